@@ -1,0 +1,84 @@
+"""The ``kg`` command: a thin layer over the Python API in :mod:`kg.pipeline`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
+
+
+def _build(args) -> int:
+    from .pipeline import build
+    result = build(args.paths or None, out=args.out, base=args.base, strict=args.strict)
+    for problem in result.graph.problems:
+        print(f"skipped: {problem}", file=sys.stderr)
+    print(result.summary())
+    for path in result.outputs:
+        print(f"wrote {path}")
+    if not result.graph.documents:
+        return EXIT_FAILED
+    return EXIT_PARTIAL if result.graph.problems else EXIT_OK
+
+
+def _validate(args) -> int:
+    from .validate import validate
+    ok, report = validate(args.graph)
+    print(report)
+    return EXIT_OK if ok else EXIT_FAILED
+
+
+def _view(args) -> int:
+    from rdflib import Dataset, Graph
+    from .html import write_html
+    src = Path(args.graph)
+    if src.suffix in (".trig", ".nq"):
+        ds = Dataset()
+        ds.parse(src)
+        g = Graph()
+        for s, p, o, _ in ds.quads():
+            g.add((s, p, o))
+    else:
+        g = Graph().parse(src)
+    out = Path(args.out) if args.out else src.with_suffix(".html")
+    write_html(g, out)
+    print(f"wrote {out}")
+    if args.open:
+        import webbrowser
+        webbrowser.open(out.resolve().as_uri())
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="kg", description="Build a knowledge graph of paired assistance to Xinjiang.")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="read articles and write graph.ttl, graph.html, merges.json")
+    b.add_argument("paths", nargs="*", help="files or folders of articles (default: the bundled seeds/)")
+    b.add_argument("--out", default="out", help="output folder (default: out/)")
+    b.add_argument("--base", default="https://w3id.org/yuanjiang-kg/", help="base IRI of the data")
+    b.add_argument("--strict", action="store_true", help="stop at the first bad file")
+    b.set_defaults(func=_build)
+
+    v = sub.add_parser("validate", help="check a graph against the SHACL shapes")
+    v.add_argument("graph")
+    v.set_defaults(func=_validate)
+
+    w = sub.add_parser("view", help="render HTML from an existing Turtle/TriG file")
+    w.add_argument("graph")
+    w.add_argument("--out")
+    w.add_argument("--open", action="store_true", help="open it in the default browser")
+    w.set_defaults(func=_view)
+
+    args = ap.parse_args(argv)
+    try:
+        return args.func(args)
+    except Exception as err:  # one readable line instead of a traceback
+        if not isinstance(err, (OSError, ValueError)):
+            raise
+        print(f"kg {args.command}: {err}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

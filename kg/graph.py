@@ -1,0 +1,186 @@
+"""The knowledge graph as RDF (rdflib) and as a networkx graph.
+
+Entry points: :func:`to_rdf` and :func:`to_networkx`. The shape is described in
+``docs/rdf-design.md``: entities typed with the contract classes, NIF mention and
+sentence nodes for provenance, a reified ``yj:Fact`` per relation, ``yj:Metric`` nodes.
+All offsets written to RDF are offsets into the original file (``Document.raw``).
+"""
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+
+import networkx as nx
+from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV, SKOS
+
+from .model import Evidence, KnowledgeGraph
+
+YJ = Namespace("https://w3id.org/yuanjiang-kg/ontology#")
+NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+ITSRDF = Namespace("http://www.w3.org/2005/11/its/rdf#")
+SCHEMA = Namespace("https://schema.org/")
+DEFAULT_BASE = "https://w3id.org/yuanjiang-kg/"
+PREFIXES = {"yj": YJ, "nif": NIF, "itsrdf": ITSRDF, "schema": SCHEMA, "prov": PROV,
+            "skos": SKOS, "dcterms": DCTERMS}
+
+
+class Iris:
+    """Deterministic IRIs under one configurable base."""
+
+    def __init__(self, base: str = DEFAULT_BASE):
+        self.base = base if base.endswith(("/", "#")) else base + "/"
+
+    def entity(self, key: str) -> URIRef:
+        return URIRef(f"{self.base}id/{key}")
+
+    def metric(self, key: str) -> URIRef:
+        return URIRef(f"{self.base}id/metric/{key}")
+
+    def document(self, doc_id: str) -> URIRef:
+        return URIRef(f"{self.base}doc/{_safe(doc_id)}")
+
+    def sentence(self, doc_id: str, index: int) -> URIRef:
+        return URIRef(f"{self.base}doc/{_safe(doc_id)}/sentence/{index}")
+
+    def mention(self, doc_id: str, start: int, end: int) -> URIRef:
+        return URIRef(f"{self.base}doc/{_safe(doc_id)}/mention/{start}-{end}")
+
+    def fact(self, s: str, p: str, o: str) -> URIRef:
+        digest = hashlib.sha1(f"{s} {p} {o}".encode("utf-8")).hexdigest()[:12]
+        return URIRef(f"{self.base}fact/{digest}")
+
+    @property
+    def gazetteer(self) -> URIRef:
+        return URIRef(f"{self.base}reference/gazetteer")
+
+
+def _safe(text: str) -> str:
+    """File stems become IRI segments: keep ASCII letters, digits and -_. only."""
+    out = "".join(c if (c.isascii() and (c.isalnum() or c in "-_.")) else f"_{ord(c):x}" for c in text)
+    return out or "_"
+
+
+def _zh(text: str) -> Literal:
+    return Literal(text, lang="zh")
+
+
+def to_rdf(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> Graph:
+    iris = Iris(base)
+    g = Graph()
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    g.bind("id", Namespace(iris.base + "id/"))
+    docs = {d.doc_id: d for d in kg.documents}
+
+    def raw(doc_id: str, start: int, end: int) -> tuple[int, int]:
+        return docs[doc_id].raw_span(start, end)
+
+    def sentence_node(ev: Evidence) -> URIRef:
+        return iris.sentence(ev.doc_id, ev.sentence)
+
+    for doc in kg.documents:
+        d = iris.document(doc.doc_id)
+        g.add((d, RDF.type, NIF.Context))
+        g.add((d, RDF.type, PROV.Entity))
+        g.add((d, RDF.type, SCHEMA.Article))
+        g.add((d, YJ.sourceFile, Literal(doc.name)))
+        g.add((d, YJ.encoding, Literal(doc.encoding)))
+        if doc.metadata.get("title"):
+            g.add((d, DCTERMS.title, _zh(doc.metadata["title"])))
+        if doc.metadata.get("url"):
+            g.add((d, SCHEMA.url, Literal(doc.metadata["url"], datatype=XSD.anyURI)))
+        if doc.metadata.get("date"):
+            g.add((d, DCTERMS.date, Literal(doc.metadata["date"])))
+        if doc.metadata.get("converted_from"):
+            g.add((d, YJ.convertedFrom, Literal(doc.metadata["converted_from"])))
+        for sent in doc.sentences:
+            s = iris.sentence(doc.doc_id, sent.index)
+            rs, re_ = raw(doc.doc_id, sent.start, sent.end)
+            g.add((s, RDF.type, NIF.Sentence))
+            g.add((s, NIF.isString, _zh(sent.text)))
+            g.add((s, NIF.beginIndex, Literal(rs, datatype=XSD.nonNegativeInteger)))
+            g.add((s, NIF.endIndex, Literal(re_, datatype=XSD.nonNegativeInteger)))
+            g.add((s, NIF.referenceContext, d))
+            g.add((s, YJ.paragraphKind, Literal(sent.kind)))
+
+    used_sentences = set()
+    for e in kg.entities.values():
+        node = iris.entity(e.key)
+        for t in e.types:
+            g.add((node, RDF.type, YJ[t]))
+        g.add((node, RDFS.label, _zh(e.label)))
+        g.add((node, SKOS.prefLabel, _zh(e.label)))
+        for alt in sorted(e.alt_labels):
+            g.add((node, SKOS.altLabel, _zh(alt)))
+        if e.english:
+            g.add((node, RDFS.label, Literal(e.english, lang="en")))
+        if e.code:
+            g.add((node, YJ.adminCode, Literal(e.code)))
+        g.add((node, YJ.mentionCount, Literal(len(e.mentions), datatype=XSD.integer)))
+        for m in e.mentions:
+            rs, re_ = raw(m.doc_id, m.start, m.end)
+            mn = iris.mention(m.doc_id, rs, re_)
+            g.add((mn, RDF.type, NIF.Phrase))
+            g.add((mn, NIF.anchorOf, _zh(m.text)))
+            g.add((mn, NIF.beginIndex, Literal(rs, datatype=XSD.nonNegativeInteger)))
+            g.add((mn, NIF.endIndex, Literal(re_, datatype=XSD.nonNegativeInteger)))
+            g.add((mn, NIF.referenceContext, iris.document(m.doc_id)))
+            g.add((mn, NIF.sentence, iris.sentence(m.doc_id, m.sentence)))
+            g.add((mn, ITSRDF.taIdentRef, node))
+            used_sentences.add((m.doc_id, m.sentence))
+
+    for rel in kg.relations:
+        s, o = iris.entity(rel.subject), iris.entity(rel.object)
+        g.add((s, YJ[rel.predicate], o))
+        fact = iris.fact(rel.subject, rel.predicate, rel.object)
+        g.add((fact, RDF.type, RDF.Statement))
+        g.add((fact, RDF.type, YJ.Fact))
+        g.add((fact, RDF.subject, s))
+        g.add((fact, RDF.predicate, YJ[rel.predicate]))
+        g.add((fact, RDF.object, o))
+        if rel.source == "gazetteer":
+            g.add((fact, PROV.wasDerivedFrom, iris.gazetteer))
+        for ev in rel.evidence:
+            if rel.source != "gazetteer":
+                g.add((fact, PROV.wasDerivedFrom, sentence_node(ev)))
+            if ev.trigger:
+                g.add((fact, YJ.trigger, _zh(ev.trigger)))
+    if any(r.source == "gazetteer" for r in kg.relations):
+        g.add((iris.gazetteer, RDF.type, PROV.Entity))
+        g.add((iris.gazetteer, RDFS.label, Literal("GB/T 2260 administrative divisions (kg/data/gazetteer.tsv)", lang="en")))
+
+    for met in kg.metrics:
+        node = iris.metric(met.key)
+        g.add((node, RDF.type, YJ.Metric))
+        g.add((node, YJ.value, Literal(Decimal(repr(met.value)).normalize() if met.value % 1 else Decimal(int(met.value)),
+                                       datatype=XSD.decimal)))
+        g.add((node, YJ.unit, Literal(met.unit)))
+        g.add((node, YJ.indicator, _zh(met.indicator)))
+        g.add((node, YJ.surface, _zh(met.surface)))
+        g.add((node, YJ.approximate, Literal(met.approx)))
+        if met.period:
+            g.add((node, YJ.period, _zh(met.period)))
+        if met.about:
+            g.add((node, YJ.about, iris.entity(met.about)))
+            g.add((iris.entity(met.about), YJ.hasMetric, node))
+        if met.evidence:
+            ev = met.evidence
+            rs, re_ = raw(ev.doc_id, ev.start, ev.end)
+            g.add((node, PROV.wasDerivedFrom, sentence_node(ev)))
+            g.add((node, NIF.beginIndex, Literal(rs, datatype=XSD.nonNegativeInteger)))
+            g.add((node, NIF.endIndex, Literal(re_, datatype=XSD.nonNegativeInteger)))
+    return g
+
+
+def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
+    """Entities as nodes (with label, types, metrics), relations as keyed edges."""
+    g = nx.MultiDiGraph()
+    for e in kg.entities.values():
+        g.add_node(e.key, label=e.label, types=list(e.types), code=e.code, metrics=[])
+    for rel in kg.relations:
+        g.add_edge(rel.subject, rel.object, key=rel.predicate, source=rel.source)
+    for met in kg.metrics:
+        if met.about in g:
+            g.nodes[met.about]["metrics"].append((met.indicator, met.value, met.unit))
+    return g

@@ -1,0 +1,59 @@
+"""Lexicons and trigger lists, read from the data files in ``kg/data/lexicon``.
+
+The files are plain text (one entry per line, ``#`` for comments, TSV where there are
+columns) so that users can add entries without touching code.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+
+def _lines(name: str) -> list[list[str]]:
+    text = resources.files("kg.data.lexicon").joinpath(name).read_text(encoding="utf-8")
+    rows = []
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        rows.append([c.strip() for c in line.split("\t")])
+    return rows
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    suffixes: dict[str, str]              # head word -> contract type
+    initiative_heads: tuple[str, ...]     # longest first
+    stopwords: frozenset[str]
+    generic: frozenset[str]
+    triggers: dict[str, tuple[str, ...]]  # relation -> trigger words, longest first
+    units: dict[str, tuple[str, float]]   # unit text -> (code, multiplier)
+    roles: tuple[str, ...]
+    surnames: frozenset[str]
+    products: tuple[str, ...]
+    organizations: dict[str, str]         # any known name -> canonical name
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    triggers: dict[str, list[str]] = {}
+    for rel, word, *_ in _lines("triggers.tsv"):
+        triggers.setdefault(rel, []).append(word)
+    orgs: dict[str, str] = {}
+    for row in _lines("organizations.tsv"):
+        orgs[row[0]] = row[0]
+        for alt in (row[1].split("|") if len(row) > 1 and row[1] else []):
+            orgs[alt] = row[0]
+    by_len = lambda words: tuple(sorted(set(words), key=lambda w: (-len(w), w)))  # noqa: E731
+    return Lexicon(
+        suffixes={r[0]: r[1] for r in _lines("suffixes.tsv")},
+        initiative_heads=by_len(r[0] for r in _lines("initiative_heads.txt")),
+        stopwords=frozenset(r[0] for r in _lines("stopwords.txt")),
+        generic=frozenset(r[0] for r in _lines("generic_names.txt")),
+        triggers={k: by_len(v) for k, v in triggers.items()},
+        units={r[0]: (r[1], float(r[2])) for r in _lines("units.tsv")},
+        roles=by_len(r[0] for r in _lines("roles.txt")),
+        surnames=frozenset(r[0] for r in _lines("surnames.txt")),
+        products=by_len(r[0] for r in _lines("products.tsv")),
+        organizations=orgs,
+    )

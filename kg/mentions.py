@@ -1,0 +1,477 @@
+"""Find entity mentions in a cleaned document.
+
+Entry point: :func:`find_mentions`. Each rule proposes candidate spans with a type;
+overlaps are settled by length (the longest name wins), so a place inside a school's
+name (乌什·衢州实验中学) does not become a mention of its own.
+
+Rules, in the order they are tried:
+- administrative divisions from the gazetteer (full and short names, token-aligned),
+  XPCC divisions and regiments (一师四团, 第一师), townships and villages that follow a
+  county in a chain (乌什县阿克托海乡库木齐吾斯塘村);
+- names ending in a head word from ``suffixes.tsv`` (…有限公司, …中学, …人民医院,
+  …援疆指挥部, …产业园), extended leftwards over the sentence's jieba tokens until a
+  stop word, punctuation or a number;
+- enumerations before a typed head (华盛纺织、天和针织等一批企业; 杏花村、齐兰古城和红沙漠3个景区);
+- quoted names: initiatives (“十城百店”, “燕山飞龙”经济型干部孵化行动), products, facilities;
+- people (库尔班·尼亚孜; a role word and a surname: 援疆教师裴峰), breeds and products from
+  ``products.tsv``, known national bodies from ``organizations.tsv``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jieba
+
+from .gazetteer import Gazetteer, Place, disambiguate, load_gazetteer
+from .lexicon import Lexicon, load_lexicon
+from .model import Document, Mention, Sentence
+
+jieba.setLogLevel(60)
+
+CJK = r"\u4e00-\u9fff"
+NAME_CHAR = re.compile(rf"[{CJK}A-Za-z0-9·\-+]")
+QUOTE = re.compile(r"“([^“”\n]{1,40})”|\"([^\"\n]{1,40})\"|「([^「」\n]{1,40})」")
+CN_NUM = "一二三四五六七八九十百零〇两"
+XPCC_REGIMENT = re.compile(
+    rf"(?:新疆生产建设)?(?:兵团)?(第?)([{CN_NUM}]{{1,3}})师([{CN_NUM}\d]{{1,4}})团(?![队体结聚圆员委])")
+XPCC_DIVISION = re.compile(rf"(?:新疆生产建设兵团|兵团)(第?[{CN_NUM}]{{1,3}})师(?![范生资])|第([{CN_NUM}]{{1,3}})师(?![范生资])")
+BARE_REGIMENT = re.compile(rf"(?<![{CN_NUM}师\d])([二三四五六七八九十][{CN_NUM}]{{0,2}})团(?![队体结聚圆员委长])")
+BATCH = re.compile(rf"^第[{CN_NUM}\d]+[批期届]")
+NUM_MEASURE = re.compile(rf"[\d{CN_NUM}]+[个家所座名位批项条只头]$")
+# Words that a quoted name is followed by when the article calls it a project or brand.
+IS_PROJECT = re.compile(r"^(?:是|成了|成为|作为|被列为)[^，。,；;]{0,20}?(?:项目|工程|品牌|举措|行动)")
+IS_PRODUCT = re.compile(r"^(?:是|为)[^，。,；;]{0,20}?(?:良种|品种|特产|农产品|名优产品|土特产)")
+ENUM_TAIL = re.compile(rf"^等[^，。,；;]{{0,10}}?(?:工程|活动|举措|项目|行动|方式|品牌)")
+FORMAT_TAIL = re.compile(r"^的(?:工作)?(?:格局|模式|机制|体系|工作法)")
+ENUM_HEADS = {  # head noun after an enumeration -> type of each item
+    "企业": "Enterprise", "龙头": "Enterprise", "龙头企业": "Enterprise", "公司": "Enterprise",
+    "学校": "School", "中小学": "School", "医院": "Hospital", "景区": "Facility",
+    "基地": "Facility", "园区": "Facility", "项目": None,
+}
+ENUM_RE = re.compile(
+    rf"((?:[{CJK}A-Za-z0-9·]{{2,12}}(?:、|和|及|与)){{1,9}}[{CJK}A-Za-z0-9·]{{2,12}})"
+    rf"(?:等|两|[\d{CN_NUM}]+)?(?:[个家所])?(?:一批)?([{CJK}]{{0,8}}?)"
+    rf"({'|'.join(sorted(ENUM_HEADS, key=len, reverse=True))})")
+BOUNDARY_AFTER_NAME = set("在和与的是说等担及为到从向把被将也都又已还并就,，。；;、!！?？:：”)（(")
+
+
+@dataclass
+class _Token:
+    word: str
+    start: int   # sentence-relative
+    end: int
+
+
+@lru_cache(maxsize=1)
+def _prepare_jieba() -> bool:
+    """Teach jieba every division name and head word so that names are single tokens."""
+    gaz, lex = load_gazetteer(), load_lexicon()
+    for surface in gaz.names():
+        if len(surface) >= 2:
+            jieba.add_word(surface, freq=2000)
+    for suffix in lex.suffixes:
+        jieba.add_word(suffix, freq=1000)
+    for word in lex.stopwords:
+        if len(word) >= 2:
+            jieba.add_word(word, freq=3000)
+    return True
+
+
+def _tokens(text: str) -> list[_Token]:
+    return [_Token(w, s, e) for w, s, e in jieba.tokenize(text)]
+
+
+def _is_stop(word: str, lex: Lexicon) -> bool:
+    if word in lex.stopwords or not NAME_CHAR.match(word):
+        return True
+    return any(word in words for words in lex.triggers.values())
+
+
+def _extend_left(sent: str, tokens: list[_Token], head_start: int, lex: Lexicon,
+                 max_len: int = 20) -> int:
+    """Leftmost start of a name whose head word begins at ``head_start``."""
+    start = head_start
+    for tok in reversed(tokens):
+        if tok.start >= start:
+            continue
+        piece = sent[tok.start:start]      # a token cut by the head counts by its left part
+        if _is_stop(piece, lex) or NUM_MEASURE.search(piece) or head_start - tok.start > max_len:
+            break
+        if any(not NAME_CHAR.match(c) for c in piece):
+            break
+        start = tok.start
+    return start
+
+
+class _Finder:
+    def __init__(self, doc: Document, gaz: Gazetteer, lex: Lexicon):
+        self.doc, self.gaz, self.lex = doc, gaz, lex
+        self.cands: list[Mention] = []
+        self.surfaces = gaz.names()
+        self.by_first: dict[str, list[str]] = {}
+        for surface in self.surfaces:
+            if len(surface) >= 2:
+                self.by_first.setdefault(surface[0], []).append(surface)
+        for forms in self.by_first.values():
+            forms.sort(key=len, reverse=True)
+        self.context_codes: set[str] = set()
+
+    # -- helpers -----------------------------------------------------------------
+    def add(self, sent: Sentence, start: int, end: int, type_: str, name: str | None = None,
+            source: str = "", **kw) -> Mention:
+        text = sent.text[start:end]
+        m = Mention(doc_id=self.doc.doc_id, start=sent.start + start, end=sent.start + end,
+                    text=text, type=type_, name=name or text, source=source,
+                    sentence=sent.index, **kw)
+        self.cands.append(m)
+        return m
+
+    # -- places ------------------------------------------------------------------
+    def places(self, sent: Sentence, tokens: list[_Token]) -> None:
+        s = sent.text
+        bounds = {t.start for t in tokens} | {t.end for t in tokens}
+        i = 0
+        while i < len(s):
+            hit = None
+            for form in self.by_first.get(s[i], ()):
+                if s.startswith(form, i):
+                    places = self.gaz.lookup(form)
+                    full = any(p.name == form for p in places)
+                    if full or (i in bounds and i + len(form) in bounds):
+                        hit = (form, places)
+                        break
+            if hit is None:
+                i += 1
+                continue
+            form, places = hit
+            m = self.add(sent, i, i + len(form), places[0].types[0], places[0].name, "gazetteer",
+                         alt_types=tuple(places[0].types[1:]), code=places[0].code)
+            m._candidates = places  # type: ignore[attr-defined]  # settled in _settle_places
+            i += len(form)
+        for m in XPCC_REGIMENT.finditer(s):
+            div, reg = _cn_int(m.group(2)), _cn_int(m.group(3))
+            place = self.gaz.regiment(div, reg) if div and reg else None
+            if place:
+                self.add(sent, m.start(), m.end(), "County", place.name, "xpcc", code=place.code)
+        for m in XPCC_DIVISION.finditer(s):
+            div = _cn_int((m.group(1) or m.group(2) or "").lstrip("第"))
+            place = self._division(div)
+            if place:
+                self.add(sent, m.start(), m.end(), "Prefecture", place.name, "xpcc", code=place.code)
+
+    def _division(self, div: int | None) -> Place | None:
+        if not div:
+            return None
+        for p in self.gaz.by_code.values():
+            if p.level == "xpcc_division" and _division_no(p) == div:
+                return p
+        return None
+
+    def bare_regiments(self, sent: Sentence) -> None:
+        """四团 alone, when the document names exactly one XPCC division."""
+        divisions = {c for c in self.context_codes
+                     if self.gaz.by_code.get(c) and self.gaz.by_code[c].level in ("xpcc_division", "xpcc_regiment")}
+        divs = {_division_no(self.gaz.by_code[c]) if self.gaz.by_code[c].level == "xpcc_division"
+                else _division_no(self.gaz.by_code[self.gaz.by_code[c].parent]) for c in divisions
+                if self.gaz.by_code[c].level == "xpcc_division" or self.gaz.by_code[c].parent in self.gaz.by_code}
+        divs.discard(None)
+        if len(divs) != 1:
+            return
+        div = divs.pop()
+        for m in BARE_REGIMENT.finditer(sent.text):
+            place = self.gaz.regiment(div, _cn_int(m.group(1)) or 0)
+            if place:
+                self.add(sent, m.start(), m.end(), "County", place.name, "xpcc", code=place.code)
+
+    def chains(self, sent: Sentence) -> None:
+        """Townships and villages written right after their county or township."""
+        s = sent.text
+        for m in list(self.cands):
+            if m.sentence != sent.index or m.type not in ("County", "Township"):
+                continue
+            rel = m.end - sent.start
+            pattern = rf"[{CJK}]{{2,7}}?(?:乡|镇|街道)" if m.type == "County" else rf"[{CJK}]{{2,8}}?村"
+            hit = re.match(pattern, s[rel:])
+            if hit and not _is_stop(hit.group(0)[:2], self.lex):
+                t = self.add(sent, rel, rel + hit.end(), "Township" if m.type == "County" else "Village",
+                             source="chain")
+                t.refers_to = (m.code or m.name,)
+                if t.type == "Township":
+                    v = re.match(rf"[{CJK}]{{2,8}}?村", s[rel + hit.end():])
+                    if v:
+                        vm = self.add(sent, rel + hit.end(), rel + hit.end() + v.end(), "Village", source="chain")
+                        vm.refers_to = (t.name,)
+
+    # -- names with a head word --------------------------------------------------
+    def suffixed(self, sent: Sentence, tokens: list[_Token]) -> None:
+        s, lex = sent.text, self.lex
+        suffixes = sorted(lex.suffixes, key=len, reverse=True)
+        taken_ends: set[int] = set()
+        for end in range(len(s), 0, -1):
+            if end in taken_ends:
+                continue
+            for suf in suffixes:
+                if not s.endswith(suf, 0, end):
+                    continue
+                # the head word must end a token (中学生 is not a school)
+                if end < len(s) and NAME_CHAR.match(s[end]) and not _ends_token(tokens, end):
+                    continue
+                head = end - len(suf)
+                start = _extend_left(s, tokens, head, lex)
+                name = s[start:end]
+                if start == head or name in lex.generic or len(name) < 3:
+                    break
+                typ = lex.suffixes[suf]
+                if typ == "Enterprise" and _industry_word(suf) and not _business_context(s, lex):
+                    break
+                self.add(sent, start, end, typ, source="suffix")
+                taken_ends.add(end)
+                break
+        for m in re.finditer(rf"[{CJK}·]{{2,10}}?(?:新村|村)(?![民委级里干庄落])", s):
+            pass  # villages are handled with left extension below
+        for idx in [i for i in range(len(s)) if s[i] == "村"]:
+            end = idx + 1
+            if end < len(s) and s[end] in "民委级里干庄落镇社集务":
+                continue
+            start = _extend_left(s, tokens, idx, lex, max_len=10)
+            name = s[start:end]
+            core = name[:-2] if name.endswith("新村") else name[:-1]
+            if name in lex.generic or len(core) < 2 or (len(core) < 3 and not name.endswith("新村")):
+                continue
+            self.add(sent, start, end, "Village", source="suffix")
+
+    def enumerations(self, sent: Sentence) -> None:
+        for m in ENUM_RE.finditer(sent.text):
+            typ = ENUM_HEADS.get(m.group(3))
+            if typ is None:
+                continue
+            items = re.split("、|和|及|与", m.group(1))
+            pos = m.start(1)
+            for item in items:
+                start = sent.text.index(item, pos)
+                pos = start + len(item)
+                if item in self.lex.generic or _is_stop(item, self.lex):
+                    continue
+                self.add(sent, start, start + len(item), typ, source="enumeration")
+
+    # -- quoted names ------------------------------------------------------------
+    def quoted(self, sent: Sentence, tokens: list[_Token]) -> None:
+        s, lex = sent.text, self.lex
+        heads = lex.initiative_heads
+        implement_words = lex.triggers.get("implements", ())
+        for q in QUOTE.finditer(s):
+            core = next(g for g in q.groups() if g is not None)
+            if not core.strip() or "，" in core or "," in core or "。" in core:
+                continue
+            after = s[q.end():]
+            before = s[:q.start()]
+            # type from a head word inside the quote (“柯坪湖羊产业园” is a facility)
+            inner = _suffix_type(core, lex)
+            if inner and inner != "Initiative":
+                self.add(sent, q.start(), q.end(), inner, name=core, source="quote")
+                continue
+            tail = _initiative_tail(after, heads, lex)
+            prefix_start = _extend_left(s, tokens, q.start(), lex, max_len=8)
+            if tail:
+                end = q.end() + len(tail)
+                self.add(sent, prefix_start, end, "Initiative", core=core, source="quote+head")
+            elif core.endswith(heads) or any(core.endswith(h) for h in heads):
+                self.add(sent, prefix_start, q.end(), "Initiative", core=core, source="quote")
+            elif IS_PRODUCT.match(after):
+                self.add(sent, q.start(), q.end(), "Product", name=core, source="quote")
+            elif (IS_PROJECT.match(after) or ENUM_TAIL.match(after) or FORMAT_TAIL.match(after)
+                  or _in_quote_run(s, q) or before.endswith(implement_words + ("掀起",))):
+                self.add(sent, q.start(), q.end(), "Initiative", name=core, core=core, source="quote")
+
+    def unquoted_initiatives(self, sent: Sentence, tokens: list[_Token]) -> None:
+        """Names such as 衢州·乌什幸福石榴籽融情工程: a place-led chunk ending in 工程/行动."""
+        s = sent.text
+        for m in re.finditer(r"(?:工程|行动计划|行动)", s):
+            start = _extend_left(s, tokens, m.start(), self.lex, max_len=16)
+            name = s[start:m.end()]
+            if "的" in name or len(name) < 6 or "“" in name:
+                continue
+            if "·" in name or any(p.code for p in self.cands if p.sentence == sent.index
+                                  and p.start - sent.start == start and p.source == "gazetteer"):
+                self.add(sent, start, m.end(), "Initiative", source="head")
+
+    # -- people, products, known bodies -----------------------------------------
+    def people(self, sent: Sentence, paragraph_kind: str) -> None:
+        s, lex = sent.text, self.lex
+        for m in re.finditer(rf"([{CJK}]{{2,10}})·([{CJK}]{{2,6}})", s):
+            left, right = m.group(1), m.group(2)
+            cut = max((left.rfind(w) + len(w) for w in lex.roles + ("的", "在", "和", "与", "是") if w in left),
+                      default=0)
+            left = left[cut:]
+            for n in range(2, len(right) + 1):
+                nxt = s[m.start(2) + n] if m.start(2) + n < len(s) else "。"
+                if nxt in BOUNDARY_AFTER_NAME:
+                    right = right[:n]
+                    break
+            else:
+                continue
+            if len(left) >= 2 and not _suffix_type(left + "·" + right, lex):
+                start = m.start(1) + cut
+                self.add(sent, start, start + len(left) + 1 + len(right), "Person", source="name")
+        for role in lex.roles:
+            for m in re.finditer(re.escape(role) + rf"([{CJK}]{{2,3}})", s):
+                name = m.group(1)
+                if name[0] not in lex.surnames:
+                    continue
+                end = m.start(1) + 2
+                if end < len(s) and s[end] not in BOUNDARY_AFTER_NAME:
+                    end += 1
+                    if end < len(s) and s[end] not in BOUNDARY_AFTER_NAME:
+                        continue
+                self.add(sent, m.start(1), end, "Person", source="role")
+        if paragraph_kind == "heading" and 2 <= len(s) <= 3 and s[0] in lex.surnames \
+                and re.fullmatch(rf"[{CJK}]+", s) and not self.gaz.lookup(s):
+            self.add(sent, 0, len(s), "Person", source="byline")
+
+    def lexicon_names(self, sent: Sentence, tokens: list[_Token]) -> None:
+        s = sent.text
+        for prod in self.lex.products:
+            for m in re.finditer(re.escape(prod), s):
+                self.add(sent, m.start(), m.end(), "Product", source="lexicon")
+        for name, canonical in self.lex.organizations.items():
+            for m in re.finditer(re.escape(name), s):
+                self.add(sent, m.start(), m.end(), "Organization", name=canonical, source="lexicon")
+
+    # -- settle ------------------------------------------------------------------
+    def settle_places(self) -> None:
+        """Pick one division for ambiguous short names, using the unambiguous ones as context."""
+        for m in self.cands:
+            cands = getattr(m, "_candidates", None)
+            if cands and len(cands) == 1:
+                self.context_codes.add(cands[0].code)
+        for m in self.cands:
+            cands = getattr(m, "_candidates", None)
+            if not cands or len(cands) == 1:
+                continue
+            full = [p for p in cands if p.name == m.text]
+            choice = full[0] if len(full) == 1 else disambiguate(cands, self.context_codes)
+            if choice is None:
+                m.type = ""            # unresolved: dropped
+                continue
+            m.code, m.name, m.type, m.alt_types = choice.code, choice.name, choice.types[0], tuple(choice.types[1:])
+            self.context_codes.add(choice.code)
+        for m in self.cands:
+            if m.code:
+                self.context_codes.add(m.code)
+
+
+def _cn_int(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
+    digits.update({"〇": 0, "两": 2})
+    if not text or any(c not in digits and c not in "十百" for c in text):
+        return None
+    total, cur = 0, 0
+    for c in text:
+        if c == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif c == "百":
+            total += (cur or 1) * 100
+            cur = 0
+        else:
+            cur = digits[c]
+    return total + cur
+
+
+def _division_no(place: Place) -> int | None:
+    m = re.search(rf"第([{CN_NUM}]+)师", place.name)
+    return _cn_int(m.group(1)) if m else None
+
+
+def _ends_token(tokens: list[_Token], pos: int) -> bool:
+    return any(t.end == pos for t in tokens)
+
+
+def _industry_word(suffix: str) -> bool:
+    return suffix not in ("有限公司", "有限责任公司", "股份有限公司", "集团有限公司", "集团", "公司", "合作社")
+
+
+def _business_context(sent: str, lex: Lexicon) -> bool:
+    """Short trade names (华盛纺织) count only where the sentence talks about companies."""
+    words = ("企业", "公司", "龙头", "投资", "招商") + lex.triggers.get("introduced", ())
+    return any(w in sent for w in words)
+
+
+def _suffix_type(name: str, lex: Lexicon) -> str | None:
+    for suf in sorted(lex.suffixes, key=len, reverse=True):
+        if name.endswith(suf) and len(name) > len(suf):
+            return lex.suffixes[suf]
+    return None
+
+
+def _initiative_tail(after: str, heads: tuple[str, ...], lex: Lexicon) -> str:
+    """The words after a closing quote up to the last initiative head word (特色美食…实训班)."""
+    stop = set("的在和与及等是为将把由对向从到于以被让使给也都又已还并就中里,，。；;、!！?？:：“”（()）") | set("0123456789")
+    run = ""
+    for c in after[:18]:
+        if c in stop:
+            break
+        run += c
+    for n in range(len(run), 0, -1):
+        if run[:n].endswith(heads):
+            return run[:n]
+    return ""
+
+
+def _in_quote_run(s: str, q: re.Match) -> bool:
+    """“A”“B”“C”等品牌工程: part of a run of quotes closed by 等 + a project word."""
+    end = q.end()
+    while True:
+        nxt = QUOTE.match(s, end) or (QUOTE.match(s, end + 1) if s[end:end + 1] == "、" else None)
+        if not nxt:
+            break
+        end = nxt.end()
+    if end == q.end():
+        before = s[:q.start()]
+        if not (before.endswith("”") or before.endswith("”、")):
+            return False
+    return bool(ENUM_TAIL.match(s[end:]))
+
+
+def _select(cands: list[Mention]) -> list[Mention]:
+    """Non-overlapping mentions: longest first, then by rule priority."""
+    priority = {"gazetteer": 0, "xpcc": 0, "chain": 1, "quote+head": 1, "quote": 2, "suffix": 3,
+                "enumeration": 4, "head": 4, "name": 2, "role": 5, "byline": 5, "lexicon": 6}
+    chosen: list[Mention] = []
+    occupied: set[int] = set()
+    for m in sorted(cands, key=lambda m: (-(m.end - m.start), priority.get(m.source, 9), m.start)):
+        if not m.type or any(i in occupied for i in range(m.start, m.end)):
+            continue
+        chosen.append(m)
+        occupied.update(range(m.start, m.end))
+    return sorted(chosen, key=lambda m: (m.start, m.end))
+
+
+def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
+                  lexicon: Lexicon | None = None) -> list[Mention]:
+    """All entity mentions of one cleaned document, sorted by position."""
+    _prepare_jieba()
+    finder = _Finder(doc, gazetteer or load_gazetteer(), lexicon or load_lexicon())
+    kinds = {p.index: p.kind for p in doc.paragraphs}
+    tokenised = [(sent, _tokens(sent.text)) for sent in doc.sentences]
+    for sent, tokens in tokenised:
+        finder.places(sent, tokens)
+    finder.settle_places()
+    for sent, tokens in tokenised:
+        finder.bare_regiments(sent)
+        finder.chains(sent)
+        finder.suffixed(sent, tokens)
+        finder.enumerations(sent)
+        finder.quoted(sent, tokens)
+        finder.unquoted_initiatives(sent, tokens)
+        finder.people(sent, kinds.get(sent.paragraph, "body"))
+        finder.lexicon_names(sent, tokens)
+    mentions = _select(finder.cands)
+    for m in mentions:
+        if hasattr(m, "_candidates"):
+            del m._candidates
+    return mentions

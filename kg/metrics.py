@@ -1,0 +1,211 @@
+"""Stated quantities: value in base units, unit code, indicator, subject and period.
+
+Entry point: :func:`extract_metrics`. Numbers may be Arabic (8.4亿元, 3500万元, 91%) or
+Chinese (两千余人, 百分之九十, 数百名); Chinese numerals go through cn2an. Years, ordinals
+(第十批), numbers inside names or quotes (8090南孔文化宣讲团, “1323”) are not metrics.
+
+The subject is chosen by the first rule that applies:
+1. a division or organisation written right before the number (湖州市首批16名);
+2. one written right after the measure word (1198个湖州市学生家庭);
+3. the entity the quantity describes with 的 (4794平方米的湖州新村);
+4. the place things settle in (1.5万余头湖羊“落户”柯坪);
+5. (not for money) the nearest initiative in the sentence that is not itself counted;
+6. the nearest actor or facility before the number; 7. the article's own actor.
+"""
+from __future__ import annotations
+
+import re
+
+import cn2an
+
+from .lexicon import Lexicon, load_lexicon
+from .model import Document, Entity, Evidence, Mention, Metric
+from .relations import ACTOR_TYPES, NOT_ACTOR_BEFORE
+
+CN_DIGITS = "零一二三四五六七八九十百千万亿两〇"
+SUBJECT_TYPES = ACTOR_TYPES | {"Facility", "School", "Hospital", "Village", "Initiative", "Enterprise"}
+MODIFIERS = re.compile(r"^(?:首批|首期|一期|二期|共|共计|合计|累计|第[一二三四五六七八九十\d]+批)?$")
+APPROX_BEFORE = ("近", "约", "超过", "超", "逾", "将近", "大约")
+NOT_AFTER = re.compile(r"^(?:日日夜夜|日夜|天|小时|月|年|周|制|岁|号|级|期间|以上学历)")
+PERIOD = re.compile(r"(\d{4}\s*(?:—|-|–|至|到)\s*\d{4}年|\d{4}年以来|近[一二三四五六七八九十\d]+年|"
+                    r"[一二三四五六七八九十\d]+年来|\d{4}年(?:度)?)")
+SETTLE = re.compile(r"^[^，。,；;]{0,12}?(?:落户|落地|入驻|来到|到)[”\"]?")
+CN_ONLY_UNITS = {"本", "册", "件", "张", "节", "间", "条", "台", "套", "座"}  # ambiguous after a Chinese numeral
+REFINE_ITEM = (("家庭", "household"), ("户", "household"), ("班级", "class"), ("学校", "school"),
+               ("中小学", "school"))
+
+
+def _number_pattern(lex: Lexicon) -> re.Pattern:
+    units = "|".join(re.escape(u) for u in sorted(lex.units, key=len, reverse=True))
+    return re.compile(
+        rf"(?P<pct>百分之(?P<pctnum>[{CN_DIGITS}点]+))|"
+        rf"(?P<num>\d+(?:\.\d+)?|数[十百千万]|[{CN_DIGITS}]+)\s*(?P<mult>万|亿|千)?"
+        rf"(?P<approx>余|多)?\s*(?P<unit>{units})")
+
+
+def _to_number(text: str) -> tuple[float | None, bool]:
+    """Value of an Arabic or Chinese numeral; 数百 counts as an approximate 100."""
+    if text.startswith("数"):
+        return {"十": 10.0, "百": 100.0, "千": 1000.0, "万": 10000.0}[text[1]], True
+    try:
+        return float(text), False
+    except ValueError:
+        pass
+    try:
+        return float(cn2an.cn2an(text, "smart")), False
+    except (ValueError, KeyError, TypeError):
+        return None, False
+
+
+class _DocMetrics:
+    def __init__(self, doc: Document, mentions: list[Mention], entities: dict[str, Entity],
+                 default_actor: str | None, lex: Lexicon):
+        self.doc, self.entities, self.default_actor, self.lex = doc, entities, default_actor, lex
+        self.mentions = [m for m in mentions if m.entity]
+        self.pattern = _number_pattern(lex)
+        self.covered = {i for m in mentions for i in range(m.start, m.end)}
+
+    def types(self, m: Mention) -> set[str]:
+        return set(self.entities[m.entity].types)
+
+    def extract(self) -> list[Metric]:
+        out: list[Metric] = []
+        seen: set[tuple[float, str, str | None]] = set()
+        list_period = None
+        for sent in self.doc.sentences:
+            text = sent.text
+            period_hit = PERIOD.search(text)
+            if sent.kind == "list" and period_hit and period_hit.group(0) == text.strip("- ").strip():
+                list_period = period_hit.group(0)
+                continue
+            quotes = [(q.start(), q.end()) for q in re.finditer(r"“[^”]*”|\"[^\"]*\"", text)]
+            in_sentence = [m for m in self.mentions if m.sentence == sent.index]
+            for hit in self.pattern.finditer(text):
+                metric = self.read(sent, hit, quotes, in_sentence)
+                if metric is None:
+                    continue
+                metric.period = period_hit.group(0) if period_hit else (list_period if sent.kind == "list" else None)
+                key = (metric.value, metric.unit, metric.about)
+                if key in seen:
+                    continue
+                seen.add(key)
+                metric.key = f"{self.doc.doc_id}-{len(out) + 1}"
+                out.append(metric)
+        return out
+
+    def read(self, sent, hit: re.Match, quotes, in_sentence: list[Mention]) -> Metric | None:
+        text, base = sent.text, sent.start
+        start, end = hit.start(), hit.end()
+        if any(i in self.covered for i in range(base + start, base + end)):
+            return None
+        if any(a <= start < b for a, b in quotes):
+            return None
+        before = text[:start]
+        if before.endswith("第") or re.search(r"[\d.]$", before):
+            return None
+        if NOT_AFTER.match(text[end:]):
+            return None
+        if hit.group("pct"):
+            value, approx = _to_number(hit.group("pctnum"))
+            unit_code, mult, unit_text = "percent", 1.0, "%"
+        else:
+            num = hit.group("num")
+            unit_text = hit.group("unit")
+            arabic = num[0].isdigit()
+            if not arabic and (num in ("一", "〇", "零") or unit_text in CN_ONLY_UNITS or len(num) > 6):
+                return None
+            if text[end:end + 1] == unit_text[-1:] and not arabic:   # 一座座, 一个个
+                return None
+            value, approx = _to_number(num)
+            unit_code, mult = self.lex.units[unit_text]
+            if hit.group("mult"):
+                mult *= {"万": 1e4, "亿": 1e8, "千": 1e3}[hit.group("mult")]
+        if value is None:
+            return None
+        value = round(value * mult, 6)
+        approx = approx or bool(hit.group("approx")) or before.endswith(APPROX_BEFORE)
+        if unit_code == "item":
+            for word, refined in REFINE_ITEM:
+                if text[end:end + 8].split("，")[0].find(word) != -1 and len(text[end:end + 8]) > 0:
+                    tail = re.match(r"[\u4e00-\u9fff]{0,8}", text[end:]).group(0)
+                    if tail.endswith(word):
+                        unit_code = refined
+                        break
+        indicator = self.indicator(text, start, end)
+        about = self.subject(sent, start, end, unit_code, in_sentence)
+        return Metric(key="", value=value, unit=unit_code, indicator=indicator, about=about,
+                      surface=text[start:end], approx=approx,
+                      evidence=Evidence(self.doc.doc_id, sent.index, base + start, base + end))
+
+    def indicator(self, text: str, start: int, end: int) -> str:
+        """What is counted: the noun after the unit, else the noun before the number."""
+        after = re.match(r"[\u4e00-\u9fff“”]{1,14}", text[end:])
+        words = after.group(0) if after else ""
+        cut = len(words)
+        for stop in sorted(self.lex.stopwords | set(self.lex.triggers.get("supports", ())), key=len, reverse=True):
+            i = words.find(stop)
+            if 0 < i < cut:
+                cut = i
+        words = words[:cut].strip("“”")
+        if len(words) >= 2:
+            return words
+        before = re.search(r"[\u4e00-\u9fff“”]{1,12}$", text[:start])
+        words = before.group(0) if before else ""
+        for stop in sorted(self.lex.stopwords | {w for ws in self.lex.triggers.values() for w in ws},
+                           key=len, reverse=True):
+            i = words.rfind(stop)
+            if i != -1 and i + len(stop) < len(words):
+                words = words[i + len(stop):]
+        return words.strip("“”") or text[start:end]
+
+    def subject(self, sent, start: int, end: int, unit: str, in_sentence: list[Mention]) -> str | None:
+        text, base = sent.text, sent.start
+        usable = [m for m in in_sentence if self.types(m) & SUBJECT_TYPES]
+        # 1. written right before the number
+        for m in reversed(usable):
+            gap = text[m.end - base:start]
+            if m.end - base <= start and MODIFIERS.match(gap) and self.types(m) & (ACTOR_TYPES | {"Facility"}):
+                return m.entity
+        # 2. right after the measure word
+        for m in usable:
+            if 0 <= m.start - base - end <= 1 and self.types(m) & ACTOR_TYPES:
+                return m.entity
+        # 3. 的 + entity
+        for m in usable:
+            if m.start - base - end in (1, 2) and text[end:m.start - base].startswith("的"):
+                return m.entity
+        # 4. settling somewhere
+        settle = SETTLE.match(text[end:])
+        if settle:
+            for m in usable:
+                if m.start - base == end + settle.end() and self.types(m) & ACTOR_TYPES:
+                    return m.entity
+        # 5. an initiative of the sentence that is not itself what is counted
+        if unit != "CNY":
+            initiatives = [m for m in usable if "Initiative" in self.types(m) and not self.counted(m, text, base)]
+            before = [m for m in initiatives if m.end - base <= start]
+            if before:
+                return before[-1].entity
+            after = [m for m in initiatives if m.start - base >= end]
+            if after:
+                return after[0].entity
+        # 6. nearest actor or facility before the number
+        for m in reversed(usable):
+            if m.end - base <= start and not text[:m.start - base].endswith(NOT_ACTOR_BEFORE) \
+                    and self.types(m) & (ACTOR_TYPES | {"Facility"}):
+                return m.entity
+        return self.default_actor
+
+    def counted(self, m: Mention, text: str, base: int) -> bool:
+        """“传帮带”品牌工作室8个 counts the initiative; “医疗大巴扎”等活动 merely lists it."""
+        after = text[m.end - base:m.end - base + 3]
+        return bool(re.match(r"\d|等", after))
+
+
+def extract_metrics(documents: list[tuple[Document, list[Mention]]], entities: dict[str, Entity],
+                    default_actors: dict[str, str | None], lex: Lexicon | None = None) -> list[Metric]:
+    lex = lex or load_lexicon()
+    metrics: list[Metric] = []
+    for doc, mentions in documents:
+        metrics.extend(_DocMetrics(doc, mentions, entities, default_actors.get(doc.doc_id), lex).extract())
+    return metrics

@@ -1,0 +1,149 @@
+"""Plain data classes passed between the pipeline stages.
+
+read -> clean -> mentions -> resolve -> relations/metrics -> graph -> export.
+Every stage takes and returns these objects; none of them knows about RDF.
+
+Offsets: ``Document.raw`` is the decoded file exactly as read. Extraction works on
+``Document.text`` (cleaned, simplified, half-width). ``Document.offsets[i]`` is the
+index in ``raw`` of ``text[i]`` (with one extra entry for the end), so any span of the
+clean text maps back to the original file with :meth:`Document.raw_span`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Contract class local names (see ontology/yuanjiang.ttl).
+MISSION_TYPES = ("City", "County", "Enterprise", "School", "Initiative")
+EXTENDED_TYPES = ("Province", "Prefecture", "Township", "Village", "Organization",
+                  "Hospital", "Facility", "Person", "Product")
+ENTITY_TYPES = MISSION_TYPES + EXTENDED_TYPES
+ADMIN_TYPES = ("Province", "City", "Prefecture", "County", "Township", "Village")
+RELATIONS = ("supports", "locatedIn", "subOrganizationOf", "implements",
+             "introduced", "builds", "pairedWith")
+
+
+@dataclass
+class Paragraph:
+    index: int
+    kind: str          # "body", "heading", "caption", "list"
+    start: int         # offsets into Document.text
+    end: int
+
+
+@dataclass
+class Sentence:
+    index: int
+    paragraph: int
+    kind: str          # kind of its paragraph
+    start: int         # offsets into Document.text
+    end: int
+    text: str
+
+
+@dataclass
+class Document:
+    doc_id: str                      # file stem, e.g. "000_c362e20726e80f6e"
+    name: str                        # file name
+    raw: str                         # decoded original text
+    encoding: str = "utf-8"
+    text: str = ""                   # cleaned text used for extraction
+    offsets: list[int] = field(default_factory=list)  # text index -> raw index (+ end)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    sentences: list[Sentence] = field(default_factory=list)
+    metadata: dict[str, str] = field(default_factory=dict)  # title, url, date, converted_from...
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """Span of the clean text -> span of the original text."""
+        if not self.offsets:
+            return start, end
+        s = self.offsets[start]
+        e = self.offsets[end - 1] + 1 if end > start else s
+        return s, e
+
+    def sentence_at(self, pos: int) -> Sentence | None:
+        for s in self.sentences:
+            if s.start <= pos < s.end:
+                return s
+        return None
+
+
+@dataclass
+class Mention:
+    doc_id: str
+    start: int          # offsets into Document.text
+    end: int
+    text: str           # surface form as in the clean text
+    type: str           # contract class local name
+    name: str = ""      # normalised (fullest known) name, e.g. 乌什 -> 乌什县
+    alt_types: tuple[str, ...] = ()
+    code: str | None = None      # gazetteer code for administrative divisions
+    core: str | None = None      # quoted core of an initiative, e.g. 十城百店
+    source: str = ""             # which rule found it (gazetteer, suffix, quote ...)
+    sentence: int = -1
+    entity: str | None = None    # entity key, filled by resolve
+    # combined abbreviations (衢乌) point to several places without being an entity
+    refers_to: tuple[str, ...] = ()
+
+
+@dataclass
+class Entity:
+    key: str                     # stable ASCII key, used as the IRI tail
+    label: str                   # Chinese preferred label (fullest name)
+    types: list[str]             # contract types, primary first
+    alt_labels: set[str] = field(default_factory=set)
+    code: str | None = None      # administrative code
+    parent: str | None = None    # key of the containing division (reference data)
+    english: str | None = None
+    mentions: list[Mention] = field(default_factory=list)
+
+    @property
+    def type(self) -> str:
+        return self.types[0]
+
+
+@dataclass
+class Evidence:
+    doc_id: str
+    sentence: int
+    start: int                   # clean-text span of the trigger or quantity
+    end: int
+    trigger: str = ""
+
+
+@dataclass
+class Relation:
+    subject: str                 # entity keys
+    predicate: str               # one of RELATIONS
+    object: str
+    evidence: list[Evidence] = field(default_factory=list)
+    source: str = "text"         # "text" or "gazetteer"
+
+
+@dataclass
+class Metric:
+    key: str
+    value: float
+    unit: str                    # CNY, person, item, head, m2, percent ...
+    indicator: str               # what is counted, in Chinese
+    about: str | None            # entity key
+    surface: str                 # e.g. 8.4亿元
+    approx: bool = False
+    period: str | None = None
+    evidence: Evidence | None = None
+
+
+@dataclass
+class DocumentResult:
+    """What the per-document stages produce for one file."""
+    document: Document
+    mentions: list[Mention] = field(default_factory=list)
+
+
+@dataclass
+class KnowledgeGraph:
+    documents: list[Document] = field(default_factory=list)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    relations: list[Relation] = field(default_factory=list)
+    metrics: list[Metric] = field(default_factory=list)
+    merges: list[dict] = field(default_factory=list)   # entity-resolution report
+    problems: list[str] = field(default_factory=list)  # one line per skipped file

@@ -1,0 +1,104 @@
+"""The Python API: run the whole pipeline over files or folders.
+
+    >>> import kg
+    >>> result = kg.build(["seeds"], out="out")      # doctest: +SKIP
+    >>> result.graph.entities["place/652927"].label  # doctest: +SKIP
+    '乌什县'
+"""
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+
+from .clean import clean
+from .export import write_json, write_turtle
+from .graph import DEFAULT_BASE, to_rdf
+from .mentions import find_mentions
+from .metrics import extract_metrics
+from .model import Document, KnowledgeGraph, Mention
+from .read import InputError, read_document
+from .relations import article_actor, extract_relations
+from .resolve import resolve
+
+ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".htm", ".text"}
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@dataclass
+class BuildResult:
+    graph: KnowledgeGraph
+    rdf: Graph
+    seconds: float
+    outputs: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str:
+        kg = self.graph
+        types = Counter(e.types[0] for e in kg.entities.values())
+        lines = [f"documents read: {len(kg.documents)}" + (f" ({len(kg.problems)} skipped)" if kg.problems else ""),
+                 f"entities: {len(kg.entities)} (" + ", ".join(f"{t} {n}" for t, n in sorted(types.items())) + ")",
+                 f"relations: {len(kg.relations)}", f"metrics: {len(kg.metrics)}",
+                 f"triples: {len(self.rdf)}", f"seconds: {self.seconds:.2f}"]
+        return "\n".join(lines)
+
+
+def collect_files(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
+    """Article files under the given paths, sorted; problems for paths that do not exist."""
+    files, problems = [], []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in ARTICLE_SUFFIXES))
+        elif p.is_file():
+            files.append(p)
+        else:
+            problems.append(f"{p}: no such file or folder")
+    return files, problems
+
+
+def process_document(doc: Document) -> tuple[Document, list[Mention]]:
+    """The per-document stages: clean and find mentions."""
+    doc = clean(doc)
+    return doc, find_mentions(doc)
+
+
+def extract(documents: list[Document]) -> KnowledgeGraph:
+    """From read documents to the resolved graph (no I/O)."""
+    processed = [process_document(d) for d in documents]
+    entities, merges, pairings = resolve(processed)
+    relations = extract_relations(processed, entities, pairings)
+    actors = {doc.doc_id: article_actor(doc, mentions, entities, pairings[doc.doc_id])
+              for doc, mentions in processed}
+    metrics = extract_metrics(processed, entities, actors)
+    return KnowledgeGraph(documents=[d for d, _ in processed], entities=entities,
+                          relations=relations, metrics=metrics, merges=merges)
+
+
+def build(paths: list[str | Path] | None = None, out: str | Path | None = "out",
+          base: str = DEFAULT_BASE, html: bool = True, strict: bool = False) -> BuildResult:
+    """Read, extract and (if ``out``) write graph.ttl, graph.html and merges.json."""
+    started = time.perf_counter()
+    files, problems = collect_files(paths or [DEFAULT_CORPUS])
+    documents = []
+    for f in files:
+        try:
+            documents.append(read_document(f))
+        except InputError as err:
+            if strict:
+                raise
+            problems.append(str(err))
+    kg = extract(documents)
+    kg.problems = problems
+    rdf = to_rdf(kg, base)
+    result = BuildResult(kg, rdf, 0.0)
+    if out is not None:
+        out = Path(out)
+        result.outputs.append(write_turtle(rdf, out / "graph.ttl"))
+        result.outputs.append(write_json({"merged": kg.merges, "skipped": problems}, out / "merges.json"))
+        if html:
+            from .html import write_html
+            result.outputs.append(write_html(rdf, out / "graph.html"))
+    result.seconds = time.perf_counter() - started
+    return result

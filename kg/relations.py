@@ -1,0 +1,303 @@
+"""Relations between resolved entities, from trigger words and sentence structure.
+
+Entry point: :func:`extract_relations`. The actor of a sentence is the nearest entity
+that can act (a city, county, province or organisation) before the trigger, skipping
+those that follow a preposition or a verb of help (到乌什, 支持柯坪县: the place is a
+destination or beneficiary). Where a sentence names no actor, the article's own actor
+stands in: the supporting city's aid command (援疆指挥部), else the supporting city.
+"""
+from __future__ import annotations
+
+import re
+
+from .gazetteer import Gazetteer, load_gazetteer
+from .lexicon import Lexicon, load_lexicon
+from .model import Document, Entity, Evidence, Mention, Relation
+from .resolve import Pairing, in_xinjiang
+
+ACTOR_TYPES = {"City", "County", "Province", "Prefecture", "Organization"}
+BUILT_TYPES = {"Facility", "School", "Hospital", "Village"}
+# a place after these is a destination or beneficiary, not the one acting
+NOT_ACTOR_BEFORE = ("到", "在", "赴", "向", "给", "为", "对", "帮助", "支持", "助力", "援助", "走出", "来到",
+                    "进驻", "落地", "入驻", "落户", "引入", "扎根于", "扎根", "与", "和", "同", "把", "将")
+HELPED_BY = re.compile(r"在([^，。,；;]{2,30}?)的(?:援助|帮助|支持|推动|指导)下")
+GOVERNMENT_HEADS = ("指挥部", "委", "政府", "局", "部门", "办公室", "人才中心", "服务中心", "工作队")
+OWN_PLACE_WORDS = ("村里", "村内", "该村", "村上")
+
+
+class _DocRelations:
+    def __init__(self, doc: Document, mentions: list[Mention], entities: dict[str, Entity],
+                 pairing: Pairing, gaz: Gazetteer, lex: Lexicon):
+        self.doc, self.entities, self.pairing, self.gaz, self.lex = doc, entities, pairing, gaz, lex
+        self.mentions = [m for m in mentions if m.entity]
+        self.by_sentence: dict[int, list[Mention]] = {}
+        for m in self.mentions:
+            self.by_sentence.setdefault(m.sentence, []).append(m)
+        self.out: dict[tuple[str, str, str], Relation] = {}
+        self.supporter = f"place/{pairing.supporters[0]}" if pairing.supporters else None
+        self.supported = f"place/{pairing.supported[0]}" if pairing.supported else None
+        self.command = aid_command(self.mentions, entities, self.supporter)
+        self.default_actor = self.command or self.supporter
+
+    def add(self, s: str | None, p: str, o: str | None, sentence: int, start: int, end: int,
+            trigger: str = "", source: str = "text") -> None:
+        if not s or not o or s == o:
+            return
+        if p == "pairedWith" and s > o:
+            s, o = o, s
+        rel = self.out.setdefault((s, p, o), Relation(s, p, o, source=source))
+        if len(rel.evidence) < 3:
+            rel.evidence.append(Evidence(self.doc.doc_id, sentence, start, end, trigger))
+
+    # -- helpers -----------------------------------------------------------------
+    def sentence_text(self, index: int) -> tuple[str, int]:
+        s = self.doc.sentences[index]
+        return s.text, s.start
+
+    def is_actor(self, m: Mention) -> bool:
+        e = self.entities[m.entity]
+        if not (set(e.types) & ACTOR_TYPES):
+            return False
+        text, base = self.sentence_text(m.sentence)
+        before = text[:m.start - base]
+        return not before.endswith(NOT_ACTOR_BEFORE)
+
+    def actor_before(self, sentence: int, pos: int) -> str | None:
+        text, base = self.sentence_text(sentence)
+        helped = HELPED_BY.search(text)
+        if helped and helped.start() < pos - base:
+            inside = [m for m in self.by_sentence.get(sentence, ())
+                      if helped.start(1) <= m.start - base < helped.end(1) and self.is_actor_type(m)]
+            if inside:
+                return inside[-1].entity
+        cands = [m for m in self.by_sentence.get(sentence, ()) if m.end <= pos and self.is_actor(m)]
+        return cands[-1].entity if cands else None
+
+    def is_actor_type(self, m: Mention) -> bool:
+        return bool(set(self.entities[m.entity].types) & ACTOR_TYPES)
+
+    def with_command(self, actor: str | None) -> list[str]:
+        """A city acting through its aid command: credit both."""
+        if actor and actor == self.supporter and self.command:
+            return [actor, self.command]
+        return [actor] if actor else []
+
+    def triggers_in(self, text: str, relation: str) -> list[tuple[int, str]]:
+        found, taken = [], set()
+        for word in self.lex.triggers.get(relation, ()):
+            for hit in re.finditer(re.escape(word), text):
+                if hit.start() not in taken:
+                    found.append((hit.start(), word))
+                    taken.update(range(hit.start(), hit.end()))
+        return sorted(found)
+
+    # -- relations ---------------------------------------------------------------
+    def supports(self) -> None:
+        for index, mentions in sorted(self.by_sentence.items()):
+            text, base = self.sentence_text(index)
+            for pos, word in self.triggers_in(text, "supports"):
+                subject = None
+                for m in mentions:
+                    e = self.entities[m.entity]
+                    if m.end - base <= pos and (e.code and not in_xinjiang(e.code, self.gaz)
+                                                 or ("Organization" in e.types and "援疆" in e.label)):
+                        subject = m.entity
+                clause_end = _clause_end(text, pos)
+                for m in mentions:
+                    e = self.entities[m.entity]
+                    if pos < m.start - base < clause_end and e.code and in_xinjiang(e.code, self.gaz):
+                        self.add(subject, "supports", m.entity, index, base + pos, base + pos + len(word), word)
+        if self.supporter and self.supported:
+            index, start, end, word = self._pairing_evidence()
+            self.add(self.supporter, "supports", self.supported, index, start, end, word)
+
+    def _pairing_evidence(self) -> tuple[int, int, int, str]:
+        for m in self.pairing.combos:
+            return m.sentence, m.start, m.end, m.text
+        for index, mentions in sorted(self.by_sentence.items()):
+            keys = {m.entity for m in mentions}
+            if self.supporter in keys and self.supported in keys:
+                first = next(m for m in mentions if m.entity == self.supported)
+                return index, first.start, first.end, first.text
+        first = next(m for m in self.mentions if m.entity == self.supported)
+        return first.sentence, first.start, first.end, first.text
+
+    def located(self) -> None:
+        recent_village: Mention | None = None
+        for index, mentions in sorted(self.by_sentence.items()):
+            text, base = self.sentence_text(index)
+            for prev, m in zip(mentions, mentions[1:]):
+                # written as a chain: 阿克苏地区乌什县, 湖州市安吉县, 乌什县阿克托海乡
+                if m.start == prev.end and self.is_place(prev) and self.contains(prev, m):
+                    self.add(m.entity, "locatedIn", prev.entity, index, prev.start, m.end)
+            for m in mentions:
+                e = self.entities[m.entity]
+                if "Village" in e.types and not e.code:
+                    recent_village = m
+                if e.code or "Person" in e.types or "Product" in e.types or "Initiative" in e.types \
+                        and "Village" not in e.types:
+                    continue
+                place = self.place_in_name(e)
+                if "Organization" in e.types and not (set(e.types) & BUILT_TYPES):
+                    if place and e.label.endswith(GOVERNMENT_HEADS):
+                        self.add(e.key, "subOrganizationOf", place, index, m.start, m.end)
+                    elif place:
+                        self.add(e.key, "locatedIn", place, index, m.start, m.end)
+                    continue
+                if "Enterprise" in e.types:
+                    continue
+                if not (set(e.types) & BUILT_TYPES):
+                    continue
+                if place and not in_xinjiang(self.entities[place].code, self.gaz) \
+                        and ("Village" in e.types or "School" in e.types) and self.supported:
+                    place = self.supported          # 湖州新村: named after the supporter, built here
+                if place is None and any(w in text for w in OWN_PLACE_WORDS) and recent_village \
+                        and recent_village.entity != e.key:
+                    place = recent_village.entity
+                if place is None:
+                    place = self.supported
+                self.add(e.key, "locatedIn", place, index, m.start, m.end)
+
+    def is_place(self, m: Mention) -> bool:
+        e = self.entities[m.entity]
+        return bool(e.code) or bool(set(e.types) & {"Township", "Village"})
+
+    def contains(self, outer: Mention, inner: Mention) -> bool:
+        a, b = self.entities[outer.entity], self.entities[inner.entity]
+        if b.code:
+            return self.gaz.is_within(b.code, a.code)
+        return (a.code in inner.refers_to) or not (set(b.types) & {"City", "County", "Province", "Prefecture"})
+
+    def place_in_name(self, e: Entity) -> str | None:
+        """The division a name starts with (乌什县南孔儒学馆 -> 乌什县)."""
+        for label in sorted({e.label, *e.alt_labels}, key=len, reverse=True):
+            name = label.strip("“”\"").replace("·", "")
+            for n in range(min(len(name) - 2, 11), 1, -1):
+                places = self.gaz.lookup(name[:n])
+                if len(places) == 1 and f"place/{places[0].code}" in self.entities:
+                    return f"place/{places[0].code}"
+        return None
+
+    def hierarchy(self) -> None:
+        """Containment of places from the gazetteer, for every pair present in the graph."""
+        for m in self.mentions:
+            e = self.entities[m.entity]
+            if not e.code:
+                continue
+            for anc in self.gaz.ancestors(e.code):
+                key = f"place/{anc.code}"
+                if key in self.entities:
+                    self.add(e.key, "locatedIn", key, m.sentence, m.start, m.end, source="gazetteer")
+                    break
+
+    def actions(self) -> None:
+        """implements, introduced and builds: an actor and what the trigger acts on."""
+        seen_initiative: set[str] = set()
+        for index, mentions in sorted(self.by_sentence.items()):
+            text, base = self.sentence_text(index)
+            by_list = re.search(r"由([^，。,；;]{2,60}?)(?:联合|共同)?(?:设立|主办|发起|实施|举办|开展)", text)
+            for m in mentions:
+                e = self.entities[m.entity]
+                if "Initiative" in e.types and e.key not in seen_initiative:
+                    seen_initiative.add(e.key)
+                    actors = self.with_command(self.actor_before(index, m.start) or self.default_actor)
+                    for actor in actors:
+                        self.add(actor, "implements", e.key, index, m.start, m.end)
+            if by_list:
+                listed = [m for m in mentions if by_list.start(1) <= m.start - base < by_list.end(1)
+                          and self.is_actor_type(m)]
+                target = self.coreferent_initiative(index, text)
+                for m in listed:
+                    if target:
+                        self.add(m.entity, "implements", target, index, base + by_list.start(), base + by_list.end())
+            for relation, types in (("introduced", {"Enterprise", "Product"}), ("builds", BUILT_TYPES)):
+                for pos, word in self.triggers_in(text, relation):
+                    clause = (_clause_start(text, pos), _clause_end(text, pos))
+                    objects = [m for m in mentions if set(self.entities[m.entity].types) & types
+                               and clause[0] <= m.start - base < clause[1] + 60
+                               and not (relation == "builds" and self.entities[m.entity].code)]
+                    if not objects:
+                        continue
+                    actor = self.actor_before(index, base + pos) or self.default_actor
+                    for obj in objects:
+                        for a in self.with_command(actor):
+                            if a != obj.entity:
+                                self.add(a, relation, obj.entity, index, base + pos, base + pos + len(word), word)
+
+    def coreferent_initiative(self, index: int, text: str) -> str | None:
+        """该奖学金 / 此项目: the latest initiative whose name ends with that head word."""
+        hit = re.search(r"(?:该|此|这一|这个)([\u4e00-\u9fff]{1,4})", text)
+        if not hit:
+            return None
+        head = hit.group(1)
+        for m in reversed(self.mentions):
+            e = self.entities[m.entity]
+            if m.sentence <= index and "Initiative" in e.types and any(
+                    e.label.rstrip("”\"").endswith(head[-n:]) for n in range(len(head), 1, -1)):
+                return e.key
+        return None
+
+    def paired(self) -> None:
+        for index, mentions in sorted(self.by_sentence.items()):
+            text, base = self.sentence_text(index)
+            for pos, word in self.triggers_in(text, "pairedWith"):
+                before = [m for m in mentions if m.end - base <= pos]
+                for a, b in zip(before, before[1:]):
+                    between = text[a.end - base:b.start - base]
+                    if re.match(r"^[^，。,；;]{0,8}?(?:与|和|同)", between):
+                        # only between divisions: a symmetric pair whose ends are not
+                        # both well-known entities is the least reliable thing we extract
+                        if self.entities[a.entity].code and self.entities[b.entity].code:
+                            self.add(a.entity, "pairedWith", b.entity, index, base + pos, base + pos + len(word), word)
+
+
+def aid_command(mentions: list[Mention], entities: dict[str, Entity], supporter: str | None) -> str | None:
+    """The supporting city's aid command (…市援疆指挥部), if the article names it."""
+    if not supporter:
+        return None
+    city = entities[supporter].label
+    counts: dict[str, int] = {}
+    for m in mentions:
+        e = entities.get(m.entity) if m.entity else None
+        if e and "Organization" in e.types and "援疆" in e.label and e.label.startswith(city):
+            counts[e.key] = counts.get(e.key, 0) + 1
+    return max(sorted(counts), key=counts.get) if counts else None
+
+
+def article_actor(doc: Document, mentions: list[Mention], entities: dict[str, Entity],
+                  pairing: Pairing) -> str | None:
+    """Who acts where a sentence names no one: the aid command, else the supporting city."""
+    supporter = f"place/{pairing.supporters[0]}" if pairing.supporters else None
+    return aid_command(mentions, entities, supporter) or supporter
+
+
+def _clause_start(text: str, pos: int) -> int:
+    cut = max(text.rfind(c, 0, pos) for c in ",，;；:：")
+    return cut + 1
+
+
+def _clause_end(text: str, pos: int) -> int:
+    ends = [i for i in (text.find(c, pos) for c in ",，;；。") if i != -1]
+    return min(ends) if ends else len(text)
+
+
+def extract_relations(documents: list[tuple[Document, list[Mention]]], entities: dict[str, Entity],
+                      pairings: dict[str, Pairing], gaz: Gazetteer | None = None,
+                      lex: Lexicon | None = None) -> list[Relation]:
+    gaz, lex = gaz or load_gazetteer(), lex or load_lexicon()
+    merged: dict[tuple[str, str, str], Relation] = {}
+    for doc, mentions in documents:
+        r = _DocRelations(doc, mentions, entities, pairings[doc.doc_id], gaz, lex)
+        r.supports()
+        r.located()
+        r.hierarchy()
+        r.actions()
+        r.paired()
+        for key, rel in r.out.items():
+            if key in merged:
+                merged[key].evidence.extend(rel.evidence)
+                if rel.source == "text":
+                    merged[key].source = "text"
+            else:
+                merged[key] = rel
+    return [merged[k] for k in sorted(merged)]

@@ -1,0 +1,207 @@
+"""Entity resolution: one entity per real-world thing across mentions and documents.
+
+Entry point: :func:`resolve`. Also :func:`find_pairing`, the supporter/supported pair
+behind an article, which resolution needs (县人民医院 in an article about 柯坪县 is
+柯坪县人民医院) and the relation stage reuses.
+
+Keys are ASCII and depend only on the entity's canonical name or code, so the same
+entity gets the same IRI in every run and every corpus.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from pypinyin import lazy_pinyin
+
+from .gazetteer import Gazetteer, load_gazetteer
+from .model import Document, Entity, Mention
+
+QUOTES = re.compile(r"[“”‘’\"'「」『』《》\s]")
+BATCH = re.compile(r"^第[一二三四五六七八九十百零〇两\d]+[批期届]")
+LEGAL = re.compile(r"(股份有限公司|有限责任公司|集团有限公司|有限公司|集团|公司)$")
+XINJIANG = "650000"
+
+
+@dataclass
+class Pairing:
+    supporters: list[str]       # place codes outside Xinjiang (衢州市)
+    supported: list[str]        # place codes in Xinjiang (乌什县, 一师四团)
+    combos: list[Mention]       # combined abbreviations such as 衢乌, with refers_to = codes
+    evidence: list[tuple[int, int, str]]  # (sentence, clean start, trigger) that state the pair
+
+
+def in_xinjiang(code: str | None, gaz: Gazetteer) -> bool:
+    if not code:
+        return False
+    return code == XINJIANG or code.startswith("65") or code.startswith("XPCC") or gaz.is_within(code, XINJIANG)
+
+
+def find_pairing(doc: Document, mentions: list[Mention], gaz: Gazetteer | None = None) -> Pairing:
+    """Who supports whom in this article.
+
+    Stated pairs (X对口支援Y) win; otherwise the most mentioned city outside Xinjiang and
+    the most mentioned county-level place inside it, confirmed by a combined abbreviation
+    (湖柯) or by the supporter's aid command when there is one.
+    """
+    gaz = gaz or load_gazetteer()
+    places = [m for m in mentions if m.code]
+    outside = Counter(m.code for m in places if not in_xinjiang(m.code, gaz)
+                      and m.type in ("City", "County", "Province"))
+    inside = Counter(m.code for m in places if in_xinjiang(m.code, gaz) and m.type in ("County", "City")
+                     and m.code != XINJIANG)
+    combos = _combined_abbreviations(doc, places, gaz)
+    supporters = [c for c, _ in outside.most_common() if gaz.by_code[c].types[0] == "City"][:1]
+    if not supporters:
+        supporters = [c for c, _ in outside.most_common(1)]
+    supported = [c for c, _ in inside.most_common(1)]
+    for combo in combos:
+        a, b = combo.refers_to
+        supporters = supporters or [a]
+        supported = supported or [b]
+    return Pairing(supporters, supported, combos, [])
+
+
+def _combined_abbreviations(doc: Document, places: list[Mention], gaz: Gazetteer) -> list[Mention]:
+    """Two-character words made of the first characters of a supporter and a supported place."""
+    firsts_out: dict[str, str] = {}
+    firsts_in: dict[str, str] = {}
+    for m in places:
+        short = min(gaz.by_code[m.code].short or (m.name,), key=len) if m.code in gaz.by_code else m.name
+        target = firsts_in if in_xinjiang(m.code, gaz) else firsts_out
+        if gaz.by_code.get(m.code) and gaz.by_code[m.code].level in ("county", "prefecture", "province"):
+            target.setdefault(short[0], m.code)
+    found = []
+    covered = {i for m in places for i in range(m.start, m.end)}
+    for a, code_a in firsts_out.items():
+        for b, code_b in firsts_in.items():
+            for hit in re.finditer(a + b, doc.text):
+                if hit.start() in covered:
+                    continue
+                sent = doc.sentence_at(hit.start())
+                found.append(Mention(doc.doc_id, hit.start(), hit.end(), a + b, "", source="combo",
+                                     sentence=sent.index if sent else -1, refers_to=(code_a, code_b)))
+    return sorted(found, key=lambda m: m.start)
+
+
+def slug(text: str, limit: int = 48) -> str:
+    """ASCII, readable and stable: pinyin of the name plus a short hash of it."""
+    pinyin = "-".join(p for p in lazy_pinyin(text, errors=lambda s: list(s)))
+    ascii_ = re.sub(r"[^a-z0-9]+", "-", pinyin.lower()).strip("-")[:limit].strip("-")
+    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
+    return f"{ascii_}-{digest}" if ascii_ else digest
+
+
+def normalise(name: str) -> str:
+    return QUOTES.sub("", name).replace("·", "")
+
+
+class _Resolver:
+    def __init__(self, gaz: Gazetteer):
+        self.gaz = gaz
+        self.entities: dict[str, Entity] = {}
+        self.merges: list[dict] = []
+        self.core_index: dict[tuple[str, str, str], str] = {}   # (doc, core, head) -> key
+
+    def canonical(self, m: Mention, pairing: Pairing) -> str:
+        """Full name used as the identity of a non-place entity."""
+        name = BATCH.sub("", normalise(m.name))
+        # 县人民医院 / 省援疆指挥部: an unnamed level means the article's own place
+        if name[:1] in "县市省" and len(name) > 3:
+            level = name[0]
+            ref = None
+            if level == "县" and pairing.supported:
+                ref = pairing.supported[0]
+            elif level == "市" and pairing.supporters:
+                ref = pairing.supporters[0]
+            elif level == "省" and pairing.supporters:
+                anc = [p for p in self.gaz.ancestors(pairing.supporters[0]) if p.level == "province"]
+                ref = anc[0].code if anc else None
+            if ref and self.gaz.by_code[ref].name.endswith(level):
+                name = self.gaz.by_code[ref].name + name[1:]
+        # a leading short place name stands for its full name (湖州援疆指挥部 = 湖州市援疆指挥部)
+        for n in range(min(len(name) - 1, 9), 1, -1):
+            places = self.gaz.lookup(name[:n])
+            if len(places) == 1 and places[0].name != name[:n] and not name.startswith(places[0].name):
+                name = places[0].name + name[n:]
+                break
+        if m.type == "Enterprise":
+            core = LEGAL.sub("", name)
+            name = core if len(core) >= 2 else name
+        return name
+
+    def key_for(self, m: Mention, pairing: Pairing) -> tuple[str, str]:
+        if m.code:
+            return f"place/{m.code}", self.gaz.by_code[m.code].name if m.code in self.gaz.by_code else m.name
+        canon = self.canonical(m, pairing)
+        kind = m.type.lower()
+        if m.type in ("Township", "Village") and m.refers_to:
+            parent = m.refers_to[0]
+            return f"{kind}/{slug(parent + canon)}", canon
+        if m.type == "Initiative" and m.core:
+            head = _head(canon)
+            existing = self.core_index.get((m.doc_id, m.core, head))
+            if existing:
+                return existing, canon
+        return f"{kind}/{slug(canon)}", canon
+
+    def add(self, m: Mention, pairing: Pairing) -> None:
+        key, canon = self.key_for(m, pairing)
+        e = self.entities.get(key)
+        if e is None:
+            place = self.gaz.by_code.get(m.code) if m.code else None
+            types = list(place.types) if place else [m.type, *m.alt_types]
+            e = Entity(key=key, label=canon if not place else place.name, types=types,
+                       code=m.code, english=place.english if place else None,
+                       parent=f"place/{place.parent}" if place and place.parent else None)
+            self.entities[key] = e
+        elif m.type and m.type not in e.types:
+            e.types.append(m.type)
+        if m.type == "Initiative" and m.core:
+            self.core_index.setdefault((m.doc_id, m.core, _head(canon)), key)
+        surface = m.text
+        if surface != e.label:
+            if not e.code and len(normalise(surface)) > len(normalise(e.label)) and not BATCH.match(surface) \
+                    and m.type != "Initiative":
+                e.alt_labels.add(e.label)
+                e.label = surface if normalise(surface) == canon else e.label
+            e.alt_labels.add(surface)
+        if canon != e.label and not e.code:
+            e.alt_labels.add(canon)
+        if m.core and m.core != e.label:
+            e.alt_labels.add(m.core)
+        if m.type == "Initiative" and len(surface) > len(e.label) and not BATCH.match(surface):
+            e.alt_labels.add(e.label)
+            e.label = surface
+        e.alt_labels.discard(e.label)
+        m.entity = key
+        e.mentions.append(m)
+
+
+def _head(name: str) -> str:
+    """Last word of an initiative name after its quoted core (行动, 工程 …)."""
+    tail = re.split(r"[”’\"]", name)[-1]
+    return tail[-2:] if tail else ""
+
+
+def resolve(documents: list[tuple[Document, list[Mention]]], gaz: Gazetteer | None = None
+            ) -> tuple[dict[str, Entity], list[dict], dict[str, Pairing]]:
+    """Entities (by key), a merge report and each document's pairing."""
+    gaz = gaz or load_gazetteer()
+    r = _Resolver(gaz)
+    pairings: dict[str, Pairing] = {}
+    for doc, mentions in documents:
+        pairing = find_pairing(doc, mentions, gaz)
+        pairings[doc.doc_id] = pairing
+        for m in mentions:
+            r.add(m, pairing)
+    for key in sorted(r.entities):
+        e = r.entities[key]
+        surfaces = sorted({m.text for m in e.mentions})
+        if len(surfaces) > 1 or len({m.doc_id for m in e.mentions}) > 1:
+            r.merges.append({"entity": key, "label": e.label, "types": e.types,
+                             "surfaces": surfaces, "documents": sorted({m.doc_id for m in e.mentions}),
+                             "mentions": len(e.mentions)})
+    return dict(sorted(r.entities.items())), r.merges, pairings

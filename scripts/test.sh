@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The full test suite on a fresh machine: system packages the tests use, the Python
+# package with its test extras, then pytest. CI (.ci/run) calls exactly this script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: raptor2-utils gives `rapper`, the independent strict Turtle parser.
+need=()
+command -v rapper >/dev/null 2>&1 || need+=(raptor2-utils)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "missing system packages: ${need[*]} (install them with apt-get as root)" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+python3 -m pip install -q --disable-pip-version-check -e ".[test]"
+python3 -m pytest -q "$@"
