@@ -32,6 +32,7 @@ class Lexicon:
     surnames: frozenset[str]
     products: tuple[str, ...]
     organizations: dict[str, str]         # any known name -> canonical name
+    name_words: frozenset[str]            # verbs that may stand inside a name
 
 
 @lru_cache(maxsize=1)
@@ -56,4 +57,5 @@ def load_lexicon() -> Lexicon:
         surnames=frozenset(r[0] for r in _lines("surnames.txt")),
         products=by_len(r[0] for r in _lines("products.tsv")),
         organizations=orgs,
+        name_words=frozenset(r[0] for r in _lines("name_words.txt")),
     )

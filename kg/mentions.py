@@ -51,9 +51,13 @@ ENUM_HEADS = {  # head noun after an enumeration -> type of each item
     "基地": "Facility", "园区": "Facility", "项目": None,
 }
 ENUM_RE = re.compile(
-    rf"((?:[{CJK}A-Za-z0-9·]{{2,12}}(?:、|和|及|与)){{1,9}}[{CJK}A-Za-z0-9·]{{2,12}})"
-    rf"(?:等|两|[\d{CN_NUM}]+)?(?:[个家所])?(?:一批)?([{CJK}]{{0,8}}?)"
+    rf"((?:[^\s、，。,；;：:“”等两]{{2,14}}、){{0,9}}[^\s、，。,；;：:“”等两]{{2,14}}?)"
+    rf"(等|两|[\d{CN_NUM}]+)(?:[个家所])?(?:一批)?([^，。,；;、\d]{{0,6}}?)"
     rf"({'|'.join(sorted(ENUM_HEADS, key=len, reverse=True))})")
+GENERIC_VILLAGE_TAILS = ("乡村", "农村", "山村", "整村", "驻村", "示范村", "贫困村", "行政村", "重点村", "样板村",
+                         "中心村", "移民村", "各村", "每村", "全村", "本村", "该村", "进村", "到村", "在村")
+GENERIC_MODIFIERS = ("县级", "市级", "省级", "国家级", "示范", "重点", "当地", "本地", "综合性", "综合", "优质",
+                     "现代化", "标准化", "各", "多个", "一批", "新建", "全县", "全市")
 BOUNDARY_AFTER_NAME = set("在和与的是说等担及为到从向把被将也都又已还并就,，。；;、!！?？:：”)（(")
 
 
@@ -68,6 +72,7 @@ class _Token:
 def _prepare_jieba() -> bool:
     """Teach jieba every division name and head word so that names are single tokens."""
     gaz, lex = load_gazetteer(), load_lexicon()
+    _dictionary_tags()
     for surface in gaz.names():
         if len(surface) >= 2:
             jieba.add_word(surface, freq=2000)
@@ -83,10 +88,26 @@ def _tokens(text: str) -> list[_Token]:
     return [_Token(w, s, e) for w, s, e in jieba.tokenize(text)]
 
 
+STOP_TAGS = ("v", "i", "d", "p", "c", "u", "r", "f", "l")   # jieba dictionary tags that end a name
+MEASURES = set("个家所座名位批项条只头辆")
+
+
+@lru_cache(maxsize=1)
+def _dictionary_tags() -> dict[str, str]:
+    """jieba's own dictionary tags (v, n, ns …), read once, before we add our words."""
+    import jieba.posseg
+    return dict(jieba.posseg.dt.word_tag_tab)
+
+
 def _is_stop(word: str, lex: Lexicon) -> bool:
     if word in lex.stopwords or not NAME_CHAR.match(word):
         return True
-    return any(word in words for words in lex.triggers.values())
+    if word in lex.name_words:
+        return False
+    if any(word in words for words in lex.triggers.values()):
+        return True
+    tag = _dictionary_tags().get(word)
+    return bool(tag) and len(word) >= 2 and tag.startswith(STOP_TAGS) and not tag.startswith("vn")
 
 
 def _extend_left(sent: str, tokens: list[_Token], head_start: int, lex: Lexicon,
@@ -100,6 +121,18 @@ def _extend_left(sent: str, tokens: list[_Token], head_start: int, lex: Lexicon,
         if _is_stop(piece, lex) or NUM_MEASURE.search(piece) or head_start - tok.start > max_len:
             break
         if any(not NAME_CHAR.match(c) for c in piece):
+            break
+        if piece.isdigit() and sent[start:start + 1] in MEASURES:   # 3所有礼学校: a count, not a name
+            break
+        prev = sent[tok.start - 1:tok.start]
+        if (piece in lex.units or piece in ("万", "亿", "千") or piece[0] in MEASURES) and \
+                (prev.isdigit() or prev in CN_NUM):
+            break
+        if any(c.isdigit() for c in piece) and not piece.isdigit():
+            break
+        if len(piece) > 1 and piece[0] in lex.stopwords and not _is_stop(piece[1:], lex) \
+                and piece not in _dictionary_tags():
+            start = tok.start + 1           # 以阿热阿依玛克村: jieba glued the preposition on
             break
         start = tok.start
     return start
@@ -140,6 +173,10 @@ class _Finder:
                     places = self.gaz.lookup(form)
                     full = any(p.name == form for p in places)
                     if full or (i in bounds and i + len(form) in bounds):
+                        if not full or _dictionary_tags().get(form, "ns")[:2] != "ns":
+                            places = [p for p in places if self.short_form_ok(form, p)]
+                            if not places:
+                                continue
                         hit = (form, places)
                         break
             if hit is None:
@@ -160,6 +197,31 @@ class _Finder:
             place = self._division(div)
             if place:
                 self.add(sent, m.start(), m.end(), "Prefecture", place.name, "xpcc", code=place.code)
+
+    def short_form_ok(self, form: str, place: Place) -> bool:
+        """A short form must be backed by the document: the place's full name, or (for a
+        county) its prefecture, or (for a prefecture) its province, written too. Provinces
+        need nothing unless the short form is also a common word (合作, 友谊)."""
+        tag = _dictionary_tags().get(form)
+        common = tag is not None and not tag.startswith("ns")
+        if place.level == "province" and not common:
+            return True
+        ancestors = self.gaz.ancestors(place.code)
+        backing = {place.name}
+        if ancestors:
+            backing |= {ancestors[0].name, *ancestors[0].short}
+        if place.level in ("prefecture", "xpcc_division") and len(ancestors) >= 1:
+            backing |= {a.name for a in ancestors}
+        return any(name in self.doc.text for name in backing if len(name) >= 2)
+
+    def place_start(self, sent: Sentence, start: int, head: int) -> int:
+        """Names begin with their place: 牢记衢州市委 -> 衢州市委, 新地标乌什县… -> 乌什县…"""
+        for m in sorted(self.cands, key=lambda m: m.start):
+            if m.sentence == sent.index and m.code and start <= m.start - sent.start < head:
+                between = sent.text[start:m.start - sent.start]
+                if not re.search(r"[·\d]", between):
+                    return m.start - sent.start
+        return start
 
     def _division(self, div: int | None) -> Place | None:
         if not div:
@@ -194,7 +256,9 @@ class _Finder:
             rel = m.end - sent.start
             pattern = rf"[{CJK}]{{2,7}}?(?:乡|镇|街道)" if m.type == "County" else rf"[{CJK}]{{2,8}}?村"
             hit = re.match(pattern, s[rel:])
-            if hit and not _is_stop(hit.group(0)[:2], self.lex):
+            if hit and s[rel + hit.end():rel + hit.end() + 1] == "村" and m.type == "County":
+                hit = None                    # 乡村振兴 is not a township
+            if hit and not any(_is_stop(t.word, self.lex) for t in _tokens(hit.group(0)[:-1])):
                 t = self.add(sent, rel, rel + hit.end(), "Township" if m.type == "County" else "Village",
                              source="chain")
                 t.refers_to = (m.code or m.name,)
@@ -219,9 +283,9 @@ class _Finder:
                 if end < len(s) and NAME_CHAR.match(s[end]) and not _ends_token(tokens, end):
                     continue
                 head = end - len(suf)
-                start = _extend_left(s, tokens, head, lex)
+                start = self.place_start(sent, _extend_left(s, tokens, head, lex), head)
                 name = s[start:end]
-                if start == head or name in lex.generic or len(name) < 3:
+                if start == head or name in lex.generic or len(name) < 3 or name[:-len(suf)] in GENERIC_MODIFIERS:
                     break
                 typ = lex.suffixes[suf]
                 if typ == "Enterprise" and _industry_word(suf) and not _business_context(s, lex):
@@ -229,32 +293,45 @@ class _Finder:
                 self.add(sent, start, end, typ, source="suffix")
                 taken_ends.add(end)
                 break
-        for m in re.finditer(rf"[{CJK}·]{{2,10}}?(?:新村|村)(?![民委级里干庄落])", s):
-            pass  # villages are handled with left extension below
         for idx in [i for i in range(len(s)) if s[i] == "村"]:
             end = idx + 1
             if end < len(s) and s[end] in "民委级里干庄落镇社集务":
                 continue
-            start = _extend_left(s, tokens, idx, lex, max_len=10)
+            if s[max(0, idx - 2):end].endswith(GENERIC_VILLAGE_TAILS):
+                continue
+            floor = max((m.end - sent.start for m in self.cands
+                         if m.sentence == sent.index and m.end - sent.start <= idx), default=0)
+            start = max(floor, _extend_left(s, tokens, idx, lex, max_len=10))
             name = s[start:end]
             core = name[:-2] if name.endswith("新村") else name[:-1]
             if name in lex.generic or len(core) < 2 or (len(core) < 3 and not name.endswith("新村")):
                 continue
+            if re.search(r"[\d年]", name) or _is_stop(core[:2], lex):
+                continue
             self.add(sent, start, end, "Village", source="suffix")
 
-    def enumerations(self, sent: Sentence) -> None:
+    def enumerations(self, sent: Sentence, tokens: list[_Token]) -> None:
         for m in ENUM_RE.finditer(sent.text):
-            typ = ENUM_HEADS.get(m.group(3))
+            typ = ENUM_HEADS.get(m.group(4))
             if typ is None:
                 continue
-            items = re.split("、|和|及|与", m.group(1))
-            pos = m.start(1)
+            items = m.group(1).split("、")
+            last = re.split("和|及|与", items[-1])
+            if len(last) == 2 and min(map(len, last)) >= 2:
+                items = items[:-1] + last
+            if len(items) < 2 and m.group(2) not in ("等",):
+                continue
+            found, pos = [], m.start(1)
             for item in items:
-                start = sent.text.index(item, pos)
-                pos = start + len(item)
-                if item in self.lex.generic or _is_stop(item, self.lex):
-                    continue
-                self.add(sent, start, start + len(item), typ, source="enumeration")
+                item_start = sent.text.index(item, pos)
+                end = pos = item_start + len(item)
+                start = max(item_start, _extend_left(sent.text, tokens, end, self.lex, max_len=12))
+                found.append((start, end, sent.text[start:end]))
+            if any(len(n) < 2 or _is_stop(n, self.lex) for _, _, n in found[1:]):
+                continue                      # not a list of names
+            for start, end, name in found:
+                if len(name) >= 2 and name not in self.lex.generic and not _is_stop(name, self.lex):
+                    self.add(sent, start, end, typ, source="enumeration")
 
     # -- quoted names ------------------------------------------------------------
     def quoted(self, sent: Sentence, tokens: list[_Token]) -> None:
@@ -465,7 +542,7 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
         finder.bare_regiments(sent)
         finder.chains(sent)
         finder.suffixed(sent, tokens)
-        finder.enumerations(sent)
+        finder.enumerations(sent, tokens)
         finder.quoted(sent, tokens)
         finder.unquoted_initiatives(sent, tokens)
         finder.people(sent, kinds.get(sent.paragraph, "body"))
