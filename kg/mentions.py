@@ -127,6 +127,8 @@ def _extend_left(sent: str, tokens: list[_Token], head_start: int, lex: Lexicon,
         prev = sent[tok.start - 1:tok.start]
         if (piece in lex.units or piece in ("万", "亿", "千") or piece[0] in MEASURES) and \
                 (prev.isdigit() or prev in CN_NUM):
+            if len(piece) > 1 and piece[0] in MEASURES and piece not in lex.units:
+                start = tok.start + 1       # 3所有礼学校: 所 counts, 有礼学校 is the name
             break
         if any(c.isdigit() for c in piece) and not piece.isdigit():
             break
@@ -212,6 +214,7 @@ class _Finder:
             backing |= {ancestors[0].name, *ancestors[0].short}
         if place.level in ("prefecture", "xpcc_division") and len(ancestors) >= 1:
             backing |= {a.name for a in ancestors}
+        backing.discard(form)
         return any(name in self.doc.text for name in backing if len(name) >= 2)
 
     def place_start(self, sent: Sentence, start: int, head: int) -> int:
@@ -299,8 +302,8 @@ class _Finder:
                 continue
             if s[max(0, idx - 2):end].endswith(GENERIC_VILLAGE_TAILS):
                 continue
-            floor = max((m.end - sent.start for m in self.cands
-                         if m.sentence == sent.index and m.end - sent.start <= idx), default=0)
+            floor = max((m.end - sent.start for m in self.cands if m.sentence == sent.index
+                         and m.type == "Township" and m.end - sent.start <= idx), default=0)
             start = max(floor, _extend_left(s, tokens, idx, lex, max_len=10))
             name = s[start:end]
             core = name[:-2] if name.endswith("新村") else name[:-1]
@@ -325,7 +328,9 @@ class _Finder:
             for item in items:
                 item_start = sent.text.index(item, pos)
                 end = pos = item_start + len(item)
-                start = max(item_start, _extend_left(sent.text, tokens, end, self.lex, max_len=12))
+                start = item_start
+                if not found:                 # only the first item can carry a verb before it
+                    start = max(item_start, _extend_left(sent.text, tokens, end, self.lex, max_len=12))
                 found.append((start, end, sent.text[start:end]))
             if any(len(n) < 2 or _is_stop(n, self.lex) for _, _, n in found[1:]):
                 continue                      # not a list of names

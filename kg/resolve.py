@@ -127,6 +127,8 @@ class _Resolver:
             if len(places) == 1 and places[0].name != name[:n] and not name.startswith(places[0].name):
                 name = places[0].name + name[n:]
                 break
+        if m.type == "School":
+            name = re.sub(r"(高级中学|高中)$", "中学", name)   # 国庆高中 = 国庆中学
         if m.type == "Enterprise":
             core = LEGAL.sub("", name)
             name = core if len(core) >= 2 else name
@@ -137,8 +139,9 @@ class _Resolver:
             return f"place/{m.code}", self.gaz.by_code[m.code].name if m.code in self.gaz.by_code else m.name
         canon = self.canonical(m, pairing)
         kind = m.type.lower()
-        if m.type in ("Township", "Village") and m.refers_to:
-            parent = m.refers_to[0]
+        if m.type in ("Township", "Village"):
+            # villages share names across the country: key them under the article's county
+            parent = pairing.supported[0] if pairing.supported else ""
             return f"{kind}/{slug(parent + canon)}", canon
         if m.type == "Initiative" and m.core:
             head = _head(canon)
