@@ -15,7 +15,7 @@ def clean(doc):
     doc.text="".join(text); doc.offsets=offs+[len(raw)]; doc.paragraphs=paras
     sents=[]
     for p in paras:
-        for m in re.finditer(r"[^。！？；]+[。！？；]?[”]?", doc.text[p.start:p.end]):
+        for m in re.finditer(r"[^。！？；;!?]+[。！？；;!?]?[”]?", doc.text[p.start:p.end]):
             sents.append(Sentence(len(sents), p.index, p.kind, p.start+m.start(), p.start+m.end(), m.group(0)))
     doc.sentences=sents
     return doc

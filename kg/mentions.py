@@ -351,7 +351,7 @@ class _Finder:
             before = s[:q.start()]
             # type from a head word inside the quote (“柯坪湖羊产业园” is a facility)
             inner = _suffix_type(core, lex)
-            if inner and inner != "Initiative":
+            if inner and inner != "Initiative" and len(core) >= 6:   # “有礼学校” is a label, not a school
                 self.add(sent, q.start(), q.end(), inner, name=core, source="quote")
                 continue
             tail = _initiative_tail(after, heads, lex)
@@ -533,6 +533,25 @@ def _select(cands: list[Mention]) -> list[Mention]:
     return sorted(chosen, key=lambda m: (m.start, m.end))
 
 
+def _quoted_repeats(doc: Document, mentions: list[Mention]) -> list[Mention]:
+    """A quoted name seen elsewhere in the article is a mention of it too (把“龙游飞鸡”引入乌什)."""
+    known = {}
+    for m in mentions:
+        if m.type not in ("Person",):
+            known.setdefault(m.core or m.name.strip("“”"), m)
+            known.setdefault(m.text.strip("“”"), m)
+    found = []
+    for sent in doc.sentences:
+        for q in QUOTE.finditer(sent.text):
+            core = next(g for g in q.groups() if g is not None)
+            if core in known:
+                src = known[core]
+                found.append(Mention(doc.doc_id, sent.start + q.start(), sent.start + q.end(), q.group(0),
+                                     src.type, name=src.name, alt_types=src.alt_types, code=src.code,
+                                     core=src.core, source="quote-repeat", sentence=sent.index))
+    return found
+
+
 def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
                   lexicon: Lexicon | None = None) -> list[Mention]:
     """All entity mentions of one cleaned document, sorted by position."""
@@ -553,6 +572,7 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
         finder.people(sent, kinds.get(sent.paragraph, "body"))
         finder.lexicon_names(sent, tokens)
     mentions = _select(finder.cands)
+    mentions = _select(mentions + _quoted_repeats(doc, mentions))
     for m in mentions:
         if hasattr(m, "_candidates"):
             del m._candidates

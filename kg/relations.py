@@ -21,7 +21,13 @@ BUILT_TYPES = {"Facility", "School", "Hospital", "Village"}
 NOT_ACTOR_BEFORE = ("到", "在", "赴", "向", "给", "为", "对", "帮助", "支持", "助力", "援助", "走出", "来到",
                     "进驻", "落地", "入驻", "落户", "引入", "扎根于", "扎根", "与", "和", "同", "把", "将")
 HELPED_BY = re.compile(r"在([^，。,；;]{2,30}?)的(?:援助|帮助|支持|推动|指导)下")
+# what may stand before the actor in its clause: time phrases and connectives
+CLAUSE_HEAD = re.compile(r"(?:\s|第[一二三四五六七八九十\d]+批|[\d一二三四五六七八九十两]+年(?:来|以来|起|度)?|"
+                         r"\d+月(?:\d+日)?(?:起|以来)?|近[一二三四五六七八九十\d]+年|早在|自此|同时|此外|目前|如今|"
+                         r"其中|随后|当前|近年来|多年来|今年|去年|截至目前|另外|而|并|也|就|还|更|先后|"
+                         r"通过|经过|为|由)*")
 GOVERNMENT_HEADS = ("指挥部", "委", "政府", "局", "部门", "办公室", "人才中心", "服务中心", "工作队")
+IS_PROJECT_OF = re.compile(r"^[”\"]?(?:是|成了|成为|作为)")
 OWN_PLACE_WORDS = ("村里", "村内", "该村", "村上")
 
 
@@ -55,12 +61,20 @@ class _DocRelations:
         return s.text, s.start
 
     def is_actor(self, m: Mention) -> bool:
+        """An actor stands at the head of its clause: 三年来,湖州市援疆指挥部精心打造…;
+        a place after a verb (促成湖州市…) is an object, not the one acting."""
         e = self.entities[m.entity]
         if not (set(e.types) & ACTOR_TYPES):
             return False
         text, base = self.sentence_text(m.sentence)
         before = text[:m.start - base]
-        return not before.endswith(NOT_ACTOR_BEFORE)
+        if before.endswith(NOT_ACTOR_BEFORE):
+            return False
+        prefix = before[_clause_start(before, len(before)):]
+        for other in self.by_sentence.get(m.sentence, ()):      # a chain 湖州市安吉县 is fine
+            if other.end <= m.start and self.entities[other.entity].code:
+                prefix = prefix.replace(other.text, "")
+        return bool(CLAUSE_HEAD.fullmatch(prefix))
 
     def actor_before(self, sentence: int, pos: int) -> str | None:
         text, base = self.sentence_text(sentence)
@@ -154,6 +168,8 @@ class _DocRelations:
                 if place is None and any(w in text for w in OWN_PLACE_WORDS) and recent_village \
                         and recent_village.entity != e.key:
                     place = recent_village.entity
+                if place is None and self.names_other_place(e):
+                    continue
                 if place is None:
                     place = self.supported
                 self.add(e.key, "locatedIn", place, index, m.start, m.end)
@@ -178,6 +194,10 @@ class _DocRelations:
                     return f"place/{places[0].code}"
         return None
 
+    def names_other_place(self, e: Entity) -> bool:
+        name = e.label.strip("“”\"")
+        return any(len(self.gaz.lookup(name[:n])) == 1 for n in range(2, min(len(name) - 1, 10)))
+
     def hierarchy(self) -> None:
         """Containment of places from the gazetteer, for every pair present in the graph."""
         for m in self.mentions:
@@ -192,17 +212,22 @@ class _DocRelations:
 
     def actions(self) -> None:
         """implements, introduced and builds: an actor and what the trigger acts on."""
-        seen_initiative: set[str] = set()
+        for m in self.best_initiative_mentions():
+            text, base = self.sentence_text(m.sentence)
+            owner = IS_PROJECT_OF.match(text[m.end - base:])
+            actor = None
+            if owner:
+                after = [o for o in self.by_sentence[m.sentence] if o.start - base == m.end - base + owner.end()
+                         and self.is_actor_type(o)]
+                actor = after[0].entity if after else None
+            if actor is None and self.trigger_before(m) is None and not self.command_sentence(m):
+                continue                    # named in passing: no one is said to run it here
+            actor = actor or self.actor_before(m.sentence, m.start) or self.default_actor
+            for a in self.with_command(actor):
+                self.add(a, "implements", m.entity, m.sentence, m.start, m.end)
         for index, mentions in sorted(self.by_sentence.items()):
             text, base = self.sentence_text(index)
             by_list = re.search(r"由([^，。,；;]{2,60}?)(?:联合|共同)?(?:设立|主办|发起|实施|举办|开展)", text)
-            for m in mentions:
-                e = self.entities[m.entity]
-                if "Initiative" in e.types and e.key not in seen_initiative:
-                    seen_initiative.add(e.key)
-                    actors = self.with_command(self.actor_before(index, m.start) or self.default_actor)
-                    for actor in actors:
-                        self.add(actor, "implements", e.key, index, m.start, m.end)
             if by_list:
                 listed = [m for m in mentions if by_list.start(1) <= m.start - base < by_list.end(1)
                           and self.is_actor_type(m)]
@@ -214,8 +239,10 @@ class _DocRelations:
                 for pos, word in self.triggers_in(text, relation):
                     clause = (_clause_start(text, pos), _clause_end(text, pos))
                     objects = [m for m in mentions if set(self.entities[m.entity].types) & types
-                               and clause[0] <= m.start - base < clause[1] + 60
-                               and not (relation == "builds" and self.entities[m.entity].code)]
+                               and clause[0] <= m.start - base < clause[1]
+                               and not (relation == "builds" and self.entities[m.entity].code)
+                               and not (relation == "builds" and self.entities[m.entity].types[0] == "Village"
+                                        and not self.entities[m.entity].label.endswith("新村"))]
                     if not objects:
                         continue
                     actor = self.actor_before(index, base + pos) or self.default_actor
@@ -224,16 +251,42 @@ class _DocRelations:
                             if a != obj.entity:
                                 self.add(a, relation, obj.entity, index, base + pos, base + pos + len(word), word)
 
+    def best_initiative_mentions(self) -> list[Mention]:
+        """Per initiative, the mention with an implementing trigger before it, else the first."""
+        best: dict[str, Mention] = {}
+        for m in self.mentions:
+            if "Initiative" not in self.entities[m.entity].types:
+                continue
+            cur = best.get(m.entity)
+            if cur is None or (self.trigger_before(cur) is None and self.trigger_before(m) is not None):
+                best[m.entity] = m
+        return sorted(best.values(), key=lambda m: m.start)
+
+    def trigger_before(self, m: Mention) -> str | None:
+        """An implementing trigger in the clause before the mention (or 由…设立 after it)."""
+        text, base = self.sentence_text(m.sentence)
+        clause = text[_clause_start(text, m.start - base):m.start - base]
+        for word in self.lex.triggers.get("implements", ()) + ("掀起", "精心打造"):
+            if word in clause:
+                return word
+        return None
+
+    def command_sentence(self, m: Mention) -> bool:
+        """The sentence's own actor (at a clause head) is named: 衢州援疆迭代升级“十城百店”…"""
+        return any(o.end <= m.start and self.is_actor(o) for o in self.by_sentence.get(m.sentence, ()))
+
     def coreferent_initiative(self, index: int, text: str) -> str | None:
         """该奖学金 / 此项目: the latest initiative whose name ends with that head word."""
-        hit = re.search(r"(?:该|此|这一|这个)([\u4e00-\u9fff]{1,4})", text)
+        hit = re.search(r"(?:该|此|这一|这个|这项)", text)
         if not hit:
             return None
-        head = hit.group(1)
+        after = text[hit.end():]
+        heads = [h for h in self.lex.initiative_heads if after.startswith(h)]
+        if not heads:
+            return None
         for m in reversed(self.mentions):
             e = self.entities[m.entity]
-            if m.sentence <= index and "Initiative" in e.types and any(
-                    e.label.rstrip("”\"").endswith(head[-n:]) for n in range(len(head), 1, -1)):
+            if m.sentence <= index and "Initiative" in e.types and e.label.rstrip("”\"").endswith(heads[0]):
                 return e.key
         return None
 
