@@ -364,7 +364,7 @@ class _Finder:
             elif IS_PRODUCT.match(after):
                 self.add(sent, q.start(), q.end(), "Product", name=core, source="quote")
             elif (IS_PROJECT.match(after) or ENUM_TAIL.match(after) or FORMAT_TAIL.match(after)
-                  or _in_quote_run(s, q) or before.endswith(implement_words + ("掀起",))):
+                  or _in_quote_run(s, q) or before.endswith(implement_words + ("掀起", "借助", "依托"))):
                 self.add(sent, q.start(), q.end(), "Initiative", name=core, core=core, source="quote")
 
     def unquoted_initiatives(self, sent: Sentence, tokens: list[_Token]) -> None:

@@ -17,8 +17,10 @@ from __future__ import annotations
 import re
 
 import cn2an
+import jieba
 
 from .lexicon import Lexicon, load_lexicon
+from .mentions import NAME_CHAR, _is_stop
 from .model import Document, Entity, Evidence, Mention, Metric
 from .relations import ACTOR_TYPES, NOT_ACTOR_BEFORE
 
@@ -29,7 +31,7 @@ APPROX_BEFORE = ("近", "约", "超过", "超", "逾", "将近", "大约")
 NOT_AFTER = re.compile(r"^(?:日日夜夜|日夜|天|小时|月|年|周|制|岁|号|级|期间|以上学历)")
 PERIOD = re.compile(r"(\d{4}\s*(?:—|-|–|至|到)\s*\d{4}年|\d{4}年以来|近[一二三四五六七八九十\d]+年|"
                     r"[一二三四五六七八九十\d]+年来|\d{4}年(?:度)?)")
-SETTLE = re.compile(r"^[^，。,；;]{0,12}?(?:落户|落地|入驻|来到|到)[”\"]?")
+SETTLE = re.compile(r"^[^，。,；;]{0,12}?(?:落户|落地|入驻|扎根)[”\"]?")
 CN_ONLY_UNITS = {"本", "册", "件", "张", "节", "间", "条", "台", "套", "座"}  # ambiguous after a Chinese numeral
 REFINE_ITEM = (("家庭", "household"), ("户", "household"), ("班级", "class"), ("学校", "school"),
                ("中小学", "school"))
@@ -59,8 +61,10 @@ def _to_number(text: str) -> tuple[float | None, bool]:
 
 class _DocMetrics:
     def __init__(self, doc: Document, mentions: list[Mention], entities: dict[str, Entity],
-                 default_actor: str | None, lex: Lexicon):
-        self.doc, self.entities, self.default_actor, self.lex = doc, entities, default_actor, lex
+                 actors: tuple[str | None, str | None], lex: Lexicon):
+        self.doc, self.entities, self.lex = doc, entities, lex
+        self.supporter, self.command = actors
+        self.default_actor = self.command or self.supporter
         self.mentions = [m for m in mentions if m.entity]
         self.pattern = _number_pattern(lex)
         self.covered = {i for m in mentions for i in range(m.start, m.end)}
@@ -125,12 +129,12 @@ class _DocMetrics:
         value = round(value * mult, 6)
         approx = approx or bool(hit.group("approx")) or before.endswith(APPROX_BEFORE)
         if unit_code == "item":
+            phrase = re.match(r"[\u4e00-\u9fff]{0,10}", text[end:]).group(0)
+            phrase = re.split(r"[和与及的]", phrase)[0]
             for word, refined in REFINE_ITEM:
-                if text[end:end + 8].split("，")[0].find(word) != -1 and len(text[end:end + 8]) > 0:
-                    tail = re.match(r"[\u4e00-\u9fff]{0,8}", text[end:]).group(0)
-                    if tail.endswith(word):
-                        unit_code = refined
-                        break
+                if phrase.endswith(word):
+                    unit_code = refined
+                    break
         indicator = self.indicator(text, start, end)
         about = self.subject(sent, start, end, unit_code, in_sentence)
         return Metric(key="", value=value, unit=unit_code, indicator=indicator, about=about,
@@ -139,73 +143,96 @@ class _DocMetrics:
 
     def indicator(self, text: str, start: int, end: int) -> str:
         """What is counted: the noun after the unit, else the noun before the number."""
-        after = re.match(r"[\u4e00-\u9fff“”]{1,14}", text[end:])
-        words = after.group(0) if after else ""
-        cut = len(words)
-        for stop in sorted(self.lex.stopwords | set(self.lex.triggers.get("supports", ())), key=len, reverse=True):
-            i = words.find(stop)
-            if 0 < i < cut:
-                cut = i
-        words = words[:cut].strip("“”")
-        if len(words) >= 2:
-            return words
-        before = re.search(r"[\u4e00-\u9fff“”]{1,12}$", text[:start])
-        words = before.group(0) if before else ""
-        for stop in sorted(self.lex.stopwords | {w for ws in self.lex.triggers.values() for w in ws},
-                           key=len, reverse=True):
-            i = words.rfind(stop)
-            if i != -1 and i + len(stop) < len(words):
-                words = words[i + len(stop):]
-        return words.strip("“”") or text[start:end]
+        words = []
+        for tok in jieba.lcut(text[end:end + 16]):
+            if _is_stop(tok, self.lex) and not (words == [] and tok in ("的",)) or not NAME_CHAR.match(tok):
+                break
+            if tok != "的":
+                words.append(tok)
+        after = "".join(words)
+        if len(after) >= 2:
+            return after
+        words = []
+        for tok in reversed(jieba.lcut(text[max(0, start - 14):start])):
+            if _is_stop(tok, self.lex) or not NAME_CHAR.match(tok):
+                break
+            words.insert(0, tok)
+        return "".join(words) or after or text[start:end]
 
     def subject(self, sent, start: int, end: int, unit: str, in_sentence: list[Mention]) -> str | None:
         text, base = sent.text, sent.start
         usable = [m for m in in_sentence if self.types(m) & SUBJECT_TYPES]
-        # 1. written right before the number
+
+        def after_verb(m: Mention) -> bool:
+            return text[:m.start - base].endswith(NOT_ACTOR_BEFORE)
+
+        if unit == "km" and self.supporter:          # distances are from the supporting city
+            return self.supporter
+        # 1. written right before the number (湖州市首批16名), not a beneficiary (援助柯坪10辆)
         for m in reversed(usable):
             gap = text[m.end - base:start]
-            if m.end - base <= start and MODIFIERS.match(gap) and self.types(m) & (ACTOR_TYPES | {"Facility"}):
-                return m.entity
-        # 2. right after the measure word
+            if m.end - base <= start and MODIFIERS.match(gap) and not after_verb(m) \
+                    and self.types(m) & (ACTOR_TYPES | {"Facility"}) and not self.listed(m, text, base):
+                return self.as_actor(m, text, base)
+        initiatives = [m for m in usable if "Initiative" in self.types(m) and not self.counted(m, text, base)]
+        # 2. an initiative before the number (money is about actors, not programmes)
+        if unit != "CNY":
+            before = [m for m in initiatives if m.end - base <= start]
+            if before:
+                return before[-1].entity
+        # 3. right after the measure word (1198个湖州市学生家庭)
         for m in usable:
             if 0 <= m.start - base - end <= 1 and self.types(m) & ACTOR_TYPES:
                 return m.entity
-        # 3. 的 + entity
+        # 4. 的 + entity
         for m in usable:
             if m.start - base - end in (1, 2) and text[end:m.start - base].startswith("的"):
                 return m.entity
-        # 4. settling somewhere
+        # 5. settling somewhere
         settle = SETTLE.match(text[end:])
         if settle:
             for m in usable:
                 if m.start - base == end + settle.end() and self.types(m) & ACTOR_TYPES:
                     return m.entity
-        # 5. an initiative of the sentence that is not itself what is counted
+        # 6. an initiative after the number (17位同学…拿到“…奖学金”)
         if unit != "CNY":
-            initiatives = [m for m in usable if "Initiative" in self.types(m) and not self.counted(m, text, base)]
-            before = [m for m in initiatives if m.end - base <= start]
-            if before:
-                return before[-1].entity
             after = [m for m in initiatives if m.start - base >= end]
             if after:
                 return after[0].entity
-        # 6. nearest actor or facility before the number
+        # 7. nearest actor or facility before the number
         for m in reversed(usable):
-            if m.end - base <= start and not text[:m.start - base].endswith(NOT_ACTOR_BEFORE) \
-                    and self.types(m) & (ACTOR_TYPES | {"Facility"}):
-                return m.entity
+            if m.end - base <= start and not after_verb(m) and self.types(m) & (ACTOR_TYPES | {"Facility"}) \
+                    and not self.listed(m, text, base):
+                return self.as_actor(m, text, base)
         return self.default_actor
 
+    def as_actor(self, m: Mention, text: str, base: int) -> str:
+        """湖州援疆干部人才: a city followed by 援疆 stands for its aid command."""
+        if self.command and text[m.end - base:].startswith("援疆") and self.entities[m.entity].code:
+            return self.command
+        return m.entity
+
+    def listed(self, m: Mention, text: str, base: int) -> bool:
+        """An item of an enumeration (杏花村、齐兰古城和红沙漠3个景区) is counted, not counting."""
+        around = text[max(0, m.start - base - 1):m.start - base] + text[m.end - base:m.end - base + 1]
+        return "、" in around or text[:m.start - base].endswith("和")
+
     def counted(self, m: Mention, text: str, base: int) -> bool:
-        """“传帮带”品牌工作室8个 counts the initiative; “医疗大巴扎”等活动 merely lists it."""
-        after = text[m.end - base:m.end - base + 3]
-        return bool(re.match(r"\d|等", after))
+        """“传帮带”品牌工作室8个 counts the initiative; “A”“B”等活动 and A、B两项 merely list it."""
+        rest = text[m.end - base:]
+        while True:                      # skip the rest of a run of quoted items
+            nxt = re.match(r"、?“[^”]*”", rest)
+            if not nxt:
+                break
+            rest = rest[nxt.end():]
+        return bool(re.match(r"\d|等|、", rest))
 
 
 def extract_metrics(documents: list[tuple[Document, list[Mention]]], entities: dict[str, Entity],
-                    default_actors: dict[str, str | None], lex: Lexicon | None = None) -> list[Metric]:
+                    actors: dict[str, tuple[str | None, str | None]], lex: Lexicon | None = None) -> list[Metric]:
+    """``actors`` maps each document to its (supporting city, aid command) keys."""
     lex = lex or load_lexicon()
     metrics: list[Metric] = []
     for doc, mentions in documents:
-        metrics.extend(_DocMetrics(doc, mentions, entities, default_actors.get(doc.doc_id), lex).extract())
+        metrics.extend(_DocMetrics(doc, mentions, entities, actors.get(doc.doc_id, (None, None)), lex).extract())
     return metrics

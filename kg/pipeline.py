@@ -21,7 +21,7 @@ from .mentions import find_mentions
 from .metrics import extract_metrics
 from .model import Document, KnowledgeGraph, Mention
 from .read import InputError, read_document
-from .relations import article_actor, extract_relations
+from .relations import aid_command, extract_relations
 from .resolve import resolve
 
 ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".htm", ".text"}
@@ -69,8 +69,11 @@ def extract(documents: list[Document]) -> KnowledgeGraph:
     processed = [process_document(d) for d in documents]
     entities, merges, pairings = resolve(processed)
     relations = extract_relations(processed, entities, pairings)
-    actors = {doc.doc_id: article_actor(doc, mentions, entities, pairings[doc.doc_id])
-              for doc, mentions in processed}
+    actors = {}
+    for doc, mentions in processed:
+        pairing = pairings[doc.doc_id]
+        supporter = f"place/{pairing.supporters[0]}" if pairing.supporters else None
+        actors[doc.doc_id] = (supporter, aid_command(mentions, entities, supporter))
     metrics = extract_metrics(processed, entities, actors)
     return KnowledgeGraph(documents=[d for d, _ in processed], entities=entities,
                           relations=relations, metrics=metrics, merges=merges)

@@ -317,13 +317,6 @@ def aid_command(mentions: list[Mention], entities: dict[str, Entity], supporter:
     return max(sorted(counts), key=counts.get) if counts else None
 
 
-def article_actor(doc: Document, mentions: list[Mention], entities: dict[str, Entity],
-                  pairing: Pairing) -> str | None:
-    """Who acts where a sentence names no one: the aid command, else the supporting city."""
-    supporter = f"place/{pairing.supporters[0]}" if pairing.supporters else None
-    return aid_command(mentions, entities, supporter) or supporter
-
-
 def _clause_start(text: str, pos: int) -> int:
     cut = max(text.rfind(c, 0, pos) for c in ",，;；:：")
     return cut + 1

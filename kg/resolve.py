@@ -156,7 +156,8 @@ class _Resolver:
         if e is None:
             place = self.gaz.by_code.get(m.code) if m.code else None
             types = list(place.types) if place else [m.type, *m.alt_types]
-            e = Entity(key=key, label=canon if not place else place.name, types=types,
+            label = place.name if place else BATCH.sub("", m.text)
+            e = Entity(key=key, label=label, types=types,
                        code=m.code, english=place.english if place else None,
                        parent=f"place/{place.parent}" if place and place.parent else None)
             self.entities[key] = e
@@ -171,8 +172,8 @@ class _Resolver:
                 e.alt_labels.add(e.label)
                 e.label = surface if normalise(surface) == canon else e.label
             e.alt_labels.add(surface)
-        if canon != e.label and not e.code:
-            e.alt_labels.add(canon)
+        if canon != e.label and not e.code and normalise(m.name)[:1] in "县市省" and len(m.name) > 3:
+            e.alt_labels.add(canon)             # 县人民医院 is also found as 柯坪县人民医院
         if m.core and m.core != e.label:
             e.alt_labels.add(m.core)
         if m.type == "Initiative" and len(surface) > len(e.label) and not BATCH.match(surface):
