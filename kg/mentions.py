@@ -175,7 +175,7 @@ class _Finder:
                     places = self.gaz.lookup(form)
                     full = any(p.name == form for p in places)
                     if full or (i in bounds and i + len(form) in bounds):
-                        if not full or _dictionary_tags().get(form, "ns")[:2] != "ns":
+                        if not full or _dictionary_tags().get(form, "ns")[:2] not in ("ns", "nr", "nz", "nt"):
                             places = [p for p in places if self.short_form_ok(form, p)]
                             if not places:
                                 continue

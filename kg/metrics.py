@@ -32,6 +32,7 @@ NOT_AFTER = re.compile(r"^(?:日日夜夜|日夜|天|小时|月|年|周|制|岁|
 PERIOD = re.compile(r"(\d{4}\s*(?:—|-|–|至|到)\s*\d{4}年|\d{4}年以来|近[一二三四五六七八九十\d]+年|"
                     r"[一二三四五六七八九十\d]+年来|\d{4}年(?:度)?)")
 SETTLE = re.compile(r"^[^，。,；;]{0,12}?(?:落户|落地|入驻|扎根)[”\"]?")
+BENEFICIARY = ("援助", "帮助", "支持", "助力", "给", "为", "向", "对", "到", "赴", "来到")
 CN_ONLY_UNITS = {"本", "册", "件", "张", "节", "间", "条", "台", "套", "座"}  # ambiguous after a Chinese numeral
 REFINE_ITEM = (("家庭", "household"), ("户", "household"), ("班级", "class"), ("学校", "school"),
                ("中小学", "school"))
@@ -132,7 +133,7 @@ class _DocMetrics:
             phrase = re.match(r"[\u4e00-\u9fff]{0,10}", text[end:]).group(0)
             phrase = re.split(r"[和与及的]", phrase)[0]
             for word, refined in REFINE_ITEM:
-                if phrase.endswith(word):
+                if word in phrase:
                     unit_code = refined
                     break
         indicator = self.indicator(text, start, end)
@@ -166,14 +167,23 @@ class _DocMetrics:
         def after_verb(m: Mention) -> bool:
             return text[:m.start - base].endswith(NOT_ACTOR_BEFORE)
 
+        def beneficiary(m: Mention) -> bool:
+            return text[:m.start - base].endswith(BENEFICIARY)
+
         if unit == "km" and self.supporter:          # distances are from the supporting city
             return self.supporter
         # 1. written right before the number (湖州市首批16名), not a beneficiary (援助柯坪10辆)
         for m in reversed(usable):
             gap = text[m.end - base:start]
-            if m.end - base <= start and MODIFIERS.match(gap) and not after_verb(m) \
+            if m.end - base <= start and MODIFIERS.match(gap) and not beneficiary(m) \
                     and self.types(m) & (ACTOR_TYPES | {"Facility"}) and not self.listed(m, text, base):
                 return self.as_actor(m, text, base)
+        # 1b. settling somewhere
+        settle = SETTLE.match(text[end:])
+        if settle:
+            for m in usable:
+                if m.start - base == end + settle.end() and self.types(m) & ACTOR_TYPES:
+                    return m.entity
         initiatives = [m for m in usable if "Initiative" in self.types(m) and not self.counted(m, text, base)]
         # 2. an initiative before the number (money is about actors, not programmes)
         if unit != "CNY":
@@ -188,12 +198,6 @@ class _DocMetrics:
         for m in usable:
             if m.start - base - end in (1, 2) and text[end:m.start - base].startswith("的"):
                 return m.entity
-        # 5. settling somewhere
-        settle = SETTLE.match(text[end:])
-        if settle:
-            for m in usable:
-                if m.start - base == end + settle.end() and self.types(m) & ACTOR_TYPES:
-                    return m.entity
         # 6. an initiative after the number (17位同学…拿到“…奖学金”)
         if unit != "CNY":
             after = [m for m in initiatives if m.start - base >= end]
