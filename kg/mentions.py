@@ -54,6 +54,9 @@ ENUM_RE = re.compile(
     rf"((?:[^\s、，。,；;：:“”等两]{{2,14}}、){{0,9}}[^\s、，。,；;：:“”等两]{{2,14}}?)"
     rf"(等|两|[\d{CN_NUM}]+)(?:[个家所])?(?:一批)?([^，。,；;、\d]{{0,6}}?)"
     rf"({'|'.join(sorted(ENUM_HEADS, key=len, reverse=True))})")
+TAIL_STOPS = {"的", "在", "和", "与", "及", "等", "是", "为", "将", "把", "由", "对", "向", "从", "到", "于",
+              "以", "被", "让", "使", "给", "也", "都", "又", "已", "还", "并", "就", "中", "里", "成", "成了",
+              "成为", "得到", "获得", "入选", "深入", "开展", "取得"}
 GENERIC_VILLAGE_TAILS = ("乡村", "农村", "山村", "整村", "驻村", "示范村", "贫困村", "行政村", "重点村", "样板村",
                          "中心村", "移民村", "各村", "每村", "全村", "本村", "该村", "进村", "到村", "在村")
 GENERIC_MODIFIERS = ("县级", "市级", "省级", "国家级", "示范", "重点", "当地", "本地", "综合性", "综合", "优质",
@@ -194,6 +197,9 @@ class _Finder:
             place = self.gaz.regiment(div, reg) if div and reg else None
             if place:
                 self.add(sent, m.start(), m.end(), "County", place.name, "xpcc", code=place.code)
+            elif self._division(div):           # a regiment the gazetteer does not list
+                name = f"{self._division(div).name}{m.group(3)}团"
+                self.add(sent, m.start(), m.end(), "County", name, "xpcc")
         for m in XPCC_DIVISION.finditer(s):
             div = _cn_int((m.group(1) or m.group(2) or "").lstrip("第"))
             place = self._division(div)
@@ -286,7 +292,11 @@ class _Finder:
                 if end < len(s) and NAME_CHAR.match(s[end]) and not _ends_token(tokens, end):
                     continue
                 head = end - len(suf)
-                start = self.place_start(sent, _extend_left(s, tokens, head, lex), head)
+                paren = re.search(r"[(（][\u4e00-\u9fff]{1,6}[)）]$", s[:head])
+                inner_head = head - len(paren.group(0)) if paren else head
+                start = self.place_start(sent, _extend_left(s, tokens, inner_head, lex), head)
+                if paren and start == inner_head:
+                    start = head
                 name = s[start:end]
                 if start == head or name in lex.generic or len(name) < 3 or name[:-len(suf)] in GENERIC_MODIFIERS:
                     break
@@ -397,15 +407,16 @@ class _Finder:
             if len(left) >= 2 and not _suffix_type(left + "·" + right, lex):
                 start = m.start(1) + cut
                 self.add(sent, start, start + len(left) + 1 + len(right), "Person", source="name")
+        starts = {t.start for t in _tokens(s)}
         for role in lex.roles:
             for m in re.finditer(re.escape(role) + rf"([{CJK}]{{2,3}})", s):
                 name = m.group(1)
-                if name[0] not in lex.surnames:
-                    continue
+                if name[0] not in lex.surnames or _dictionary_tags().get(name[:2], "nr")[:2] != "nr":
+                    continue                   # 专家常驻指导: 常驻 is a word, not a name
                 end = m.start(1) + 2
-                if end < len(s) and s[end] not in BOUNDARY_AFTER_NAME:
+                if end < len(s) and s[end] not in BOUNDARY_AFTER_NAME and end not in starts:
                     end += 1
-                    if end < len(s) and s[end] not in BOUNDARY_AFTER_NAME:
+                    if end < len(s) and s[end] not in BOUNDARY_AFTER_NAME and end not in starts:
                         continue
                 self.add(sent, m.start(1), end, "Person", source="role")
         if paragraph_kind == "heading" and 2 <= len(s) <= 3 and s[0] in lex.surnames \
@@ -492,12 +503,11 @@ def _suffix_type(name: str, lex: Lexicon) -> str | None:
 
 def _initiative_tail(after: str, heads: tuple[str, ...], lex: Lexicon) -> str:
     """The words after a closing quote up to the last initiative head word (特色美食…实训班)."""
-    stop = set("的在和与及等是为将把由对向从到于以被让使给也都又已还并就中里,，。；;、!！?？:：“”（()）") | set("0123456789")
     run = ""
-    for c in after[:18]:
-        if c in stop:
+    for word in jieba.lcut(after[:20]):
+        if not NAME_CHAR.match(word) or any(c.isdigit() for c in word) or word in TAIL_STOPS:
             break
-        run += c
+        run += word
     for n in range(len(run), 0, -1):
         if run[:n].endswith(heads):
             return run[:n]

@@ -295,6 +295,9 @@ class _DocRelations:
             text, base = self.sentence_text(index)
             for pos, word in self.triggers_in(text, "pairedWith"):
                 before = [m for m in mentions if m.end - base <= pos]
+                # a chain (上海市嘉定区) pairs through its most specific place
+                before = [m for i, m in enumerate(before)
+                          if not (i + 1 < len(before) and before[i + 1].start == m.end)]
                 for a, b in zip(before, before[1:]):
                     between = text[a.end - base:b.start - base]
                     if re.match(r"^[^，。,；;]{0,8}?(?:与|和|同)", between):
