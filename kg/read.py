@@ -6,3 +6,5 @@ class InputError(ValueError):
 def read_document(path):
     p=Path(path); raw=p.read_bytes().decode("utf-8-sig")
     return Document(doc_id=p.stem, name=p.name, raw=raw)
+def read_bytes(data, name, encoding=None):
+    p=Path(name); return Document(doc_id=p.stem, name=p.name, raw=data.decode(encoding or "utf-8-sig"))

@@ -1,0 +1,36 @@
+"""Shared fixtures: one build of the bundled seeds per test session."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def seed_build(tmp_path_factory):
+    import kg
+    out = tmp_path_factory.mktemp("seed-build")
+    return kg.build([SEEDS], out=out)
+
+
+@pytest.fixture(scope="session")
+def seed_entities(seed_build):
+    return seed_build.graph.entities
+
+
+def doc_from_text(text: str, name: str = "t.txt"):
+    """A cleaned Document built from a string, as the pipeline would make it."""
+    from kg.clean import clean
+    from kg.read import read_bytes
+    return clean(read_bytes(text.encode("utf-8"), name))
+
+
+def extract_text(*texts: str):
+    """Run the extraction stages over a few small articles (no I/O)."""
+    from kg.pipeline import extract
+    from kg.read import read_bytes
+    docs = [read_bytes(t.encode("utf-8"), f"doc{i}.txt") for i, t in enumerate(texts)]
+    return extract(docs)

@@ -1,0 +1,107 @@
+"""End to end on the bundled seeds: outputs, parsers, provenance, determinism, CLI."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph
+import rdflib
+from rdflib import RDF
+
+from conftest import ROOT, SEEDS
+
+YJ = rdflib.Namespace("https://w3id.org/yuanjiang-kg/ontology#")
+CONTRACT = ["City", "County", "Enterprise", "School", "Initiative", "Metric", "Province",
+            "Prefecture", "Township", "Village", "Organization", "Hospital", "Facility", "Person", "Product"]
+
+
+def test_build_writes_turtle_html_and_report(seed_build):
+    names = {p.name for p in seed_build.outputs}
+    assert {"graph.ttl", "graph.html", "merges.json"} <= names
+    summary = seed_build.summary()
+    assert "documents read: 2" in summary and "relations:" in summary and "metrics:" in summary
+
+
+def test_turtle_parses_with_rdflib_pyoxigraph_and_rapper(seed_build):
+    ttl = next(p for p in seed_build.outputs if p.name == "graph.ttl")
+    g = rdflib.Graph().parse(ttl)
+    assert len(g) == len(seed_build.rdf) > 1000
+    store = pyoxigraph.Store()
+    store.load(path=str(ttl), format=pyoxigraph.RdfFormat.TURTLE)
+    assert len(store) == len(g)
+    rapper = subprocess.run(["rapper", "-q", "-i", "turtle", "-c", str(ttl)], capture_output=True, text=True)
+    assert rapper.returncode == 0, rapper.stderr
+
+
+def test_graph_carries_the_contract_types(seed_build):
+    g = seed_build.rdf
+    present = {str(o).split("#")[-1] for o in g.objects(None, RDF.type)}
+    # every mission type and most extended ones occur in the seeds
+    assert {"City", "County", "Enterprise", "School", "Initiative", "Metric"} <= present
+    assert len(set(CONTRACT) & present) >= 13
+
+
+def test_every_entity_relation_and_metric_has_provenance(seed_build):
+    g = seed_build.rdf
+    q = (ROOT / "queries" / "provenance_entities.rq").read_text(encoding="utf-8")
+    rows = list(g.query(q))
+    found = {r.entity for r in rows}
+    entities = {s for s in g.subjects(RDF.type, None) if str(s).split("/id/")[-1].split("/")[0]
+                not in ("metric",) and "/id/" in str(s)}
+    assert entities and entities <= found
+    facts = list(g.query((ROOT / "queries" / "provenance_facts.rq").read_text(encoding="utf-8")))
+    assert len({(r.subject, r.predicate, r.object) for r in facts}) == len(seed_build.graph.relations)
+    assert all(r.sentence is not None or "reference/gazetteer" in str(r.source) for r in facts)
+    metrics = list(g.query((ROOT / "queries" / "provenance_metrics.rq").read_text(encoding="utf-8")))
+    assert len({r.metric for r in metrics}) == len(seed_build.graph.metrics)
+
+
+def test_mention_offsets_point_into_the_original_file(seed_build):
+    q = (ROOT / "queries" / "provenance_entities.rq").read_text(encoding="utf-8")
+    raw = {p.name: p.read_text(encoding="utf-8-sig") for p in SEEDS.iterdir()}
+    rows = list(seed_build.rdf.query(q))
+    assert len(rows) > 200
+    for r in rows:
+        span = raw[str(r.file)][int(r.begin):int(r.end)]
+        # the raw span holds the mention, possibly with a page break inside it
+        assert span.replace("\n", "") == str(r.anchor).replace("\n", ""), (r.file, r.begin, span, r.anchor)
+
+
+def test_metric_values_are_normalised(seed_build):
+    values = {(m.value, m.unit) for m in seed_build.graph.metrics}
+    assert (840_000_000, "CNY") in values and (15_000, "head") in values and (91, "percent") in values
+
+
+def test_build_is_deterministic(tmp_path):
+    import kg
+    a = kg.build([SEEDS], out=tmp_path / "a")
+    b = kg.build([SEEDS], out=tmp_path / "b")
+    for name in ("graph.ttl", "graph.html", "merges.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+    assert len(a.rdf) == len(b.rdf)
+
+
+def test_base_iri_is_configurable_and_iris_are_ascii(tmp_path):
+    import kg
+    res = kg.build([SEEDS], out=None, base="http://example.org/kg/")
+    subjects = {str(s) for s in res.rdf.subjects()}
+    assert all(s.startswith("http://example.org/kg/") or s.startswith("https://w3id.org/yuanjiang-kg/ontology")
+               for s in subjects)
+    assert all(s.isascii() for s in subjects)
+    assert "http://example.org/kg/id/place/652927" in subjects
+
+
+def test_cli_build_without_arguments_uses_the_seeds(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "kg.cli", "build"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "documents read: 2" in proc.stdout
+    assert (tmp_path / "out" / "graph.ttl").stat().st_size > 10_000
+    assert (tmp_path / "out" / "graph.html").exists()
+
+
+def test_cli_reports_bad_paths_and_keeps_going(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(SEEDS), str(tmp_path / "missing.txt"),
+                           "--out", str(tmp_path / "o")], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 3                       # partial: one path skipped
+    assert "missing.txt: no such file or folder" in proc.stderr
+    assert (tmp_path / "o" / "graph.ttl").exists()

@@ -1,0 +1,122 @@
+"""Unit tests of the extraction stages on small invented articles (not the seeds)."""
+from conftest import extract_text
+
+
+def labels(kg, type_=None):
+    return {e.label for e in kg.entities.values() if type_ is None or type_ in e.types}
+
+
+def rel(kg, s, p, o):
+    by_label = {}
+    for e in kg.entities.values():
+        by_label.setdefault(e.label, e.key)
+    return any(r.subject == by_label.get(s) and r.predicate == p and r.object == by_label.get(o)
+               for r in kg.relations)
+
+
+PAIRING = ("新一轮对口援疆以来,上海市对口支援新疆喀什地区莎车县。上海市援疆前方指挥部累计实施援疆项目156个,"
+           "投入援疆资金12.6亿元。\n\n2021年,上海市援疆前方指挥部招引上海纺织(集团)有限公司落地莎车,"
+           "建成莎车县纺织服装产业园,带动3000余人就业。\n\n兵团第三师四十五团实施“嘉兵同行”产业合作计划。")
+
+
+def test_places_are_typed_and_resolved_from_short_names():
+    kg = extract_text(PAIRING)
+    assert "莎车县" in labels(kg, "County")
+    assert "喀什地区" in labels(kg, "Prefecture")
+    sc = next(e for e in kg.entities.values() if e.label == "莎车县")
+    assert sc.code == "653125"
+    assert "莎车" in sc.alt_labels            # the short form resolved to the same entity
+
+
+def test_stated_pairing_gives_supports_and_containment():
+    kg = extract_text(PAIRING)
+    assert rel(kg, "上海市", "supports", "莎车县")
+    assert rel(kg, "莎车县", "locatedIn", "喀什地区")
+
+
+def test_suffix_names_enterprise_facility_organisation():
+    kg = extract_text(PAIRING)
+    assert "上海纺织(集团)有限公司" in labels(kg, "Enterprise")
+    assert "莎车县纺织服装产业园" in labels(kg, "Facility")
+    assert "上海市援疆前方指挥部" in labels(kg, "Organization")
+    assert rel(kg, "上海市援疆前方指挥部", "introduced", "上海纺织(集团)有限公司")
+    assert rel(kg, "上海市援疆前方指挥部", "builds", "莎车县纺织服装产业园")
+    assert rel(kg, "莎车县纺织服装产业园", "locatedIn", "莎车县")
+    assert rel(kg, "上海市援疆前方指挥部", "subOrganizationOf", "上海市")
+
+
+def test_named_initiative_keeps_quoted_core_and_actor():
+    kg = extract_text(PAIRING)
+    init = next(e for e in kg.entities.values() if "Initiative" in e.types)
+    assert init.label == "“嘉兵同行”产业合作计划"
+    assert "嘉兵同行" in init.alt_labels
+    assert any(r.predicate == "implements" and r.object == init.key for r in kg.relations)
+
+
+def test_regiment_is_a_county_level_unit():
+    kg = extract_text(PAIRING)
+    assert any("四十五团" in e.label and "County" in e.types for e in kg.entities.values())
+
+
+def test_metrics_normalised_with_subject():
+    kg = extract_text(PAIRING)
+    by_value = {m.value: m for m in kg.metrics}
+    money = by_value[1_260_000_000]
+    assert money.unit == "CNY" and kg.entities[money.about].label == "上海市援疆前方指挥部"
+    assert by_value[156].unit == "item" and by_value[156].indicator == "援疆项目"
+    jobs = by_value[3000]
+    assert jobs.approx and jobs.unit == "person"
+
+
+def test_chinese_numerals_and_percent():
+    kg = extract_text("杭州市对口支援阿克苏市。杭州市援疆指挥部选派两千余人次志愿者,"
+                      "受益群众百分之九十以上,帮扶3500万元。")
+    values = {(m.value, m.unit) for m in kg.metrics}
+    assert (2000, "times") in values
+    assert (90, "percent") in values
+    assert (35_000_000, "CNY") in values
+    approx = {m.value: m.approx for m in kg.metrics}
+    assert approx[2000] is True
+
+
+def test_years_ordinals_and_names_are_not_metrics():
+    kg = extract_text("2019年12月起,第十批宁波市援疆指挥部走进8090青年宣讲团。宁波市对口支援库车市。")
+    assert {m.value for m in kg.metrics} == set()
+
+
+def test_combined_abbreviation_states_the_pairing():
+    text = ("湖州市援疆指挥部在柯坪县建成一座学校。\n\n湖柯两地青少年交流密切,湖州市与柯坪县情谊深厚。")
+    kg = extract_text(text)
+    assert rel(kg, "湖州市", "supports", "柯坪县")
+    assert not any(e.label == "湖柯" for e in kg.entities.values())
+
+
+def test_unnamed_county_hospital_resolves_to_the_articles_county():
+    kg = extract_text("湖州市对口支援柯坪县。湖州市援疆指挥部帮助县人民医院新设立病理科。")
+    hosp = next(e for e in kg.entities.values() if "Hospital" in e.types)
+    assert "柯坪县人民医院" in {hosp.label, *hosp.alt_labels}
+    assert rel(kg, hosp.label, "locatedIn", "柯坪县")
+
+
+def test_same_entity_across_documents_is_one_node():
+    a = "衢州市对口支援乌什县。衢州市援疆指挥部推出“十城百店”等品牌工程。"
+    b = "湖州市对口支援柯坪县。湖州市援疆指挥部借助“十城百店”销售农产品,实施“十城百店”等品牌工程。"
+    kg = extract_text(a, b)
+    shops = [e for e in kg.entities.values() if e.label.strip("“”") == "十城百店"]
+    assert len(shops) == 1
+    assert {m.doc_id for m in shops[0].mentions} == {"doc0", "doc1"}
+
+
+def test_common_words_are_not_places():
+    kg = extract_text("衢州市对口支援乌什县。两地合作友谊深厚,城区面貌一新,古城焕发活力。")
+    assert labels(kg, "County") == {"乌什县"}
+
+
+def test_generic_mentions_are_not_entities():
+    kg = extract_text("宁波市对口支援库车市。当地企业和一批学校得到援助,援疆干部深入乡村。")
+    assert not ({"当地企业", "学校", "援疆干部", "乡村"} & labels(kg))
+
+
+def test_person_names():
+    kg = extract_text("阿克苏地区乌什县村民阿不都·热依木说,援疆教师王小明在课堂上很认真。")
+    assert {"阿不都·热依木", "王小明"} <= labels(kg, "Person")
