@@ -28,6 +28,13 @@ def _validate(args) -> int:
     return EXIT_OK if ok else EXIT_FAILED
 
 
+def _eval(args) -> int:
+    from .evaluate import evaluate
+    report = evaluate(args.graph, args.gold)
+    print(report.table(errors=args.errors))
+    return EXIT_OK
+
+
 def _view(args) -> int:
     from rdflib import Dataset, Graph
     from .html import write_html
@@ -63,6 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     v = sub.add_parser("validate", help="check a graph against the SHACL shapes")
     v.add_argument("graph")
     v.set_defaults(func=_validate)
+
+    e = sub.add_parser("eval", help="score a graph against gold annotations (GUIDELINES.md format)")
+    e.add_argument("graph")
+    e.add_argument("--gold", required=True, help="folder of gold JSON files")
+    e.add_argument("--errors", action="store_true", help="list misses and false alarms")
+    e.set_defaults(func=_eval)
 
     w = sub.add_parser("view", help="render HTML from an existing Turtle/TriG file")
     w.add_argument("graph")
