@@ -11,10 +11,10 @@ import hashlib
 from decimal import Decimal
 
 import networkx as nx
-from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from .model import Evidence, KnowledgeGraph
+from .model import KnowledgeGraph
 
 YJ = Namespace("https://w3id.org/yuanjiang-kg/ontology#")
 NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
@@ -65,21 +65,56 @@ def _zh(text: str) -> Literal:
     return Literal(text, lang="zh")
 
 
+class _Sink:
+    """Collects triples per named graph: one per source document plus reference data."""
+
+    def __init__(self):
+        self.graphs: dict[str, set] = {}
+        self.current = "reference"
+
+    def add(self, triple) -> None:
+        self.graphs.setdefault(self.current, set()).add(triple)
+
+
 def to_rdf(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> Graph:
-    iris = Iris(base)
+    """The whole graph as one rdflib Graph (what graph.ttl holds)."""
     g = Graph()
+    _bind(g, Iris(base))
+    for triples in _triples(kg, base).values():
+        for t in triples:
+            g.add(t)
+    return g
+
+
+def to_dataset(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> Dataset:
+    """One named graph per source document (``{base}doc/{doc_id}``) and one for reference
+    data (``{base}reference``): gazetteer containment. The union equals :func:`to_rdf`."""
+    iris = Iris(base)
+    ds = Dataset()
+    _bind(ds, iris)
+    for name, triples in sorted(_triples(kg, base).items()):
+        ctx = ds.graph(URIRef(iris.base + "reference") if name == "reference" else iris.document(name))
+        for t in triples:
+            ctx.add(t)
+    return ds
+
+
+def _bind(g, iris: Iris) -> None:
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
     g.bind("id", Namespace(iris.base + "id/"))
+
+
+def _triples(kg: KnowledgeGraph, base: str) -> dict[str, set]:
+    iris = Iris(base)
+    g = _Sink()
     docs = {d.doc_id: d for d in kg.documents}
 
     def raw(doc_id: str, start: int, end: int) -> tuple[int, int]:
         return docs[doc_id].raw_span(start, end)
 
-    def sentence_node(ev: Evidence) -> URIRef:
-        return iris.sentence(ev.doc_id, ev.sentence)
-
     for doc in kg.documents:
+        g.current = doc.doc_id
         d = iris.document(doc.doc_id)
         g.add((d, RDF.type, NIF.Context))
         g.add((d, RDF.type, PROV.Entity))
@@ -104,21 +139,12 @@ def to_rdf(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> Graph:
             g.add((s, NIF.referenceContext, d))
             g.add((s, YJ.paragraphKind, Literal(sent.kind)))
 
-    used_sentences = set()
     for e in kg.entities.values():
-        node = iris.entity(e.key)
-        for t in e.types:
-            g.add((node, RDF.type, YJ[t]))
-        g.add((node, RDFS.label, _zh(e.label)))
-        g.add((node, SKOS.prefLabel, _zh(e.label)))
-        for alt in sorted(e.alt_labels):
-            g.add((node, SKOS.altLabel, _zh(alt)))
-        if e.english:
-            g.add((node, RDFS.label, Literal(e.english, lang="en")))
-        if e.code:
-            g.add((node, YJ.adminCode, Literal(e.code)))
-        g.add((node, YJ.mentionCount, Literal(len(e.mentions), datatype=XSD.integer)))
+        for doc_id in sorted({m.doc_id for m in e.mentions}) or ["reference"]:
+            g.current = doc_id
+            _describe(g, e, iris)
         for m in e.mentions:
+            g.current = m.doc_id
             rs, re_ = raw(m.doc_id, m.start, m.end)
             mn = iris.mention(m.doc_id, rs, re_)
             g.add((mn, RDF.type, NIF.Phrase))
@@ -127,50 +153,78 @@ def to_rdf(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> Graph:
             g.add((mn, NIF.endIndex, Literal(re_, datatype=XSD.nonNegativeInteger)))
             g.add((mn, NIF.referenceContext, iris.document(m.doc_id)))
             g.add((mn, NIF.sentence, iris.sentence(m.doc_id, m.sentence)))
-            g.add((mn, ITSRDF.taIdentRef, node))
-            used_sentences.add((m.doc_id, m.sentence))
+            g.add((mn, ITSRDF.taIdentRef, iris.entity(e.key)))
 
     for rel in kg.relations:
-        s, o = iris.entity(rel.subject), iris.entity(rel.object)
-        g.add((s, YJ[rel.predicate], o))
-        fact = iris.fact(rel.subject, rel.predicate, rel.object)
-        g.add((fact, RDF.type, RDF.Statement))
-        g.add((fact, RDF.type, YJ.Fact))
-        g.add((fact, RDF.subject, s))
-        g.add((fact, RDF.predicate, YJ[rel.predicate]))
-        g.add((fact, RDF.object, o))
-        if rel.source == "gazetteer":
-            g.add((fact, PROV.wasDerivedFrom, iris.gazetteer))
-        for ev in rel.evidence:
-            if rel.source != "gazetteer":
-                g.add((fact, PROV.wasDerivedFrom, sentence_node(ev)))
-            if ev.trigger:
-                g.add((fact, YJ.trigger, _zh(ev.trigger)))
+        homes = ["reference"] if rel.source == "gazetteer" else sorted({ev.doc_id for ev in rel.evidence})
+        for home in homes:
+            g.current = home
+            _relation(g, rel, iris, [ev for ev in rel.evidence if home in ("reference", ev.doc_id)], raw)
     if any(r.source == "gazetteer" for r in kg.relations):
+        g.current = "reference"
         g.add((iris.gazetteer, RDF.type, PROV.Entity))
         g.add((iris.gazetteer, RDFS.label, Literal("GB/T 2260 administrative divisions (kg/data/gazetteer.tsv)", lang="en")))
 
     for met in kg.metrics:
-        node = iris.metric(met.key)
-        g.add((node, RDF.type, YJ.Metric))
-        g.add((node, YJ.value, Literal(Decimal(repr(met.value)).normalize() if met.value % 1 else Decimal(int(met.value)),
-                                       datatype=XSD.decimal)))
-        g.add((node, YJ.unit, Literal(met.unit)))
-        g.add((node, YJ.indicator, _zh(met.indicator)))
-        g.add((node, YJ.surface, _zh(met.surface)))
-        g.add((node, YJ.approximate, Literal(met.approx)))
-        if met.period:
-            g.add((node, YJ.period, _zh(met.period)))
-        if met.about:
-            g.add((node, YJ.about, iris.entity(met.about)))
-            g.add((iris.entity(met.about), YJ.hasMetric, node))
-        if met.evidence:
-            ev = met.evidence
-            rs, re_ = raw(ev.doc_id, ev.start, ev.end)
-            g.add((node, PROV.wasDerivedFrom, sentence_node(ev)))
-            g.add((node, NIF.beginIndex, Literal(rs, datatype=XSD.nonNegativeInteger)))
-            g.add((node, NIF.endIndex, Literal(re_, datatype=XSD.nonNegativeInteger)))
-    return g
+        g.current = met.evidence.doc_id if met.evidence else "reference"
+        _metric(g, met, iris, raw)
+    return g.graphs
+
+
+def _describe(g: _Sink, e, iris: Iris) -> None:
+    """Types, labels and codes of an entity (repeated in each document graph naming it)."""
+    node = iris.entity(e.key)
+    for t in e.types:
+        g.add((node, RDF.type, YJ[t]))
+    g.add((node, RDFS.label, _zh(e.label)))
+    g.add((node, SKOS.prefLabel, _zh(e.label)))
+    for alt in sorted(e.alt_labels):
+        g.add((node, SKOS.altLabel, _zh(alt)))
+    if e.english:
+        g.add((node, RDFS.label, Literal(e.english, lang="en")))
+    if e.code:
+        g.add((node, YJ.adminCode, Literal(e.code)))
+    g.add((node, YJ.mentionCount, Literal(len(e.mentions), datatype=XSD.integer)))
+
+
+def _relation(g: _Sink, rel, iris: Iris, evidence, raw) -> None:
+    s, o = iris.entity(rel.subject), iris.entity(rel.object)
+    g.add((s, YJ[rel.predicate], o))
+    fact = iris.fact(rel.subject, rel.predicate, rel.object)
+    g.add((fact, RDF.type, RDF.Statement))
+    g.add((fact, RDF.type, YJ.Fact))
+    g.add((fact, RDF.subject, s))
+    g.add((fact, RDF.predicate, YJ[rel.predicate]))
+    g.add((fact, RDF.object, o))
+    if rel.source == "gazetteer":
+        g.add((fact, PROV.wasDerivedFrom, iris.gazetteer))
+    for ev in evidence:
+        if rel.source != "gazetteer":
+            g.add((fact, PROV.wasDerivedFrom, iris.sentence(ev.doc_id, ev.sentence)))
+        if ev.trigger:
+            g.add((fact, YJ.trigger, _zh(ev.trigger)))
+
+
+def _metric(g: _Sink, met, iris: Iris, raw) -> None:
+    node = iris.metric(met.key)
+    g.add((node, RDF.type, YJ.Metric))
+    value = Decimal(repr(met.value)).normalize() if met.value % 1 else Decimal(int(met.value))
+    g.add((node, YJ.value, Literal(value, datatype=XSD.decimal)))
+    g.add((node, YJ.unit, Literal(met.unit)))
+    g.add((node, YJ.indicator, _zh(met.indicator)))
+    g.add((node, YJ.surface, _zh(met.surface)))
+    g.add((node, YJ.approximate, Literal(met.approx)))
+    if met.period:
+        g.add((node, YJ.period, _zh(met.period)))
+    if met.about:
+        g.add((node, YJ.about, iris.entity(met.about)))
+        g.add((iris.entity(met.about), YJ.hasMetric, node))
+    if met.evidence:
+        ev = met.evidence
+        rs, re_ = raw(ev.doc_id, ev.start, ev.end)
+        g.add((node, PROV.wasDerivedFrom, iris.sentence(ev.doc_id, ev.sentence)))
+        g.add((node, NIF.beginIndex, Literal(rs, datatype=XSD.nonNegativeInteger)))
+        g.add((node, NIF.endIndex, Literal(re_, datatype=XSD.nonNegativeInteger)))
 
 
 def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
