@@ -462,6 +462,8 @@ def _cn_int(text: str) -> int | None:
     digits.update({"〇": 0, "两": 2})
     if not text or any(c not in digits and c not in "十百" for c in text):
         return None
+    if len(text) > 1 and not any(c in "十百" for c in text):
+        return int("".join(str(digits[c]) for c in text))     # 二二四团 is regiment 224
     total, cur = 0, 0
     for c in text:
         if c == "十":

@@ -32,6 +32,7 @@ NOT_AFTER = re.compile(r"^(?:日日夜夜|日夜|天|小时|月|年|周|制|岁|
 PERIOD = re.compile(r"(\d{4}\s*(?:—|-|–|至|到)\s*\d{4}年|\d{4}年以来|近[一二三四五六七八九十\d]+年|"
                     r"[一二三四五六七八九十\d]+年来|\d{4}年(?:度)?)")
 SETTLE = re.compile(r"^[^，。,；;]{0,12}?(?:落户|落地|入驻|扎根)[”\"]?")
+REACH_VERBS = {"达到", "达", "突破", "超过", "超", "逾", "为", "是", "约", "近", "共", "共计", "累计", "总计", "合计"}
 BENEFICIARY = ("援助", "帮助", "支持", "助力", "给", "为", "向", "对", "到", "赴", "来到")
 CN_ONLY_UNITS = {"本", "册", "件", "张", "节", "间", "条", "台", "套", "座"}  # ambiguous after a Chinese numeral
 REFINE_ITEM = (("家庭", "household"), ("户", "household"), ("班级", "class"), ("学校", "school"),
@@ -154,7 +155,10 @@ class _DocMetrics:
         if len(after) >= 2:
             return after
         words = []
-        for tok in reversed(jieba.lcut(text[max(0, start - 14):start])):
+        tokens = jieba.lcut(text[max(0, start - 14):start])
+        while tokens and tokens[-1] in REACH_VERBS:      # 年销售额达到2.3亿元
+            tokens.pop()
+        for tok in reversed(tokens):
             if _is_stop(tok, self.lex) or not NAME_CHAR.match(tok):
                 break
             words.insert(0, tok)

@@ -168,8 +168,8 @@ class _DocRelations:
                 if place is None and any(w in text for w in OWN_PLACE_WORDS) and recent_village \
                         and recent_village.entity != e.key:
                     place = recent_village.entity
-                if place is None and self.names_other_place(e):
-                    continue
+                if place is None and (self.names_other_place(e) or m.refers_to):
+                    continue                  # named after elsewhere, or placed by its chain
                 if place is None:
                     place = self.supported
                 self.add(e.key, "locatedIn", place, index, m.start, m.end)
