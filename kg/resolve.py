@@ -23,6 +23,9 @@ QUOTES = re.compile(r"[“”‘’\"'「」『』《》\s]")
 BATCH = re.compile(r"^第[一二三四五六七八九十百零〇两\d]+[批期届]")
 LEGAL = re.compile(r"(股份有限公司|有限责任公司|集团有限公司|有限公司|集团|公司)$")
 XINJIANG = "650000"
+# industry words that are no name on their own (上海纺织 and 湖州纺织 are different firms)
+TRADE_WORDS = {"纺织", "针织", "工贸", "生物", "科技", "实业", "商贸", "食品", "乳业", "牧业", "农业", "服饰",
+               "制衣", "药业", "电子", "能源", "物流", "果业", "棉业", "化工", "新材料", "贸易", "发展", "投资"}
 
 
 @dataclass
@@ -130,9 +133,25 @@ class _Resolver:
         if m.type == "School":
             name = re.sub(r"(高级中学|高中)$", "中学", name)   # 国庆高中 = 国庆中学
         if m.type == "Enterprise":
-            core = LEGAL.sub("", name)
-            name = core if len(core) >= 2 else name
+            name = self.enterprise_core(name)
         return name
+
+    def enterprise_core(self, name: str) -> str:
+        """浙江美欣达集团有限公司 and 美欣达集团 are one company: drop the legal form, a
+        parenthesised word and leading places, unless only a trade word would be left."""
+        core = re.sub(r"[(（][^)）]{1,6}[)）]", "", name)
+        while LEGAL.search(core) and len(LEGAL.sub("", core)) >= 2:
+            core = LEGAL.sub("", core)
+        stripped = True
+        while stripped:
+            stripped = False
+            for n in range(min(len(core) - 2, 11), 1, -1):
+                if self.gaz.lookup(core[:n]):
+                    core, stripped = core[n:], True
+                    break
+        if len(core) < 2 or core in TRADE_WORDS:
+            return name
+        return core
 
     def key_for(self, m: Mention, pairing: Pairing) -> tuple[str, str]:
         if m.code:

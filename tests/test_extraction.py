@@ -120,3 +120,12 @@ def test_generic_mentions_are_not_entities():
 def test_person_names():
     kg = extract_text("阿克苏地区乌什县村民阿不都·热依木说,援疆教师王小明在课堂上很认真。")
     assert {"阿不都·热依木", "王小明"} <= labels(kg, "Person")
+
+
+def test_company_short_and_full_names_are_one_entity():
+    kg = extract_text("湖州市对口支援柯坪县。湖州市援疆指挥部招引浙江美欣达集团有限公司落地柯坪。"
+                      "美欣达集团建设湖羊产业园,上海纺织有限公司和湖州纺织有限公司也来投资。")
+    firms = [e for e in kg.entities.values() if "Enterprise" in e.types]
+    mxd = [e for e in firms if "美欣达" in e.label]
+    assert len(mxd) == 1 and {"浙江美欣达集团有限公司", "美欣达集团"} <= {mxd[0].label, *mxd[0].alt_labels}
+    assert len([e for e in firms if "纺织" in e.label]) == 2      # different firms stay apart
