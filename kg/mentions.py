@@ -280,32 +280,24 @@ class _Finder:
     # -- names with a head word --------------------------------------------------
     def suffixed(self, sent: Sentence, tokens: list[_Token]) -> None:
         s, lex = sent.text, self.lex
-        suffixes = sorted(lex.suffixes, key=len, reverse=True)
-        taken_ends: set[int] = set()
-        for end in range(len(s), 0, -1):
-            if end in taken_ends:
+        for hit in _suffix_regex(lex).finditer(s):
+            suf, end = hit.group(0), hit.end()
+            # the head word must end a token (中学生 is not a school)
+            if end < len(s) and NAME_CHAR.match(s[end]) and not _ends_token(tokens, end):
                 continue
-            for suf in suffixes:
-                if not s.endswith(suf, 0, end):
-                    continue
-                # the head word must end a token (中学生 is not a school)
-                if end < len(s) and NAME_CHAR.match(s[end]) and not _ends_token(tokens, end):
-                    continue
-                head = end - len(suf)
-                paren = re.search(r"[(（][\u4e00-\u9fff]{1,6}[)）]$", s[:head])
-                inner_head = head - len(paren.group(0)) if paren else head
-                start = self.place_start(sent, _extend_left(s, tokens, inner_head, lex), head)
-                if paren and start == inner_head:
-                    start = head
-                name = s[start:end]
-                if start == head or name in lex.generic or len(name) < 3 or name[:-len(suf)] in GENERIC_MODIFIERS:
-                    break
-                typ = lex.suffixes[suf]
-                if typ == "Enterprise" and _industry_word(suf) and not _business_context(s, lex):
-                    break
-                self.add(sent, start, end, typ, source="suffix")
-                taken_ends.add(end)
-                break
+            head = end - len(suf)
+            paren = re.search(r"[(（][\u4e00-\u9fff]{1,6}[)）]$", s[:head])
+            inner_head = head - len(paren.group(0)) if paren else head
+            start = self.place_start(sent, _extend_left(s, tokens, inner_head, lex), head)
+            if paren and start == inner_head:
+                start = head
+            name = s[start:end]
+            if start == head or name in lex.generic or len(name) < 3 or name[:-len(suf)] in GENERIC_MODIFIERS:
+                continue
+            typ = lex.suffixes[suf]
+            if typ == "Enterprise" and _industry_word(suf) and not _business_context(s, lex):
+                continue
+            self.add(sent, start, end, typ, source="suffix")
         for idx in [i for i in range(len(s)) if s[i] == "村"]:
             end = idx + 1
             if end < len(s) and s[end] in "民委级里干庄落镇社集务":
@@ -390,7 +382,7 @@ class _Finder:
                 self.add(sent, start, m.end(), "Initiative", source="head")
 
     # -- people, products, known bodies -----------------------------------------
-    def people(self, sent: Sentence, paragraph_kind: str) -> None:
+    def people(self, sent: Sentence, tokens: list[_Token], paragraph_kind: str) -> None:
         s, lex = sent.text, self.lex
         for m in re.finditer(rf"([{CJK}]{{2,10}})·([{CJK}]{{2,6}})", s):
             left, right = m.group(1), m.group(2)
@@ -407,7 +399,7 @@ class _Finder:
             if len(left) >= 2 and not _suffix_type(left + "·" + right, lex):
                 start = m.start(1) + cut
                 self.add(sent, start, start + len(left) + 1 + len(right), "Person", source="name")
-        starts = {t.start for t in _tokens(s)}
+        starts = {t.start for t in tokens}
         for role in lex.roles:
             for m in re.finditer(re.escape(role) + rf"([{CJK}]{{2,3}})", s):
                 name = m.group(1)
@@ -480,6 +472,12 @@ def _cn_int(text: str) -> int | None:
 def _division_no(place: Place) -> int | None:
     m = re.search(rf"第([{CN_NUM}]+)师", place.name)
     return _cn_int(m.group(1)) if m else None
+
+
+def _suffix_regex(lex: Lexicon) -> re.Pattern:
+    """All head words in one pattern, longest first so that 人才服务中心 beats 服务中心
+    (re caches the compiled pattern)."""
+    return re.compile("|".join(re.escape(w) for w in sorted(lex.suffixes, key=lambda w: (-len(w), w))))
 
 
 def _ends_token(tokens: list[_Token], pos: int) -> bool:
@@ -581,7 +579,7 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
         finder.enumerations(sent, tokens)
         finder.quoted(sent, tokens)
         finder.unquoted_initiatives(sent, tokens)
-        finder.people(sent, kinds.get(sent.paragraph, "body"))
+        finder.people(sent, tokens, kinds.get(sent.paragraph, "body"))
         finder.lexicon_names(sent, tokens)
     mentions = _select(finder.cands)
     mentions = _select(mentions + _quoted_repeats(doc, mentions))

@@ -13,6 +13,7 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 
@@ -89,6 +90,7 @@ def _combined_abbreviations(doc: Document, places: list[Mention], gaz: Gazetteer
     return sorted(found, key=lambda m: m.start)
 
 
+@lru_cache(maxsize=65536)
 def slug(text: str, limit: int = 48) -> str:
     """ASCII, readable and stable: pinyin of the name plus a short hash of it."""
     pinyin = "-".join(p for p in lazy_pinyin(text, errors=lambda s: list(s)))
