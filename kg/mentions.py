@@ -280,7 +280,7 @@ class _Finder:
     # -- names with a head word --------------------------------------------------
     def suffixed(self, sent: Sentence, tokens: list[_Token]) -> None:
         s, lex = sent.text, self.lex
-        for hit in _suffix_regex(lex).finditer(s):
+        for hit in _patterns(lex)["suffix"].finditer(s):
             suf, end = hit.group(0), hit.end()
             # the head word must end a token (中学生 is not a school)
             if end < len(s) and NAME_CHAR.match(s[end]) and not _ends_token(tokens, end):
@@ -400,29 +400,28 @@ class _Finder:
                 start = m.start(1) + cut
                 self.add(sent, start, start + len(left) + 1 + len(right), "Person", source="name")
         starts = {t.start for t in tokens}
-        for role in lex.roles:
-            for m in re.finditer(re.escape(role) + rf"([{CJK}]{{2,3}})", s):
-                name = m.group(1)
+        for role_hit in _patterns(lex)["role"].finditer(s):
+            for m in (role_hit,):
+                name = m.group(2)
                 if name[0] not in lex.surnames or _dictionary_tags().get(name[:2], "nr")[:2] != "nr":
                     continue                   # 专家常驻指导: 常驻 is a word, not a name
-                end = m.start(1) + 2
+                end = m.start(2) + 2
                 if end < len(s) and s[end] not in BOUNDARY_AFTER_NAME and end not in starts:
                     end += 1
                     if end < len(s) and s[end] not in BOUNDARY_AFTER_NAME and end not in starts:
                         continue
-                self.add(sent, m.start(1), end, "Person", source="role")
+                self.add(sent, m.start(2), end, "Person", source="role")
         if paragraph_kind == "heading" and 2 <= len(s) <= 3 and s[0] in lex.surnames \
                 and re.fullmatch(rf"[{CJK}]+", s) and not self.gaz.lookup(s):
             self.add(sent, 0, len(s), "Person", source="byline")
 
     def lexicon_names(self, sent: Sentence, tokens: list[_Token]) -> None:
         s = sent.text
-        for prod in self.lex.products:
-            for m in re.finditer(re.escape(prod), s):
-                self.add(sent, m.start(), m.end(), "Product", source="lexicon")
-        for name, canonical in self.lex.organizations.items():
-            for m in re.finditer(re.escape(name), s):
-                self.add(sent, m.start(), m.end(), "Organization", name=canonical, source="lexicon")
+        for m in _patterns(self.lex)["product"].finditer(s):
+            self.add(sent, m.start(), m.end(), "Product", source="lexicon")
+        for m in _patterns(self.lex)["organization"].finditer(s):
+            self.add(sent, m.start(), m.end(), "Organization", name=self.lex.organizations[m.group(0)],
+                     source="lexicon")
 
     # -- settle ------------------------------------------------------------------
     def settle_places(self) -> None:
@@ -474,10 +473,21 @@ def _division_no(place: Place) -> int | None:
     return _cn_int(m.group(1)) if m else None
 
 
-def _suffix_regex(lex: Lexicon) -> re.Pattern:
-    """All head words in one pattern, longest first so that 人才服务中心 beats 服务中心
-    (re caches the compiled pattern)."""
-    return re.compile("|".join(re.escape(w) for w in sorted(lex.suffixes, key=lambda w: (-len(w), w))))
+_PATTERNS: dict[int, dict[str, re.Pattern]] = {}
+
+
+def _patterns(lex: Lexicon) -> dict[str, re.Pattern]:
+    """Lexicon word lists compiled once: head words longest first (人才服务中心 beats
+    服务中心), products, known organisations, role words before a person's name."""
+    if id(lex) not in _PATTERNS:
+        def alternation(words):
+            return re.compile("|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))))
+        _PATTERNS[id(lex)] = {
+            "suffix": alternation(lex.suffixes), "product": alternation(lex.products),
+            "organization": alternation(lex.organizations),
+            "role": re.compile("(" + "|".join(re.escape(w) for w in lex.roles) + rf")([{CJK}]{{2,3}})"),
+        }
+    return _PATTERNS[id(lex)]
 
 
 def _ends_token(tokens: list[_Token], pos: int) -> bool:
