@@ -1,76 +1,109 @@
-# TEMPORARY stand-in until helper delivers kg/gazetteer.py
+"""The gazetteer of Chinese administrative divisions (``kg/data/gazetteer.tsv``).
+
+Provinces, prefectures and county-level divisions with their GB/T 2260 codes, plus the
+XPCC (兵团) divisions and regiments; see ``kg/data/README.md`` for the source. It types
+places, resolves short forms (乌什 -> 乌什县), gives code-based identities and the
+containment hierarchy.
+"""
 from __future__ import annotations
-import csv, re
+
 from dataclasses import dataclass
 from functools import lru_cache
-import cpca, os
+from importlib import resources
+
+LEVEL_RANK = {"province": 0, "prefecture": 1, "xpcc_division": 1, "county": 2, "xpcc_regiment": 2}
+
 
 @dataclass(frozen=True)
 class Place:
-    code: str; name: str; short: tuple; level: str; types: tuple; parent: str | None; english: str | None
+    code: str
+    name: str
+    short: tuple[str, ...]
+    level: str
+    types: tuple[str, ...]
+    parent: str | None
+    english: str | None
 
-SUFFIXES = ["维吾尔自治区","壮族自治区","回族自治区","自治区","特别行政区","省","市","地区","盟","县","区","旗"]
-def shorts(name):
-    out=[]
-    for s in SUFFIXES:
-        if name.endswith(s) and len(name)-len(s)>=2:
-            out.append(name[:-len(s)]); break
-    m=re.match(r"(.{2,}?)(?:[^\s]{0,8}族)*自治(州|县|旗)$", name)
-    return tuple(o for o in out if len(o)>=2)
 
 class Gazetteer:
-    def __init__(self, places):
-        self.by_code={p.code:p for p in places}
-        self._names={}
+    def __init__(self, places: list[Place]):
+        self.by_code: dict[str, Place] = {p.code: p for p in places}
+        self._names: dict[str, list[str]] = {}
         for p in places:
-            for n in (p.name,)+p.short:
-                self._names.setdefault(n,[]).append(p.code)
-    def lookup(self,name):
-        levels={"province":0,"prefecture":1,"xpcc_division":1,"county":2,"xpcc_regiment":3}
-        ps=[self.by_code[c] for c in self._names.get(name,[])]
-        return sorted(ps,key=lambda p:(p.name!=name,levels.get(p.level,5),p.code))
-    def names(self): return self._names
-    def ancestors(self,code):
-        out=[]; p=self.by_code.get(code)
-        while p and p.parent and p.parent in self.by_code:
-            p=self.by_code[p.parent]; out.append(p)
+            for form in (p.name, *p.short):
+                self._names.setdefault(form, []).append(p.code)
+        self._children: dict[str, list[str]] = {}
+        for p in places:
+            if p.parent:
+                self._children.setdefault(p.parent, []).append(p.code)
+        self._regiments = {}
+        for p in places:
+            if p.level == "xpcc_regiment":
+                div = int(p.parent[4:])
+                self._regiments[(div, int(p.code.split("-")[1]))] = p
+
+    def lookup(self, name: str) -> list[Place]:
+        """Every division written ``name`` (full or short): full-name matches first, then higher levels."""
+        places = [self.by_code[c] for c in self._names.get(name, ())]
+        return sorted(places, key=lambda p: (p.name != name, LEVEL_RANK.get(p.level, 9), p.code))
+
+    def names(self) -> dict[str, list[str]]:
+        """Every surface form -> codes (for building a matcher)."""
+        return self._names
+
+    def ancestors(self, code: str) -> list[Place]:
+        """The containing divisions, nearest first."""
+        out, place = [], self.by_code.get(code)
+        while place and place.parent and place.parent in self.by_code:
+            place = self.by_code[place.parent]
+            out.append(place)
         return out
-    def children(self,code): return [p for p in self.by_code.values() if p.parent==code]
-    def is_within(self,code,anc): return any(a.code==anc for a in self.ancestors(code))
-    def regiment(self,d,r):
-        return self.by_code.get(f"XPCC{d:02d}-{r:02d}")
 
-def disambiguate(cands, ctx):
-    for p in cands:
-        if p.code in ctx: return p
-    def near(p):
-        return any(p.parent==c or c.startswith(p.code[:4]) for c in ctx)
-    n=[p for p in cands if near(p)]
-    if len(n)==1: return n[0]
-    return None
+    def children(self, code: str) -> list[Place]:
+        return [self.by_code[c] for c in self._children.get(code, ())]
 
-CN="一二三四五六七八九十"
-def cn(n):
-    if n<=10: return ("十" if n==10 else CN[n-1])
-    if n<20: return "十"+CN[n-11]
-    return CN[n//10-1]+"十"+(CN[n%10-1] if n%10 else "")
+    def is_within(self, code: str | None, ancestor: str | None) -> bool:
+        return bool(code and ancestor) and any(a.code == ancestor for a in self.ancestors(code))
 
-@lru_cache(1)
-def load_gazetteer():
-    path=os.path.join(os.path.dirname(cpca.__file__),"resources","adcodes.csv")
-    rows=list(csv.DictReader(open(path,encoding="utf-8")))
-    places=[]
-    codes={r["adcode"][:6]:r["name"] for r in rows}
-    for c,name in sorted(codes.items()):
-        if c.endswith("0000"): level,types,parent="province",("Province",),None
-        elif c.endswith("00"): level="prefecture"; types=("City",) if name.endswith("市") else ("Prefecture",); parent=c[:2]+"0000"
-        else:
-            level="county"; types=("City","County") if name.endswith("市") else ("County",)
-            parent=c[:4]+"00" if c[:4]+"00" in codes else c[:2]+"0000"
-        places.append(Place(c,name,shorts(name),level,types,parent,None))
-    for d in range(1,15):
-        dn=f"新疆生产建设兵团第{cn(d)}师"
-        places.append(Place(f"XPCC{d:02d}",dn,(f"兵团第{cn(d)}师",f"第{cn(d)}师"),"xpcc_division",("Prefecture",),"650000",None))
-        for r in range(1,17):
-            places.append(Place(f"XPCC{d:02d}-{r:02d}",dn+cn(r)+"团",(f"兵团第{cn(d)}师{cn(r)}团",f"第{cn(d)}师{cn(r)}团",f"{cn(d)}师{cn(r)}团"),"xpcc_regiment",("County",),f"XPCC{d:02d}",None))
+    def regiment(self, division: int, regiment: int) -> Place | None:
+        """一师四团 -> regiment(1, 4)."""
+        return self._regiments.get((division, regiment))
+
+
+def disambiguate(candidates: list[Place], context: set[str]) -> Place | None:
+    """Choose among divisions sharing a name using places already known in the document:
+    one named itself, then one inside or around a known place, then a sibling of one;
+    else the single highest-level candidate, else none."""
+    if not candidates:
+        return None
+    for test in (lambda p: p.code in context,
+                 lambda p: p.parent in context or any(_parent_of(c) == p.code for c in context),
+                 lambda p: any(_parent_of(c) == p.parent for c in context if _parent_of(c))):
+        hits = [p for p in candidates if test(p)]
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            candidates = hits
+    top = min(LEVEL_RANK.get(p.level, 9) for p in candidates)
+    best = [p for p in candidates if LEVEL_RANK.get(p.level, 9) == top]
+    return best[0] if len(best) == 1 else None
+
+
+def _parent_of(code: str) -> str | None:
+    place = load_gazetteer().by_code.get(code)
+    return place.parent if place else None
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    text = resources.files("kg.data").joinpath("gazetteer.tsv").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    header = lines[0].split("\t")
+    places = []
+    for line in lines[1:]:
+        row = dict(zip(header, line.split("\t")))
+        places.append(Place(code=row["code"], name=row["name"],
+                            short=tuple(s for s in row["short"].split("|") if s),
+                            level=row["level"], types=tuple(row["type"].split("|")),
+                            parent=row["parent"] or None, english=row["english"] or None))
     return Gazetteer(places)

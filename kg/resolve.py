@@ -181,6 +181,8 @@ class _Resolver:
             e = Entity(key=key, label=label, types=types,
                        code=m.code, english=place.english if place else None,
                        parent=f"place/{place.parent}" if place and place.parent else None)
+            if place:   # unambiguous short forms are names people search for (乌什, 兵团第一师)
+                e.alt_labels |= {f for f in place.short if len(self.gaz.lookup(f)) == 1}
             self.entities[key] = e
         elif m.type and m.type not in e.types:
             e.types.append(m.type)
