@@ -1,4 +1,623 @@
-# TEMPORARY stand-in until the HTML stage lands
-from .export import write_atomic
-def write_html(graph, path, **kw):
-    return write_atomic(path, "<!doctype html><meta charset=utf-8><title>graph</title>")
+"""The knowledge graph as one self-contained, offline HTML page (vis-network).
+
+Entry points: :func:`render_html` (graph -> str) and :func:`write_html` (atomic UTF-8 file).
+Both read only the rdflib graph (shape in ``docs/rdf-design.md``), so a page can be
+re-rendered from any Turtle file; no other pipeline stage is imported.
+
+Why our own template instead of ``pyvis.network.Network``
+    pyvis is a dependency only because it ships a vis-network build
+    (``pyvis/templates/lib/vis-9.1.2/vis-network.min.js`` and ``.css``). Its own templates
+    cannot give an offline, safe page: ``cdn_resources='in_line'`` still links Bootstrap from
+    a CDN, ``'local'`` still loads vis-network from cdnjs, titles containing ``href`` switch
+    it to an ``innerHTML`` popup, ``select_menu`` writes node ids into ``<option>`` unescaped,
+    its Jinja environment has no autoescape, and ``write_html`` opens the file without an
+    encoding. So we compute nothing with pyvis and fill ``kg/data/graph_template.html``:
+
+    * vis-network's JS and CSS are inlined (no ``src=``/``href=`` to any host; a CSP meta tag
+      forbids loading anything else);
+    * the data travels as JSON in ``<script type="application/json" id="graph-data">`` with
+      ``<``, ``>``, ``&``, U+2028/U+2029 (and lone surrogates) written as ``\\uXXXX``, read
+      with ``JSON.parse(textContent)``;
+    * the page script puts every string into the DOM with ``textContent`` /
+      ``createTextNode``; tooltips are DOM elements (vis-network 9 accepts an element as
+      ``title``); the mention inside a source sentence is a ``<mark>`` element built the same
+      way. The page title is HTML-escaped into ``<title>``/``<h1>``.
+
+What the page shows
+    Entities (subjects typed with a contract class other than ``yj:Metric``) as dots coloured
+    by primary type and sized by degree (networkx, over the seven relations); the relations
+    as labelled edges (``pairedWith`` undirected); metrics in the tooltip and side panel
+    (or as diamond nodes with ``metrics_as_nodes=True``). A legend of types and relations
+    with counts doubles as a filter, a ``<select>`` filters by source document, a search box
+    focuses the first node whose label or alt label contains the text. Filters hide items
+    (``hidden: true``), so positions are kept. Physics runs for a capped number of
+    stabilisation iterations and is then switched off.
+
+Deterministic: the same graph gives byte-identical HTML (everything is sorted, the layout
+seed is fixed).
+"""
+from __future__ import annotations
+
+import html as _html
+import json
+import math
+import os
+import re
+import tempfile
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import networkx as nx
+from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV, SKOS
+
+from .model import ADMIN_TYPES, ENTITY_TYPES, RELATIONS
+
+YJ = Namespace("https://w3id.org/yuanjiang-kg/ontology#")
+NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+ITSRDF = Namespace("http://www.w3.org/2005/11/its/rdf#")
+
+DEFAULT_TITLE = "对口援疆知识图谱"
+VIS_VERSION = "9.1.2"
+FONT_STACK = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", '
+              '"Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif')
+
+# Contract type -> (Chinese name, colour). Fixed, so a type keeps its colour across graphs.
+TYPE_STYLE: dict[str, tuple[str, str]] = {
+    "City": ("城市", "#d62728"),
+    "County": ("县", "#ff7f0e"),
+    "Enterprise": ("企业", "#1f77b4"),
+    "School": ("学校", "#2ca02c"),
+    "Initiative": ("项目举措", "#9467bd"),
+    "Province": ("省", "#8c564b"),
+    "Prefecture": ("地区/州", "#e377c2"),
+    "Township": ("乡镇", "#bcbd22"),
+    "Village": ("村", "#17becf"),
+    "Organization": ("机构", "#393b79"),
+    "Hospital": ("医院", "#ad494a"),
+    "Facility": ("设施", "#637939"),
+    "Person": ("人物", "#ce6dbd"),
+    "Product": ("产品", "#8c6d31"),
+    "Metric": ("指标", "#7f7f7f"),
+}
+# Relation -> (Chinese label, colour, directed).
+RELATION_STYLE: dict[str, tuple[str, str, bool]] = {
+    "supports": ("对口支援", "#d62728", True),
+    "locatedIn": ("位于", "#8a8a8a", True),
+    "subOrganizationOf": ("隶属于", "#8c564b", True),
+    "implements": ("实施", "#9467bd", True),
+    "introduced": ("引进", "#1f77b4", True),
+    "builds": ("建设", "#2ca02c", True),
+    "pairedWith": ("结对", "#ff7f0e", False),
+}
+METRIC_EDGE = "hasMetric"
+METRIC_EDGE_STYLE = ("指标", "#9a9a9a", True)
+UNIT_ZH = {
+    "CNY": "元", "batch": "批", "class": "个班", "head": "头", "household": "户", "item": "项",
+    "jin": "斤", "kg": "千克", "km": "公里", "km2": "平方公里", "m": "米", "m2": "平方米",
+    "mu": "亩", "percent": "%", "person": "人", "school": "所", "t": "吨", "times": "人次",
+    "vehicle": "辆",
+}
+TOOLTIP_SENTENCES = 3
+
+_JSON_ESCAPE = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
+_ENTITY_KIND = re.compile(r"/id/([^/]+)/[^/]*$")
+
+
+# ---------------------------------------------------------------- public API
+
+def render_html(graph: Graph, title: str = DEFAULT_TITLE, max_nodes: int | None = None,
+                metrics_as_nodes: bool = False) -> str:
+    """One self-contained HTML page showing ``graph``.
+
+    ``max_nodes`` keeps the most connected entities (degree over the relation edges, ties by
+    IRI) and adds a note "N of M entities shown". ``metrics_as_nodes`` draws ``yj:Metric``
+    nodes (linked to their ``yj:about`` entity) instead of listing metrics in the tooltip.
+    """
+    if max_nodes is not None and max_nodes < 0:
+        raise ValueError("max_nodes must be >= 0")
+    data = _GraphData(graph, max_nodes=max_nodes, metrics_as_nodes=metrics_as_nodes).build()
+    shown, total = data["shown"], data["total"]
+    if shown < total:
+        note = f"显示 {shown} / {total} 个实体（关系最多者）· {shown} of {total} entities shown"
+        note_class = "truncated"
+    else:
+        note = f"{total} 个实体 · {len(data['edges'])} 条边"
+        note_class = "summary"
+    js, css = _vis_assets()
+    fields = {
+        "TITLE": _html.escape(title, quote=True),
+        "NOTE": _html.escape(note, quote=True),
+        "NOTE_CLASS": note_class,
+        "VIS_VERSION": VIS_VERSION,
+        "VIS_CSS": css,
+        "VIS_JS": js,
+        "DATA": script_json(data),
+    }
+    # One pass, so text inserted for one placeholder is never scanned for another.
+    return re.sub(r"\{\{([A-Z_]+)\}\}", lambda m: fields[m.group(1)], _template())
+
+
+def write_html(graph: Graph, path: str | Path, **kw) -> Path:
+    """Render ``graph`` and write it to ``path`` atomically (temp file in the same
+    directory, then ``os.replace``), UTF-8. Keyword arguments go to :func:`render_html`."""
+    text = render_html(graph, **kw)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def script_json(value) -> str:
+    """JSON safe to place inside a ``<script>`` element: ``<``, ``>``, ``&``, U+2028,
+    U+2029 and lone surrogates are written as ``\\uXXXX`` (still valid JSON)."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _JSON_ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# ---------------------------------------------------------------- assets
+
+@lru_cache(maxsize=1)
+def _template() -> str:
+    return (resources.files("kg.data") / "graph_template.html").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def _vis_assets() -> tuple[str, str]:
+    """vis-network's minified JS and CSS from the installed pyvis package."""
+    import pyvis
+    lib = Path(pyvis.__file__).resolve().parent / "templates" / "lib" / f"vis-{VIS_VERSION}"
+    js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
+    css = (lib / "vis-network.css").read_text(encoding="utf-8")
+    # The build holds one '"<script>"' string literal (core-js' ActiveX fallback); the same
+    # string written with \x3c keeps the page's <script> count to our own tags.
+    js = js.replace('"<script>"', '"\\x3cscript>"')
+    for bad in ("</script", "<script", "<!--"):
+        if bad in js.lower():
+            raise RuntimeError(f"vis-network.min.js contains {bad!r}; cannot inline it safely")
+    if "</style" in css.lower():
+        raise RuntimeError("vis-network.css contains '</style'; cannot inline it safely")
+    return js.rstrip("\n"), css.rstrip("\n")
+
+
+# ---------------------------------------------------------------- graph -> data
+
+def _is_zh(lit) -> bool:
+    return isinstance(lit, Literal) and (lit.language or "").lower().startswith("zh")
+
+
+def _is_en(lit) -> bool:
+    return isinstance(lit, Literal) and (lit.language or "").lower().startswith("en")
+
+
+def _int(value) -> int | None:
+    if value is None:
+        return None
+    try:
+        return int(value.toPython() if isinstance(value, Literal) else value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _u16(text: str, index: int) -> int:
+    """Code-point index -> UTF-16 index (what JavaScript's String.slice uses)."""
+    return index + sum(1 for c in text[:index] if ord(c) > 0xFFFF)
+
+
+def _format_value(value) -> str:
+    v = value.toPython() if isinstance(value, Literal) else value
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, float):
+        if math.isfinite(v) and v.is_integer() and abs(v) < 1e18:
+            return f"{int(v):,}"
+        v = Decimal(repr(v)) if math.isfinite(v) else v
+    if isinstance(v, Decimal):
+        if not v.is_finite():
+            return str(v)
+        if v == v.to_integral_value():
+            return f"{int(v):,}"
+        return format(v.normalize(), ",f")
+    return str(v)
+
+
+def _darker(hex_colour: str, factor: float = 0.7) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return "#{:02x}{:02x}{:02x}".format(*(int(c * factor) for c in (r, g, b)))
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[list[int]]:
+    out: list[list[int]] = []
+    for a, b in sorted(set(ranges)):
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return out
+
+
+def _occurrences(text: str, needle: str) -> list[int]:
+    hits, i = [], text.find(needle) if needle else -1
+    while i >= 0:
+        hits.append(i)
+        i = text.find(needle, i + 1)
+    return hits
+
+
+class _GraphData:
+    """Collects everything the page needs from the RDF graph, sorted."""
+
+    def __init__(self, graph: Graph, max_nodes: int | None, metrics_as_nodes: bool):
+        self.g = graph
+        self.max_nodes = max_nodes
+        self.metrics_as_nodes = metrics_as_nodes
+        self._sentence_cache: dict = {}
+        self._doc_cache: dict = {}
+        self.used_sentences: set = set()
+        self.used_docs: set = set()
+
+    # -- documents and sentences
+
+    def doc(self, iri) -> dict:
+        if iri not in self._doc_cache:
+            g = self.g
+            source = g.value(iri, YJ.sourceFile)
+            titles = sorted(str(t) for t in g.objects(iri, DCTERMS.title))
+            name = str(source) if source is not None else (titles[0] if titles else
+                                                           str(iri).rstrip("/").rsplit("/", 1)[-1])
+            self._doc_cache[iri] = {"iri": str(iri), "name": name,
+                                    "title": titles[0] if titles else ""}
+        return self._doc_cache[iri]
+
+    def sentence(self, iri) -> dict | None:
+        """Text, raw begin offset and document of a nif:Sentence (None without text)."""
+        if iri not in self._sentence_cache:
+            g = self.g
+            texts = sorted(str(t) for t in g.objects(iri, NIF.isString))
+            if not texts:
+                self._sentence_cache[iri] = None
+            else:
+                doc = g.value(iri, NIF.referenceContext)
+                self._sentence_cache[iri] = {"iri": iri, "text": texts[0],
+                                             "begin": _int(g.value(iri, NIF.beginIndex)),
+                                             "doc": doc}
+        return self._sentence_cache[iri]
+
+    def _sentence_key(self, s: dict):
+        doc = self.doc(s["doc"]) if s["doc"] is not None else {"name": "", "iri": ""}
+        begin = s["begin"] if s["begin"] is not None else -1
+        return (doc["name"], doc["iri"], begin, str(s["iri"]))
+
+    def locate(self, s: dict, anchor: str | None, begin: int | None, end: int | None):
+        """Span of a mention inside the sentence text (code points), or None.
+
+        Offsets in RDF are raw-file offsets while nif:isString is the cleaned sentence, so
+        the anchor text is checked at the offset and otherwise searched near it."""
+        text = s["text"]
+        rel = begin - s["begin"] if begin is not None and s["begin"] is not None else None
+        if anchor:
+            if rel is not None and text[rel:rel + len(anchor)] == anchor and rel >= 0:
+                return rel, rel + len(anchor)
+            hits = _occurrences(text, anchor)
+            if hits:
+                best = min(hits, key=lambda i: (abs(i - rel) if rel is not None else 0, i))
+                return best, best + len(anchor)
+            return None
+        if rel is not None and end is not None and 0 <= rel < rel + (end - begin) <= len(text):
+            return rel, rel + (end - begin)
+        return None
+
+    def evidence(self, spans: dict) -> list:
+        """{sentence IRI: [(start, end), ...]} -> sorted [[sentence IRI, [[a, b], ...]], ...]
+        with UTF-16 offsets; sentence IRIs are replaced by indices in :meth:`build`."""
+        out = []
+        for iri, ranges in spans.items():
+            s = self._sentence_cache[iri]
+            self.used_sentences.add(iri)
+            text = s["text"]
+            out.append((self._sentence_key(s), iri,
+                        [[_u16(text, a), _u16(text, b)] for a, b in _merge(ranges)]))
+        out.sort(key=lambda t: t[0])
+        return [[iri, r] for _, iri, r in out]
+
+    # -- entities
+
+    def labels(self, node) -> dict:
+        g = self.g
+        zh = sorted({str(l) for l in g.objects(node, RDFS.label) if _is_zh(l)})
+        pref = sorted({str(l) for l in g.objects(node, SKOS.prefLabel) if _is_zh(l)})
+        en = sorted({str(l) for l in g.objects(node, RDFS.label) if _is_en(l)})
+        plain = sorted({str(l) for l in g.objects(node, RDFS.label)
+                        if isinstance(l, Literal) and not _is_zh(l) and not _is_en(l)})
+        if pref and pref[0] in zh:
+            label = pref[0]
+        elif zh:
+            label = zh[0]
+        elif pref:
+            label = pref[0]
+        elif plain:
+            label = plain[0]
+        elif en:
+            label = en[0]
+        else:
+            label = str(node).rstrip("/").rsplit("/", 1)[-1]
+        labels = sorted(set(zh) | set(pref) | set(plain))
+        alt = sorted({str(l) for l in g.objects(node, SKOS.altLabel)
+                      if isinstance(l, Literal)} - set(labels) - {label})
+        return {"label": label, "labels": labels, "alt": alt, "en": en}
+
+    @staticmethod
+    def primary_type(node, types: set[str]) -> str:
+        """The type the IRI was minted for (``id/{kind}/…``), else the first contract type
+        (administrative types first for ``id/place/…``)."""
+        m = _ENTITY_KIND.search(str(node))
+        kind = m.group(1) if m else ""
+        for t in ENTITY_TYPES:
+            if t.lower() == kind and t in types:
+                return t
+        order = ADMIN_TYPES + ENTITY_TYPES if kind == "place" else ENTITY_TYPES
+        return next(t for t in order if t in types)
+
+    def build(self) -> dict:
+        g = self.g
+        types_of: dict[URIRef, set[str]] = {}
+        for t in ENTITY_TYPES:
+            for s in g.subjects(RDF.type, YJ[t]):
+                if isinstance(s, URIRef):
+                    types_of.setdefault(s, set()).add(t)
+        metric_iris = {m for m in g.subjects(RDF.type, YJ.Metric) if isinstance(m, URIRef)}
+        entities = sorted((e for e in types_of if e not in metric_iris), key=str)
+
+        # relation edges (pairedWith folded to one undirected edge per pair)
+        entity_set = set(entities)
+        rel_edges: set[tuple[str, str, str]] = set()
+        for rel in RELATIONS:
+            directed = RELATION_STYLE[rel][2]
+            for s, o in g.subject_objects(YJ[rel]):
+                if s in entity_set and o in entity_set:
+                    a, b = str(s), str(o)
+                    if not directed and b < a:
+                        a, b = b, a
+                    rel_edges.add((a, rel, b))
+        nxg = nx.MultiDiGraph()
+        nxg.add_nodes_from(str(e) for e in entities)
+        nxg.add_edges_from((a, b) for a, _, b in sorted(rel_edges))
+        degree = dict(nxg.degree())
+
+        total = len(entities)
+        if self.max_nodes is not None and self.max_nodes < total:
+            ranked = sorted(entities, key=lambda e: (-degree[str(e)], str(e)))
+            entities = sorted(ranked[:self.max_nodes], key=str)
+        shown = {str(e) for e in entities}
+
+        # facts: (s, p, o) -> fact nodes
+        facts: dict[tuple[str, str, str], list] = {}
+        for f in set(g.subjects(RDF.type, YJ.Fact)) | set(g.subjects(RDF.type, RDF.Statement)):
+            s, p, o = g.value(f, RDF.subject), g.value(f, RDF.predicate), g.value(f, RDF.object)
+            if s is None or p is None or o is None or not str(p).startswith(str(YJ)):
+                continue
+            rel = str(p)[len(str(YJ)):]
+            if rel not in RELATION_STYLE:
+                continue
+            a, b = str(s), str(o)
+            if not RELATION_STYLE[rel][2] and b < a:
+                a, b = b, a
+            facts.setdefault((a, rel, b), []).append(f)
+
+        # metrics per entity
+        entity_keys = {str(e) for e in entity_set}
+        metrics_of: dict[str, list] = {}
+        about_of: dict = {}
+        for m in sorted(metric_iris, key=str):
+            abouts = {str(a) for a in g.objects(m, YJ.about)}
+            abouts |= {str(a) for a in g.subjects(YJ.hasMetric, m)}
+            about_of[m] = sorted(abouts & entity_keys)
+            for a in about_of[m]:
+                metrics_of.setdefault(a, []).append(m)
+
+        nodes = []
+        index: dict[str, int] = {}
+        for e in entities:
+            key = str(e)
+            index[key] = len(nodes)
+            lab = self.labels(e)
+            spans, docs = self.mention_spans(e)
+            codes = sorted(str(c) for c in g.objects(e, YJ.adminCode))
+            rows = [self.metric_row(m) for m in metrics_of.get(key, [])] \
+                if not self.metrics_as_nodes else []
+            nodes.append({
+                "id": len(nodes), "iri": key, "kind": "entity",
+                "type": self.primary_type(e, types_of[e]),
+                "types": [t for t in ENTITY_TYPES if t in types_of[e]],
+                **lab, "code": codes[0] if codes else "",
+                "degree": degree[key], "size": _size(degree[key]),
+                "docs": docs, "ev": self.evidence(spans),
+                "metrics": sorted(rows, key=_metric_sort),
+            })
+
+        edges = []
+        for a, rel, b in sorted(rel_edges):
+            if a not in shown or b not in shown:
+                continue
+            spans: dict = {}
+            triggers: set[str] = set()
+            sources: set[str] = set()
+            reference = False
+            for f in facts.get((a, rel, b), []):
+                trig = {str(t) for t in g.objects(f, YJ.trigger)}
+                triggers |= trig
+                for src in g.objects(f, PROV.wasDerivedFrom):
+                    s = self.sentence(src)
+                    if s is None:
+                        reference = True
+                        names = sorted(str(l) for l in g.objects(src, RDFS.label))
+                        sources.add(names[0] if names else str(src))
+                        continue
+                    rs = spans.setdefault(src, [])
+                    for t in trig:
+                        rs.extend((i, i + len(t)) for i in _occurrences(s["text"], t))
+            edges.append({"id": len(edges), "from": index[a], "to": index[b], "rel": rel,
+                          "triggers": sorted(triggers), "sources": sorted(sources),
+                          "reference": reference and not spans, "ev": self.evidence(spans)})
+
+        if self.metrics_as_nodes:
+            truncated = len(shown) < total
+            for m in sorted(metric_iris, key=str):
+                targets = [a for a in about_of[m] if a in shown]
+                # metrics about a hidden entity go; metrics about nothing stay unless truncated
+                if not targets and (about_of[m] or truncated):
+                    continue
+                row = self.metric_row(m)
+                spans, docs = self.metric_spans(m)
+                mid = len(nodes)
+                nodes.append({
+                    "id": mid, "iri": str(m), "kind": "metric", "type": "Metric",
+                    "types": ["Metric"], "label": f"{row['indicator']} {row['surface']}".strip(),
+                    "labels": [], "alt": [], "en": [], "code": "",
+                    "degree": len(targets), "size": 8, "docs": docs,
+                    "ev": self.evidence(spans), "metrics": [row],
+                })
+                for t in targets:
+                    edges.append({"id": len(edges), "from": index[t], "to": mid,
+                                  "rel": METRIC_EDGE, "triggers": [], "sources": [],
+                                  "reference": False, "ev": []})
+
+        # documents and sentences: index in sorted order, then replace IRIs by indices
+        doc_list = sorted(self.used_docs |
+                          {self._sentence_cache[s]["doc"] for s in self.used_sentences
+                           if self._sentence_cache[s]["doc"] is not None},
+                          key=lambda d: (self.doc(d)["name"], str(d)))
+        doc_index = {d: i for i, d in enumerate(doc_list)}
+        sent_list = sorted(self.used_sentences,
+                           key=lambda s: self._sentence_key(self._sentence_cache[s]))
+        sent_index = {s: i for i, s in enumerate(sent_list)}
+        doc_counts = [0] * len(doc_list)
+        for item in nodes + edges:
+            item["ev"] = [[sent_index[s], r] for s, r in item["ev"]]
+        for n in nodes:
+            n["docs"] = sorted(doc_index[d] for d in n["docs"])
+            for d in n["docs"]:
+                doc_counts[d] += 1
+        sentences = []
+        for s in sent_list:
+            info = self._sentence_cache[s]
+            sentences.append([doc_index[info["doc"]] if info["doc"] is not None else -1,
+                              info["text"]])
+        docs_out = [{**self.doc(d), "count": doc_counts[i]}
+                    for i, d in enumerate(doc_list)]
+
+        legend_counts: dict[str, int] = {}
+        for n in nodes:
+            legend_counts[n["type"]] = legend_counts.get(n["type"], 0) + 1
+        rel_counts: dict[str, int] = {}
+        for e in edges:
+            rel_counts[e["rel"]] = rel_counts.get(e["rel"], 0) + 1
+        relations = [{"name": r, "zh": z, "color": c, "directed": d, "dashes": False}
+                     for r, (z, c, d) in RELATION_STYLE.items()]
+        if self.metrics_as_nodes:
+            z, c, d = METRIC_EDGE_STYLE
+            relations.append({"name": METRIC_EDGE, "zh": z, "color": c, "directed": d,
+                              "dashes": True})
+
+        n_nodes = len(nodes)
+        iterations = max(300, min(1000, round(200_000 / max(n_nodes, 1))))
+        return {
+            "version": 1,
+            "font": FONT_STACK,
+            "shown": len(shown), "total": total,
+            "nodes": nodes, "edges": edges, "docs": docs_out, "sentences": sentences,
+            "typeNames": [{"name": t, "zh": z, "color": c, "border": _darker(c)}
+                          for t, (z, c) in TYPE_STYLE.items()],
+            "legend": [{"name": t, "count": legend_counts[t]}
+                       for t in (*ENTITY_TYPES, "Metric") if t in legend_counts],
+            "relations": relations,
+            "relLegend": [{"name": r["name"], "count": rel_counts[r["name"]]}
+                          for r in relations if r["name"] in rel_counts],
+            "physics": {"solver": "forceAtlas2Based" if n_nodes <= 1500 else "barnesHut",
+                        "iterations": iterations, "seed": 7,
+                        "improvedLayout": n_nodes <= 150,
+                        "smooth": {"enabled": True, "type": "continuous", "roundness": 0.4}
+                        if len(edges) <= 1000 else False},
+        }
+
+    def mention_spans(self, entity) -> tuple[dict, list]:
+        """Sentences mentioning ``entity`` with the mention spans, and its documents."""
+        g = self.g
+        spans: dict = {}
+        docs: set = set()
+        for m in g.subjects(ITSRDF.taIdentRef, entity):
+            sent_iri = g.value(m, NIF.sentence)
+            doc = g.value(m, NIF.referenceContext)
+            s = self.sentence(sent_iri) if sent_iri is not None else None
+            if doc is None and s is not None:
+                doc = s["doc"]
+            if doc is not None:
+                docs.add(doc)
+            if s is None:
+                continue
+            ranges = spans.setdefault(sent_iri, [])
+            anchors = sorted(str(a) for a in g.objects(m, NIF.anchorOf))
+            hit = self.locate(s, anchors[0] if anchors else None,
+                              _int(g.value(m, NIF.beginIndex)), _int(g.value(m, NIF.endIndex)))
+            if hit:
+                ranges.append(hit)
+        self.used_docs |= docs
+        return spans, sorted(docs, key=str)
+
+    def metric_spans(self, metric) -> tuple[dict, list]:
+        g = self.g
+        spans: dict = {}
+        docs: set = set()
+        surfaces = sorted(str(a) for a in g.objects(metric, YJ.surface))
+        for src in g.objects(metric, PROV.wasDerivedFrom):
+            s = self.sentence(src)
+            if s is None:
+                continue
+            if s["doc"] is not None:
+                docs.add(s["doc"])
+            hit = self.locate(s, surfaces[0] if surfaces else None,
+                              _int(g.value(metric, NIF.beginIndex)),
+                              _int(g.value(metric, NIF.endIndex)))
+            spans.setdefault(src, []).extend([hit] if hit else [])
+        self.used_docs |= docs
+        return spans, sorted(docs, key=str)
+
+    def metric_row(self, m) -> dict:
+        g = self.g
+
+        def first(prop):
+            vals = sorted(g.objects(m, prop), key=lambda l: (not _is_zh(l), str(l)))
+            return vals[0] if vals else None
+
+        value, unit = first(YJ.value), first(YJ.unit)
+        approx = first(YJ.approximate)
+        unit_s = str(unit) if unit is not None else ""
+        return {
+            "iri": str(m),
+            "indicator": str(first(YJ.indicator) or ""),
+            "value": _format_value(value) if value is not None else "",
+            "unit": UNIT_ZH.get(unit_s, unit_s),
+            "surface": str(first(YJ.surface) or ""),
+            "period": str(first(YJ.period) or ""),
+            "approx": bool(approx.toPython()) if isinstance(approx, Literal) else False,
+        }
+
+
+def _metric_sort(row: dict):
+    return (row["indicator"], row["value"], row["unit"], row["iri"])
+
+
+def _size(degree: int) -> float:
+    return round(min(10 + 5 * math.sqrt(degree), 45), 2)

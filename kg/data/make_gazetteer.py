@@ -116,7 +116,8 @@ def read_source() -> list[tuple[str, str, str, str]]:
     rows = []
     for row in csv.DictReader(csv_text.splitlines()):
         code, name = row["adcode"][:6], row["name"].strip()
-        if name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划") or not name:
+        if name in ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划") or not name \
+                or code.startswith("99"):              # 99: a disputed-border placeholder, not a division
             continue                                  # grouping rows, not divisions
         rows.append((code, name, row.get("longitude", ""), row.get("latitude", "")))
     return sorted(set(rows))
