@@ -303,7 +303,8 @@ class _DocRelations:
                     if re.match(r"^[^，。,；;]{0,8}?(?:与|和|同)", between):
                         # only between divisions: a symmetric pair whose ends are not
                         # both well-known entities is the least reliable thing we extract
-                        if self.entities[a.entity].code and self.entities[b.entity].code:
+                        ea, eb = self.entities[a.entity], self.entities[b.entity]
+                        if ea.code and eb.code and in_xinjiang(ea.code, self.gaz) != in_xinjiang(eb.code, self.gaz):
                             self.add(a.entity, "pairedWith", b.entity, index, base + pos, base + pos + len(word), word)
 
 
