@@ -308,7 +308,7 @@ class _GraphData:
         text = s["text"]
         rel = begin - s["begin"] if begin is not None and s["begin"] is not None else None
         if anchor:
-            if rel is not None and text[rel:rel + len(anchor)] == anchor and rel >= 0:
+            if rel is not None and rel >= 0 and text[rel:rel + len(anchor)] == anchor:
                 return rel, rel + len(anchor)
             hits = _occurrences(text, anchor)
             if hits:
@@ -437,10 +437,10 @@ class _GraphData:
             codes = sorted(str(c) for c in g.objects(e, YJ.adminCode))
             rows = [self.metric_row(m) for m in metrics_of.get(key, [])] \
                 if not self.metrics_as_nodes else []
+            primary = self.primary_type(e, types_of[e])
             nodes.append({
-                "id": len(nodes), "iri": key, "kind": "entity",
-                "type": self.primary_type(e, types_of[e]),
-                "types": [t for t in ENTITY_TYPES if t in types_of[e]],
+                "id": len(nodes), "iri": key, "kind": "entity", "type": primary,
+                "types": [primary] + [t for t in ENTITY_TYPES if t in types_of[e] and t != primary],
                 **lab, "code": codes[0] if codes else "",
                 "degree": degree[key], "size": _size(degree[key]),
                 "docs": docs, "ev": self.evidence(spans),

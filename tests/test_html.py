@@ -1,0 +1,309 @@
+"""The offline HTML view (kg/html.py): self-contained, escaped, complete, deterministic."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+
+import pytest
+from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, PROV, SKOS
+
+from kg.html import render_html, write_html
+
+YJ = Namespace("https://w3id.org/yuanjiang-kg/ontology#")
+NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+ITSRDF = Namespace("http://www.w3.org/2005/11/its/rdf#")
+SCHEMA = Namespace("https://schema.org/")
+BASE = "https://w3id.org/yuanjiang-kg/"
+
+HOSTILE_LABEL = "<script>alert(1)</script>"
+HOSTILE_SENTENCE = ('衢州市对口支援乌什县。</script><img src=x onerror=alert(1)> '
+                    '他说"引号"和\'单引号\'以及反斜杠\\n与\u2028分隔')
+SENTENCE_1 = "浙江省衢州市对口支援新疆乌什县，3年来投入援疆资金8.4亿元。"
+
+CITY = URIRef(BASE + "id/city/quzhou")
+COUNTY = URIRef(BASE + "id/place/652927")
+ENTERPRISE = URIRef(BASE + "id/enterprise/abc")
+EVIL = URIRef(BASE + "id/organization/evil")
+SCHOOL = URIRef(BASE + "id/school/lonely")
+ENTITIES = [CITY, COUNTY, ENTERPRISE, EVIL, SCHOOL]
+
+
+def zh(text: str) -> Literal:
+    return Literal(text, lang="zh")
+
+
+def nn(i: int) -> Literal:
+    return Literal(i, datatype=XSD.nonNegativeInteger)
+
+
+def small_graph() -> Graph:
+    g = Graph()
+    doc = URIRef(BASE + "doc/000")
+    g.add((doc, RDF.type, NIF.Context))
+    g.add((doc, RDF.type, SCHEMA.Article))
+    g.add((doc, YJ.sourceFile, Literal("000_c362e20726e80f6e.txt")))
+    g.add((doc, DCTERMS.title, zh("衢州援疆三年")))
+    s1 = URIRef(BASE + "doc/000/sentence/0")
+    s2 = URIRef(BASE + "doc/000/sentence/1")
+    for s, text, begin in ((s1, SENTENCE_1, 0), (s2, HOSTILE_SENTENCE, 40)):
+        g.add((s, RDF.type, NIF.Sentence))
+        g.add((s, NIF.isString, zh(text)))
+        g.add((s, NIF.beginIndex, nn(begin)))
+        g.add((s, NIF.endIndex, nn(begin + len(text))))
+        g.add((s, NIF.referenceContext, doc))
+
+    def entity(node, types, label, alt=(), en=None, code=None):
+        for t in types:
+            g.add((node, RDF.type, YJ[t]))
+        g.add((node, RDFS.label, zh(label)))
+        g.add((node, SKOS.prefLabel, zh(label)))
+        for a in alt:
+            g.add((node, SKOS.altLabel, zh(a)))
+        if en:
+            g.add((node, RDFS.label, Literal(en, lang="en")))
+        if code:
+            g.add((node, YJ.adminCode, Literal(code)))
+
+    entity(CITY, ["City"], "衢州市", alt=["衢州"], en="Quzhou", code="330800")
+    entity(COUNTY, ["County"], "乌什县", alt=["乌什"], en="Wushi County", code="652927")
+    entity(ENTERPRISE, ["Enterprise"], "浙江某公司")
+    entity(EVIL, ["Organization"], HOSTILE_LABEL, alt=['a"b\\c'])
+    entity(SCHOOL, ["School"], "孤立学校")
+
+    def mention(node, sentence, sent_begin, text, sent_text):
+        start = sent_begin + sent_text.index(text)
+        m = URIRef(f"{BASE}doc/000/mention/{start}-{start + len(text)}")
+        g.add((m, RDF.type, NIF.Phrase))
+        g.add((m, NIF.anchorOf, zh(text)))
+        g.add((m, NIF.beginIndex, nn(start)))
+        g.add((m, NIF.endIndex, nn(start + len(text))))
+        g.add((m, NIF.sentence, sentence))
+        g.add((m, NIF.referenceContext, doc))
+        g.add((m, ITSRDF.taIdentRef, node))
+
+    mention(CITY, s1, 0, "衢州市", SENTENCE_1)
+    mention(COUNTY, s1, 0, "乌什县", SENTENCE_1)
+    mention(CITY, s2, 40, "衢州市", HOSTILE_SENTENCE)
+    mention(EVIL, s2, 40, "</script><img", HOSTILE_SENTENCE)
+
+    def relation(s, p, o, sentence=None, trigger=None):
+        g.add((s, YJ[p], o))
+        fact = URIRef(f"{BASE}fact/" + hashlib.sha1(f"{s} {p} {o}".encode()).hexdigest()[:12])
+        g.add((fact, RDF.type, RDF.Statement))
+        g.add((fact, RDF.type, YJ.Fact))
+        g.add((fact, RDF.subject, s))
+        g.add((fact, RDF.predicate, YJ[p]))
+        g.add((fact, RDF.object, o))
+        if sentence is not None:
+            g.add((fact, PROV.wasDerivedFrom, sentence))
+        if trigger:
+            g.add((fact, YJ.trigger, zh(trigger)))
+
+    relation(CITY, "supports", COUNTY, s1, "对口支援")
+    gazetteer = URIRef(BASE + "reference/gazetteer")
+    g.add((gazetteer, RDF.type, PROV.Entity))
+    g.add((gazetteer, RDFS.label, Literal("GB/T 2260 administrative divisions", lang="en")))
+    relation(ENTERPRISE, "locatedIn", COUNTY, gazetteer)
+    relation(EVIL, "pairedWith", CITY, s2)
+
+    metric = URIRef(BASE + "id/metric/000-5")
+    g.add((metric, RDF.type, YJ.Metric))
+    g.add((metric, YJ.value, Literal(Decimal(840000000), datatype=XSD.decimal)))
+    g.add((metric, YJ.unit, Literal("CNY")))
+    g.add((metric, YJ.indicator, zh("援疆资金")))
+    g.add((metric, YJ.surface, zh("8.4亿元")))
+    g.add((metric, YJ.about, CITY))
+    g.add((metric, PROV.wasDerivedFrom, s1))
+    g.add((CITY, YJ.hasMetric, metric))
+    return g
+
+
+@pytest.fixture(scope="module")
+def page() -> str:
+    return render_html(small_graph(), title='援疆 <b>"图"</b> & co')
+
+
+def graph_data(html: str) -> dict:
+    m = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', html, re.S)
+    assert m, "no data block"
+    return json.loads(m.group(1))
+
+
+def app_script(html: str) -> str:
+    m = re.search(r'<script id="app">(.*?)</script>', html, re.S)
+    assert m
+    return m.group(1)
+
+
+def test_hostile_text_cannot_break_out(page):
+    assert "<script>alert" not in page
+    assert "</script><img" not in page
+    assert "<img" not in page
+    assert "\u2028" not in page and "\u2029" not in page
+    # only our three script elements: data, vis-network, app
+    assert len(re.findall(r"<script", page, re.I)) == 3
+    assert len(re.findall(r"</script", page, re.I)) == 3
+    # the title is HTML-escaped
+    assert "<b>\"图\"" not in page
+    assert "援疆 &lt;b&gt;&quot;图&quot;&lt;/b&gt; &amp; co" in page
+
+
+def test_page_script_never_uses_innerhtml(page):
+    app = app_script(page)
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in app
+    assert "textContent" in app and "createTextNode" in app
+
+
+def test_no_remote_resources(page):
+    assert not re.search(r"""(?:src|href|action)\s*=\s*["']?\s*(?:https?:)?//""", page, re.I)
+    assert "//cdn" not in page.lower()
+    assert not re.search(r"""url\(\s*["']?\s*(?:https?:)?//""", page, re.I)
+    assert not re.search(r"@import", page)
+    assert "<link" not in page.lower()
+
+
+def test_vis_network_inlined(page):
+    assert "vis-network" in page and "@version 9.1.2" in page
+    assert "stabilizationIterationsDone" in page          # from vis-network.min.js
+    assert "div.vis-tooltip" in page                       # from vis-network.css
+    assert "new vis.Network(" in app_script(page)
+
+
+def test_data_block_holds_every_entity_and_edge(page):
+    data = graph_data(page)
+    by_iri = {n["iri"]: n for n in data["nodes"]}
+    assert set(by_iri) == {str(e) for e in ENTITIES}
+    assert all(n["kind"] == "entity" for n in data["nodes"])      # metrics are not nodes
+    assert by_iri[str(EVIL)]["label"] == HOSTILE_LABEL
+    assert by_iri[str(EVIL)]["alt"] == ['a"b\\c']
+    city = by_iri[str(CITY)]
+    assert city["label"] == "衢州市" and city["alt"] == ["衢州"] and city["en"] == ["Quzhou"]
+    assert city["code"] == "330800" and city["type"] == "City"
+    assert by_iri[str(COUNTY)]["type"] == "County"       # id/place/… -> its contract type
+    ids = {n["id"]: n["iri"] for n in data["nodes"]}
+    edges = {(ids[e["from"]], e["rel"], ids[e["to"]]) for e in data["edges"]}
+    assert edges == {(str(CITY), "supports", str(COUNTY)),
+                     (str(ENTERPRISE), "locatedIn", str(COUNTY)),
+                     (str(CITY), "pairedWith", str(EVIL))}   # undirected: sorted pair
+    rels = {r["name"]: r for r in data["relations"]}
+    assert rels["supports"]["zh"] == "对口支援" and rels["supports"]["directed"]
+    assert rels["pairedWith"]["zh"] == "结对" and not rels["pairedWith"]["directed"]
+    assert [r["zh"] for r in data["relations"]] == ["对口支援", "位于", "隶属于", "实施", "引进", "建设", "结对"]
+    # degree-based sizes: the city has two relations, the lonely school none
+    assert city["degree"] == 2 and by_iri[str(SCHOOL)]["degree"] == 0
+    assert city["size"] > by_iri[str(SCHOOL)]["size"]
+
+
+def test_metric_in_tooltip_data(page):
+    city = next(n for n in graph_data(page)["nodes"] if n["label"] == "衢州市")
+    assert city["metrics"] == [{"iri": BASE + "id/metric/000-5", "indicator": "援疆资金",
+                                "value": "840,000,000", "unit": "元", "surface": "8.4亿元",
+                                "period": "", "approx": False}]
+
+
+def test_sentences_and_mention_highlight(page):
+    data = graph_data(page)
+    assert data["docs"] == [{"iri": BASE + "doc/000", "name": "000_c362e20726e80f6e.txt",
+                             "title": "衢州援疆三年", "count": 3}]
+    texts = [s[1] for s in data["sentences"]]
+    assert texts == [SENTENCE_1, HOSTILE_SENTENCE]
+    city = next(n for n in data["nodes"] if n["label"] == "衢州市")
+    assert [ev[0] for ev in city["ev"]] == [0, 1]
+    for sent_idx, ranges in city["ev"]:
+        (a, b), = ranges
+        assert texts[sent_idx][a:b] == "衢州市"
+    evil = next(n for n in data["nodes"] if n["label"] == HOSTILE_LABEL)
+    (sent_idx, ((a, b),)), = evil["ev"]
+    assert texts[sent_idx][a:b] == "</script><img"
+    located = next(e for e in data["edges"] if e["rel"] == "locatedIn")
+    assert located["reference"] and located["ev"] == []
+    assert located["sources"] == ["GB/T 2260 administrative divisions"]
+    supports = next(e for e in data["edges"] if e["rel"] == "supports")
+    assert supports["triggers"] == ["对口支援"]
+    (sent_idx, ((a, b),)), = supports["ev"]
+    assert texts[sent_idx][a:b] == "对口支援"
+
+
+def test_legend_types_with_counts(page):
+    data = graph_data(page)
+    assert data["legend"] == [{"name": t, "count": 1}
+                              for t in ("City", "County", "Enterprise", "School", "Organization")]
+    names = {t["name"]: t for t in data["typeNames"]}
+    for t in ("City", "County", "Enterprise", "School", "Initiative", "Province", "Prefecture",
+              "Township", "Village", "Organization", "Hospital", "Facility", "Person", "Product"):
+        assert re.fullmatch(r"#[0-9a-f]{6}", names[t]["color"])
+    assert len({names[t]["color"] for t in names}) == len(names)
+    assert {r["name"] for r in data["relLegend"]} == {"supports", "locatedIn", "pairedWith"}
+
+
+def test_cjk_font_stack_and_physics(page):
+    stack = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", '
+             '"Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif')
+    assert stack in page                       # CSS
+    assert graph_data(page)["font"] == stack    # vis-network node/edge font face
+    physics = graph_data(page)["physics"]
+    assert 300 <= physics["iterations"] <= 1000
+    app = app_script(page)
+    assert "setOptions({physics: false})" in app and "hidden: !show" in app
+
+
+def test_deterministic():
+    assert render_html(small_graph()) == render_html(small_graph())
+    # triples added in another order give the same page
+    g = small_graph()
+    g2 = Graph()
+    for t in sorted(g, reverse=True):
+        g2.add(t)
+    assert render_html(g2) == render_html(g)
+
+
+def test_max_nodes_keeps_most_connected():
+    html = render_html(small_graph(), max_nodes=2)
+    data = graph_data(html)
+    assert {n["iri"] for n in data["nodes"]} == {str(CITY), str(COUNTY)}   # degrees 2, 2
+    assert [(e["rel"]) for e in data["edges"]] == ["supports"]
+    assert "2 of 5 entities shown" in html
+    assert (data["shown"], data["total"]) == (2, 5)
+    # ties broken by IRI: EVIL (organization/evil) and ENTERPRISE have degree 1
+    data = graph_data(render_html(small_graph(), max_nodes=3))
+    assert {n["iri"] for n in data["nodes"]} == {str(CITY), str(COUNTY), str(ENTERPRISE)}
+    assert "entities shown" not in render_html(small_graph(), max_nodes=5)
+
+
+def test_metrics_as_nodes():
+    data = graph_data(render_html(small_graph(), metrics_as_nodes=True))
+    metric = next(n for n in data["nodes"] if n["kind"] == "metric")
+    assert metric["label"] == "援疆资金 8.4亿元" and metric["type"] == "Metric"
+    assert any(e["rel"] == "hasMetric" and e["to"] == metric["id"] for e in data["edges"])
+    assert all(not n["metrics"] for n in data["nodes"] if n["kind"] == "entity")
+
+
+def test_empty_graph_renders():
+    html = render_html(Graph())
+    data = graph_data(html)
+    assert data["nodes"] == [] and data["edges"] == []
+
+
+def test_write_html_utf8_atomic(tmp_path):
+    out = write_html(small_graph(), tmp_path / "sub" / "graph.html", title="对口援疆")
+    assert out == tmp_path / "sub" / "graph.html"
+    raw = out.read_bytes()
+    text = raw.decode("utf-8")
+    assert "<title>对口援疆</title>" in text
+    assert text == render_html(small_graph(), title="对口援疆")
+    assert sorted(p.name for p in out.parent.iterdir()) == ["graph.html"]
+    write_html(small_graph(), out)          # overwrite in place, still no temp files
+    assert sorted(p.name for p in out.parent.iterdir()) == ["graph.html"]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node not installed")
+def test_page_script_parses(page, tmp_path):
+    script = tmp_path / "app.js"
+    script.write_text(app_script(page), encoding="utf-8")
+    subprocess.run(["node", "--check", str(script)], check=True)
