@@ -596,4 +596,8 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
     for m in mentions:
         if hasattr(m, "_candidates"):
             del m._candidates
+        rs, re_ = doc.raw_span(m.start, m.end)
+        original = doc.raw[rs:re_].replace("\n", "").replace("\r", "")
+        if original != m.text and len(original) == len(m.text):
+            m.original = original            # traditional or full-width spelling in the file
     return mentions

@@ -83,6 +83,7 @@ class Mention:
     entity: str | None = None    # entity key, filled by resolve
     # combined abbreviations (衢乌) point to several places without being an entity
     refers_to: tuple[str, ...] = ()
+    original: str | None = None  # the surface in the file when it differs (莎車縣 for 莎车县)
 
 
 @dataclass

@@ -199,6 +199,8 @@ class _Resolver:
             e.alt_labels.add(canon)             # 县人民医院 is also found as 柯坪县人民医院
         if m.core and m.core != e.label:
             e.alt_labels.add(m.core)
+        if m.original:
+            e.alt_labels.add(m.original)
         if m.type == "Initiative" and len(surface) > len(e.label) and not BATCH.match(surface):
             e.alt_labels.add(e.label)
             e.label = surface

@@ -129,3 +129,14 @@ def test_company_short_and_full_names_are_one_entity():
     mxd = [e for e in firms if "美欣达" in e.label]
     assert len(mxd) == 1 and {"浙江美欣达集团有限公司", "美欣达集团"} <= {mxd[0].label, *mxd[0].alt_labels}
     assert len([e for e in firms if "纺织" in e.label]) == 2      # different firms stay apart
+
+
+def test_traditional_article_keeps_traditional_names_as_alt_labels():
+    from opencc import OpenCC
+    from kg.pipeline import extract
+    from kg.read import read_bytes
+    trad = OpenCC("s2t").convert(PAIRING)
+    kg = extract([read_bytes(trad.encode("big5", errors="strict"), "trad.txt")])
+    shache = next(e for e in kg.entities.values() if e.label == "莎车县")
+    assert "莎車縣" in shache.alt_labels
+    assert any("Enterprise" in e.types and e.label.startswith("上海纺织") for e in kg.entities.values())

@@ -87,7 +87,7 @@ def short_forms(name: str, level: str) -> list[str]:
             if len(base) >= 4:
                 forms.append(base[0] + "州")          # 克孜勒苏 -> 克州, 巴音郭楞 -> 巴州
     else:
-        for suffix in ("地区", "林区", "特区", "市", "县", "区", "盟", "旗"):
+        for suffix in ("地区", "林区", "特区", "新区", "矿区", "市", "县", "区", "盟", "旗"):
             if name.endswith(suffix):
                 forms.append(name[: -len(suffix)])
                 break
