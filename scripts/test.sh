@@ -4,9 +4,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: raptor2-utils gives `rapper`, the independent strict Turtle parser.
+# Debian packages the tests use:
+#   raptor2-utils      `rapper`, an independent strict Turtle/N-Triples parser
+#   chromium           the real browser that opens graph.html (driven by Playwright)
+#   fonts-wqy-microhei a CJK font, so the browser renders Chinese instead of boxes
 need=()
 command -v rapper >/dev/null 2>&1 || need+=(raptor2-utils)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || need+=(fonts-wqy-microhei)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
     echo "missing system packages: ${need[*]} (install them with apt-get as root)" >&2
