@@ -163,7 +163,7 @@ class _DocRelations:
                 if not (set(e.types) & BUILT_TYPES):
                     continue
                 if place and not in_xinjiang(self.entities[place].code, self.gaz) \
-                        and ("Village" in e.types or "School" in e.types) and self.supported:
+                        and "Village" in e.types and self.supported:
                     place = self.supported          # 湖州新村: named after the supporter, built here
                 if place is None and any(w in text for w in OWN_PLACE_WORDS) and recent_village \
                         and recent_village.entity != e.key:

@@ -57,15 +57,36 @@ def find_pairing(doc: Document, mentions: list[Mention], gaz: Gazetteer | None =
     inside = Counter(m.code for m in places if in_xinjiang(m.code, gaz) and m.type in ("County", "City")
                      and m.code != XINJIANG)
     combos = _combined_abbreviations(doc, places, gaz)
+    stated = _stated_pair(doc, places, gaz)
     supporters = [c for c, _ in outside.most_common() if gaz.by_code[c].types[0] == "City"][:1]
     if not supporters:
         supporters = [c for c, _ in outside.most_common(1)]
     supported = [c for c, _ in inside.most_common(1)]
+    if stated:                       # X对口支援Y written out wins over counting
+        supporters, supported = [stated[0]], [stated[1]] if stated[1] else supported
     for combo in combos:
         a, b = combo.refers_to
         supporters = supporters or [a]
         supported = supported or [b]
     return Pairing(supporters, supported, combos, [])
+
+
+STATED = re.compile(r"对口(?:支援|援助|帮扶|援建)")
+
+
+def _stated_pair(doc: Document, places: list[Mention], gaz: Gazetteer) -> tuple[str, str | None] | None:
+    """The first X对口支援Y of the article: the place right before the trigger (outside
+    Xinjiang) and the most specific Xinjiang place after it in the same clause."""
+    for hit in STATED.finditer(doc.text):
+        before = [m for m in places if m.end <= hit.start() and hit.start() - m.end <= 2
+                  and not in_xinjiang(m.code, gaz)]
+        if not before:
+            continue
+        clause_end = min([i for i in (doc.text.find(c, hit.end()) for c in "，,。；;") if i != -1] or [len(doc.text)])
+        after = [m for m in places if hit.end() <= m.start < clause_end and in_xinjiang(m.code, gaz)
+                 and m.type in ("County", "City")]
+        return before[-1].code, (after[0].code if after else None)
+    return None
 
 
 def _combined_abbreviations(doc: Document, places: list[Mention], gaz: Gazetteer) -> list[Mention]:
