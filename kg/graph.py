@@ -185,6 +185,8 @@ def _describe(g: _Sink, e, iris: Iris) -> None:
     if e.code:
         g.add((node, YJ.adminCode, Literal(e.code)))
     g.add((node, YJ.mentionCount, Literal(len(e.mentions), datatype=XSD.integer)))
+    for key in sorted(e.aid_fields):
+        g.add((node, YJ.aidField, YJ[f"field-{key}"]))
 
 
 def _relation(g: _Sink, rel, iris: Iris, evidence, raw) -> None:

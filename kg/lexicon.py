@@ -33,6 +33,7 @@ class Lexicon:
     products: tuple[str, ...]
     organizations: dict[str, str]         # any known name -> canonical name
     name_words: frozenset[str]            # verbs that may stand inside a name
+    aid_fields: dict[str, str]            # 产业援疆 -> industry (yj:field-industry)
 
 
 @lru_cache(maxsize=1)
@@ -58,4 +59,5 @@ def load_lexicon() -> Lexicon:
         products=by_len(r[0] for r in _lines("products.tsv")),
         organizations=orgs,
         name_words=frozenset(r[0] for r in _lines("name_words.txt")),
+        aid_fields={r[0]: r[1] for r in _lines("aid_fields.tsv")},
     )

@@ -96,6 +96,7 @@ class Entity:
     parent: str | None = None    # key of the containing division (reference data)
     english: str | None = None
     mentions: list[Mention] = field(default_factory=list)
+    aid_fields: set[str] = field(default_factory=set)   # keys of yj:AidFieldScheme concepts
 
     @property
     def type(self) -> str:

@@ -18,6 +18,7 @@ from functools import lru_cache
 from pypinyin import lazy_pinyin
 
 from .gazetteer import Gazetteer, load_gazetteer
+from .lexicon import load_lexicon
 from .model import Document, Entity, Mention
 
 QUOTES = re.compile(r"[“”‘’\"'「」『』《》\s]")
@@ -222,6 +223,8 @@ class _Resolver:
             e.alt_labels.add(m.core)
         if m.original:
             e.alt_labels.add(m.original)
+        if m.type == "Initiative":        # 教育援疆“1+N”赋能行动 belongs to education aid
+            e.aid_fields |= {key for word, key in load_lexicon().aid_fields.items() if word in m.text}
         if m.type == "Initiative" and len(surface) > len(e.label) and not BATCH.match(surface):
             e.alt_labels.add(e.label)
             e.label = surface
