@@ -160,13 +160,15 @@ def paragraphs(text: str) -> tuple[list[Para], int]:
     for n, p in enumerate(paras):
         if p.kind != "caption":
             p.kind = _kind(p, text, first=(n == 0))
-    kept, seen, dropped = [], [], 0
+    kept, seen, recent, dropped = [], set(), [], 0
     for p in paras:
         t = re.sub(r"\s+", "", p.text(text))
-        if len(t) >= 10 and any(t == s or (len(t) >= 30 and t in s) for s in seen):
+        # printed twice: the same paragraph, or a long piece of one of the last 200
+        if len(t) >= 10 and (t in seen or (len(t) >= 30 and any(t in r for r in recent))):
             dropped += 1
             continue
-        seen.append(t)
+        seen.add(t)
+        recent = (recent + [t])[-200:]
         kept.append(p)
     return kept, dropped
 

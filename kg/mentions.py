@@ -19,6 +19,7 @@ Rules, in the order they are tried:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -87,8 +88,17 @@ def _prepare_jieba() -> bool:
     return True
 
 
-def _tokens(text: str) -> list[_Token]:
-    return [_Token(w, s, e) for w, s, e in jieba.tokenize(text)]
+class _Tokens(list):
+    """jieba tokens of a sentence, with their start positions and end set for fast lookup."""
+
+    def __init__(self, tokens: list[_Token]):
+        super().__init__(tokens)
+        self.starts = [t.start for t in tokens]
+        self.ends = {t.end for t in tokens}
+
+
+def _tokens(text: str) -> _Tokens:
+    return _Tokens([_Token(w, s, e) for w, s, e in jieba.tokenize(text)])
 
 
 STOP_TAGS = ("v", "i", "d", "p", "c", "u", "r", "f", "l")   # jieba dictionary tags that end a name
@@ -117,7 +127,8 @@ def _extend_left(sent: str, tokens: list[_Token], head_start: int, lex: Lexicon,
                  max_len: int = 20) -> int:
     """Leftmost start of a name whose head word begins at ``head_start``."""
     start = head_start
-    for tok in reversed(tokens):
+    first = bisect_left(tokens.starts, head_start)
+    for tok in reversed(tokens[max(0, first - max_len - 1):first]):
         if tok.start >= start:
             continue
         piece = sent[tok.start:start]      # a token cut by the head counts by its left part
@@ -147,6 +158,7 @@ class _Finder:
     def __init__(self, doc: Document, gaz: Gazetteer, lex: Lexicon):
         self.doc, self.gaz, self.lex = doc, gaz, lex
         self.cands: list[Mention] = []
+        self.by_sentence: dict[int, list[Mention]] = {}
         self.surfaces = gaz.names()
         self.by_first: dict[str, list[str]] = {}
         for surface in self.surfaces:
@@ -164,6 +176,7 @@ class _Finder:
                     text=text, type=type_, name=name or text, source=source,
                     sentence=sent.index, **kw)
         self.cands.append(m)
+        self.by_sentence.setdefault(sent.index, []).append(m)
         return m
 
     # -- places ------------------------------------------------------------------
@@ -225,8 +238,8 @@ class _Finder:
 
     def place_start(self, sent: Sentence, start: int, head: int) -> int:
         """Names begin with their place: 牢记衢州市委 -> 衢州市委, 新地标乌什县… -> 乌什县…"""
-        for m in sorted(self.cands, key=lambda m: m.start):
-            if m.sentence == sent.index and m.code and start <= m.start - sent.start < head:
+        for m in sorted(self.by_sentence.get(sent.index, ()), key=lambda m: m.start):
+            if m.code and start <= m.start - sent.start < head:
                 between = sent.text[start:m.start - sent.start]
                 if not re.search(r"[·\d]", between):
                     return m.start - sent.start
@@ -259,8 +272,8 @@ class _Finder:
     def chains(self, sent: Sentence) -> None:
         """Townships and villages written right after their county or township."""
         s = sent.text
-        for m in list(self.cands):
-            if m.sentence != sent.index or m.type not in ("County", "Township"):
+        for m in list(self.by_sentence.get(sent.index, ())):
+            if m.type not in ("County", "Township"):
                 continue
             rel = m.end - sent.start
             pattern = rf"[{CJK}]{{2,7}}?(?:乡|镇|街道)" if m.type == "County" else rf"[{CJK}]{{2,8}}?村"
@@ -304,8 +317,8 @@ class _Finder:
                 continue
             if s[max(0, idx - 2):end].endswith(GENERIC_VILLAGE_TAILS):
                 continue
-            floor = max((m.end - sent.start for m in self.cands if m.sentence == sent.index
-                         and m.type == "Township" and m.end - sent.start <= idx), default=0)
+            floor = max((m.end - sent.start for m in self.by_sentence.get(sent.index, ())
+                         if m.type == "Township" and m.end - sent.start <= idx), default=0)
             start = max(floor, _extend_left(s, tokens, idx, lex, max_len=10))
             name = s[start:end]
             core = name[:-2] if name.endswith("新村") else name[:-1]
@@ -377,8 +390,8 @@ class _Finder:
             name = s[start:m.end()]
             if "的" in name or len(name) < 6 or "“" in name:
                 continue
-            if "·" in name or any(p.code for p in self.cands if p.sentence == sent.index
-                                  and p.start - sent.start == start and p.source == "gazetteer"):
+            if "·" in name or any(p.code for p in self.by_sentence.get(sent.index, ())
+                                  if p.start - sent.start == start and p.source == "gazetteer"):
                 self.add(sent, start, m.end(), "Initiative", source="head")
 
     # -- people, products, known bodies -----------------------------------------
@@ -490,8 +503,8 @@ def _patterns(lex: Lexicon) -> dict[str, re.Pattern]:
     return _PATTERNS[id(lex)]
 
 
-def _ends_token(tokens: list[_Token], pos: int) -> bool:
-    return any(t.end == pos for t in tokens)
+def _ends_token(tokens: "_Tokens", pos: int) -> bool:
+    return pos in tokens.ends
 
 
 def _industry_word(suffix: str) -> bool:

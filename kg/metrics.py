@@ -68,6 +68,9 @@ class _DocMetrics:
         self.supporter, self.command = actors
         self.default_actor = self.command or self.supporter
         self.mentions = [m for m in mentions if m.entity]
+        self.by_sentence: dict[int, list[Mention]] = {}
+        for m in self.mentions:
+            self.by_sentence.setdefault(m.sentence, []).append(m)
         self.pattern = _number_pattern(lex)
         self.covered = {i for m in mentions for i in range(m.start, m.end)}
 
@@ -85,7 +88,7 @@ class _DocMetrics:
                 list_period = period_hit.group(0)
                 continue
             quotes = [(q.start(), q.end()) for q in re.finditer(r"“[^”]*”|\"[^\"]*\"", text)]
-            in_sentence = [m for m in self.mentions if m.sentence == sent.index]
+            in_sentence = self.by_sentence.get(sent.index, [])
             for hit in self.pattern.finditer(text):
                 metric = self.read(sent, hit, quotes, in_sentence)
                 if metric is None:

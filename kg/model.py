@@ -10,6 +10,7 @@ clean text maps back to the original file with :meth:`Document.raw_span`.
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 # Contract class local names (see ontology/yuanjiang.ttl).
@@ -61,9 +62,9 @@ class Document:
         return s, e
 
     def sentence_at(self, pos: int) -> Sentence | None:
-        for s in self.sentences:
-            if s.start <= pos < s.end:
-                return s
+        i = bisect_right([s.start for s in self.sentences], pos) - 1
+        if i >= 0 and self.sentences[i].start <= pos < self.sentences[i].end:
+            return self.sentences[i]
         return None
 
 
