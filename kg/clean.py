@@ -1,55 +1,77 @@
 """Cleaning: newspaper layout noise out, offsets into the original file kept.
 
 Entry point: :func:`clean`, which fills ``Document.text``, ``offsets``, ``paragraphs``
-and ``sentences`` from ``Document.raw``. Each step is a function of its own:
+and ``sentences`` from ``Document.raw`` (``raw`` itself is never changed). The steps,
+each a function of its own:
 
-- :func:`normalise` — full-width digits, letters and ``.%+-/`` to half-width, the
-  ideographic space to a space, traditional to simplified characters (OpenCC data);
-  the result has the same length as the input, so offsets carry over one to one.
-- :func:`blocks` — runs of non-blank lines, with the number of line breaks around them.
-- :func:`paragraphs` — blocks joined across page breaks (阿\\n\\n克苏地区), skipping a photo
-  caption that the layout put in between, but never gluing a heading to the text after
-  it; paragraphs printed twice are dropped; each classified as body, heading, caption or
-  list item.
-- :func:`sentences` — split on 。！？!?；;, closing quotes kept with their sentence.
+1. :func:`normalise` — a same-length normal form of ``raw``: full-width digits, letters
+   and ``.%+-/`` to half-width (８．４亿元 -> 8.4亿元), the ideographic space and
+   zero-width characters to a space, traditional to simplified characters with OpenCC's
+   ``t2s`` data. Chinese punctuation (，。；：“”、（）) is left alone: the sentence splitter
+   and the extractors read it. Because every character keeps its position, offsets into
+   the normal form are offsets into ``raw``.
+2. :func:`chunks` — runs of non-blank lines, with the number of line breaks around them.
+   A single line break ends a chunk too when the line before it is complete (ends a
+   sentence, or is shaped like a heading), so files with one paragraph per line work.
+   List items (``- ``, ``·``, ``•``) and Markdown ``#`` headings stand alone.
+3. :func:`join_page_breaks` — newspaper PDFs break words across pages with a blank line
+   (阿\\n\\n克苏地区). A chunk that stops mid-sentence is joined with the next one unless
+   the next one is shaped like a heading; a photo caption printed in between is moved
+   after the joined paragraph (see :func:`join_page_breaks` for the rule).
+4. :func:`paragraph_kind` — body, heading, caption or list (heuristics documented there).
+5. :func:`drop_repeats` — paragraphs printed twice, wholly or as a long first or last
+   part, are kept once.
+6. :func:`sentence_spans` — split on 。！？!?；; and …, closing quotes kept with their
+   sentence; a heading, caption or list item is one sentence.
+
+``Document.text`` is the kept paragraphs joined by ``"\\n\\n"``; no sentence contains that
+separator. ``offsets[i]`` is the index in ``raw`` of ``text[i]`` (a separator gets the
+position just after the paragraph before it) plus a final ``len(raw)``. Offsets increase
+through the text except where a caption was moved, which ``metadata["moved_captions"]``
+counts. ``metadata`` also gets ``converted_from="traditional"`` when conversion changed
+anything, and ``dropped_duplicates`` (how many repeated pieces were dropped) with
+``dropped_spans`` (their raw spans, ``start-end`` comma separated).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .model import Document, Paragraph, Sentence
 
-TERMINAL = "。！？!?…；;"
-CLOSERS = "”’」』)）\"'》"
-# a block ending in one of these stops mid-sentence even when it is short (乡村振兴的 / “牛鼻子”)
-FUNCTION_END = set("的了和与及在对把将等为是、,，:：“（(之向从到被让使给于以并或且其该这那")
-HALF_WIDTH_OK = re.compile(r"[0-9A-Za-z.%+\-/]")
-LIST_MARK = re.compile(r"^\s*(?:[-*•·●▪]\s|\d+[.、)]\s*)")
-DATE_LED = re.compile(r"^\d{4}\s*(?:年|—|-|–)")
-# characters that exist only in traditional script: enough of them means convert
-TRADITIONAL_ONLY = set("這個們為來國時會說對學發現後經裡還開關從當種與應實動產業區縣鄉鎮項資設幫援機團計劃輸"
-                       "車書長門問間聞東樂華萬億與歲")
+SENTENCE_STOPS = "。！？!?；;"
+TERMINAL = SENTENCE_STOPS + "…"
+CLOSERS = "”’」』）)》】〉\"'"
+CLAUSE_MARKS = set(",，、；;:：")
+# a chunk ending in one of these stops mid-sentence however short it is (乡村振兴的 / “牛鼻子”)
+DANGLING = set("的、，,“‘（(：:和与及对把将被让使给于以并或且其该这那之向从到在为是")
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+SPACE_FOR_BREAK = str.maketrans({c: " " for c in LINE_BREAKS + "\t"})
+CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+LIST_ITEM = re.compile(r"(?:[-*]\s+|[•·●▪◆■◇○]\s*)\S")
+MD_HEADING = re.compile(r"#{1,6}\s+(?=\S)")
+DATE_LED = re.compile(r"\d{4}\s*(?:[—–-]+\s*\d{4}\s*)?年")
+SPACED_WORDS = re.compile(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]")
+MIN_REPEAT = 30            # a repeated first/last part must be at least this long
+WINDOW_PARAGRAPHS = 50     # repeats are looked for among this many preceding paragraphs
 
 
-@dataclass
-class Block:
-    spans: list[tuple[int, int]]    # one per line, stripped, offsets into the text
-    gap_before: int                 # line breaks between the previous block and this one
-    gap_after: int
+# ---------------------------------------------------------------- 1. normalisation
 
-    def text(self, s: str) -> str:
-        return "".join(s[a:b] for a, b in self.spans)
+def _half_width_table() -> dict[int, str]:
+    table = {}
+    for code in range(0xFF01, 0xFF5F):
+        half = chr(code - 0xFEE0)
+        if half.isascii() and (half.isalnum() or half in ".%+-/"):
+            table[code] = half
+    for space in "\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff":
+        table[ord(space)] = " "
+    return table
 
 
-@dataclass
-class Para:
-    blocks: list[Block]
-    kind: str = "body"
-
-    def text(self, s: str) -> str:
-        return "".join(b.text(s) for b in self.blocks)
+HALF_WIDTH = _half_width_table()
 
 
 @lru_cache(maxsize=1)
@@ -60,197 +82,390 @@ def _t2s():
 
 def normalise(raw: str) -> tuple[str, bool]:
     """Same-length normal form of ``raw`` and whether traditional script was converted."""
-    chars = list(raw)
-    for i, c in enumerate(chars):
-        if c == "\u3000":
-            chars[i] = " "
-        elif "\uff01" <= c <= "\uff5e":
-            half = chr(ord(c) - 0xFEE0)
-            if HALF_WIDTH_OK.match(half):
-                chars[i] = half
-    text = "".join(chars)
-    if sum(c in TRADITIONAL_ONLY for c in text[:200000]) < 3:
-        return text, False
-    converted = _t2s().convert(text)
-    if len(converted) != len(text):            # a phrase changed length: convert char by char
-        converted = "".join(_t2s().convert(c) for c in text)
-    return converted, converted != text
+    text = raw.translate(HALF_WIDTH)
+    simplified = CJK_RUN.sub(lambda m: to_simplified(m.group(0)), text)
+    return simplified, simplified != text
 
 
-def blocks(text: str) -> list[Block]:
-    out: list[Block] = []
-    gap, current = 0, None
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        stripped = body.strip()
-        if stripped:
-            start = pos + body.index(stripped)
-            if current is None or LIST_MARK.match(stripped):   # each list item stands alone
-                current = Block([], gap, 0)
-                out.append(current)
-            current.spans.append((start, start + len(stripped)))
-            gap = 1
-        else:
-            if current is not None:
-                current = None
-            gap += 1
-        pos += len(line)
-    for a, b in zip(out, out[1:]):
-        a.gap_after = b.gap_before
-    if out:
-        out[-1].gap_after = 9
-    return out
+def to_simplified(run: str) -> str:
+    """OpenCC t2s over a run of Chinese characters, phrase-wise (乾隆 stays 乾隆); if a
+    phrase changes length, character by character, so that offsets stay one to one."""
+    converted = _t2s().convert(run)
+    if len(converted) == len(run):
+        return converted
+    singles = (_t2s().convert(c) for c in run)
+    return "".join(s if len(s) == 1 else c for s, c in zip(singles, run))
 
+
+# ---------------------------------------------------------------- shapes of a line
 
 def ends_sentence(t: str) -> bool:
     t = t.rstrip(CLOSERS + " ")
     return bool(t) and t[-1] in TERMINAL
 
 
-def heading_like(t: str) -> bool:
-    """Short and unpunctuated, or a section title (倾力—— 精准施策…), or words set apart by spaces."""
-    if ends_sentence(t):
+def heading_shape(t: str) -> bool:
+    """Complete without final punctuation: a short phrase (数读, 叶锡挺, 柯坪风貌), a section
+    title with ——, or words set apart by spaces (产业援疆 立足长远助民增收)."""
+    if not t or ends_sentence(t) or t[-1] in DANGLING:
         return False
-    return len(t) <= 16 or "——" in t or bool(re.search(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]", t))
+    if len(t) <= 60 and ("——" in t or SPACED_WORDS.search(t)):
+        return True
+    return len(t) <= 16 and not CLAUSE_MARKS.intersection(t)
 
 
-def caption_like(b: Block, s: str) -> bool:
-    t = b.text(s)
-    return b.gap_before >= 3 and len(t) <= 80 and (not ends_sentence(t) or bool(DATE_LED.match(t)))
+def stops_mid_sentence(t: str) -> bool:
+    """A chunk cut off by a page break: not ended, not heading-shaped, and long or
+    sentence-like (clause punctuation), or ending in a word that needs a continuation."""
+    if not t or ends_sentence(t):
+        return False
+    if t[-1] in DANGLING:
+        return True
+    if heading_shape(t):
+        return False
+    return len(t) >= 40 or (len(t) >= 20 and bool(CLAUSE_MARKS.intersection(t)))
 
 
-def paragraphs(text: str) -> tuple[list[Para], int]:
-    """Joined, de-duplicated, classified paragraphs and the number of duplicates dropped."""
-    bl = blocks(text)
+def caption_shape(t: str) -> bool:
+    """What a photo caption looks like once it stands apart: a date-led sentence
+    (2022年6月,…培训。) or a short unpunctuated phrase (柯坪风貌)."""
+    if len(t) > 90:
+        return False
+    if DATE_LED.match(t):
+        return True
+    return not ends_sentence(t) and len(t) <= 30 and t[-1] not in DANGLING
+
+
+# ---------------------------------------------------------------- 2. chunks
+
+@dataclass
+class Chunk:
+    """Lines of the normalised text that belong together, with the layout around them."""
+    spans: list[tuple[int, int]]      # pieces of the normalised text, in reading order
+    gap_before: int                   # line breaks since the previous chunk
+    gap_after: int = 0
+    mark: str = ""                    # "list" or "heading" (Markdown #) when the line says so
+    text: str = ""
+
+
+def _lines(norm: str):
+    """(start, end) of each line's content without surrounding white space; None for blanks."""
+    pos = 0
+    for line in norm.splitlines(keepends=True):
+        body = line.rstrip(LINE_BREAKS)
+        stripped = body.strip()
+        if stripped:
+            start = pos + len(body) - len(body.lstrip())
+            yield start, start + len(stripped)
+        else:
+            yield None
+        pos += len(line)
+
+
+def chunks(norm: str) -> list[Chunk]:
+    out: list[Chunk] = []
+    gap, current = 0, None
+    for span in _lines(norm):
+        if span is None:
+            gap += 1
+            current = None
+            continue
+        start, end = span
+        gap += 1
+        mark = ""
+        line = norm[start:end]
+        if LIST_ITEM.match(line):
+            mark = "list"
+        elif heading := MD_HEADING.match(line):
+            mark, start, line = "heading", start + heading.end(), line[heading.end():]
+        if current is not None and (mark or current.mark or _line_complete(current.text)):
+            current = None
+        if current is None:
+            current = Chunk([], gap_before=gap if out else max(gap, 99), mark=mark)
+            out.append(current)
+        elif _latin_boundary(current.text, line):
+            current.spans.append((start - 1, start))   # the line break, read as a space
+            current.text += " "
+        current.spans.append((start, end))
+        current.text += line
+        gap = 0
+    for before, after in zip(out, out[1:]):
+        before.gap_after = after.gap_before
+    if out:
+        out[-1].gap_after = gap + 1
+    return out
+
+
+def _line_complete(t: str) -> bool:
+    return ends_sentence(t) or heading_shape(t)
+
+
+def _latin_boundary(before: str, after: str) -> bool:
+    return bool(before) and before[-1].isascii() and before[-1].isalnum() and after[0].isascii() \
+        and after[0].isalnum()
+
+
+# ---------------------------------------------------------------- 3. page-break joins
+
+@dataclass
+class Para:
+    parts: list[Chunk]
+    kind: str = ""
+    moved: bool = False               # a caption taken out from between two halves
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    text: str = ""
+
+    def __post_init__(self):
+        if not self.spans:
+            for c in self.parts:
+                self.spans.extend(c.spans)
+                self.text += c.text
+
+    def add(self, chunk: Chunk) -> None:
+        self.parts.append(chunk)
+        self.spans.extend(chunk.spans)
+        self.text += chunk.text
+
+
+def join_page_breaks(chs: list[Chunk]) -> list[Para]:
+    """Join chunks split by a page break; keep headings and captions apart.
+
+    A paragraph so far that :func:`stops_mid_sentence` takes the next chunk, unless that
+    chunk is a list item, a Markdown heading, or :func:`heading_shape` (then the break was
+    a real one: body text that merely lacks its full stop, followed by 叶锡挺 or 数读). Up
+    to two chunks set apart by 3+ line breaks that look like captions are stepped over
+    (…开 / 2022年6月,…培训。/ 营。…): the two halves are joined and the captions follow
+    the joined paragraph, so ``text`` order differs from ``raw`` order there.
+    """
     paras: list[Para] = []
-    used = [False] * len(bl)
-    for i, b in enumerate(bl):
+    used = [False] * len(chs)
+    for i in range(len(chs)):
         if used[i]:
             continue
         used[i] = True
-        para = Para([b])
-        held: list[Para] = []          # captions found between the two halves of a paragraph
-        while True:
-            t = para.text(text)
-            mid_sentence = not ends_sentence(t) and not LIST_MARK.match(t) and (
-                t[-1:] in FUNCTION_END or (not heading_like(t) and (len(t) >= 40 or
-                                                                    (len(t) >= 20 and re.search("[,，、]", t)))))
-            if not mid_sentence:
+        para, held, last = Para([chs[i]]), [], i
+        while not chs[last].mark and stops_mid_sentence(para.text):
+            nxt, skipped = last + 1, []
+            while nxt < len(chs) and len(skipped) < 2 and _caption_between(chs[nxt]):
+                skipped.append(nxt)
+                nxt += 1
+            if nxt >= len(chs) or not _continues(para.text, chs[nxt]):
                 break
-            j, skipped = _next_unused(used, i), []
-            while j is not None and len(skipped) < 2 and (
-                    not bl[j].text(text).strip() or caption_like(bl[j], text)) and not \
-                    (bl[j].gap_before < 3 and not caption_like(bl[j], text)):
-                skipped.append(j)
-                j = _next_unused(used, j)
-            if j is None:
-                break
-            follow = bl[j].text(text)
-            if len(follow) < 8 and not ends_sentence(follow) and t[-1:] not in FUNCTION_END:
-                break                   # a byline or heading comes next, not a continuation
             for k in skipped:
                 used[k] = True
-                held.append(Para([bl[k]], "caption"))
-            used[j] = True
-            para.blocks.append(bl[j])
-            i = j
+                held.append(Para([chs[k]], kind="caption", moved=True))
+            used[nxt] = True
+            para.add(chs[nxt])
+            last = nxt
         paras.append(para)
         paras.extend(held)
-    for n, p in enumerate(paras):
-        if p.kind != "caption":
-            p.kind = _kind(p, text, first=(n == 0))
-    kept, seen, recent, dropped = [], set(), [], 0
-    for p in paras:
-        t = re.sub(r"\s+", "", p.text(text))
-        # printed twice: the same paragraph, or a long piece of one of the last 200
-        if len(t) >= 10 and (t in seen or (len(t) >= 30 and any(t in r for r in recent))):
-            dropped += 1
-            continue
-        seen.add(t)
-        recent = (recent + [t])[-200:]
-        kept.append(p)
-    return kept, dropped
+    return paras
 
 
-def _next_unused(used: list[bool], i: int) -> int | None:
-    for j in range(i + 1, len(used)):
-        if not used[j]:
-            return j
-    return None
+def _caption_between(chunk: Chunk) -> bool:
+    return not chunk.mark and chunk.gap_before >= 3 and caption_shape(chunk.text)
 
 
-def _kind(p: Para, text: str, first: bool) -> str:
-    t = p.text(text)
-    if LIST_MARK.match(t):
-        return "list"
-    if len(p.blocks) == 1 and caption_like(p.blocks[0], text) and not first:
+def _continues(before: str, chunk: Chunk) -> bool:
+    if chunk.mark:
+        return False
+    return before[-1] in DANGLING or not heading_shape(chunk.text)
+
+
+# ---------------------------------------------------------------- 4. kinds
+
+def paragraph_kind(para: Para, first: bool) -> str:
+    """Heuristic kind of a paragraph.
+
+    - ``list``: a ``- ``/``·``/``•`` item; ``heading``: a Markdown ``#`` line.
+    - ``caption``: a caption moved out of a page break; or a single chunk set apart by
+      3+ line breaks (how these layouts print photo captions) that is a short phrase
+      (≤ 40 characters, no final punctuation, not a spaced/—— title), a date-led
+      sentence of ≤ 90 characters, or a sentence of ≤ 60 characters with 3+ line breaks
+      on both sides.
+    - ``heading``: no final punctuation and ≤ 40 characters (titles, bylines such as
+      叶锡挺, 数读), or a spaced/—— section title of ≤ 60 characters; the first paragraph
+      of the file without final punctuation is the title.
+    - ``body``: the rest, including long text that lost its full stop.
+    """
+    if para.moved:
         return "caption"
-    if first and not ends_sentence(t):
-        return "heading"
-    if not ends_sentence(t) and (len(t) <= 40 or heading_like(t)):
+    mark = para.parts[0].mark
+    if mark:
+        return mark
+    t = para.text
+    set_apart = len(para.parts) == 1 and para.parts[0].gap_before >= 3 and not first
+    if ends_sentence(t):
+        if set_apart and (len(t) <= 90 and DATE_LED.match(t) or len(t) <= 60 and para.parts[0].gap_after >= 3):
+            return "caption"
+        return "body"
+    titled = len(t) <= 60 and ("——" in t or bool(SPACED_WORDS.search(t)))
+    if set_apart and len(t) <= 40 and not titled:
+        return "caption"
+    if first and len(t) <= 60 or len(t) <= 40 or titled:
         return "heading"
     return "body"
 
 
-def sentences(text: str, start: int, end: int, kind: str) -> list[tuple[int, int]]:
-    """Sentence spans of ``text[start:end]``; headings, captions and list items are one each."""
-    if kind in ("heading", "caption", "list"):
-        return [(start, end)]
-    spans, s, i = [], start, start
-    while i < end:
-        c = text[i]
-        if c in "。！？!?；;":             # …… is left alone: it often closes a list, not a sentence
-            j = i + 1
-            while j < end and (text[j] in "。！？!?…" or text[j] in CLOSERS):
-                j += 1
-            spans.append((s, j))
-            s = i = j
+# ---------------------------------------------------------------- 5. repeats
+
+def drop_repeats(paras: list[Para]) -> tuple[list[Para], list[tuple[int, int]]]:
+    """Keep the first copy of text printed twice; return the kept paragraphs and the
+    spans (of the normalised text) dropped.
+
+    A paragraph of 10+ characters printed before as a paragraph, or of 30+ characters
+    found inside one of the preceding paragraphs (the copy may start mid-sentence:
+    带徒弟230余人,… repeats the tail of …结对帮带徒弟230余人,…), is dropped; a short
+    caption that merely quotes a name from the text (8090南孔文化宣讲团) stays. Otherwise a first or last part of 30+
+    characters, cut at a sentence boundary, that appeared before is cut off.
+    """
+    kept: list[Para] = []
+    dropped: list[tuple[int, int]] = []
+    seen: set[str] = set()
+    window: deque[str] = deque(maxlen=WINDOW_PARAGRAPHS)
+    for para in paras:
+        earlier = "\x00".join(window)
+        t = para.text
+        if len(t) >= 10 and t in seen or len(t) >= MIN_REPEAT and t in earlier:
+            dropped.extend(_merge(para.spans))
             continue
-        i += 1
-    if s < end:
-        spans.append((s, end))
-    out = []
-    for a, b in spans:                       # trim white space at both ends
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if b > a:
+        para = _cut_repeated_ends(para, earlier, dropped)
+        kept.append(para)
+        window.append(para.text)
+        seen.add(para.text)
+    return kept, dropped
+
+
+def _cut_repeated_ends(para: Para, earlier: str, dropped: list[tuple[int, int]]) -> Para:
+    t = para.text
+    if len(t) < 2 * MIN_REPEAT or not earlier:
+        return para
+    bounds = [b for b in _sentence_ends(t) if MIN_REPEAT <= b <= len(t) - MIN_REPEAT]
+    head = max((b for b in bounds if t[:b] in earlier), default=0) if t[:MIN_REPEAT] in earlier else 0
+    tail = min((b for b in bounds if b >= head + MIN_REPEAT and t[b:] in earlier), default=len(t)) \
+        if t[-MIN_REPEAT:] in earlier else len(t)
+    if head == 0 and tail == len(t):
+        return para
+    while t[head].isspace():                  # the cut piece starts and ends on text
+        head += 1
+    while t[tail - 1].isspace():
+        tail -= 1
+    spans = _char_spans(para.spans)
+    dropped.extend(_merge(spans[:head]) + _merge(spans[tail:]))
+    return Para(list(para.parts), para.kind, para.moved, _merge(spans[head:tail]), t[head:tail])
+
+
+def _sentence_ends(t: str) -> list[int]:
+    return [m.end() for m in re.finditer(f"[{re.escape(TERMINAL)}]+[{re.escape(CLOSERS)}]*", t)]
+
+
+def _char_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    return [(i, i + 1) for a, b in spans for i in range(a, b)]
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for a, b in spans:
+        if out and out[-1][1] == a:
+            out[-1] = (out[-1][0], b)
+        else:
             out.append((a, b))
     return out
 
 
+# ---------------------------------------------------------------- 6. sentences
+
+def sentence_spans(text: str, start: int, end: int, kind: str) -> list[tuple[int, int]]:
+    """Sentence spans of ``text[start:end]``; headings, captions and list items are one each.
+
+    A sentence ends after a run of 。！？!?；; or … and the closing quotes or brackets that
+    follow it (“这可是‘金蛋’!” is one sentence). One exception: an ellipsis that closes
+    an enumeration (电商产业园、青少年活动中心、人才公寓……一座座地标建筑拔地而起) means "and so
+    on" and the sentence goes on, unless a closing quote follows it.
+    """
+    if kind != "body":
+        spans = [(start, end)]
+    else:
+        spans, s, i = [], start, start
+        while i < end:
+            if text[i] in TERMINAL and not _ellipsis_in_enumeration(text, s, i):
+                j = i + 1
+                while j < end and (text[j] in TERMINAL or text[j] in CLOSERS):
+                    j += 1
+                spans.append((s, j))
+                s = i = j
+            else:
+                i += 1
+        if s < end:
+            spans.append((s, end))
+    return [t for t in (_trim(text, a, b) for a, b in spans) if t]
+
+
+def _ellipsis_in_enumeration(text: str, sentence_start: int, i: int) -> bool:
+    if text[i] != "…":
+        return False
+    j = i
+    while j < len(text) and text[j] == "…":
+        j += 1
+    if j < len(text) and text[j] in CLOSERS:
+        return False
+    clause = re.split(r"[,，;；:：]", text[sentence_start:i])[-1]
+    return "、" in clause
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int] | None:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return (a, b) if b > a else None
+
+
+# ---------------------------------------------------------------- the stage
+
 def clean(doc: Document) -> Document:
+    """Fill ``text``, ``offsets``, ``paragraphs`` and ``sentences`` of ``doc`` (returned)."""
     norm, converted = normalise(doc.raw)
-    paras, dropped = paragraphs(norm)
-    pieces, offsets = [], []
-    doc.paragraphs, doc.sentences = [], []
-    pos = 0
-    for p in paras:
-        if pieces:
-            pieces.append("\n\n")
-            offsets += [offsets[-1] + 1] * 2 if offsets else [0, 0]
-            pos += 2
-        p_start = pos
-        for b in p.blocks:
-            for a, z in b.spans:
-                pieces.append(norm[a:z])
-                offsets.extend(range(a, z))
-                pos += z - a
-        doc.paragraphs.append(Paragraph(len(doc.paragraphs), p.kind, p_start, pos))
-    doc.text = "".join(pieces)
-    doc.offsets = [min(o, max(len(doc.raw) - 1, 0)) for o in offsets] + [len(doc.raw)]
-    seen: set[str] = set()
-    for para in doc.paragraphs:
-        for a, z in sentences(doc.text, para.start, para.end, para.kind):
-            s_text = doc.text[a:z]
-            if len(s_text) >= 20 and s_text in seen:
-                continue                       # a sentence printed twice is read once
-            seen.add(s_text)
-            doc.sentences.append(Sentence(len(doc.sentences), para.index, para.kind, a, z, s_text))
-    if converted:
-        doc.metadata["converted_from"] = "traditional"
-    if dropped:
-        doc.metadata["dropped_duplicates"] = str(dropped)
+    paras = join_page_breaks(chunks(norm))
+    for n, para in enumerate(paras):
+        para.kind = paragraph_kind(para, first=(n == 0))
+    kept, dropped = drop_repeats(paras)
+    doc.text, doc.offsets, doc.paragraphs = _assemble(kept, len(doc.raw))
+    doc.sentences = []
+    for p in doc.paragraphs:
+        for a, b in sentence_spans(doc.text, p.start, p.end, p.kind):
+            doc.sentences.append(Sentence(len(doc.sentences), p.index, p.kind, a, b, doc.text[a:b]))
+    _note(doc.metadata, converted, dropped, sum(p.moved for p in kept))
     return doc
+
+
+def _assemble(paras: list[Para], raw_len: int) -> tuple[str, list[int], list[Paragraph]]:
+    pieces: list[str] = []
+    offsets: list[int] = []
+    out: list[Paragraph] = []
+    length = 0
+    for para in paras:
+        if out:
+            # the separator stands for the line breaks after the previous paragraph
+            after = min(offsets[-1] + 1, raw_len - 1)
+            pieces.append("\n\n")
+            offsets += [after, after]
+            length += 2
+        start = length
+        for a, b in para.spans:
+            offsets.extend(range(a, b))
+            length += b - a
+        pieces.append(para.text.translate(SPACE_FOR_BREAK))
+        out.append(Paragraph(len(out), para.kind, start, length))
+    offsets.append(raw_len)
+    return "".join(pieces), offsets, out
+
+
+def _note(metadata: dict[str, str], converted: bool, dropped: list[tuple[int, int]], moved: int) -> None:
+    if converted:
+        metadata["converted_from"] = "traditional"
+    if dropped:
+        metadata["dropped_duplicates"] = str(len(dropped))
+        metadata["dropped_spans"] = ",".join(f"{a}-{b}" for a, b in dropped)
+    if moved:
+        metadata["moved_captions"] = str(moved)
