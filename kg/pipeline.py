@@ -97,11 +97,16 @@ def build(paths: list[str | Path] | None = None, out: str | Path | None = "out",
     rdf = to_rdf(kg, base)
     result = BuildResult(kg, rdf, 0.0)
     if out is not None:
-        out = Path(out)
-        result.outputs.append(write_turtle(rdf, out / "graph.ttl"))
-        result.outputs.append(write_json({"merged": kg.merges, "skipped": problems}, out / "merges.json"))
-        if html:
-            from .html import write_html
-            result.outputs.append(write_html(rdf, out / "graph.html"))
+        result.outputs = write_outputs(kg, rdf, Path(out), html=html)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def write_outputs(kg: KnowledgeGraph, rdf: Graph, out: Path, html: bool = True) -> list[Path]:
+    """Write every output file of a build into ``out`` (each one atomically)."""
+    outputs = [write_turtle(rdf, out / "graph.ttl"),
+               write_json({"merged": kg.merges, "skipped": kg.problems}, out / "merges.json")]
+    if html:
+        from .html import write_html
+        outputs.append(write_html(rdf, out / "graph.html"))
+    return outputs
