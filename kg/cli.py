@@ -10,13 +10,22 @@ EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
 
 def _build(args) -> int:
     from .pipeline import build
-    result = build(args.paths or None, out=args.out, base=args.base, strict=args.strict)
+    if args.encoding:
+        import codecs
+        try:
+            codecs.lookup(args.encoding)
+        except LookupError:
+            print(f"kg build: unknown encoding {args.encoding!r}", file=sys.stderr)
+            return EXIT_FAILED
+    result = build(args.paths or None, out=args.out, base=args.base, strict=args.strict,
+                   encoding=args.encoding)
     for problem in result.graph.problems:
         print(f"skipped: {problem}", file=sys.stderr)
     print(result.summary())
     for path in result.outputs:
         print(f"wrote {path}")
     if not result.graph.documents:
+        print("kg build: no article could be read; nothing written", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_PARTIAL if result.graph.problems else EXIT_OK
 
@@ -65,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--out", default="out", help="output folder (default: out/)")
     b.add_argument("--base", default="https://w3id.org/yuanjiang-kg/", help="base IRI of the data")
     b.add_argument("--strict", action="store_true", help="stop at the first bad file")
+    b.add_argument("--encoding", help="read every file with this codec (e.g. gb18030, big5) instead of detecting it")
     b.set_defaults(func=_build)
 
     v = sub.add_parser("validate", help="check a graph against the SHACL shapes")

@@ -58,6 +58,20 @@ def collect_files(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
     return files, problems
 
 
+def unique_ids(documents: list[Document]) -> list[Document]:
+    """Files with the same stem in different folders (a/x.txt, b/x.txt) get distinct ids:
+    the id names the document's IRI and its named graph, so a clash would merge two files."""
+    seen: Counter = Counter(d.doc_id for d in documents)
+    taken: set[str] = set()
+    for d in documents:
+        if seen[d.doc_id] > 1:
+            n, base = 2, d.doc_id
+            while d.doc_id in taken:
+                d.doc_id, n = f"{base}-{n}", n + 1
+        taken.add(d.doc_id)
+    return documents
+
+
 def process_document(doc: Document) -> tuple[Document, list[Mention]]:
     """The per-document stages: clean and find mentions."""
     doc = clean(doc)
@@ -80,23 +94,28 @@ def extract(documents: list[Document]) -> KnowledgeGraph:
 
 
 def build(paths: list[str | Path] | None = None, out: str | Path | None = "out",
-          base: str = DEFAULT_BASE, html: bool = True, strict: bool = False) -> BuildResult:
-    """Read, extract and (if ``out``) write graph.ttl, graph.html and merges.json."""
+          base: str = DEFAULT_BASE, html: bool = True, strict: bool = False,
+          encoding: str | None = None) -> BuildResult:
+    """Read, extract and (if ``out``) write graph.ttl, graph.html and merges.json.
+
+    ``encoding`` forces one codec for every file instead of detecting it per file.
+    """
     started = time.perf_counter()
     files, problems = collect_files(paths or [DEFAULT_CORPUS])
     documents = []
     for f in files:
         try:
-            documents.append(read_document(f))
+            documents.append(read_document(f, encoding=encoding))
         except InputError as err:
             if strict:
                 raise
             problems.append(str(err))
-    kg = extract(documents)
+    kg = extract(unique_ids(documents))
     kg.problems = problems
     rdf = to_rdf(kg, base)
     result = BuildResult(kg, rdf, 0.0)
-    if out is not None:
+    # nothing read: keep whatever an earlier build left in ``out`` rather than overwrite it
+    if out is not None and kg.documents:
         result.outputs = write_outputs(kg, rdf, Path(out), html=html)
     result.seconds = time.perf_counter() - started
     return result
