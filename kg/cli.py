@@ -65,6 +65,12 @@ def _view(args) -> int:
     return EXIT_OK
 
 
+def _serve(args) -> int:
+    from .serve import serve
+    serve(args.graph, host=args.host, port=args.port, timeout=args.timeout, workers=args.workers)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="kg", description="Build a knowledge graph of paired assistance to Xinjiang.")
     sub = ap.add_subparsers(dest="command", required=True)
@@ -92,6 +98,14 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("--out")
     w.add_argument("--open", action="store_true", help="open it in the default browser")
     w.set_defaults(func=_view)
+
+    sv = sub.add_parser("serve", help="a read-only SPARQL 1.1 Protocol endpoint over a graph file")
+    sv.add_argument("graph", help=".ttl, .nt, .trig or .nq (TriG: default graph = union of its graphs)")
+    sv.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
+    sv.add_argument("--port", type=int, default=7878, help="port (default: 7878; 0 picks a free one)")
+    sv.add_argument("--timeout", type=float, default=30.0, help="per-query time limit in seconds (default: 30)")
+    sv.add_argument("--workers", type=int, default=2, help="queries run at the same time (default: 2)")
+    sv.set_defaults(func=_serve)
 
     args = ap.parse_args(argv)
     try:
