@@ -59,7 +59,7 @@ def local(seed_ttl):
 
 def running(graph, **kwargs):
     server = SparqlServer(graph, port=0, quiet=True, **kwargs)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return server
 
 
