@@ -65,11 +65,12 @@ GENERIC_MODIFIERS = ("县级", "市级", "省级", "国家级", "示范", "重�
 BOUNDARY_AFTER_NAME = set("在和与的是说等担及为到从向把被将也都又已还并就,，。；;、!！?？:：”)（(")
 
 
-@dataclass
 class _Token:
-    word: str
-    start: int   # sentence-relative
-    end: int
+    """One jieba token; slots because a document has thousands of them."""
+    __slots__ = ("word", "start", "end")
+
+    def __init__(self, word: str, start: int, end: int):
+        self.word, self.start, self.end = word, start, end   # start/end: sentence-relative
 
 
 @lru_cache(maxsize=1)
@@ -97,8 +98,47 @@ class _Tokens(list):
         self.ends = {t.end for t in tokens}
 
 
+@lru_cache(maxsize=1 << 16)
+def lcut(text: str) -> tuple[str, ...]:
+    """jieba words of a short window, with our dictionary loaded (also in a process that
+    never ran find_mentions); memoised because the same windows recur (quotes, units)."""
+    _prepare_jieba()
+    return tuple(jieba.lcut(text))
+
+
 def _tokens(text: str) -> _Tokens:
     return _Tokens([_Token(w, s, e) for w, s, e in jieba.tokenize(text)])
+
+
+JIEBA_BLOCK = jieba.re_han_default   # jieba segments each run of these characters on its own
+
+
+def _sentence_tokens(doc: Document) -> list[_Tokens]:
+    """The tokens of every sentence, from one jieba pass over the whole text.
+
+    jieba cuts each run of JIEBA_BLOCK characters independently, so a sentence whose
+    edges fall outside such runs gets exactly the tokens it would get alone; a sentence
+    cut inside a run (or crossed by a token) is tokenised on its own, as before."""
+    text = doc.text
+    spans = list(jieba.tokenize(text))
+    starts = [s for _, s, _ in spans]
+    out = []
+    for sent in doc.sentences:
+        a, b = sent.start, sent.end
+        i = bisect_left(starts, a)
+        j = bisect_left(starts, b)
+        inside = i < len(spans) and spans[i][1] == a and (j == 0 or spans[j - 1][2] <= b) \
+            and (j == len(spans) or spans[j][1] == b)
+        if inside and not (_in_block(text, a) or _in_block(text, b)):
+            out.append(_Tokens([_Token(w, s - a, e - a) for w, s, e in spans[i:j]]))
+        else:
+            out.append(_tokens(sent.text))
+    return out
+
+
+def _in_block(text: str, pos: int) -> bool:
+    """Whether ``pos`` falls strictly inside a run jieba segments as one block."""
+    return 0 < pos < len(text) and bool(JIEBA_BLOCK.match(text[pos - 1])) and bool(JIEBA_BLOCK.match(text[pos]))
 
 
 STOP_TAGS = ("v", "i", "d", "p", "c", "u", "r", "f", "l")   # jieba dictionary tags that end a name
@@ -112,12 +152,26 @@ def _dictionary_tags() -> dict[str, str]:
     return dict(jieba.posseg.dt.word_tag_tab)
 
 
+_STOP_CACHE: dict[int, tuple[frozenset[str], dict[str, bool]]] = {}
+
+
 def _is_stop(word: str, lex: Lexicon) -> bool:
+    """Whether ``word`` ends a name; memoised per lexicon (asked for the same words all the time)."""
+    entry = _STOP_CACHE.get(id(lex))
+    if entry is None:
+        entry = _STOP_CACHE[id(lex)] = (frozenset(w for ws in lex.triggers.values() for w in ws), {})
+    known = entry[1].get(word)
+    if known is None:
+        known = entry[1][word] = _stop_word(word, lex, entry[0])
+    return known
+
+
+def _stop_word(word: str, lex: Lexicon, trigger_words: frozenset[str]) -> bool:
     if word in lex.stopwords or not NAME_CHAR.match(word):
         return True
     if word in lex.name_words:
         return False
-    if any(word in words for words in lex.triggers.values()):
+    if word in trigger_words:
         return True
     tag = _dictionary_tags().get(word)
     return bool(tag) and len(word) >= 2 and tag.startswith(STOP_TAGS) and not tag.startswith("vn")
@@ -154,18 +208,32 @@ def _extend_left(sent: str, tokens: list[_Token], head_start: int, lex: Lexicon,
     return start
 
 
+_PLACE_INDEX: dict[int, dict[str, list[str]]] = {}
+
+
+def _place_index(gaz: Gazetteer) -> dict[str, list[str]]:
+    """Division names (2+ characters) by their first two characters, longest first
+    (ties in gazetteer order); built once per gazetteer, not per document."""
+    if id(gaz) not in _PLACE_INDEX:
+        by_first: dict[str, list[str]] = {}
+        for surface in gaz.names():
+            if len(surface) >= 2:
+                by_first.setdefault(surface[0], []).append(surface)
+        index: dict[str, list[str]] = {}
+        for forms in by_first.values():
+            for form in sorted(forms, key=len, reverse=True):
+                index.setdefault(form[:2], []).append(form)
+        _PLACE_INDEX[id(gaz)] = index
+    return _PLACE_INDEX[id(gaz)]
+
+
 class _Finder:
     def __init__(self, doc: Document, gaz: Gazetteer, lex: Lexicon):
         self.doc, self.gaz, self.lex = doc, gaz, lex
         self.cands: list[Mention] = []
         self.by_sentence: dict[int, list[Mention]] = {}
-        self.surfaces = gaz.names()
-        self.by_first: dict[str, list[str]] = {}
-        for surface in self.surfaces:
-            if len(surface) >= 2:
-                self.by_first.setdefault(surface[0], []).append(surface)
-        for forms in self.by_first.values():
-            forms.sort(key=len, reverse=True)
+        self.by_first2 = _place_index(gaz)
+        self.backed: dict[tuple[str, str], bool] = {}
         self.context_codes: set[str] = set()
 
     # -- helpers -----------------------------------------------------------------
@@ -182,17 +250,18 @@ class _Finder:
     # -- places ------------------------------------------------------------------
     def places(self, sent: Sentence, tokens: list[_Token]) -> None:
         s = sent.text
-        bounds = {t.start for t in tokens} | {t.end for t in tokens}
+        bounds = set(tokens.starts) | tokens.ends
+        index = self.by_first2
         i = 0
         while i < len(s):
             hit = None
-            for form in self.by_first.get(s[i], ()):
+            for form in index.get(s[i:i + 2], ()):
                 if s.startswith(form, i):
                     places = self.gaz.lookup(form)
                     full = any(p.name == form for p in places)
                     if full or (i in bounds and i + len(form) in bounds):
                         if not full or _dictionary_tags().get(form, "ns")[:2] not in ("ns", "nr", "nz", "nt"):
-                            places = [p for p in places if self.short_form_ok(form, p)]
+                            places = [p for p in places if self.short_form_backed(form, p)]
                             if not places:
                                 continue
                         hit = (form, places)
@@ -218,6 +287,13 @@ class _Finder:
             place = self._division(div)
             if place:
                 self.add(sent, m.start(), m.end(), "Prefecture", place.name, "xpcc", code=place.code)
+
+    def short_form_backed(self, form: str, place: Place) -> bool:
+        """short_form_ok, asked once per document and place (it searches the whole text)."""
+        key = (form, place.code)
+        if key not in self.backed:
+            self.backed[key] = self.short_form_ok(form, place)
+        return self.backed[key]
 
     def short_form_ok(self, form: str, place: Place) -> bool:
         """A short form must be backed by the document: the place's full name, or (for a
@@ -246,12 +322,7 @@ class _Finder:
         return start
 
     def _division(self, div: int | None) -> Place | None:
-        if not div:
-            return None
-        for p in self.gaz.by_code.values():
-            if p.level == "xpcc_division" and _division_no(p) == div:
-                return p
-        return None
+        return _divisions(self.gaz).get(div) if div else None
 
     def bare_regiments(self, sent: Sentence) -> None:
         """四团 alone, when the document names exactly one XPCC division."""
@@ -481,6 +552,20 @@ def _cn_int(text: str) -> int | None:
     return total + cur
 
 
+_DIVISIONS: dict[int, dict[int, Place]] = {}
+
+
+def _divisions(gaz: Gazetteer) -> dict[int, Place]:
+    """XPCC divisions by number, first in gazetteer order (as a scan would find)."""
+    if id(gaz) not in _DIVISIONS:
+        found: dict[int, Place] = {}
+        for p in gaz.by_code.values():
+            if p.level == "xpcc_division" and _division_no(p) is not None:
+                found.setdefault(_division_no(p), p)
+        _DIVISIONS[id(gaz)] = found
+    return _DIVISIONS[id(gaz)]
+
+
 def _division_no(place: Place) -> int | None:
     m = re.search(rf"第([{CN_NUM}]+)师", place.name)
     return _cn_int(m.group(1)) if m else None
@@ -499,6 +584,8 @@ def _patterns(lex: Lexicon) -> dict[str, re.Pattern]:
             "suffix": alternation(lex.suffixes), "product": alternation(lex.products),
             "organization": alternation(lex.organizations),
             "role": re.compile("(" + "|".join(re.escape(w) for w in lex.roles) + rf")([{CJK}]{{2,3}})"),
+            "suffix_lengths": sorted({len(w) for w in lex.suffixes}, reverse=True),
+            "initiative_head": alternation(lex.initiative_heads),
         }
     return _PATTERNS[id(lex)]
 
@@ -518,16 +605,18 @@ def _business_context(sent: str, lex: Lexicon) -> bool:
 
 
 def _suffix_type(name: str, lex: Lexicon) -> str | None:
-    for suf in sorted(lex.suffixes, key=len, reverse=True):
-        if name.endswith(suf) and len(name) > len(suf):
-            return lex.suffixes[suf]
+    for n in _patterns(lex)["suffix_lengths"]:     # longest head word first
+        if len(name) > n and name[-n:] in lex.suffixes:
+            return lex.suffixes[name[-n:]]
     return None
 
 
 def _initiative_tail(after: str, heads: tuple[str, ...], lex: Lexicon) -> str:
     """The words after a closing quote up to the last initiative head word (特色美食…实训班)."""
+    if heads is lex.initiative_heads and not _patterns(lex)["initiative_head"].search(after[:20]):
+        return ""                  # the run is a prefix of after[:20]: no head in it, no tail
     run = ""
-    for word in jieba.lcut(after[:20]):
+    for word in lcut(after[:20]):
         if not NAME_CHAR.match(word) or any(c.isdigit() for c in word) or word in TAIL_STOPS:
             break
         run += word
@@ -591,7 +680,7 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
     _prepare_jieba()
     finder = _Finder(doc, gazetteer or load_gazetteer(), lexicon or load_lexicon())
     kinds = {p.index: p.kind for p in doc.paragraphs}
-    tokenised = [(sent, _tokens(sent.text)) for sent in doc.sentences]
+    tokenised = list(zip(doc.sentences, _sentence_tokens(doc)))
     for sent, tokens in tokenised:
         finder.places(sent, tokens)
     finder.settle_places()

@@ -17,10 +17,9 @@ from __future__ import annotations
 import re
 
 import cn2an
-import jieba
 
 from .lexicon import Lexicon, load_lexicon
-from .mentions import NAME_CHAR, _is_stop
+from .mentions import NAME_CHAR, _is_stop, lcut
 from .model import Document, Entity, Evidence, Mention, Metric
 from .relations import ACTOR_TYPES, NOT_ACTOR_BEFORE
 
@@ -149,7 +148,7 @@ class _DocMetrics:
     def indicator(self, text: str, start: int, end: int) -> str:
         """What is counted: the noun after the unit, else the noun before the number."""
         words = []
-        for tok in jieba.lcut(text[end:end + 16]):
+        for tok in lcut(text[end:end + 16]):
             if _is_stop(tok, self.lex) and not (words == [] and tok in ("的",)) or not NAME_CHAR.match(tok):
                 break
             if tok != "的":
@@ -158,7 +157,7 @@ class _DocMetrics:
         if len(after) >= 2:
             return after
         words = []
-        tokens = jieba.lcut(text[max(0, start - 14):start])
+        tokens = list(lcut(text[max(0, start - 14):start]))
         while tokens and tokens[-1] in REACH_VERBS:      # 年销售额达到2.3亿元
             tokens.pop()
         for tok in reversed(tokens):
