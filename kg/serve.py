@@ -465,6 +465,11 @@ class SparqlServer(ThreadingHTTPServer):
 def serve(graph: str | Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
           timeout: float = DEFAULT_TIMEOUT, workers: int = 2) -> None:
     server = SparqlServer(graph, host, port, timeout, workers)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt  # SIGTERM (kill, systemd, docker) cleans up like Ctrl-C
+    import signal
+    signal.signal(signal.SIGTERM, stop)
     print(f"SPARQL endpoint {server.url} ({server.info['triples']:,} triples from "
           f"{server.info['file']}); Ctrl-C stops", flush=True)
     try:

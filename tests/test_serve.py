@@ -248,3 +248,33 @@ def test_cli_binds_to_loopback_by_default(seed_ttl):
     finally:
         proc.send_signal(signal.SIGINT)  # Ctrl-C: the server closes its workers and exits
         assert proc.wait(timeout=20) == 0
+
+
+def test_cli_stops_cleanly_on_sigterm(seed_ttl):
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", str(seed_ttl), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        assert "SPARQL endpoint" in proc.stdout.readline()
+        workers = children(proc.pid)
+        assert len(workers) == 2
+        folder = Path(Path(f"/proc/{workers[0]}/cmdline").read_bytes().split(b"\0")[-2].decode())
+        assert folder.is_dir()
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=20) == 0
+    for pid in workers:  # the query workers went with it, and so did the store copy
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)
+    assert not folder.exists()
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
