@@ -44,6 +44,7 @@ import math
 import os
 import re
 import tempfile
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -100,7 +101,14 @@ UNIT_ZH = {
     "mu": "亩", "percent": "%", "person": "人", "school": "所", "t": "吨", "times": "人次",
     "vehicle": "辆",
 }
-TOOLTIP_SENTENCES = 3
+DEFAULT_MAX_NODES = 5000        # larger pages stay usable but take long to lay out
+LEFT_OUT_EXAMPLES = 10
+CENTRALITY_WORK = 1_000_000     # edge visits for betweenness (about 2 s in CPython)
+CENTRALITY_MIN_SAMPLES = 32
+MIN_ITERATIONS, MAX_ITERATIONS = 300, 1000
+STABILISE_BUDGET_MS = 6_000     # layout stops after this even if iterations remain
+IMPROVED_LAYOUT_MAX = 150       # vis-network's own start layout is too slow above this
+LAYOUT_SPACING = 100.0
 
 _JSON_ESCAPE = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
 _ENTITY_KIND = re.compile(r"/id/([^/]+)/[^/]*$")
@@ -108,20 +116,58 @@ _ENTITY_KIND = re.compile(r"/id/([^/]+)/[^/]*$")
 
 # ---------------------------------------------------------------- public API
 
-def render_html(graph: Graph, title: str = DEFAULT_TITLE, max_nodes: int | None = None,
+@dataclass(frozen=True)
+class Selection:
+    """Which entities a page bounded by ``max_nodes`` shows, and what it leaves out."""
+    shown: tuple[str, ...]                       # IRIs, sorted
+    left_out: tuple[str, ...]                    # IRIs, most connected first
+    left_out_by_type: tuple[tuple[str, int], ...]
+    edges_total: int
+    edges_left_out: int                          # relations with an end left out
+    examples: tuple[str, ...]                    # labels of the most connected left out
+
+    @property
+    def total(self) -> int:
+        return len(self.shown) + len(self.left_out)
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        if not self.left_out:
+            return f"all {self.total} entities shown"
+        types = ", ".join(f"{t} {n}" for t, n in self.left_out_by_type)
+        line = (f"{len(self.shown)} of {self.total} entities shown (the most connected); "
+                f"left out {len(self.left_out)} entities ({types}) and "
+                f"{self.edges_left_out} of {self.edges_total} relations")
+        if self.examples:
+            line += "; most connected of those left out: " + "、".join(self.examples)
+        return line
+
+
+def select_entities(graph: Graph, max_nodes: int | None = DEFAULT_MAX_NODES) -> Selection:
+    """The cut :func:`render_html` makes with the same ``max_nodes``, without rendering."""
+    data = _GraphData(graph, max_nodes=max_nodes, metrics_as_nodes=False)
+    data.collect()
+    return data.select()
+
+
+def render_html(graph: Graph, title: str = DEFAULT_TITLE,
+                max_nodes: int | None = DEFAULT_MAX_NODES,
                 metrics_as_nodes: bool = False) -> str:
     """One self-contained HTML page showing ``graph``.
 
-    ``max_nodes`` keeps the most connected entities (degree over the relation edges, ties by
-    IRI) and adds a note "N of M entities shown". ``metrics_as_nodes`` draws ``yj:Metric``
-    nodes (linked to their ``yj:about`` entity) instead of listing metrics in the tooltip.
+    ``max_nodes`` (``None``: no bound) keeps the most connected entities (degree over the
+    relation edges, ties by IRI); the page then says what was left out. With
+    ``metrics_as_nodes`` the page starts with metrics drawn as nodes linked to their
+    ``yj:about`` entity (the reader can switch either way).
     """
     if max_nodes is not None and max_nodes < 0:
         raise ValueError("max_nodes must be >= 0")
     data = _GraphData(graph, max_nodes=max_nodes, metrics_as_nodes=metrics_as_nodes).build()
-    shown, total = data["shown"], data["total"]
-    if shown < total:
-        note = f"显示 {shown} / {total} 个实体（关系最多者）· {shown} of {total} entities shown"
+    shown, total, omitted = data["shown"], data["total"], data["omitted"]
+    if omitted:
+        note = (f"显示关系最多的 {shown} / {total} 个实体，未显示 {omitted['entities']} 个实体和 "
+                f"{omitted['edges']} 条关系 · {shown} of {total} entities shown, "
+                f"{omitted['entities']} entities and {omitted['edges']} relations left out")
         note_class = "truncated"
     else:
         note = f"{total} 个实体 · {len(data['edges'])} 条边"
@@ -150,12 +196,20 @@ def write_html(graph: Graph, path: str | Path, **kw) -> Path:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
+        # mkstemp makes the file private (0600); a page is for sharing, so honour the umask
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def script_json(value) -> str:
@@ -370,18 +424,20 @@ class _GraphData:
         order = ADMIN_TYPES + ENTITY_TYPES if kind == "place" else ENTITY_TYPES
         return next(t for t in order if t in types)
 
-    def build(self) -> dict:
+    def collect(self) -> None:
+        """Entities, their types, metrics and the relation edges between entities."""
         g = self.g
         types_of: dict[URIRef, set[str]] = {}
         for t in ENTITY_TYPES:
             for s in g.subjects(RDF.type, YJ[t]):
                 if isinstance(s, URIRef):
                     types_of.setdefault(s, set()).add(t)
-        metric_iris = {m for m in g.subjects(RDF.type, YJ.Metric) if isinstance(m, URIRef)}
-        entities = sorted((e for e in types_of if e not in metric_iris), key=str)
+        self.metric_iris = {m for m in g.subjects(RDF.type, YJ.Metric) if isinstance(m, URIRef)}
+        self.types_of = types_of
+        self.entities = sorted((e for e in types_of if e not in self.metric_iris), key=str)
 
         # relation edges (pairedWith folded to one undirected edge per pair)
-        entity_set = set(entities)
+        entity_set = set(self.entities)
         rel_edges: set[tuple[str, str, str]] = set()
         for rel in RELATIONS:
             directed = RELATION_STYLE[rel][2]
@@ -391,16 +447,50 @@ class _GraphData:
                     if not directed and b < a:
                         a, b = b, a
                     rel_edges.add((a, rel, b))
+        self.rel_edges = sorted(rel_edges)
         nxg = nx.MultiDiGraph()
-        nxg.add_nodes_from(str(e) for e in entities)
-        nxg.add_edges_from((a, b) for a, _, b in sorted(rel_edges))
-        degree = dict(nxg.degree())
+        nxg.add_nodes_from(str(e) for e in self.entities)
+        nxg.add_edges_from((a, b) for a, _, b in self.rel_edges)
+        self.degree = dict(nxg.degree())
 
-        total = len(entities)
-        if self.max_nodes is not None and self.max_nodes < total:
-            ranked = sorted(entities, key=lambda e: (-degree[str(e)], str(e)))
-            entities = sorted(ranked[:self.max_nodes], key=str)
-        shown = {str(e) for e in entities}
+    def select(self) -> "Selection":
+        """Keep the ``max_nodes`` most connected entities (ties by IRI)."""
+        entities = self.entities
+        if self.max_nodes is not None and self.max_nodes < len(entities):
+            ranked = sorted(entities, key=lambda e: (-self.degree[str(e)], str(e)))
+            kept, left = ranked[:self.max_nodes], ranked[self.max_nodes:]
+        else:
+            kept, left = entities, []
+        shown = {str(e) for e in kept}
+        by_type: dict[str, int] = {}
+        for e in left:
+            t = self.primary_type(e, self.types_of[e])
+            by_type[t] = by_type.get(t, 0) + 1
+        return Selection(
+            shown=tuple(sorted(shown)), left_out=tuple(str(e) for e in left),
+            left_out_by_type=tuple((t, by_type[t]) for t in ENTITY_TYPES if t in by_type),
+            edges_total=len(self.rel_edges),
+            edges_left_out=sum(1 for a, _, b in self.rel_edges if a not in shown or b not in shown),
+            examples=tuple(self.labels(e)["label"] for e in left[:LEFT_OUT_EXAMPLES]))
+
+    def build(self) -> dict:
+        g = self.g
+        self.collect()
+        sel = self.select()
+        shown = set(sel.shown)
+        entities = [e for e in self.entities if str(e) in shown]
+        types_of, metric_iris, degree = self.types_of, self.metric_iris, self.degree
+        rel_edges = [t for t in self.rel_edges if t[0] in shown and t[2] in shown]
+
+        # betweenness over what is drawn; exact is O(nodes x edges), so big graphs sample
+        # as many sources as CENTRALITY_WORK edge visits allow
+        und = nx.Graph()
+        und.add_nodes_from(sorted(shown))
+        und.add_edges_from((a, b) for a, _, b in rel_edges if a != b)
+        k = max(CENTRALITY_MIN_SAMPLES, CENTRALITY_WORK // max(und.number_of_edges(), 1))
+        k = None if k >= len(und) else k
+        between = nx.betweenness_centrality(und, k=k, seed=7) if len(und) > 2 else {}
+        top = max(between.values(), default=0.0)
 
         # facts: (s, p, o) -> fact nodes
         facts: dict[tuple[str, str, str], list] = {}
@@ -416,17 +506,6 @@ class _GraphData:
                 a, b = b, a
             facts.setdefault((a, rel, b), []).append(f)
 
-        # metrics per entity
-        entity_keys = {str(e) for e in entity_set}
-        metrics_of: dict[str, list] = {}
-        about_of: dict = {}
-        for m in sorted(metric_iris, key=str):
-            abouts = {str(a) for a in g.objects(m, YJ.about)}
-            abouts |= {str(a) for a in g.subjects(YJ.hasMetric, m)}
-            about_of[m] = sorted(abouts & entity_keys)
-            for a in about_of[m]:
-                metrics_of.setdefault(a, []).append(m)
-
         nodes = []
         index: dict[str, int] = {}
         for e in entities:
@@ -435,22 +514,19 @@ class _GraphData:
             lab = self.labels(e)
             spans, docs = self.mention_spans(e)
             codes = sorted(str(c) for c in g.objects(e, YJ.adminCode))
-            rows = [self.metric_row(m) for m in metrics_of.get(key, [])] \
-                if not self.metrics_as_nodes else []
             primary = self.primary_type(e, types_of[e])
+            c = between.get(key, 0.0)
             nodes.append({
                 "id": len(nodes), "iri": key, "kind": "entity", "type": primary,
                 "types": [primary] + [t for t in ENTITY_TYPES if t in types_of[e] and t != primary],
                 **lab, "code": codes[0] if codes else "",
                 "degree": degree[key], "size": _size(degree[key]),
-                "docs": docs, "ev": self.evidence(spans),
-                "metrics": sorted(rows, key=_metric_sort),
+                "centrality": round(c, 5), "sizeC": _size_share(c, top),
+                "docs": docs, "ev": self.evidence(spans), "metrics": [],
             })
 
         edges = []
-        for a, rel, b in sorted(rel_edges):
-            if a not in shown or b not in shown:
-                continue
+        for a, rel, b in rel_edges:
             spans: dict = {}
             triggers: set[str] = set()
             sources: set[str] = set()
@@ -472,27 +548,24 @@ class _GraphData:
                           "triggers": sorted(triggers), "sources": sorted(sources),
                           "reference": reference and not spans, "ev": self.evidence(spans)})
 
-        if self.metrics_as_nodes:
-            truncated = len(shown) < total
-            for m in sorted(metric_iris, key=str):
-                targets = [a for a in about_of[m] if a in shown]
-                # metrics about a hidden entity go; metrics about nothing stay unless truncated
-                if not targets and (about_of[m] or truncated):
-                    continue
-                row = self.metric_row(m)
-                spans, docs = self.metric_spans(m)
-                mid = len(nodes)
-                nodes.append({
-                    "id": mid, "iri": str(m), "kind": "metric", "type": "Metric",
-                    "types": ["Metric"], "label": f"{row['indicator']} {row['surface']}".strip(),
-                    "labels": [], "alt": [], "en": [], "code": "",
-                    "degree": len(targets), "size": 8, "docs": docs,
-                    "ev": self.evidence(spans), "metrics": [row],
-                })
-                for t in targets:
-                    edges.append({"id": len(edges), "from": index[t], "to": mid,
-                                  "rel": METRIC_EDGE, "triggers": [], "sources": [],
-                                  "reference": False, "ev": []})
+        # Metrics are rows listed by their subjects; the page can also draw them as nodes.
+        metric_rows = []
+        all_entities = {str(e) for e in self.entities}
+        for m in sorted(metric_iris, key=str):
+            abouts = {str(a) for a in g.objects(m, YJ.about)}
+            abouts |= {str(a) for a in g.subjects(YJ.hasMetric, m)}
+            abouts &= all_entities
+            targets = sorted(abouts & shown)
+            # metrics about a left-out entity go; metrics about nothing stay unless cut
+            if not targets and (abouts or sel.left_out):
+                continue
+            spans, docs = self.metric_spans(m)
+            metric_rows.append({**self.metric_row(m), "about": [index[t] for t in targets],
+                                "docs": docs, "ev": self.evidence(spans)})
+        metric_rows.sort(key=_metric_sort)
+        for i, row in enumerate(metric_rows):
+            for t in row["about"]:
+                nodes[t]["metrics"].append(i)
 
         # documents and sentences: index in sorted order, then replace IRIs by indices
         doc_list = sorted(self.used_docs |
@@ -504,10 +577,11 @@ class _GraphData:
                            key=lambda s: self._sentence_key(self._sentence_cache[s]))
         sent_index = {s: i for i, s in enumerate(sent_list)}
         doc_counts = [0] * len(doc_list)
-        for item in nodes + edges:
+        for item in nodes + edges + metric_rows:
             item["ev"] = [[sent_index[s], r] for s, r in item["ev"]]
+        for item in nodes + metric_rows:
+            item["docs"] = sorted(doc_index[d] for d in item["docs"])
         for n in nodes:
-            n["docs"] = sorted(doc_index[d] for d in n["docs"])
             for d in n["docs"]:
                 doc_counts[d] += 1
         sentences = []
@@ -526,28 +600,40 @@ class _GraphData:
             rel_counts[e["rel"]] = rel_counts.get(e["rel"], 0) + 1
         relations = [{"name": r, "zh": z, "color": c, "directed": d, "dashes": False}
                      for r, (z, c, d) in RELATION_STYLE.items()]
-        if self.metrics_as_nodes:
-            z, c, d = METRIC_EDGE_STYLE
-            relations.append({"name": METRIC_EDGE, "zh": z, "color": c, "directed": d,
-                              "dashes": True})
+        z, c, d = METRIC_EDGE_STYLE
+        relations.append({"name": METRIC_EDGE, "zh": z, "color": c, "directed": d, "dashes": True})
 
-        n_nodes = len(nodes)
-        iterations = max(300, min(1000, round(200_000 / max(n_nodes, 1))))
+        # metric nodes join the layout when drawn from the start
+        n_nodes = len(nodes) + (len(metric_rows) if self.metrics_as_nodes else 0)
+        if n_nodes > IMPROVED_LAYOUT_MAX:
+            start = _initial_layout(len(nodes), [(e["from"], e["to"]) for e in edges])
+            for node, (x, y) in zip(nodes, start):
+                node["x"], node["y"] = x, y
+        iterations = max(MIN_ITERATIONS, min(MAX_ITERATIONS, round(200_000 / max(n_nodes, 1))))
+        omitted = None
+        if sel.left_out:
+            omitted = {"entities": len(sel.left_out), "edges": sel.edges_left_out,
+                       "byType": [{"name": t, "count": n} for t, n in sel.left_out_by_type],
+                       "examples": list(sel.examples)}
         return {
-            "version": 1,
+            "version": 2,
             "font": FONT_STACK,
-            "shown": len(shown), "total": total,
-            "nodes": nodes, "edges": edges, "docs": docs_out, "sentences": sentences,
+            "shown": len(shown), "total": sel.total, "omitted": omitted,
+            "nodes": nodes, "edges": edges, "metrics": metric_rows,
+            "metricNodes": self.metrics_as_nodes,
+            "docs": docs_out, "sentences": sentences,
             "typeNames": [{"name": t, "zh": z, "color": c, "border": _darker(c)}
                           for t, (z, c) in TYPE_STYLE.items()],
             "legend": [{"name": t, "count": legend_counts[t]}
-                       for t in (*ENTITY_TYPES, "Metric") if t in legend_counts],
+                       for t in ENTITY_TYPES if t in legend_counts],
             "relations": relations,
             "relLegend": [{"name": r["name"], "count": rel_counts[r["name"]]}
                           for r in relations if r["name"] in rel_counts],
             "physics": {"solver": "forceAtlas2Based" if n_nodes <= 1500 else "barnesHut",
-                        "iterations": iterations, "seed": 7,
-                        "improvedLayout": n_nodes <= 150,
+                        "iterations": iterations, "budgetMs": STABILISE_BUDGET_MS, "seed": 7,
+                        "improvedLayout": n_nodes <= IMPROVED_LAYOUT_MAX,
+                        # coarser Barnes-Hut approximation: big layouts are time-capped anyway
+                        "theta": 0.5 if n_nodes <= 1500 else 0.8,
                         "smooth": {"enabled": True, "type": "continuous", "roundness": 0.4}
                         if len(edges) <= 1000 else False},
         }
@@ -619,5 +705,100 @@ def _metric_sort(row: dict):
     return (row["indicator"], row["value"], row["unit"], row["iri"])
 
 
+def _initial_layout(n: int, pairs: list[tuple[int, int]],
+                    spacing: float = LAYOUT_SPACING) -> list[tuple[float, float]]:
+    """Start positions for graphs too big for vis-network's own improved layout.
+
+    Random starts need many more physics iterations than a big page can afford. Here each
+    connected component is laid out radially by breadth-first search from its
+    best-connected node, each layer on rings around the previous one and sorted by the
+    angle of its parent, so neighbours start near each other; components are packed on
+    rings around the largest. Linear in nodes + edges, deterministic.
+    """
+    adj: list[list[int]] = [[] for _ in range(n)]
+    for a, b in pairs:
+        if a != b:
+            adj[a].append(b)
+            adj[b].append(a)
+    order = sorted(range(n), key=lambda i: (-len(adj[i]), i))
+    seen = [False] * n
+    comps = []                                  # (radius, {node: (x, y)})
+    for root in order:
+        if seen[root]:
+            continue
+        seen[root] = True
+        layers, children = [[root]], {root: []}
+        while True:
+            layer = []
+            for u in layers[-1]:
+                for v in adj[u]:
+                    if not seen[v]:
+                        seen[v] = True
+                        children[u].append(v)
+                        children[v] = []
+                        layer.append(v)
+            if not layer:
+                break
+            layers.append(layer)
+        # each subtree gets a wedge of the circle in proportion to its size
+        size = {}
+        for layer in reversed(layers):
+            for u in layer:
+                size[u] = 1 + sum(size[v] for v in children[u])
+        theta, wedge = {root: 0.0}, {root: (0.0, 2 * math.pi)}
+        for layer in layers:
+            for u in layer:
+                lo, hi = wedge[u]
+                for v in children[u]:
+                    span = (hi - lo) * size[v] / (size[u] - 1)
+                    wedge[v] = (lo, lo + span)
+                    theta[v] = lo + span / 2
+                    lo += span
+        local, radius = {root: (0.0, 0.0)}, 0.0
+        for layer in layers[1:]:
+            layer.sort(key=lambda v: (theta[v], v))
+            inner = radius + spacing
+            caps, total = [], 0                 # ring capacities, enough for the layer
+            while total < len(layer):
+                caps.append(max(1, int(2 * math.pi * (inner + len(caps) * spacing) / spacing)))
+                total += caps[-1]
+            dealt = [0] * len(caps)
+            for rank, v in enumerate(layer):
+                # deal in angle order, each ring getting its share of the circumference
+                j = max(range(len(caps)), key=lambda j: caps[j] * (rank + 1) / total - dealt[j])
+                dealt[j] += 1
+                r = inner + j * spacing
+                local[v] = (r * math.cos(theta[v]), r * math.sin(theta[v]))
+            radius = inner + (len(caps) - 1) * spacing
+        comps.append((radius + spacing / 2, local))
+    comps.sort(key=lambda c: (-len(c[1]), min(c[1])))
+
+    pos: list[tuple[float, float]] = [(0.0, 0.0)] * n
+    ring_inner, ring_mid, used, ring_half = 0.0, 0.0, math.inf, 0.0
+    for i, (rc, local) in enumerate(comps):
+        if i == 0:
+            cx = cy = 0.0
+            ring_inner = rc
+        else:
+            step = (2 * rc + spacing) / ring_mid if ring_mid else math.inf
+            if used + step > 2 * math.pi:        # start a new ring, as thick as its first
+                ring_inner = ring_mid + ring_half if ring_mid else ring_inner
+                ring_half = rc + spacing / 2
+                ring_mid = ring_inner + ring_half
+                used = 0.0
+                step = (2 * rc + spacing) / ring_mid
+            a = used + step / 2
+            used += step
+            cx, cy = ring_mid * math.cos(a), ring_mid * math.sin(a)
+        for v, (x, y) in local.items():
+            pos[v] = (round(cx + x, 1), round(cy + y, 1))
+    return pos
+
+
 def _size(degree: int) -> float:
     return round(min(10 + 5 * math.sqrt(degree), 45), 2)
+
+
+def _size_share(value: float, top: float) -> float:
+    """Size from a centrality, relative to the largest one (same 10..45 range as degree)."""
+    return round(10 + 35 * math.sqrt(value / top), 2) if top > 0 else 10.0
