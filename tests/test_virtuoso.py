@@ -226,6 +226,15 @@ def test_both_loads_hold_the_same_triples(virtuoso, bulk_loaded, gsp_loaded):
         assert [r["l"]["value"] for r in rows] == ["乌什县"]
 
 
+def test_kg_load_puts_each_trig_graph_under_its_own_name(virtuoso, seed_files, trig_loaded):
+    assert trig_loaded is not None, f"kg build wrote no TriG (outputs: {sorted(seed_files)})"
+    store, graphs = trig_loaded
+    assert len(graphs) >= 2
+    for graph in graphs:
+        local = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        assert virtuoso.count(graph) == local > 0, graph
+
+
 def test_kg_load_refuses_a_wrong_password(virtuoso, seed_files):
     done = subprocess.run([sys.executable, "-m", "kg.cli", "load", str(seed_files[".ttl"]),
                            "--endpoint", f"{virtuoso.http}/sparql-graph-crud-auth", "--graph", "urn:kg-test:denied",
