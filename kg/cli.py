@@ -17,8 +17,13 @@ def _build(args) -> int:
         except LookupError:
             print(f"kg build: unknown encoding {args.encoding!r}", file=sys.stderr)
             return EXIT_FAILED
+    if args.jobs < 1:
+        print("kg build: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_FAILED
+    cache = None if args.no_cache else (args.cache or Path(args.out) / ".cache")
     result = build(args.paths or None, out=args.out, base=args.base, strict=args.strict,
-                   encoding=args.encoding)
+                   encoding=args.encoding, jobs=args.jobs, scheduler=args.scheduler,
+                   cache=cache, progress=False if args.quiet else None)
     for problem in result.graph.problems:
         print(f"skipped: {problem}", file=sys.stderr)
     print(result.summary())
@@ -93,6 +98,12 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--base", default="https://w3id.org/yuanjiang-kg/", help="base IRI of the data")
     b.add_argument("--strict", action="store_true", help="stop at the first bad file")
     b.add_argument("--encoding", help="read every file with this codec (e.g. gb18030, big5) instead of detecting it")
+    b.add_argument("--jobs", "-j", type=int, default=1, help="local processes for the per-document stages (default 1)")
+    b.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the per-document stages on this Dask distributed scheduler (tcp://host:8786)")
+    b.add_argument("--cache", metavar="DIR", help="per-document cache folder (default: OUT/.cache)")
+    b.add_argument("--no-cache", action="store_true", help="neither read nor write the per-document cache")
+    b.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     b.set_defaults(func=_build)
 
     v = sub.add_parser("validate", help="check a graph against the SHACL shapes")

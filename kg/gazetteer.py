@@ -36,6 +36,7 @@ class Gazetteer:
         for p in places:
             if p.parent:
                 self._children.setdefault(p.parent, []).append(p.code)
+        self._sorted: dict[str, tuple[Place, ...]] = {}
         self._regiments = {}
         for p in places:
             if p.level == "xpcc_regiment":
@@ -44,8 +45,12 @@ class Gazetteer:
 
     def lookup(self, name: str) -> list[Place]:
         """Every division written ``name`` (full or short): full-name matches first, then higher levels."""
-        places = [self.by_code[c] for c in self._names.get(name, ())]
-        return sorted(places, key=lambda p: (p.name != name, LEVEL_RANK.get(p.level, 9), p.code))
+        found = self._sorted.get(name)
+        if found is None:        # sorted once per name: extraction asks about the same names all the time
+            places = [self.by_code[c] for c in self._names.get(name, ())]
+            found = self._sorted[name] = tuple(sorted(
+                places, key=lambda p: (p.name != name, LEVEL_RANK.get(p.level, 9), p.code)))
+        return list(found)
 
     def names(self) -> dict[str, list[str]]:
         """Every surface form -> codes (for building a matcher)."""

@@ -55,6 +55,7 @@ ENUM_RE = re.compile(
     rf"((?:[^\s、，。,；;：:“”等两]{{2,14}}、){{0,9}}[^\s、，。,；;：:“”等两]{{2,14}}?)"
     rf"(等|两|[\d{CN_NUM}]+)(?:[个家所])?(?:一批)?([^，。,；;、\d]{{0,6}}?)"
     rf"({'|'.join(sorted(ENUM_HEADS, key=len, reverse=True))})")
+ENUM_HEAD = re.compile("|".join(ENUM_HEADS))
 TAIL_STOPS = {"的", "在", "和", "与", "及", "等", "是", "为", "将", "把", "由", "对", "向", "从", "到", "于",
               "以", "被", "让", "使", "给", "也", "都", "又", "已", "还", "并", "就", "中", "里", "成", "成了",
               "成为", "得到", "获得", "入选", "深入", "开展", "取得"}
@@ -400,6 +401,8 @@ class _Finder:
             self.add(sent, start, end, "Village", source="suffix")
 
     def enumerations(self, sent: Sentence, tokens: list[_Token]) -> None:
+        if not ENUM_HEAD.search(sent.text):
+            return                            # every enumeration ends in one of its head nouns
         for m in ENUM_RE.finditer(sent.text):
             typ = ENUM_HEADS.get(m.group(4))
             if typ is None:

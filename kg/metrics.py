@@ -38,7 +38,17 @@ REFINE_ITEM = (("家庭", "household"), ("户", "household"), ("班级", "class"
                ("中小学", "school"))
 
 
+_NUMBER_PATTERNS: dict[int, re.Pattern] = {}
+
+
 def _number_pattern(lex: Lexicon) -> re.Pattern:
+    """Built once per lexicon (it joins every unit), not once per document."""
+    if id(lex) not in _NUMBER_PATTERNS:
+        _NUMBER_PATTERNS[id(lex)] = _build_number_pattern(lex)
+    return _NUMBER_PATTERNS[id(lex)]
+
+
+def _build_number_pattern(lex: Lexicon) -> re.Pattern:
     units = "|".join(re.escape(u) for u in sorted(lex.units, key=len, reverse=True))
     return re.compile(
         rf"(?P<pct>百分之(?P<pctnum>[{CN_DIGITS}点]+))|"

@@ -14,12 +14,12 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .clean import clean
+from .cache import DocumentCache
 from .export import write_json, write_turtle
 from .graph import DEFAULT_BASE, to_rdf
-from .mentions import find_mentions
 from .metrics import extract_metrics
-from .model import Document, KnowledgeGraph, Mention
+from .model import Document, KnowledgeGraph
+from .parallel import process_document, run_documents  # noqa: F401  (process_document is API)
 from .read import InputError, read_document
 from .relations import aid_command, extract_relations
 from .resolve import resolve
@@ -72,15 +72,15 @@ def unique_ids(documents: list[Document]) -> list[Document]:
     return documents
 
 
-def process_document(doc: Document) -> tuple[Document, list[Mention]]:
-    """The per-document stages: clean and find mentions."""
-    doc = clean(doc)
-    return doc, find_mentions(doc)
+def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = None,
+            cache: str | Path | None = None, progress: bool | None = None) -> KnowledgeGraph:
+    """From read documents to the resolved graph (no I/O but the optional cache).
 
-
-def extract(documents: list[Document]) -> KnowledgeGraph:
-    """From read documents to the resolved graph (no I/O)."""
-    processed = [process_document(d) for d in documents]
+    The per-document stages run in ``jobs`` local processes or on the Dask cluster at
+    ``scheduler``, reusing results from the ``cache`` folder; the rest runs here, on
+    results in input order, so the graph does not depend on how they were computed."""
+    store = DocumentCache(cache) if cache is not None else None
+    processed = run_documents(documents, jobs=jobs, scheduler=scheduler, cache=store, progress=progress)
     entities, merges, pairings = resolve(processed)
     relations = extract_relations(processed, entities, pairings)
     actors = {}
@@ -95,10 +95,12 @@ def extract(documents: list[Document]) -> KnowledgeGraph:
 
 def build(paths: list[str | Path] | None = None, out: str | Path | None = "out",
           base: str = DEFAULT_BASE, html: bool = True, strict: bool = False,
-          encoding: str | None = None) -> BuildResult:
+          encoding: str | None = None, jobs: int = 1, scheduler: str | None = None,
+          cache: str | Path | None = None, progress: bool | None = None) -> BuildResult:
     """Read, extract and (if ``out``) write graph.ttl, graph.html and merges.json.
 
     ``encoding`` forces one codec for every file instead of detecting it per file.
+    ``jobs``, ``scheduler``, ``cache`` and ``progress`` are those of :func:`extract`.
     """
     started = time.perf_counter()
     files, problems = collect_files(paths or [DEFAULT_CORPUS])
@@ -110,7 +112,7 @@ def build(paths: list[str | Path] | None = None, out: str | Path | None = "out",
             if strict:
                 raise
             problems.append(str(err))
-    kg = extract(unique_ids(documents))
+    kg = extract(unique_ids(documents), jobs=jobs, scheduler=scheduler, cache=cache, progress=progress)
     kg.problems = problems
     rdf = to_rdf(kg, base)
     result = BuildResult(kg, rdf, 0.0)

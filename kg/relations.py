@@ -99,10 +99,12 @@ class _DocRelations:
     def triggers_in(self, text: str, relation: str) -> list[tuple[int, str]]:
         found, taken = [], set()
         for word in self.lex.triggers.get(relation, ()):
-            for hit in re.finditer(re.escape(word), text):
-                if hit.start() not in taken:
-                    found.append((hit.start(), word))
-                    taken.update(range(hit.start(), hit.end()))
+            at = text.find(word)          # non-overlapping occurrences, left to right
+            while at != -1:
+                if at not in taken:
+                    found.append((at, word))
+                    taken.update(range(at, at + len(word)))
+                at = text.find(word, at + len(word))
         return sorted(found)
 
     # -- relations ---------------------------------------------------------------
