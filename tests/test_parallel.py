@@ -1,0 +1,78 @@
+"""--jobs and --scheduler change where the per-document stages run, never the graph."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from kg.cli import main
+from kg.parallel import run_documents
+from kg.pipeline import build, collect_files
+from kg.read import read_document
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _generate(count: int, out: Path) -> list[Path]:
+    spec = importlib.util.spec_from_file_location("kg_bench_generate", ROOT / "benchmarks" / "generate.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.generate(count, out)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    _generate(10, folder)
+    for seed in sorted((ROOT / "seeds").glob("*.txt")):
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    return folder
+
+
+@pytest.fixture(scope="module")
+def serial_ttl(corpus, tmp_path_factory) -> bytes:
+    out = tmp_path_factory.mktemp("serial")
+    build([corpus], out=out, html=False, jobs=1)
+    return (out / "graph.ttl").read_bytes()
+
+
+def test_jobs_4_gives_the_same_bytes_as_jobs_1(corpus, serial_ttl, tmp_path):
+    result = build([corpus], out=tmp_path, html=False, jobs=4)
+    assert (tmp_path / "graph.ttl").read_bytes() == serial_ttl
+    assert len(result.graph.documents) == 12
+    assert "place/652927" in result.graph.entities       # the seeds' 乌什县 is still found
+
+
+def test_cli_jobs_flag(corpus, serial_ttl, tmp_path, capsys):
+    assert main(["build", str(corpus), "--out", str(tmp_path), "--jobs", "2", "--no-cache", "--quiet"]) == 0
+    assert (tmp_path / "graph.ttl").read_bytes() == serial_ttl
+    assert not (tmp_path / ".cache").exists()
+    assert main(["build", str(corpus), "--out", str(tmp_path), "--jobs", "0"]) == 1
+    assert "--jobs" in capsys.readouterr().err
+
+
+def test_results_keep_input_order_across_workers(corpus):
+    files, _ = collect_files([corpus])
+    docs = [read_document(f) for f in files]
+    ids = [d.doc_id for d in docs]
+    processed = run_documents(docs, jobs=3, progress=False)
+    assert [d.doc_id for d, _ in processed] == ids
+    assert all(m.doc_id == d.doc_id for d, ms in processed for m in ms)
+    assert all(d.sentences and d.text for d, _ in processed)
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(corpus, capsys):
+    files, _ = collect_files([corpus])
+    run_documents([read_document(f) for f in files[:3]], jobs=1)
+    assert capsys.readouterr().err == ""
+    run_documents([read_document(f) for f in files[:3]], jobs=1, progress=True)
+    assert "3/3" in capsys.readouterr().err
+
+
+def test_dask_cluster_gives_the_same_bytes_as_jobs_1(corpus, serial_ttl, tmp_path):
+    from dask.distributed import LocalCluster
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        assert main(["build", str(corpus), "--out", str(tmp_path), "--scheduler", cluster.scheduler_address,
+                     "--no-cache", "--quiet"]) == 0
+    assert (tmp_path / "graph.ttl").read_bytes() == serial_ttl
