@@ -1,7 +1,12 @@
-"""Writing outputs: Turtle and the other RDF formats, the merge report, all atomically.
+"""Writing outputs: Turtle, N-Triples, TriG, JSON-LD and the merge report, all atomically.
 
 Every file is written to a temporary file in the target folder and renamed into place,
 so an interrupted run never leaves a half-written ``graph.ttl``.
+
+RDF is written by pyoxigraph (rdflib's Turtle writer needs about 50 s for a million
+triples, pyoxigraph well under one). Output is deterministic: triples are ordered by the
+N-Triples text of subject, predicate (``rdf:type`` first) and object before they are
+handed to pyoxigraph, which keeps them in the order given and groups them per subject.
 """
 from __future__ import annotations
 
@@ -10,7 +15,18 @@ import os
 import tempfile
 from pathlib import Path
 
-from rdflib import Graph
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.plugins.stores.memory import Memory
+
+from .graph import PREFIXES as _GRAPH_PREFIXES
+
+#: prefixes declared in every Turtle/TriG/JSON-LD file (namespace strings)
+PREFIXES: dict[str, str] = {**{p: str(ns) for p, ns in _GRAPH_PREFIXES.items()},
+                            "rdf": str(RDF), "rdfs": str(RDFS), "xsd": str(XSD), "owl": str(OWL)}
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> Path:
@@ -18,6 +34,8 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file private (0600); outputs are meant to be read by other tools
+        os.chmod(tmp, 0o644)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data.encode("utf-8") if isinstance(data, str) else data)
         os.replace(tmp, path)
@@ -28,13 +46,180 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
     return path
 
 
-def turtle(graph: Graph) -> str:
-    """Deterministic Turtle: rdflib sorts subjects and predicates; we use no blank nodes."""
-    return graph.serialize(format="turtle")
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_XSD_STRING = str(XSD.string)
+
+
+def _nt(term) -> str:
+    """N-Triples text of an rdflib term.
+
+    Formatted here rather than through pyoxigraph term objects because that costs a
+    Python call per term, seconds at a million triples; pyoxigraph parses the result
+    strictly afterwards, so an IRI or tag that is not valid RDF still fails loudly.
+    ``"".join`` because ``+`` on a URIRef builds a new URIRef (and warns)."""
+    kind = type(term)
+    if kind is URIRef or isinstance(term, URIRef):
+        return "".join(("<", term, ">"))
+    if kind is Literal or isinstance(term, Literal):
+        text = str.translate(term, _ESCAPES)
+        if term.language:
+            return "".join(('"', text, '"@', term.language))
+        datatype = term.datatype
+        if datatype is None or datatype == _XSD_STRING:
+            return "".join(('"', text, '"'))
+        return "".join(('"', text, '"^^<', datatype, ">"))
+    if isinstance(term, BNode):
+        return "".join(("_:", term))
+    raise TypeError(f"cannot write {kind.__name__} {term!r} as RDF 1.1")
+
+
+def _index(graph: Graph) -> dict:
+    """subject -> predicate -> objects of ``graph``.
+
+    rdflib's Memory store already keeps exactly this index; walking it is several times
+    faster than ``graph.triples()``, which matters at a million triples. It is used only
+    when the store holds this graph alone (a Dataset's store mixes graphs)."""
+    store = graph.store
+    spo = getattr(store, "_Memory__spo", None) if type(store) is Memory else None
+    # len(store) counts the triples of every graph in the store
+    if spo is not None and len(store) == len(graph):
+        return spo
+    spo = {}
+    for s, p, o in graph:
+        spo.setdefault(s, {}).setdefault(p, {})[o] = 1
+    return spo
+
+
+def _lines(graph: Graph, graph_name: str = "") -> list[str]:
+    """N-Triples (or, with ``graph_name``, N-Quads) lines of a graph in a fixed order:
+    subjects by their text, ``rdf:type`` first, then predicates and objects by text.
+
+    The common cases (IRIs) are formatted inline: a function call per term would cost
+    seconds at a million triples. A predicate that is not an IRI yields invalid
+    N-Triples, which pyoxigraph then rejects."""
+    spo = _index(graph)
+    tail = f" {graph_name} .\n" if graph_name else " .\n"
+    lines: list[str] = []
+    for s_text, s in sorted((_nt(s), s) for s in spo):
+        po = spo[s]
+        for p_text, p in sorted((("".join(("<", p, ">")), p) for p in po), key=_predicate_order):
+            head = f"{s_text} {p_text} "
+            lines.extend(sorted(["".join((head, "<", o, ">", tail)) if type(o) is URIRef else
+                                 "".join((head, _nt(o), tail)) for o in po[p]]))
+    return lines
+
+
+_TYPE_TEXT = _nt(RDF.type)
+
+
+def _predicate_order(item: tuple[str, object]) -> tuple[bool, str]:
+    return item[0] != _TYPE_TEXT, item[0]
+
+
+def ntriples(graph: Graph) -> bytes:
+    """Canonical N-Triples, sorted (pyoxigraph reparses and writes every line)."""
+    return _reformat("".join(_lines(graph)).encode("utf-8"), ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_TRIPLES, {})
+
+
+def turtle(graph: Graph, prefixes: dict[str, str] | None = None) -> bytes:
+    """Deterministic Turtle with the project prefixes."""
+    return _reformat("".join(_lines(graph)).encode("utf-8"), ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, prefixes)
+
+
+def turtle_from_ntriples(data: bytes, prefixes: dict[str, str] | None = None) -> bytes:
+    """Turtle from N-Triples text, keeping its order (used for CONSTRUCT results too)."""
+    return _reformat(data, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, prefixes)
+
+
+def _reformat(data: bytes, source, target, prefixes) -> bytes:
+    # pyoxigraph parses strictly, so an invalid term fails here rather than in a reader later
+    quads = ox.parse(data, format=source)
+    return ox.serialize(quads, format=target, prefixes=PREFIXES if prefixes is None else prefixes)
+
+
+def _named_graphs(dataset: Dataset) -> list[Graph]:
+    graphs = [g for g in dataset.graphs() if len(g)]
+    return sorted(graphs, key=lambda g: (g.identifier != DATASET_DEFAULT_GRAPH_ID, str(g.identifier)))
+
+
+def trig(dataset: Dataset, prefixes: dict[str, str] | None = None) -> bytes:
+    """Deterministic TriG: named graphs in IRI order, triples sorted inside each."""
+    lines: list[str] = []
+    for g in _named_graphs(dataset):
+        lines.extend(_lines(g, "" if g.identifier == DATASET_DEFAULT_GRAPH_ID else _nt(g.identifier)))
+    return _reformat("".join(lines).encode("utf-8"), ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, prefixes)
+
+
+def with_reference(dataset: Dataset, reference: URIRef, *extra: Graph) -> Dataset:
+    """Add ``extra`` graphs (the ontology) to the named graph ``reference``.
+
+    Their blank nodes are relabelled canonically first, so the TriG file is byte-identical
+    from one run to the next."""
+    target = dataset.graph(reference)
+    for g in extra:
+        for t in to_canonical_graph(g):
+            target.add(t)
+    return dataset
+
+
+def jsonld(graph: Graph, prefixes: dict[str, str] | None = None) -> str:
+    """JSON-LD with an ``@context`` of the prefixes, IRIs written compactly (yj:County).
+
+    pyoxigraph writes expanded JSON-LD in the sorted triple order; the compaction here only
+    shortens IRIs with prefixes, which any JSON-LD processor expands back."""
+    prefixes = PREFIXES if prefixes is None else prefixes
+    expanded = json.loads(_reformat("".join(_lines(graph)).encode("utf-8"), ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD, {}))
+    by_length = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
+    used: set[str] = set()
+
+    def short(iri: str) -> str:
+        for prefix, ns in by_length:
+            local = iri[len(ns):]
+            # a local part starting with // would read as an absolute IRI
+            if iri.startswith(ns) and local and not local.startswith("//"):
+                used.add(prefix)
+                return f"{prefix}:{local}"
+        return iri
+
+    def value(v: dict) -> dict:
+        if "@id" in v:
+            return {"@id": short(v["@id"])}
+        out = {"@value": v["@value"]}
+        if "@language" in v:
+            out["@language"] = v["@language"]
+        elif "@type" in v:
+            out["@type"] = short(v["@type"])
+        return out
+
+    nodes = []
+    for node in expanded:
+        out = {"@id": short(node["@id"])}
+        for key, values in node.items():
+            if key == "@id":
+                continue
+            if key == str(RDF.type) and all("@id" in v for v in values):
+                out["@type"] = [short(v["@id"]) for v in values]
+            else:
+                out[short(key)] = [value(v) for v in values]
+        nodes.append(out)
+    context = {p: prefixes[p] for p in sorted(used)}
+    return json.dumps({"@context": context, "@graph": nodes}, ensure_ascii=False, indent=1) + "\n"
 
 
 def write_turtle(graph: Graph, path: str | Path) -> Path:
     return write_atomic(path, turtle(graph))
+
+
+def write_ntriples(graph: Graph, path: str | Path) -> Path:
+    return write_atomic(path, ntriples(graph))
+
+
+def write_trig(dataset: Dataset, path: str | Path) -> Path:
+    return write_atomic(path, trig(dataset))
+
+
+def write_jsonld(graph: Graph, path: str | Path, prefixes: dict[str, str] | None = None) -> Path:
+    return write_atomic(path, jsonld(graph, prefixes))
 
 
 def write_json(obj, path: str | Path) -> Path:

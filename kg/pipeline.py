@@ -15,8 +15,9 @@ from pathlib import Path
 from rdflib import Graph
 
 from .cache import DocumentCache
-from .export import write_json, write_turtle
-from .graph import DEFAULT_BASE, to_rdf
+from .export import (PREFIXES, with_reference, write_json, write_jsonld, write_ntriples, write_trig,
+                     write_turtle)
+from .graph import DEFAULT_BASE, Iris, to_dataset, to_rdf
 from .metrics import extract_metrics
 from .model import Document, KnowledgeGraph
 from .parallel import process_document, run_documents  # noqa: F401  (process_document is API)
@@ -50,7 +51,13 @@ def collect_files(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
     files, problems = [], []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in ARTICLE_SUFFIXES))
+            for f in sorted(p.rglob("*")):
+                if f.suffix.lower() not in ARTICLE_SUFFIXES:
+                    continue
+                if f.is_file():
+                    files.append(f)
+                elif f.is_symlink() and not f.exists():
+                    problems.append(f"{f}: no such file (broken link)")
         elif p.is_file():
             files.append(p)
         else:
@@ -94,13 +101,16 @@ def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = No
 
 
 def build(paths: list[str | Path] | None = None, out: str | Path | None = "out",
-          base: str = DEFAULT_BASE, html: bool = True, strict: bool = False,
+          base: str = DEFAULT_BASE, html: bool = True, strict: bool = False, jsonld: bool = False,
           encoding: str | None = None, jobs: int = 1, scheduler: str | None = None,
-          cache: str | Path | None = None, progress: bool | None = None) -> BuildResult:
-    """Read, extract and (if ``out``) write graph.ttl, graph.html and merges.json.
+          cache: str | Path | None = None, progress: bool | None = None,
+          html_max_nodes: int | None = 5000) -> BuildResult:
+    """Read, extract and (if ``out``) write graph.ttl, graph.nt, graph.trig, graph.html and
+    merges.json; graph.jsonld too with ``jsonld``.
 
     ``encoding`` forces one codec for every file instead of detecting it per file.
     ``jobs``, ``scheduler``, ``cache`` and ``progress`` are those of :func:`extract`.
+    ``html_max_nodes`` bounds graph.html to the most connected entities (``None``: all).
     """
     started = time.perf_counter()
     files, problems = collect_files(paths or [DEFAULT_CORPUS])
@@ -118,16 +128,36 @@ def build(paths: list[str | Path] | None = None, out: str | Path | None = "out",
     result = BuildResult(kg, rdf, 0.0)
     # nothing read: keep whatever an earlier build left in ``out`` rather than overwrite it
     if out is not None and kg.documents:
-        result.outputs = write_outputs(kg, rdf, Path(out), html=html)
+        result.outputs = write_outputs(kg, rdf, Path(out), html=html, base=base, jsonld=jsonld,
+                                       html_max_nodes=html_max_nodes)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def write_outputs(kg: KnowledgeGraph, rdf: Graph, out: Path, html: bool = True) -> list[Path]:
-    """Write every output file of a build into ``out`` (each one atomically)."""
-    outputs = [write_turtle(rdf, out / "graph.ttl"),
-               write_json({"merged": kg.merges, "skipped": kg.problems}, out / "merges.json")]
+def write_outputs(kg: KnowledgeGraph, rdf: Graph, out: Path, html: bool = True,
+                  base: str = DEFAULT_BASE, jsonld: bool = False,
+                  html_max_nodes: int | None = 5000) -> list[Path]:
+    """Write every output file of a build into ``out`` (each one atomically): graph.ttl,
+    graph.nt, graph.trig (a named graph per document plus ``{base}reference`` holding
+    gazetteer containment and the ontology), merges.json, graph.html and, with
+    ``jsonld``, graph.jsonld."""
+    outputs = [write_turtle(rdf, out / "graph.ttl"), write_ntriples(rdf, out / "graph.nt"),
+               write_trig(reference_dataset(kg, base), out / "graph.trig")]
+    if jsonld:
+        iris = Iris(base)
+        outputs.append(write_jsonld(rdf, out / "graph.jsonld",
+                                    {**PREFIXES, "id": iris.base + "id/", "doc": iris.base + "doc/"}))
+    outputs.append(write_json({"merged": kg.merges, "skipped": kg.problems}, out / "merges.json"))
     if html:
         from .html import write_html
-        outputs.append(write_html(rdf, out / "graph.html"))
+        outputs.append(write_html(rdf, out / "graph.html", max_nodes=html_max_nodes))
     return outputs
+
+
+def reference_dataset(kg: KnowledgeGraph, base: str = DEFAULT_BASE):
+    """:func:`kg.graph.to_dataset` with the ontology added to the ``{base}reference`` graph."""
+    from rdflib import URIRef
+
+    from .validate import ontology_dir
+    ontology = Graph().parse(ontology_dir() / "yuanjiang.ttl")
+    return with_reference(to_dataset(kg, base), URIRef(Iris(base).base + "reference"), ontology)

@@ -1,0 +1,224 @@
+"""Exports: Turtle, N-Triples, TriG and JSON-LD hold the same triples, parse with three
+independent parsers (rdflib, pyoxigraph, rapper), and are byte-identical from run to run."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pyoxigraph as ox
+import pytest
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, PROV, RDF
+
+from conftest import ROOT, SEEDS
+from kg import export
+from kg.graph import YJ, to_dataset
+from kg.pipeline import write_outputs
+
+ONTOLOGY = ROOT / "ontology" / "yuanjiang.ttl"
+BASE = "https://w3id.org/yuanjiang-kg/"
+
+
+def _out(seed_build, name):
+    return next(p for p in seed_build.outputs if p.name == name)
+
+
+@pytest.fixture(scope="module")
+def jsonld_path(seed_build, tmp_path_factory):
+    out = tmp_path_factory.mktemp("jsonld")
+    paths = write_outputs(seed_build.graph, seed_build.rdf, out, html=False, jsonld=True)
+    return next(p for p in paths if p.name == "graph.jsonld")
+
+
+def _ox_triples(path, fmt):
+    return {q.triple for q in ox.parse(path=str(path), format=fmt)}
+
+
+def test_build_writes_every_format(seed_build):
+    names = {p.name for p in seed_build.outputs}
+    assert {"graph.ttl", "graph.nt", "graph.trig"} <= names
+    assert "graph.jsonld" not in names  # only on request
+
+
+@pytest.mark.parametrize("name,fmt", [("graph.ttl", "turtle"), ("graph.nt", "nt")])
+def test_turtle_and_ntriples_round_trip(seed_build, name, fmt):
+    path = _out(seed_build, name)
+    parsed = Graph().parse(path, format=fmt)
+    assert len(parsed) == len(seed_build.rdf) > 4000
+    assert set(parsed) == set(seed_build.rdf)
+
+
+def test_pyoxigraph_reads_the_same_triples_from_every_format(seed_build, jsonld_path):
+    ttl = _ox_triples(_out(seed_build, "graph.ttl"), ox.RdfFormat.TURTLE)
+    assert len(ttl) == len(seed_build.rdf)
+    assert _ox_triples(_out(seed_build, "graph.nt"), ox.RdfFormat.N_TRIPLES) == ttl
+    assert _ox_triples(jsonld_path, ox.RdfFormat.JSON_LD) == ttl
+
+
+def test_jsonld_round_trips_and_uses_a_compact_context(seed_build, jsonld_path):
+    parsed = Graph().parse(jsonld_path, format="json-ld")
+    assert set(parsed) == set(seed_build.rdf)
+    doc = json.loads(jsonld_path.read_text(encoding="utf-8"))
+    assert doc["@context"]["yj"] == str(YJ)
+    assert doc["@context"]["id"] == BASE + "id/"
+    wushi = next(n for n in doc["@graph"] if n["@id"] == "id:place/652927")
+    assert "yj:County" in wushi["@type"]
+    assert {"@value": "乌什县", "@language": "zh"} in wushi["rdfs:label"]
+
+
+def test_turtle_is_readable(seed_build):
+    text = _out(seed_build, "graph.ttl").read_text(encoding="utf-8")
+    assert "@prefix yj: <https://w3id.org/yuanjiang-kg/ontology#> ." in text
+    assert '"乌什县"@zh' in text  # Chinese written as is, not \u escapes
+    assert re.search(r"^<https://w3id.org/yuanjiang-kg/id/place/652927> a yj:County", text, re.M)
+
+
+def test_trig_has_a_named_graph_per_document_and_one_for_reference(seed_build):
+    path = _out(seed_build, "graph.trig")
+    ds = Dataset()
+    ds.parse(path, format="trig")
+    names = {str(g.identifier) for g in ds.graphs() if len(g)}
+    docs = {BASE + "doc/" + d.doc_id for d in seed_build.graph.documents}
+    assert names == docs | {BASE + "reference"}
+
+    expected = to_dataset(seed_build.graph)
+    for doc in docs:
+        assert set(ds.graph(URIRef(doc))) == set(expected.graph(URIRef(doc))), doc
+    # a document graph carries its own sentences only
+    first = ds.graph(URIRef(sorted(docs)[0]))
+    contexts = set(first.objects(None, URIRef("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#referenceContext")))
+    assert contexts == {URIRef(sorted(docs)[0])}
+
+    reference = ds.graph(URIRef(BASE + "reference"))
+    assert (YJ.supports, RDF.type, OWL.ObjectProperty) in reference  # the ontology
+    assert (None, PROV.wasDerivedFrom, URIRef(BASE + "reference/gazetteer")) in reference  # gazetteer facts
+
+
+def test_trig_union_is_the_graph_plus_the_ontology(seed_build):
+    ds = Dataset()
+    ds.parse(_out(seed_build, "graph.trig"), format="trig")
+    union = {t for g in ds.graphs() for t in g}
+    ontology = Graph().parse(ONTOLOGY)
+
+    def ground(triples):
+        return {t for t in triples if not any(isinstance(x, BNode) for x in t)}
+
+    assert ground(union) == set(seed_build.rdf) | ground(ontology)
+    with_bnodes = Graph()
+    for t in union - ground(union):
+        with_bnodes.add(t)
+    ontology_bnodes = Graph()
+    for t in set(ontology) - ground(ontology):
+        ontology_bnodes.add(t)
+    assert len(with_bnodes) == len(ontology_bnodes) > 0
+    assert isomorphic(with_bnodes, ontology_bnodes)
+
+
+def test_pyoxigraph_loads_the_trig_with_named_graphs(seed_build):
+    store = ox.Store()
+    store.load(path=str(_out(seed_build, "graph.trig")), format=ox.RdfFormat.TRIG)
+    graphs = {g.value for g in store.named_graphs()}
+    assert BASE + "reference" in graphs and len(graphs) == len(seed_build.graph.documents) + 1
+    answer = store.query("ASK { <https://w3id.org/yuanjiang-kg/id/place/330800> "
+                         "<https://w3id.org/yuanjiang-kg/ontology#supports> "
+                         "<https://w3id.org/yuanjiang-kg/id/place/652927> }",
+                         use_default_graph_as_union=True)
+    assert bool(answer) is True
+
+
+def _rapper(args):
+    rapper = shutil.which("rapper")
+    # the test command installs raptor2-utils; without it this check must fail, not skip
+    assert rapper, "rapper (Debian raptor2-utils) is not installed: run scripts/test.sh"
+    return subprocess.run([rapper, *args], capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("name,syntax", [("graph.ttl", "turtle"), ("graph.nt", "ntriples"), ("graph.trig", "trig")])
+def test_rapper_validates_strictly(seed_build, name, syntax):
+    path = _out(seed_build, name)
+    run = _rapper(["-i", syntax, "-c", str(path)])
+    assert run.returncode == 0, run.stderr
+    assert "error" not in run.stderr.lower() and "warning" not in run.stderr.lower(), run.stderr
+    count = int(re.search(r"returned (\d+) (?:triples|statements)", run.stderr).group(1))
+    if name != "graph.trig":
+        assert count == len(seed_build.rdf)
+
+
+def test_rapper_rejects_broken_turtle(tmp_path):
+    """The rapper check above can fail: a truncated file is refused."""
+    bad = tmp_path / "bad.ttl"
+    bad.write_text('<http://e.org/s> <http://e.org/p> "unterminated .\n', encoding="utf-8")
+    assert _rapper(["-q", "-i", "turtle", "-c", str(bad)]).returncode != 0
+
+
+def test_outputs_are_byte_identical_across_builds(seed_build, jsonld_path, tmp_path):
+    """A second build in a fresh interpreter (other hash seed) writes the same bytes."""
+    run = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(SEEDS), "--out", str(tmp_path), "--jsonld"],
+                         capture_output=True, text=True, cwd=ROOT, env={"PYTHONHASHSEED": "12345", **_env()})
+    assert run.returncode == 0, run.stderr
+    for name in ("graph.ttl", "graph.nt", "graph.trig"):
+        assert (tmp_path / name).read_bytes() == _out(seed_build, name).read_bytes(), name
+    assert (tmp_path / "graph.jsonld").read_bytes() == jsonld_path.read_bytes()
+
+
+def _env():
+    import os
+    return {k: v for k, v in os.environ.items() if k != "PYTHONHASHSEED"}
+
+
+def test_writes_are_atomic_and_readable(tmp_path):
+    target = tmp_path / "graph.ttl"
+    target.write_text("old", encoding="utf-8")
+    with pytest.raises(UnicodeEncodeError):  # fails while writing: the old file stays whole
+        export.write_atomic(target, "new \ud800")
+    assert target.read_text(encoding="utf-8") == "old"
+    g = Graph()
+    g.add((URIRef("http://e.org/s"), URIRef("http://e.org/p"), URIRef("http://e.org/o")))
+    export.write_turtle(g, target)
+    assert "<http://e.org/s> <http://e.org/p> <http://e.org/o>" in target.read_text(encoding="utf-8")
+    assert target.stat().st_mode & 0o044  # not private to the writer
+    assert [p.name for p in tmp_path.iterdir()] == ["graph.ttl"]  # no temporary left behind
+
+
+def test_invalid_iri_is_refused_not_written(tmp_path):
+    g = Graph()
+    g.add((URIRef("http://e.org/has space"), URIRef("http://e.org/p"), URIRef("http://e.org/o")))
+    with pytest.raises(SyntaxError):
+        export.turtle(g)
+
+
+def test_a_dataset_graph_is_not_written_from_the_shared_index():
+    """A named graph of a Dataset shares its store with other graphs: only its own triples."""
+    ds = Dataset()
+    a, b = ds.graph(URIRef("http://e.org/a")), ds.graph(URIRef("http://e.org/b"))
+    a.add((URIRef("http://e.org/s"), URIRef("http://e.org/p"), URIRef("http://e.org/in-a")))
+    b.add((URIRef("http://e.org/s"), URIRef("http://e.org/p"), URIRef("http://e.org/in-b")))
+    text = export.ntriples(a).decode()
+    assert "in-a" in text and "in-b" not in text
+
+
+def test_a_million_triples_are_written_through_the_store_index(monkeypatch):
+    """The fast path: a plain Graph is written from rdflib's own index, never through
+    ``Graph.triples`` (too slow at this size); the result parses back complete."""
+    g = Graph()
+    add = g.store.add
+    preds = [YJ[f"p{i}"] for i in range(10)]
+    n_subjects = 100_000
+    nodes = [URIRef(f"{BASE}id/test/{i}") for i in range(n_subjects)]
+    for i, s in enumerate(nodes):
+        for j, p in enumerate(preds):
+            add((s, p, nodes[(i * 7 + j) % n_subjects] if j % 2 else Literal(f"乌什县{i}-{j}", lang="zh")), g)
+    assert len(g) == 1_000_000
+    assert export._index(g) is g.store._Memory__spo
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("Graph.triples used: the slow path")
+
+    monkeypatch.setattr(Graph, "triples", refuse)
+    data = export.turtle(g)
+    assert data.startswith(b"@prefix")
+    assert sum(1 for _ in ox.parse(data, format=ox.RdfFormat.TURTLE)) == 1_000_000
