@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import math
+import os
 import json
 import re
 import shutil
@@ -320,3 +322,137 @@ def test_page_script_parses(page, tmp_path):
     script = tmp_path / "app.js"
     script.write_text(app_script(page), encoding="utf-8")
     subprocess.run(["node", "--check", str(script)], check=True)
+
+
+# ---------------------------------------------------------------- bounds, layout, centrality
+
+def test_selection_names_what_is_left_out():
+    from kg.html import select_entities
+    sel = select_entities(small_graph(), max_nodes=2)
+    assert sel.shown == tuple(sorted((str(CITY), str(COUNTY))))
+    # most connected first among those left out: EVIL and ENTERPRISE (1), SCHOOL (0)
+    assert sel.left_out == (str(ENTERPRISE), str(EVIL), str(SCHOOL))
+    assert sel.left_out_by_type == (("Enterprise", 1), ("School", 1), ("Organization", 1))
+    assert (sel.edges_total, sel.edges_left_out, sel.total) == (3, 2, 5)
+    assert sel.examples == ("浙江某公司", HOSTILE_LABEL, "孤立学校")
+    assert sel.summary().startswith("2 of 5 entities shown (the most connected); left out 3 entities "
+                                    "(Enterprise 1, School 1, Organization 1) and 2 of 3 relations")
+    assert select_entities(small_graph(), max_nodes=None).left_out == ()
+    assert select_entities(small_graph()).summary() == "all 5 entities shown"
+
+
+def test_bounded_page_carries_what_is_left_out():
+    data = graph_data(render_html(small_graph(), max_nodes=2))
+    assert data["omitted"] == {"entities": 3, "edges": 2,
+                               "byType": [{"name": "Enterprise", "count": 1},
+                                          {"name": "School", "count": 1},
+                                          {"name": "Organization", "count": 1}],
+                               "examples": ["浙江某公司", HOSTILE_LABEL, "孤立学校"]}
+    assert graph_data(render_html(small_graph()))["omitted"] is None
+
+
+def test_default_bound_is_the_same_everywhere():
+    import inspect
+    from kg.html import DEFAULT_MAX_NODES
+    from kg.pipeline import build, write_outputs
+    assert DEFAULT_MAX_NODES == 5000
+    assert inspect.signature(render_html).parameters["max_nodes"].default == DEFAULT_MAX_NODES
+    assert inspect.signature(build).parameters["html_max_nodes"].default == DEFAULT_MAX_NODES
+    assert inspect.signature(write_outputs).parameters["html_max_nodes"].default == DEFAULT_MAX_NODES
+
+
+def test_betweenness_sizes(page):
+    by_label = {n["label"]: n for n in graph_data(page)["nodes"]}
+    # 衢州市 is the only node between others (county - city - evil)
+    assert by_label["衢州市"]["centrality"] > 0 and by_label["衢州市"]["sizeC"] == 45.0
+    assert by_label["孤立学校"]["centrality"] == 0 and by_label["孤立学校"]["sizeC"] == 10.0
+    assert by_label["乌什县"]["centrality"] > 0      # between the city and the enterprise
+
+
+def test_start_layout_keeps_neighbours_close():
+    from kg.html import _initial_layout
+    rnd = __import__("random").Random(3)
+    # 30 groups of 20: a hub each, all members linked to it, a few links between groups
+    pairs = [(g * 20, g * 20 + i) for g in range(30) for i in range(1, 20)]
+    pairs += [(rnd.randrange(600), rnd.randrange(600)) for _ in range(40)]
+    pos = _initial_layout(600 + 5, pairs)              # 5 unlinked nodes too
+    assert pos == _initial_layout(600 + 5, pairs)      # deterministic
+    assert len(set(pos)) == len(pos)                   # no two nodes on one spot
+
+    def dist(a, b):
+        return math.dist(pos[a], pos[b])
+    linked = sum(dist(a, b) for a, b in pairs) / len(pairs)
+    anyhow = sum(dist(rnd.randrange(605), rnd.randrange(605)) for _ in range(2000)) / 2000
+    assert linked < anyhow / 3
+
+
+def test_big_pages_get_start_positions_small_ones_not():
+    small = graph_data(render_html(small_graph()))
+    assert all("x" not in n for n in small["nodes"]) and small["physics"]["improvedLayout"]
+    g = Graph()
+    for i in range(200):
+        node = URIRef(f"{BASE}id/school/s{i}")
+        g.add((node, RDF.type, YJ.School))
+        g.add((node, YJ.locatedIn, URIRef(f"{BASE}id/school/s{i // 10 * 10}")))
+    big = graph_data(render_html(g))
+    assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in big["nodes"])
+    assert not big["physics"]["improvedLayout"]
+    assert big["physics"]["budgetMs"] > 0
+
+
+def test_written_page_is_readable_by_others(tmp_path):
+    out = write_html(small_graph(), tmp_path / "graph.html")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+# ---------------------------------------------------------------- the command line
+
+def test_cli_build_bounds_the_page_and_says_what_is_left_out(tmp_path, capsys, seed_build):
+    from kg.cli import main
+    from tests.conftest import SEEDS
+    total = len(seed_build.graph.entities)
+    assert main(["build", str(SEEDS), "--out", str(tmp_path), "--html-max-nodes", "20"]) == 0
+    out = capsys.readouterr().out
+    assert f"graph.html: 20 of {total} entities shown (the most connected); left out {total - 20} entities" in out
+    data = graph_data((tmp_path / "graph.html").read_text(encoding="utf-8"))
+    assert (data["shown"], data["total"], data["omitted"]["entities"]) == (20, total, total - 20)
+    assert main(["build", str(SEEDS), "--out", str(tmp_path), "--html-max-nodes", "-1"]) == 1
+    assert "0 (no bound) or more" in capsys.readouterr().err
+
+
+def test_cli_bound_values():
+    from kg.cli import _html_bound
+    from kg.html import DEFAULT_MAX_NODES
+    assert _html_bound(None) == DEFAULT_MAX_NODES
+    assert _html_bound(0) is None and _html_bound(7) == 7
+    with pytest.raises(ValueError):
+        _html_bound(-1)
+
+
+def test_cli_view_renders_turtle_and_trig(tmp_path, capsys, monkeypatch):
+    from rdflib import Dataset
+    from kg.cli import main
+    g = small_graph()
+    ttl = tmp_path / "g.ttl"
+    g.serialize(ttl, format="turtle")
+    ds = Dataset()
+    doc_graph = ds.graph(URIRef(BASE + "graph/doc/000"))
+    reference = ds.graph(URIRef(BASE + "reference"))
+    for t in g:                       # split over two named graphs, as kg build does
+        (reference if t[1] == YJ.locatedIn else doc_graph).add(t)
+    trig = tmp_path / "g.trig"
+    ds.serialize(trig, format="trig")
+
+    opened = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    assert main(["view", str(ttl)]) == 0                          # default: next to the input
+    assert main(["view", str(trig), "--out", str(tmp_path / "t.html"), "--open"]) == 0
+    from_ttl = graph_data((tmp_path / "g.html").read_text(encoding="utf-8"))
+    from_trig = graph_data((tmp_path / "t.html").read_text(encoding="utf-8"))
+    assert len(from_ttl["nodes"]) == 5 and len(from_ttl["edges"]) == 3
+    assert from_trig == from_ttl                                  # the union of the named graphs
+    assert opened == [(tmp_path / "t.html").resolve().as_uri()]
+    assert main(["view", str(ttl), "--out", str(tmp_path / "b.html"), "--max-nodes", "2"]) == 0
+    assert "b.html: 2 of 5 entities shown" in capsys.readouterr().out
