@@ -21,18 +21,38 @@ def _build(args) -> int:
         print("kg build: --jobs must be at least 1", file=sys.stderr)
         return EXIT_FAILED
     cache = None if args.no_cache else (args.cache or Path(args.out) / ".cache")
+    max_nodes = _html_bound(args.html_max_nodes)
     result = build(args.paths or None, out=args.out, base=args.base, strict=args.strict,
                    encoding=args.encoding, jobs=args.jobs, scheduler=args.scheduler,
-                   cache=cache, progress=False if args.quiet else None)
+                   cache=cache, progress=False if args.quiet else None, html_max_nodes=max_nodes)
     for problem in result.graph.problems:
         print(f"skipped: {problem}", file=sys.stderr)
     print(result.summary())
     for path in result.outputs:
         print(f"wrote {path}")
+    _say_what_html_left_out(result, max_nodes)
     if not result.graph.documents:
         print("kg build: no article could be read; nothing written", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_PARTIAL if result.graph.problems else EXIT_OK
+
+
+def _html_bound(value: int | None) -> int | None:
+    """--html-max-nodes / --max-nodes: absent -> the page's default bound, 0 -> no bound."""
+    if value is None:
+        from .html import DEFAULT_MAX_NODES
+        return DEFAULT_MAX_NODES
+    if value < 0:
+        raise ValueError("the node bound must be 0 (no bound) or more")
+    return value or None
+
+
+def _say_what_html_left_out(result, max_nodes: int | None) -> None:
+    if max_nodes is None or len(result.graph.entities) <= max_nodes or \
+            not any(p.name == "graph.html" for p in result.outputs):
+        return
+    from .html import select_entities
+    print(f"graph.html: {select_entities(result.rdf, max_nodes).summary()}")
 
 
 def _validate(args) -> int:
@@ -51,7 +71,8 @@ def _eval(args) -> int:
 
 def _view(args) -> int:
     from rdflib import Dataset, Graph
-    from .html import write_html
+    from .html import select_entities, write_html
+    max_nodes = _html_bound(args.max_nodes)
     src = Path(args.graph)
     if src.suffix in (".trig", ".nq"):
         ds = Dataset()
@@ -62,8 +83,11 @@ def _view(args) -> int:
     else:
         g = Graph().parse(src)
     out = Path(args.out) if args.out else src.with_suffix(".html")
-    write_html(g, out)
+    write_html(g, out, max_nodes=max_nodes)
     print(f"wrote {out}")
+    selection = select_entities(g, max_nodes)
+    if selection.left_out:
+        print(f"{out.name}: {selection.summary()}")
     if args.open:
         import webbrowser
         webbrowser.open(out.resolve().as_uri())
@@ -97,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--out", default="out", help="output folder (default: out/)")
     b.add_argument("--base", default="https://w3id.org/yuanjiang-kg/", help="base IRI of the data")
     b.add_argument("--strict", action="store_true", help="stop at the first bad file")
+    b.add_argument("--html-max-nodes", type=int, metavar="N",
+                   help="graph.html shows only the N most connected entities (default 5000; 0: all)")
     b.add_argument("--encoding", help="read every file with this codec (e.g. gb18030, big5) instead of detecting it")
     b.add_argument("--jobs", "-j", type=int, default=1, help="local processes for the per-document stages (default 1)")
     b.add_argument("--scheduler", metavar="ADDRESS",
@@ -120,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     w.add_argument("graph")
     w.add_argument("--out")
     w.add_argument("--open", action="store_true", help="open it in the default browser")
+    w.add_argument("--max-nodes", type=int, metavar="N",
+                   help="show only the N most connected entities (default 5000; 0: all)")
     w.set_defaults(func=_view)
 
     sv = sub.add_parser("serve", help="a read-only SPARQL 1.1 Protocol endpoint over a graph file")
