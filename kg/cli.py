@@ -23,7 +23,7 @@ def _build(args) -> int:
     cache = None if args.no_cache else (args.cache or Path(args.out) / ".cache")
     max_nodes = _html_bound(args.html_max_nodes)
     result = build(args.paths or None, out=args.out, base=args.base, strict=args.strict,
-                   encoding=args.encoding, jobs=args.jobs, scheduler=args.scheduler,
+                   encoding=args.encoding, jsonld=args.jsonld, jobs=args.jobs, scheduler=args.scheduler,
                    cache=cache, progress=False if args.quiet else None, html_max_nodes=max_nodes)
     for problem in result.graph.problems:
         print(f"skipped: {problem}", file=sys.stderr)
@@ -112,15 +112,23 @@ def _load(args) -> int:
     return EXIT_OK
 
 
+def _query(args) -> int:
+    from .sparql import read_query, render, run_query
+    result = run_query(args.graph, read_query(args.query), engine=args.engine)
+    sys.stdout.write(render(result, args.format, max_width=args.max_width))
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="kg", description="Build a knowledge graph of paired assistance to Xinjiang.")
     sub = ap.add_subparsers(dest="command", required=True)
 
-    b = sub.add_parser("build", help="read articles and write graph.ttl, graph.html, merges.json")
+    b = sub.add_parser("build", help="read articles and write graph.ttl/.nt/.trig, graph.html, merges.json")
     b.add_argument("paths", nargs="*", help="files or folders of articles (default: the bundled seeds/)")
     b.add_argument("--out", default="out", help="output folder (default: out/)")
     b.add_argument("--base", default="https://w3id.org/yuanjiang-kg/", help="base IRI of the data")
     b.add_argument("--strict", action="store_true", help="stop at the first bad file")
+    b.add_argument("--jsonld", action="store_true", help="also write graph.jsonld (JSON-LD with a compact @context)")
     b.add_argument("--html-max-nodes", type=int, metavar="N",
                    help="graph.html shows only the N most connected entities (default 5000; 0: all)")
     b.add_argument("--encoding", help="read every file with this codec (e.g. gb18030, big5) instead of detecting it")
@@ -173,6 +181,17 @@ def main(argv: list[str] | None = None) -> int:
     ld.add_argument("--query-endpoint",
                     help="SPARQL endpoint for the count check (default: derived for Virtuoso, Fuseki, GraphDB, Oxigraph)")
     ld.set_defaults(func=_load)
+
+    q = sub.add_parser("query", help="run SPARQL over a graph file (.ttl, .nt, .trig, .jsonld)")
+    q.add_argument("graph", help="graph file; for TriG the default graph is the union of its named graphs")
+    q.add_argument("query", help="a .rq file (see queries/) or the query text")
+    q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table",
+                   help="SELECT output: aligned table (default) or SPARQL 1.1 CSV/TSV/JSON results")
+    q.add_argument("--engine", choices=["oxigraph", "rdflib"],
+                   help="SPARQL engine (default: pyoxigraph, rdflib when pyoxigraph is missing)")
+    q.add_argument("--max-width", type=int, default=60, metavar="N",
+                   help="clip table cells to N columns (0: never)")
+    q.set_defaults(func=_query)
 
     args = ap.parse_args(argv)
     try:

@@ -1,0 +1,342 @@
+"""SPARQL over a graph file, on pyoxigraph (default) or rdflib.
+
+    >>> from kg.sparql import run_query, to_table
+    >>> result = run_query("out/graph.ttl", "SELECT ?s WHERE { ?s a <https://w3id.org/yuanjiang-kg/ontology#County> }")  # doctest: +SKIP
+    >>> print(to_table(result))  # doctest: +SKIP
+
+Both engines give answers in one engine-neutral shape (:class:`QueryResult` of
+:class:`Term`), so the output formats and the tests do not care which one ran. For TriG
+and N-Quads the default graph is the union of the named graphs on both engines, so a
+query written for graph.ttl gives the same answer on graph.trig.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .graph import DEFAULT_BASE
+
+ENGINES = ("oxigraph", "rdflib")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+# file suffix -> (pyoxigraph format name, rdflib format name, holds named graphs)
+_FORMATS = {
+    ".ttl": ("TURTLE", "turtle", False), ".turtle": ("TURTLE", "turtle", False),
+    ".nt": ("N_TRIPLES", "nt", False), ".trig": ("TRIG", "trig", True), ".nq": ("N_QUADS", "nquads", True),
+    ".jsonld": ("JSON_LD", "json-ld", False), ".json": ("JSON_LD", "json-ld", False),
+    ".rdf": ("RDF_XML", "xml", False), ".owl": ("RDF_XML", "xml", False),
+}
+
+
+@dataclass(frozen=True)
+class Term:
+    """An RDF term as both engines report it: ``kind`` is uri, literal or bnode.
+    ``datatype`` is None for plain and language-tagged strings."""
+    kind: str
+    value: str
+    lang: str | None = None
+    datatype: str | None = None
+
+    def n3(self) -> str:
+        """N-Triples/Turtle syntax (used by TSV and CONSTRUCT output)."""
+        if self.kind == "uri":
+            return f"<{self.value}>"
+        if self.kind == "bnode":
+            return f"_:{self.value}"
+        text = (self.value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+                .replace("\r", "\\r").replace("\t", "\\t"))
+        if self.lang:
+            return f'"{text}"@{self.lang}'
+        return f'"{text}"^^<{self.datatype}>' if self.datatype else f'"{text}"'
+
+
+@dataclass
+class QueryResult:
+    """``kind`` is select, ask or graph (CONSTRUCT/DESCRIBE). SELECT fills ``header``
+    and ``rows`` (None for an unbound variable), ASK ``boolean``, graphs ``triples``."""
+    kind: str
+    header: list[str] = field(default_factory=list)
+    rows: list[tuple[Term | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[tuple[Term, Term, Term]] = field(default_factory=list)
+    engine: str = ""
+
+
+@dataclass
+class Loaded:
+    """A graph file loaded into one engine; ``union``: query the union of named graphs."""
+    engine: str
+    store: object
+    union: bool = False
+
+
+def default_engine() -> str:
+    try:
+        import pyoxigraph  # noqa: F401
+    except ImportError:  # rdflib is a hard dependency, pyoxigraph a compiled wheel
+        return "rdflib"
+    return "oxigraph"
+
+
+def _format_of(path: Path) -> tuple[str, str, bool]:
+    try:
+        return _FORMATS[path.suffix.lower()]
+    except KeyError:
+        raise ValueError(f"{path}: unknown RDF format (use .ttl, .nt, .trig, .nq, .jsonld or .rdf)") from None
+
+
+def load(path: str | Path, engine: str | None = None) -> Loaded:
+    """Load a graph file (.ttl, .nt, .trig, .nq, .jsonld, .rdf) into an engine."""
+    engine = engine or default_engine()
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such graph file")
+    ox_name, rdflib_name, quads = _format_of(path)
+    if engine == "oxigraph":
+        import pyoxigraph as ox
+        store = ox.Store()
+        store.bulk_load(path=str(path), format=getattr(ox.RdfFormat, ox_name))
+        return Loaded(engine, store, union=quads)
+    if engine == "rdflib":
+        from rdflib import Dataset, Graph
+        if quads:
+            store = Dataset(default_union=True)
+            store.parse(path, format=rdflib_name)
+        else:
+            store = Graph().parse(path, format=rdflib_name)
+        return Loaded(engine, store, union=quads)
+    raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+
+
+def _as_loaded(graph, engine: str | None) -> Loaded:
+    if isinstance(graph, Loaded):
+        if engine and engine != graph.engine:
+            raise ValueError(f"graph was loaded into {graph.engine}, not {engine}")
+        return graph
+    if isinstance(graph, (str, Path)):
+        return load(graph, engine)
+    kind = type(graph).__module__.split(".")[0]
+    if kind == "pyoxigraph" and engine in (None, "oxigraph"):
+        return Loaded("oxigraph", graph, union=any(True for _ in graph.named_graphs()))
+    if kind == "rdflib" and engine in (None, "rdflib"):
+        return Loaded("rdflib", graph)
+    raise TypeError(f"cannot query a {type(graph).__name__} with engine {engine!r}")
+
+
+def read_query(arg: str) -> str:
+    """QUERY of ``kg query``: a path to a .rq file, else the query text itself."""
+    if "\n" in arg or "{" in arg:
+        return arg
+    path = Path(arg)
+    try:
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    except OSError:  # a query string too long to be a file name
+        return arg
+    if path.suffix == ".rq":
+        raise FileNotFoundError(f"{arg}: no such query file")
+    return arg
+
+
+def run_query(graph, query_text: str, engine: str | None = None) -> QueryResult:
+    """Run SPARQL over a graph file path, a :class:`Loaded` graph, a pyoxigraph Store or an
+    rdflib Graph/Dataset. ``engine``: oxigraph (default when installed) or rdflib."""
+    loaded = _as_loaded(graph, engine)
+    if loaded.engine == "oxigraph":
+        result = _run_oxigraph(loaded, query_text)
+    else:
+        result = _run_rdflib(loaded, query_text)
+    result.engine = loaded.engine
+    return result
+
+
+def _ox_term(t) -> Term | None:
+    import pyoxigraph as ox
+    if t is None:
+        return None
+    if isinstance(t, ox.NamedNode):
+        return Term("uri", t.value)
+    if isinstance(t, ox.BlankNode):
+        return Term("bnode", t.value)
+    if isinstance(t, ox.Literal):
+        datatype = t.datatype.value
+        return Term("literal", t.value, t.language,
+                    None if t.language or datatype in (_XSD + "string", _LANG_STRING) else datatype)
+    raise TypeError(f"unsupported term {t!r}")
+
+
+def _run_oxigraph(loaded: Loaded, text: str) -> QueryResult:
+    import pyoxigraph as ox
+    try:
+        answer = loaded.store.query(text, use_default_graph_as_union=loaded.union)
+    except SyntaxError as err:
+        raise ValueError(f"SPARQL syntax error: {err}") from None
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult("ask", boolean=bool(answer))
+    if isinstance(answer, ox.QueryTriples):
+        return QueryResult("graph", triples=[(_ox_term(t.subject), _ox_term(t.predicate), _ox_term(t.object))
+                                             for t in answer])
+    header = [v.value for v in answer.variables]
+    rows = [tuple(_ox_term(solution[v]) for v in header) for solution in answer]
+    return QueryResult("select", header=header, rows=rows)
+
+
+def _rdflib_term(t) -> Term | None:
+    from rdflib import BNode, Literal, URIRef
+    if t is None:
+        return None
+    if isinstance(t, URIRef):
+        return Term("uri", str(t))
+    if isinstance(t, BNode):
+        return Term("bnode", str(t))
+    if isinstance(t, Literal):
+        datatype = str(t.datatype) if t.datatype else None
+        return Term("literal", str(t), t.language, None if t.language or datatype == _XSD + "string" else datatype)
+    raise TypeError(f"unsupported term {t!r}")
+
+
+def _run_rdflib(loaded: Loaded, text: str) -> QueryResult:
+    from pyparsing import ParseException
+    try:
+        answer = loaded.store.query(text)
+    except ParseException as err:
+        raise ValueError(f"SPARQL syntax error: {err}") from None
+    if answer.type == "ASK":
+        return QueryResult("ask", boolean=bool(answer.askAnswer))
+    if answer.type in ("CONSTRUCT", "DESCRIBE"):
+        return QueryResult("graph", triples=[tuple(map(_rdflib_term, t)) for t in answer.graph])
+    header = [str(v) for v in answer.vars]
+    rows = [tuple(_rdflib_term(row[i]) for i in range(len(header))) for row in answer]
+    return QueryResult("select", header=header, rows=rows)
+
+
+# ---- output ---------------------------------------------------------------------------
+
+def to_json(result: QueryResult) -> str:
+    """SPARQL 1.1 Query Results JSON (SELECT and ASK)."""
+    if result.kind == "ask":
+        return json.dumps({"head": {}, "boolean": result.boolean}) + "\n"
+    if result.kind != "select":
+        raise ValueError("JSON results are for SELECT and ASK; CONSTRUCT/DESCRIBE print Turtle")
+
+    def binding(t: Term) -> dict:
+        out = {"type": t.kind, "value": t.value}
+        if t.lang:
+            out["xml:lang"] = t.lang
+        elif t.datatype:
+            out["datatype"] = t.datatype
+        return out
+
+    bindings = [{var: binding(t) for var, t in zip(result.header, row) if t is not None} for row in result.rows]
+    return json.dumps({"head": {"vars": result.header}, "results": {"bindings": bindings}},
+                      ensure_ascii=False, indent=1) + "\n"
+
+
+def to_csv(result: QueryResult) -> str:
+    """SPARQL 1.1 CSV results: plain values, IRIs as text, blank nodes as _:id."""
+    if result.kind == "ask":
+        return "true\n" if result.boolean else "false\n"
+    if result.kind != "select":
+        raise ValueError("CSV results are for SELECT and ASK; CONSTRUCT/DESCRIBE print Turtle")
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(result.header)
+    for row in result.rows:
+        writer.writerow(["" if t is None else (f"_:{t.value}" if t.kind == "bnode" else t.value) for t in row])
+    return buf.getvalue()
+
+
+def to_tsv(result: QueryResult) -> str:
+    """SPARQL 1.1 TSV results: ?var header, terms in Turtle syntax."""
+    if result.kind == "ask":
+        return "true\n" if result.boolean else "false\n"
+    if result.kind != "select":
+        raise ValueError("TSV results are for SELECT and ASK; CONSTRUCT/DESCRIBE print Turtle")
+    lines = ["\t".join(f"?{v}" for v in result.header)]
+    lines += ["\t".join("" if t is None else t.n3() for t in row) for row in result.rows]
+    return "\n".join(lines) + "\n"
+
+
+def to_turtle(result: QueryResult) -> str:
+    """CONSTRUCT/DESCRIBE results as sorted Turtle with the project prefixes."""
+    from .export import turtle_from_ntriples
+    lines = sorted({f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in result.triples})
+    return turtle_from_ntriples("".join(lines).encode("utf-8")).decode("utf-8")
+
+
+def _display_prefixes(base: str) -> list[tuple[str, str]]:
+    from .export import PREFIXES
+    pairs = {**PREFIXES, "id": base + "id/", "doc": base + "doc/"}
+    return sorted(((p, ns) for p, ns in pairs.items()), key=lambda kv: -len(kv[1]))
+
+
+def width(text: str) -> int:
+    """Columns a string takes in a terminal: wide and full-width characters (Chinese) take
+    two, combining marks none."""
+    return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in text)
+
+
+def _clip(text: str, limit: int) -> str:
+    if width(text) <= limit:
+        return text
+    out, used = [], 0
+    for c in text:
+        w = width(c)
+        if used + w > limit - 1:
+            break
+        out.append(c)
+        used += w
+    return "".join(out) + "…"
+
+
+def _cell(t: Term | None, prefixes) -> str:
+    if t is None:
+        return ""
+    if t.kind == "uri":
+        for prefix, ns in prefixes:
+            if t.value.startswith(ns) and len(t.value) > len(ns):
+                return f"{prefix}:{t.value[len(ns):]}"
+        return f"<{t.value}>"
+    if t.kind == "bnode":
+        return f"_:{t.value}"
+    return " ".join(t.value.split())  # newlines would break the row
+
+
+def to_table(result: QueryResult, max_width: int = 60, base: str = DEFAULT_BASE) -> str:
+    """A readable table: Chinese aligned by display width, IRIs shortened with prefixes,
+    cells longer than ``max_width`` columns clipped with … (0: never clip)."""
+    if result.kind == "ask":
+        return "true" if result.boolean else "false"
+    if result.kind == "graph":
+        return to_turtle(result).rstrip("\n")
+    prefixes = _display_prefixes(base)
+    cells = [[_cell(t, prefixes) for t in row] for row in result.rows]
+    if max_width:
+        cells = [[_clip(c, max_width) for c in row] for row in cells]
+    widths = [max([width(h)] + [width(row[i]) for row in cells]) for i, h in enumerate(result.header)]
+
+    def line(values: list[str]) -> str:
+        return " │ ".join(v + " " * (w - width(v)) for v, w in zip(values, widths)).rstrip()
+
+    out = [line(result.header), "─┼─".join("─" * w for w in widths)]
+    out += [line(row) for row in cells]
+    n = len(result.rows)
+    out.append(f"({n} row{'s' if n != 1 else ''})")
+    return "\n".join(out)
+
+
+FORMATTERS = {"csv": to_csv, "tsv": to_tsv, "json": to_json}
+
+
+def render(result: QueryResult, fmt: str = "table", max_width: int = 60) -> str:
+    """The text ``kg query`` prints: ASK true/false, CONSTRUCT/DESCRIBE Turtle, SELECT in ``fmt``."""
+    if result.kind == "graph":
+        return to_turtle(result)
+    if fmt == "table":
+        return to_table(result, max_width=max_width) + "\n"
+    return FORMATTERS[fmt](result)
