@@ -81,7 +81,7 @@ class Virtuoso:
             try:
                 self.select("ASK {}")
                 break
-            except (OSError, ValueError):
+            except (OSError, ValueError, AssertionError):  # not listening yet, or still booting
                 if self.process.poll() is not None or time.monotonic() - start > 90:
                     self.stop()
                     log = (folder / "virtuoso.log").read_text(errors="replace")[-2000:] \
@@ -106,8 +106,12 @@ class Virtuoso:
         req = urllib.request.Request(f"{self.http}/sparql", data=urllib.parse.urlencode(params).encode(),
                                      headers={"Accept": accept,
                                               "Content-Type": "application/x-www-form-urlencoded"})
-        with urllib.request.urlopen(req, timeout=120) as resp:
-            return resp.read()
+        try:
+            with urllib.request.urlopen(req, timeout=120) as resp:
+                return resp.read()
+        except urllib.error.HTTPError as err:  # Virtuoso's own words say which construct it rejects
+            message = err.read().decode("utf-8", errors="replace").split("SPARQL query:")[0].strip()
+            raise AssertionError(f"Virtuoso answered HTTP {err.code}: {message}") from None
 
     def select(self, query: str, **graphs) -> dict:
         return json.loads(self.request(query, "application/sparql-results+json", **graphs))
