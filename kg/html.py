@@ -610,6 +610,8 @@ class _GraphData:
             for node, (x, y) in zip(nodes, start):
                 node["x"], node["y"] = x, y
         iterations = max(MIN_ITERATIONS, min(MAX_ITERATIONS, round(200_000 / max(n_nodes, 1))))
+        if n_nodes > IMPROVED_LAYOUT_MAX:       # a good start needs only the short run
+            iterations = MIN_ITERATIONS
         omitted = None
         if sel.left_out:
             omitted = {"entities": len(sel.left_out), "edges": sel.edges_left_out,
