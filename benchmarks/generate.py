@@ -43,6 +43,19 @@ def _short(place) -> str:
     return min(place.short, key=len) if place.short else place.name
 
 
+def _number(rng: random.Random, old: str, after: str | None) -> str:
+    """A new figure of the same kind: years stay plausible years, months and days valid."""
+    if after == "年" and len(old) == 4:
+        return str(rng.randint(2010, 2024))
+    if after == "月":
+        return str(rng.randint(1, 12))
+    if after == "日":
+        return str(rng.randint(1, 28))
+    if "." in old:
+        return f"{rng.randint(1, 99)}.{rng.randint(1, 9)}"
+    return str(rng.randint(2, 900))
+
+
 def generate(count: int, out: Path, seed: int = 2260, sentences_per_article: int = 40) -> list[Path]:
     rng = random.Random(seed)
     base = _seed_sentences()
@@ -60,7 +73,7 @@ def generate(count: int, out: Path, seed: int = 2260, sentences_per_article: int
                              ("柯坪县", county.name), ("衢州", _short(city)), ("湖州", _short(city)),
                              ("乌什", _short(county)), ("柯坪", _short(county))):
                 s = s.replace(old, new)
-            s = re.sub(r"\d+(\.\d+)?", lambda m: str(rng.randint(2, 900)), s)
+            s = re.sub(r"\d+(\.\d+)?(?=(年|月|日)?)", lambda m: _number(rng, m.group(0), m.group(2)), s)
             s = re.sub(r"(华盛纺织|天和针织|麦伦工贸|睿丁生物|美欣达集团)", lambda m: firm(), s)
             lines += ["", s]
         path = out / f"gen_{i:06d}.txt"

@@ -1,0 +1,295 @@
+"""Benchmark suite: stage throughput, ratio to plain jieba, Turtle writing, parallel and
+incremental builds, on the deterministic corpus of ``benchmarks/generate.py``.
+
+    python benchmarks/run.py                      # sizes 100, 1000, 10000
+    python benchmarks/run.py --quick              # 100 and 1000 articles, fewer repeats
+    python benchmarks/run.py --sizes 100,1000 --repeats 5
+
+Every measurement runs in a fresh child process (so peak memory is that of the work
+measured, and caches of one run do not help the next). Prints a table and writes
+``benchmarks/results/bench.json``. Times are wall-clock medians over the repeats; the
+ratio to jieba is taken inside the same child, on the same text, so a busy machine
+slows both sides alike.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+STAGES = ("read", "clean", "mentions", "resolve", "relations+metrics", "to_rdf", "turtle")
+ONE_MILLION = 1_000_000
+
+
+# ------------------------------------------------------------------ children
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_stages(corpus: str) -> dict:
+    """Each stage once over the corpus, plus plain jieba.lcut over the same raw text."""
+    import jieba
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    from kg import export
+    from kg.clean import clean
+    from kg.graph import to_rdf
+    from kg.mentions import _prepare_jieba, find_mentions
+    from kg.metrics import extract_metrics
+    from kg.model import KnowledgeGraph
+    from kg.pipeline import collect_files, unique_ids
+    from kg.read import read_document
+    from kg.relations import aid_command, extract_relations
+    from kg.resolve import resolve
+
+    files, _ = collect_files([corpus])
+    t = {}
+
+    def timed(name, fn):
+        start = time.perf_counter()
+        value = fn()
+        t[name] = time.perf_counter() - start
+        return value
+
+    docs = timed("read", lambda: unique_ids([read_document(f) for f in files]))
+    raw = [d.raw for d in docs]
+    # the floor: jieba's own dictionary, no extra words, default (HMM) mode
+    timed("jieba", lambda: [jieba.lcut(text) for text in raw])
+    _prepare_jieba()                      # our dictionary load is start-up, not per-corpus work
+    docs = timed("clean", lambda: [clean(d) for d in docs])
+    processed = timed("mentions", lambda: [(d, find_mentions(d)) for d in docs])
+    entities, merges, pairings = timed("resolve", lambda: resolve(processed))
+
+    def relations_metrics():
+        relations = extract_relations(processed, entities, pairings)
+        actors = {}
+        for doc, mentions in processed:
+            p = pairings[doc.doc_id]
+            supporter = f"place/{p.supporters[0]}" if p.supporters else None
+            actors[doc.doc_id] = (supporter, aid_command(mentions, entities, supporter))
+        return relations, extract_metrics(processed, entities, actors)
+
+    relations, metrics = timed("relations+metrics", relations_metrics)
+    kg = KnowledgeGraph(documents=docs, entities=entities, relations=relations, metrics=metrics, merges=merges)
+    rdf = timed("to_rdf", lambda: to_rdf(kg))
+    ttl = timed("turtle", lambda: export.turtle(rdf))
+    out = {"articles": len(docs), "chars": sum(map(len, raw)), "seconds": t, "triples": len(rdf),
+           "turtle_bytes": len(ttl), "entities": len(entities), "relations": len(relations),
+           "metrics": len(metrics), "peak_mb": _peak_mb()}
+    out["oxigraph_turtle"] = _oxigraph_serialize(rdf)
+    if len(rdf) >= ONE_MILLION:
+        out["million"] = _million(rdf)
+    return out
+
+
+def _to_oxigraph(triples):
+    import pyoxigraph as ox
+    from rdflib import Literal, URIRef
+
+    def term(x):
+        if isinstance(x, URIRef):
+            return ox.NamedNode(str(x))
+        if isinstance(x, Literal):
+            if x.language:
+                return ox.Literal(str(x), language=x.language)
+            return ox.Literal(str(x), datatype=ox.NamedNode(str(x.datatype))) if x.datatype else ox.Literal(str(x))
+        return ox.BlankNode(str(x))
+    return [ox.Triple(term(s), term(p), term(o)) for s, p, o in triples]
+
+
+def _oxigraph_serialize(rdf) -> float:
+    """pyoxigraph's own Turtle serializer over the same triples (conversion not timed)."""
+    import pyoxigraph as ox
+    triples = _to_oxigraph(rdf)
+    start = time.perf_counter()
+    ox.serialize(triples, format=ox.RdfFormat.TURTLE)
+    return time.perf_counter() - start
+
+
+def _million(rdf) -> dict:
+    """Writing exactly 1,000,000 of the build's triples as Turtle with kg.export."""
+    from itertools import islice
+
+    from rdflib import Graph
+
+    from kg import export
+    g = Graph()
+    for prefix, ns in rdf.namespaces():
+        g.bind(prefix, ns)
+    for triple in islice(rdf, ONE_MILLION):
+        g.add(triple)
+    del rdf
+    start = time.perf_counter()
+    data = export.turtle(g)
+    took = time.perf_counter() - start
+    return {"triples": len(g), "seconds": took, "bytes": len(data), "oxigraph_seconds": _oxigraph_serialize(g)}
+
+
+def child_extract(corpus: str, jobs: int, cache: str | None) -> dict:
+    """Read + the extraction stages (what --jobs and --cache change), as kg build runs them."""
+    from kg.pipeline import collect_files, extract, unique_ids
+    from kg.read import read_document
+    start = time.perf_counter()
+    files, _ = collect_files([corpus])
+    docs = unique_ids([read_document(f) for f in files])
+    kg = extract(docs, jobs=jobs, cache=cache, progress=False)
+    return {"seconds": time.perf_counter() - start, "articles": len(docs), "entities": len(kg.entities),
+            "chars": sum(len(d.raw) for d in docs), "peak_mb_main": _peak_mb()}
+
+
+# ------------------------------------------------------------------ parent
+
+def run_child(args: list[str]) -> dict:
+    """A child process; its peak memory summed over the process tree (workers included)."""
+    import psutil
+    proc = psutil.Popen([sys.executable, __file__, "--child", *args], stdout=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            tree = [proc, *proc.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.1)
+    out = proc.stdout.read()
+    if proc.returncode:
+        raise SystemExit(f"benchmark child {args} failed ({proc.returncode})")
+    result = json.loads(out.decode().strip().splitlines()[-1])
+    result["peak_mb_tree"] = peak / 2**20
+    return result
+
+
+def corpus(size: int, work: Path) -> Path:
+    from generate import generate
+    folder = work / f"corpus-{size}"
+    if not (folder / f"gen_{size - 1:06d}.txt").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        generate(size, folder)
+    return folder
+
+
+def median_runs(args: list[str], repeats: int) -> dict:
+    runs = [run_child(args) for _ in range(repeats)]
+    best = dict(runs[len(runs) // 2])
+    best["seconds"] = {k: statistics.median(r["seconds"][k] for r in runs) for k in runs[0]["seconds"]}
+    best["oxigraph_turtle"] = statistics.median(r["oxigraph_turtle"] for r in runs)
+    best["repeats"] = repeats
+    return best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="100,1000,10000", help="corpus sizes in articles")
+    ap.add_argument("--quick", action="store_true", help="100 and 1000 articles, one repeat of the big runs")
+    ap.add_argument("--repeats", type=int, default=3, help="repeats of the cheap measurements (median)")
+    ap.add_argument("--jobs", type=int, default=2, help="processes for the parallel build")
+    ap.add_argument("--stage-max", type=int, default=1000,
+                    help="largest size whose stages (incl. rdflib graph and Turtle) are measured one by one")
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "yuanjiang-kg-bench",
+                    help="where generated corpora are kept (reused across runs)")
+    ap.add_argument("--results", type=Path, default=ROOT / "results")
+    ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        kind, *rest = args.child
+        if kind == "stages":
+            print(json.dumps(child_stages(rest[0])))
+        else:
+            print(json.dumps(child_extract(rest[0], int(rest[1]), rest[2] if len(rest) > 2 else None)))
+        return
+
+    sizes = [100, 1000] if args.quick else [int(s) for s in args.sizes.split(",")]
+    args.work.mkdir(parents=True, exist_ok=True)
+    report = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                          "platform": platform.platform(), "load_before": os.getloadavg()},
+              "stages": {}, "parallel": {}, "incremental": {}}
+    for size in sizes:
+        folder = corpus(size, args.work)
+        if size <= args.stage_max:
+            repeats = args.repeats if size <= 100 else (1 if args.quick else min(args.repeats, 2))
+            print(f"stages, {size} articles, {repeats} run(s) ...", file=sys.stderr)
+            report["stages"][size] = median_runs(["stages", str(folder)], repeats)
+        print(f"extraction with --jobs 1 and --jobs {args.jobs}, {size} articles ...", file=sys.stderr)
+        report["parallel"][size] = {"jobs1": run_child(["extract", str(folder), "1"]) if size <= 1000 else None,
+                                    f"jobs{args.jobs}": run_child(["extract", str(folder), str(args.jobs)])}
+    inc_size = 1000 if 1000 in sizes else sizes[-1]
+    report["incremental"] = incremental(corpus(inc_size, args.work), args.work, inc_size)
+    report["machine"]["load_after"] = os.getloadavg()
+    args.results.mkdir(parents=True, exist_ok=True)
+    path = args.results / "bench.json"
+    path.write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
+    print(table(report, args.jobs))
+    print(f"\nwrote {path}")
+
+
+def incremental(folder: Path, work: Path, size: int) -> dict:
+    """Full extraction into an empty cache, then again after editing one article."""
+    copy = work / f"incremental-{size}"
+    cache = work / f"cache-{size}"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    shutil.copytree(folder, copy)
+    print(f"incremental rebuild, {size} articles ...", file=sys.stderr)
+    full = run_child(["extract", str(copy), "1", str(cache)])
+    victim = sorted(copy.glob("*.txt"))[size // 2]
+    victim.write_text(victim.read_text(encoding="utf-8") + "\n援疆工作持续推进。\n", encoding="utf-8")
+    again = run_child(["extract", str(copy), "1", str(cache)])
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    return {"articles": size, "full_seconds": full["seconds"], "rebuild_seconds": again["seconds"],
+            "ratio": again["seconds"] / full["seconds"]}
+
+
+def table(r: dict, jobs: int) -> str:
+    rows = []
+    for size, s in sorted(r["stages"].items(), key=lambda kv: int(kv[0])):
+        sec, chars = s["seconds"], s["chars"]
+        whole = sum(sec[k] for k in STAGES)
+        extraction = sum(sec[k] for k in STAGES[:5])
+        rows.append(f"\n{size} articles, {chars:,} characters, {s['triples']:,} triples, "
+                    f"Turtle {s['turtle_bytes'] / 2**20:.1f} MB, peak {s['peak_mb']:.0f} MB "
+                    f"(median of {s['repeats']})")
+        rows.append(f"  {'stage':<20}{'seconds':>10}{'chars/s':>12}")
+        for k in ("jieba",) + STAGES:
+            rows.append(f"  {k:<20}{sec[k]:>10.2f}{chars / sec[k]:>12,.0f}")
+        rows.append(f"  {'extraction':<20}{extraction:>10.2f}{chars / extraction:>12,.0f}"
+                    f"   = {extraction / sec['jieba']:.2f}x jieba.lcut")
+        rows.append(f"  {'whole build':<20}{whole:>10.2f}{chars / whole:>12,.0f}"
+                    f"   = {whole / sec['jieba']:.2f}x jieba.lcut")
+        rows.append(f"  Turtle writing {sec['turtle']:.2f} s vs pyoxigraph serializer {s['oxigraph_turtle']:.2f} s"
+                    f" = {sec['turtle'] / s['oxigraph_turtle']:.1f}x")
+        if "million" in s:
+            m = s["million"]
+            rows.append(f"  1,000,000 triples as Turtle: {m['seconds']:.2f} s (pyoxigraph alone "
+                        f"{m['oxigraph_seconds']:.2f} s), {m['bytes'] / 2**20:.0f} MB")
+    rows.append("\nextraction (read to metrics) as kg build runs it")
+    for size, p in sorted(r["parallel"].items(), key=lambda kv: int(kv[0])):
+        for name, run in p.items():
+            if run:
+                rows.append(f"  {size:>6} articles {name:<6} {run['seconds']:>8.1f} s "
+                            f"{run['chars'] / run['seconds']:>10,.0f} chars/s  peak {run['peak_mb_tree']:.0f} MB")
+    inc = r["incremental"]
+    rows.append(f"\nincremental: {inc['articles']} articles, one edited: extraction {inc['rebuild_seconds']:.1f} s "
+                f"vs {inc['full_seconds']:.1f} s full = {100 * inc['ratio']:.1f}%")
+    stages = r["stages"].get(inc["articles"]) or r["stages"].get(str(inc["articles"]))
+    if stages:          # the RDF graph and Turtle are rebuilt in full: what that adds
+        rest = stages["seconds"]["to_rdf"] + stages["seconds"]["turtle"]
+        rows.append(f"  with to_rdf + Turtle ({rest:.1f} s, not cached): "
+                    f"{100 * (inc['rebuild_seconds'] + rest) / (inc['full_seconds'] + rest):.1f}% of the whole build")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    main()
