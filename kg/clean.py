@@ -55,6 +55,7 @@ MD_HEADING = re.compile(r"#{1,6}\s+(?=\S)")
 DATE_LED = re.compile(r"\d{4}\s*(?:[—–-]+\s*\d{4}\s*)?年")
 SPACED_WORDS = re.compile(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]")
 MIN_REPEAT = 30            # a repeated first/last part must be at least this long
+MAX_SENTENCE = 600         # longer runs without a full stop are cut at a clause mark
 WINDOW_PARAGRAPHS = 50     # repeats are looked for among this many preceding paragraphs
 
 
@@ -398,7 +399,25 @@ def sentence_spans(text: str, start: int, end: int, kind: str) -> list[tuple[int
                 i += 1
         if s < end:
             spans.append((s, end))
-    return [t for t in (_trim(text, a, b) for a, b in spans) if t]
+    bounded = [piece for a, b in spans for piece in _bounded(text, a, b)]
+    return [t for t in (_trim(text, a, b) for a, b in bounded) if t]
+
+
+def _bounded(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """Cut a run longer than MAX_SENTENCE at its last clause mark (else anywhere).
+
+    Real sentences are far shorter; a line of a million characters without a full stop
+    would otherwise become one sentence, and the later stages, which look at every pair of
+    trigger and mention inside a sentence, would take hours over it."""
+    out = []
+    while b - a > MAX_SENTENCE:
+        window = text[a + MAX_SENTENCE // 2:a + MAX_SENTENCE]
+        cut = max(window.rfind(c) for c in "，,、：:")
+        cut = a + MAX_SENTENCE // 2 + cut + 1 if cut >= 0 else a + MAX_SENTENCE
+        out.append((a, cut))
+        a = cut
+    out.append((a, b))
+    return out
 
 
 def _ellipsis_in_enumeration(text: str, sentence_start: int, i: int) -> bool:
@@ -409,7 +428,7 @@ def _ellipsis_in_enumeration(text: str, sentence_start: int, i: int) -> bool:
         j += 1
     if j < len(text) and text[j] in CLOSERS:
         return False
-    clause = re.split(r"[,，;；:：]", text[sentence_start:i])[-1]
+    clause = re.split(r"[,，;；:：]", text[max(sentence_start, i - MAX_SENTENCE):i])[-1]
     return "、" in clause
 
 

@@ -35,7 +35,7 @@ class Iris:
         return URIRef(f"{self.base}id/{key}")
 
     def metric(self, key: str) -> URIRef:
-        return URIRef(f"{self.base}id/metric/{key}")
+        return URIRef(f"{self.base}id/metric/{_safe(key)}")    # keys start with the file stem
 
     def document(self, doc_id: str) -> URIRef:
         return URIRef(f"{self.base}doc/{_safe(doc_id)}")
@@ -113,6 +113,11 @@ def _triples(kg: KnowledgeGraph, base: str) -> dict[str, set]:
     def raw(doc_id: str, start: int, end: int) -> tuple[int, int]:
         return docs[doc_id].raw_span(start, end)
 
+    # Only sentences that some mention, fact or metric points to become nodes: the rest is
+    # plain article text, and a corpus of long articles would otherwise be mostly sentences.
+    cited = {(m.doc_id, m.sentence) for e in kg.entities.values() for m in e.mentions}
+    cited |= {(ev.doc_id, ev.sentence) for rel in kg.relations for ev in rel.evidence}
+    cited |= {(met.evidence.doc_id, met.evidence.sentence) for met in kg.metrics if met.evidence}
     for doc in kg.documents:
         g.current = doc.doc_id
         d = iris.document(doc.doc_id)
@@ -130,6 +135,8 @@ def _triples(kg: KnowledgeGraph, base: str) -> dict[str, set]:
         if doc.metadata.get("converted_from"):
             g.add((d, YJ.convertedFrom, Literal(doc.metadata["converted_from"])))
         for sent in doc.sentences:
+            if (doc.doc_id, sent.index) not in cited:
+                continue
             s = iris.sentence(doc.doc_id, sent.index)
             rs, re_ = raw(doc.doc_id, sent.start, sent.end)
             g.add((s, RDF.type, NIF.Sentence))
