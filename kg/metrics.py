@@ -158,23 +158,30 @@ class _DocMetrics:
     def indicator(self, text: str, start: int, end: int) -> str:
         """What is counted: the noun after the unit, else the noun before the number."""
         words = []
-        for tok in lcut(text[end:end + 16]):
+        described = re.match(r"[\u4e00-\u9fff]{1,6}的(?=[\u4e00-\u9fff])", text[end:end + 8])
+        after_start = end + described.end() if described else end      # 17位品学兼优的同学
+        for tok in lcut(text[after_start:after_start + 16]):
             if _is_stop(tok, self.lex) and not (words == [] and tok in ("的",)) or not NAME_CHAR.match(tok):
                 break
-            if tok != "的":
+            if tok == "的" and words:
+                words = []                  # 17位品学兼优的同学: the head noun follows 的
+            elif tok != "的":
                 words.append(tok)
         after = "".join(words)
-        if len(after) >= 2:
+        if len(after) >= 2 and not any(ch.isdigit() for ch in after):   # not 5批250人次's next figure
             return after
         words = []
         tokens = list(lcut(text[max(0, start - 14):start]))
-        while tokens and tokens[-1] in REACH_VERBS:      # 年销售额达到2.3亿元
-            tokens.pop()
+        while tokens and (tokens[-1] in REACH_VERBS or tokens[-1] in ("的", "占")):
+            tokens.pop()                                # 年销售额达到2.3亿元, 占援疆资金投入的91%
+        while len(tokens) > 1 and any(ch.isdigit() for ch in tokens[-2]) and not any(ch.isdigit() for ch in tokens[-1]):
+            tokens = tokens[:-2]                        # 研学5批250人次: skip the other quantity
         for tok in reversed(tokens):
             if _is_stop(tok, self.lex) or not NAME_CHAR.match(tok):
                 break
             words.insert(0, tok)
-        return "".join(words) or after or text[start:end]
+        before = "".join(words).lstrip("占共计达约")
+        return before or after or text[start:end]
 
     def subject(self, sent, start: int, end: int, unit: str, in_sentence: list[Mention]) -> str | None:
         text, base = sent.text, sent.start

@@ -140,3 +140,14 @@ def test_traditional_article_keeps_traditional_names_as_alt_labels():
     shache = next(e for e in kg.entities.values() if e.label == "莎车县")
     assert "莎車縣" in shache.alt_labels
     assert any("Enterprise" in e.types and e.label.startswith("上海纺织") for e in kg.entities.values())
+
+
+def test_metric_indicators_name_what_is_counted():
+    from conftest import extract_text
+    kg = extract_text("浙江省衢州市对口支援新疆阿克苏地区乌什县。产业、民生类项目73个(占援疆资金投入的91%)。"
+                      "衢州市援疆指挥部组织研学5批250人次。另外17位品学兼优的同学拿到奖学金。")
+    by_value = {m.value: m.indicator for m in kg.metrics}
+    assert by_value[91] == "援疆资金投入"
+    assert by_value[250] == "研学"
+    assert by_value[17] == "同学"
+    assert not any(any(ch.isdigit() for ch in m.indicator) for m in kg.metrics)
