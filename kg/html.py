@@ -25,19 +25,31 @@ Why our own template instead of ``pyvis.network.Network``
 
 What the page shows
     Entities (subjects typed with a contract class other than ``yj:Metric``) as dots coloured
-    by primary type and sized by degree (networkx, over the seven relations); the relations
-    as labelled edges (``pairedWith`` undirected); metrics in the tooltip and side panel
-    (or as diamond nodes with ``metrics_as_nodes=True``). A legend of types and relations
-    with counts doubles as a filter, a ``<select>`` filters by source document, a search box
-    focuses the first node whose label or alt label contains the text. Filters hide items
-    (``hidden: true``), so positions are kept. Physics runs for a capped number of
-    stabilisation iterations and is then switched off.
+    by primary type and sized by degree or, at the reader's choice, betweenness centrality
+    (both networkx, over the seven relations); the relations as edges labelled in Chinese
+    (``pairedWith`` undirected); metrics as rows of their subject in the tooltip and side
+    panel, which the page can also draw as diamond nodes (``metrics_as_nodes=True`` starts
+    that way). A legend of types and relations with counts doubles as a filter, a
+    ``<select>`` filters by source document, a search box focuses the first node whose label
+    or alt label contains the text. Filters hide items (``hidden: true``), so positions are
+    kept.
+
+Big graphs
+    ``max_nodes`` (default :data:`DEFAULT_MAX_NODES`) keeps the most connected entities and
+    the page lists what it left out (:func:`select_entities` gives the same cut without
+    rendering). Physics runs for a capped number of iterations and at most
+    :data:`STABILISE_BUDGET_MS`, then is switched off; above :data:`IMPROVED_LAYOUT_MAX`
+    entities the start positions come from :func:`_initial_layout` so the short run is
+    enough. Tooltips are built on first hover. ``window.kgReady`` turns true once the
+    settled layout has been painted (tests and ``benchmarks/html_bench.py`` wait for it).
 
 Deterministic: the same graph gives byte-identical HTML (everything is sorted, the layout
 seed is fixed).
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import html as _html
 import json
 import math
@@ -110,6 +122,7 @@ STABILISE_BUDGET_MS = 6_000     # layout stops after this even if iterations rem
 IMPROVED_LAYOUT_MAX = 150       # vis-network's own start layout is too slow above this
 LAYOUT_SPACING = 100.0
 
+_EXECUTED_SCRIPT = re.compile(r"<script(?: id=\"app\")?>(.*?)</script>", re.S)
 _JSON_ESCAPE = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
 _ENTITY_KIND = re.compile(r"/id/([^/]+)/[^/]*$")
 
@@ -182,8 +195,18 @@ def render_html(graph: Graph, title: str = DEFAULT_TITLE,
         "VIS_JS": js,
         "DATA": script_json(data),
     }
+    fields["SCRIPT_HASHES"] = "{{SCRIPT_HASHES}}"      # filled once the scripts are final
     # One pass, so text inserted for one placeholder is never scanned for another.
-    return re.sub(r"\{\{([A-Z_]+)\}\}", lambda m: fields[m.group(1)], _template())
+    page = re.sub(r"\{\{([A-Z_]+)\}\}", lambda m: fields[m.group(1)], _template())
+    # The CSP allows exactly our two scripts by hash: markup that slipped into the page by
+    # some future mistake, inline handlers included, still could not run. The meta tag
+    # comes before the title and the data, so the first occurrence is the one to fill.
+    hashes = " ".join(f"'sha256-{_sha256(m.group(1))}'" for m in _EXECUTED_SCRIPT.finditer(page))
+    return page.replace("{{SCRIPT_HASHES}}", hashes, 1)
+
+
+def _sha256(text: str) -> str:
+    return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
 def write_html(graph: Graph, path: str | Path, **kw) -> Path:

@@ -170,6 +170,18 @@ def test_no_remote_resources(page):
     assert "<link" not in page.lower()
 
 
+def test_csp_allows_exactly_the_page_scripts(page):
+    import base64
+    csp = re.search(r'http-equiv="Content-Security-Policy" content="([^"]*)"', page).group(1)
+    scripts = re.findall(r"<script(?: id=\"app\")?>(.*?)</script>", page, re.S)
+    assert len(scripts) == 2                       # vis-network and the app; data is not run
+    hashes = ["'sha256-" + base64.b64encode(hashlib.sha256(s.encode()).digest()).decode() + "'"
+              for s in scripts]
+    assert f"script-src {' '.join(hashes)};" in csp
+    assert "unsafe-inline" not in csp.split("style-src")[0] and "unsafe-eval" not in csp
+    assert "default-src 'none'" in csp
+
+
 def test_vis_network_inlined(page):
     assert "vis-network" in page and "@version 9.1.2" in page
     assert "stabilizationIterationsDone" in page          # from vis-network.min.js
