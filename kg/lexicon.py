@@ -34,6 +34,7 @@ class Lexicon:
     organizations: dict[str, str]         # any known name -> canonical name
     name_words: frozenset[str]            # verbs that may stand inside a name
     aid_fields: dict[str, str]            # 产业援疆 -> industry (yj:field-industry)
+    business_scope: frozenset[str] = frozenset()   # 制造, 投资: inside full company names
 
 
 @lru_cache(maxsize=1)
@@ -60,4 +61,5 @@ def load_lexicon() -> Lexicon:
         organizations=orgs,
         name_words=frozenset(r[0] for r in _lines("name_words.txt")),
         aid_fields={r[0]: r[1] for r in _lines("aid_fields.tsv")},
+        business_scope=frozenset(r[0] for r in _lines("business_scope.txt")),
     )

@@ -179,14 +179,18 @@ def _stop_word(word: str, lex: Lexicon, trigger_words: frozenset[str]) -> bool:
 
 
 def _extend_left(sent: str, tokens: list[_Token], head_start: int, lex: Lexicon,
-                 max_len: int = 20) -> int:
-    """Leftmost start of a name whose head word begins at ``head_start``."""
+                 max_len: int = 20, inside: frozenset[str] = frozenset()) -> int:
+    """Leftmost start of a name whose head word begins at ``head_start``; words in
+    ``inside`` never stop it (制造 in …电器制造有限公司)."""
     start = head_start
     first = bisect_left(tokens.starts, head_start)
     for tok in reversed(tokens[max(0, first - max_len - 1):first]):
         if tok.start >= start:
             continue
         piece = sent[tok.start:start]      # a token cut by the head counts by its left part
+        if piece in inside:
+            start = tok.start
+            continue
         if _is_stop(piece, lex) or NUM_MEASURE.search(piece) or head_start - tok.start > max_len:
             break
         if any(not NAME_CHAR.match(c) for c in piece):
@@ -373,7 +377,10 @@ class _Finder:
             head = end - len(suf)
             paren = re.search(r"[(（][\u4e00-\u9fff]{1,6}[)）]$", s[:head])
             inner_head = head - len(paren.group(0)) if paren else head
-            start = self.place_start(sent, _extend_left(s, tokens, inner_head, lex), head)
+            legal_form = lex.suffixes[suf] == "Enterprise" and not _industry_word(suf)
+            start = self.place_start(sent, _extend_left(s, tokens, inner_head, lex,
+                                                        inside=lex.business_scope if legal_form else frozenset()),
+                                     head)
             if paren and start == inner_head:
                 start = head
             name = s[start:end]

@@ -34,6 +34,7 @@ SETTLE = re.compile(r"^[^，。,；;]{0,12}?(?:落户|落地|入驻|扎根)[”\
 REACH_VERBS = {"达到", "达", "突破", "超过", "超", "逾", "为", "是", "约", "近", "共", "共计", "累计", "总计", "合计"}
 BENEFICIARY = ("援助", "帮助", "支持", "助力", "给", "为", "向", "对", "到", "赴", "来到")
 CN_ONLY_UNITS = {"本", "册", "件", "张", "节", "间", "条", "台", "套", "座"}  # ambiguous after a Chinese numeral
+CHANGE_VERBS = ("增长", "提高", "提升", "下降", "减少", "增加", "降低", "上升")
 REFINE_ITEM = (("家庭", "household"), ("户", "household"), ("班级", "class"), ("学校", "school"),
                ("中小学", "school"))
 
@@ -144,7 +145,7 @@ class _DocMetrics:
         approx = approx or bool(hit.group("approx")) or before.endswith(APPROX_BEFORE)
         if unit_code == "item":
             phrase = re.match(r"[\u4e00-\u9fff]{0,10}", text[end:]).group(0)
-            phrase = re.split(r"[和与及的]", phrase)[0]
+            phrase = re.split(r"[和与及的]|落户|入户|入驻|落地", phrase)[0]   # 23家企业落户…: not households
             for word, refined in REFINE_ITEM:
                 if word in phrase:
                     unit_code = refined
@@ -174,6 +175,11 @@ class _DocMetrics:
         tokens = list(lcut(text[max(0, start - 14):start]))
         while tokens and (tokens[-1] in REACH_VERBS or tokens[-1] in ("的", "占")):
             tokens.pop()                                # 年销售额达到2.3亿元, 占援疆资金投入的91%
+        change = ""
+        if tokens and tokens[-1] in CHANGE_VERBS:          # 门诊量同比增长百分之三十
+            change = tokens.pop()
+            while tokens and tokens[-1] in ("同比", "环比", "分别", "均"):
+                tokens.pop()
         while len(tokens) > 1 and any(ch.isdigit() for ch in tokens[-2]) and not any(ch.isdigit() for ch in tokens[-1]):
             tokens = tokens[:-2]                        # 研学5批250人次: skip the other quantity
         for tok in reversed(tokens):
@@ -181,7 +187,7 @@ class _DocMetrics:
                 break
             words.insert(0, tok)
         before = "".join(words).lstrip("占共计达约")
-        return before or after or text[start:end]
+        return (before + change if before else "") or after or text[start:end]
 
     def subject(self, sent, start: int, end: int, unit: str, in_sentence: list[Mention]) -> str | None:
         text, base = sent.text, sent.start

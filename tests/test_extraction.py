@@ -151,3 +151,22 @@ def test_metric_indicators_name_what_is_counted():
     assert by_value[250] == "研学"
     assert by_value[17] == "同学"
     assert not any(any(ch.isdigit() for ch in m.indicator) for m in kg.metrics)
+
+
+def test_full_legal_names_keep_their_business_scope_and_settling_is_not_a_household():
+    from conftest import extract_text
+    kg = extract_text("广东省广州市对口支援新疆喀什地区疏附县。广州市援疆工作队引进广州飞鹰服饰有限公司、"
+                      "广东美的环境电器制造有限公司等23家企业落户疏附县，门诊量同比增长百分之三十。")
+    names = {e.label for e in kg.entities.values() if "Enterprise" in e.types}
+    assert "广东美的环境电器制造有限公司" in names and "广州飞鹰服饰有限公司" in names
+    by_value = {m.value: m for m in kg.metrics}
+    assert by_value[23].unit == "item"
+    assert by_value[30].indicator == "门诊量增长" and by_value[30].unit == "percent"
+
+
+def test_hospital_grades_are_not_hospitals():
+    from conftest import extract_text
+    kg = extract_text("柯坪县人民医院成功创建二级甲等医院，疏附县人民医院通过三级甲等医院评审。")
+    labels = {e.label for e in kg.entities.values()}
+    assert "二级甲等医院" not in labels and "三级甲等医院" not in labels
+    assert "柯坪县人民医院" in labels
