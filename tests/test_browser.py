@@ -555,3 +555,13 @@ def test_larger_graph_starts_from_python_layout_and_settles(browser, tmp_path):
         page.assert_clean()
     finally:
         page.close()
+
+
+def test_empty_graph_page_is_ready_and_says_so(browser, tmp_path):
+    page = Watched(browser, write_html(Graph(), tmp_path / "empty.html"))
+    try:
+        assert page.page.text_content("#network .empty") == "图谱中没有实体"
+        assert page.js("() => [kgView.nodes.length, kgView.edges.length]") == [0, 0]
+        page.assert_clean()
+    finally:
+        page.close()
