@@ -1,4 +1,4 @@
-"""Per-document cache of the per-document stages (clean + mentions).
+"""Per-document cache of the per-document stages (clean, mentions, resolution keys).
 
 A rebuild after editing one article of a thousand only redoes that article: every other
 document's cleaned text and mentions come back from ``DIR/<2 hex>/<key>.pkl``.
@@ -24,14 +24,14 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from .model import Document, Mention
+from .model import Document
 
 PACKAGE = Path(__file__).resolve().parent
 # modules whose code decides what the per-document stages produce
-STAGE_MODULES = ("read.py", "clean.py", "mentions.py", "gazetteer.py", "lexicon.py", "model.py",
-                 "parallel.py", "cache.py")
+STAGE_MODULES = ("read.py", "clean.py", "mentions.py", "resolve.py", "gazetteer.py", "lexicon.py",
+                 "model.py", "parallel.py", "cache.py")
 LIBRARIES = ("jieba", "opencc-python-reimplemented", "charset-normalizer", "cn2an")
-FORMAT = 1   # bump when the pickled layout changes
+FORMAT = 2   # bump when the pickled layout changes
 
 
 @lru_cache(maxsize=1)
@@ -67,7 +67,7 @@ class DocumentCache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pkl"
 
-    def get(self, doc: Document) -> tuple[Document, list[Mention]] | None:
+    def get(self, doc: Document) -> tuple | None:
         path = self._path(document_key(doc))
         try:
             with open(path, "rb") as fh:
@@ -81,7 +81,7 @@ class DocumentCache:
         self.hits += 1
         return result
 
-    def put(self, doc_as_read_key: str, result: tuple[Document, list[Mention]]) -> None:
+    def put(self, doc_as_read_key: str, result: tuple) -> None:
         path = self._path(doc_as_read_key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)

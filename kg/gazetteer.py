@@ -37,6 +37,7 @@ class Gazetteer:
             if p.parent:
                 self._children.setdefault(p.parent, []).append(p.code)
         self._sorted: dict[str, tuple[Place, ...]] = {}
+        self._ancestors: dict[str, tuple[Place, ...]] = {}
         self._regiments = {}
         for p in places:
             if p.level == "xpcc_regiment":
@@ -58,11 +59,14 @@ class Gazetteer:
 
     def ancestors(self, code: str) -> list[Place]:
         """The containing divisions, nearest first."""
-        out, place = [], self.by_code.get(code)
-        while place and place.parent and place.parent in self.by_code:
-            place = self.by_code[place.parent]
-            out.append(place)
-        return out
+        chain = self._ancestors.get(code)
+        if chain is None:        # relations and resolution ask for the same few codes again and again
+            out, place = [], self.by_code.get(code)
+            while place and place.parent and place.parent in self.by_code:
+                place = self.by_code[place.parent]
+                out.append(place)
+            chain = self._ancestors[code] = tuple(out)
+        return list(chain)
 
     def children(self, code: str) -> list[Place]:
         return [self.by_code[c] for c in self._children.get(code, ())]

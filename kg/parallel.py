@@ -17,12 +17,13 @@ from .cache import DocumentCache, document_key
 from .clean import clean
 from .mentions import _prepare_jieba, find_mentions
 from .model import Document, Mention
+from .resolve import DocumentKeys, document_keys
 
-Processed = tuple[Document, list[Mention]]
+Processed = tuple[Document, list[Mention], DocumentKeys]
 BATCH = 16          # documents per task: one pickle round trip carries several articles
 
 
-def process_document(doc: Document) -> Processed:
+def process_document(doc: Document) -> tuple[Document, list[Mention]]:
     """The per-document stages: clean and find mentions."""
     doc = clean(doc)
     mentions = find_mentions(doc)
@@ -32,8 +33,14 @@ def process_document(doc: Document) -> Processed:
     return doc, mentions
 
 
+def process_for_build(doc: Document) -> Processed:
+    """process_document plus the per-document half of resolution (pairing, entity keys)."""
+    doc, mentions = process_document(doc)
+    return doc, mentions, document_keys(doc, mentions)
+
+
 def process_batch(docs: list[Document]) -> list[Processed]:
-    return [process_document(d) for d in docs]
+    return [process_for_build(d) for d in docs]
 
 
 def _warm() -> None:
@@ -47,7 +54,7 @@ def _batches(docs: list[Document], size: int) -> list[list[Document]]:
 def _local(docs: list[Document], jobs: int) -> Iterator[list[Processed]]:
     if jobs <= 1 or len(docs) <= 1:
         for d in docs:
-            yield [process_document(d)]
+            yield [process_for_build(d)]
         return
     _prepare_jieba()      # forked workers inherit the loaded dictionary
     with ProcessPoolExecutor(max_workers=jobs, initializer=_warm) as pool:
@@ -71,7 +78,7 @@ def _dask(docs: list[Document], scheduler: str) -> Iterator[list[Processed]]:
 
 def run_documents(docs: list[Document], jobs: int = 1, scheduler: str | None = None,
                   cache: DocumentCache | None = None, progress: bool | None = None) -> list[Processed]:
-    """``process_document`` over ``docs``, results in input order.
+    """``process_for_build`` over ``docs``, results in input order.
 
     ``progress``: a tqdm bar on stderr; ``None`` shows it only when stderr is a terminal."""
     keys = [document_key(d) for d in docs] if cache else []

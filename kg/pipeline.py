@@ -87,8 +87,10 @@ def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = No
     ``scheduler``, reusing results from the ``cache`` folder; the rest runs here, on
     results in input order, so the graph does not depend on how they were computed."""
     store = DocumentCache(cache) if cache is not None else None
-    processed = run_documents(documents, jobs=jobs, scheduler=scheduler, cache=store, progress=progress)
-    entities, merges, pairings = resolve(processed)
+    results = run_documents(documents, jobs=jobs, scheduler=scheduler, cache=store, progress=progress)
+    processed = [(doc, mentions) for doc, mentions, _ in results]
+    entities, merges, pairings = resolve(processed, keys=[keys for _, _, keys in results])
+    del results
     relations = extract_relations(processed, entities, pairings)
     actors = {}
     for doc, mentions in processed:

@@ -193,8 +193,8 @@ class _Resolver:
                 return existing, canon
         return f"{kind}/{slug(canon)}", canon
 
-    def add(self, m: Mention, pairing: Pairing) -> None:
-        key, canon = self.key_for(m, pairing)
+    def add(self, m: Mention, pairing: Pairing, known: tuple[str, str] | None = None) -> None:
+        key, canon = known or self.key_for(m, pairing)
         e = self.entities.get(key)
         if e is None:
             place = self.gaz.by_code.get(m.code) if m.code else None
@@ -239,17 +239,41 @@ def _head(name: str) -> str:
     return tail[-2:] if tail else ""
 
 
-def resolve(documents: list[tuple[Document, list[Mention]]], gaz: Gazetteer | None = None
-            ) -> tuple[dict[str, Entity], list[dict], dict[str, Pairing]]:
-    """Entities (by key), a merge report and each document's pairing."""
+@dataclass
+class DocumentKeys:
+    """The per-document half of resolution: the pairing and each mention's (key, canonical
+    name). Neither depends on other documents (the initiative index is per document), so
+    both can be computed where the mentions are found, in parallel, and cached."""
+    pairing: Pairing
+    keys: list[tuple[str, str]]
+
+
+def document_keys(doc: Document, mentions: list[Mention], gaz: Gazetteer | None = None) -> DocumentKeys:
+    gaz = gaz or load_gazetteer()
+    r = _Resolver(gaz)
+    pairing = find_pairing(doc, mentions, gaz)
+    keys = []
+    for m in mentions:
+        key, canon = r.key_for(m, pairing)
+        if m.type == "Initiative" and m.core:     # as add() does, for later mentions of this document
+            r.core_index.setdefault((m.doc_id, m.core, _head(canon)), key)
+        keys.append((key, canon))
+    return DocumentKeys(pairing, keys)
+
+
+def resolve(documents: list[tuple[Document, list[Mention]]], gaz: Gazetteer | None = None,
+            keys: list[DocumentKeys] | None = None) -> tuple[dict[str, Entity], list[dict], dict[str, Pairing]]:
+    """Entities (by key), a merge report and each document's pairing; ``keys`` are the
+    documents' :func:`document_keys` when already computed."""
     gaz = gaz or load_gazetteer()
     r = _Resolver(gaz)
     pairings: dict[str, Pairing] = {}
-    for doc, mentions in documents:
-        pairing = find_pairing(doc, mentions, gaz)
+    for n, (doc, mentions) in enumerate(documents):
+        known = keys[n] if keys is not None else None
+        pairing = known.pairing if known else find_pairing(doc, mentions, gaz)
         pairings[doc.doc_id] = pairing
-        for m in mentions:
-            r.add(m, pairing)
+        for i, m in enumerate(mentions):
+            r.add(m, pairing, known.keys[i] if known else None)
     for key in sorted(r.entities):
         e = r.entities[key]
         surfaces = sorted({m.text for m in e.mentions})
