@@ -232,6 +232,13 @@ class _DocMetrics:
             after = [m for m in initiatives if m.start - base >= end]
             if after:
                 return after[0].entity
+        # 6b. a hospital, school or enterprise heading the sentence's main clause is what
+        # its figures describe (疏附县人民医院成功创建…，门诊量同比增长百分之三十)
+        for m in usable:
+            lead = text[:m.start - base]
+            if m.end - base <= start and self.types(m) & {"Hospital", "School", "Enterprise"} \
+                    and (lead == "" or re.search(r"(?:下|中|后|来|上)[，,]$", lead)) and not self.listed(m, text, base):
+                return m.entity
         # 7. nearest actor or facility before the number
         for m in reversed(usable):
             if m.end - base <= start and not after_verb(m) and self.types(m) & (ACTOR_TYPES | {"Facility"}) \

@@ -77,3 +77,22 @@ def test_traditional_big5_copy_gives_the_same_entities():
     simple = kg.pipeline.extract([read_bytes(text.encode(), "s.txt")])
     trad = kg.pipeline.extract([read_bytes(OpenCC("s2tw").convert(text).encode("big5"), "t.txt")])
     assert {e.key for e in simple.entities.values()} == {e.key for e in trad.entities.values()}
+
+
+def test_guangzhou_shufu_article(unseen):
+    """Full legal names with a business scope, hospital grades, a field-of-aid initiative,
+    an XPCC regiment named with its division, and figures about a hospital."""
+    assert {"广东美的环境电器制造有限公司", "广州飞鹰服饰有限公司"} <= labels(unseen, "Enterprise")
+    assert "二级甲等医院" not in labels(unseen, "Hospital")
+    assert "“组团式”教育援疆" in labels(unseen, "Initiative")
+    assert "新疆生产建设兵团第三师四十一团" in labels(unseen, "County")
+    f = facts(unseen)
+    assert ("广州市", "supports", "疏附县") in f
+    assert ("广州市援疆工作队", "introduced", "广东美的环境电器制造有限公司") in f
+    assert ("广州市", "builds", "疏附县广州实验中学") in f
+    e = unseen.graph.entities
+    about = {(m.value, m.unit): e[m.about].label for m in unseen.graph.metrics
+             if m.about in e and m.evidence.doc_id == "guangzhou_shufu"}
+    assert about[(1260000000, "CNY")] == "广州市"
+    assert about[(23, "item")] == "疏附县"
+    assert about[(30, "percent")] == "疏附县人民医院"
