@@ -26,6 +26,7 @@ from .relations import ACTOR_TYPES, NOT_ACTOR_BEFORE
 CN_DIGITS = "零一二三四五六七八九十百千万亿两〇"
 SUBJECT_TYPES = ACTOR_TYPES | {"Facility", "School", "Hospital", "Village", "Initiative", "Enterprise"}
 MODIFIERS = re.compile(r"^(?:首批|首期|一期|二期|共|共计|合计|累计|第[一二三四五六七八九十\d]+批)?$")
+APPROX_AFTER = re.compile(r"(?:以上|左右|上下)(?!学历)")     # 30家以上, 3000人左右
 APPROX_BEFORE = ("近", "约", "超过", "超", "逾", "将近", "大约")
 NOT_AFTER = re.compile(r"^(?:日日夜夜|日夜|天|小时|月|年|周|制|岁|号|级|期间|以上学历)")
 PERIOD = re.compile(r"(\d{4}\s*(?:—|-|–|至|到)\s*\d{4}年|\d{4}年以来|近[一二三四五六七八九十\d]+年|"
@@ -142,7 +143,8 @@ class _DocMetrics:
         if value is None:
             return None
         value = round(value * mult, 6)
-        approx = approx or bool(hit.group("approx")) or before.endswith(APPROX_BEFORE)
+        approx = (approx or bool(hit.group("approx")) or before.endswith(APPROX_BEFORE)
+                  or bool(APPROX_AFTER.match(text[end:])))
         if unit_code == "item":
             phrase = re.match(r"[\u4e00-\u9fff]{0,10}", text[end:]).group(0)
             phrase = re.split(r"[和与及的]|落户|入户|入驻|落地", phrase)[0]   # 23家企业落户…: not households

@@ -170,3 +170,15 @@ def test_hospital_grades_are_not_hospitals():
     labels = {e.label for e in kg.entities.values()}
     assert "二级甲等医院" not in labels and "三级甲等医院" not in labels
     assert "柯坪县人民医院" in labels
+
+
+def test_titles_work_groups_and_open_ended_counts():
+    from conftest import extract_text
+    kg = extract_text("山东省对口支援新疆喀什地区英吉沙县。山东省援疆指挥部党委书记、总指挥刘建国带队来到英吉沙县。"
+                      "聊城市援疆工作组负责人表示，聊城市将引进山东企业30家以上。")
+    labels = {e.label: e.types for e in kg.entities.values()}
+    assert labels.get("刘建国") == ["Person"]
+    assert "Organization" in labels.get("聊城市援疆工作组", [])
+    rels = {(kg.entities[r.subject].label, r.predicate, kg.entities[r.object].label) for r in kg.relations}
+    assert ("聊城市援疆工作组", "subOrganizationOf", "聊城市") in rels
+    assert next(m for m in kg.metrics if m.value == 30).approx
