@@ -35,6 +35,7 @@ class Lexicon:
     name_words: frozenset[str]            # verbs that may stand inside a name
     aid_fields: dict[str, str]            # 产业援疆 -> industry (yj:field-industry)
     business_scope: frozenset[str] = frozenset()   # 制造, 投资: inside full company names
+    indicator_words: frozenset[str] = frozenset()  # 总投资, 产值: what a figure measures
 
 
 @lru_cache(maxsize=1)
@@ -62,4 +63,5 @@ def load_lexicon() -> Lexicon:
         name_words=frozenset(r[0] for r in _lines("name_words.txt")),
         aid_fields={r[0]: r[1] for r in _lines("aid_fields.tsv")},
         business_scope=frozenset(r[0] for r in _lines("business_scope.txt")),
+        indicator_words=frozenset(r[0] for r in _lines("indicator_words.txt")),
     )

@@ -72,10 +72,14 @@ def _to_number(text: str) -> tuple[float | None, bool]:
         return None, False
 
 
+Said = tuple[float, str, bool, str]   # value, unit code, approximate, indicator
+
+
 class _DocMetrics:
     def __init__(self, doc: Document, mentions: list[Mention], entities: dict[str, Entity],
-                 actors: tuple[str | None, str | None], lex: Lexicon):
-        self.doc, self.entities, self.lex = doc, entities, lex
+                 actors: tuple[str | None, str | None], lex: Lexicon,
+                 known: dict[tuple[int, int, int], Said] | None = None):
+        self.doc, self.entities, self.lex, self.known = doc, entities, lex, known
         self.supporter, self.command = actors
         self.default_actor = self.command or self.supporter
         self.mentions = [m for m in mentions if m.entity]
@@ -114,6 +118,22 @@ class _DocMetrics:
         return out
 
     def read(self, sent, hit: re.Match, quotes, in_sentence: list[Mention]) -> Metric | None:
+        said = self.said(sent, hit, quotes)
+        if said is None:
+            return None
+        value, unit_code, approx, indicator = said
+        text, base = sent.text, sent.start
+        start, end = hit.start(), hit.end()
+        about = self.subject(sent, start, end, unit_code, in_sentence)
+        return Metric(key="", value=value, unit=unit_code, indicator=indicator, about=about,
+                      surface=text[start:end], approx=approx,
+                      evidence=Evidence(self.doc.doc_id, sent.index, base + start, base + end))
+
+    def said(self, sent, hit: re.Match, quotes) -> Said | None:
+        """What the text alone says of one number (None: no metric). It needs no entity,
+        so the per-document stage computes it (:func:`document_quantities`)."""
+        if self.known is not None:
+            return self.known.get((sent.index, hit.start(), hit.end()))
         text, base = sent.text, sent.start
         start, end = hit.start(), hit.end()
         if any(i in self.covered for i in range(base + start, base + end)):
@@ -152,11 +172,7 @@ class _DocMetrics:
                 if word in phrase:
                     unit_code = refined
                     break
-        indicator = self.indicator(text, start, end)
-        about = self.subject(sent, start, end, unit_code, in_sentence)
-        return Metric(key="", value=value, unit=unit_code, indicator=indicator, about=about,
-                      surface=text[start:end], approx=approx,
-                      evidence=Evidence(self.doc.doc_id, sent.index, base + start, base + end))
+        return value, unit_code, approx, self.indicator(text, start, end)
 
     def indicator(self, text: str, start: int, end: int) -> str:
         """What is counted: the noun after the unit, else the noun before the number."""
@@ -185,6 +201,9 @@ class _DocMetrics:
         while len(tokens) > 1 and any(ch.isdigit() for ch in tokens[-2]) and not any(ch.isdigit() for ch in tokens[-1]):
             tokens = tokens[:-2]                        # 研学5批250人次: skip the other quantity
         for tok in reversed(tokens):
+            if tok in self.lex.indicator_words:
+                words.insert(0, tok)
+                continue
             if _is_stop(tok, self.lex) or not NAME_CHAR.match(tok):
                 break
             words.insert(0, tok)
