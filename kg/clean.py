@@ -6,7 +6,8 @@ each a function of its own:
 
 1. :func:`normalise` — a same-length normal form of ``raw``: full-width digits, letters
    and ``.%+-/`` to half-width (８．４亿元 -> 8.4亿元), the ideographic space and
-   zero-width characters to a space, traditional to simplified characters with OpenCC's
+   zero-width characters to a space, corner brackets 「」『』 to “”‘’, traditional to
+   simplified characters with OpenCC's
    ``t2s`` data. Chinese punctuation (，。；：“”、（）) is left alone: the sentence splitter
    and the extractors read it. Because every character keeps its position, offsets into
    the normal form are offsets into ``raw``.
@@ -69,6 +70,9 @@ def _half_width_table() -> dict[int, str]:
             table[code] = half
     for space in "\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff":
         table[ord(space)] = " "
+    # corner brackets (Taiwan, Hong Kong) are the quotation marks of simplified text, so a
+    # name reads 「津和同心」 in the file and “津和同心” in the graph, as in other articles
+    table.update({ord("「"): "“", ord("」"): "”", ord("『"): "‘", ord("』"): "’"})
     return table
 
 

@@ -133,3 +133,9 @@ def test_cleaning_never_raises_and_offsets_stay_in_range(text):
     assert all(0 <= o <= len(doc.raw) for o in doc.offsets)
     for s in doc.sentences:
         assert doc.text[s.start:s.end] == s.text
+
+
+def test_corner_brackets_read_as_quotes():
+    from kg.clean import normalise
+    text, _ = normalise("推进「津和同心」乡村振兴示范工程")
+    assert text == "推进“津和同心”乡村振兴示范工程"
