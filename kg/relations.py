@@ -26,6 +26,7 @@ CLAUSE_HEAD = re.compile(r"(?:\s|第[一二三四五六七八九十\d]+批|[\d�
                          r"\d+月(?:\d+日)?(?:起|以来)?|近[一二三四五六七八九十\d]+年|早在|自此|同时|此外|目前|如今|"
                          r"其中|随后|当前|近年来|多年来|今年|去年|截至目前|另外|而|并|也|就|还|更|先后|"
                          r"通过|经过|为|由)*")
+ENTERPRISE_DOES = re.compile(r"(?:投资|出资|捐资|参与|负责|联合|自筹资金)?")
 GOVERNMENT_HEADS = ("指挥部", "委", "政府", "局", "部门", "办公室", "人才中心", "服务中心", "工作队", "工作组")
 IS_PROJECT_OF = re.compile(r"^[”\"]?(?:是|成了|成为|作为)")
 OWN_PLACE_WORDS = ("村里", "村内", "该村", "村上")
@@ -86,6 +87,14 @@ class _DocRelations:
                 return inside[-1].entity
         cands = [m for m in self.by_sentence.get(sentence, ()) if m.end <= pos and self.is_actor(m)]
         return cands[-1].entity if cands else None
+
+    def enterprise_right_before(self, mentions: list[Mention], base: int, text: str, pos: int) -> str | None:
+        """天津食品集团有限公司投资建设的基地: a company right before the verb builds it."""
+        for m in mentions:
+            if "Enterprise" in self.entities[m.entity].types and m.end - base <= pos \
+                    and ENTERPRISE_DOES.fullmatch(text[m.end - base:pos]):
+                return m.entity
+        return None
 
     def is_actor_type(self, m: Mention) -> bool:
         return bool(set(self.entities[m.entity].types) & ACTOR_TYPES)
@@ -247,7 +256,8 @@ class _DocRelations:
                                         and not self.entities[m.entity].label.endswith("新村"))]
                     if not objects:
                         continue
-                    actor = self.actor_before(index, base + pos) or self.default_actor
+                    actor = (self.enterprise_right_before(mentions, base, text, pos)
+                             or self.actor_before(index, base + pos) or self.default_actor)
                     for obj in objects:
                         for a in self.with_command(actor):
                             if a != obj.entity:

@@ -182,3 +182,10 @@ def test_titles_work_groups_and_open_ended_counts():
     rels = {(kg.entities[r.subject].label, r.predicate, kg.entities[r.object].label) for r in kg.relations}
     assert ("聊城市援疆工作组", "subOrganizationOf", "聊城市") in rels
     assert next(m for m in kg.metrics if m.value == 30).approx
+
+
+def test_a_company_right_before_the_verb_builds_it():
+    from conftest import extract_text
+    kg = extract_text("天津市对口支援新疆和田地区于田县。在于田县，天津食品集团有限公司投资建设的肉羊养殖基地年出栏肉羊5万只。")
+    rels = {(kg.entities[r.subject].label, r.predicate, kg.entities[r.object].label) for r in kg.relations}
+    assert ("天津食品集团有限公司", "builds", "肉羊养殖基地") in rels
