@@ -31,7 +31,7 @@ from rdflib.namespace import PROV, SKOS
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kg.html import render_html, write_html  # noqa: E402
+from kg.html import write_html  # noqa: E402
 from kg.model import ENTITY_TYPES, RELATIONS  # noqa: E402
 
 YJ = Namespace("https://w3id.org/yuanjiang-kg/ontology#")
@@ -189,7 +189,7 @@ def main(argv=None) -> int:
             browser.close()
 
     header = (f"{'nodes':>6} {'edges':>7} {'html MB':>8} {'write_html s':>12} {'ready s (median)':>17} "
-              f"{'of which layout s':>18} {'iterations':>12} {'runs':>20}")
+              f"{'script→layout s':>18} {'iterations':>12} {'runs':>20}")
     print(header)
     for r in rows:
         runs = " ".join(f"{x:.2f}" for x in r["ready_s_runs"])
