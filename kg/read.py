@@ -249,6 +249,12 @@ BOILERPLATE = re.compile(r"(首页|返回顶部|返回首页|打印|关闭|关�
                          r"责任编辑.{0,12}|上一篇.*|下一篇.*|扫一扫.{0,20}|字号.{0,6}|当前位置.{0,40})")
 
 
+# class or id of page furniture around an article (footer, breadcrumbs, share buttons)
+BOILERPLATE = re.compile(r"(?<![a-z])(?:footer|foot|header|nav|navbar|menu|breadcrumbs?|crumbs?|sidebar|"
+                         r"copyright|share|related|comments?|advert|ads|banner|toolbar|pagination)(?![a-z])",
+                         re.IGNORECASE)
+
+
 class _ArticleText(HTMLParser):
     """Collects the visible article text of a page; blocks become blank-line paragraphs."""
 
@@ -258,10 +264,14 @@ class _ArticleText(HTMLParser):
              "article", "main", "tr", "table", "blockquote", "figure", "figcaption", "pre", "td", "th",
              "dd", "dt", "dl", "address"}
 
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+            "track", "wbr", "param", "keygen"}
+
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skipping = 0
+        self.open: list[tuple[str, bool]] = []   # open elements and whether each is skipped
         self.title_parts: list[str] | None = None
         self.title = ""
         self.h1_parts: list[str] | None = None
@@ -276,8 +286,10 @@ class _ArticleText(HTMLParser):
             self._link(a)
         elif tag == "meta":
             self._meta(a)
-        if tag in self.SKIP:
-            self.skipping += 1
+        skip = tag in self.SKIP or bool(BOILERPLATE.search(f"{a.get('class', '')} {a.get('id', '')}"))
+        if tag not in self.VOID:
+            self.open.append((tag, skip))
+            self.skipping += skip
         if tag == "h1" and not self.h1 and not self.skipping:
             self.h1_parts = []
         if tag in self.BLOCK:
@@ -285,13 +297,22 @@ class _ArticleText(HTMLParser):
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
-        if tag in self.SKIP:
-            self.skipping -= 1
+        if tag not in self.VOID:               # <div/>: opened and closed at once
+            self._close(tag)
+
+    def _close(self, tag: str) -> None:
+        """Close ``tag`` and whatever was left open inside it; a stray end tag is ignored."""
+        if not any(t == tag for t, _ in self.open):
+            return
+        while self.open:
+            t, skip = self.open.pop()
+            self.skipping -= skip
+            if t == tag:
+                break
 
     def handle_endtag(self, tag):
-        if tag in self.SKIP:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag == "title" and self.title_parts is not None:
+        self._close(tag)
+        if tag == "title" and self.title_parts is not None:
             self.title = _squash("".join(self.title_parts))
             self.title_parts = None
         elif tag == "h1" and self.h1_parts is not None:

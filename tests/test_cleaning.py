@@ -139,3 +139,13 @@ def test_corner_brackets_read_as_quotes():
     from kg.clean import normalise
     text, _ = normalise("推进「津和同心」乡村振兴示范工程")
     assert text == "推进“津和同心”乡村振兴示范工程"
+
+
+def test_page_furniture_marked_by_class_or_id_is_dropped():
+    from kg.read import html_to_text
+    page = ("<html><body><div id='breadcrumb'>首页 &gt; 要闻</div><div class='content'><p>江西省对口支援阿克陶县。</p>"
+            "<div class='share-box'>分享到</div><p>第二段<br/>仍在正文。</p></div>"
+            "<div class=\"footer\"><p>版权所有：江西省人民政府</p><div>备案号</div></div><p>尾声。</p></body></html>")
+    text, _ = html_to_text(page)
+    assert "江西省对口支援阿克陶县。" in text and "仍在正文。" in text and "尾声。" in text
+    assert "版权所有" not in text and "备案号" not in text and "首页" not in text and "分享到" not in text
