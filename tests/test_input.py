@@ -201,7 +201,7 @@ HOSTILE = ['引进"星火"纺织有限公司', "引进<b>雪</b>莲生物科技�
            "引进>大于<小于>制造有限公司", "引进%20编码&实体电子有限公司"]
 
 
-@pytest.mark.parametrize("name", ["odd name's file #1 %20.txt", "引号\"与<尖括号>.txt"])
+@pytest.mark.parametrize("name", ["odd name's file #1 %20.txt", "引号\"与<尖括号>.txt", "line\nbreak\\back.txt"])
 def test_hostile_names_give_valid_iris_and_turtle(tmp_path, name):
     text = "浙江省衢州市对口支援新疆阿克苏地区乌什县。" + "。".join(f"衢州市援疆指挥部{h}落户乌什县" for h in HOSTILE) + "。"
     (tmp_path / name).write_text(text, encoding="utf-8")
