@@ -1,4 +1,5 @@
-"""Per-document cache of the per-document stages (clean, mentions, resolution keys).
+"""Per-document cache of the per-document stages (clean, mentions, the per-document
+halves of resolution and metrics).
 
 A rebuild after editing one article of a thousand only redoes that article: every other
 document's cleaned text and mentions come back from ``DIR/<2 hex>/<key>.pkl``.
@@ -28,10 +29,10 @@ from .model import Document
 
 PACKAGE = Path(__file__).resolve().parent
 # modules whose code decides what the per-document stages produce
-STAGE_MODULES = ("read.py", "clean.py", "mentions.py", "resolve.py", "gazetteer.py", "lexicon.py",
-                 "model.py", "parallel.py", "cache.py")
+STAGE_MODULES = ("read.py", "clean.py", "mentions.py", "resolve.py", "metrics.py", "relations.py",
+                 "gazetteer.py", "lexicon.py", "model.py", "parallel.py", "cache.py")
 LIBRARIES = ("jieba", "opencc-python-reimplemented", "charset-normalizer", "cn2an")
-FORMAT = 2   # bump when the pickled layout changes
+FORMAT = 3   # bump when the pickled layout changes
 
 
 @lru_cache(maxsize=1)

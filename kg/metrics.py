@@ -102,7 +102,7 @@ class _DocMetrics:
             if sent.kind == "list" and period_hit and period_hit.group(0) == text.strip("- ").strip():
                 list_period = period_hit.group(0)
                 continue
-            quotes = [(q.start(), q.end()) for q in re.finditer(r"“[^”]*”|\"[^\"]*\"", text)]
+            quotes = _quotes(text)
             in_sentence = self.by_sentence.get(sent.index, [])
             for hit in self.pattern.finditer(text):
                 metric = self.read(sent, hit, quotes, in_sentence)
@@ -289,11 +289,35 @@ class _DocMetrics:
         return bool(re.match(r"\d|等|、", rest))
 
 
+def _quotes(text: str) -> list[tuple[int, int]]:
+    return [(q.start(), q.end()) for q in re.finditer(r"“[^”]*”|\"[^\"]*\"", text)]
+
+
+def document_quantities(doc: Document, mentions: list[Mention],
+                        lex: Lexicon | None = None) -> dict[tuple[int, int, int], Said]:
+    """The per-document half of metric extraction: value, unit, approximation and indicator
+    of every number, keyed by (sentence, start, end); the subject needs the entities."""
+    lex = lex or load_lexicon()
+    reader = _DocMetrics(doc, mentions, {}, (None, None), lex)
+    found = {}
+    for sent in doc.sentences:
+        quotes = _quotes(sent.text)
+        for hit in reader.pattern.finditer(sent.text):
+            said = reader.said(sent, hit, quotes)
+            if said is not None:
+                found[(sent.index, hit.start(), hit.end())] = said
+    return found
+
+
 def extract_metrics(documents: list[tuple[Document, list[Mention]]], entities: dict[str, Entity],
-                    actors: dict[str, tuple[str | None, str | None]], lex: Lexicon | None = None) -> list[Metric]:
-    """``actors`` maps each document to its (supporting city, aid command) keys."""
+                    actors: dict[str, tuple[str | None, str | None]], lex: Lexicon | None = None,
+                    quantities: list[dict[tuple[int, int, int], Said]] | None = None) -> list[Metric]:
+    """``actors`` maps each document to its (supporting city, aid command) keys;
+    ``quantities`` are the documents' :func:`document_quantities` when already computed."""
     lex = lex or load_lexicon()
     metrics: list[Metric] = []
-    for doc, mentions in documents:
-        metrics.extend(_DocMetrics(doc, mentions, entities, actors.get(doc.doc_id, (None, None)), lex).extract())
+    for n, (doc, mentions) in enumerate(documents):
+        known = quantities[n] if quantities is not None else None
+        metrics.extend(_DocMetrics(doc, mentions, entities, actors.get(doc.doc_id, (None, None)), lex,
+                                   known).extract())
     return metrics

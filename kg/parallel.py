@@ -16,10 +16,12 @@ from typing import Iterator
 from .cache import DocumentCache, document_key
 from .clean import clean
 from .mentions import _prepare_jieba, find_mentions
+from .metrics import Said, document_quantities
 from .model import Document, Mention
 from .resolve import DocumentKeys, document_keys
 
-Processed = tuple[Document, list[Mention], DocumentKeys]
+# a document, its mentions, and the halves of resolution and metrics that need no other document
+Processed = tuple[Document, list[Mention], DocumentKeys, dict[tuple[int, int, int], Said]]
 BATCH = 16          # documents per task: one pickle round trip carries several articles
 
 
@@ -34,9 +36,10 @@ def process_document(doc: Document) -> tuple[Document, list[Mention]]:
 
 
 def process_for_build(doc: Document) -> Processed:
-    """process_document plus the per-document half of resolution (pairing, entity keys)."""
+    """process_document plus the per-document halves of resolution (pairing, entity keys)
+    and of metrics (values, units, indicators)."""
     doc, mentions = process_document(doc)
-    return doc, mentions, document_keys(doc, mentions)
+    return doc, mentions, document_keys(doc, mentions), document_quantities(doc, mentions)
 
 
 def process_batch(docs: list[Document]) -> list[Processed]:

@@ -88,8 +88,9 @@ def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = No
     results in input order, so the graph does not depend on how they were computed."""
     store = DocumentCache(cache) if cache is not None else None
     results = run_documents(documents, jobs=jobs, scheduler=scheduler, cache=store, progress=progress)
-    processed = [(doc, mentions) for doc, mentions, _ in results]
-    entities, merges, pairings = resolve(processed, keys=[keys for _, _, keys in results])
+    processed = [(doc, mentions) for doc, mentions, _, _ in results]
+    entities, merges, pairings = resolve(processed, keys=[keys for _, _, keys, _ in results])
+    quantities = [q for _, _, _, q in results]
     del results
     relations = extract_relations(processed, entities, pairings)
     actors = {}
@@ -97,7 +98,7 @@ def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = No
         pairing = pairings[doc.doc_id]
         supporter = f"place/{pairing.supporters[0]}" if pairing.supporters else None
         actors[doc.doc_id] = (supporter, aid_command(mentions, entities, supporter))
-    metrics = extract_metrics(processed, entities, actors)
+    metrics = extract_metrics(processed, entities, actors, quantities=quantities)
     return KnowledgeGraph(documents=[d for d, _ in processed], entities=entities,
                           relations=relations, metrics=metrics, merges=merges)
 

@@ -57,9 +57,10 @@ def test_results_keep_input_order_across_workers(corpus):
     docs = [read_document(f) for f in files]
     ids = [d.doc_id for d in docs]
     processed = run_documents(docs, jobs=3, progress=False)
-    assert [d.doc_id for d, _, _ in processed] == ids
-    assert all(m.doc_id == d.doc_id for d, ms, _ in processed for m in ms)
-    assert all(d.sentences and d.text and len(k.keys) == len(ms) for d, ms, k in processed)
+    assert [d.doc_id for d, _, _, _ in processed] == ids
+    assert all(m.doc_id == d.doc_id for d, ms, _, _ in processed for m in ms)
+    assert all(d.sentences and d.text and len(k.keys) == len(ms) for d, ms, k, _ in processed)
+    assert any(q for _, _, _, q in processed)          # numbers were read where the text is
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(corpus, capsys):
