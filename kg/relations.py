@@ -253,7 +253,8 @@ class _DocRelations:
                                and clause[0] <= m.start - base < clause[1]
                                and not (relation == "builds" and self.entities[m.entity].code)
                                and not (relation == "builds" and self.entities[m.entity].types[0] == "Village"
-                                        and not self.entities[m.entity].label.endswith("新村"))]
+                                        and not self.entities[m.entity].label.endswith("新村"))
+                               and not _co_subject(text, m.start - base, m.end - base, pos)]
                     if not objects:
                         continue
                     actor = (self.enterprise_right_before(mentions, base, text, pos)
@@ -363,3 +364,10 @@ def extract_relations(documents: list[tuple[Document, list[Mention]]], entities:
             else:
                 merged[key] = rel
     return [merged[k] for k in sorted(merged)]
+
+
+def _co_subject(text: str, start: int, end: int, trigger: int) -> bool:
+    """A医院与B医院建立合作: entities joined by 与/和 before the verb are its subjects."""
+    if end > trigger:
+        return False
+    return text[end:trigger].startswith(("与", "和", "同")) or text[:start].endswith(("与", "同"))

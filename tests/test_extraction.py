@@ -189,3 +189,11 @@ def test_a_company_right_before_the_verb_builds_it():
     kg = extract_text("天津市对口支援新疆和田地区于田县。在于田县，天津食品集团有限公司投资建设的肉羊养殖基地年出栏肉羊5万只。")
     rels = {(kg.entities[r.subject].label, r.predicate, kg.entities[r.object].label) for r in kg.relations}
     assert ("天津食品集团有限公司", "builds", "肉羊养殖基地") in rels
+
+
+def test_partners_before_a_verb_are_not_what_is_built():
+    from conftest import extract_text
+    kg = extract_text("浙江省对口支援新疆生产建设兵团第一师阿拉尔市。"
+                      "一师阿拉尔市人民医院与浙江大学医学院附属第一医院建立远程会诊合作。")
+    built = {kg.entities[r.object].label for r in kg.relations if r.predicate == "builds"}
+    assert not built & {"一师阿拉尔市人民医院", "浙江大学医学院附属第一医院"}
