@@ -74,7 +74,7 @@ def _local(docs: list[Document], jobs: int) -> Iterator[list[Processed]]:
         for d in docs:
             yield [process_for_build(d)]
         return
-    _prepare_jieba()      # forked workers inherit the loaded dictionary
+    # no jieba in this process: only workers segment text (the dictionary costs ~200 MB)
     with ProcessPoolExecutor(max_workers=jobs, initializer=_warm) as pool:
         yield from pool.map(process_batch, _batches(docs, BATCH))
 
