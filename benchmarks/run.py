@@ -218,7 +218,7 @@ def main() -> None:
     for size in sizes:
         folder = corpus(size, args.work)
         if size <= args.stage_max:
-            repeats = args.repeats if size <= 100 else (1 if args.quick else min(args.repeats, 2))
+            repeats = args.repeats if size <= 100 else 1      # a 1,000-article run with rdflib takes minutes
             print(f"stages, {size} articles, {repeats} run(s) ...", file=sys.stderr)
             report["stages"][size] = median_runs(["stages", str(folder)], repeats)
         print(f"extraction with --jobs 1 and --jobs {args.jobs}, {size} articles ...", file=sys.stderr)

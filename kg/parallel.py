@@ -1,4 +1,5 @@
-"""The per-document stages (clean + mentions) over many documents: in this process, in
+"""The per-document stages (clean, mentions, and the halves of resolution and metrics
+that need no other document) over many documents: in this process, in
 local worker processes (``jobs``), or on a Dask distributed cluster (``scheduler``),
 with an optional per-document cache (:mod:`kg.cache`).
 
@@ -10,9 +11,11 @@ from __future__ import annotations
 
 import sys
 from array import array
-from sys import intern
 from concurrent.futures import ProcessPoolExecutor
+from sys import intern
 from typing import Iterator
+
+from tqdm import tqdm
 
 from .cache import DocumentCache, document_key
 from .clean import clean
@@ -86,8 +89,9 @@ def _dask(docs: list[Document], scheduler: str) -> Iterator[list[Processed]]:
         # a bounded window of batches in flight: a million articles never sit in memory twice
         window = max(4, 4 * len(client.scheduler_info().get("workers", {})))
         futures = []
-        for i, batch in enumerate(batches):
-            futures.append(client.submit(process_batch, batch, pure=False, key=f"kg-batch-{i}"))
+        for batch in batches:
+            # dask's own unique keys: two builds sharing a cluster never share a task
+            futures.append(client.submit(process_batch, batch, pure=False))
             if len(futures) >= window:
                 yield futures.pop(0).result()
         for f in futures:
@@ -103,7 +107,6 @@ def run_documents(docs: list[Document], jobs: int = 1, scheduler: str | None = N
     results: list[Processed | None] = ([r and _shared(r) for r in map(cache.get, docs)] if cache
                                        else [None] * len(docs))
     todo = [i for i, r in enumerate(results) if r is None]
-    from tqdm import tqdm
     show = sys.stderr.isatty() if progress is None else progress
     with tqdm(total=len(docs), initial=len(docs) - len(todo), unit="doc", desc="documents",
               disable=not show or len(docs) < 2, file=sys.stderr) as bar:
