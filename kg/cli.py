@@ -52,7 +52,7 @@ def _say_what_html_left_out(result, max_nodes: int | None) -> None:
             not any(p.name == "graph.html" for p in result.outputs):
         return
     from .html import select_entities
-    print(f"graph.html: {select_entities(result.rdf, max_nodes).summary()}")
+    print(f"graph.html: {select_entities(result.index, max_nodes).summary()}")
 
 
 def _validate(args) -> int:

@@ -79,7 +79,7 @@ def _index(graph: Graph) -> dict:
     rdflib's Memory store already keeps exactly this index; walking it is several times
     faster than ``graph.triples()``, which matters at a million triples. It is used only
     when the store holds this graph alone (a Dataset's store mixes graphs)."""
-    store = graph.store
+    store = getattr(graph, "store", None)       # not every graph view has an rdflib store
     spo = getattr(store, "_Memory__spo", None) if type(store) is Memory else None
     # len(store) counts the triples of every graph in the store
     if spo is not None and len(store) == len(graph):
@@ -90,14 +90,26 @@ def _index(graph: Graph) -> dict:
     return spo
 
 
+def _index_triples(triples) -> dict:
+    """subject -> predicate -> objects of an iterable of triples (duplicates merge)."""
+    spo: dict = {}
+    for s, p, o in triples:
+        spo.setdefault(s, {}).setdefault(p, {})[o] = 1
+    return spo
+
+
 def _lines(graph: Graph, graph_name: str = "") -> list[str]:
     """N-Triples (or, with ``graph_name``, N-Quads) lines of a graph in a fixed order:
-    subjects by their text, ``rdf:type`` first, then predicates and objects by text.
+    subjects by their text, ``rdf:type`` first, then predicates and objects by text."""
+    return _lines_of_index(_index(graph), graph_name)
+
+
+def _lines_of_index(spo: dict, graph_name: str = "") -> list[str]:
+    """The lines of :func:`_lines` from a subject -> predicate -> objects index.
 
     The common cases (IRIs) are formatted inline: a function call per term would cost
     seconds at a million triples. A predicate that is not an IRI yields invalid
     N-Triples, which pyoxigraph then rejects."""
-    spo = _index(graph)
     tail = f" {graph_name} .\n" if graph_name else " .\n"
     lines: list[str] = []
     for s_text, s in sorted((_nt(s), s) for s in spo):
@@ -204,6 +216,33 @@ def jsonld(graph: Graph, prefixes: dict[str, str] | None = None) -> str:
         nodes.append(out)
     context = {p: prefixes[p] for p in sorted(used)}
     return json.dumps({"@context": context, "@graph": nodes}, ensure_ascii=False, indent=1) + "\n"
+
+
+def write_quads(quads: dict[str, set], out: str | Path, graph_names: dict[str, str],
+                reference_extra: Graph | None = None) -> list[Path]:
+    """graph.ttl, graph.nt and graph.trig straight from triple sets per named graph
+    (``kg.graph.to_quads``), without filling an rdflib store: the same bytes as
+    :func:`turtle`, :func:`ntriples` and :func:`trig` of the equivalent graphs.
+
+    ``graph_names`` maps each key of ``quads`` to its graph IRI; ``reference_extra`` (the
+    ontology) joins the ``reference`` graph of the TriG file only."""
+    out = Path(out)
+    union: set = set().union(*quads.values()) if quads else set()
+    flat = "".join(_lines_of_index(_index_triples(union))).encode("utf-8")
+    paths = [write_atomic(out / "graph.ttl", _reformat(flat, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, None)),
+             write_atomic(out / "graph.nt", _reformat(flat, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_TRIPLES, {}))]
+    del flat
+    named = {graph_names[k]: set(v) for k, v in quads.items()}
+    if reference_extra is not None:
+        ref = graph_names["reference"]
+        named.setdefault(ref, set()).update(to_canonical_graph(reference_extra))
+    lines: list[str] = []
+    for iri in sorted(named):
+        if named[iri]:
+            lines.extend(_lines_of_index(_index_triples(named[iri]), f"<{iri}>"))
+    paths.append(write_atomic(out / "graph.trig",
+                              _reformat("".join(lines).encode("utf-8"), ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, None)))
+    return paths
 
 
 def write_turtle(graph: Graph, path: str | Path) -> Path:

@@ -78,24 +78,90 @@ class _Sink:
 
 def to_rdf(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> Graph:
     """The whole graph as one rdflib Graph (what graph.ttl holds)."""
-    g = Graph()
-    _bind(g, Iris(base))
-    for triples in _triples(kg, base).values():
-        for t in triples:
-            g.add(t)
-    return g
+    return graph_from_quads(to_quads(kg, base), base)
 
 
 def to_dataset(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> Dataset:
     """One named graph per source document (``{base}doc/{doc_id}``) and one for reference
     data (``{base}reference``): gazetteer containment. The union equals :func:`to_rdf`."""
+    return dataset_from_quads(to_quads(kg, base), base)
+
+
+def to_quads(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> dict[str, set]:
+    """The triples of the graph grouped by named graph: a document id, or ``"reference"``.
+
+    Plain sets of rdflib terms: the exporters write files straight from them, so a big
+    build never has to fill an rdflib store (the slowest step at a million triples)."""
+    return _triples(kg, base)
+
+
+def graph_name(name: str, base: str = DEFAULT_BASE) -> URIRef:
+    """IRI of a named graph of :func:`to_quads`."""
     iris = Iris(base)
+    return URIRef(iris.base + "reference") if name == "reference" else iris.document(name)
+
+
+class TripleIndex:
+    """A read-only view of a set of triples with the lookups the HTML page needs
+    (``value``, ``objects``, ``subjects``, ``subject_objects``), the way rdflib's Graph
+    answers them. Two plain dict indexes: several times cheaper to build than an rdflib
+    store, which matters when a build of many articles only wants to draw its graph."""
+
+    def __init__(self, triples):
+        self.spo: dict = {}
+        self.pos: dict = {}
+        for s, p, o in triples:
+            self.spo.setdefault(s, {}).setdefault(p, []).append(o)
+            self.pos.setdefault(p, {}).setdefault(o, []).append(s)
+        self._len = sum(len(objs) for po in self.spo.values() for objs in po.values())
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self):
+        for s, po in self.spo.items():
+            for p, objs in po.items():
+                for o in objs:
+                    yield s, p, o
+
+    def objects(self, subject=None, predicate=None):
+        if subject is None:
+            return iter([o for po in self.spo.values() for o in po.get(predicate, ())])
+        po = self.spo.get(subject, {})
+        if predicate is None:
+            return iter([o for objs in po.values() for o in objs])
+        return iter(po.get(predicate, ()))
+
+    def subjects(self, predicate=None, object=None):
+        if predicate is None:
+            return iter(list(self.spo))
+        os_ = self.pos.get(predicate, {})
+        if object is None:
+            return iter([s for subjects in os_.values() for s in subjects])
+        return iter(os_.get(object, ()))
+
+    def subject_objects(self, predicate):
+        return iter([(s, o) for o, subjects in self.pos.get(predicate, {}).items() for s in subjects])
+
+    def value(self, subject, predicate):
+        found = self.spo.get(subject, {}).get(predicate)
+        return min(found, key=str) if found else None
+
+
+def graph_from_quads(quads: dict[str, set], base: str = DEFAULT_BASE) -> Graph:
+    g = Graph()
+    _bind(g, Iris(base))
+    for triples in quads.values():
+        g.addN((s, p, o, g) for s, p, o in triples)
+    return g
+
+
+def dataset_from_quads(quads: dict[str, set], base: str = DEFAULT_BASE) -> Dataset:
     ds = Dataset()
-    _bind(ds, iris)
-    for name, triples in sorted(_triples(kg, base).items()):
-        ctx = ds.graph(URIRef(iris.base + "reference") if name == "reference" else iris.document(name))
-        for t in triples:
-            ctx.add(t)
+    _bind(ds, Iris(base))
+    for name, triples in sorted(quads.items()):
+        ctx = ds.graph(graph_name(name, base))
+        ctx.addN((s, p, o, ctx) for s, p, o in triples)
     return ds
 
 

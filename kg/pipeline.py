@@ -10,14 +10,14 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from rdflib import Graph
 
 from .cache import DocumentCache
-from .export import (PREFIXES, with_reference, write_json, write_jsonld, write_ntriples, write_trig,
-                     write_turtle)
-from .graph import DEFAULT_BASE, Iris, to_dataset, to_rdf
+from .export import PREFIXES, with_reference, write_json, write_jsonld, write_quads
+from .graph import DEFAULT_BASE, Iris, TripleIndex, graph_from_quads, graph_name, to_dataset, to_quads
 from .metrics import extract_metrics
 from .model import Document, KnowledgeGraph
 from .parallel import process_document, run_documents  # noqa: F401  (process_document is API)
@@ -31,10 +31,26 @@ DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "seeds"
 
 @dataclass
 class BuildResult:
+    """``graph`` is the extracted data; ``quads`` its triples per named graph
+    (:func:`kg.graph.to_quads`). ``rdf`` (an rdflib Graph) and ``index`` (a light
+    read-only view) are made from ``quads`` when first asked for."""
     graph: KnowledgeGraph
-    rdf: Graph
-    seconds: float
+    quads: dict[str, set]
+    base: str = DEFAULT_BASE
+    seconds: float = 0.0
     outputs: list[Path] = field(default_factory=list)
+
+    @cached_property
+    def triples(self) -> set:
+        return set().union(*self.quads.values()) if self.quads else set()
+
+    @cached_property
+    def rdf(self) -> Graph:
+        return graph_from_quads(self.quads, self.base)
+
+    @cached_property
+    def index(self) -> TripleIndex:
+        return TripleIndex(self.triples)
 
     def summary(self) -> str:
         kg = self.graph
@@ -42,7 +58,7 @@ class BuildResult:
         lines = [f"documents read: {len(kg.documents)}" + (f" ({len(kg.problems)} skipped)" if kg.problems else ""),
                  f"entities: {len(kg.entities)} (" + ", ".join(f"{t} {n}" for t, n in sorted(types.items())) + ")",
                  f"relations: {len(kg.relations)}", f"metrics: {len(kg.metrics)}",
-                 f"triples: {len(self.rdf)}", f"seconds: {self.seconds:.2f}"]
+                 f"triples: {len(self.triples)}", f"seconds: {self.seconds:.2f}"]
         return "\n".join(lines)
 
 
@@ -127,40 +143,51 @@ def build(paths: list[str | Path] | None = None, out: str | Path | None = "out",
             problems.append(str(err))
     kg = extract(unique_ids(documents), jobs=jobs, scheduler=scheduler, cache=cache, progress=progress)
     kg.problems = problems
-    rdf = to_rdf(kg, base)
-    result = BuildResult(kg, rdf, 0.0)
+    result = BuildResult(kg, to_quads(kg, base), base)
     # nothing read: keep whatever an earlier build left in ``out`` rather than overwrite it
     if out is not None and kg.documents:
-        result.outputs = write_outputs(kg, rdf, Path(out), html=html, base=base, jsonld=jsonld,
-                                       html_max_nodes=html_max_nodes)
+        result.outputs = write_outputs(kg, None, Path(out), html=html, base=base, jsonld=jsonld,
+                                       html_max_nodes=html_max_nodes, quads=result.quads,
+                                       index=result.index if html or jsonld else None)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def write_outputs(kg: KnowledgeGraph, rdf: Graph, out: Path, html: bool = True,
+def write_outputs(kg: KnowledgeGraph, rdf: Graph | None, out: Path, html: bool = True,
                   base: str = DEFAULT_BASE, jsonld: bool = False,
-                  html_max_nodes: int | None = 5000) -> list[Path]:
+                  html_max_nodes: int | None = 5000, quads: dict[str, set] | None = None,
+                  index: TripleIndex | None = None) -> list[Path]:
     """Write every output file of a build into ``out`` (each one atomically): graph.ttl,
     graph.nt, graph.trig (a named graph per document plus ``{base}reference`` holding
     gazetteer containment and the ontology), merges.json, graph.html and, with
-    ``jsonld``, graph.jsonld."""
-    outputs = [write_turtle(rdf, out / "graph.ttl"), write_ntriples(rdf, out / "graph.nt"),
-               write_trig(reference_dataset(kg, base), out / "graph.trig")]
+    ``jsonld``, graph.jsonld.
+
+    RDF files are written from ``quads`` (made from ``kg`` when not given); the page and
+    JSON-LD read ``rdf`` if given, else ``index``, else an index made here."""
+    out = Path(out)
+    quads = quads if quads is not None else to_quads(kg, base)
+    names = {name: str(graph_name(name, base)) for name in [*quads, "reference"]}
+    outputs = write_quads(quads, out, names, reference_extra=_ontology())
+    view = rdf if rdf is not None else index
+    if view is None and (html or jsonld):
+        view = TripleIndex(set().union(*quads.values()) if quads else ())
     if jsonld:
         iris = Iris(base)
-        outputs.append(write_jsonld(rdf, out / "graph.jsonld",
+        outputs.append(write_jsonld(view, out / "graph.jsonld",
                                     {**PREFIXES, "id": iris.base + "id/", "doc": iris.base + "doc/"}))
     outputs.append(write_json({"merged": kg.merges, "skipped": kg.problems}, out / "merges.json"))
     if html:
         from .html import write_html
-        outputs.append(write_html(rdf, out / "graph.html", max_nodes=html_max_nodes))
+        outputs.append(write_html(view, out / "graph.html", max_nodes=html_max_nodes))
     return outputs
+
+
+@lru_cache(maxsize=1)
+def _ontology() -> Graph:
+    from .validate import ontology_dir
+    return Graph().parse(ontology_dir() / "yuanjiang.ttl")
 
 
 def reference_dataset(kg: KnowledgeGraph, base: str = DEFAULT_BASE):
     """:func:`kg.graph.to_dataset` with the ontology added to the ``{base}reference`` graph."""
-    from rdflib import URIRef
-
-    from .validate import ontology_dir
-    ontology = Graph().parse(ontology_dir() / "yuanjiang.ttl")
-    return with_reference(to_dataset(kg, base), URIRef(Iris(base).base + "reference"), ontology)
+    return with_reference(to_dataset(kg, base), graph_name("reference", base), _ontology())

@@ -224,3 +224,17 @@ def test_a_million_triples_are_written_through_the_store_index(monkeypatch):
     data = export.turtle(g)
     assert data.startswith(b"@prefix")
     assert sum(1 for _ in ox.parse(data, format=ox.RdfFormat.TURTLE)) == 1_000_000
+
+
+def test_files_written_from_quads_equal_those_of_rdflib_graphs(seed_build, tmp_path):
+    """The build writes straight from triple sets; the bytes must be those rdflib graphs give."""
+    from kg.export import ntriples, trig, turtle
+    from kg.graph import TripleIndex
+    from kg.html import render_html
+    from kg.pipeline import reference_dataset, write_outputs
+    paths = {p.name: p for p in write_outputs(seed_build.graph, None, tmp_path, html=True)}
+    assert paths["graph.ttl"].read_bytes() == turtle(seed_build.rdf)
+    assert paths["graph.nt"].read_bytes() == ntriples(seed_build.rdf)
+    assert paths["graph.trig"].read_bytes() == trig(reference_dataset(seed_build.graph))
+    assert render_html(TripleIndex(seed_build.rdf)) == render_html(seed_build.rdf)
+    assert paths["graph.html"].read_text(encoding="utf-8") == render_html(seed_build.rdf)
