@@ -218,6 +218,16 @@ def jsonld(graph: Graph, prefixes: dict[str, str] | None = None) -> str:
     return json.dumps({"@context": context, "@graph": nodes}, ensure_ascii=False, indent=1) + "\n"
 
 
+def ntriples_text(triples) -> bytes:
+    """Sorted N-Triples of an iterable of rdflib triples (not yet checked by a parser)."""
+    return "".join(_lines_of_index(_index_triples(triples))).encode("utf-8")
+
+
+def turtle_of_triples(triples, prefixes: dict[str, str] | None = None) -> bytes:
+    """:func:`turtle` for a plain set of triples: what ``kg build`` does per file."""
+    return _reformat(ntriples_text(triples), ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, prefixes)
+
+
 def write_quads(quads: dict[str, set], out: str | Path, graph_names: dict[str, str],
                 reference_extra: Graph | None = None) -> list[Path]:
     """graph.ttl, graph.nt and graph.trig straight from triple sets per named graph
@@ -228,7 +238,7 @@ def write_quads(quads: dict[str, set], out: str | Path, graph_names: dict[str, s
     ontology) joins the ``reference`` graph of the TriG file only."""
     out = Path(out)
     union: set = set().union(*quads.values()) if quads else set()
-    flat = "".join(_lines_of_index(_index_triples(union))).encode("utf-8")
+    flat = ntriples_text(union)
     paths = [write_atomic(out / "graph.ttl", _reformat(flat, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, None)),
              write_atomic(out / "graph.nt", _reformat(flat, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_TRIPLES, {}))]
     del flat
