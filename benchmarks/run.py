@@ -50,9 +50,9 @@ def child_stages(corpus: str) -> dict:
     from kg.mentions import _prepare_jieba, find_mentions
     from kg.metrics import extract_metrics
     from kg.model import KnowledgeGraph
-    from kg.pipeline import collect_files, unique_ids
+    from kg.pipeline import collect_files, document_actors, unique_ids
     from kg.read import read_document
-    from kg.relations import aid_command, extract_relations
+    from kg.relations import extract_relations
     from kg.resolve import resolve
 
     files, _ = collect_files([corpus])
@@ -75,12 +75,7 @@ def child_stages(corpus: str) -> dict:
 
     def relations_metrics():
         relations = extract_relations(processed, entities, pairings)
-        actors = {}
-        for doc, mentions in processed:
-            p = pairings[doc.doc_id]
-            supporter = f"place/{p.supporters[0]}" if p.supporters else None
-            actors[doc.doc_id] = (supporter, aid_command(mentions, entities, supporter))
-        return relations, extract_metrics(processed, entities, actors)
+        return relations, extract_metrics(processed, entities, document_actors(processed, entities, pairings))
 
     relations, metrics = timed("relations+metrics", relations_metrics)
     kg = KnowledgeGraph(documents=docs, entities=entities, relations=relations, metrics=metrics, merges=merges)

@@ -109,14 +109,20 @@ def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = No
     quantities = [q for _, _, _, q in results]
     del results
     relations = extract_relations(processed, entities, pairings)
+    metrics = extract_metrics(processed, entities, document_actors(processed, entities, pairings),
+                              quantities=quantities)
+    return KnowledgeGraph(documents=[d for d, _ in processed], entities=entities,
+                          relations=relations, metrics=metrics, merges=merges)
+
+
+def document_actors(processed, entities, pairings) -> dict[str, tuple[str | None, str | None]]:
+    """Per document: the supporting city's key and its aid command's (metrics need both)."""
     actors = {}
     for doc, mentions in processed:
         pairing = pairings[doc.doc_id]
         supporter = f"place/{pairing.supporters[0]}" if pairing.supporters else None
         actors[doc.doc_id] = (supporter, aid_command(mentions, entities, supporter))
-    metrics = extract_metrics(processed, entities, actors, quantities=quantities)
-    return KnowledgeGraph(documents=[d for d, _ in processed], entities=entities,
-                          relations=relations, metrics=metrics, merges=merges)
+    return actors
 
 
 def build(paths: list[str | Path] | None = None, out: str | Path | None = "out",
