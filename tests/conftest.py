@@ -17,6 +17,12 @@ def seed_build(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def seed_ttl(seed_build):
+    """graph.ttl of the seed build."""
+    return next(p for p in seed_build.outputs if p.name == "graph.ttl")
+
+
+@pytest.fixture(scope="session")
 def seed_entities(seed_build):
     return seed_build.graph.entities
 

@@ -145,11 +145,6 @@ def gsp():
 
 
 @pytest.fixture(scope="module")
-def seed_ttl(seed_build):
-    return next(p for p in seed_build.outputs if p.name == "graph.ttl")
-
-
-@pytest.fixture(scope="module")
 def seed_triples(seed_ttl):
     # read through a Store, as the server keeps them: pyoxigraph stores xsd:nonNegativeInteger
     # values as xsd:integer (so does Virtuoso), a plain parse keeps the declared datatype

@@ -46,11 +46,6 @@ def get(server, query, **params):
 
 
 @pytest.fixture(scope="module")
-def seed_ttl(seed_build):
-    return next(p for p in seed_build.outputs if p.name == "graph.ttl")
-
-
-@pytest.fixture(scope="module")
 def local(seed_ttl):
     store = ox.Store()
     store.load(path=str(seed_ttl), format=ox.RdfFormat.TURTLE)
