@@ -85,7 +85,10 @@ def _stated_pair(doc: Document, places: list[Mention], gaz: Gazetteer) -> tuple[
             continue
         clause_end = min([i for i in (doc.text.find(c, hit.end()) for c in "，,。；;") if i != -1] or [len(doc.text)])
         after = [m for m in places if hit.end() <= m.start < clause_end and in_xinjiang(m.code, gaz)
-                 and m.type in ("County", "City")]
+                 and m.type in ("County", "City", "Prefecture") and m.code != XINJIANG]
+        # the most specific place: a county or city, else the prefecture or XPCC division
+        # (福建省对口支援昌吉回族自治州 pairs a province with a prefecture)
+        after.sort(key=lambda m: m.type == "Prefecture")
         return before[-1].code, (after[0].code if after else None)
     return None
 

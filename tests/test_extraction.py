@@ -197,3 +197,12 @@ def test_partners_before_a_verb_are_not_what_is_built():
                       "一师阿拉尔市人民医院与浙江大学医学院附属第一医院建立远程会诊合作。")
     built = {kg.entities[r.object].label for r in kg.relations if r.predicate == "builds"}
     assert not built & {"一师阿拉尔市人民医院", "浙江大学医学院附属第一医院"}
+
+
+def test_a_province_paired_with_a_prefecture_and_a_dateline_city_is_not_supported():
+    from conftest import extract_text
+    kg = extract_text("新华社乌鲁木齐5月6日电 福建省对口支援昌吉回族自治州，厦门市援建的昌吉州第二人民医院新院区已投入使用。")
+    supports = {(kg.entities[r.subject].label, kg.entities[r.object].label)
+                for r in kg.relations if r.predicate == "supports"}
+    assert ("福建省", "昌吉回族自治州") in supports
+    assert not any(o == "乌鲁木齐市" for _, o in supports)
