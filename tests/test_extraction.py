@@ -206,3 +206,9 @@ def test_a_province_paired_with_a_prefecture_and_a_dateline_city_is_not_supporte
                 for r in kg.relations if r.predicate == "supports"}
     assert ("福建省", "昌吉回族自治州") in supports
     assert not any(o == "乌鲁木齐市" for _, o in supports)
+
+
+def test_indicator_words_by_their_ending():
+    from conftest import extract_text
+    kg = extract_text("辽宁省对口支援新疆塔城地区。辽宁省援疆前方指挥部组织两地青少年开展交流活动50余场。")
+    assert next(m for m in kg.metrics if m.value == 50).indicator == "交流活动"
