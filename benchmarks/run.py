@@ -45,7 +45,7 @@ def child_stages(corpus: str) -> dict:
     jieba.initialize()
     from kg import export
     from kg.clean import clean
-    from kg.graph import TripleIndex, graph_name, to_quads
+    from kg.graph import TripleIndex, to_quads
     from kg.html import render_html
     from kg.mentions import _prepare_jieba, find_mentions
     from kg.metrics import extract_metrics
@@ -82,8 +82,7 @@ def child_stages(corpus: str) -> dict:
     quads = timed("to_quads", lambda: to_quads(kg))
     # what kg build writes: graph.ttl, graph.nt and graph.trig, straight from the triple sets
     with tempfile.TemporaryDirectory() as tmp:
-        names = {name: str(graph_name(name)) for name in [*quads, "reference"]}
-        paths = timed("rdf_files", lambda: export.write_quads(quads, tmp, names))
+        paths = timed("rdf_files", lambda: export.write_quads(quads, tmp))
         ttl_bytes = paths[0].stat().st_size
     triples = set().union(*quads.values())
     timed("html", lambda: render_html(TripleIndex(triples)))

@@ -22,6 +22,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.plugins.stores.memory import Memory
 
+from .graph import DEFAULT_BASE, graph_name
 from .graph import PREFIXES as _GRAPH_PREFIXES
 
 #: prefixes declared in every Turtle/TriG/JSON-LD file (namespace strings)
@@ -46,7 +47,10 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
     return path
 
 
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+# other control characters as \uXXXX: valid N-Triples, and text can never carry the \x01
+# that :func:`ntriples_text` uses to sort rdf:type first
+_ESCAPES = str.maketrans({**{chr(c): f"\\u{c:04X}" for c in range(32)},
+                          "\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
 _XSD_STRING = str(XSD.string)
 
 
@@ -90,52 +94,25 @@ def _index(graph: Graph) -> dict:
     return spo
 
 
-def _index_triples(triples) -> dict:
-    """subject -> predicate -> objects of an iterable of triples (duplicates merge)."""
-    spo: dict = {}
-    for s, p, o in triples:
-        spo.setdefault(s, {}).setdefault(p, {})[o] = 1
-    return spo
-
-
-def _lines(graph: Graph, graph_name: str = "") -> list[str]:
-    """N-Triples (or, with ``graph_name``, N-Quads) lines of a graph in a fixed order:
-    subjects by their text, ``rdf:type`` first, then predicates and objects by text."""
-    return _lines_of_index(_index(graph), graph_name)
-
-
-def _lines_of_index(spo: dict, graph_name: str = "") -> list[str]:
-    """The lines of :func:`_lines` from a subject -> predicate -> objects index.
-
-    The common cases (IRIs) are formatted inline: a function call per term would cost
-    seconds at a million triples. A predicate that is not an IRI yields invalid
-    N-Triples, which pyoxigraph then rejects."""
-    tail = f" {graph_name} .\n" if graph_name else " .\n"
-    lines: list[str] = []
-    for s_text, s in sorted((_nt(s), s) for s in spo):
-        po = spo[s]
-        for p_text, p in sorted((("".join(("<", p, ">")), p) for p in po), key=_predicate_order):
-            head = f"{s_text} {p_text} "
-            lines.extend(sorted(["".join((head, "<", o, ">", tail)) if type(o) is URIRef else
-                                 "".join((head, _nt(o), tail)) for o in po[p]]))
-    return lines
+def _walk(graph: Graph):
+    """The triples of ``graph`` through :func:`_index` (fast for a plain Graph)."""
+    for s, po in _index(graph).items():
+        for p, objects in po.items():
+            for o in objects:
+                yield s, p, o
 
 
 _TYPE_TEXT = _nt(RDF.type)
 
 
-def _predicate_order(item: tuple[str, object]) -> tuple[bool, str]:
-    return item[0] != _TYPE_TEXT, item[0]
-
-
 def ntriples(graph: Graph) -> bytes:
     """Canonical N-Triples, sorted (pyoxigraph reparses and writes every line)."""
-    return _reformat("".join(_lines(graph)).encode("utf-8"), ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_TRIPLES, {})
+    return _reformat(ntriples_text(_walk(graph)), ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_TRIPLES, {})
 
 
 def turtle(graph: Graph, prefixes: dict[str, str] | None = None) -> bytes:
     """Deterministic Turtle with the project prefixes."""
-    return _reformat("".join(_lines(graph)).encode("utf-8"), ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, prefixes)
+    return _reformat(ntriples_text(_walk(graph)), ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, prefixes)
 
 
 def turtle_from_ntriples(data: bytes, prefixes: dict[str, str] | None = None) -> bytes:
@@ -156,10 +133,9 @@ def _named_graphs(dataset: Dataset) -> list[Graph]:
 
 def trig(dataset: Dataset, prefixes: dict[str, str] | None = None) -> bytes:
     """Deterministic TriG: named graphs in IRI order, triples sorted inside each."""
-    lines: list[str] = []
-    for g in _named_graphs(dataset):
-        lines.extend(_lines(g, "" if g.identifier == DATASET_DEFAULT_GRAPH_ID else _nt(g.identifier)))
-    return _reformat("".join(lines).encode("utf-8"), ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, prefixes)
+    data = b"".join(ntriples_text(_walk(g), "" if g.identifier == DATASET_DEFAULT_GRAPH_ID else _nt(g.identifier))
+                    for g in _named_graphs(dataset))
+    return _reformat(data, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, prefixes)
 
 
 def with_reference(dataset: Dataset, reference: URIRef, *extra: Graph) -> Dataset:
@@ -180,7 +156,7 @@ def jsonld(graph: Graph, prefixes: dict[str, str] | None = None) -> str:
     pyoxigraph writes expanded JSON-LD in the sorted triple order; the compaction here only
     shortens IRIs with prefixes, which any JSON-LD processor expands back."""
     prefixes = PREFIXES if prefixes is None else prefixes
-    expanded = json.loads(_reformat("".join(_lines(graph)).encode("utf-8"), ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD, {}))
+    expanded = json.loads(_reformat(ntriples_text(_walk(graph)), ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD, {}))
     by_length = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
     used: set[str] = set()
 
@@ -219,8 +195,9 @@ def jsonld(graph: Graph, prefixes: dict[str, str] | None = None) -> str:
 
 
 def ntriples_text(triples, graph_name: str = "") -> bytes:
-    """Sorted N-Triples (N-Quads with ``graph_name``) of an iterable of rdflib triples,
-    in the order of :func:`_lines` (not yet checked by a parser).
+    """Sorted N-Triples (N-Quads with ``graph_name``) of an iterable of rdflib triples:
+    subjects by their text, ``rdf:type`` first, then predicates and objects by text (not
+    yet checked by a parser; every writer here passes the result through pyoxigraph).
 
     One string per triple and one C-level sort: cheaper than building an index of rdflib
     terms, whose hashing is slow. ``rdf:type`` is marked with \x01 so that it sorts
@@ -243,23 +220,22 @@ def turtle_of_triples(triples, prefixes: dict[str, str] | None = None) -> bytes:
     return _reformat(ntriples_text(triples), ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, prefixes)
 
 
-def write_quads(quads: dict[str, set], out: str | Path, graph_names: dict[str, str],
+def write_quads(quads: dict[str, set], out: str | Path, base: str = DEFAULT_BASE,
                 reference_extra: Graph | None = None) -> list[Path]:
     """graph.ttl, graph.nt and graph.trig straight from triple sets per named graph
     (``kg.graph.to_quads``), without filling an rdflib store: the same bytes as
     :func:`turtle`, :func:`ntriples` and :func:`trig` of the equivalent graphs.
 
-    ``graph_names`` maps each key of ``quads`` to its graph IRI; ``reference_extra`` (the
-    ontology) joins the ``reference`` graph of the TriG file only."""
+    ``reference_extra`` (the ontology) joins the ``reference`` graph of the TriG file only."""
     out = Path(out)
     union: set = set().union(*quads.values()) if quads else set()
     flat = ntriples_text(union)
     paths = [write_atomic(out / "graph.ttl", _reformat(flat, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, None)),
              write_atomic(out / "graph.nt", _reformat(flat, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_TRIPLES, {}))]
     del flat
-    named = {graph_names[k]: set(v) for k, v in quads.items()}
+    named = {str(graph_name(k, base)): set(v) for k, v in quads.items()}
     if reference_extra is not None:
-        ref = graph_names["reference"]
+        ref = str(graph_name("reference", base))
         named.setdefault(ref, set()).update(to_canonical_graph(reference_extra))
     data = b"".join(ntriples_text(named[iri], f"<{iri}>") for iri in sorted(named) if named[iri])
     paths.append(write_atomic(out / "graph.trig", _reformat(data, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, None)))

@@ -172,8 +172,7 @@ def write_outputs(kg: KnowledgeGraph, rdf: Graph | None, out: Path, html: bool =
     JSON-LD read ``rdf`` if given, else ``index``, else an index made here."""
     out = Path(out)
     quads = quads if quads is not None else to_quads(kg, base)
-    names = {name: str(graph_name(name, base)) for name in [*quads, "reference"]}
-    outputs = write_quads(quads, out, names, reference_extra=_ontology())
+    outputs = write_quads(quads, out, base, reference_extra=_ontology())
     view = rdf if rdf is not None else index
     if view is None and (html or jsonld):
         view = TripleIndex(set().union(*quads.values()) if quads else ())
