@@ -36,6 +36,7 @@ class Lexicon:
     aid_fields: dict[str, str]            # 产业援疆 -> industry (yj:field-industry)
     business_scope: frozenset[str] = frozenset()   # 制造, 投资: inside full company names
     indicator_words: frozenset[str] = frozenset()  # 总投资, 产值: what a figure measures
+    indicator_endings: tuple[str, ...] = ()         # *活动 in the file: any word ending in 活动
 
 
 @lru_cache(maxsize=1)
@@ -63,5 +64,6 @@ def load_lexicon() -> Lexicon:
         name_words=frozenset(r[0] for r in _lines("name_words.txt")),
         aid_fields={r[0]: r[1] for r in _lines("aid_fields.tsv")},
         business_scope=frozenset(r[0] for r in _lines("business_scope.txt")),
-        indicator_words=frozenset(r[0] for r in _lines("indicator_words.txt")),
+        indicator_words=frozenset(r[0] for r in _lines("indicator_words.txt") if not r[0].startswith("*")),
+        indicator_endings=tuple(r[0][1:] for r in _lines("indicator_words.txt") if r[0].startswith("*")),
     )

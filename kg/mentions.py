@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
 from functools import lru_cache
 
 import jieba
@@ -44,7 +43,7 @@ NUM_MEASURE = re.compile(rf"[\d{CN_NUM}]+[个家所座名位批项条只头]$")
 # Words that a quoted name is followed by when the article calls it a project or brand.
 IS_PROJECT = re.compile(r"^(?:是|成了|成为|作为|被列为)[^，。,；;]{0,20}?(?:项目|工程|品牌|举措|行动)")
 IS_PRODUCT = re.compile(r"^(?:是|为)[^，。,；;]{0,20}?(?:良种|品种|特产|农产品|名优产品|土特产)")
-ENUM_TAIL = re.compile(rf"^等[^，。,；;]{{0,10}}?(?:工程|活动|举措|项目|行动|方式|品牌)")
+ENUM_TAIL = re.compile(r"^等[^，。,；;]{0,10}?(?:工程|活动|举措|项目|行动|方式|品牌)")
 FORMAT_TAIL = re.compile(r"^的(?:工作)?(?:格局|模式|机制|体系|工作法)")
 ENUM_HEADS = {  # head noun after an enumeration -> type of each item
     "企业": "Enterprise", "龙头": "Enterprise", "龙头企业": "Enterprise", "公司": "Enterprise",

@@ -201,8 +201,7 @@ class _DocMetrics:
         while len(tokens) > 1 and any(ch.isdigit() for ch in tokens[-2]) and not any(ch.isdigit() for ch in tokens[-1]):
             tokens = tokens[:-2]                        # 研学5批250人次: skip the other quantity
         for tok in reversed(tokens):
-            if tok in self.lex.indicator_words or (len(tok) > 2 and any(
-                    w[0] == "*" and tok.endswith(w[1:]) for w in self.lex.indicator_words)):
+            if tok in self.lex.indicator_words or (len(tok) > 2 and tok.endswith(self.lex.indicator_endings)):
                 words.insert(0, tok)
                 continue
             if _is_stop(tok, self.lex) or not NAME_CHAR.match(tok):

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import SKOS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,7 +39,6 @@ def _text(g: Graph, term, prop, lang: str) -> str:
 
 def _classes(g: Graph, term, prop) -> list[URIRef]:
     """Named classes of a domain or range, looking inside ``owl:unionOf`` lists."""
-    from rdflib.collection import Collection
     out = []
     for v in g.objects(term, prop):
         if isinstance(v, URIRef):
