@@ -10,13 +10,6 @@ EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
 
 def _build(args) -> int:
     from .pipeline import build
-    if args.encoding:
-        import codecs
-        try:
-            codecs.lookup(args.encoding)
-        except LookupError:
-            print(f"kg build: unknown encoding {args.encoding!r}", file=sys.stderr)
-            return EXIT_FAILED
     if args.jobs < 1:
         print("kg build: --jobs must be at least 1", file=sys.stderr)
         return EXIT_FAILED

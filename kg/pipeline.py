@@ -21,7 +21,7 @@ from .graph import DEFAULT_BASE, Iris, TripleIndex, graph_from_quads, graph_name
 from .metrics import extract_metrics
 from .model import Document, KnowledgeGraph
 from .parallel import process_document, run_documents  # noqa: F401  (process_document is API)
-from .read import InputError, read_document
+from .read import InputError, codec_name, read_document
 from .relations import aid_command, extract_relations
 from .resolve import resolve
 
@@ -138,6 +138,8 @@ def build(paths: list[str | Path] | None = None, out: str | Path | None = "out",
     ``html_max_nodes`` bounds graph.html to the most connected entities (``None``: all).
     """
     started = time.perf_counter()
+    if encoding:
+        codec_name(encoding)                # a mistyped --encoding fails before any file is read
     files, problems = collect_files(paths or [DEFAULT_CORPUS])
     documents = []
     for f in files:

@@ -149,11 +149,19 @@ def decode(data: bytes, where="<bytes>", encoding: str | None = None) -> tuple[s
     return found
 
 
+def codec_name(encoding: str) -> str:
+    """Python's name for a codec; ValueError (one line) for a name it does not know."""
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise ValueError(f"unknown encoding {encoding!r}") from None
+
+
 def _forced(data: bytes, where, encoding: str) -> tuple[str, str]:
     try:
-        name = codecs.lookup(encoding).name
-    except LookupError:
-        raise InputError(where, f"unknown encoding {encoding!r}") from None
+        name = codec_name(encoding)
+    except ValueError as err:
+        raise InputError(where, str(err)) from None
     if name == "utf-8" and data.startswith(codecs.BOM_UTF8):
         name = "utf-8-sig"                 # the BOM is not part of the text
     try:
