@@ -88,8 +88,36 @@ def _t2s():
 def normalise(raw: str) -> tuple[str, bool]:
     """Same-length normal form of ``raw`` and whether traditional script was converted."""
     text = raw.translate(HALF_WIDTH)
+    changing = _changing()
+    if changing is not None and not changing.search(text):
+        return text, False          # nothing OpenCC would change: most articles
     simplified = CJK_RUN.sub(lambda m: to_simplified(m.group(0)), text)
     return simplified, simplified != text
+
+
+@lru_cache(maxsize=1)
+def _changing():
+    """A pattern of every character that some t2s rule changes, from OpenCC's own tables:
+    text without any of them comes out of OpenCC unchanged, so conversion (about a tenth of
+    the time of a whole build, in pure Python) can be skipped. For a rule X -> Y of the same
+    length the characters where X and Y differ; for other lengths all of X. ``None`` when
+    the tables are not where this version of the library kept them: then always convert."""
+    try:
+        converter = _t2s()
+        converter.convert("測")                      # the tables load on first use
+        chars: set[str] = set()
+        for _, _, table in (entry for chain in converter._dict_chain_data for entry in chain):
+            for source, target in table.items():
+                target = target.split(" ")[0]
+                if source == target:
+                    continue
+                if len(source) == len(target):
+                    chars.update(a for a, b in zip(source, target) if a != b)
+                else:
+                    chars.update(source)
+    except Exception:
+        return None
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]") if chars else None
 
 
 def to_simplified(run: str) -> str:

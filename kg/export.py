@@ -16,13 +16,14 @@ import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.plugins.stores.memory import Memory
 
-from .graph import DEFAULT_BASE, graph_name
+from .graph import DEFAULT_BASE, graph_name, lines_of, ntriples_lines
+from .graph import term_text as _nt
 from .graph import PREFIXES as _GRAPH_PREFIXES
 
 #: prefixes declared in every Turtle/TriG/JSON-LD file (namespace strings)
@@ -45,36 +46,6 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
             os.unlink(tmp)
         raise
     return path
-
-
-# other control characters as \uXXXX: valid N-Triples, and text can never carry the \x01
-# that :func:`ntriples_text` uses to sort rdf:type first
-_ESCAPES = str.maketrans({**{chr(c): f"\\u{c:04X}" for c in range(32)},
-                          "\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"})
-_XSD_STRING = str(XSD.string)
-
-
-def _nt(term) -> str:
-    """N-Triples text of an rdflib term.
-
-    Formatted here rather than through pyoxigraph term objects because that costs a
-    Python call per term, seconds at a million triples; pyoxigraph parses the result
-    strictly afterwards, so an IRI or tag that is not valid RDF still fails loudly.
-    ``"".join`` because ``+`` on a URIRef builds a new URIRef (and warns)."""
-    kind = type(term)
-    if kind is URIRef or isinstance(term, URIRef):
-        return "".join(("<", term, ">"))
-    if kind is Literal or isinstance(term, Literal):
-        text = str.translate(term, _ESCAPES)
-        if term.language:
-            return "".join(('"', text, '"@', term.language))
-        datatype = term.datatype
-        if datatype is None or datatype == _XSD_STRING:
-            return "".join(('"', text, '"'))
-        return "".join(('"', text, '"^^<', datatype, ">"))
-    if isinstance(term, BNode):
-        return "".join(("_:", term))
-    raise TypeError(f"cannot write {kind.__name__} {term!r} as RDF 1.1")
 
 
 def _index(graph: Graph) -> dict:
@@ -100,9 +71,6 @@ def _walk(graph: Graph):
         for p, objects in po.items():
             for o in objects:
                 yield s, p, o
-
-
-_TYPE_TEXT = _nt(RDF.type)
 
 
 def ntriples(graph: Graph) -> bytes:
@@ -155,8 +123,12 @@ def jsonld(graph: Graph, prefixes: dict[str, str] | None = None) -> str:
 
     pyoxigraph writes expanded JSON-LD in the sorted triple order; the compaction here only
     shortens IRIs with prefixes, which any JSON-LD processor expands back."""
-    prefixes = PREFIXES if prefixes is None else prefixes
-    expanded = json.loads(_reformat(ntriples_text(_walk(graph)), ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD, {}))
+    expanded = _reformat(ntriples_text(_walk(graph)), ox.RdfFormat.N_TRIPLES, ox.RdfFormat.JSON_LD, {})
+    return _compact_jsonld(expanded, PREFIXES if prefixes is None else prefixes)
+
+
+def _compact_jsonld(expanded_json: bytes, prefixes: dict[str, str]) -> str:
+    expanded = json.loads(expanded_json)
     by_length = sorted(prefixes.items(), key=lambda kv: -len(kv[1]))
     used: set[str] = set()
 
@@ -195,51 +167,64 @@ def jsonld(graph: Graph, prefixes: dict[str, str] | None = None) -> str:
 
 
 def ntriples_text(triples, graph_name: str = "") -> bytes:
-    """Sorted N-Triples (N-Quads with ``graph_name``) of an iterable of rdflib triples:
-    subjects by their text, ``rdf:type`` first, then predicates and objects by text (not
-    yet checked by a parser; every writer here passes the result through pyoxigraph).
-
-    One string per triple and one C-level sort: cheaper than building an index of rdflib
-    terms, whose hashing is slow. ``rdf:type`` is marked with \x01 so that it sorts
-    first inside its subject, and the mark is taken out after the sort."""
+    """Sorted N-Triples (N-Quads with ``graph_name``) of an iterable of rdflib triples, in
+    the order of every file here: subjects by their text, ``rdf:type`` first, then
+    predicates and objects by text (not yet checked by a parser; every writer here passes
+    the result through pyoxigraph)."""
     tail = f" {graph_name} .\n" if graph_name else " .\n"
-    uri, nt, type_text = URIRef, _nt, _TYPE_TEXT
-    lines = []
-    add = lines.append
-    for s, p, o in triples:
-        st = "".join(("<", s, ">")) if type(s) is uri else nt(s)
-        pt = "".join(("<", p, ">"))
-        ot = "".join(("<", o, ">")) if type(o) is uri else nt(o)
-        add("".join((st, " \x01" if pt == type_text else " ", pt, " ", ot, tail)))
-    lines.sort()
-    return "".join(lines).replace(" \x01<", " <").encode("utf-8")
-
-
-def turtle_of_triples(triples, prefixes: dict[str, str] | None = None) -> bytes:
-    """:func:`turtle` for a plain set of triples: what ``kg build`` does per file."""
-    return _reformat(ntriples_text(triples), ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, prefixes)
+    return ntriples_lines(lines_of(triples), tail).encode("utf-8")
 
 
 def write_quads(quads: dict[str, set], out: str | Path, base: str = DEFAULT_BASE,
-                reference_extra: Graph | None = None) -> list[Path]:
-    """graph.ttl, graph.nt and graph.trig straight from triple sets per named graph
-    (``kg.graph.to_quads``), without filling an rdflib store: the same bytes as
-    :func:`turtle`, :func:`ntriples` and :func:`trig` of the equivalent graphs.
+                reference_extra: Graph | None = None, jsonld: bool = False) -> list[Path]:
+    """graph.ttl, graph.nt, graph.trig (and graph.jsonld with ``jsonld``) straight from the
+    N-Triples lines per named graph of ``kg.graph.to_quads``, without any rdflib term: the
+    same bytes as :func:`turtle`, :func:`ntriples`, :func:`trig` and :func:`jsonld` of the
+    equivalent rdflib graphs.
 
-    ``reference_extra`` (the ontology) joins the ``reference`` graph of the TriG file only."""
+    Each named graph is sorted once (its block of the TriG file); the union is the merge of
+    those sorted runs (Python's sort merges runs cheaply) without repeats. The lines are
+    already the N-Triples pyoxigraph writes, so graph.nt is the union as it stands, once
+    pyoxigraph has parsed it strictly for the Turtle file."""
     out = Path(out)
-    union: set = set().union(*quads.values()) if quads else set()
-    flat = ntriples_text(union)
-    paths = [write_atomic(out / "graph.ttl", _reformat(flat, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, None)),
-             write_atomic(out / "graph.nt", _reformat(flat, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.N_TRIPLES, {}))]
+    named = {str(graph_name(k, base)): v for k, v in quads.items()}
+    ref = str(graph_name("reference", base))
+    runs = {iri: sorted(named[iri]) for iri in sorted(named)}
+    union = sorted(line for iri in runs for line in runs[iri])
+    flat = _ntriples_bytes(dict.fromkeys(union), " .\n")
+    del union
+    paths = [write_atomic(out / "graph.ttl", ox.serialize(ox.parse(flat, format=ox.RdfFormat.N_TRIPLES),
+                                                          format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)),
+             write_atomic(out / "graph.nt", flat)]
+    if jsonld:
+        paths.append(write_atomic(out / "graph.jsonld", _compact_jsonld(
+            ox.serialize(ox.parse(flat, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.JSON_LD),
+            _jsonld_prefixes(base))))
     del flat
-    named = {str(graph_name(k, base)): set(v) for k, v in quads.items()}
     if reference_extra is not None:
-        ref = str(graph_name("reference", base))
-        named.setdefault(ref, set()).update(to_canonical_graph(reference_extra))
-    data = b"".join(ntriples_text(named[iri], f"<{iri}>") for iri in sorted(named) if named[iri])
+        runs[ref] = sorted(set(runs.get(ref, ())) | set(lines_of(to_canonical_graph(reference_extra))))
+    data = b"".join(_ntriples_bytes(runs[iri], f" <{iri}> .\n") for iri in sorted(runs) if runs[iri])
     paths.append(write_atomic(out / "graph.trig", _reformat(data, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, None)))
     return paths
+
+
+def _ntriples_bytes(sorted_lines, tail: str) -> bytes:
+    """Sorted lines of ``kg.graph.to_quads`` as N-Triples (N-Quads with a graph in ``tail``)."""
+    if not sorted_lines:
+        return b""
+    return (tail.join(sorted_lines) + tail).replace(" \x01<", " <").encode("utf-8")
+
+
+def turtle_of_lines(lines, prefixes: dict[str, str] | None = None) -> bytes:
+    """Turtle of a set of lines of ``kg.graph.to_quads``, as graph.ttl is written."""
+    flat = _ntriples_bytes(sorted(lines), " .\n")
+    return ox.serialize(ox.parse(flat, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
+                        prefixes=PREFIXES if prefixes is None else prefixes)
+
+
+def _jsonld_prefixes(base: str) -> dict[str, str]:
+    b = base if base.endswith(("/", "#")) else base + "/"
+    return {**PREFIXES, "id": b + "id/", "doc": b + "doc/"}
 
 
 def write_turtle(graph: Graph, path: str | Path) -> Path:

@@ -8,10 +8,13 @@ All offsets written to RDF are offsets into the original file (``Document.raw``)
 from __future__ import annotations
 
 import hashlib
+import re
+from functools import lru_cache
 from decimal import Decimal
+from typing import Iterable
 
 import networkx as nx
-from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from .model import KnowledgeGraph
@@ -55,25 +58,115 @@ class Iris:
         return URIRef(f"{self.base}reference/gazetteer")
 
 
+@lru_cache(maxsize=1 << 16)
 def _safe(text: str) -> str:
     """File stems become IRI segments: keep ASCII letters, digits and -_. only."""
     out = "".join(c if (c.isascii() and (c.isalnum() or c in "-_.")) else f"_{ord(c):x}" for c in text)
     return out or "_"
 
 
-def _zh(text: str) -> Literal:
-    return Literal(text, lang="zh")
+# N-Triples escapes as pyoxigraph writes them (so our lines are its canonical N-Triples);
+# other control characters as \uXXXX, so article text can never carry the \x01 that
+# marks rdf:type for sorting (see LINE_TYPE)
+ESCAPES = str.maketrans({**{chr(c): f"\\u{c:04X}" for c in (*range(32), 0x7F, 0xFFFE, 0xFFFF)},
+                         "\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
+                         "\b": "\\b", "\f": "\\f"})
+# rdf:type with a \x01 before it: a plain sort of the lines puts it first in its subject,
+# the order every writer uses; :func:`kg.export.ntriples_of_lines` takes the mark out
+LINE_TYPE = f"\x01<{RDF.type}>"
+
+
+def zh(text: str) -> str:
+    """N-Triples text of a Chinese literal."""
+    return '"' + text.translate(ESCAPES) + '"@zh'
+
+
+def plain(text: str) -> str:
+    return '"' + text.translate(ESCAPES) + '"'
+
+
+def typed(lexical: str, datatype: str) -> str:
+    return '"' + lexical.translate(ESCAPES) + '"^^<' + datatype + ">"
+
+
+_XSD_STRING = str(XSD.string)
+_RDF_TYPE = str(RDF.type)
+
+
+def term_text(term) -> str:
+    """N-Triples text of an rdflib term.
+
+    Formatted here rather than through pyoxigraph term objects because that costs a
+    Python call per term, seconds at a million triples; pyoxigraph parses the result
+    strictly afterwards, so an IRI or tag that is not valid RDF still fails loudly.
+    ``"".join`` because ``+`` on a URIRef builds a new URIRef (and warns)."""
+    kind = type(term)
+    if kind is URIRef or isinstance(term, URIRef):
+        return "".join(("<", term, ">"))
+    if kind is Literal or isinstance(term, Literal):
+        text = str.translate(term, ESCAPES)
+        if term.language:
+            return "".join(('"', text, '"@', term.language))
+        datatype = term.datatype
+        if datatype is None or datatype == _XSD_STRING:
+            return "".join(('"', text, '"'))
+        return "".join(('"', text, '"^^<', datatype, ">"))
+    if isinstance(term, BNode):
+        return "".join(("_:", term))
+    raise TypeError(f"cannot write {kind.__name__} {term!r} as RDF 1.1")
+
+
+def lines_of(triples) -> list[str]:
+    """rdflib triples -> lines in the form of :func:`to_quads`."""
+    uri, nt, type_iri = URIRef, term_text, RDF.type
+    lines = []
+    add = lines.append
+    for s, p, o in triples:
+        st = "".join(("<", s, ">")) if type(s) is uri else nt(s)
+        pt = LINE_TYPE if p == type_iri else "".join(("<", p, ">"))
+        ot = "".join(("<", o, ">")) if type(o) is uri else nt(o)
+        add("".join((st, " ", pt, " ", ot)))
+    return lines
+
+
+def _p(ns: Namespace, name: str) -> str:
+    return f"<{ns[name]}>"
+
+
+_NNI = str(XSD.nonNegativeInteger)
+_T_CONTEXT, _T_PROV_ENTITY, _T_ARTICLE = _p(NIF, "Context"), _p(PROV, "Entity"), _p(SCHEMA, "Article")
+_T_SENTENCE, _T_PHRASE, _T_METRIC = _p(NIF, "Sentence"), _p(NIF, "Phrase"), _p(YJ, "Metric")
+_T_STATEMENT, _T_FACT = _p(RDF, "Statement"), _p(YJ, "Fact")
+_SOURCE_FILE, _ENCODING, _TITLE = _p(YJ, "sourceFile"), _p(YJ, "encoding"), _p(DCTERMS, "title")
+_URL, _DATE, _CONVERTED = _p(SCHEMA, "url"), _p(DCTERMS, "date"), _p(YJ, "convertedFrom")
+_IS_STRING, _BEGIN, _END = _p(NIF, "isString"), _p(NIF, "beginIndex"), _p(NIF, "endIndex")
+_CONTEXT, _KIND, _ANCHOR = _p(NIF, "referenceContext"), _p(YJ, "paragraphKind"), _p(NIF, "anchorOf")
+_SENTENCE, _IDENT = _p(NIF, "sentence"), _p(ITSRDF, "taIdentRef")
+_LABEL, _PREF, _ALT = _p(RDFS, "label"), _p(SKOS, "prefLabel"), _p(SKOS, "altLabel")
+_CODE, _COUNT, _FIELD = _p(YJ, "adminCode"), _p(YJ, "mentionCount"), _p(YJ, "aidField")
+_SUBJECT, _PREDICATE, _OBJECT = _p(RDF, "subject"), _p(RDF, "predicate"), _p(RDF, "object")
+_DERIVED, _TRIGGER = _p(PROV, "wasDerivedFrom"), _p(YJ, "trigger")
+_VALUE, _UNIT, _INDICATOR, _SURFACE = _p(YJ, "value"), _p(YJ, "unit"), _p(YJ, "indicator"), _p(YJ, "surface")
+_APPROX, _PERIOD, _ABOUT, _HAS_METRIC = _p(YJ, "approximate"), _p(YJ, "period"), _p(YJ, "about"), _p(YJ, "hasMetric")
+
+
+def _offset(n: int) -> str:
+    return f'"{n}"^^<{_NNI}>'
 
 
 class _Sink:
-    """Collects triples per named graph: one per source document plus reference data."""
+    """Collects N-Triples lines per named graph: one per source document plus reference data."""
 
     def __init__(self):
         self.graphs: dict[str, set] = {}
-        self.current = "reference"
+        self.switch("reference")
 
-    def add(self, triple) -> None:
-        self.graphs.setdefault(self.current, set()).add(triple)
+    def switch(self, name: str) -> None:
+        self.current = name
+        self._lines = self.graphs.setdefault(name, set())
+
+    def add(self, s: str, p: str, o: str) -> None:
+        self._lines.add(f"{s} {p} {o}")
 
 
 def to_rdf(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> Graph:
@@ -87,12 +180,15 @@ def to_dataset(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> Dataset:
     return dataset_from_quads(to_quads(kg, base), base)
 
 
-def to_quads(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> dict[str, set]:
-    """The triples of the graph grouped by named graph: a document id, or ``"reference"``.
+def to_quads(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> dict[str, set[str]]:
+    """The triples of the graph grouped by named graph (a document id, or ``"reference"``)
+    as N-Triples lines without the final `` .`` and with ``rdf:type`` written as
+    :data:`LINE_TYPE`, so that sorting the lines gives the order of every output file.
 
-    Plain sets of rdflib terms: the exporters write files straight from them, so a big
-    build never has to fill an rdflib store (the slowest step at a million triples)."""
-    return _triples(kg, base)
+    Text, not rdflib terms: making a million rdflib terms (and hashing them) was most of
+    the cost of a big build; the exporters join, sort and hand the lines to pyoxigraph,
+    which parses them strictly."""
+    return _lines(kg, base)
 
 
 def graph_name(name: str, base: str = DEFAULT_BASE) -> URIRef:
@@ -101,67 +197,25 @@ def graph_name(name: str, base: str = DEFAULT_BASE) -> URIRef:
     return URIRef(iris.base + "reference") if name == "reference" else iris.document(name)
 
 
-class TripleIndex:
-    """A read-only view of a set of triples with the lookups the HTML page needs
-    (``value``, ``objects``, ``subjects``, ``subject_objects``), the way rdflib's Graph
-    answers them. Two plain dict indexes: several times cheaper to build than an rdflib
-    store, which matters when a build of many articles only wants to draw its graph."""
-
-    def __init__(self, triples):
-        self.spo: dict = {}
-        self.pos: dict = {}
-        for s, p, o in triples:
-            self.spo.setdefault(s, {}).setdefault(p, []).append(o)
-            self.pos.setdefault(p, {}).setdefault(o, []).append(s)
-        self._len = sum(len(objs) for po in self.spo.values() for objs in po.values())
-
-    def __len__(self) -> int:
-        return self._len
-
-    def __iter__(self):
-        for s, po in self.spo.items():
-            for p, objs in po.items():
-                for o in objs:
-                    yield s, p, o
-
-    def objects(self, subject=None, predicate=None):
-        if subject is None:
-            return iter([o for po in self.spo.values() for o in po.get(predicate, ())])
-        po = self.spo.get(subject, {})
-        if predicate is None:
-            return iter([o for objs in po.values() for o in objs])
-        return iter(po.get(predicate, ()))
-
-    def subjects(self, predicate=None, object=None):
-        if predicate is None:
-            return iter(list(self.spo))
-        os_ = self.pos.get(predicate, {})
-        if object is None:
-            return iter([s for subjects in os_.values() for s in subjects])
-        return iter(os_.get(object, ()))
-
-    def subject_objects(self, predicate):
-        return iter([(s, o) for o, subjects in self.pos.get(predicate, {}).items() for s in subjects])
-
-    def value(self, subject, predicate):
-        found = self.spo.get(subject, {}).get(predicate)
-        return min(found, key=str) if found else None
+def ntriples_lines(lines, tail: str = " .\n") -> str:
+    """Sorted N-Triples text of lines from :func:`to_quads` (N-Quads with a ``tail`` of
+    `` <graph> .\n``)."""
+    return "".join([line + tail for line in sorted(lines)]).replace(" \x01<", " <")
 
 
 def graph_from_quads(quads: dict[str, set], base: str = DEFAULT_BASE) -> Graph:
     g = Graph()
     _bind(g, Iris(base))
-    for triples in quads.values():
-        g.addN((s, p, o, g) for s, p, o in triples)
+    lines = set().union(*quads.values()) if quads else set()
+    g.parse(data=ntriples_lines(lines), format="nt")
     return g
 
 
 def dataset_from_quads(quads: dict[str, set], base: str = DEFAULT_BASE) -> Dataset:
     ds = Dataset()
     _bind(ds, Iris(base))
-    for name, triples in sorted(quads.items()):
-        ctx = ds.graph(graph_name(name, base))
-        ctx.addN((s, p, o, ctx) for s, p, o in triples)
+    for name, lines in sorted(quads.items()):
+        ds.graph(graph_name(name, base)).parse(data=ntriples_lines(lines), format="nt")
     return ds
 
 
@@ -171,10 +225,18 @@ def _bind(g, iris: Iris) -> None:
     g.bind("id", Namespace(iris.base + "id/"))
 
 
-def _triples(kg: KnowledgeGraph, base: str) -> dict[str, set]:
+def _lines(kg: KnowledgeGraph, base: str) -> dict[str, set]:
     iris = Iris(base)
     g = _Sink()
     docs = {d.doc_id: d for d in kg.documents}
+    doc_iri = {d.doc_id: f"<{iris.document(d.doc_id)}>" for d in kg.documents}
+    sentence_iri = {}
+
+    def sentence(doc_id: str, index: int) -> str:
+        key = (doc_id, index)
+        if key not in sentence_iri:
+            sentence_iri[key] = f"<{iris.sentence(doc_id, index)}>"
+        return sentence_iri[key]
 
     def raw(doc_id: str, start: int, end: int) -> tuple[int, int]:
         return docs[doc_id].raw_span(start, end)
@@ -185,121 +247,282 @@ def _triples(kg: KnowledgeGraph, base: str) -> dict[str, set]:
     cited |= {(ev.doc_id, ev.sentence) for rel in kg.relations for ev in rel.evidence}
     cited |= {(met.evidence.doc_id, met.evidence.sentence) for met in kg.metrics if met.evidence}
     for doc in kg.documents:
-        g.current = doc.doc_id
-        d = iris.document(doc.doc_id)
-        g.add((d, RDF.type, NIF.Context))
-        g.add((d, RDF.type, PROV.Entity))
-        g.add((d, RDF.type, SCHEMA.Article))
-        g.add((d, YJ.sourceFile, Literal(doc.name)))
-        g.add((d, YJ.encoding, Literal(doc.encoding)))
+        g.switch(doc.doc_id)
+        d = doc_iri[doc.doc_id]
+        g.add(d, LINE_TYPE, _T_CONTEXT)
+        g.add(d, LINE_TYPE, _T_PROV_ENTITY)
+        g.add(d, LINE_TYPE, _T_ARTICLE)
+        g.add(d, _SOURCE_FILE, plain(doc.name))
+        g.add(d, _ENCODING, plain(doc.encoding))
         if doc.metadata.get("title"):
-            g.add((d, DCTERMS.title, _zh(doc.metadata["title"])))
+            g.add(d, _TITLE, zh(doc.metadata["title"]))
         if doc.metadata.get("url"):
-            g.add((d, SCHEMA.url, Literal(doc.metadata["url"], datatype=XSD.anyURI)))
+            g.add(d, _URL, typed(doc.metadata["url"], str(XSD.anyURI)))
         if doc.metadata.get("date"):
-            g.add((d, DCTERMS.date, Literal(doc.metadata["date"])))
+            g.add(d, _DATE, plain(doc.metadata["date"]))
         if doc.metadata.get("converted_from"):
-            g.add((d, YJ.convertedFrom, Literal(doc.metadata["converted_from"])))
+            g.add(d, _CONVERTED, plain(doc.metadata["converted_from"]))
         for sent in doc.sentences:
             if (doc.doc_id, sent.index) not in cited:
                 continue
-            s = iris.sentence(doc.doc_id, sent.index)
+            s = sentence(doc.doc_id, sent.index)
             rs, re_ = raw(doc.doc_id, sent.start, sent.end)
-            g.add((s, RDF.type, NIF.Sentence))
-            g.add((s, NIF.isString, _zh(sent.text)))
-            g.add((s, NIF.beginIndex, Literal(rs, datatype=XSD.nonNegativeInteger)))
-            g.add((s, NIF.endIndex, Literal(re_, datatype=XSD.nonNegativeInteger)))
-            g.add((s, NIF.referenceContext, d))
-            g.add((s, YJ.paragraphKind, Literal(sent.kind)))
+            g.add(s, LINE_TYPE, _T_SENTENCE)
+            g.add(s, _IS_STRING, zh(sent.text))
+            g.add(s, _BEGIN, _offset(rs))
+            g.add(s, _END, _offset(re_))
+            g.add(s, _CONTEXT, d)
+            g.add(s, _KIND, plain(sent.kind))
 
     for e in kg.entities.values():
+        node = f"<{iris.entity(e.key)}>"
+        description = _describe(e, node)
         for doc_id in sorted({m.doc_id for m in e.mentions}) or ["reference"]:
-            g.current = doc_id
-            _describe(g, e, iris)
+            g.switch(doc_id)
+            for p, o in description:
+                g.add(node, p, o)
         for m in e.mentions:
-            g.current = m.doc_id
+            if m.doc_id != g.current:
+                g.switch(m.doc_id)
             rs, re_ = raw(m.doc_id, m.start, m.end)
-            mn = iris.mention(m.doc_id, rs, re_)
-            g.add((mn, RDF.type, NIF.Phrase))
-            g.add((mn, NIF.anchorOf, _zh(m.text)))
-            g.add((mn, NIF.beginIndex, Literal(rs, datatype=XSD.nonNegativeInteger)))
-            g.add((mn, NIF.endIndex, Literal(re_, datatype=XSD.nonNegativeInteger)))
-            g.add((mn, NIF.referenceContext, iris.document(m.doc_id)))
-            g.add((mn, NIF.sentence, iris.sentence(m.doc_id, m.sentence)))
-            g.add((mn, ITSRDF.taIdentRef, iris.entity(e.key)))
+            mn = f"<{iris.mention(m.doc_id, rs, re_)}>"
+            g.add(mn, LINE_TYPE, _T_PHRASE)
+            g.add(mn, _ANCHOR, zh(m.text))
+            g.add(mn, _BEGIN, _offset(rs))
+            g.add(mn, _END, _offset(re_))
+            g.add(mn, _CONTEXT, doc_iri[m.doc_id])
+            g.add(mn, _SENTENCE, sentence(m.doc_id, m.sentence))
+            g.add(mn, _IDENT, node)
 
     for rel in kg.relations:
         homes = ["reference"] if rel.source == "gazetteer" else sorted({ev.doc_id for ev in rel.evidence})
         for home in homes:
-            g.current = home
-            _relation(g, rel, iris, [ev for ev in rel.evidence if home in ("reference", ev.doc_id)], raw)
+            g.switch(home)
+            _relation(g, rel, iris, [ev for ev in rel.evidence if home in ("reference", ev.doc_id)], sentence)
     if any(r.source == "gazetteer" for r in kg.relations):
-        g.current = "reference"
-        g.add((iris.gazetteer, RDF.type, PROV.Entity))
-        g.add((iris.gazetteer, RDFS.label, Literal("GB/T 2260 administrative divisions (kg/data/gazetteer.tsv)", lang="en")))
+        g.switch("reference")
+        gaz = f"<{iris.gazetteer}>"
+        g.add(gaz, LINE_TYPE, _T_PROV_ENTITY)
+        g.add(gaz, _LABEL, '"GB/T 2260 administrative divisions (kg/data/gazetteer.tsv)"@en')
 
     for met in kg.metrics:
-        g.current = met.evidence.doc_id if met.evidence else "reference"
-        _metric(g, met, iris, raw)
-    return g.graphs
+        g.switch(met.evidence.doc_id if met.evidence else "reference")
+        _metric(g, met, iris, raw, sentence)
+    return {name: lines for name, lines in g.graphs.items() if lines}
 
 
-def _describe(g: _Sink, e, iris: Iris) -> None:
+def _describe(e, node: str) -> list[tuple[str, str]]:
     """Types, labels and codes of an entity (repeated in each document graph naming it)."""
-    node = iris.entity(e.key)
-    for t in e.types:
-        g.add((node, RDF.type, YJ[t]))
-    g.add((node, RDFS.label, _zh(e.label)))
-    g.add((node, SKOS.prefLabel, _zh(e.label)))
-    for alt in sorted(e.alt_labels):
-        g.add((node, SKOS.altLabel, _zh(alt)))
+    out = [(LINE_TYPE, f"<{YJ[t]}>") for t in e.types]
+    out += [(_LABEL, zh(e.label)), (_PREF, zh(e.label))]
+    out += [(_ALT, zh(alt)) for alt in sorted(e.alt_labels)]
     if e.english:
-        g.add((node, RDFS.label, Literal(e.english, lang="en")))
+        out.append((_LABEL, '"' + e.english.translate(ESCAPES) + '"@en'))
     if e.code:
-        g.add((node, YJ.adminCode, Literal(e.code)))
-    g.add((node, YJ.mentionCount, Literal(len(e.mentions), datatype=XSD.integer)))
-    for key in sorted(e.aid_fields):
-        g.add((node, YJ.aidField, YJ[f"field-{key}"]))
+        out.append((_CODE, plain(e.code)))
+    out.append((_COUNT, typed(str(len(e.mentions)), str(XSD.integer))))
+    out += [(_FIELD, f"<{YJ[f'field-{key}']}>") for key in sorted(e.aid_fields)]
+    return out
 
 
-def _relation(g: _Sink, rel, iris: Iris, evidence, raw) -> None:
-    s, o = iris.entity(rel.subject), iris.entity(rel.object)
-    g.add((s, YJ[rel.predicate], o))
-    fact = iris.fact(rel.subject, rel.predicate, rel.object)
-    g.add((fact, RDF.type, RDF.Statement))
-    g.add((fact, RDF.type, YJ.Fact))
-    g.add((fact, RDF.subject, s))
-    g.add((fact, RDF.predicate, YJ[rel.predicate]))
-    g.add((fact, RDF.object, o))
+def _relation(g: _Sink, rel, iris: Iris, evidence, sentence) -> None:
+    s, o = f"<{iris.entity(rel.subject)}>", f"<{iris.entity(rel.object)}>"
+    p = f"<{YJ[rel.predicate]}>"
+    g.add(s, p, o)
+    fact = f"<{iris.fact(rel.subject, rel.predicate, rel.object)}>"
+    g.add(fact, LINE_TYPE, _T_STATEMENT)
+    g.add(fact, LINE_TYPE, _T_FACT)
+    g.add(fact, _SUBJECT, s)
+    g.add(fact, _PREDICATE, p)
+    g.add(fact, _OBJECT, o)
     if rel.source == "gazetteer":
-        g.add((fact, PROV.wasDerivedFrom, iris.gazetteer))
+        g.add(fact, _DERIVED, f"<{iris.gazetteer}>")
     for ev in evidence:
         if rel.source != "gazetteer":
-            g.add((fact, PROV.wasDerivedFrom, iris.sentence(ev.doc_id, ev.sentence)))
+            g.add(fact, _DERIVED, sentence(ev.doc_id, ev.sentence))
         if ev.trigger:
-            g.add((fact, YJ.trigger, _zh(ev.trigger)))
+            g.add(fact, _TRIGGER, zh(ev.trigger))
 
 
-def _metric(g: _Sink, met, iris: Iris, raw) -> None:
-    node = iris.metric(met.key)
-    g.add((node, RDF.type, YJ.Metric))
+def _metric(g: _Sink, met, iris: Iris, raw, sentence) -> None:
+    node = f"<{iris.metric(met.key)}>"
+    g.add(node, LINE_TYPE, _T_METRIC)
     value = Decimal(repr(met.value)).normalize() if met.value % 1 else Decimal(int(met.value))
-    g.add((node, YJ.value, Literal(value, datatype=XSD.decimal)))
-    g.add((node, YJ.unit, Literal(met.unit)))
-    g.add((node, YJ.indicator, _zh(met.indicator)))
-    g.add((node, YJ.surface, _zh(met.surface)))
-    g.add((node, YJ.approximate, Literal(met.approx)))
+    g.add(node, _VALUE, typed(f"{value:f}", str(XSD.decimal)))
+    g.add(node, _UNIT, plain(met.unit))
+    g.add(node, _INDICATOR, zh(met.indicator))
+    g.add(node, _SURFACE, zh(met.surface))
+    g.add(node, _APPROX, typed("true" if met.approx else "false", str(XSD.boolean)))
     if met.period:
-        g.add((node, YJ.period, _zh(met.period)))
+        g.add(node, _PERIOD, zh(met.period))
     if met.about:
-        g.add((node, YJ.about, iris.entity(met.about)))
-        g.add((iris.entity(met.about), YJ.hasMetric, node))
+        about = f"<{iris.entity(met.about)}>"
+        g.add(node, _ABOUT, about)
+        g.add(about, _HAS_METRIC, node)
     if met.evidence:
         ev = met.evidence
         rs, re_ = raw(ev.doc_id, ev.start, ev.end)
-        g.add((node, PROV.wasDerivedFrom, iris.sentence(ev.doc_id, ev.sentence)))
-        g.add((node, NIF.beginIndex, Literal(rs, datatype=XSD.nonNegativeInteger)))
-        g.add((node, NIF.endIndex, Literal(re_, datatype=XSD.nonNegativeInteger)))
+        g.add(node, _DERIVED, sentence(ev.doc_id, ev.sentence))
+        g.add(node, _BEGIN, _offset(rs))
+        g.add(node, _END, _offset(re_))
+
+
+class Lit(str):
+    """A literal in a :class:`TermIndex`: its lexical form, with ``lang`` and ``datatype``
+    (IRIs there are plain ``str``, blank nodes ``str`` starting with ``_:``)."""
+    lang: str
+    datatype: str
+
+    def __new__(cls, lexical: str, lang: str = "", datatype: str = str(XSD.string)):
+        self = super().__new__(cls, lexical)
+        self.lang, self.datatype = lang, datatype
+        return self
+
+    def __eq__(self, other):
+        return (isinstance(other, Lit) and str.__eq__(self, other)
+                and self.lang == other.lang and self.datatype == other.datatype)
+
+    __hash__ = str.__hash__
+
+
+_UNESCAPE = re.compile(r'\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))')
+_SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+    return _UNESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)) if not m.group(3)
+                         else _SIMPLE.get(m.group(3), m.group(3)), text)
+
+
+def parse_term(text: str):
+    """One N-Triples term -> ``str`` (an IRI, or ``_:x`` for a blank node) or :class:`Lit`."""
+    if text[0] == "<":
+        return text[1:-1]
+    if text[0] == "_":
+        return text
+    end = text.rindex('"')
+    suffix = text[end + 1:]
+    lexical = _unescape(text[1:end])
+    if suffix.startswith("@"):
+        return Lit(lexical, lang=suffix[1:].lower(), datatype=str(RDF.langString))
+    if suffix.startswith("^^"):
+        return Lit(lexical, datatype=suffix[3:-1])
+    return Lit(lexical)
+
+
+class TermIndex:
+    """A read-only view of triples with the lookups the HTML page needs (``value``,
+    ``objects``, ``subjects``, ``subject_objects``), the way rdflib's Graph answers them,
+    over plain strings: IRIs are ``str`` and literals :class:`Lit`.
+
+    Built from N-Triples lines (:func:`to_quads`, or any N-Triples text) without making
+    rdflib terms, whose creation and hashing cost seconds per million triples. Lines are
+    kept as text and a term is parsed only when a lookup returns it; the object-to-subject
+    index of a predicate is made on its first lookup (a page asks about a dozen)."""
+
+    def __init__(self, lines: Iterable[str] = ()):
+        self.spo: dict[str, dict[str, list[str]]] = {}
+        self._pos: dict[str, dict[str, list[str]]] = {}
+        self._terms: dict[str, object] = {}
+        self._predicates: dict[str, tuple[str, ...]] = {}
+        spo = self.spo
+        n = 0
+        for line in lines:
+            if line.endswith(" .\n") or line.endswith(" ."):
+                line = line.rstrip()[:-2]
+            elif not line.strip() or line.lstrip()[0] == "#":
+                continue
+            s, p, o = line.split(" ", 2)
+            po = spo.get(s)
+            if po is None:
+                po = spo[s] = {}
+            objs = po.get(p)
+            if objs is None:
+                po[p] = [o]
+            else:
+                objs.append(o)
+            n += 1
+        self._len = n
+
+    @classmethod
+    def of(cls, graph) -> "TermIndex":
+        """The index of an rdflib Graph (or of anything yielding rdflib triples)."""
+        return graph if isinstance(graph, TermIndex) else cls(lines_of(set(graph)))
+
+    # terms in (IRIs, Lit) <-> N-Triples text stored
+    def _term(self, text: str):
+        term = self._terms.get(text)
+        if term is None:
+            term = self._terms[text] = parse_term(text.lstrip("\x01"))
+        return term
+
+    @staticmethod
+    def _text(term) -> str:
+        if isinstance(term, Lit):
+            if term.lang:
+                return '"' + term.translate(ESCAPES) + '"@' + term.lang
+            return plain(term) if term.datatype == _XSD_STRING else typed(term, term.datatype)
+        return term if term.startswith("_:") else f"<{term}>"
+
+    def _keys(self, predicate: str) -> tuple[str, ...]:
+        keys = self._predicates.get(predicate)
+        if keys is None:
+            p = self._text(predicate)
+            keys = self._predicates[predicate] = (p, "\x01" + p) if predicate == _RDF_TYPE else (p,)
+        return keys
+
+    def _by_object(self, predicate) -> dict[str, list[str]]:
+        if predicate not in self._pos:
+            index: dict[str, list[str]] = {}
+            keys = self._keys(predicate)
+            for s, po in self.spo.items():
+                for p in keys:
+                    for o in po.get(p, ()):
+                        index.setdefault(o, []).append(s)
+            self._pos[predicate] = index
+        return self._pos[predicate]
+
+    def __len__(self) -> int:
+        return self._len
+
+    def __iter__(self):
+        term = self._term
+        for s, po in self.spo.items():
+            for p, objs in po.items():
+                for o in objs:
+                    yield term(s), term(p), term(o)
+
+    def objects(self, subject=None, predicate=None):
+        term = self._term
+        if subject is None:
+            return iter([term(o) for o, subjects in self._by_object(predicate).items() for _ in subjects])
+        po = self.spo.get(self._text(subject), {})
+        if predicate is None:
+            return iter([term(o) for objs in po.values() for o in objs])
+        keys = self._keys(predicate)
+        if len(keys) == 1:
+            return iter([term(o) for o in po.get(keys[0], ())])
+        return iter([term(o) for p in keys for o in po.get(p, ())])
+
+    def subjects(self, predicate=None, object=None):
+        term = self._term
+        if predicate is None:
+            return iter([term(s) for s in self.spo])
+        by_object = self._by_object(predicate)
+        if object is None:
+            return iter([term(s) for subjects in by_object.values() for s in subjects])
+        return iter([term(s) for s in by_object.get(self._text(object), ())])
+
+    def subject_objects(self, predicate):
+        term = self._term
+        return iter([(term(s), term(o)) for o, subjects in self._by_object(predicate).items()
+                     for s in subjects])
+
+    def value(self, subject, predicate):
+        found = list(self.objects(subject, predicate))
+        return min(found) if found else None
 
 
 def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:

@@ -1,8 +1,9 @@
 """The knowledge graph as one self-contained, offline HTML page (vis-network).
 
 Entry points: :func:`render_html` (graph -> str) and :func:`write_html` (atomic UTF-8 file).
-Both read only the rdflib graph (shape in ``docs/rdf-design.md``), so a page can be
-re-rendered from any Turtle file; no other pipeline stage is imported.
+Both read only the RDF (shape in ``docs/rdf-design.md``): an rdflib Graph, or the
+:class:`~kg.graph.TermIndex` of N-Triples lines a build makes, so a page can be
+re-rendered from any Turtle file; no stage before the graph is imported.
 
 Why our own template instead of ``pyvis.network.Network``
     pyvis is a dependency only because it ships a vis-network build
@@ -63,14 +64,36 @@ from importlib import resources
 from pathlib import Path
 
 import networkx as nx
-from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, PROV, SKOS
+from .graph import Lit, TermIndex
 
 from .model import ADMIN_TYPES, ENTITY_TYPES, RELATIONS
 
-YJ = Namespace("https://w3id.org/yuanjiang-kg/ontology#")
-NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
-ITSRDF = Namespace("http://www.w3.org/2005/11/its/rdf#")
+
+
+class _Ns:
+    """IRIs of a vocabulary as plain strings, the keys of a :class:`~kg.graph.TermIndex`."""
+
+    def __init__(self, base: str):
+        self.base = base
+
+    def __getattr__(self, name: str) -> str:
+        return self.base + name
+
+    __getitem__ = __getattr__
+
+    def __str__(self) -> str:
+        return self.base
+
+
+YJ = _Ns("https://w3id.org/yuanjiang-kg/ontology#")
+NIF = _Ns("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
+ITSRDF = _Ns("http://www.w3.org/2005/11/its/rdf#")
+RDF = _Ns("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = _Ns("http://www.w3.org/2000/01/rdf-schema#")
+SKOS = _Ns("http://www.w3.org/2004/02/skos/core#")
+DCTERMS = _Ns("http://purl.org/dc/terms/")
+PROV = _Ns("http://www.w3.org/ns/prov#")
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 DEFAULT_TITLE = "对口援疆知识图谱"
 VIS_VERSION = "9.1.2"
@@ -156,14 +179,14 @@ class Selection:
         return line
 
 
-def select_entities(graph: Graph, max_nodes: int | None = DEFAULT_MAX_NODES) -> Selection:
+def select_entities(graph, max_nodes: int | None = DEFAULT_MAX_NODES) -> Selection:
     """The cut :func:`render_html` makes with the same ``max_nodes``, without rendering."""
     data = _GraphData(graph, max_nodes=max_nodes, metrics_as_nodes=False)
     data.collect()
     return data.select()
 
 
-def render_html(graph: Graph, title: str = DEFAULT_TITLE,
+def render_html(graph, title: str = DEFAULT_TITLE,
                 max_nodes: int | None = DEFAULT_MAX_NODES,
                 metrics_as_nodes: bool = False) -> str:
     """One self-contained HTML page showing ``graph``.
@@ -209,7 +232,7 @@ def _sha256(text: str) -> str:
     return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
-def write_html(graph: Graph, path: str | Path, **kw) -> Path:
+def write_html(graph, path: str | Path, **kw) -> Path:
     """Render ``graph`` and write it to ``path`` atomically (temp file in the same
     directory, then ``os.replace``), UTF-8. Keyword arguments go to :func:`render_html`."""
     text = render_html(graph, **kw)
@@ -270,29 +293,60 @@ def _vis_assets() -> tuple[str, str]:
 # ---------------------------------------------------------------- graph -> data
 
 def _is_zh(lit) -> bool:
-    return isinstance(lit, Literal) and (lit.language or "").lower().startswith("zh")
+    return isinstance(lit, Lit) and lit.lang.startswith("zh")
 
 
 def _is_en(lit) -> bool:
-    return isinstance(lit, Literal) and (lit.language or "").lower().startswith("en")
+    return isinstance(lit, Lit) and lit.lang.startswith("en")
+
+
+def _is_iri(term) -> bool:
+    return not isinstance(term, Lit) and not term.startswith("_:")
+
+
+def _python(value):
+    """The value of a literal: int, Decimal, float or bool by its datatype, else its text."""
+    if not isinstance(value, Lit):
+        return value
+    kind = value.datatype[len(XSD):] if value.datatype.startswith(XSD) else ""
+    try:
+        if kind == "boolean":
+            return str(value) in ("true", "1")
+        if kind in _INTEGER_TYPES:
+            return int(value)
+        if kind == "decimal":
+            return Decimal(value)
+        if kind in ("double", "float"):
+            return float(value)
+    except (ValueError, ArithmeticError):
+        pass
+    return str(value)
+
+
+_INTEGER_TYPES = {"integer", "nonNegativeInteger", "positiveInteger", "negativeInteger",
+                  "nonPositiveInteger", "int", "long", "short", "byte", "unsignedInt",
+                  "unsignedLong", "unsignedShort", "unsignedByte"}
 
 
 def _int(value) -> int | None:
     if value is None:
         return None
     try:
-        return int(value.toPython() if isinstance(value, Literal) else value)
+        return int(_python(value))
     except (TypeError, ValueError):
         return None
 
 
 def _u16(text: str, index: int) -> int:
     """Code-point index -> UTF-16 index (what JavaScript's String.slice uses)."""
-    return index + sum(1 for c in text[:index] if ord(c) > 0xFFFF)
+    return index + len(_ASTRAL.findall(text, 0, index))
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 
 
 def _format_value(value) -> str:
-    v = value.toPython() if isinstance(value, Literal) else value
+    v = _python(value)
     if isinstance(v, bool):
         return str(v).lower()
     if isinstance(v, int):
@@ -336,8 +390,8 @@ def _occurrences(text: str, needle: str) -> list[int]:
 class _GraphData:
     """Collects everything the page needs from the RDF graph, sorted."""
 
-    def __init__(self, graph: Graph, max_nodes: int | None, metrics_as_nodes: bool):
-        self.g = graph
+    def __init__(self, graph, max_nodes: int | None, metrics_as_nodes: bool):
+        self.g = TermIndex.of(graph)
         self.max_nodes = max_nodes
         self.metrics_as_nodes = metrics_as_nodes
         self._sentence_cache: dict = {}
@@ -417,7 +471,7 @@ class _GraphData:
         pref = sorted({str(l) for l in g.objects(node, SKOS.prefLabel) if _is_zh(l)})
         en = sorted({str(l) for l in g.objects(node, RDFS.label) if _is_en(l)})
         plain = sorted({str(l) for l in g.objects(node, RDFS.label)
-                        if isinstance(l, Literal) and not _is_zh(l) and not _is_en(l)})
+                        if isinstance(l, Lit) and not _is_zh(l) and not _is_en(l)})
         if pref and pref[0] in zh:
             label = pref[0]
         elif zh:
@@ -432,7 +486,7 @@ class _GraphData:
             label = str(node).rstrip("/").rsplit("/", 1)[-1]
         labels = sorted(set(zh) | set(pref) | set(plain))
         alt = sorted({str(l) for l in g.objects(node, SKOS.altLabel)
-                      if isinstance(l, Literal)} - set(labels) - {label})
+                      if isinstance(l, Lit)} - set(labels) - {label})
         return {"label": label, "labels": labels, "alt": alt, "en": en}
 
     @staticmethod
@@ -450,12 +504,12 @@ class _GraphData:
     def collect(self) -> None:
         """Entities, their types, metrics and the relation edges between entities."""
         g = self.g
-        types_of: dict[URIRef, set[str]] = {}
+        types_of: dict[str, set[str]] = {}
         for t in ENTITY_TYPES:
             for s in g.subjects(RDF.type, YJ[t]):
-                if isinstance(s, URIRef):
+                if _is_iri(s):
                     types_of.setdefault(s, set()).add(t)
-        self.metric_iris = {m for m in g.subjects(RDF.type, YJ.Metric) if isinstance(m, URIRef)}
+        self.metric_iris = {m for m in g.subjects(RDF.type, YJ.Metric) if _is_iri(m)}
         self.types_of = types_of
         self.entities = sorted((e for e in types_of if e not in self.metric_iris), key=str)
 
@@ -722,7 +776,7 @@ class _GraphData:
             "unit": UNIT_ZH.get(unit_s, unit_s),
             "surface": str(first(YJ.surface) or ""),
             "period": str(first(YJ.period) or ""),
-            "approx": bool(approx.toPython()) if isinstance(approx, Literal) else False,
+            "approx": _python(approx) is True,
         }
 
 

@@ -9,6 +9,7 @@ graph is byte-identical for any ``jobs`` or scheduler.
 """
 from __future__ import annotations
 
+import gc
 import sys
 from array import array
 from concurrent.futures import ProcessPoolExecutor
@@ -66,6 +67,7 @@ def _shared(result: Processed) -> Processed:
 
 def _warm() -> None:
     _prepare_jieba()      # load jieba's dictionary once per worker, before the first task
+    gc.set_threshold(50_000, 20, 20)    # as kg.pipeline.fewer_collections does in the parent
 
 
 def _batches(docs: list[Document], size: int) -> list[list[Document]]:

@@ -229,12 +229,38 @@ def test_a_million_triples_are_written_through_the_store_index(monkeypatch):
 def test_files_written_from_quads_equal_those_of_rdflib_graphs(seed_build, tmp_path):
     """The build writes straight from triple sets; the bytes must be those rdflib graphs give."""
     from kg.export import ntriples, trig, turtle
-    from kg.graph import TripleIndex
+    from kg.export import PREFIXES, jsonld
+    from kg.graph import DEFAULT_BASE, TermIndex
     from kg.html import render_html
     from kg.pipeline import reference_dataset, write_outputs
-    paths = {p.name: p for p in write_outputs(seed_build.graph, None, tmp_path, html=True)}
+    paths = {p.name: p for p in write_outputs(seed_build.graph, None, tmp_path, html=True, jsonld=True)}
     assert paths["graph.ttl"].read_bytes() == turtle(seed_build.rdf)
     assert paths["graph.nt"].read_bytes() == ntriples(seed_build.rdf)
     assert paths["graph.trig"].read_bytes() == trig(reference_dataset(seed_build.graph))
-    assert render_html(TripleIndex(seed_build.rdf)) == render_html(seed_build.rdf)
+    prefixes = {**PREFIXES, "id": DEFAULT_BASE + "id/", "doc": DEFAULT_BASE + "doc/"}
+    assert paths["graph.jsonld"].read_text(encoding="utf-8") == jsonld(seed_build.rdf, prefixes)
+    # the page drawn from the build's own lines equals the one drawn from an rdflib graph
+    assert render_html(TermIndex(seed_build.lines)) == render_html(seed_build.rdf)
     assert paths["graph.html"].read_text(encoding="utf-8") == render_html(seed_build.rdf)
+
+
+@pytest.mark.parametrize("text", ['引号"与\\反斜杠', "换行\n制表\t回车\r", "控制\x01\x1f字符", "𠮷 astral", "", "a.b <c> _:d"])
+def test_lines_and_term_index_keep_any_text(text):
+    """Text written as an N-Triples line by kg.graph reads back unchanged, both through
+    rdflib and through the TermIndex the page is drawn from."""
+    from rdflib import Literal as RdfLiteral
+    from kg.graph import LINE_TYPE, Lit, TermIndex, ntriples_lines, plain, typed, zh
+    s = "<http://ex.org/s>"
+    lines = {f"{s} <http://ex.org/zh> {zh(text)}", f"{s} <http://ex.org/plain> {plain(text)}",
+             f"{s} <http://ex.org/n> {typed('7', 'http://www.w3.org/2001/XMLSchema#integer')}",
+             f"{s} {LINE_TYPE} <http://ex.org/C>"}
+    g = Graph().parse(data=ntriples_lines(lines), format="nt")
+    assert g.value(URIRef("http://ex.org/s"), URIRef("http://ex.org/zh")) == RdfLiteral(text, lang="zh")
+    assert g.value(URIRef("http://ex.org/s"), URIRef("http://ex.org/plain")) == RdfLiteral(text)
+    index = TermIndex(lines)
+    zh_value = index.value("http://ex.org/s", "http://ex.org/zh")
+    assert isinstance(zh_value, Lit) and str(zh_value) == text and zh_value.lang == "zh"
+    assert str(index.value("http://ex.org/s", "http://ex.org/plain")) == text
+    assert index.value("http://ex.org/s", "http://ex.org/n").datatype.endswith("#integer")
+    assert list(index.subjects("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "http://ex.org/C")) == ["http://ex.org/s"]
+    assert TermIndex.of(g).spo == index.spo

@@ -78,3 +78,18 @@ def test_random_bytes_never_break_the_build(data, encoded, prefix):
         (folder / "in" / "a.txt").write_bytes(head + data)
         (folder / "in" / "b.txt").write_bytes(data)
         _check_build(folder)
+
+
+# simplified and traditional characters, and those OpenCC treats specially in phrases
+SCRIPT_MIX = list("对口援疆了解当地需求乾隆沈阳於藉覆瞭麼徵鍾後發對開醫療區瞭解計畫彷彿龍") + [
+    chr(c) for c in range(0x4E00, 0x9FFF, 97)]
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(SCRIPT_MIX + ["，", "a", " "]), max_size=30).map("".join))
+def test_skipping_opencc_never_changes_the_text(text):
+    """normalise() skips OpenCC when no character of the text is one OpenCC changes; that
+    must give exactly what running OpenCC over every run of Chinese gives."""
+    from kg.clean import CJK_RUN, HALF_WIDTH, normalise, to_simplified
+    full = CJK_RUN.sub(lambda m: to_simplified(m.group(0)), text.translate(HALF_WIDTH))
+    assert normalise(text)[0] == full
