@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -32,20 +33,28 @@ PREFIXES: dict[str, str] = {**{p: str(ns) for p, ns in _GRAPH_PREFIXES.items()},
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> Path:
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return Path(path)
+
+
+@contextmanager
+def atomic_path(path: str | Path):
+    """A temporary file next to ``path`` to write by any means; renamed to ``path`` when the
+    block ends without error, removed otherwise."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
     try:
         # mkstemp makes the file private (0600); outputs are meant to be read by other tools
         os.chmod(tmp, 0o644)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+        yield Path(tmp)
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    return path
 
 
 def _index(graph: Graph) -> dict:
@@ -175,7 +184,7 @@ def ntriples_text(triples, graph_name: str = "") -> bytes:
     return ntriples_lines(lines_of(triples), tail).encode("utf-8")
 
 
-def write_quads(quads: dict[str, set], out: str | Path, base: str = DEFAULT_BASE,
+def write_quads(quads: dict[str, list[str]], out: str | Path, base: str = DEFAULT_BASE,
                 reference_extra: Graph | None = None, jsonld: bool = False) -> list[Path]:
     """graph.ttl, graph.nt, graph.trig (and graph.jsonld with ``jsonld``) straight from the
     N-Triples lines per named graph of ``kg.graph.to_quads``, without any rdflib term: the
@@ -184,28 +193,52 @@ def write_quads(quads: dict[str, set], out: str | Path, base: str = DEFAULT_BASE
 
     Each named graph is sorted once (its block of the TriG file); the union is the merge of
     those sorted runs (Python's sort merges runs cheaply) without repeats. The lines are
-    already the N-Triples pyoxigraph writes, so graph.nt is the union as it stands, once
-    pyoxigraph has parsed it strictly for the Turtle file."""
+    already the N-Triples pyoxigraph writes, so graph.nt is the union as it stands; pyoxigraph
+    then reads that file strictly and writes the Turtle (and JSON-LD) from it, and the TriG
+    from an N-Quads file made the same way. Files go to disk in chunks, never whole in memory."""
     out = Path(out)
-    named = {str(graph_name(k, base)): v for k, v in quads.items()}
-    ref = str(graph_name("reference", base))
-    runs = {iri: sorted(named[iri]) for iri in sorted(named)}
-    union = sorted(line for iri in runs for line in runs[iri])
-    flat = _ntriples_bytes(dict.fromkeys(union), " .\n")
-    del union
-    paths = [write_atomic(out / "graph.ttl", ox.serialize(ox.parse(flat, format=ox.RdfFormat.N_TRIPLES),
-                                                          format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)),
-             write_atomic(out / "graph.nt", flat)]
-    if jsonld:
-        paths.append(write_atomic(out / "graph.jsonld", _compact_jsonld(
-            ox.serialize(ox.parse(flat, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.JSON_LD),
-            _jsonld_prefixes(base))))
-    del flat
+    runs = {iri: sorted(quads[name]) for iri, name in
+            sorted((str(graph_name(name, base)), name) for name in quads)}
+    paths = []
+    with atomic_path(out / "graph.nt") as nt:
+        _write_lines(nt, sorted(line for run in runs.values() for line in run), " .\n")
+        with atomic_path(out / "graph.ttl") as ttl:
+            ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), ttl,
+                         format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+        if jsonld:
+            expanded = ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.JSON_LD)
+            jsonld_path = write_atomic(out / "graph.jsonld", _compact_jsonld(expanded, _jsonld_prefixes(base)))
+            del expanded
+    paths += [out / "graph.ttl", out / "graph.nt"] + ([jsonld_path] if jsonld else [])
     if reference_extra is not None:
+        ref = str(graph_name("reference", base))
         runs[ref] = sorted(set(runs.get(ref, ())) | set(lines_of(to_canonical_graph(reference_extra))))
-    data = b"".join(_ntriples_bytes(runs[iri], f" <{iri}> .\n") for iri in sorted(runs) if runs[iri])
-    paths.append(write_atomic(out / "graph.trig", _reformat(data, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, None)))
+    with atomic_path(out / "graph.trig") as trig_path, \
+            tempfile.NamedTemporaryFile(dir=out, prefix=".graph.", suffix=".nq") as nq:
+        for iri in sorted(runs):
+            _write_lines(nq, runs[iri], f" <{iri}> .\n")
+        nq.flush()
+        ox.serialize(ox.parse(path=nq.name, format=ox.RdfFormat.N_QUADS), trig_path,
+                     format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    paths.append(out / "graph.trig")
     return paths
+
+
+def _write_lines(target, sorted_lines: list[str], tail: str, chunk: int = 50_000) -> None:
+    """Sorted lines of ``kg.graph.to_quads`` as N-Triples (N-Quads with a graph in ``tail``),
+    each line once, to a path or an open binary file, a chunk at a time."""
+    if not isinstance(target, (str, Path)):
+        previous = None
+        for i in range(0, len(sorted_lines), chunk):
+            part = list(dict.fromkeys(sorted_lines[i:i + chunk]))
+            if part and part[0] == previous:
+                part = part[1:]
+            if part:
+                target.write(_ntriples_bytes(part, tail))
+                previous = part[-1]
+        return
+    with open(target, "wb") as fh:
+        _write_lines(fh, sorted_lines, tail, chunk)
 
 
 def _ntriples_bytes(sorted_lines, tail: str) -> bytes:

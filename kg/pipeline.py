@@ -37,7 +37,7 @@ class BuildResult:
     N-Triples lines (:func:`kg.graph.to_quads`). ``lines`` (their union), ``rdf`` (an
     rdflib Graph) and ``index`` (a light read-only view) are made when first asked for."""
     graph: KnowledgeGraph
-    quads: dict[str, set]
+    quads: dict[str, list[str]]
     base: str = DEFAULT_BASE
     seconds: float = 0.0
     outputs: list[Path] = field(default_factory=list)
@@ -187,7 +187,7 @@ def _build(paths, out, base, html, strict, jsonld, encoding, jobs, scheduler, ca
 
 def write_outputs(kg: KnowledgeGraph, rdf: Graph | None, out: Path, html: bool = True,
                   base: str = DEFAULT_BASE, jsonld: bool = False,
-                  html_max_nodes: int | None = 5000, quads: dict[str, set] | None = None,
+                  html_max_nodes: int | None = 5000, quads: dict[str, list[str]] | None = None,
                   index: TermIndex | None = None) -> list[Path]:
     """Write every output file of a build into ``out`` (each one atomically): graph.ttl,
     graph.nt, graph.trig (a named graph per document plus ``{base}reference`` holding
