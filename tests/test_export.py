@@ -264,3 +264,36 @@ def test_lines_and_term_index_keep_any_text(text):
     assert index.value("http://ex.org/s", "http://ex.org/n").datatype.endswith("#integer")
     assert list(index.subjects("http://www.w3.org/1999/02/22-rdf-syntax-ns#type", "http://ex.org/C")) == ["http://ex.org/s"]
     assert TermIndex.of(g).spo == index.spo
+
+
+def test_write_quads_merges_runs_once_each_across_chunks(tmp_path, monkeypatch):
+    """Lines shared by several named graphs (an entity described in each article naming it)
+    appear once in graph.nt, also when repeats straddle the chunks the file is written in."""
+    from kg.graph import LINE_TYPE, ntriples_lines
+    shared = [f"<http://e.org/s{i}> {LINE_TYPE} <http://e.org/C>" for i in range(7)]
+    quads = {"a": sorted(shared + ["<http://e.org/a> <http://e.org/p> \"甲\"@zh"]),
+             "b": sorted(shared[2:] + ["<http://e.org/b> <http://e.org/p> \"乙\"@zh"]),
+             "reference": sorted(shared[:3])}
+    real = export._write_lines
+    monkeypatch.setattr(export, "_write_lines", lambda target, lines, tail, chunk=2: real(target, lines, tail, 2))
+    export.write_quads(quads, tmp_path)
+    union = set().union(*quads.values())
+    assert (tmp_path / "graph.nt").read_text(encoding="utf-8") == ntriples_lines(union)
+    assert len(ox_parse(tmp_path / "graph.ttl", ox.RdfFormat.TURTLE)) == len(union) == 9
+    trig = ox_parse(tmp_path / "graph.trig", ox.RdfFormat.TRIG)
+    assert len(trig) == sum(len(v) for v in quads.values())       # per graph, repeats kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.nt", "graph.trig", "graph.ttl"]
+
+
+def ox_parse(path, fmt):
+    return list(ox.parse(path=path, format=fmt))
+
+
+def test_write_quads_refuses_an_invalid_line_and_keeps_the_old_files(tmp_path):
+    (tmp_path / "graph.ttl").write_text("old", encoding="utf-8")
+    (tmp_path / "graph.nt").write_text("old", encoding="utf-8")
+    with pytest.raises(SyntaxError):
+        export.write_quads({"a": ["<http://e.org/has space> <http://e.org/p> <http://e.org/o>"]}, tmp_path)
+    assert (tmp_path / "graph.ttl").read_text(encoding="utf-8") == "old"
+    assert (tmp_path / "graph.nt").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.nt", "graph.ttl"]   # no temporaries
