@@ -10,10 +10,13 @@ handed to pyoxigraph, which keeps them in the order given and groups them per su
 """
 from __future__ import annotations
 
+import heapq
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -23,7 +26,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.plugins.stores.memory import Memory
 
-from .graph import DEFAULT_BASE, graph_name, lines_of, ntriples_lines
+from .graph import DEFAULT_BASE, graph_name, lines_of, ntriples_lines, pack, unpack_stream
 from .graph import term_text as _nt
 from .graph import PREFIXES as _GRAPH_PREFIXES
 
@@ -184,24 +187,33 @@ def ntriples_text(triples, graph_name: str = "") -> bytes:
     return ntriples_lines(lines_of(triples), tail).encode("utf-8")
 
 
-def write_quads(quads: dict[str, list[str]], out: str | Path, base: str = DEFAULT_BASE,
-                reference_extra: Graph | None = None, jsonld: bool = False) -> list[Path]:
+GRAPHS_PER_RUN = 64     # named graphs merged in memory before the streaming merge
+
+
+def write_quads(quads: Mapping[str, Iterable[str]], out: str | Path, base: str = DEFAULT_BASE,
+                reference_extra: Graph | None = None, jsonld: bool = False,
+                counts: dict | None = None) -> list[Path]:
     """graph.ttl, graph.nt, graph.trig (and graph.jsonld with ``jsonld``) straight from the
     N-Triples lines per named graph of ``kg.graph.to_quads``, without any rdflib term: the
     same bytes as :func:`turtle`, :func:`ntriples`, :func:`trig` and :func:`jsonld` of the
-    equivalent rdflib graphs.
+    equivalent rdflib graphs. ``counts["triples"]``, if given, receives the number of
+    distinct triples written.
 
-    Each named graph is sorted once (its block of the TriG file); the union is the merge of
-    those sorted runs (Python's sort merges runs cheaply) without repeats. The lines are
-    already the N-Triples pyoxigraph writes, so graph.nt is the union as it stands; pyoxigraph
-    then reads that file strictly and writes the Turtle (and JSON-LD) from it, and the TriG
-    from an N-Quads file made the same way. Files go to disk in chunks, never whole in memory."""
+    The lines are already the N-Triples pyoxigraph writes, so graph.nt is the union of the
+    graphs as it stands: groups of :data:`GRAPHS_PER_RUN` graphs are sorted together (Python's
+    sort merges sorted runs cheaply) and packed, then the groups are merged a piece at a
+    time. pyoxigraph then reads graph.nt strictly and writes the Turtle (and JSON-LD) from
+    it, and the TriG from an N-Quads file made graph by graph. Memory holds the packed
+    lines and one group, never a whole file."""
     out = Path(out)
-    runs = {iri: sorted(quads[name]) for iri, name in
-            sorted((str(graph_name(name, base)), name) for name in quads)}
+    names = sorted(quads, key=lambda name: str(graph_name(name, base)))
+    groups = [pack(list(dict.fromkeys(sorted(line for name in names[i:i + GRAPHS_PER_RUN]
+                                               for line in quads[name]))))
+              for i in range(0, len(names), GRAPHS_PER_RUN)]
     paths = []
     with atomic_path(out / "graph.nt") as nt:
-        _write_lines(nt, sorted(line for run in runs.values() for line in run), " .\n")
+        written = _write_lines(nt, heapq.merge(*map(unpack_stream, groups)), " .\n")
+        del groups
         with atomic_path(out / "graph.ttl") as ttl:
             ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), ttl,
                          format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
@@ -209,14 +221,19 @@ def write_quads(quads: dict[str, list[str]], out: str | Path, base: str = DEFAUL
             expanded = ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.JSON_LD)
             jsonld_path = write_atomic(out / "graph.jsonld", _compact_jsonld(expanded, _jsonld_prefixes(base)))
             del expanded
+    if counts is not None:
+        counts["triples"] = written
     paths += [out / "graph.ttl", out / "graph.nt"] + ([jsonld_path] if jsonld else [])
-    if reference_extra is not None:
-        ref = str(graph_name("reference", base))
-        runs[ref] = sorted(set(runs.get(ref, ())) | set(lines_of(to_canonical_graph(reference_extra))))
+    ref = str(graph_name("reference", base))
+    extra = lines_of(to_canonical_graph(reference_extra)) if reference_extra is not None else []
+    graphs = {str(graph_name(name, base)): name for name in names}
     with atomic_path(out / "graph.trig") as trig_path, \
             tempfile.NamedTemporaryFile(dir=out, prefix=".graph.", suffix=".nq") as nq:
-        for iri in sorted(runs):
-            _write_lines(nq, runs[iri], f" <{iri}> .\n")
+        for iri in sorted(set(graphs) | ({ref} if extra else set())):
+            lines = quads[graphs[iri]] if iri in graphs else []
+            if iri == ref and extra:
+                lines = set(lines) | set(extra)
+            _write_lines(nq, sorted(lines), f" <{iri}> .\n")
         nq.flush()
         ox.serialize(ox.parse(path=nq.name, format=ox.RdfFormat.N_QUADS), trig_path,
                      format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
@@ -224,21 +241,22 @@ def write_quads(quads: dict[str, list[str]], out: str | Path, base: str = DEFAUL
     return paths
 
 
-def _write_lines(target, sorted_lines: list[str], tail: str, chunk: int = 50_000) -> None:
+def _write_lines(target, sorted_lines: Iterable[str], tail: str, chunk: int = 50_000) -> int:
     """Sorted lines of ``kg.graph.to_quads`` as N-Triples (N-Quads with a graph in ``tail``),
-    each line once, to a path or an open binary file, a chunk at a time."""
-    if not isinstance(target, (str, Path)):
-        previous = None
-        for i in range(0, len(sorted_lines), chunk):
-            part = list(dict.fromkeys(sorted_lines[i:i + chunk]))
-            if part and part[0] == previous:
-                part = part[1:]
-            if part:
-                target.write(_ntriples_bytes(part, tail))
-                previous = part[-1]
-        return
-    with open(target, "wb") as fh:
-        _write_lines(fh, sorted_lines, tail, chunk)
+    each line once, to a path or an open binary file, a chunk at a time. Returns how many."""
+    if isinstance(target, (str, Path)):
+        with open(target, "wb") as fh:
+            return _write_lines(fh, sorted_lines, tail, chunk)
+    lines, previous, written = iter(sorted_lines), None, 0
+    while True:
+        part = list(dict.fromkeys(islice(lines, chunk)))
+        if not part:
+            return written
+        if part[0] == previous:
+            part = part[1:]
+        if part:
+            target.write(_ntriples_bytes(part, tail))
+            previous, written = part[-1], written + len(part)
 
 
 def _ntriples_bytes(sorted_lines, tail: str) -> bytes:

@@ -7,8 +7,12 @@ All offsets written to RDF are offsets into the original file (``Document.raw``)
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
+import zlib
+from collections.abc import Iterator, Mapping
 import re
+from sys import intern
 from functools import lru_cache
 from decimal import Decimal
 from typing import Iterable
@@ -154,21 +158,6 @@ def _offset(n: int) -> str:
     return f'"{n}"^^<{_NNI}>'
 
 
-class _Sink:
-    """Collects N-Triples lines per named graph: one per source document plus reference data."""
-
-    def __init__(self):
-        self.graphs: dict[str, set] = {}
-        self.switch("reference")
-
-    def switch(self, name: str) -> None:
-        self.current = name
-        self._lines = self.graphs.setdefault(name, set())
-
-    def add(self, s: str, p: str, o: str) -> None:
-        self._lines.add(f"{s} {p} {o}")
-
-
 def to_rdf(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> Graph:
     """The whole graph as one rdflib Graph (what graph.ttl holds)."""
     return graph_from_quads(to_quads(kg, base), base)
@@ -180,14 +169,14 @@ def to_dataset(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> Dataset:
     return dataset_from_quads(to_quads(kg, base), base)
 
 
-def to_quads(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> dict[str, list[str]]:
+def to_quads(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> "Runs":
     """The triples of the graph grouped by named graph (a document id, or ``"reference"``)
     as sorted, distinct N-Triples lines without the final `` .`` and with ``rdf:type``
     written as :data:`LINE_TYPE`, so that the sort is the order of every output file.
 
     Text, not rdflib terms: making a million rdflib terms (and hashing them) was most of
     the cost of a big build; the exporters join, sort and hand the lines to pyoxigraph,
-    which parses them strictly."""
+    which parses them strictly. Held packed per graph (:class:`Runs`)."""
     return _lines(kg, base)
 
 
@@ -203,7 +192,7 @@ def ntriples_lines(lines, tail: str = " .\n") -> str:
     return "".join([line + tail for line in sorted(lines)]).replace(" \x01<", " <")
 
 
-def graph_from_quads(quads: dict[str, list[str]], base: str = DEFAULT_BASE) -> Graph:
+def graph_from_quads(quads: Mapping[str, Iterable[str]], base: str = DEFAULT_BASE) -> Graph:
     g = Graph()
     _bind(g, Iris(base))
     lines = set().union(*quads.values()) if quads else set()
@@ -211,7 +200,7 @@ def graph_from_quads(quads: dict[str, list[str]], base: str = DEFAULT_BASE) -> G
     return g
 
 
-def dataset_from_quads(quads: dict[str, list[str]], base: str = DEFAULT_BASE) -> Dataset:
+def dataset_from_quads(quads: Mapping[str, Iterable[str]], base: str = DEFAULT_BASE) -> Dataset:
     ds = Dataset()
     _bind(ds, Iris(base))
     for name, lines in sorted(quads.items()):
@@ -225,91 +214,118 @@ def _bind(g, iris: Iris) -> None:
     g.bind("id", Namespace(iris.base + "id/"))
 
 
-def _lines(kg: KnowledgeGraph, base: str) -> dict[str, list[str]]:
+def _lines(kg: KnowledgeGraph, base: str) -> "Runs":
+    """Document by document: each graph's lines are made, sorted and packed before the next
+    one starts, so the whole graph is never held as text."""
     iris = Iris(base)
-    g = _Sink()
-    docs = {d.doc_id: d for d in kg.documents}
-    doc_iri = {d.doc_id: f"<{iris.document(d.doc_id)}>" for d in kg.documents}
-    sentence_iri = {}
+    runs = Runs()
+    lines: set[str] = set()
 
-    def sentence(doc_id: str, index: int) -> str:
-        key = (doc_id, index)
-        if key not in sentence_iri:
-            sentence_iri[key] = f"<{iris.sentence(doc_id, index)}>"
-        return sentence_iri[key]
+    def add(s: str, p: str, o: str) -> None:
+        lines.add(f"{s} {p} {o}")
 
-    def raw(doc_id: str, start: int, end: int) -> tuple[int, int]:
-        return docs[doc_id].raw_span(start, end)
-
-    # Only sentences that some mention, fact or metric points to become nodes: the rest is
-    # plain article text, and a corpus of long articles would otherwise be mostly sentences.
-    cited = {(m.doc_id, m.sentence) for e in kg.entities.values() for m in e.mentions}
-    cited |= {(ev.doc_id, ev.sentence) for rel in kg.relations for ev in rel.evidence}
-    cited |= {(met.evidence.doc_id, met.evidence.sentence) for met in kg.metrics if met.evidence}
-    for doc in kg.documents:
-        g.switch(doc.doc_id)
-        d = doc_iri[doc.doc_id]
-        g.add(d, LINE_TYPE, _T_CONTEXT)
-        g.add(d, LINE_TYPE, _T_PROV_ENTITY)
-        g.add(d, LINE_TYPE, _T_ARTICLE)
-        g.add(d, _SOURCE_FILE, plain(doc.name))
-        g.add(d, _ENCODING, plain(doc.encoding))
-        if doc.metadata.get("title"):
-            g.add(d, _TITLE, zh(doc.metadata["title"]))
-        if doc.metadata.get("url"):
-            g.add(d, _URL, typed(doc.metadata["url"], str(XSD.anyURI)))
-        if doc.metadata.get("date"):
-            g.add(d, _DATE, plain(doc.metadata["date"]))
-        if doc.metadata.get("converted_from"):
-            g.add(d, _CONVERTED, plain(doc.metadata["converted_from"]))
-        for sent in doc.sentences:
-            if (doc.doc_id, sent.index) not in cited:
-                continue
-            s = sentence(doc.doc_id, sent.index)
-            rs, re_ = raw(doc.doc_id, sent.start, sent.end)
-            g.add(s, LINE_TYPE, _T_SENTENCE)
-            g.add(s, _IS_STRING, zh(sent.text))
-            g.add(s, _BEGIN, _offset(rs))
-            g.add(s, _END, _offset(re_))
-            g.add(s, _CONTEXT, d)
-            g.add(s, _KIND, plain(sent.kind))
-
+    mentions: dict[str, list] = {}
     for e in kg.entities.values():
-        node = f"<{iris.entity(e.key)}>"
-        description = _describe(e, node)
-        for doc_id in sorted({m.doc_id for m in e.mentions}) or ["reference"]:
-            g.switch(doc_id)
-            for p, o in description:
-                g.add(node, p, o)
         for m in e.mentions:
-            if m.doc_id != g.current:
-                g.switch(m.doc_id)
-            rs, re_ = raw(m.doc_id, m.start, m.end)
-            mn = f"<{iris.mention(m.doc_id, rs, re_)}>"
-            g.add(mn, LINE_TYPE, _T_PHRASE)
-            g.add(mn, _ANCHOR, zh(m.text))
-            g.add(mn, _BEGIN, _offset(rs))
-            g.add(mn, _END, _offset(re_))
-            g.add(mn, _CONTEXT, doc_iri[m.doc_id])
-            g.add(mn, _SENTENCE, sentence(m.doc_id, m.sentence))
-            g.add(mn, _IDENT, node)
-
+            mentions.setdefault(m.doc_id, []).append((e, m))
+    # relation -> its evidence in each document it is homed in (a relation stated in every
+    # article must not be scanned once per article)
+    relations: dict[str, list] = {}
     for rel in kg.relations:
-        homes = ["reference"] if rel.source == "gazetteer" else sorted({ev.doc_id for ev in rel.evidence})
-        for home in homes:
-            g.switch(home)
-            _relation(g, rel, iris, [ev for ev in rel.evidence if home in ("reference", ev.doc_id)], sentence)
-    if any(r.source == "gazetteer" for r in kg.relations):
-        g.switch("reference")
-        gaz = f"<{iris.gazetteer}>"
-        g.add(gaz, LINE_TYPE, _T_PROV_ENTITY)
-        g.add(gaz, _LABEL, '"GB/T 2260 administrative divisions (kg/data/gazetteer.tsv)"@en')
-
+        if rel.source == "gazetteer":
+            relations.setdefault("reference", []).append((rel, rel.evidence))
+            continue
+        by_doc: dict[str, list] = {}
+        for ev in rel.evidence:
+            by_doc.setdefault(ev.doc_id, []).append(ev)
+        for home in sorted(by_doc):
+            relations.setdefault(home, []).append((rel, by_doc[home]))
+    metrics: dict[str, list] = {}
     for met in kg.metrics:
-        g.switch(met.evidence.doc_id if met.evidence else "reference")
-        _metric(g, met, iris, raw, sentence)
-    # sorted lists: the order every writer needs, and a third of the memory of sets
-    return {name: sorted(g.graphs.pop(name)) for name in list(g.graphs) if g.graphs[name]}
+        metrics.setdefault(met.evidence.doc_id if met.evidence else "reference", []).append(met)
+    descriptions: dict[str, list[tuple[str, str]]] = {}
+
+    def describe(e, node: str) -> None:
+        if e.key not in descriptions:
+            descriptions[e.key] = _describe(e, node)
+        for p, o in descriptions[e.key]:
+            add(node, p, o)
+
+    for doc in kg.documents:
+        doc_id = doc.doc_id
+        d = f"<{iris.document(doc_id)}>"
+        sentence_iri: dict[int, str] = {}
+
+        def sentence(index: int) -> str:
+            if index not in sentence_iri:
+                sentence_iri[index] = f"<{iris.sentence(doc_id, index)}>"
+            return sentence_iri[index]
+
+        add(d, LINE_TYPE, _T_CONTEXT)
+        add(d, LINE_TYPE, _T_PROV_ENTITY)
+        add(d, LINE_TYPE, _T_ARTICLE)
+        add(d, _SOURCE_FILE, plain(doc.name))
+        add(d, _ENCODING, plain(doc.encoding))
+        if doc.metadata.get("title"):
+            add(d, _TITLE, zh(doc.metadata["title"]))
+        if doc.metadata.get("url"):
+            add(d, _URL, typed(doc.metadata["url"], str(XSD.anyURI)))
+        if doc.metadata.get("date"):
+            add(d, _DATE, plain(doc.metadata["date"]))
+        if doc.metadata.get("converted_from"):
+            add(d, _CONVERTED, plain(doc.metadata["converted_from"]))
+
+        # Only sentences that some mention, fact or metric points to become nodes: the rest
+        # is plain article text, and a corpus of long articles would otherwise be mostly sentences.
+        in_doc, rels, mets = mentions.get(doc_id, ()), relations.get(doc_id, ()), metrics.get(doc_id, ())
+        cited = {m.sentence for _, m in in_doc}
+        cited |= {ev.sentence for _, evidence in rels for ev in evidence}
+        cited |= {met.evidence.sentence for met in mets}
+        for sent in doc.sentences:
+            if sent.index not in cited:
+                continue
+            s = sentence(sent.index)
+            rs, re_ = doc.raw_span(sent.start, sent.end)
+            add(s, LINE_TYPE, _T_SENTENCE)
+            add(s, _IS_STRING, zh(sent.text))
+            add(s, _BEGIN, _offset(rs))
+            add(s, _END, _offset(re_))
+            add(s, _CONTEXT, d)
+            add(s, _KIND, plain(sent.kind))
+
+        for e, m in in_doc:
+            node = f"<{iris.entity(e.key)}>"
+            describe(e, node)
+            rs, re_ = doc.raw_span(m.start, m.end)
+            mn = f"<{iris.mention(doc_id, rs, re_)}>"
+            add(mn, LINE_TYPE, _T_PHRASE)
+            add(mn, _ANCHOR, zh(m.text))
+            add(mn, _BEGIN, _offset(rs))
+            add(mn, _END, _offset(re_))
+            add(mn, _CONTEXT, d)
+            add(mn, _SENTENCE, sentence(m.sentence))
+            add(mn, _IDENT, node)
+        for rel, evidence in rels:
+            _relation(add, rel, iris, evidence, lambda ev: sentence(ev.sentence))
+        for met in mets:
+            _metric(add, met, iris, doc.raw_span, sentence(met.evidence.sentence))
+        runs.put(doc_id, lines)
+        lines.clear()
+
+    # reference data: entities no article names, gazetteer containment, unplaced metrics
+    for e in kg.entities.values():
+        if not e.mentions:
+            describe(e, f"<{iris.entity(e.key)}>")
+    for rel, evidence in relations.get("reference", ()):
+        _relation(add, rel, iris, evidence, lambda ev: f"<{iris.sentence(ev.doc_id, ev.sentence)}>")
+    if any(r.source == "gazetteer" for r in kg.relations):
+        gaz = f"<{iris.gazetteer}>"
+        add(gaz, LINE_TYPE, _T_PROV_ENTITY)
+        add(gaz, _LABEL, '"GB/T 2260 administrative divisions (kg/data/gazetteer.tsv)"@en')
+    for met in metrics.get("reference", ()):
+        _metric(add, met, iris, None, None)
+    runs.put("reference", lines)
+    return runs
 
 
 def _describe(e, node: str) -> list[tuple[str, str]]:
@@ -326,46 +342,103 @@ def _describe(e, node: str) -> list[tuple[str, str]]:
     return out
 
 
-def _relation(g: _Sink, rel, iris: Iris, evidence, sentence) -> None:
+def _relation(add, rel, iris: Iris, evidence, sentence) -> None:
     s, o = f"<{iris.entity(rel.subject)}>", f"<{iris.entity(rel.object)}>"
     p = f"<{YJ[rel.predicate]}>"
-    g.add(s, p, o)
+    add(s, p, o)
     fact = f"<{iris.fact(rel.subject, rel.predicate, rel.object)}>"
-    g.add(fact, LINE_TYPE, _T_STATEMENT)
-    g.add(fact, LINE_TYPE, _T_FACT)
-    g.add(fact, _SUBJECT, s)
-    g.add(fact, _PREDICATE, p)
-    g.add(fact, _OBJECT, o)
+    add(fact, LINE_TYPE, _T_STATEMENT)
+    add(fact, LINE_TYPE, _T_FACT)
+    add(fact, _SUBJECT, s)
+    add(fact, _PREDICATE, p)
+    add(fact, _OBJECT, o)
     if rel.source == "gazetteer":
-        g.add(fact, _DERIVED, f"<{iris.gazetteer}>")
+        add(fact, _DERIVED, f"<{iris.gazetteer}>")
     for ev in evidence:
         if rel.source != "gazetteer":
-            g.add(fact, _DERIVED, sentence(ev.doc_id, ev.sentence))
+            add(fact, _DERIVED, sentence(ev))
         if ev.trigger:
-            g.add(fact, _TRIGGER, zh(ev.trigger))
+            add(fact, _TRIGGER, zh(ev.trigger))
 
 
-def _metric(g: _Sink, met, iris: Iris, raw, sentence) -> None:
+def _metric(add, met, iris: Iris, raw_span, sentence: str | None) -> None:
+    """``raw_span`` and ``sentence`` (its IRI) are those of the metric's document, if any."""
     node = f"<{iris.metric(met.key)}>"
-    g.add(node, LINE_TYPE, _T_METRIC)
+    add(node, LINE_TYPE, _T_METRIC)
     value = Decimal(repr(met.value)).normalize() if met.value % 1 else Decimal(int(met.value))
-    g.add(node, _VALUE, typed(f"{value:f}", str(XSD.decimal)))
-    g.add(node, _UNIT, plain(met.unit))
-    g.add(node, _INDICATOR, zh(met.indicator))
-    g.add(node, _SURFACE, zh(met.surface))
-    g.add(node, _APPROX, typed("true" if met.approx else "false", str(XSD.boolean)))
+    add(node, _VALUE, typed(f"{value:f}", str(XSD.decimal)))
+    add(node, _UNIT, plain(met.unit))
+    add(node, _INDICATOR, zh(met.indicator))
+    add(node, _SURFACE, zh(met.surface))
+    add(node, _APPROX, typed("true" if met.approx else "false", str(XSD.boolean)))
     if met.period:
-        g.add(node, _PERIOD, zh(met.period))
+        add(node, _PERIOD, zh(met.period))
     if met.about:
         about = f"<{iris.entity(met.about)}>"
-        g.add(node, _ABOUT, about)
-        g.add(about, _HAS_METRIC, node)
+        add(node, _ABOUT, about)
+        add(about, _HAS_METRIC, node)
     if met.evidence:
-        ev = met.evidence
-        rs, re_ = raw(ev.doc_id, ev.start, ev.end)
-        g.add(node, _DERIVED, sentence(ev.doc_id, ev.sentence))
-        g.add(node, _BEGIN, _offset(rs))
-        g.add(node, _END, _offset(re_))
+        rs, re_ = raw_span(met.evidence.start, met.evidence.end)
+        add(node, _DERIVED, sentence)
+        add(node, _BEGIN, _offset(rs))
+        add(node, _END, _offset(re_))
+
+
+_PACK_LEVEL = 1      # zlib: fast, and already about 8x smaller on these lines
+
+
+class Runs(Mapping):
+    """The lines of :func:`to_quads`: named graph -> its sorted, distinct lines.
+
+    Each graph is kept zlib-compressed (lines never contain a newline, so they are packed
+    one per line) and unpacked when asked for: a 10,000-article graph is about 11 million
+    lines, several gigabytes as Python strings. :meth:`stream` reads one graph a piece at
+    a time, which is how the writers merge them."""
+
+    def __init__(self, graphs: Mapping[str, Iterable[str]] | None = None):
+        self._packed: dict[str, bytes] = {}
+        self._sizes: dict[str, int] = {}
+        for name, lines in (graphs or {}).items():
+            self.put(name, lines)
+
+    def put(self, name: str, lines: Iterable[str]) -> None:
+        ordered = sorted(set(lines))
+        if ordered:
+            self._packed[name] = pack(ordered)
+            self._sizes[name] = len(ordered)
+
+    def __getitem__(self, name: str) -> list[str]:
+        return zlib.decompress(self._packed[name]).decode("utf-8").split("\n")
+
+    def __iter__(self):
+        return iter(self._packed)
+
+    def __len__(self) -> int:
+        return len(self._packed)
+
+    def size(self, name: str) -> int:
+        return self._sizes[name]
+
+    def stream(self, name: str) -> Iterator[str]:
+        return unpack_stream(self._packed[name])
+
+
+def pack(sorted_lines: list[str]) -> bytes:
+    return zlib.compress("\n".join(sorted_lines).encode("utf-8"), _PACK_LEVEL)
+
+
+def unpack_stream(packed: bytes, piece: int = 1 << 15) -> Iterator[str]:
+    """The lines of :func:`pack`'s output, unpacking a piece at a time."""
+    inflate = zlib.decompressobj()
+    text = codecs.getincrementaldecoder("utf-8")()
+    rest = ""
+    for i in range(0, len(packed), piece):
+        parts = (rest + text.decode(inflate.decompress(packed[i:i + piece]))).split("\n")
+        rest = parts.pop()
+        yield from parts
+    rest += text.decode(inflate.flush(), final=True)
+    if rest:
+        yield from rest.split("\n")
 
 
 class Lit(str):
@@ -424,7 +497,8 @@ class TermIndex:
     index of a predicate is made on its first lookup (a page asks about a dozen)."""
 
     def __init__(self, lines: Iterable[str] = ()):
-        self.spo: dict[str, dict[str, list[str]]] = {}
+        # subject -> predicate -> object, or a list of objects when there are several
+        self.spo: dict[str, dict[str, str | list[str]]] = {}
         self._pos: dict[str, dict[str, list[str]]] = {}
         self._terms: dict[str, object] = {}
         self._predicates: dict[str, tuple[str, ...]] = {}
@@ -436,14 +510,17 @@ class TermIndex:
             elif not line.strip() or line.lstrip()[0] == "#":
                 continue
             s, p, o = line.split(" ", 2)
+            o = intern(o)                  # types, IRIs and offsets repeat across subjects
             po = spo.get(s)
             if po is None:
                 po = spo[s] = {}
             objs = po.get(p)
             if objs is None:
-                po[p] = [o]
-            else:
+                po[intern(p)] = o           # one object: no list (most predicates)
+            elif type(objs) is list:
                 objs.append(o)
+            else:
+                po[p] = [objs, o]
             n += 1
         self._len = n
 
@@ -480,7 +557,7 @@ class TermIndex:
             keys = self._keys(predicate)
             for s, po in self.spo.items():
                 for p in keys:
-                    for o in po.get(p, ()):
+                    for o in _each(po.get(p)):
                         index.setdefault(o, []).append(s)
             self._pos[predicate] = index
         return self._pos[predicate]
@@ -492,7 +569,7 @@ class TermIndex:
         term = self._term
         for s, po in self.spo.items():
             for p, objs in po.items():
-                for o in objs:
+                for o in _each(objs):
                     yield term(s), term(p), term(o)
 
     def objects(self, subject=None, predicate=None):
@@ -501,11 +578,11 @@ class TermIndex:
             return iter([term(o) for o, subjects in self._by_object(predicate).items() for _ in subjects])
         po = self.spo.get(self._text(subject), {})
         if predicate is None:
-            return iter([term(o) for objs in po.values() for o in objs])
+            return iter([term(o) for objs in po.values() for o in _each(objs)])
         keys = self._keys(predicate)
         if len(keys) == 1:
-            return iter([term(o) for o in po.get(keys[0], ())])
-        return iter([term(o) for p in keys for o in po.get(p, ())])
+            return iter([term(o) for o in _each(po.get(keys[0]))])
+        return iter([term(o) for p in keys for o in _each(po.get(p))])
 
     def subjects(self, predicate=None, object=None):
         term = self._term
@@ -524,6 +601,13 @@ class TermIndex:
     def value(self, subject, predicate):
         found = list(self.objects(subject, predicate))
         return min(found) if found else None
+
+
+def _each(objects) -> tuple | list:
+    """The objects of one subject and predicate in a :class:`TermIndex`, as a sequence."""
+    if objects is None:
+        return ()
+    return objects if type(objects) is list else (objects,)
 
 
 def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import gc
 import time
-from contextlib import contextmanager
 from collections import Counter
+from collections.abc import Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -34,13 +35,15 @@ DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "seeds"
 @dataclass
 class BuildResult:
     """``graph`` is the extracted data; ``quads`` its triples per named graph as
-    N-Triples lines (:func:`kg.graph.to_quads`). ``lines`` (their union), ``rdf`` (an
-    rdflib Graph) and ``index`` (a light read-only view) are made when first asked for."""
+    N-Triples lines (:func:`kg.graph.to_quads`, packed). ``lines`` (their union), ``rdf``
+    (an rdflib Graph) and ``index`` (a light read-only view) are made when first asked for;
+    a build that drew graph.html keeps the index it drew it from."""
     graph: KnowledgeGraph
-    quads: dict[str, list[str]]
+    quads: Mapping[str, list[str]]
     base: str = DEFAULT_BASE
     seconds: float = 0.0
     outputs: list[Path] = field(default_factory=list)
+    triple_count: int | None = None         # distinct triples, once known
 
     @cached_property
     def lines(self) -> set[str]:
@@ -60,7 +63,8 @@ class BuildResult:
         lines = [f"documents read: {len(kg.documents)}" + (f" ({len(kg.problems)} skipped)" if kg.problems else ""),
                  f"entities: {len(kg.entities)} (" + ", ".join(f"{t} {n}" for t, n in sorted(types.items())) + ")",
                  f"relations: {len(kg.relations)}", f"metrics: {len(kg.metrics)}",
-                 f"triples: {len(self.lines)}", f"seconds: {self.seconds:.2f}"]
+                 f"triples: {self.triple_count if self.triple_count is not None else len(self.lines)}",
+                 f"seconds: {self.seconds:.2f}"]
         return "\n".join(lines)
 
 
@@ -178,30 +182,37 @@ def _build(paths, out, base, html, strict, jsonld, encoding, jobs, scheduler, ca
     result = BuildResult(kg, to_quads(kg, base), base)
     # nothing read: keep whatever an earlier build left in ``out`` rather than overwrite it
     if out is not None and kg.documents:
+        report: dict = {}
         result.outputs = write_outputs(kg, None, Path(out), html=html, base=base, jsonld=jsonld,
-                                       html_max_nodes=html_max_nodes, quads=result.quads,
-                                       index=result.index if html else None)
+                                       html_max_nodes=html_max_nodes, quads=result.quads, report=report)
+        result.triple_count = report["triples"]
+        if "index" in report:
+            result.__dict__["index"] = report["index"]      # the cached_property's slot
     result.seconds = time.perf_counter() - started
     return result
 
 
 def write_outputs(kg: KnowledgeGraph, rdf: Graph | None, out: Path, html: bool = True,
                   base: str = DEFAULT_BASE, jsonld: bool = False,
-                  html_max_nodes: int | None = 5000, quads: dict[str, list[str]] | None = None,
-                  index: TermIndex | None = None) -> list[Path]:
+                  html_max_nodes: int | None = 5000, quads: Mapping[str, list[str]] | None = None,
+                  index: TermIndex | None = None, report: dict | None = None) -> list[Path]:
     """Write every output file of a build into ``out`` (each one atomically): graph.ttl,
     graph.nt, graph.trig (a named graph per document plus ``{base}reference`` holding
     gazetteer containment and the ontology), merges.json, graph.html and, with
     ``jsonld``, graph.jsonld.
 
     RDF files are written from ``quads`` (made from ``kg`` when not given); the page
-    reads ``rdf`` if given, else ``index``, else an index made here."""
+    reads ``rdf`` if given, else ``index``, else an index of the graph.nt just written.
+    ``report``, if given, receives ``triples`` (how many were written) and the ``index``
+    made here."""
     out = Path(out)
+    report = {} if report is None else report
     quads = quads if quads is not None else to_quads(kg, base)
-    outputs = write_quads(quads, out, base, reference_extra=_ontology(), jsonld=jsonld)
+    outputs = write_quads(quads, out, base, reference_extra=_ontology(), jsonld=jsonld, counts=report)
     view = rdf if rdf is not None else index
     if view is None and html:
-        view = TermIndex(set().union(*quads.values()) if quads else ())
+        with open(out / "graph.nt", encoding="utf-8") as nt:
+            view = report["index"] = TermIndex(nt)
     outputs.append(write_json({"merged": kg.merges, "skipped": kg.problems}, out / "merges.json"))
     if html:
         from .html import write_html

@@ -297,3 +297,31 @@ def test_write_quads_refuses_an_invalid_line_and_keeps_the_old_files(tmp_path):
     assert (tmp_path / "graph.ttl").read_text(encoding="utf-8") == "old"
     assert (tmp_path / "graph.nt").read_text(encoding="utf-8") == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.nt", "graph.ttl"]   # no temporaries
+
+
+def test_packed_runs_give_back_their_lines_whole_and_streamed():
+    """Graphs are kept zlib-packed; reading one back, at once or piece by piece (pieces
+    that split multi-byte characters and lines), gives the same sorted distinct lines."""
+    from kg.graph import Runs, pack, unpack_stream
+    lines = [f'<http://e.org/s{i}> <http://e.org/p> "对口援疆 𠮷 {i}"@zh' for i in range(500)]
+    runs = Runs({"a": lines + lines[:10], "empty": []})
+    assert list(runs) == ["a"] and runs.size("a") == 500
+    assert runs["a"] == sorted(lines)
+    assert list(runs.stream("a")) == sorted(lines)
+    assert list(unpack_stream(pack(sorted(lines)), piece=7)) == sorted(lines)
+    assert list(unpack_stream(pack([]))) == []
+
+
+def test_graph_lines_are_per_document_and_match_the_union(seed_build):
+    """Each document's named graph holds its own article's nodes; entity descriptions repeat
+    in every graph that names the entity; the union is what graph.nt holds."""
+    quads = seed_build.quads
+    docs = [d.doc_id for d in seed_build.graph.documents]
+    assert sorted(quads) == sorted(docs + ["reference"])
+    for doc_id in docs:
+        own = [line for line in quads[doc_id] if "/doc/" in line.split(" ", 1)[0]]
+        assert own and all(f"/doc/{doc_id}" in line.split(" ", 1)[0] for line in own)
+    union = seed_build.lines
+    nt = next(p for p in seed_build.outputs if p.name == "graph.nt")
+    assert seed_build.triple_count == len(union) == len(nt.read_text(encoding="utf-8").splitlines())
+    assert len(union) < sum(quads.size(name) for name in quads)      # descriptions repeat
