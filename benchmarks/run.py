@@ -138,7 +138,7 @@ def child_build(corpus: str, jobs: int, cache: str | None) -> dict:
         took = time.perf_counter() - start
         sizes = {p.name: p.stat().st_size for p in result.outputs}
     return {"seconds": took, "articles": len(result.graph.documents), "entities": len(result.graph.entities),
-            "triples": len(result.lines), "chars": sum(len(d.raw) for d in result.graph.documents),
+            "triples": result.triple_count, "chars": sum(len(d.raw) for d in result.graph.documents),
             "bytes": sizes, "peak_mb_main": _peak_mb()}
 
 

@@ -142,6 +142,7 @@ CENTRALITY_WORK = 400_000       # edge visits for betweenness (under a second in
 CENTRALITY_MIN_SAMPLES = 32
 MIN_ITERATIONS, MAX_ITERATIONS = 300, 1000
 STABILISE_BUDGET_MS = 6_000     # layout stops after this even if iterations remain
+EVIDENCE_SHOWN = 50             # source sentences listed per node, edge or metric
 IMPROVED_LAYOUT_MAX = 150       # vis-network's own start layout is too slow above this
 LAYOUT_SPACING = 100.0
 
@@ -456,7 +457,6 @@ class _GraphData:
         out = []
         for iri, ranges in spans.items():
             s = self._sentence_cache[iri]
-            self.used_sentences.add(iri)
             text = s["text"]
             out.append((self._sentence_key(s), iri,
                         [[_u16(text, a), _u16(text, b)] for a, b in _merge(ranges)]))
@@ -644,6 +644,14 @@ class _GraphData:
             for t in row["about"]:
                 nodes[t]["metrics"].append(i)
 
+        # The panel lists at most EVIDENCE_SHOWN sentences per item (and how many more there
+        # are): only those travel in the page, which keeps a big corpus's page and the memory
+        # spent making it in proportion to what a reader can see.
+        for item in nodes + edges + metric_rows:
+            item["evCount"] = len(item["ev"])
+            del item["ev"][EVIDENCE_SHOWN:]
+            self.used_sentences.update(s for s, _ in item["ev"])
+
         # documents and sentences: index in sorted order, then replace IRIs by indices
         doc_list = sorted(self.used_docs |
                           {self._sentence_cache[s]["doc"] for s in self.used_sentences
@@ -700,7 +708,7 @@ class _GraphData:
             "shown": len(shown), "total": sel.total, "omitted": omitted,
             "nodes": nodes, "edges": edges, "metrics": metric_rows,
             "metricNodes": self.metrics_as_nodes,
-            "docs": docs_out, "sentences": sentences,
+            "docs": docs_out, "sentences": sentences, "evidenceShown": EVIDENCE_SHOWN,
             "typeNames": [{"name": t, "zh": z, "color": c, "border": _darker(c)}
                           for t, (z, c) in TYPE_STYLE.items()],
             "legend": [{"name": t, "count": legend_counts[t]}

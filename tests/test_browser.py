@@ -565,3 +565,26 @@ def test_empty_graph_page_is_ready_and_says_so(browser, tmp_path):
         page.assert_clean()
     finally:
         page.close()
+
+
+def test_panel_counts_sentences_the_page_does_not_carry(browser, seed_build, tmp_path, monkeypatch):
+    """A page carries at most EVIDENCE_SHOWN source sentences per item and the total: the
+    panel lists those it has, gives the full count in its heading and says how many more."""
+    from kg import html as html_module
+    monkeypatch.setattr(html_module, "EVIDENCE_SHOWN", 3)
+    g = seed_build.rdf
+    wushi = URIRef(BASE + "id/place/652927")
+    sentences = {str(t) for m in g.subjects(ITSRDF.taIdentRef, wushi)
+                 for s in g.objects(m, NIF.sentence) for t in g.objects(s, NIF.isString)}
+    assert len(sentences) > 3
+    page = Watched(browser, write_html(g, tmp_path / "cut.html"))
+    try:
+        page.click_node(page.node_id("乌什县"))
+        page.page.wait_for_selector("#panel:not([hidden])")
+        shown = page.panel_sentences()
+        assert len(shown) == 3 and set(shown) <= sentences
+        assert f"来源句子（{len(sentences)}）" in page.page.text_content("#panel-body")
+        assert f"另有 {len(sentences) - 3} 句未列出" in page.page.text_content("#panel-body")
+        page.assert_clean()
+    finally:
+        page.close()

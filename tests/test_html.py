@@ -222,7 +222,7 @@ def test_metric_rows_belong_to_their_subject(page):
     (row,) = data["metrics"]
     assert city["metrics"] == [0]
     ev = row.pop("ev")
-    assert row == {"iri": BASE + "id/metric/000-5", "indicator": "援疆资金",
+    assert row == {"iri": BASE + "id/metric/000-5", "indicator": "援疆资金", "evCount": 1,
                    "value": "840,000,000", "unit": "元", "surface": "8.4亿元",
                    "period": "", "approx": False, "about": [city["id"]], "docs": [0]}
     # its source sentence, with the quantity marked
@@ -468,3 +468,20 @@ def test_cli_view_renders_turtle_and_trig(tmp_path, capsys, monkeypatch):
     assert opened == [(tmp_path / "t.html").resolve().as_uri()]
     assert main(["view", str(ttl), "--out", str(tmp_path / "b.html"), "--max-nodes", "2"]) == 0
     assert "b.html: 2 of 5 entities shown" in capsys.readouterr().out
+
+
+def test_page_carries_a_bounded_number_of_sentences_per_item(monkeypatch, seed_build):
+    from kg import html as html_module
+    full = graph_data(render_html(seed_build.index))
+    monkeypatch.setattr(html_module, "EVIDENCE_SHOWN", 2)
+    cut = graph_data(render_html(seed_build.index))
+    assert cut["evidenceShown"] == 2
+    for kind in ("nodes", "edges", "metrics"):
+        for a, b in zip(full[kind], cut[kind]):
+            assert b["evCount"] == a["evCount"] == len(a["ev"])
+            assert len(b["ev"]) == min(2, len(a["ev"]))
+            # the same first sentences, by text
+            assert [cut["sentences"][s][1] for s, _ in b["ev"]] == [full["sentences"][s][1] for s, _ in a["ev"][:2]]
+    used = {s for kind in ("nodes", "edges", "metrics") for item in cut[kind] for s, _ in item["ev"]}
+    assert used == set(range(len(cut["sentences"])))          # no sentence travels unused
+    assert len(cut["sentences"]) < len(full["sentences"])
