@@ -285,24 +285,15 @@ def _lines(kg: KnowledgeGraph, base: str) -> "Runs":
             if sent.index not in cited:
                 continue
             s = sentence(sent.index)
-            rs, re_ = doc.raw_span(sent.start, sent.end)
-            add(s, LINE_TYPE, _T_SENTENCE)
-            add(s, _IS_STRING, zh(sent.text))
-            add(s, _BEGIN, _offset(rs))
-            add(s, _END, _offset(re_))
-            add(s, _CONTEXT, d)
+            _nif_string(add, s, _T_SENTENCE, _IS_STRING, sent.text, doc.raw_span(sent.start, sent.end), d)
             add(s, _KIND, plain(sent.kind))
 
         for e, m in in_doc:
             node = f"<{iris.entity(e.key)}>"
             describe(e, node)
-            rs, re_ = doc.raw_span(m.start, m.end)
-            mn = f"<{iris.mention(doc_id, rs, re_)}>"
-            add(mn, LINE_TYPE, _T_PHRASE)
-            add(mn, _ANCHOR, zh(m.text))
-            add(mn, _BEGIN, _offset(rs))
-            add(mn, _END, _offset(re_))
-            add(mn, _CONTEXT, d)
+            span = doc.raw_span(m.start, m.end)
+            mn = f"<{iris.mention(doc_id, *span)}>"
+            _nif_string(add, mn, _T_PHRASE, _ANCHOR, m.text, span, d)
             add(mn, _SENTENCE, sentence(m.sentence))
             add(mn, _IDENT, node)
         for rel, evidence in rels:
@@ -326,6 +317,16 @@ def _lines(kg: KnowledgeGraph, base: str) -> "Runs":
         _metric(add, met, iris, None, None)
     runs.put("reference", lines)
     return runs
+
+
+def _nif_string(add, node: str, kind: str, text_predicate: str, text: str,
+                span: tuple[int, int], context: str) -> None:
+    """A NIF string (sentence or phrase): its type, text, raw-file offsets and document."""
+    add(node, LINE_TYPE, kind)
+    add(node, text_predicate, zh(text))
+    add(node, _BEGIN, _offset(span[0]))
+    add(node, _END, _offset(span[1]))
+    add(node, _CONTEXT, context)
 
 
 def _describe(e, node: str) -> list[tuple[str, str]]:
