@@ -32,7 +32,7 @@ PACKAGE = Path(__file__).resolve().parent
 STAGE_MODULES = ("read.py", "clean.py", "mentions.py", "resolve.py", "metrics.py", "relations.py",
                  "gazetteer.py", "lexicon.py", "model.py", "parallel.py", "cache.py")
 LIBRARIES = ("jieba", "opencc-python-reimplemented", "charset-normalizer", "cn2an")
-FORMAT = 3   # bump when the pickled layout changes
+FORMAT = 4   # bump when the pickled layout changes
 
 
 @lru_cache(maxsize=1)

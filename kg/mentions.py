@@ -239,6 +239,9 @@ class _Finder:
         self.by_first2 = _place_index(gaz)
         self.backed: dict[tuple[str, str], bool] = {}
         self.context_codes: set[str] = set()
+        # gazetteer candidates of an ambiguous short name, by id() of its mention (settled
+        # in settle_places; mentions are slotted data classes without room for extras)
+        self.place_candidates: dict[int, list] = {}
 
     # -- helpers -----------------------------------------------------------------
     def add(self, sent: Sentence, start: int, end: int, type_: str, name: str | None = None,
@@ -276,7 +279,7 @@ class _Finder:
             form, places = hit
             m = self.add(sent, i, i + len(form), places[0].types[0], places[0].name, "gazetteer",
                          alt_types=tuple(places[0].types[1:]), code=places[0].code)
-            m._candidates = places  # type: ignore[attr-defined]  # settled in _settle_places
+            self.place_candidates[id(m)] = places
             i += len(form)
         for m in XPCC_REGIMENT.finditer(s):
             div, reg = _cn_int(m.group(2)), _cn_int(m.group(3))
@@ -523,11 +526,11 @@ class _Finder:
     def settle_places(self) -> None:
         """Pick one division for ambiguous short names, using the unambiguous ones as context."""
         for m in self.cands:
-            cands = getattr(m, "_candidates", None)
+            cands = self.place_candidates.get(id(m))
             if cands and len(cands) == 1:
                 self.context_codes.add(cands[0].code)
         for m in self.cands:
-            cands = getattr(m, "_candidates", None)
+            cands = self.place_candidates.get(id(m))
             if not cands or len(cands) == 1:
                 continue
             full = [p for p in cands if p.name == m.text]
@@ -723,8 +726,6 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
     mentions = _select(mentions + _quoted_repeats(doc, mentions))
     _field_variants_join_their_initiative(mentions)
     for m in mentions:
-        if hasattr(m, "_candidates"):
-            del m._candidates
         rs, re_ = doc.raw_span(m.start, m.end)
         original = doc.raw[rs:re_].replace("\n", "").replace("\r", "")
         if original != m.text and len(original) == len(m.text):

@@ -23,7 +23,7 @@ RELATIONS = ("supports", "locatedIn", "subOrganizationOf", "implements",
              "introduced", "builds", "pairedWith")
 
 
-@dataclass
+@dataclass(slots=True)
 class Paragraph:
     index: int
     kind: str          # "body", "heading", "caption", "list"
@@ -31,7 +31,7 @@ class Paragraph:
     end: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     index: int
     paragraph: int
@@ -68,7 +68,7 @@ class Document:
         return None
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     doc_id: str
     start: int          # offsets into Document.text
@@ -104,7 +104,7 @@ class Entity:
         return self.types[0]
 
 
-@dataclass
+@dataclass(slots=True)
 class Evidence:
     doc_id: str
     sentence: int
