@@ -534,7 +534,9 @@ class TermIndex:
     def _term(self, text: str):
         term = self._terms.get(text)
         if term is None:
-            term = self._terms[text] = parse_term(text.lstrip("\x01"))
+            term = parse_term(text.lstrip("\x01"))
+            if text[0] != '"':          # IRIs recur across lookups; most literals are read once
+                self._terms[text] = term
         return term
 
     @staticmethod
