@@ -26,9 +26,9 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.plugins.stores.memory import Memory
 
-from .graph import DEFAULT_BASE, graph_name, lines_of, ntriples_lines, pack, unpack_stream
-from .graph import term_text as _nt
 from .graph import PREFIXES as _GRAPH_PREFIXES
+from .graph import DEFAULT_BASE, Iris, graph_name, join_lines, lines_of, ntriples_lines, pack, unpack_stream
+from .graph import term_text as _nt
 
 #: prefixes declared in every Turtle/TriG/JSON-LD file (namespace strings)
 PREFIXES: dict[str, str] = {**{p: str(ns) for p, ns in _GRAPH_PREFIXES.items()},
@@ -206,7 +206,8 @@ def write_quads(quads: Mapping[str, Iterable[str]], out: str | Path, base: str =
     it, and the TriG from an N-Quads file made graph by graph. Memory holds the packed
     lines and one group, never a whole file."""
     out = Path(out)
-    names = sorted(quads, key=lambda name: str(graph_name(name, base)))
+    by_iri = {str(graph_name(name, base)): name for name in quads}
+    names = [by_iri[iri] for iri in sorted(by_iri)]
     groups = [pack(list(dict.fromkeys(sorted(line for name in names[i:i + GRAPHS_PER_RUN]
                                                for line in quads[name]))))
               for i in range(0, len(names), GRAPHS_PER_RUN)]
@@ -225,15 +226,14 @@ def write_quads(quads: Mapping[str, Iterable[str]], out: str | Path, base: str =
         counts["triples"] = written
     paths += [out / "graph.ttl", out / "graph.nt"] + ([jsonld_path] if jsonld else [])
     ref = str(graph_name("reference", base))
-    extra = lines_of(to_canonical_graph(reference_extra)) if reference_extra is not None else []
-    graphs = {str(graph_name(name, base)): name for name in names}
+    extra = set(lines_of(to_canonical_graph(reference_extra))) if reference_extra is not None else set()
+    if extra:
+        by_iri.setdefault(ref, None)
     with atomic_path(out / "graph.trig") as trig_path, \
             tempfile.NamedTemporaryFile(dir=out, prefix=".graph.", suffix=".nq") as nq:
-        for iri in sorted(set(graphs) | ({ref} if extra else set())):
-            lines = quads[graphs[iri]] if iri in graphs else []
-            if iri == ref and extra:
-                lines = set(lines) | set(extra)
-            _write_lines(nq, sorted(lines), f" <{iri}> .\n")
+        for iri in sorted(by_iri):
+            lines = quads[by_iri[iri]] if by_iri[iri] is not None else []
+            _write_lines(nq, sorted(extra.union(lines) if iri == ref else lines), f" <{iri}> .\n")
         nq.flush()
         ox.serialize(ox.parse(path=nq.name, format=ox.RdfFormat.N_QUADS), trig_path,
                      format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
@@ -255,27 +255,18 @@ def _write_lines(target, sorted_lines: Iterable[str], tail: str, chunk: int = 50
         if part[0] == previous:
             part = part[1:]
         if part:
-            target.write(_ntriples_bytes(part, tail))
+            target.write(join_lines(part, tail).encode("utf-8"))
             previous, written = part[-1], written + len(part)
-
-
-def _ntriples_bytes(sorted_lines, tail: str) -> bytes:
-    """Sorted lines of ``kg.graph.to_quads`` as N-Triples (N-Quads with a graph in ``tail``)."""
-    if not sorted_lines:
-        return b""
-    return (tail.join(sorted_lines) + tail).replace(" \x01<", " <").encode("utf-8")
 
 
 def turtle_of_lines(lines, prefixes: dict[str, str] | None = None) -> bytes:
     """Turtle of a set of lines of ``kg.graph.to_quads``, as graph.ttl is written."""
-    flat = _ntriples_bytes(sorted(lines), " .\n")
-    return ox.serialize(ox.parse(flat, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
-                        prefixes=PREFIXES if prefixes is None else prefixes)
+    return _reformat(ntriples_lines(lines).encode("utf-8"), ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE, prefixes)
 
 
 def _jsonld_prefixes(base: str) -> dict[str, str]:
-    b = base if base.endswith(("/", "#")) else base + "/"
-    return {**PREFIXES, "id": b + "id/", "doc": b + "doc/"}
+    root = Iris(base).base
+    return {**PREFIXES, "id": root + "id/", "doc": root + "doc/"}
 
 
 def write_turtle(graph: Graph, path: str | Path) -> Path:

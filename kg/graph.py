@@ -1,6 +1,8 @@
-"""The knowledge graph as RDF (rdflib) and as a networkx graph.
+"""The knowledge graph as RDF and as a networkx graph.
 
-Entry points: :func:`to_rdf` and :func:`to_networkx`. The shape is described in
+Entry points: :func:`to_quads` (N-Triples lines per named graph, what a build writes),
+:func:`to_rdf` / :func:`to_dataset` (the same as rdflib objects) and :func:`to_networkx`;
+:class:`TermIndex` reads lines back for lookups. The shape is described in
 ``docs/rdf-design.md``: entities typed with the contract classes, NIF mention and
 sentence nodes for provenance, a reified ``yj:Fact`` per relation, ``yj:Metric`` nodes.
 All offsets written to RDF are offsets into the original file (``Document.raw``).
@@ -9,13 +11,12 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import zlib
-from collections.abc import Iterator, Mapping
 import re
-from sys import intern
-from functools import lru_cache
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
-from typing import Iterable
+from functools import lru_cache
+from sys import intern
 
 import networkx as nx
 from rdflib import RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
@@ -76,7 +77,7 @@ ESCAPES = str.maketrans({**{chr(c): f"\\u{c:04X}" for c in (*range(32), 0x7F, 0x
                          "\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
                          "\b": "\\b", "\f": "\\f"})
 # rdf:type with a \x01 before it: a plain sort of the lines puts it first in its subject,
-# the order every writer uses; :func:`kg.export.ntriples_of_lines` takes the mark out
+# the order every writer uses; :func:`join_lines` takes the mark out
 LINE_TYPE = f"\x01<{RDF.type}>"
 
 
@@ -94,7 +95,6 @@ def typed(lexical: str, datatype: str) -> str:
 
 
 _XSD_STRING = str(XSD.string)
-_RDF_TYPE = str(RDF.type)
 
 
 def term_text(term) -> str:
@@ -189,7 +189,14 @@ def graph_name(name: str, base: str = DEFAULT_BASE) -> URIRef:
 def ntriples_lines(lines, tail: str = " .\n") -> str:
     """Sorted N-Triples text of lines from :func:`to_quads` (N-Quads with a ``tail`` of
     `` <graph> .\n``)."""
-    return "".join([line + tail for line in sorted(lines)]).replace(" \x01<", " <")
+    return join_lines(sorted(lines), tail)
+
+
+def join_lines(sorted_lines: list[str], tail: str = " .\n") -> str:
+    """Already sorted lines as N-Triples (N-Quads with a graph in ``tail``), mark removed."""
+    if not sorted_lines:
+        return ""
+    return (tail.join(sorted_lines) + tail).replace(" \x01<", " <")
 
 
 def graph_from_quads(quads: Mapping[str, Iterable[str]], base: str = DEFAULT_BASE) -> Graph:
@@ -385,7 +392,7 @@ def _metric(add, met, iris: Iris, raw_span, sentence: str | None) -> None:
         add(node, _END, _offset(re_))
 
 
-_PACK_LEVEL = 1      # zlib: fast, and already about 8x smaller on these lines
+_PACK_LEVEL = 1      # zlib: fast, and already about a tenth of the text of these lines
 
 
 class Runs(Mapping):
@@ -502,7 +509,6 @@ class TermIndex:
         self.spo: dict[str, dict[str, str | list[str]]] = {}
         self._pos: dict[str, dict[str, list[str]]] = {}
         self._terms: dict[str, object] = {}
-        self._predicates: dict[str, tuple[str, ...]] = {}
         spo = self.spo
         n = 0
         for line in lines:
@@ -511,6 +517,8 @@ class TermIndex:
             elif not line.strip() or line.lstrip()[0] == "#":
                 continue
             s, p, o = line.split(" ", 2)
+            if p[0] == "\x01":               # rdf:type as to_quads marks it for sorting
+                p = p[1:]
             o = intern(o)                  # types, IRIs and offsets repeat across subjects
             po = spo.get(s)
             if po is None:
@@ -534,7 +542,7 @@ class TermIndex:
     def _term(self, text: str):
         term = self._terms.get(text)
         if term is None:
-            term = parse_term(text.lstrip("\x01"))
+            term = parse_term(text)
             if text[0] != '"':          # IRIs recur across lookups; most literals are read once
                 self._terms[text] = term
         return term
@@ -547,21 +555,13 @@ class TermIndex:
             return plain(term) if term.datatype == _XSD_STRING else typed(term, term.datatype)
         return term if term.startswith("_:") else f"<{term}>"
 
-    def _keys(self, predicate: str) -> tuple[str, ...]:
-        keys = self._predicates.get(predicate)
-        if keys is None:
-            p = self._text(predicate)
-            keys = self._predicates[predicate] = (p, "\x01" + p) if predicate == _RDF_TYPE else (p,)
-        return keys
-
     def _by_object(self, predicate) -> dict[str, list[str]]:
         if predicate not in self._pos:
             index: dict[str, list[str]] = {}
-            keys = self._keys(predicate)
+            p = self._text(predicate)
             for s, po in self.spo.items():
-                for p in keys:
-                    for o in _each(po.get(p)):
-                        index.setdefault(o, []).append(s)
+                for o in _each(po.get(p)):
+                    index.setdefault(o, []).append(s)
             self._pos[predicate] = index
         return self._pos[predicate]
 
@@ -582,10 +582,7 @@ class TermIndex:
         po = self.spo.get(self._text(subject), {})
         if predicate is None:
             return iter([term(o) for objs in po.values() for o in _each(objs)])
-        keys = self._keys(predicate)
-        if len(keys) == 1:
-            return iter([term(o) for o in _each(po.get(keys[0]))])
-        return iter([term(o) for p in keys for o in _each(po.get(p))])
+        return iter([term(o) for o in _each(po.get(self._text(predicate)))])
 
     def subjects(self, predicate=None, object=None):
         term = self._term
