@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pickle
-import tempfile
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+from .files import atomic_path
 from .model import Document
 
 PACKAGE = Path(__file__).resolve().parent
@@ -83,14 +82,5 @@ class DocumentCache:
         return result
 
     def put(self, doc_as_read_key: str, result: tuple) -> None:
-        path = self._path(doc_as_read_key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        with atomic_path(self._path(doc_as_read_key), mode=0o600) as tmp, open(tmp, "wb") as fh:
+            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)

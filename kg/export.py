@@ -1,7 +1,5 @@
-"""Writing outputs: Turtle, N-Triples, TriG, JSON-LD and the merge report, all atomically.
-
-Every file is written to a temporary file in the target folder and renamed into place,
-so an interrupted run never leaves a half-written ``graph.ttl``.
+"""Writing outputs: Turtle, N-Triples, TriG, JSON-LD and the merge report, all atomically
+(:mod:`kg.files`).
 
 RDF is written by pyoxigraph (rdflib's Turtle writer needs about 50 s for a million
 triples, pyoxigraph well under one). Output is deterministic: triples are ordered by the
@@ -12,10 +10,8 @@ from __future__ import annotations
 
 import heapq
 import json
-import os
 import tempfile
 from collections.abc import Iterable, Mapping
-from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 
@@ -26,6 +22,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.plugins.stores.memory import Memory
 
+from .files import atomic_path, write_atomic  # noqa: F401  (write_atomic is API here too)
 from .graph import PREFIXES as _GRAPH_PREFIXES
 from .graph import DEFAULT_BASE, Iris, graph_name, join_lines, lines_of, ntriples_lines, pack, unpack_stream
 from .graph import term_text as _nt
@@ -33,31 +30,6 @@ from .graph import term_text as _nt
 #: prefixes declared in every Turtle/TriG/JSON-LD file (namespace strings)
 PREFIXES: dict[str, str] = {**{p: str(ns) for p, ns in _GRAPH_PREFIXES.items()},
                             "rdf": str(RDF), "rdfs": str(RDFS), "xsd": str(XSD), "owl": str(OWL)}
-
-
-def write_atomic(path: str | Path, data: str | bytes) -> Path:
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    return Path(path)
-
-
-@contextmanager
-def atomic_path(path: str | Path):
-    """A temporary file next to ``path`` to write by any means; renamed to ``path`` when the
-    block ends without error, removed otherwise."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        # mkstemp makes the file private (0600); outputs are meant to be read by other tools
-        os.chmod(tmp, 0o644)
-        yield Path(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def _index(graph: Graph) -> dict:

@@ -54,9 +54,7 @@ import hashlib
 import html as _html
 import json
 import math
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -64,8 +62,9 @@ from importlib import resources
 from pathlib import Path
 
 import networkx as nx
-from .graph import Lit, TermIndex
 
+from .files import umask_mode, write_atomic
+from .graph import Lit, TermIndex
 from .model import ADMIN_TYPES, ENTITY_TYPES, RELATIONS
 
 
@@ -236,27 +235,8 @@ def _sha256(text: str) -> str:
 def write_html(graph, path: str | Path, **kw) -> Path:
     """Render ``graph`` and write it to ``path`` atomically (temp file in the same
     directory, then ``os.replace``), UTF-8. Keyword arguments go to :func:`render_html`."""
-    text = render_html(graph, **kw)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        # mkstemp makes the file private (0600); a page is for sharing, so honour the umask
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    # a page is for sharing: the mode a plain open() would give it
+    return write_atomic(path, render_html(graph, **kw), mode=umask_mode())
 
 
 def script_json(value) -> str:

@@ -180,7 +180,7 @@ def test_same_file_name_in_two_folders_stays_two_documents(tmp_path):
 
 
 def test_interrupted_write_keeps_the_old_graph(tmp_path, monkeypatch):
-    from kg import export
+    from kg import files
     (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
     out = tmp_path / "o"
     assert main(["build", str(tmp_path / "a.txt"), "--out", str(out)]) == EXIT_OK
@@ -188,7 +188,7 @@ def test_interrupted_write_keeps_the_old_graph(tmp_path, monkeypatch):
 
     def crash(*_):
         raise KeyboardInterrupt             # the user pressed Ctrl-C while the file was renamed
-    monkeypatch.setattr(export.os, "replace", crash)
+    monkeypatch.setattr(files.os, "replace", crash)
     (tmp_path / "a.txt").write_text(ARTICLE.replace("8.4", "9.9"), encoding="utf-8")
     with pytest.raises(KeyboardInterrupt):
         main(["build", str(tmp_path / "a.txt"), "--out", str(out)])

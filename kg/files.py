@@ -1,0 +1,45 @@
+"""Atomic file writing, the one way every output and cache entry reaches disk.
+
+A file is written to a temporary file in its target folder and renamed into place, so an
+interrupted run never leaves a half-written ``graph.ttl``, page or cache entry.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+PUBLIC = 0o644      # outputs are meant to be read by other tools
+
+
+@contextmanager
+def atomic_path(path: str | Path, mode: int = PUBLIC):
+    """A temporary file next to ``path`` to write by any means; given ``mode`` and renamed
+    to ``path`` when the block ends without error, removed otherwise."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        os.chmod(tmp, mode)          # mkstemp makes the file private (0600)
+        yield Path(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_atomic(path: str | Path, data: str | bytes, mode: int = PUBLIC) -> Path:
+    """``data`` (text as UTF-8) written to ``path`` through :func:`atomic_path`."""
+    with atomic_path(path, mode) as tmp:
+        tmp.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return Path(path)
+
+
+def umask_mode() -> int:
+    """0666 less the process umask: the mode a plain ``open()`` would give a new file."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
