@@ -67,8 +67,9 @@ class DocumentCache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.pkl"
 
-    def get(self, doc: Document) -> tuple | None:
-        path = self._path(document_key(doc))
+    def get(self, doc: Document, key: str | None = None) -> tuple | None:
+        """The cached result for ``doc`` (``key``: its :func:`document_key`, if known)."""
+        path = self._path(key or document_key(doc))
         try:
             with open(path, "rb") as fh:
                 result = pickle.load(fh)

@@ -62,11 +62,13 @@ from importlib import resources
 from pathlib import Path
 
 import networkx as nx
+from rdflib import namespace
+from rdflib.term import XSDToPython
 
+from . import graph as _graph
 from .files import umask_mode, write_atomic
 from .graph import Lit, TermIndex
 from .model import ADMIN_TYPES, ENTITY_TYPES, RELATIONS
-
 
 
 class _Ns:
@@ -84,15 +86,14 @@ class _Ns:
         return self.base
 
 
-YJ = _Ns("https://w3id.org/yuanjiang-kg/ontology#")
-NIF = _Ns("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
-ITSRDF = _Ns("http://www.w3.org/2005/11/its/rdf#")
-RDF = _Ns("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
-RDFS = _Ns("http://www.w3.org/2000/01/rdf-schema#")
-SKOS = _Ns("http://www.w3.org/2004/02/skos/core#")
-DCTERMS = _Ns("http://purl.org/dc/terms/")
-PROV = _Ns("http://www.w3.org/ns/prov#")
-XSD = "http://www.w3.org/2001/XMLSchema#"
+# plain-string views of the vocabularies kg.graph and rdflib define (rdflib's Namespace
+# makes a URIRef per attribute, whose hash is not a str's: no good as an index key)
+YJ, NIF, ITSRDF = _Ns(str(_graph.YJ)), _Ns(str(_graph.NIF)), _Ns(str(_graph.ITSRDF))
+RDF, RDFS, SKOS = _Ns(str(namespace.RDF)), _Ns(str(namespace.RDFS)), _Ns(str(namespace.SKOS))
+DCTERMS, PROV = _Ns(str(namespace.DCTERMS)), _Ns(str(namespace.PROV))
+# rdflib's table of XSD datatype -> Python, kept to numbers and booleans (what the page formats)
+_NUMERIC = {str(k): v for k, v in XSDToPython.items()
+            if k is not None and (v in (int, float, Decimal) or k == namespace.XSD.boolean)}
 
 DEFAULT_TITLE = "对口援疆知识图谱"
 VIS_VERSION = "9.1.2"
@@ -289,24 +290,13 @@ def _python(value):
     """The value of a literal: int, Decimal, float or bool by its datatype, else its text."""
     if not isinstance(value, Lit):
         return value
-    kind = value.datatype[len(XSD):] if value.datatype.startswith(XSD) else ""
-    try:
-        if kind == "boolean":
-            return str(value) in ("true", "1")
-        if kind in _INTEGER_TYPES:
-            return int(value)
-        if kind == "decimal":
-            return Decimal(value)
-        if kind in ("double", "float"):
-            return float(value)
-    except (ValueError, ArithmeticError):
-        pass
+    convert = _NUMERIC.get(value.datatype)
+    if convert is not None:
+        try:
+            return convert(str(value))
+        except (ValueError, ArithmeticError):
+            pass
     return str(value)
-
-
-_INTEGER_TYPES = {"integer", "nonNegativeInteger", "positiveInteger", "negativeInteger",
-                  "nonPositiveInteger", "int", "long", "short", "byte", "unsignedInt",
-                  "unsignedLong", "unsignedShort", "unsignedByte"}
 
 
 def _int(value) -> int | None:

@@ -106,7 +106,7 @@ def run_documents(docs: list[Document], jobs: int = 1, scheduler: str | None = N
 
     ``progress``: a tqdm bar on stderr; ``None`` shows it only when stderr is a terminal."""
     keys = [document_key(d) for d in docs] if cache else []
-    results: list[Processed | None] = ([r and _shared(r) for r in map(cache.get, docs)] if cache
+    results: list[Processed | None] = ([r and _shared(r) for r in map(cache.get, docs, keys)] if cache
                                        else [None] * len(docs))
     todo = [i for i, r in enumerate(results) if r is None]
     show = sys.stderr.isatty() if progress is None else progress
