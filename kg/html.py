@@ -421,17 +421,20 @@ class _GraphData:
             return rel, rel + (end - begin)
         return None
 
-    def evidence(self, spans: dict) -> list:
-        """{sentence IRI: [(start, end), ...]} -> sorted [[sentence IRI, [[a, b], ...]], ...]
-        with UTF-16 offsets; sentence IRIs are replaced by indices in :meth:`build`."""
+    def shown_sentences(self, iris) -> list:
+        """The sentences (IRIs) the panel lists for an item citing ``iris``: the first
+        :data:`EVIDENCE_SHOWN` in reading order (document, then position)."""
+        return sorted(iris, key=lambda iri: self._sentence_key(self._sentence_cache[iri]))[:EVIDENCE_SHOWN]
+
+    def evidence(self, spans: dict) -> dict:
+        """{sentence IRI: [(start, end), ...]} -> ``ev``: the shown sentences in order as
+        [[sentence IRI, [[a, b], ...]], ...] with UTF-16 offsets (IRIs become indices in
+        :meth:`build`), and ``evCount``: how many sentences there are in all."""
         out = []
-        for iri, ranges in spans.items():
-            s = self._sentence_cache[iri]
-            text = s["text"]
-            out.append((self._sentence_key(s), iri,
-                        [[_u16(text, a), _u16(text, b)] for a, b in _merge(ranges)]))
-        out.sort(key=lambda t: t[0])
-        return [[iri, r] for _, iri, r in out]
+        for iri in self.shown_sentences(spans):
+            text = self._sentence_cache[iri]["text"]
+            out.append([iri, [[_u16(text, a), _u16(text, b)] for a, b in _merge(spans[iri])]])
+        return {"ev": out, "evCount": len(spans)}
 
     # -- entities
 
@@ -569,7 +572,7 @@ class _GraphData:
                 **lab, "code": codes[0] if codes else "",
                 "degree": degree[key], "size": _size(degree[key]),
                 "centrality": round(c, 5), "sizeC": _size_share(c, top),
-                "docs": docs, "ev": self.evidence(spans), "metrics": [],
+                "docs": docs, **self.evidence(spans), "metrics": [],
             })
 
         edges = []
@@ -593,7 +596,7 @@ class _GraphData:
                         rs.extend((i, i + len(t)) for i in _occurrences(s["text"], t))
             edges.append({"id": len(edges), "from": index[a], "to": index[b], "rel": rel,
                           "triggers": sorted(triggers), "sources": sorted(sources),
-                          "reference": reference and not spans, "ev": self.evidence(spans)})
+                          "reference": reference and not spans, **self.evidence(spans)})
 
         # Metrics are rows listed by their subjects; the page can also draw them as nodes.
         metric_rows = []
@@ -608,18 +611,16 @@ class _GraphData:
                 continue
             spans, docs = self.metric_spans(m)
             metric_rows.append({**self.metric_row(m), "about": [index[t] for t in targets],
-                                "docs": docs, "ev": self.evidence(spans)})
+                                "docs": docs, **self.evidence(spans)})
         metric_rows.sort(key=_metric_sort)
         for i, row in enumerate(metric_rows):
             for t in row["about"]:
                 nodes[t]["metrics"].append(i)
 
         # The panel lists at most EVIDENCE_SHOWN sentences per item (and how many more there
-        # are): only those travel in the page, which keeps a big corpus's page and the memory
-        # spent making it in proportion to what a reader can see.
+        # are): only those travel in the page (see evidence), which keeps a big corpus's page
+        # and the memory spent making it in proportion to what a reader can see.
         for item in nodes + edges + metric_rows:
-            item["evCount"] = len(item["ev"])
-            del item["ev"][EVIDENCE_SHOWN:]
             self.used_sentences.update(s for s, _ in item["ev"])
 
         # documents and sentences: index in sorted order, then replace IRIs by indices
@@ -698,7 +699,7 @@ class _GraphData:
     def mention_spans(self, entity) -> tuple[dict, list]:
         """Sentences mentioning ``entity`` with the mention spans, and its documents."""
         g = self.g
-        spans: dict = {}
+        in_sentence: dict = {}
         docs: set = set()
         for m in g.subjects(ITSRDF.taIdentRef, entity):
             sent_iri = g.value(m, NIF.sentence)
@@ -708,14 +709,21 @@ class _GraphData:
                 doc = s["doc"]
             if doc is not None:
                 docs.add(doc)
-            if s is None:
-                continue
-            ranges = spans.setdefault(sent_iri, [])
-            anchors = sorted(str(a) for a in g.objects(m, NIF.anchorOf))
-            hit = self.locate(s, anchors[0] if anchors else None,
-                              _int(g.value(m, NIF.beginIndex)), _int(g.value(m, NIF.endIndex)))
-            if hit:
-                ranges.append(hit)
+            if s is not None:
+                in_sentence.setdefault(sent_iri, []).append(m)
+        # a sentence counts as evidence even where no span is found; spans are looked for
+        # only in the sentences the panel will list (a place named in every article has
+        # thousands of mentions)
+        spans: dict = dict.fromkeys(in_sentence, ())
+        for sent_iri in self.shown_sentences(in_sentence):
+            s, ranges = self._sentence_cache[sent_iri], []
+            for m in in_sentence[sent_iri]:
+                anchors = sorted(str(a) for a in g.objects(m, NIF.anchorOf))
+                hit = self.locate(s, anchors[0] if anchors else None,
+                                  _int(g.value(m, NIF.beginIndex)), _int(g.value(m, NIF.endIndex)))
+                if hit:
+                    ranges.append(hit)
+            spans[sent_iri] = ranges
         self.used_docs |= docs
         return spans, sorted(docs, key=str)
 
