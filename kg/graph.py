@@ -481,7 +481,8 @@ def _unescape(text: str) -> str:
 def parse_term(text: str):
     """One N-Triples term -> ``str`` (an IRI, or ``_:x`` for a blank node) or :class:`Lit`."""
     if text[0] == "<":
-        return text[1:-1]
+        # interned: one copy of an IRI however often looked up, freed when no longer used
+        return intern(text[1:-1])
     if text[0] == "_":
         return text
     end = text.rindex('"')
@@ -502,15 +503,18 @@ class TermIndex:
     Built from N-Triples lines (:func:`to_quads`, or any N-Triples text) without making
     rdflib terms, whose creation and hashing cost seconds per million triples. Lines are
     kept as text and a term is parsed only when a lookup returns it; the object-to-subject
-    index of a predicate is made on its first lookup (a page asks about a dozen)."""
+    index of a predicate is made on its first lookup (a page asks about a dozen).
+
+    Each subject's predicates and objects are one flat tuple ``(p1, o1, p2, o2, ...)``:
+    a dict per subject cost about three times as much, and a big corpus has millions of
+    subjects (every mention and sentence). Lines sorted by subject, as graph.nt is, make
+    each tuple in one go; unsorted lines work too."""
 
     def __init__(self, lines: Iterable[str] = ()):
-        # subject -> predicate -> object, or a list of objects when there are several
-        self.spo: dict[str, dict[str, str | list[str]]] = {}
+        self.spo: dict[str, tuple[str, ...]] = {}
         self._pos: dict[str, dict[str, list[str]]] = {}
-        self._terms: dict[str, object] = {}
-        spo = self.spo
         n = 0
+        subject, row = None, []
         for line in lines:
             if line.endswith(" .\n") or line.endswith(" ."):
                 line = line.rstrip()[:-2]
@@ -519,33 +523,28 @@ class TermIndex:
             s, p, o = line.split(" ", 2)
             if p[0] == "\x01":               # rdf:type as to_quads marks it for sorting
                 p = p[1:]
-            o = intern(o)                  # types, IRIs and offsets repeat across subjects
-            po = spo.get(s)
-            if po is None:
-                po = spo[s] = {}
-            objs = po.get(p)
-            if objs is None:
-                po[intern(p)] = o           # one object: no list (most predicates)
-            elif type(objs) is list:
-                objs.append(o)
-            else:
-                po[p] = [objs, o]
+            if s != subject:
+                self._add_row(subject, row)
+                subject, row = s, []
+            # types, IRIs and offsets repeat across subjects
+            row += (intern(p), intern(o))
             n += 1
+        self._add_row(subject, row)
         self._len = n
+
+    def _add_row(self, subject: str | None, row: list[str]) -> None:
+        if subject is not None:
+            old = self.spo.get(subject)
+            self.spo[subject] = tuple(row) if old is None else old + tuple(row)
 
     @classmethod
     def of(cls, graph) -> "TermIndex":
         """The index of an rdflib Graph (or of anything yielding rdflib triples)."""
-        return graph if isinstance(graph, TermIndex) else cls(lines_of(set(graph)))
+        return graph if isinstance(graph, TermIndex) else cls(sorted(lines_of(set(graph))))
 
-    # terms in (IRIs, Lit) <-> N-Triples text stored
-    def _term(self, text: str):
-        term = self._terms.get(text)
-        if term is None:
-            term = parse_term(text)
-            if text[0] != '"':          # IRIs recur across lookups; most literals are read once
-                self._terms[text] = term
-        return term
+    # terms in (IRIs, Lit) <-> N-Triples text stored; parsed anew on each lookup: a cache
+    # kept every mention's IRI the page ever touched
+    _term = staticmethod(parse_term)
 
     @staticmethod
     def _text(term) -> str:
@@ -559,8 +558,8 @@ class TermIndex:
         if predicate not in self._pos:
             index: dict[str, list[str]] = {}
             p = self._text(predicate)
-            for s, po in self.spo.items():
-                for o in _each(po.get(p)):
+            for s, row in self.spo.items():
+                for o in _objects_in(row, p):
                     index.setdefault(o, []).append(s)
             self._pos[predicate] = index
         return self._pos[predicate]
@@ -570,19 +569,18 @@ class TermIndex:
 
     def __iter__(self):
         term = self._term
-        for s, po in self.spo.items():
-            for p, objs in po.items():
-                for o in _each(objs):
-                    yield term(s), term(p), term(o)
+        for s, row in self.spo.items():
+            for i in range(0, len(row), 2):
+                yield term(s), term(row[i]), term(row[i + 1])
 
     def objects(self, subject=None, predicate=None):
         term = self._term
         if subject is None:
             return iter([term(o) for o, subjects in self._by_object(predicate).items() for _ in subjects])
-        po = self.spo.get(self._text(subject), {})
+        row = self.spo.get(self._text(subject), ())
         if predicate is None:
-            return iter([term(o) for objs in po.values() for o in _each(objs)])
-        return iter([term(o) for o in _each(po.get(self._text(predicate)))])
+            return iter([term(o) for o in row[1::2]])
+        return iter([term(o) for o in _objects_in(row, self._text(predicate))])
 
     def subjects(self, predicate=None, object=None):
         term = self._term
@@ -603,11 +601,13 @@ class TermIndex:
         return min(found) if found else None
 
 
-def _each(objects) -> tuple | list:
-    """The objects of one subject and predicate in a :class:`TermIndex`, as a sequence."""
-    if objects is None:
-        return ()
-    return objects if type(objects) is list else (objects,)
+def _objects_in(row: tuple[str, ...], predicate: str) -> list[str]:
+    """The objects of ``predicate`` in a :class:`TermIndex` row (p1, o1, p2, o2, ...)."""
+    predicates = row[::2]
+    n = predicates.count(predicate)
+    if n <= 1:                  # the common case, kept to C-level scans
+        return [row[2 * predicates.index(predicate) + 1]] if n else []
+    return [row[2 * i + 1] for i, p in enumerate(predicates) if p == predicate]
 
 
 def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:

@@ -358,6 +358,14 @@ def _occurrences(text: str, needle: str) -> list[int]:
     return hits
 
 
+class _Sentence:
+    """A nif:Sentence the page cites; its text is read only if shown (_GraphData.text)."""
+    __slots__ = ("iri", "doc", "begin", "text")
+
+    def __init__(self, iri: str, doc: str | None, begin: int | None):
+        self.iri, self.doc, self.begin, self.text = iri, doc, begin, None
+
+
 class _GraphData:
     """Collects everything the page needs from the RDF graph, sorted."""
 
@@ -383,32 +391,35 @@ class _GraphData:
                                     "title": titles[0] if titles else ""}
         return self._doc_cache[iri]
 
-    def sentence(self, iri) -> dict | None:
-        """Text, raw begin offset and document of a nif:Sentence (None without text)."""
+    def sentence(self, iri) -> "_Sentence | None":
+        """Raw begin offset and document of a nif:Sentence (None without text)."""
         if iri not in self._sentence_cache:
             g = self.g
-            texts = sorted(str(t) for t in g.objects(iri, NIF.isString))
-            if not texts:
+            if next(g.objects(iri, NIF.isString), None) is None:
                 self._sentence_cache[iri] = None
             else:
-                doc = g.value(iri, NIF.referenceContext)
-                self._sentence_cache[iri] = {"iri": iri, "text": texts[0],
-                                             "begin": _int(g.value(iri, NIF.beginIndex)),
-                                             "doc": doc}
+                self._sentence_cache[iri] = _Sentence(iri, g.value(iri, NIF.referenceContext),
+                                                      _int(g.value(iri, NIF.beginIndex)))
         return self._sentence_cache[iri]
 
-    def _sentence_key(self, s: dict):
-        doc = self.doc(s["doc"]) if s["doc"] is not None else {"name": "", "iri": ""}
-        begin = s["begin"] if s["begin"] is not None else -1
-        return (doc["name"], doc["iri"], begin, str(s["iri"]))
+    def text(self, s: "_Sentence") -> str:
+        """The text of a sentence, read when first needed: only the sentences a panel lists
+        need it, and a big corpus cites hundreds of thousands."""
+        if s.text is None:
+            s.text = min(str(t) for t in self.g.objects(s.iri, NIF.isString))
+        return s.text
 
-    def locate(self, s: dict, anchor: str | None, begin: int | None, end: int | None):
+    def _sentence_key(self, s: "_Sentence"):
+        doc = self.doc(s.doc) if s.doc is not None else {"name": "", "iri": ""}
+        begin = s.begin if s.begin is not None else -1
+        return (doc["name"], doc["iri"], begin, str(s.iri))
+
+    def locate(self, s: "_Sentence", text: str, anchor: str | None, begin: int | None, end: int | None):
         """Span of a mention inside the sentence text (code points), or None.
 
         Offsets in RDF are raw-file offsets while nif:isString is the cleaned sentence, so
         the anchor text is checked at the offset and otherwise searched near it."""
-        text = s["text"]
-        rel = begin - s["begin"] if begin is not None and s["begin"] is not None else None
+        rel = begin - s.begin if begin is not None and s.begin is not None else None
         if anchor:
             if rel is not None and rel >= 0 and text[rel:rel + len(anchor)] == anchor:
                 return rel, rel + len(anchor)
@@ -428,12 +439,13 @@ class _GraphData:
 
     def evidence(self, spans: dict) -> dict:
         """{sentence IRI: [(start, end), ...]} -> ``ev``: the shown sentences in order as
-        [[sentence IRI, [[a, b], ...]], ...] with UTF-16 offsets (IRIs become indices in
+        [(sentence IRI, [(a, b), ...]), ...] with UTF-16 offsets (IRIs become indices in
         :meth:`build`), and ``evCount``: how many sentences there are in all."""
         out = []
         for iri in self.shown_sentences(spans):
-            text = self._sentence_cache[iri]["text"]
-            out.append([iri, [[_u16(text, a), _u16(text, b)] for a, b in _merge(spans[iri])]])
+            text = self.text(self._sentence_cache[iri])
+            # tuples: the same JSON arrays in less memory (a big page has millions)
+            out.append((iri, [(_u16(text, a), _u16(text, b)) for a, b in _merge(spans[iri])]))
         return {"ev": out, "evCount": len(spans)}
 
     # -- entities
@@ -554,7 +566,8 @@ class _GraphData:
             a, b = str(s), str(o)
             if not RELATION_STYLE[rel][2] and b < a:
                 a, b = b, a
-            facts.setdefault((a, rel, b), []).append(f)
+            if a in shown and b in shown:       # facts of edges the page leaves out stay out
+                facts.setdefault((a, rel, b), []).append(f)
 
         nodes = []
         index: dict[str, int] = {}
@@ -577,23 +590,24 @@ class _GraphData:
 
         edges = []
         for a, rel, b in rel_edges:
-            spans: dict = {}
             triggers: set[str] = set()
             sources: set[str] = set()
             reference = False
+            said: dict = {}              # sentence -> the triggers of the facts it states
             for f in facts.get((a, rel, b), []):
                 trig = {str(t) for t in g.objects(f, YJ.trigger)}
                 triggers |= trig
                 for src in g.objects(f, PROV.wasDerivedFrom):
-                    s = self.sentence(src)
-                    if s is None:
+                    if self.sentence(src) is None:
                         reference = True
                         names = sorted(str(l) for l in g.objects(src, RDFS.label))
                         sources.add(names[0] if names else str(src))
                         continue
-                    rs = spans.setdefault(src, [])
-                    for t in trig:
-                        rs.extend((i, i + len(t)) for i in _occurrences(s["text"], t))
+                    said.setdefault(src, set()).update(trig)
+            spans: dict = dict.fromkeys(said, ())
+            for src in self.shown_sentences(said):
+                text = self.text(self._sentence_cache[src])
+                spans[src] = [(i, i + len(t)) for t in said[src] for i in _occurrences(text, t)]
             edges.append({"id": len(edges), "from": index[a], "to": index[b], "rel": rel,
                           "triggers": sorted(triggers), "sources": sorted(sources),
                           "reference": reference and not spans, **self.evidence(spans)})
@@ -625,8 +639,8 @@ class _GraphData:
 
         # documents and sentences: index in sorted order, then replace IRIs by indices
         doc_list = sorted(self.used_docs |
-                          {self._sentence_cache[s]["doc"] for s in self.used_sentences
-                           if self._sentence_cache[s]["doc"] is not None},
+                          {self._sentence_cache[s].doc for s in self.used_sentences
+                           if self._sentence_cache[s].doc is not None},
                           key=lambda d: (self.doc(d)["name"], str(d)))
         doc_index = {d: i for i, d in enumerate(doc_list)}
         sent_list = sorted(self.used_sentences,
@@ -634,7 +648,7 @@ class _GraphData:
         sent_index = {s: i for i, s in enumerate(sent_list)}
         doc_counts = [0] * len(doc_list)
         for item in nodes + edges + metric_rows:
-            item["ev"] = [[sent_index[s], r] for s, r in item["ev"]]
+            item["ev"] = [(sent_index[s], r) for s, r in item["ev"]]
         for item in nodes + metric_rows:
             item["docs"] = sorted(doc_index[d] for d in item["docs"])
         for n in nodes:
@@ -643,8 +657,7 @@ class _GraphData:
         sentences = []
         for s in sent_list:
             info = self._sentence_cache[s]
-            sentences.append([doc_index[info["doc"]] if info["doc"] is not None else -1,
-                              info["text"]])
+            sentences.append([doc_index[info.doc] if info.doc is not None else -1, self.text(info)])
         docs_out = [{**self.doc(d), "count": doc_counts[i]}
                     for i, d in enumerate(doc_list)]
 
@@ -706,7 +719,7 @@ class _GraphData:
             doc = g.value(m, NIF.referenceContext)
             s = self.sentence(sent_iri) if sent_iri is not None else None
             if doc is None and s is not None:
-                doc = s["doc"]
+                doc = s.doc
             if doc is not None:
                 docs.add(doc)
             if s is not None:
@@ -717,9 +730,10 @@ class _GraphData:
         spans: dict = dict.fromkeys(in_sentence, ())
         for sent_iri in self.shown_sentences(in_sentence):
             s, ranges = self._sentence_cache[sent_iri], []
+            text = self.text(s)
             for m in in_sentence[sent_iri]:
                 anchors = sorted(str(a) for a in g.objects(m, NIF.anchorOf))
-                hit = self.locate(s, anchors[0] if anchors else None,
+                hit = self.locate(s, text, anchors[0] if anchors else None,
                                   _int(g.value(m, NIF.beginIndex)), _int(g.value(m, NIF.endIndex)))
                 if hit:
                     ranges.append(hit)
@@ -736,9 +750,9 @@ class _GraphData:
             s = self.sentence(src)
             if s is None:
                 continue
-            if s["doc"] is not None:
-                docs.add(s["doc"])
-            hit = self.locate(s, surfaces[0] if surfaces else None,
+            if s.doc is not None:
+                docs.add(s.doc)
+            hit = self.locate(s, self.text(s), surfaces[0] if surfaces else None,
                               _int(g.value(metric, NIF.beginIndex)),
                               _int(g.value(metric, NIF.endIndex)))
             spans.setdefault(src, []).extend([hit] if hit else [])
