@@ -66,7 +66,7 @@ from rdflib import namespace
 from rdflib.term import XSDToPython
 
 from . import graph as _graph
-from .files import umask_mode, write_atomic
+from .files import atomic_path, umask_mode
 from .graph import Lit, TermIndex
 from .model import ADMIN_TYPES, ENTITY_TYPES, RELATIONS
 
@@ -197,6 +197,17 @@ def render_html(graph, title: str = DEFAULT_TITLE,
     ``metrics_as_nodes`` the page starts with metrics drawn as nodes linked to their
     ``yj:about`` entity (the reader can switch either way).
     """
+    return "".join(_page_pieces(graph, title, max_nodes, metrics_as_nodes))
+
+
+_DATA_MARK = "\x00DATA\x00"       # where the data goes; no template or field holds a NUL
+
+
+def _page_pieces(graph, title: str = DEFAULT_TITLE, max_nodes: int | None = DEFAULT_MAX_NODES,
+                 metrics_as_nodes: bool = False):
+    """The page as a few strings: the part before the data, the data's JSON in pieces, the
+    rest. A big corpus's page is tens of megabytes; written piece by piece it is never
+    held whole (nor copied for each placeholder filled)."""
     if max_nodes is not None and max_nodes < 0:
         raise ValueError("max_nodes must be >= 0")
     data = _GraphData(graph, max_nodes=max_nodes, metrics_as_nodes=metrics_as_nodes).build()
@@ -217,7 +228,7 @@ def render_html(graph, title: str = DEFAULT_TITLE,
         "VIS_VERSION": VIS_VERSION,
         "VIS_CSS": css,
         "VIS_JS": js,
-        "DATA": script_json(data),
+        "DATA": _DATA_MARK,
     }
     fields["SCRIPT_HASHES"] = "{{SCRIPT_HASHES}}"      # filled once the scripts are final
     # One pass, so text inserted for one placeholder is never scanned for another.
@@ -225,8 +236,12 @@ def render_html(graph, title: str = DEFAULT_TITLE,
     # The CSP allows exactly our two scripts by hash: markup that slipped into the page by
     # some future mistake, inline handlers included, still could not run. The meta tag
     # comes before the title and the data, so the first occurrence is the one to fill.
+    # (The data sits in a JSON script, never executed, and holds no "<": it changes no hash.)
     hashes = " ".join(f"'sha256-{_sha256(m.group(1))}'" for m in _EXECUTED_SCRIPT.finditer(page))
-    return page.replace("{{SCRIPT_HASHES}}", hashes, 1)
+    head, tail = page.replace("{{SCRIPT_HASHES}}", hashes, 1).split(_DATA_MARK)
+    yield head
+    yield from script_json_pieces(data)
+    yield tail
 
 
 def _sha256(text: str) -> str:
@@ -237,13 +252,40 @@ def write_html(graph, path: str | Path, **kw) -> Path:
     """Render ``graph`` and write it to ``path`` atomically (temp file in the same
     directory, then ``os.replace``), UTF-8. Keyword arguments go to :func:`render_html`."""
     # a page is for sharing: the mode a plain open() would give it
-    return write_atomic(path, render_html(graph, **kw), mode=umask_mode())
+    with atomic_path(path, mode=umask_mode()) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
+        fh.writelines(_page_pieces(graph, **kw))
+    return Path(path)
 
 
 def script_json(value) -> str:
     """JSON safe to place inside a ``<script>`` element: ``<``, ``>``, ``&``, U+2028,
     U+2029 and lone surrogates are written as ``\\uXXXX`` (still valid JSON)."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _script_safe(_dumps(value))
+
+
+def script_json_pieces(value, items: int = 2000):
+    """:func:`script_json` of ``value`` in pieces, the same text once joined: a dict's
+    members one by one and long lists ``items`` elements at a time."""
+    if isinstance(value, dict):
+        yield "{"
+        for i, key in enumerate(sorted(value)):
+            yield ("," if i else "") + _script_safe(_dumps(key)) + ":"
+            yield from script_json_pieces(value[key], items)
+        yield "}"
+    elif isinstance(value, (list, tuple)) and len(value) > items:
+        yield "["
+        for i in range(0, len(value), items):
+            yield ("," if i else "") + _script_safe(",".join(map(_dumps, value[i:i + items])))
+        yield "]"
+    else:
+        yield script_json(value)
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _script_safe(text: str) -> str:
     return _JSON_ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

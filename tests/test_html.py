@@ -328,6 +328,20 @@ def test_write_html_utf8_atomic(tmp_path):
     assert sorted(p.name for p in out.parent.iterdir()) == ["graph.html"]
 
 
+def test_page_json_written_in_pieces_is_the_same_text():
+    """graph.html is written piece by piece; joined, the pieces are the one-shot JSON,
+    escapes included, whatever the piece size."""
+    from kg.html import script_json, script_json_pieces
+    value = {"z": [1, 2.5, None, True], "a<": ["</script>", "a&b", "\u2028\u2029", "\ud800", "中文"],
+             "nodes": [{"label": f"节点{i}<>", "ev": [(i, [(0, i)])]} for i in range(7)],
+             "t": ((1, 2), (3,)), "empty": [], "nested": {"b": {"c": ["x"] * 5}}}
+    for items in (1, 2, 3, 2000):
+        pieces = list(script_json_pieces(value, items=items))
+        assert "".join(pieces) == script_json(value)
+    assert len(list(script_json_pieces(value, items=2))) > 10     # it did cut the lists
+    assert json.loads(script_json(value))["a<"][0] == "</script>"
+
+
 def test_page_script_parses(page, tmp_path):
     # Node ships with the machine image; a missing node is a failure, not a skip.
     assert shutil.which("node"), "node is needed to syntax-check the page script"
