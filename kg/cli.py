@@ -17,14 +17,15 @@ def _build(args) -> int:
     max_nodes = _html_bound(args.html_max_nodes)
     result = build(args.paths or None, out=args.out, base=args.base, strict=args.strict,
                    encoding=args.encoding, jsonld=args.jsonld, jobs=args.jobs, scheduler=args.scheduler,
-                   cache=cache, progress=False if args.quiet else None, html_max_nodes=max_nodes)
+                   cache=cache, progress=False if args.quiet else None, html_max_nodes=max_nodes,
+                   keep_graph=False)
     for problem in result.graph.problems:
         print(f"skipped: {problem}", file=sys.stderr)
     print(result.summary())
     for path in result.outputs:
         print(f"wrote {path}")
     _say_what_html_left_out(result, max_nodes)
-    if not result.graph.documents:
+    if not result.counts["documents"]:
         print("kg build: no article could be read; nothing written", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_PARTIAL if result.graph.problems else EXIT_OK
@@ -41,7 +42,7 @@ def _html_bound(value: int | None) -> int | None:
 
 
 def _say_what_html_left_out(result, max_nodes: int | None) -> None:
-    if max_nodes is None or len(result.graph.entities) <= max_nodes or \
+    if max_nodes is None or result.counts["entities"] <= max_nodes or \
             not any(p.name == "graph.html" for p in result.outputs):
         return
     from .html import select_entities

@@ -37,13 +37,15 @@ class BuildResult:
     """``graph`` is the extracted data; ``quads`` its triples per named graph as
     N-Triples lines (:func:`kg.graph.to_quads`, packed). ``lines`` (their union), ``rdf``
     (an rdflib Graph) and ``index`` (a light read-only view) are made when first asked for;
-    a build that drew graph.html keeps the index it drew it from."""
+    a build that drew graph.html keeps the index it drew it from. ``counts`` are the
+    figures of :meth:`summary`, kept also when the build let the graph go (``keep_graph``)."""
     graph: KnowledgeGraph
     quads: Mapping[str, list[str]]
     base: str = DEFAULT_BASE
     seconds: float = 0.0
     outputs: list[Path] = field(default_factory=list)
     triple_count: int | None = None         # distinct triples, once known
+    counts: dict = field(default_factory=dict)
 
     @cached_property
     def lines(self) -> set[str]:
@@ -58,14 +60,22 @@ class BuildResult:
         return TermIndex(self.lines)
 
     def summary(self) -> str:
-        kg = self.graph
-        types = Counter(e.types[0] for e in kg.entities.values())
-        lines = [f"documents read: {len(kg.documents)}" + (f" ({len(kg.problems)} skipped)" if kg.problems else ""),
-                 f"entities: {len(kg.entities)} (" + ", ".join(f"{t} {n}" for t, n in sorted(types.items())) + ")",
-                 f"relations: {len(kg.relations)}", f"metrics: {len(kg.metrics)}",
+        c = self.counts or graph_counts(self.graph)
+        skipped = len(self.graph.problems)
+        lines = [f"documents read: {c['documents']}" + (f" ({skipped} skipped)" if skipped else ""),
+                 f"entities: {c['entities']} (" + ", ".join(f"{t} {n}" for t, n in sorted(c["types"].items())) + ")",
+                 f"relations: {c['relations']}", f"metrics: {c['metrics']}",
                  f"triples: {self.triple_count if self.triple_count is not None else len(self.lines)}",
                  f"seconds: {self.seconds:.2f}"]
         return "\n".join(lines)
+
+
+def graph_counts(kg: KnowledgeGraph) -> dict:
+    """What :meth:`BuildResult.summary` reports: documents, characters read, entities (and
+    per primary type), relations, metrics."""
+    return {"documents": len(kg.documents), "characters": sum(len(d.raw) for d in kg.documents),
+            "entities": len(kg.entities), "types": dict(Counter(e.types[0] for e in kg.entities.values())),
+            "relations": len(kg.relations), "metrics": len(kg.metrics)}
 
 
 def collect_files(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
@@ -135,17 +145,21 @@ def build(paths: list[str | Path] | None = None, out: str | Path | None = "out",
           base: str = DEFAULT_BASE, html: bool = True, strict: bool = False, jsonld: bool = False,
           encoding: str | None = None, jobs: int = 1, scheduler: str | None = None,
           cache: str | Path | None = None, progress: bool | None = None,
-          html_max_nodes: int | None = 5000) -> BuildResult:
+          html_max_nodes: int | None = 5000, keep_graph: bool = True) -> BuildResult:
     """Read, extract and (if ``out``) write graph.ttl, graph.nt, graph.trig, graph.html and
     merges.json; graph.jsonld too with ``jsonld``.
 
     ``encoding`` forces one codec for every file instead of detecting it per file.
     ``jobs``, ``scheduler``, ``cache`` and ``progress`` are those of :func:`extract`.
     ``html_max_nodes`` bounds graph.html to the most connected entities (``None``: all).
+    ``keep_graph=False`` (what ``kg build`` does) lets the extracted documents, entities,
+    relations and metrics go as soon as their triples are made, so that writing the files
+    and the page of a big corpus does not hold them too: ``result.graph`` then keeps only
+    the merge report and the skipped files, and ``result.counts`` the figures.
     """
     with fewer_collections():
         return _build(paths, out, base, html, strict, jsonld, encoding, jobs, scheduler, cache,
-                      progress, html_max_nodes)
+                      progress, html_max_nodes, keep_graph)
 
 
 @contextmanager
@@ -164,7 +178,7 @@ def fewer_collections(threshold: int = 50_000):
 
 
 def _build(paths, out, base, html, strict, jsonld, encoding, jobs, scheduler, cache, progress,
-           html_max_nodes) -> BuildResult:
+           html_max_nodes, keep_graph) -> BuildResult:
     started = time.perf_counter()
     if encoding:
         codec_name(encoding)                # a mistyped --encoding fails before any file is read
@@ -178,10 +192,14 @@ def _build(paths, out, base, html, strict, jsonld, encoding, jobs, scheduler, ca
                 raise
             problems.append(str(err))
     kg = extract(unique_ids(documents), jobs=jobs, scheduler=scheduler, cache=cache, progress=progress)
+    del documents                       # the graph holds them now (and may let them go below)
     kg.problems = problems
-    result = BuildResult(kg, to_quads(kg, base), base)
+    result = BuildResult(kg, to_quads(kg, base), base, counts=graph_counts(kg))
+    if not keep_graph:
+        # at 10,000 articles the documents and mentions are about a gigabyte
+        result.graph = kg = KnowledgeGraph(merges=kg.merges, problems=kg.problems)
     # nothing read: keep whatever an earlier build left in ``out`` rather than overwrite it
-    if out is not None and kg.documents:
+    if out is not None and result.counts["documents"]:
         report: dict = {}
         result.outputs = write_outputs(kg, None, Path(out), html=html, base=base, jsonld=jsonld,
                                        html_max_nodes=html_max_nodes, quads=result.quads, report=report)

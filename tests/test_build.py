@@ -21,6 +21,20 @@ def test_build_writes_turtle_html_and_report(seed_build):
     assert "documents read: 2" in summary and "relations:" in summary and "metrics:" in summary
 
 
+def test_build_that_lets_the_graph_go_writes_the_same_files(seed_build, tmp_path):
+    """keep_graph=False (kg build) drops documents and mentions once the triples exist;
+    the files, the summary figures and the merge report stay exactly those of a full build."""
+    import kg
+    lean = kg.build([SEEDS], out=tmp_path, keep_graph=False)
+    assert lean.graph.documents == [] and lean.graph.entities == {}
+    assert lean.graph.merges == seed_build.graph.merges
+    assert lean.counts == seed_build.counts and lean.counts["documents"] == 2
+    assert lean.summary().splitlines()[:-1] == seed_build.summary().splitlines()[:-1]
+    assert lean.counts["entities"] == len(seed_build.graph.entities)
+    for path in seed_build.outputs:
+        assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+
+
 def test_turtle_parses_with_rdflib_pyoxigraph_and_rapper(seed_build):
     ttl = next(p for p in seed_build.outputs if p.name == "graph.ttl")
     g = rdflib.Graph().parse(ttl)
