@@ -38,9 +38,10 @@ class BuildResult:
     N-Triples lines (:func:`kg.graph.to_quads`, packed). ``lines`` (their union), ``rdf``
     (an rdflib Graph) and ``index`` (a light read-only view) are made when first asked for;
     a build that drew graph.html keeps the index it drew it from. ``counts`` are the
-    figures of :meth:`summary`, kept also when the build let the graph go (``keep_graph``)."""
+    figures of :meth:`summary`, kept also when the build let the graph and, once written,
+    the triples go (``keep_graph=False``: ``quads`` is then None)."""
     graph: KnowledgeGraph
-    quads: Mapping[str, list[str]]
+    quads: Mapping[str, list[str]] | None
     base: str = DEFAULT_BASE
     seconds: float = 0.0
     outputs: list[Path] = field(default_factory=list)
@@ -49,11 +50,17 @@ class BuildResult:
 
     @cached_property
     def lines(self) -> set[str]:
-        return set().union(*self.quads.values()) if self.quads else set()
+        return set().union(*self._quads().values())
 
     @cached_property
     def rdf(self) -> Graph:
-        return graph_from_quads(self.quads, self.base)
+        return graph_from_quads(self._quads(), self.base)
+
+    def _quads(self) -> Mapping[str, list[str]]:
+        if self.quads is None:
+            raise ValueError("this build let its triples go once written (keep_graph=False): "
+                             "read them from its graph.nt or graph.trig")
+        return self.quads
 
     @cached_property
     def index(self) -> TermIndex:
@@ -153,9 +160,10 @@ def build(paths: list[str | Path] | None = None, out: str | Path | None = "out",
     ``jobs``, ``scheduler``, ``cache`` and ``progress`` are those of :func:`extract`.
     ``html_max_nodes`` bounds graph.html to the most connected entities (``None``: all).
     ``keep_graph=False`` (what ``kg build`` does) lets the extracted documents, entities,
-    relations and metrics go as soon as their triples are made, so that writing the files
-    and the page of a big corpus does not hold them too: ``result.graph`` then keeps only
-    the merge report and the skipped files, and ``result.counts`` the figures.
+    relations and metrics go as soon as their triples are made, and the triples once the
+    RDF files are written, so that the files and the page of a big corpus are made without
+    holding them too: ``result.graph`` then keeps only the merge report and the skipped
+    files, ``result.counts`` the figures, and ``result.quads`` is None.
     """
     with fewer_collections():
         return _build(paths, out, base, html, strict, jsonld, encoding, jobs, scheduler, cache,
@@ -200,12 +208,14 @@ def _build(paths, out, base, html, strict, jsonld, encoding, jobs, scheduler, ca
         result.graph = kg = KnowledgeGraph(merges=kg.merges, problems=kg.problems)
     # nothing read: keep whatever an earlier build left in ``out`` rather than overwrite it
     if out is not None and result.counts["documents"]:
-        report: dict = {}
-        result.outputs = write_outputs(kg, None, Path(out), html=html, base=base, jsonld=jsonld,
-                                       html_max_nodes=html_max_nodes, quads=result.quads, report=report)
-        result.triple_count = report["triples"]
-        if "index" in report:
-            result.__dict__["index"] = report["index"]      # the cached_property's slot
+        out, counts = Path(out), {}
+        result.outputs = write_data(kg, result.quads, out, base=base, jsonld=jsonld, counts=counts)
+        result.triple_count = counts["triples"]
+        if not keep_graph:
+            result.quads = None         # the page is drawn from graph.nt: the packed triples can go
+        if html:
+            page, result.index = write_page(None, out, html_max_nodes)
+            result.outputs.append(page)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -213,29 +223,38 @@ def _build(paths, out, base, html, strict, jsonld, encoding, jobs, scheduler, ca
 def write_outputs(kg: KnowledgeGraph, rdf: Graph | None, out: Path, html: bool = True,
                   base: str = DEFAULT_BASE, jsonld: bool = False,
                   html_max_nodes: int | None = 5000, quads: Mapping[str, list[str]] | None = None,
-                  index: TermIndex | None = None, report: dict | None = None) -> list[Path]:
-    """Write every output file of a build into ``out`` (each one atomically): graph.ttl,
-    graph.nt, graph.trig (a named graph per document plus ``{base}reference`` holding
-    gazetteer containment and the ontology), merges.json, graph.html and, with
-    ``jsonld``, graph.jsonld.
+                  index: TermIndex | None = None) -> list[Path]:
+    """Write every output file of a build into ``out`` (each one atomically): those of
+    :func:`write_data` and graph.html (:func:`write_page`).
 
     RDF files are written from ``quads`` (made from ``kg`` when not given); the page
-    reads ``rdf`` if given, else ``index``, else an index of the graph.nt just written.
-    ``report``, if given, receives ``triples`` (how many were written) and the ``index``
-    made here."""
+    reads ``rdf`` if given, else ``index``, else an index of the graph.nt just written."""
     out = Path(out)
-    report = {} if report is None else report
     quads = quads if quads is not None else to_quads(kg, base)
-    outputs = write_quads(quads, out, base, reference_extra=_ontology(), jsonld=jsonld, counts=report)
-    view = rdf if rdf is not None else index
-    if view is None and html:
-        with open(out / "graph.nt", encoding="utf-8") as nt:
-            view = report["index"] = TermIndex(nt)
-    outputs.append(write_json({"merged": kg.merges, "skipped": kg.problems}, out / "merges.json"))
+    outputs = write_data(kg, quads, out, base=base, jsonld=jsonld)
     if html:
-        from .html import write_html
-        outputs.append(write_html(view, out / "graph.html", max_nodes=html_max_nodes))
+        outputs.append(write_page(rdf if rdf is not None else index, out, html_max_nodes)[0])
     return outputs
+
+
+def write_data(kg: KnowledgeGraph, quads: Mapping[str, list[str]], out: Path, base: str = DEFAULT_BASE,
+               jsonld: bool = False, counts: dict | None = None) -> list[Path]:
+    """graph.ttl, graph.nt, graph.trig (a named graph per document plus ``{base}reference``
+    holding gazetteer containment and the ontology), graph.jsonld with ``jsonld``, and
+    merges.json. ``counts["triples"]``, if given, receives how many triples were written."""
+    outputs = write_quads(quads, out, base, reference_extra=_ontology(), jsonld=jsonld, counts=counts)
+    outputs.append(write_json({"merged": kg.merges, "skipped": kg.problems}, out / "merges.json"))
+    return outputs
+
+
+def write_page(view, out: Path, max_nodes: int | None = 5000):
+    """graph.html in ``out``, drawn from ``view`` (an rdflib Graph or a TermIndex) or, when
+    ``None``, from an index of ``out/graph.nt``. Returns the path and the view drawn from."""
+    from .html import write_html
+    if view is None:
+        with open(out / "graph.nt", encoding="utf-8") as nt:
+            view = TermIndex(nt)
+    return write_html(view, out / "graph.html", max_nodes=max_nodes), view
 
 
 @lru_cache(maxsize=1)

@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import pyoxigraph
+import pytest
 import rdflib
 from rdflib import RDF
 
@@ -26,7 +27,10 @@ def test_build_that_lets_the_graph_go_writes_the_same_files(seed_build, tmp_path
     the files, the summary figures and the merge report stay exactly those of a full build."""
     import kg
     lean = kg.build([SEEDS], out=tmp_path, keep_graph=False)
-    assert lean.graph.documents == [] and lean.graph.entities == {}
+    assert lean.graph.documents == [] and lean.graph.entities == {} and lean.quads is None
+    with pytest.raises(ValueError, match="graph.nt"):
+        lean.lines
+    assert len(lean.index) == lean.triple_count == len(seed_build.lines)    # the page's index stays
     assert lean.graph.merges == seed_build.graph.merges
     assert lean.counts == seed_build.counts and lean.counts["documents"] == 2
     assert lean.summary().splitlines()[:-1] == seed_build.summary().splitlines()[:-1]
