@@ -82,12 +82,17 @@ def child_stages(corpus: str) -> dict:
     relations, metrics = timed("relations+metrics", relations_metrics)
     kg = KnowledgeGraph(documents=docs, entities=entities, relations=relations, metrics=metrics, merges=merges)
     quads = timed("to_quads", lambda: to_quads(kg))
-    # what kg build writes: graph.ttl, graph.nt and graph.trig, straight from the triple sets
+    # what kg build writes: graph.ttl, graph.nt and graph.trig, straight from the triple sets,
+    # then the page drawn from an index of graph.nt
     with tempfile.TemporaryDirectory() as tmp:
         paths = timed("rdf_files", lambda: export.write_quads(quads, tmp))
         ttl_bytes = paths[0].stat().st_size
+
+        def page():
+            with open(Path(tmp) / "graph.nt", encoding="utf-8") as nt:
+                return render_html(TermIndex(nt))
+        timed("html", page)
     triples = set().union(*quads.values())
-    timed("html", lambda: render_html(TermIndex(triples)))
     start = time.perf_counter()
     export.turtle_of_lines(triples)
     t["turtle"] = time.perf_counter() - start          # graph.ttl alone, for the pyoxigraph ratio

@@ -515,6 +515,7 @@ class TermIndex:
         self._pos: dict[str, dict[str, list[str]]] = {}
         n = 0
         subject, row = None, []
+        more: dict[str, list[str]] = {}     # rows of subjects met again (unsorted input)
         for line in lines:
             if line.endswith(" .\n") or line.endswith(" ."):
                 line = line.rstrip()[:-2]
@@ -524,18 +525,21 @@ class TermIndex:
             if p[0] == "\x01":               # rdf:type as to_quads marks it for sorting
                 p = p[1:]
             if s != subject:
-                self._add_row(subject, row)
+                self._add_row(subject, row, more)
                 subject, row = s, []
             # types, IRIs and offsets repeat across subjects
             row += (intern(p), intern(o))
             n += 1
-        self._add_row(subject, row)
+        self._add_row(subject, row, more)
+        for s, rest in more.items():
+            self.spo[s] += tuple(rest)
         self._len = n
 
-    def _add_row(self, subject: str | None, row: list[str]) -> None:
-        if subject is not None:
-            old = self.spo.get(subject)
-            self.spo[subject] = tuple(row) if old is None else old + tuple(row)
+    def _add_row(self, subject: str | None, row: list[str], more: dict[str, list[str]]) -> None:
+        if subject in self.spo:
+            more.setdefault(subject, []).extend(row)
+        elif subject is not None:
+            self.spo[subject] = tuple(row)
 
     @classmethod
     def of(cls, graph) -> "TermIndex":

@@ -327,3 +327,21 @@ def test_graph_lines_are_per_document_and_match_the_union(seed_build):
     nt = next(p for p in seed_build.outputs if p.name == "graph.nt")
     assert seed_build.triple_count == len(union) == len(nt.read_text(encoding="utf-8").splitlines())
     assert len(union) < sum(quads.size(name) for name in quads)      # descriptions repeat
+
+
+def test_term_index_same_from_sorted_and_shuffled_lines(seed_build):
+    """graph.nt is sorted by subject, so each subject's row is made in one go; lines in any
+    other order (an N-Triples file from elsewhere) give the same index."""
+    import random
+
+    from kg.graph import TermIndex
+    lines = sorted(seed_build.lines)
+    shuffled = lines[:]
+    random.Random(7).shuffle(shuffled)
+    a, b = TermIndex(lines), TermIndex(shuffled)
+
+    def triples(view):
+        return sorted((s, p, str(o), getattr(o, "lang", None), getattr(o, "datatype", None)) for s, p, o in view)
+    assert len(a) == len(b) == len(lines) and triples(a) == triples(b)
+    entity = next(s for s in a.spo if "/id/place/" in s)[1:-1]
+    assert sorted(a.objects(entity, None)) == sorted(b.objects(entity, None))
