@@ -456,11 +456,12 @@ class _GraphData:
         begin = s.begin if s.begin is not None else -1
         return (doc["name"], doc["iri"], begin, str(s.iri))
 
-    def locate(self, s: "_Sentence", text: str, anchor: str | None, begin: int | None, end: int | None):
+    def locate(self, s: "_Sentence", anchor: str | None, begin: int | None, end: int | None):
         """Span of a mention inside the sentence text (code points), or None.
 
         Offsets in RDF are raw-file offsets while nif:isString is the cleaned sentence, so
         the anchor text is checked at the offset and otherwise searched near it."""
+        text = self.text(s)
         rel = begin - s.begin if begin is not None and s.begin is not None else None
         if anchor:
             if rel is not None and rel >= 0 and text[rel:rel + len(anchor)] == anchor:
@@ -478,6 +479,15 @@ class _GraphData:
         """The sentences (IRIs) the panel lists for an item citing ``iris``: the first
         :data:`EVIDENCE_SHOWN` in reading order (document, then position)."""
         return sorted(iris, key=lambda iri: self._sentence_key(self._sentence_cache[iri]))[:EVIDENCE_SHOWN]
+
+    def spans_in_shown(self, cited: dict, find) -> dict:
+        """{sentence IRI: what the item says there} -> {sentence IRI: spans}, where spans
+        are ``find(sentence, what)`` for the sentences the panel lists and empty for the
+        rest (they still count as evidence)."""
+        spans: dict = dict.fromkeys(cited, ())
+        for iri in self.shown_sentences(cited):
+            spans[iri] = find(self._sentence_cache[iri], cited[iri])
+        return spans
 
     def evidence(self, spans: dict) -> dict:
         """{sentence IRI: [(start, end), ...]} -> ``ev``: the shown sentences in order as
@@ -646,10 +656,8 @@ class _GraphData:
                         sources.add(names[0] if names else str(src))
                         continue
                     said.setdefault(src, set()).update(trig)
-            spans: dict = dict.fromkeys(said, ())
-            for src in self.shown_sentences(said):
-                text = self.text(self._sentence_cache[src])
-                spans[src] = [(i, i + len(t)) for t in said[src] for i in _occurrences(text, t)]
+            spans = self.spans_in_shown(said, lambda s, trig: [
+                (i, i + len(t)) for t in trig for i in _occurrences(self.text(s), t)])
             edges.append({"id": len(edges), "from": index[a], "to": index[b], "rel": rel,
                           "triggers": sorted(triggers), "sources": sorted(sources),
                           "reference": reference and not spans, **self.evidence(spans)})
@@ -766,22 +774,16 @@ class _GraphData:
                 docs.add(doc)
             if s is not None:
                 in_sentence.setdefault(sent_iri, []).append(m)
-        # a sentence counts as evidence even where no span is found; spans are looked for
-        # only in the sentences the panel will list (a place named in every article has
-        # thousands of mentions)
-        spans: dict = dict.fromkeys(in_sentence, ())
-        for sent_iri in self.shown_sentences(in_sentence):
-            s, ranges = self._sentence_cache[sent_iri], []
-            text = self.text(s)
-            for m in in_sentence[sent_iri]:
-                anchors = sorted(str(a) for a in g.objects(m, NIF.anchorOf))
-                hit = self.locate(s, text, anchors[0] if anchors else None,
-                                  _int(g.value(m, NIF.beginIndex)), _int(g.value(m, NIF.endIndex)))
-                if hit:
-                    ranges.append(hit)
-            spans[sent_iri] = ranges
+
+        # spans are looked for only where the panel lists them (a place named in every
+        # article has thousands of mentions)
+        def find(s, mentions):
+            hits = (self.locate(s, min((str(a) for a in g.objects(m, NIF.anchorOf)), default=None),
+                                _int(g.value(m, NIF.beginIndex)), _int(g.value(m, NIF.endIndex)))
+                    for m in mentions)
+            return [hit for hit in hits if hit]
         self.used_docs |= docs
-        return spans, sorted(docs, key=str)
+        return self.spans_in_shown(in_sentence, find), sorted(docs, key=str)
 
     def metric_spans(self, metric) -> tuple[dict, list]:
         g = self.g
@@ -794,7 +796,7 @@ class _GraphData:
                 continue
             if s.doc is not None:
                 docs.add(s.doc)
-            hit = self.locate(s, self.text(s), surfaces[0] if surfaces else None,
+            hit = self.locate(s, surfaces[0] if surfaces else None,
                               _int(g.value(metric, NIF.beginIndex)),
                               _int(g.value(metric, NIF.endIndex)))
             spans.setdefault(src, []).extend([hit] if hit else [])
