@@ -81,9 +81,14 @@ ESCAPES = str.maketrans({**{chr(c): f"\\u{c:04X}" for c in (*range(32), 0x7F, 0x
 LINE_TYPE = f"\x01<{RDF.type}>"
 
 
+def tagged(text: str, lang: str) -> str:
+    """N-Triples text of a literal with a language tag."""
+    return '"' + text.translate(ESCAPES) + '"@' + lang
+
+
 def zh(text: str) -> str:
     """N-Triples text of a Chinese literal."""
-    return '"' + text.translate(ESCAPES) + '"@zh'
+    return tagged(text, "zh")
 
 
 def plain(text: str) -> str:
@@ -342,7 +347,7 @@ def _describe(e, node: str) -> list[tuple[str, str]]:
     out += [(_LABEL, zh(e.label)), (_PREF, zh(e.label))]
     out += [(_ALT, zh(alt)) for alt in sorted(e.alt_labels)]
     if e.english:
-        out.append((_LABEL, '"' + e.english.translate(ESCAPES) + '"@en'))
+        out.append((_LABEL, tagged(e.english, "en")))
     if e.code:
         out.append((_CODE, plain(e.code)))
     out.append((_COUNT, typed(str(len(e.mentions)), str(XSD.integer))))
@@ -546,15 +551,13 @@ class TermIndex:
         """The index of an rdflib Graph (or of anything yielding rdflib triples)."""
         return graph if isinstance(graph, TermIndex) else cls(sorted(lines_of(set(graph))))
 
-    # terms in (IRIs, Lit) <-> N-Triples text stored; parsed anew on each lookup: a cache
-    # kept every mention's IRI the page ever touched
-    _term = staticmethod(parse_term)
-
+    # terms in (IRIs, Lit) <-> N-Triples text stored: parse_term on each lookup, no cache
+    # (one kept every mention's IRI the page ever touched)
     @staticmethod
     def _text(term) -> str:
         if isinstance(term, Lit):
             if term.lang:
-                return '"' + term.translate(ESCAPES) + '"@' + term.lang
+                return tagged(term, term.lang)
             return plain(term) if term.datatype == _XSD_STRING else typed(term, term.datatype)
         return term if term.startswith("_:") else f"<{term}>"
 
@@ -572,13 +575,13 @@ class TermIndex:
         return self._len
 
     def __iter__(self):
-        term = self._term
+        term = parse_term
         for s, row in self.spo.items():
             for i in range(0, len(row), 2):
                 yield term(s), term(row[i]), term(row[i + 1])
 
     def objects(self, subject=None, predicate=None):
-        term = self._term
+        term = parse_term
         if subject is None:
             return iter([term(o) for o, subjects in self._by_object(predicate).items() for _ in subjects])
         row = self.spo.get(self._text(subject), ())
@@ -587,7 +590,7 @@ class TermIndex:
         return iter([term(o) for o in _objects_in(row, self._text(predicate))])
 
     def subjects(self, predicate=None, object=None):
-        term = self._term
+        term = parse_term
         if predicate is None:
             return iter([term(s) for s in self.spo])
         by_object = self._by_object(predicate)
@@ -596,7 +599,7 @@ class TermIndex:
         return iter([term(s) for s in by_object.get(self._text(object), ())])
 
     def subject_objects(self, predicate):
-        term = self._term
+        term = parse_term
         return iter([(term(s), term(o)) for o, subjects in self._by_object(predicate).items()
                      for s in subjects])
 
