@@ -19,7 +19,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from .cache import DocumentCache
-from .export import with_reference, write_json, write_jsonld, write_quads
+from .export import with_reference, write_json, write_quads
 from .graph import DEFAULT_BASE, TermIndex, graph_from_quads, graph_name, to_dataset, to_quads
 from .metrics import extract_metrics
 from .model import Document, KnowledgeGraph
