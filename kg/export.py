@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import heapq
 import json
+import os
+import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 
@@ -24,7 +28,7 @@ from rdflib.plugins.stores.memory import Memory
 
 from .files import atomic_path, write_atomic  # noqa: F401  (write_atomic is API here too)
 from .graph import PREFIXES as _GRAPH_PREFIXES
-from .graph import DEFAULT_BASE, Iris, graph_name, join_lines, lines_of, ntriples_lines, pack, unpack_stream
+from .graph import DEFAULT_BASE, Iris, Runs, graph_name, join_lines, lines_of, ntriples_lines, pack, unpack_stream
 from .graph import term_text as _nt
 
 #: prefixes declared in every Turtle/TriG/JSON-LD file (namespace strings)
@@ -159,7 +163,8 @@ def ntriples_text(triples, graph_name: str = "") -> bytes:
     return ntriples_lines(lines_of(triples), tail).encode("utf-8")
 
 
-GRAPHS_PER_RUN = 64     # named graphs merged in memory before the streaming merge
+GRAPHS_PER_RUN = 64     # named graphs merged in memory before the streaming merge (no GNU sort)
+SORT_BUFFER = "256M"    # GNU sort's memory; beyond it, it merges temporary files in ``out``
 
 
 def write_quads(quads: Mapping[str, Iterable[str]], out: str | Path, base: str = DEFAULT_BASE,
@@ -171,22 +176,17 @@ def write_quads(quads: Mapping[str, Iterable[str]], out: str | Path, base: str =
     equivalent rdflib graphs. ``counts["triples"]``, if given, receives the number of
     distinct triples written.
 
-    The lines are already the N-Triples pyoxigraph writes, so graph.nt is the union of the
-    graphs as it stands: groups of :data:`GRAPHS_PER_RUN` graphs are sorted together (Python's
-    sort merges sorted runs cheaply) and packed, then the groups are merged a piece at a
-    time. pyoxigraph then reads graph.nt strictly and writes the Turtle (and JSON-LD) from
-    it, and the TriG from an N-Quads file made graph by graph. Memory holds the packed
-    lines and one group, never a whole file."""
+    The lines are already the N-Triples pyoxigraph writes, so graph.nt is their sorted
+    union (:func:`_write_union`). pyoxigraph then reads graph.nt strictly and writes the
+    Turtle (and JSON-LD) from it, and the TriG from an N-Quads file made graph by graph.
+    Memory holds the packed lines and at most one group of graphs, never a whole file."""
     out = Path(out)
     by_iri = {str(graph_name(name, base)): name for name in quads}
     names = [by_iri[iri] for iri in sorted(by_iri)]
-    groups = [pack(list(dict.fromkeys(sorted(line for name in names[i:i + GRAPHS_PER_RUN]
-                                               for line in quads[name]))))
-              for i in range(0, len(names), GRAPHS_PER_RUN)]
     paths = []
     with atomic_path(out / "graph.nt") as nt:
-        written = _write_lines(nt, heapq.merge(*map(unpack_stream, groups)), " .\n")
-        del groups
+        with open(nt, "wb") as fh:
+            written = _write_union(fh, quads, names, out)
         with atomic_path(out / "graph.ttl") as ttl:
             ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), ttl,
                          format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
@@ -204,13 +204,110 @@ def write_quads(quads: Mapping[str, Iterable[str]], out: str | Path, base: str =
     with atomic_path(out / "graph.trig") as trig_path, \
             tempfile.NamedTemporaryFile(dir=out, prefix=".graph.", suffix=".nq") as nq:
         for iri in sorted(by_iri):
-            lines = quads[by_iri[iri]] if by_iri[iri] is not None else []
-            _write_lines(nq, sorted(extra.union(lines) if iri == ref else lines), f" <{iri}> .\n")
+            tail = f" <{iri}> .\n"
+            if iri == ref:
+                lines = quads[by_iri[iri]] if by_iri[iri] is not None else []
+                nq.write(join_lines(sorted(extra.union(lines)), tail).encode("utf-8"))
+            else:
+                nq.write(_statements(_graph_bytes(quads, by_iri[iri]), tail.encode("utf-8")))
         nq.flush()
         ox.serialize(ox.parse(path=nq.name, format=ox.RdfFormat.N_QUADS), trig_path,
                      format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
     paths.append(out / "graph.trig")
     return paths
+
+
+def _graph_bytes(quads: Mapping[str, Iterable[str]], name: str) -> bytes:
+    """A graph's sorted, distinct lines as UTF-8, one per line (no newline at the end)."""
+    if isinstance(quads, Runs):
+        return quads.raw(name)
+    return "\n".join(sorted(set(quads[name]))).encode("utf-8")
+
+
+def _statements(lines: bytes, tail: bytes) -> bytes:
+    """Lines (as :func:`_graph_bytes`) -> N-Triples or N-Quads text: ``tail`` (b" .\\n" or
+    b" <graph> .\\n") after each line and the rdf:type sort mark out, as
+    :func:`kg.graph.join_lines` does, but on bytes: no line is decoded or split."""
+    if not lines:
+        return b""
+    return (lines.replace(b"\n", tail) + tail).replace(b" \x01<", b" <")
+
+
+def _write_union(target, quads: Mapping[str, Iterable[str]], names: list[str], workdir: Path) -> int:
+    """graph.nt: the sorted union of the graphs' lines, each line once, into the open
+    binary file ``target``. Returns how many lines.
+
+    GNU sort does it where it is installed (any Linux): ``LC_ALL=C`` compares bytes, and
+    UTF-8 bytes sort as code points do, so its order is Python's; it sorts with several
+    threads in bounded memory, spilling to temporary files in ``workdir`` (about twice as
+    fast as merging in Python at 1,000 articles, and it never holds the union). Elsewhere
+    the graphs are merged in Python (:func:`_merge_union`); both give the same bytes."""
+    sort = gnu_sort()
+    if sort is None:
+        return _merge_union(target, quads, names)
+    with tempfile.TemporaryFile(dir=workdir) as errors:
+        proc = subprocess.Popen([sort, "-u", "-S", SORT_BUFFER, "-T", str(workdir)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
+                                env={**os.environ, "LC_ALL": "C"})
+        written, rest = 0, b""
+        try:
+            for name in names:
+                lines = _graph_bytes(quads, name)
+                if lines:
+                    proc.stdin.write(lines)
+                    proc.stdin.write(b"\n")
+            proc.stdin.close()
+            # sort writes nothing before it has read everything, so reading after is safe
+            while chunk := proc.stdout.read(1 << 22):
+                chunk = rest + chunk
+                cut = chunk.rfind(b"\n") + 1          # whole lines only
+                body, rest = chunk[:cut], chunk[cut:]
+                if body:
+                    written += body.count(b"\n")
+                    target.write(_statements(body[:-1], b" .\n"))
+            if rest:                                  # sort ends every line; in case not
+                written += 1
+                target.write(_statements(rest, b" .\n"))
+        except BrokenPipeError:
+            pass                                      # sort stopped: its message says why
+        except BaseException:
+            proc.kill()                               # else it waits for the rest forever
+            raise
+        finally:
+            for stream in (proc.stdin, proc.stdout):
+                try:
+                    stream.close()
+                except BrokenPipeError:
+                    pass
+            code = proc.wait()
+        if code:
+            errors.seek(0)
+            reason = errors.read().decode("utf-8", "replace").strip() or f"exit status {code}"
+            raise OSError(f"{workdir}: sorting the triples for graph.nt failed: {reason}")
+    return written
+
+
+@lru_cache(maxsize=1)
+def gnu_sort() -> str | None:
+    """Path of GNU sort (coreutils), or None where there is none (macOS, Windows)."""
+    path = shutil.which("sort")
+    if path is None:
+        return None
+    try:
+        version = subprocess.run([path, "--version"], capture_output=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return path if b"GNU coreutils" in version else None
+
+
+def _merge_union(target, quads: Mapping[str, Iterable[str]], names: list[str]) -> int:
+    """:func:`_write_union` in Python: groups of :data:`GRAPHS_PER_RUN` graphs are sorted
+    together (Python's sort merges sorted runs cheaply) and packed, then the groups are
+    merged a piece at a time."""
+    groups = [pack(list(dict.fromkeys(sorted(line for name in names[i:i + GRAPHS_PER_RUN]
+                                               for line in quads[name]))))
+              for i in range(0, len(names), GRAPHS_PER_RUN)]
+    return _write_lines(target, heapq.merge(*map(unpack_stream, groups)), " .\n")
 
 
 def _write_lines(target, sorted_lines: Iterable[str], tail: str, chunk: int = 50_000) -> int:

@@ -421,7 +421,11 @@ class Runs(Mapping):
             self._sizes[name] = len(ordered)
 
     def __getitem__(self, name: str) -> list[str]:
-        return zlib.decompress(self._packed[name]).decode("utf-8").split("\n")
+        return self.raw(name).decode("utf-8").split("\n")
+
+    def raw(self, name: str) -> bytes:
+        """A graph's lines as UTF-8, one per line, as packed (no newline at the end)."""
+        return zlib.decompress(self._packed[name])
 
     def __iter__(self):
         return iter(self._packed)
