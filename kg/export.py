@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
@@ -170,7 +171,7 @@ SORT_BUFFER = "64M"     # GNU sort's memory; beyond it, it merges temporary file
 
 def write_quads(quads: Mapping[str, Iterable[str]], out: str | Path, base: str = DEFAULT_BASE,
                 reference_extra: Graph | None = None, jsonld: bool = False,
-                counts: dict | None = None) -> list[Path]:
+                counts: dict | None = None, processes: int = 1) -> list[Path]:
     """graph.ttl, graph.nt, graph.trig (and graph.jsonld with ``jsonld``) straight from the
     N-Triples lines per named graph of ``kg.graph.to_quads``, without any rdflib term: the
     same bytes as :func:`turtle`, :func:`ntriples`, :func:`trig` and :func:`jsonld` of the
@@ -180,28 +181,65 @@ def write_quads(quads: Mapping[str, Iterable[str]], out: str | Path, base: str =
     The lines are already the N-Triples pyoxigraph writes, so graph.nt is their sorted
     union (:func:`_write_union`). pyoxigraph then reads graph.nt strictly and writes the
     Turtle (and JSON-LD) from it, and the TriG from an N-Quads file made graph by graph.
-    Memory holds the packed lines and at most one group of graphs, never a whole file."""
+    With ``processes`` > 1 the Turtle is written by a second process meanwhile (pyoxigraph
+    holds the GIL, so a thread would not help). Memory holds the packed lines and at most
+    one group of graphs, never a whole file."""
     out = Path(out)
     by_iri = {str(graph_name(name, base)): name for name in quads}
     names = [by_iri[iri] for iri in sorted(by_iri)]
-    paths = []
-    with atomic_path(out / "graph.nt") as nt:
+    with atomic_path(out / "graph.nt") as nt, atomic_path(out / "graph.ttl") as ttl:
         with open(nt, "wb") as fh:
             written = _write_union(fh, quads, names, out)
-        with atomic_path(out / "graph.ttl") as ttl:
-            ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), ttl,
-                         format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-        if jsonld:
-            expanded = ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.JSON_LD)
-            jsonld_path = write_atomic(out / "graph.jsonld", _compact_jsonld(expanded, _jsonld_prefixes(base)))
-            del expanded
+        turtle_done = _start_turtle(nt, ttl, processes)
+        try:
+            if jsonld:
+                expanded = ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.JSON_LD)
+                jsonld_path = write_atomic(out / "graph.jsonld", _compact_jsonld(expanded, _jsonld_prefixes(base)))
+                del expanded
+            _write_trig(quads, by_iri, out, base, reference_extra)
+        except BaseException:
+            if hasattr(turtle_done, "process"):
+                turtle_done.process.kill()
+                turtle_done.process.wait()
+            raise
+        turtle_done()
     if counts is not None:
         counts["triples"] = written
-    paths += [out / "graph.ttl", out / "graph.nt"] + ([jsonld_path] if jsonld else [])
+    return [out / "graph.ttl", out / "graph.nt"] + ([jsonld_path] if jsonld else []) + [out / "graph.trig"]
+
+
+def write_turtle_of_ntriples(nt: str | Path, ttl: str | Path) -> None:
+    """graph.ttl from graph.nt, keeping its order (pyoxigraph parses it strictly)."""
+    ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), ttl,
+                 format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+
+
+def _start_turtle(nt: Path, ttl: Path, processes: int):
+    """Start writing ``ttl`` from ``nt`` (:func:`write_turtle_of_ntriples`); returns a
+    function that waits for it and raises what it raised. With ``processes`` > 1 a fresh
+    Python process writes it (started with ``-c``, so it copies none of this process's
+    memory and asks nothing of the caller's main module); else it is written when waited for."""
+    if processes <= 1 or not sys.executable:
+        return lambda: write_turtle_of_ntriples(nt, ttl)
+    code = ("import sys\nfrom kg.export import write_turtle_of_ntriples as w\n"
+            "try:\n    w(sys.argv[1], sys.argv[2])\n"
+            "except Exception as e:\n    sys.exit(f'{type(e).__name__}: {e}')")
+    proc = subprocess.Popen([sys.executable, "-c", code, str(nt), str(ttl)], stderr=subprocess.PIPE)
+
+    def wait():
+        _, err = proc.communicate()
+        if proc.returncode:
+            reason = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
+            raise (SyntaxError if reason[0].startswith("SyntaxError") else OSError)(f"{ttl}: {reason[0]}")
+    wait.process = proc
+    return wait
+
+
+def _write_trig(quads, by_iri: dict, out: Path, base: str, reference_extra: Graph | None) -> None:
+    """graph.trig: each named graph in IRI order, the ontology added to the reference graph."""
     ref = str(graph_name("reference", base))
     extra = set(lines_of(to_canonical_graph(reference_extra))) if reference_extra is not None else set()
-    if extra:
-        by_iri.setdefault(ref, None)
+    by_iri = {**by_iri, ref: by_iri.get(ref)} if extra else by_iri
     with atomic_path(out / "graph.trig") as trig_path, \
             tempfile.NamedTemporaryFile(dir=out, prefix=".graph.", suffix=".nq") as nq:
         for iri in sorted(by_iri):
@@ -214,8 +252,6 @@ def write_quads(quads: Mapping[str, Iterable[str]], out: str | Path, base: str =
         nq.flush()
         ox.serialize(ox.parse(path=nq.name, format=ox.RdfFormat.N_QUADS), trig_path,
                      format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
-    paths.append(out / "graph.trig")
-    return paths
 
 
 def _graph_bytes(quads: Mapping[str, Iterable[str]], name: str) -> bytes:

@@ -209,7 +209,8 @@ def _build(paths, out, base, html, strict, jsonld, encoding, jobs, scheduler, ca
     # nothing read: keep whatever an earlier build left in ``out`` rather than overwrite it
     if out is not None and result.counts["documents"]:
         out, counts = Path(out), {}
-        result.outputs = write_data(kg, result.quads, out, base=base, jsonld=jsonld, counts=counts)
+        result.outputs = write_data(kg, result.quads, out, base=base, jsonld=jsonld, counts=counts,
+                                    processes=jobs)
         result.triple_count = counts["triples"]
         if not keep_graph:
             result.quads = None         # the page is drawn from graph.nt: the packed triples can go
@@ -238,11 +239,13 @@ def write_outputs(kg: KnowledgeGraph, rdf: Graph | None, out: Path, html: bool =
 
 
 def write_data(kg: KnowledgeGraph, quads: Mapping[str, list[str]], out: Path, base: str = DEFAULT_BASE,
-               jsonld: bool = False, counts: dict | None = None) -> list[Path]:
+               jsonld: bool = False, counts: dict | None = None, processes: int = 1) -> list[Path]:
     """graph.ttl, graph.nt, graph.trig (a named graph per document plus ``{base}reference``
     holding gazetteer containment and the ontology), graph.jsonld with ``jsonld``, and
-    merges.json. ``counts["triples"]``, if given, receives how many triples were written."""
-    outputs = write_quads(quads, out, base, reference_extra=_ontology(), jsonld=jsonld, counts=counts)
+    merges.json. ``counts["triples"]``, if given, receives how many triples were written;
+    ``processes`` > 1 lets the Turtle be written by a second process meanwhile."""
+    outputs = write_quads(quads, out, base, reference_extra=_ontology(), jsonld=jsonld, counts=counts,
+                          processes=processes)
     outputs.append(write_json({"merged": kg.merges, "skipped": kg.problems}, out / "merges.json"))
     return outputs
 

@@ -321,6 +321,35 @@ def test_gnu_sort_and_the_python_merge_write_the_same_files(tmp_path, monkeypatc
         assert counts["triples"] == len(set().union(*(quads[g] for g in quads)))
 
 
+def test_a_second_process_writes_the_same_turtle(tmp_path, seed_build):
+    """``processes=2`` (what ``kg build --jobs 2`` asks) writes graph.ttl in a fresh Python
+    process while this one writes the TriG: the files are the same bytes."""
+    for processes in (1, 2):
+        export.write_quads(seed_build.quads, tmp_path / str(processes), jsonld=True, processes=processes)
+    for f in ("graph.nt", "graph.ttl", "graph.trig", "graph.jsonld"):
+        assert (tmp_path / "1" / f).read_bytes() == (tmp_path / "2" / f).read_bytes(), f
+    assert sorted(p.name for p in (tmp_path / "2").iterdir()) == ["graph.jsonld", "graph.nt", "graph.trig", "graph.ttl"]
+
+
+def test_the_turtle_process_reports_what_went_wrong(tmp_path):
+    bad = tmp_path / "bad.nt"
+    bad.write_text("<http://e.org/has space> <http://e.org/p> <http://e.org/o> .\n", encoding="utf-8")
+    with pytest.raises(SyntaxError, match=r"out\.ttl: SyntaxError: .*"):
+        export._start_turtle(bad, tmp_path / "out.ttl", processes=2)()
+    with pytest.raises(OSError, match=r"out\.ttl: .*No such file"):
+        export._start_turtle(tmp_path / "missing.nt", tmp_path / "out.ttl", processes=2)()
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_write_quads_refuses_an_invalid_line_in_any_process(tmp_path, processes):
+    (tmp_path / "graph.ttl").write_text("old", encoding="utf-8")
+    with pytest.raises(SyntaxError):
+        export.write_quads({"a": ["<http://e.org/has space> <http://e.org/p> <http://e.org/o>"]}, tmp_path,
+                           processes=processes)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.ttl"]
+    assert (tmp_path / "graph.ttl").read_text(encoding="utf-8") == "old"
+
+
 def test_a_failing_sort_is_reported_and_leaves_the_old_files(tmp_path, monkeypatch):
     (tmp_path / "graph.nt").write_text("old", encoding="utf-8")
     monkeypatch.setattr(export, "SORT_BUFFER", "not-a-size")
