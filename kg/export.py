@@ -16,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
@@ -176,82 +178,123 @@ def write_quads(quads: Mapping[str, Iterable[str]], out: str | Path, base: str =
     N-Triples lines per named graph of ``kg.graph.to_quads``, without any rdflib term: the
     same bytes as :func:`turtle`, :func:`ntriples`, :func:`trig` and :func:`jsonld` of the
     equivalent rdflib graphs. ``counts["triples"]``, if given, receives the number of
-    distinct triples written.
+    distinct triples written. Returns the paths written (see :func:`writing_quads`)."""
+    with writing_quads(quads, out, base, reference_extra, jsonld, counts, processes) as files:
+        pass
+    return files.paths
 
-    The lines are already the N-Triples pyoxigraph writes, so graph.nt is their sorted
-    union (:func:`_write_union`). pyoxigraph then reads graph.nt strictly and writes the
-    Turtle (and JSON-LD) from it, and the TriG from an N-Quads file made graph by graph.
-    With ``processes`` > 1 the Turtle is written by a second process meanwhile (pyoxigraph
-    holds the GIL, so a thread would not help). Memory holds the packed lines and at most
-    one group of graphs, never a whole file."""
+
+@dataclass
+class RdfFiles:
+    """What :func:`writing_quads` gives its block: graph.nt, complete but still under its
+    temporary name, and the paths every file will have."""
+    nt: Path
+    paths: list[Path]
+
+
+@contextmanager
+def writing_quads(quads: Mapping[str, Iterable[str]], out: str | Path, base: str = DEFAULT_BASE,
+                  reference_extra: Graph | None = None, jsonld: bool = False,
+                  counts: dict | None = None, processes: int = 1):
+    """:func:`write_quads` as a block that can do other work while the files are made.
+
+    On entry graph.nt is written, the sorted union of the lines (:func:`_write_union`),
+    and an N-Quads file graph by graph; ``quads`` is no longer needed after that. pyoxigraph
+    then makes graph.ttl from graph.nt (reading it strictly) and graph.trig from the
+    N-Quads: in a second process while the block runs when ``processes`` > 1 (pyoxigraph
+    holds the GIL, so a thread would not overlap them), else when the block ends. Every
+    file gets its name only when the block ends without error. ``kg build`` draws the page
+    from graph.nt in the block."""
     out = Path(out)
     by_iri = {str(graph_name(name, base)): name for name in quads}
     names = [by_iri[iri] for iri in sorted(by_iri)]
-    with atomic_path(out / "graph.nt") as nt, atomic_path(out / "graph.ttl") as ttl:
+    with ExitStack() as stack:
+        nt, ttl, trig = (stack.enter_context(atomic_path(out / f)) for f in ("graph.nt", "graph.ttl", "graph.trig"))
+        nq = stack.enter_context(tempfile.NamedTemporaryFile(dir=out, prefix=".graph.", suffix=".nq"))
         with open(nt, "wb") as fh:
             written = _write_union(fh, quads, names, out)
-        turtle_done = _start_turtle(nt, ttl, processes)
+        _write_nquads(nq, quads, by_iri, base, reference_extra)
+        nq.flush()
+        del quads                   # a caller that let the triples go frees them here
+        finish = _start([("turtle", str(nt), str(ttl), "graph.ttl"), ("trig", nq.name, str(trig), "graph.trig")],
+                        processes)
         try:
+            paths = [out / "graph.ttl", out / "graph.nt"]
             if jsonld:
                 expanded = ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.JSON_LD)
-                jsonld_path = write_atomic(out / "graph.jsonld", _compact_jsonld(expanded, _jsonld_prefixes(base)))
+                paths.append(write_atomic(out / "graph.jsonld", _compact_jsonld(expanded, _jsonld_prefixes(base))))
                 del expanded
-            _write_trig(quads, by_iri, out, base, reference_extra)
+            if counts is not None:
+                counts["triples"] = written
+            yield RdfFiles(nt, paths + [out / "graph.trig"])
         except BaseException:
-            if hasattr(turtle_done, "process"):
-                turtle_done.process.kill()
-                turtle_done.process.wait()
+            finish.cancel()
             raise
-        turtle_done()
-    if counts is not None:
-        counts["triples"] = written
-    return [out / "graph.ttl", out / "graph.nt"] + ([jsonld_path] if jsonld else []) + [out / "graph.trig"]
+        finish()
 
 
-def write_turtle_of_ntriples(nt: str | Path, ttl: str | Path) -> None:
-    """graph.ttl from graph.nt, keeping its order (pyoxigraph parses it strictly)."""
-    ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), ttl,
-                 format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+def write_rdf_file(kind: str, source: str, target: str, name: str = "") -> None:
+    """``target`` from ``source``, keeping its order: Turtle from N-Triples (``kind``
+    "turtle") or TriG from N-Quads ("trig"). pyoxigraph parses the source strictly."""
+    source_format, target_format = {"turtle": (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE),
+                                     "trig": (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)}[kind]
+    ox.serialize(ox.parse(path=source, format=source_format), target, format=target_format, prefixes=PREFIXES)
 
 
-def _start_turtle(nt: Path, ttl: Path, processes: int):
-    """Start writing ``ttl`` from ``nt`` (:func:`write_turtle_of_ntriples`); returns a
-    function that waits for it and raises what it raised. With ``processes`` > 1 a fresh
-    Python process writes it (started with ``-c``, so it copies none of this process's
-    memory and asks nothing of the caller's main module); else it is written when waited for."""
+# what the second process runs: each task in turn, the first failure ends it with
+# "name: error type: message" as its last line
+_TASKS_CODE = """import sys
+from kg.export import write_rdf_file
+args = sys.argv[1:]
+for i in range(0, len(args), 4):
+    try:
+        write_rdf_file(*args[i:i + 4])
+    except Exception as e:
+        sys.exit(f"{args[i + 3]}: {type(e).__name__}: {e}")
+"""
+
+
+def _start(tasks: list[tuple[str, str, str, str]], processes: int):
+    """Start the :func:`write_rdf_file` ``tasks``. Returns ``finish()``, which waits for
+    them and raises what went wrong (SyntaxError for a parse error, else OSError), and
+    ``finish.cancel()``. With ``processes`` > 1 a fresh Python process runs them (started
+    with ``-c``: it copies none of this process's memory and asks nothing of the caller's
+    main module); else ``finish()`` runs them here."""
     if processes <= 1 or not sys.executable:
-        return lambda: write_turtle_of_ntriples(nt, ttl)
-    code = ("import sys\nfrom kg.export import write_turtle_of_ntriples as w\n"
-            "try:\n    w(sys.argv[1], sys.argv[2])\n"
-            "except Exception as e:\n    sys.exit(f'{type(e).__name__}: {e}')")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(nt), str(ttl)], stderr=subprocess.PIPE)
+        def finish():
+            for task in tasks:
+                write_rdf_file(*task)
+        finish.cancel = lambda: None
+        return finish
+    proc = subprocess.Popen([sys.executable, "-c", _TASKS_CODE, *(a for t in tasks for a in t)],
+                            stderr=subprocess.PIPE)
 
-    def wait():
+    def finish():
         _, err = proc.communicate()
         if proc.returncode:
-            reason = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
-            raise (SyntaxError if reason[0].startswith("SyntaxError") else OSError)(f"{ttl}: {reason[0]}")
-    wait.process = proc
-    return wait
+            last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
+            raise (SyntaxError if ": SyntaxError: " in last[0] else OSError)(last[0])
+
+    def cancel():
+        proc.kill()
+        proc.communicate()
+    finish.cancel = cancel
+    return finish
 
 
-def _write_trig(quads, by_iri: dict, out: Path, base: str, reference_extra: Graph | None) -> None:
-    """graph.trig: each named graph in IRI order, the ontology added to the reference graph."""
+def _write_nquads(nq, quads, by_iri: dict, base: str, reference_extra: Graph | None) -> None:
+    """The N-Quads of graph.trig: each named graph in IRI order, the ontology added to the
+    reference graph."""
     ref = str(graph_name("reference", base))
     extra = set(lines_of(to_canonical_graph(reference_extra))) if reference_extra is not None else set()
     by_iri = {**by_iri, ref: by_iri.get(ref)} if extra else by_iri
-    with atomic_path(out / "graph.trig") as trig_path, \
-            tempfile.NamedTemporaryFile(dir=out, prefix=".graph.", suffix=".nq") as nq:
-        for iri in sorted(by_iri):
-            tail = f" <{iri}> .\n"
-            if iri == ref:
-                lines = quads[by_iri[iri]] if by_iri[iri] is not None else []
-                nq.write(join_lines(sorted(extra.union(lines)), tail).encode("utf-8"))
-            else:
-                nq.write(_statements(_graph_bytes(quads, by_iri[iri]), tail.encode("utf-8")))
-        nq.flush()
-        ox.serialize(ox.parse(path=nq.name, format=ox.RdfFormat.N_QUADS), trig_path,
-                     format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+    for iri in sorted(by_iri):
+        tail = f" <{iri}> .\n"
+        if iri == ref:
+            lines = quads[by_iri[iri]] if by_iri[iri] is not None else []
+            nq.write(join_lines(sorted(extra.union(lines)), tail).encode("utf-8"))
+        else:
+            nq.write(_statements(_graph_bytes(quads, by_iri[iri]), tail.encode("utf-8")))
 
 
 def _graph_bytes(quads: Mapping[str, Iterable[str]], name: str) -> bytes:

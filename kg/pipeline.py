@@ -11,7 +11,7 @@ import gc
 import time
 from collections import Counter
 from collections.abc import Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -19,7 +19,8 @@ from pathlib import Path
 from rdflib import Graph
 
 from .cache import DocumentCache
-from .export import with_reference, write_json, write_quads
+from .export import with_reference, write_json, writing_quads
+from .files import atomic_path, umask_mode
 from .graph import DEFAULT_BASE, TermIndex, graph_from_quads, graph_name, to_dataset, to_quads
 from .metrics import extract_metrics
 from .model import Document, KnowledgeGraph
@@ -209,14 +210,18 @@ def _build(paths, out, base, html, strict, jsonld, encoding, jobs, scheduler, ca
     # nothing read: keep whatever an earlier build left in ``out`` rather than overwrite it
     if out is not None and result.counts["documents"]:
         out, counts = Path(out), {}
-        result.outputs = write_data(kg, result.quads, out, base=base, jsonld=jsonld, counts=counts,
-                                    processes=jobs)
+        with ExitStack() as stack:
+            # the page takes its name last, and only once the RDF files have theirs
+            page = stack.enter_context(atomic_path(out / "graph.html", mode=umask_mode())) if html else None
+            # graph.ttl and graph.trig are made meanwhile (in another process with jobs > 1)
+            files = stack.enter_context(writing_data(kg, result.quads, out, base=base, jsonld=jsonld,
+                                                     counts=counts, processes=jobs))
+            if not keep_graph:
+                result.quads = None     # the page is drawn from graph.nt: the packed triples can go
+            if html:
+                _, result.index = write_page(None, out, html_max_nodes, nt=files.nt, target=page)
+        result.outputs = files.paths + ([out / "graph.html"] if html else [])
         result.triple_count = counts["triples"]
-        if not keep_graph:
-            result.quads = None         # the page is drawn from graph.nt: the packed triples can go
-        if html:
-            page, result.index = write_page(None, out, html_max_nodes)
-            result.outputs.append(page)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -243,21 +248,35 @@ def write_data(kg: KnowledgeGraph, quads: Mapping[str, list[str]], out: Path, ba
     """graph.ttl, graph.nt, graph.trig (a named graph per document plus ``{base}reference``
     holding gazetteer containment and the ontology), graph.jsonld with ``jsonld``, and
     merges.json. ``counts["triples"]``, if given, receives how many triples were written;
-    ``processes`` > 1 lets the Turtle be written by a second process meanwhile."""
-    outputs = write_quads(quads, out, base, reference_extra=_ontology(), jsonld=jsonld, counts=counts,
-                          processes=processes)
-    outputs.append(write_json({"merged": kg.merges, "skipped": kg.problems}, out / "merges.json"))
-    return outputs
+    ``processes`` > 1 lets a second process write the Turtle and the TriG."""
+    with writing_data(kg, quads, out, base, jsonld, counts, processes) as files:
+        pass
+    return files.paths
 
 
-def write_page(view, out: Path, max_nodes: int | None = 5000):
-    """graph.html in ``out``, drawn from ``view`` (an rdflib Graph or a TermIndex) or, when
-    ``None``, from an index of ``out/graph.nt``. Returns the path and the view drawn from."""
+@contextmanager
+def writing_data(kg: KnowledgeGraph, quads: Mapping[str, list[str]], out: Path, base: str = DEFAULT_BASE,
+                 jsonld: bool = False, counts: dict | None = None, processes: int = 1):
+    """:func:`write_data` as a block (:func:`kg.export.writing_quads`): graph.nt is written
+    on entry (``files.nt``, under a temporary name), the other RDF files while the block
+    runs or when it ends; all take their names when it ends."""
+    with writing_quads(quads, out, base, reference_extra=_ontology(), jsonld=jsonld, counts=counts,
+                       processes=processes) as files:
+        del quads                       # let a caller that dropped its triples free them now
+        yield files
+    files.paths.append(write_json({"merged": kg.merges, "skipped": kg.problems}, Path(out) / "merges.json"))
+
+
+def write_page(view, out: Path, max_nodes: int | None = 5000, nt: Path | None = None,
+               target: Path | None = None):
+    """graph.html in ``out`` (or written to ``target``), drawn from ``view`` (an rdflib Graph
+    or a TermIndex) or, when ``None``, from an index of ``nt`` (default ``out/graph.nt``).
+    Returns the path and the view drawn from."""
     from .html import write_html
     if view is None:
-        with open(out / "graph.nt", encoding="utf-8") as nt:
-            view = TermIndex(nt)
-    return write_html(view, out / "graph.html", max_nodes=max_nodes), view
+        with open(nt or out / "graph.nt", encoding="utf-8") as lines:
+            view = TermIndex(lines)
+    return write_html(view, target or out / "graph.html", max_nodes=max_nodes), view
 
 
 @lru_cache(maxsize=1)

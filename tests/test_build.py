@@ -123,3 +123,21 @@ def test_cli_reports_bad_paths_and_keeps_going(tmp_path):
     assert proc.returncode == 3                       # partial: one path skipped
     assert "missing.txt: no such file or folder" in proc.stderr
     assert (tmp_path / "o" / "graph.ttl").exists()
+
+
+def test_a_page_that_fails_leaves_the_earlier_outputs_whole(tmp_path, monkeypatch):
+    """The page is drawn while graph.ttl and graph.trig are made (by a second process with
+    jobs > 1); if drawing it fails, no file of the earlier build is replaced and no
+    temporary file is left."""
+    import kg.html
+    from kg.pipeline import DEFAULT_CORPUS, build
+    build([DEFAULT_CORPUS], out=tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("page broke")
+    monkeypatch.setattr(kg.html, "write_html", broken)
+    for jobs in (1, 2):
+        with pytest.raises(RuntimeError, match="page broke"):
+            build([ROOT / "tests" / "data" / "unseen"], out=tmp_path, jobs=jobs)
+        assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

@@ -331,13 +331,32 @@ def test_a_second_process_writes_the_same_turtle(tmp_path, seed_build):
     assert sorted(p.name for p in (tmp_path / "2").iterdir()) == ["graph.jsonld", "graph.nt", "graph.trig", "graph.ttl"]
 
 
-def test_the_turtle_process_reports_what_went_wrong(tmp_path):
+@pytest.mark.parametrize("processes", [1, 2])
+def test_the_writing_process_reports_what_went_wrong(tmp_path, processes):
+    """A parse error comes back as SyntaxError, anything else as OSError, naming the file."""
     bad = tmp_path / "bad.nt"
     bad.write_text("<http://e.org/has space> <http://e.org/p> <http://e.org/o> .\n", encoding="utf-8")
-    with pytest.raises(SyntaxError, match=r"out\.ttl: SyntaxError: .*"):
-        export._start_turtle(bad, tmp_path / "out.ttl", processes=2)()
-    with pytest.raises(OSError, match=r"out\.ttl: .*No such file"):
-        export._start_turtle(tmp_path / "missing.nt", tmp_path / "out.ttl", processes=2)()
+    task = ("turtle", str(bad), str(tmp_path / "out.ttl"), "graph.ttl")
+    with pytest.raises(SyntaxError, match=r"graph\.ttl" if processes > 1 else ""):
+        export._start([task], processes)()
+    missing = ("trig", str(tmp_path / "missing.nq"), str(tmp_path / "out.trig"), "graph.trig")
+    with pytest.raises(OSError, match=r"graph\.trig: .*No such file" if processes > 1 else "No such file"):
+        export._start([missing], processes)()
+
+
+def test_the_block_of_writing_quads_runs_while_the_files_are_made(tmp_path, seed_build):
+    """kg build draws the page inside the block: graph.nt is complete there (under its
+    temporary name), no file has its name yet, and all do once the block ends."""
+    with export.writing_quads(seed_build.quads, tmp_path, processes=2) as files:
+        assert files.nt.read_bytes().count(b"\n") == len(seed_build.lines)
+        assert not any((tmp_path / f).exists() for f in ("graph.nt", "graph.ttl", "graph.trig"))
+    assert [p.name for p in files.paths] == ["graph.ttl", "graph.nt", "graph.trig"]
+    assert not files.nt.exists() and all(p.exists() for p in files.paths)
+    # an error in the block stops the second process and leaves no file behind
+    with pytest.raises(RuntimeError, match="page"):
+        with export.writing_quads(seed_build.quads, tmp_path / "failed", processes=2):
+            raise RuntimeError("page failed")
+    assert list((tmp_path / "failed").iterdir()) == []
 
 
 @pytest.mark.parametrize("processes", [1, 2])

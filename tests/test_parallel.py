@@ -31,15 +31,23 @@ def corpus(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def serial_ttl(corpus, tmp_path_factory) -> bytes:
+def serial_files(corpus, tmp_path_factory) -> dict[str, bytes]:
     out = tmp_path_factory.mktemp("serial")
-    build([corpus], out=out, html=False, jobs=1)
-    return (out / "graph.ttl").read_bytes()
+    build([corpus], out=out, jobs=1, jsonld=True)
+    return {p.name: p.read_bytes() for p in out.iterdir()}
 
 
-def test_jobs_4_gives_the_same_bytes_as_jobs_1(corpus, serial_ttl, tmp_path):
-    result = build([corpus], out=tmp_path, html=False, jobs=4)
-    assert (tmp_path / "graph.ttl").read_bytes() == serial_ttl
+@pytest.fixture(scope="module")
+def serial_ttl(serial_files) -> bytes:
+    return serial_files["graph.ttl"]
+
+
+def test_jobs_4_gives_the_same_bytes_as_jobs_1(corpus, serial_files, tmp_path):
+    """Every file: with jobs > 1 a second process also writes graph.ttl and graph.trig
+    while the page is drawn."""
+    result = build([corpus], out=tmp_path, jobs=4, jsonld=True)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == serial_files
+    assert sorted(serial_files) == ["graph.html", "graph.jsonld", "graph.nt", "graph.trig", "graph.ttl", "merges.json"]
     assert len(result.graph.documents) == 12
     assert "place/652927" in result.graph.entities       # the seeds' 乌什县 is still found
 
