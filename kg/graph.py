@@ -526,7 +526,9 @@ class TermIndex:
         subject, row = None, []
         more: dict[str, list[str]] = {}     # rows of subjects met again (unsorted input)
         for line in lines:
-            if line.endswith(" .\n") or line.endswith(" ."):
+            if line.endswith(" .\n"):          # graph.nt: one copy of the line, not two
+                line = line[:-3]
+            elif line.endswith(" ."):
                 line = line.rstrip()[:-2]
             elif not line.strip() or line.lstrip()[0] == "#":
                 continue
@@ -537,7 +539,8 @@ class TermIndex:
                 self._add_row(subject, row, more)
                 subject, row = s, []
             # types, IRIs and offsets repeat across subjects
-            row += (intern(p), intern(o))
+            row.append(intern(p))
+            row.append(intern(o))
             n += 1
         self._add_row(subject, row, more)
         for s, rest in more.items():
@@ -567,13 +570,23 @@ class TermIndex:
 
     def _by_object(self, predicate) -> dict[str, list[str]]:
         if predicate not in self._pos:
-            index: dict[str, list[str]] = {}
-            p = self._text(predicate)
-            for s, row in self.spo.items():
-                for o in _objects_in(row, p):
-                    index.setdefault(o, []).append(s)
-            self._pos[predicate] = index
+            self.index_objects([predicate])
         return self._pos[predicate]
+
+    def index_objects(self, predicates) -> None:
+        """Make the object-to-subject index of several predicates in one pass over the
+        triples (what ``subjects(p, o)`` and ``subject_objects(p)`` use); a caller that
+        knows which it will ask about saves a pass per predicate."""
+        wanted = {self._text(p): p for p in predicates if p not in self._pos}
+        if not wanted:
+            return
+        indexes: dict[str, dict[str, list[str]]] = {p: {} for p in wanted}
+        for s, row in self.spo.items():
+            for i in range(0, len(row), 2):
+                if row[i] in indexes:
+                    indexes[row[i]].setdefault(row[i + 1], []).append(s)
+        for text, predicate in wanted.items():
+            self._pos[predicate] = indexes[text]
 
     def __len__(self) -> int:
         return self._len
@@ -607,9 +620,24 @@ class TermIndex:
         return iter([(term(s), term(o)) for o, subjects in self._by_object(predicate).items()
                      for s in subjects])
 
+    def values(self, subject, predicates) -> list:
+        """``[value(subject, p) for p in predicates]`` with one lookup of the subject."""
+        row = self.spo.get(self._text(subject))
+        if not row:
+            return [None] * len(predicates)
+        out = []
+        for p in predicates:
+            found = _objects_in(row, self._text(p))
+            out.append(parse_term(found[0]) if len(found) == 1 else
+                       min(map(parse_term, found)) if found else None)
+        return out
+
     def value(self, subject, predicate):
-        found = list(self.objects(subject, predicate))
-        return min(found) if found else None
+        row = self.spo.get(self._text(subject))
+        found = _objects_in(row, self._text(predicate)) if row else ()
+        if len(found) == 1:                 # the common case: no list of parsed terms
+            return parse_term(found[0])
+        return min(map(parse_term, found)) if found else None
 
 
 def _objects_in(row: tuple[str, ...], predicate: str) -> list[str]:

@@ -436,12 +436,8 @@ class _GraphData:
     def sentence(self, iri) -> "_Sentence | None":
         """Raw begin offset and document of a nif:Sentence (None without text)."""
         if iri not in self._sentence_cache:
-            g = self.g
-            if next(g.objects(iri, NIF.isString), None) is None:
-                self._sentence_cache[iri] = None
-            else:
-                self._sentence_cache[iri] = _Sentence(iri, g.value(iri, NIF.referenceContext),
-                                                      _int(g.value(iri, NIF.beginIndex)))
+            text, doc, begin = self.g.values(iri, (NIF.isString, NIF.referenceContext, NIF.beginIndex))
+            self._sentence_cache[iri] = None if text is None else _Sentence(iri, doc, _int(begin))
         return self._sentence_cache[iri]
 
     def text(self, s: "_Sentence") -> str:
@@ -541,6 +537,8 @@ class _GraphData:
     def collect(self) -> None:
         """Entities, their types, metrics and the relation edges between entities."""
         g = self.g
+        # every reverse lookup the page makes, indexed in one pass over the triples
+        g.index_objects([RDF.type, ITSRDF.taIdentRef, YJ.hasMetric, *(YJ[rel] for rel in RELATIONS)])
         types_of: dict[str, set[str]] = {}
         for t in ENTITY_TYPES:
             for s in g.subjects(RDF.type, YJ[t]):
@@ -765,8 +763,7 @@ class _GraphData:
         in_sentence: dict = {}
         docs: set = set()
         for m in g.subjects(ITSRDF.taIdentRef, entity):
-            sent_iri = g.value(m, NIF.sentence)
-            doc = g.value(m, NIF.referenceContext)
+            sent_iri, doc = g.values(m, (NIF.sentence, NIF.referenceContext))
             s = self.sentence(sent_iri) if sent_iri is not None else None
             if doc is None and s is not None:
                 doc = s.doc
@@ -778,9 +775,10 @@ class _GraphData:
         # spans are looked for only where the panel lists them (a place named in every
         # article has thousands of mentions)
         def find(s, mentions):
-            hits = (self.locate(s, min((str(a) for a in g.objects(m, NIF.anchorOf)), default=None),
-                                _int(g.value(m, NIF.beginIndex)), _int(g.value(m, NIF.endIndex)))
-                    for m in mentions)
+            hits = []
+            for m in mentions:
+                anchor, begin, end = g.values(m, (NIF.anchorOf, NIF.beginIndex, NIF.endIndex))
+                hits.append(self.locate(s, str(anchor) if anchor is not None else None, _int(begin), _int(end)))
             return [hit for hit in hits if hit]
         self.used_docs |= docs
         return self.spans_in_shown(in_sentence, find), sorted(docs, key=str)

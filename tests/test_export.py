@@ -436,3 +436,25 @@ def test_term_index_same_from_sorted_and_shuffled_lines(seed_build):
     assert len(a) == len(b) == len(lines) and triples(a) == triples(b)
     entity = next(s for s in a.spo if "/id/place/" in s)[1:-1]
     assert sorted(a.objects(entity, None)) == sorted(b.objects(entity, None))
+
+
+def test_term_index_lookups_in_one_pass_agree_with_one_at_a_time(seed_build):
+    """``values`` (several predicates, one lookup) and ``index_objects`` (several reverse
+    indexes, one pass) answer exactly as ``value`` and ``subjects`` do one by one, for
+    single- and multi-valued predicates, absent ones and absent subjects."""
+    from kg.graph import ITSRDF, NIF, TermIndex
+    from rdflib.namespace import RDFS, SKOS
+    one, many = TermIndex(seed_build.lines), TermIndex(seed_build.lines)
+    predicates = [RDF.type, RDFS.label, SKOS.altLabel, NIF.anchorOf, NIF.beginIndex, YJ.adminCode, YJ.nothing]
+    subjects = sorted(one.spo)[::25] + ["<http://example.org/absent>"]
+    for s in (t[1:-1] if t.startswith("<") else t for t in subjects):
+        assert many.values(s, predicates) == [one.value(s, p) for p in predicates]
+    reverse = [RDF.type, ITSRDF.taIdentRef, YJ.locatedIn, YJ.hasMetric, YJ.nothing]
+    many.index_objects(reverse)
+    for p in reverse:
+        pairs = list(many.subject_objects(p))
+        assert pairs == list(TermIndex(seed_build.lines).subject_objects(p))
+        assert sorted(pairs) == sorted((s, o) for s, q, o in one if q == str(p))   # by a full scan
+        assert (len(pairs) > 0) == (p != YJ.nothing)
+        for o in {o for _, o in pairs[:50]}:
+            assert list(many.subjects(p, o)) == list(one.subjects(p, o))
