@@ -34,33 +34,36 @@ PREFIXES = {"yj": YJ, "nif": NIF, "itsrdf": ITSRDF, "schema": SCHEMA, "prov": PR
 
 
 class Iris:
-    """Deterministic IRIs under one configurable base."""
+    """Deterministic IRIs under one configurable base, as rdflib URIRefs or, with
+    ``term=str``, plain strings (the graph's lines need only the text, and making a
+    URIRef costs a validity check: 400,000 of them at 1,000 articles)."""
 
-    def __init__(self, base: str = DEFAULT_BASE):
+    def __init__(self, base: str = DEFAULT_BASE, term=URIRef):
         self.base = base if base.endswith(("/", "#")) else base + "/"
+        self.term = term
 
-    def entity(self, key: str) -> URIRef:
-        return URIRef(f"{self.base}id/{key}")
+    def entity(self, key: str) -> str:
+        return self.term(f"{self.base}id/{key}")
 
-    def metric(self, key: str) -> URIRef:
-        return URIRef(f"{self.base}id/metric/{_safe(key)}")    # keys start with the file stem
+    def metric(self, key: str) -> str:
+        return self.term(f"{self.base}id/metric/{_safe(key)}")    # keys start with the file stem
 
-    def document(self, doc_id: str) -> URIRef:
-        return URIRef(f"{self.base}doc/{_safe(doc_id)}")
+    def document(self, doc_id: str) -> str:
+        return self.term(f"{self.base}doc/{_safe(doc_id)}")
 
-    def sentence(self, doc_id: str, index: int) -> URIRef:
-        return URIRef(f"{self.base}doc/{_safe(doc_id)}/sentence/{index}")
+    def sentence(self, doc_id: str, index: int) -> str:
+        return self.term(f"{self.base}doc/{_safe(doc_id)}/sentence/{index}")
 
-    def mention(self, doc_id: str, start: int, end: int) -> URIRef:
-        return URIRef(f"{self.base}doc/{_safe(doc_id)}/mention/{start}-{end}")
+    def mention(self, doc_id: str, start: int, end: int) -> str:
+        return self.term(f"{self.base}doc/{_safe(doc_id)}/mention/{start}-{end}")
 
-    def fact(self, s: str, p: str, o: str) -> URIRef:
+    def fact(self, s: str, p: str, o: str) -> str:
         digest = hashlib.sha1(f"{s} {p} {o}".encode("utf-8")).hexdigest()[:12]
-        return URIRef(f"{self.base}fact/{digest}")
+        return self.term(f"{self.base}fact/{digest}")
 
     @property
-    def gazetteer(self) -> URIRef:
-        return URIRef(f"{self.base}reference/gazetteer")
+    def gazetteer(self) -> str:
+        return self.term(f"{self.base}reference/gazetteer")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -229,7 +232,7 @@ def _bind(g, iris: Iris) -> None:
 def _lines(kg: KnowledgeGraph, base: str) -> "Runs":
     """Document by document: each graph's lines are made, sorted and packed before the next
     one starts, so the whole graph is never held as text."""
-    iris = Iris(base)
+    iris = Iris(base, term=str)
     runs = Runs()
     lines: set[str] = set()
 
