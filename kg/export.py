@@ -233,7 +233,7 @@ def writing_quads(quads: Mapping[str, Iterable[str]], out: str | Path, base: str
         finish()
 
 
-def write_rdf_file(kind: str, source: str, target: str, name: str = "") -> None:
+def write_rdf_file(kind: str, source: str, target: str) -> None:
     """``target`` from ``source``, keeping its order: Turtle from N-Triples (``kind``
     "turtle") or TriG from N-Quads ("trig"). pyoxigraph parses the source strictly."""
     source_format, target_format = {"turtle": (ox.RdfFormat.N_TRIPLES, ox.RdfFormat.TURTLE),
@@ -248,10 +248,15 @@ from kg.export import write_rdf_file
 args = sys.argv[1:]
 for i in range(0, len(args), 4):
     try:
-        write_rdf_file(*args[i:i + 4])
+        write_rdf_file(*args[i:i + 3])
     except Exception as e:
         sys.exit(f"{args[i + 3]}: {type(e).__name__}: {e}")
 """
+
+
+def _failure(message: str) -> Exception:
+    """The error a failed task raises: SyntaxError for a parse error, else OSError."""
+    return (SyntaxError if ": SyntaxError: " in message else OSError)(message)
 
 
 def _start(tasks: list[tuple[str, str, str, str]], processes: int):
@@ -262,8 +267,11 @@ def _start(tasks: list[tuple[str, str, str, str]], processes: int):
     main module); else ``finish()`` runs them here."""
     if processes <= 1 or not sys.executable:
         def finish():
-            for task in tasks:
-                write_rdf_file(*task)
+            for kind, source, target, name in tasks:
+                try:
+                    write_rdf_file(kind, source, target)
+                except Exception as e:
+                    raise _failure(f"{name}: {type(e).__name__}: {e}") from e
         finish.cancel = lambda: None
         return finish
     proc = subprocess.Popen([sys.executable, "-c", _TASKS_CODE, *(a for t in tasks for a in t)],
@@ -273,7 +281,7 @@ def _start(tasks: list[tuple[str, str, str, str]], processes: int):
         _, err = proc.communicate()
         if proc.returncode:
             last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
-            raise (SyntaxError if ": SyntaxError: " in last[0] else OSError)(last[0])
+            raise _failure(last[0])
 
     def cancel():
         proc.kill()
@@ -320,8 +328,9 @@ def _write_union(target, quads: Mapping[str, Iterable[str]], names: list[str], w
     GNU sort does it where it is installed (any Linux): ``LC_ALL=C`` compares bytes, and
     UTF-8 bytes sort as code points do, so its order is Python's; it sorts in one thread
     (more did not help) and bounded memory, spilling to temporary files in ``workdir``
-    (about twice as fast as merging in Python at 1,000 articles; it never holds the union). Elsewhere
-    the graphs are merged in Python (:func:`_merge_union`); both give the same bytes."""
+    (about twice as fast as merging in Python at 1,000 articles; it never holds the
+    union). Elsewhere the graphs are merged in Python (:func:`_merge_union`); both give
+    the same bytes."""
     sort = gnu_sort()
     if sort is None:
         return _merge_union(target, quads, names)
