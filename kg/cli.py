@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--html-max-nodes", type=int, metavar="N",
                    help="graph.html shows only the N most connected entities (default 5000; 0: all)")
     b.add_argument("--encoding", help="read every file with this codec (e.g. gb18030, big5) instead of detecting it")
-    b.add_argument("--jobs", "-j", type=int, default=1, help="local processes for the per-document stages (default 1)")
+    b.add_argument("--jobs", "-j", type=int, default=1, help="local processes for the per-document stages; with 2 or more, graph.ttl and graph.trig are also written while the page is drawn (default 1)")
     b.add_argument("--scheduler", metavar="ADDRESS",
                    help="run the per-document stages on this Dask distributed scheduler (tcp://host:8786)")
     b.add_argument("--cache", metavar="DIR", help="per-document cache folder (default: OUT/.cache)")

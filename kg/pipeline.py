@@ -158,12 +158,14 @@ def build(paths: list[str | Path] | None = None, out: str | Path | None = "out",
     merges.json; graph.jsonld too with ``jsonld``.
 
     ``encoding`` forces one codec for every file instead of detecting it per file.
-    ``jobs``, ``scheduler``, ``cache`` and ``progress`` are those of :func:`extract`.
+    ``jobs``, ``scheduler``, ``cache`` and ``progress`` are those of :func:`extract`;
+    with ``jobs`` > 1 a second process also writes graph.ttl and graph.trig while the page
+    is drawn. Every file takes its name once all are made (the page last).
     ``html_max_nodes`` bounds graph.html to the most connected entities (``None``: all).
     ``keep_graph=False`` (what ``kg build`` does) lets the extracted documents, entities,
-    relations and metrics go as soon as their triples are made, and the triples once the
-    RDF files are written, so that the files and the page of a big corpus are made without
-    holding them too: ``result.graph`` then keeps only the merge report and the skipped
+    relations and metrics go as soon as their triples are made, and the triples once
+    graph.nt and the TriG's N-Quads are written, so that the files and the page of a big
+    corpus are made without holding them too: ``result.graph`` then keeps only the merge report and the skipped
     files, ``result.counts`` the figures, and ``result.quads`` is None.
     """
     with fewer_collections():
