@@ -264,8 +264,9 @@ def _start(tasks: list[tuple[str, str, str, str]], processes: int):
     them and raises what went wrong (SyntaxError for a parse error, else OSError), and
     ``finish.cancel()``. With ``processes`` > 1 a fresh Python process runs them (started
     with ``-c``: it copies none of this process's memory and asks nothing of the caller's
-    main module); else ``finish()`` runs them here."""
-    if processes <= 1 or not sys.executable:
+    main module); else, or where there is no Python to start (a frozen application),
+    ``finish()`` runs them here."""
+    if processes <= 1 or not sys.executable or getattr(sys, "frozen", False):
         def finish():
             for kind, source, target, name in tasks:
                 try:
