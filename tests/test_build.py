@@ -141,3 +141,14 @@ def test_a_page_that_fails_leaves_the_earlier_outputs_whole(tmp_path, monkeypatc
         with pytest.raises(RuntimeError, match="page broke"):
             build([ROOT / "tests" / "data" / "unseen"], out=tmp_path, jobs=jobs)
         assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_a_reader_that_goes_away_stops_kg_quietly(tmp_path):
+    """`kg build | head`: once the reader has gone, kg stops without a broken-pipe message
+    (the files are written before anything is printed)."""
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(SEEDS), "--out", str(tmp_path),
+                             "--no-cache", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()                     # the reader is gone before kg prints anything
+    err = proc.stderr.read()
+    assert proc.wait() == 1 and err == b""
+    assert (tmp_path / "graph.ttl").stat().st_size > 0 and (tmp_path / "graph.html").exists()
