@@ -402,10 +402,7 @@ def _merge_union(target, quads: Mapping[str, Iterable[str]], names: list[str]) -
 
 def _write_lines(target, sorted_lines: Iterable[str], tail: str, chunk: int = 50_000) -> int:
     """Sorted lines of ``kg.graph.to_quads`` as N-Triples (N-Quads with a graph in ``tail``),
-    each line once, to a path or an open binary file, a chunk at a time. Returns how many."""
-    if isinstance(target, (str, Path)):
-        with open(target, "wb") as fh:
-            return _write_lines(fh, sorted_lines, tail, chunk)
+    each line once, to an open binary file, a chunk at a time. Returns how many."""
     lines, previous, written = iter(sorted_lines), None, 0
     while True:
         part = list(dict.fromkeys(islice(lines, chunk)))

@@ -628,19 +628,19 @@ class TermIndex:
         row = self.spo.get(self._text(subject))
         if not row:
             return [None] * len(predicates)
-        out = []
-        for p in predicates:
-            found = _objects_in(row, self._text(p))
-            out.append(parse_term(found[0]) if len(found) == 1 else
-                       min(map(parse_term, found)) if found else None)
-        return out
+        return [_smallest(_objects_in(row, self._text(p))) for p in predicates]
 
     def value(self, subject, predicate):
-        row = self.spo.get(self._text(subject))
-        found = _objects_in(row, self._text(predicate)) if row else ()
-        if len(found) == 1:                 # the common case: no list of parsed terms
-            return parse_term(found[0])
-        return min(map(parse_term, found)) if found else None
+        """The object of ``subject`` and ``predicate`` (the smallest if several), or None."""
+        return self.values(subject, (predicate,))[0]
+
+
+def _smallest(found: list[str]):
+    """The smallest parsed term of ``found`` (None if empty): ``value``'s choice when a
+    subject has several objects, deterministic whatever the order of the lines."""
+    if len(found) == 1:                 # the common case: no list of parsed terms
+        return parse_term(found[0])
+    return min(map(parse_term, found)) if found else None
 
 
 def _objects_in(row: tuple[str, ...], predicate: str) -> list[str]:

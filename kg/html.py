@@ -248,12 +248,17 @@ def _sha256(text: str) -> str:
     return base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
-def write_html(graph, path: str | Path, **kw) -> Path:
+def write_html(graph, path: str | Path, atomic: bool = True, **kw) -> Path:
     """Render ``graph`` and write it to ``path`` atomically (temp file in the same
-    directory, then ``os.replace``), UTF-8. Keyword arguments go to :func:`render_html`."""
+    directory, then ``os.replace``), UTF-8; with ``atomic=False`` straight to ``path``, a
+    temporary file its caller renames. Keyword arguments go to :func:`render_html`."""
+    if not atomic:
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            fh.writelines(_page_pieces(graph, **kw))
+        return Path(path)
     # a page is for sharing: the mode a plain open() would give it
-    with atomic_path(path, mode=umask_mode()) as tmp, open(tmp, "w", encoding="utf-8", newline="") as fh:
-        fh.writelines(_page_pieces(graph, **kw))
+    with atomic_path(path, mode=umask_mode()) as tmp:
+        write_html(graph, tmp, atomic=False, **kw)
     return Path(path)
 
 

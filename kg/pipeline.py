@@ -271,14 +271,14 @@ def writing_data(kg: KnowledgeGraph, quads: Mapping[str, list[str]], out: Path, 
 
 def write_page(view, out: Path, max_nodes: int | None = 5000, nt: Path | None = None,
                target: Path | None = None):
-    """graph.html in ``out`` (or written to ``target``), drawn from ``view`` (an rdflib Graph
-    or a TermIndex) or, when ``None``, from an index of ``nt`` (default ``out/graph.nt``).
-    Returns the path and the view drawn from."""
+    """graph.html in ``out`` (atomically), or into ``target``, a temporary file the caller
+    renames; drawn from ``view`` (an rdflib Graph or a TermIndex) or, when ``None``, from
+    an index of ``nt`` (default ``out/graph.nt``). Returns the path and the view drawn from."""
     from .html import write_html
     if view is None:
         with open(nt or out / "graph.nt", encoding="utf-8") as lines:
             view = TermIndex(lines)
-    return write_html(view, target or out / "graph.html", max_nodes=max_nodes), view
+    return write_html(view, target or out / "graph.html", atomic=target is None, max_nodes=max_nodes), view
 
 
 @lru_cache(maxsize=1)
