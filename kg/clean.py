@@ -18,7 +18,8 @@ each a function of its own:
 3. :func:`join_page_breaks` — newspaper PDFs break words across pages with a blank line
    (阿\\n\\n克苏地区). A chunk that stops mid-sentence is joined with the next one unless
    the next one is shaped like a heading; a photo caption printed in between is moved
-   after the joined paragraph (see :func:`join_page_breaks` for the rule).
+   after the joined paragraph (see :func:`join_page_breaks` for the rule). A short chunk
+   that looks like a heading is joined too when the break cuts a head word (人民医 / 院).
 4. :func:`paragraph_kind` — body, heading, caption or list (heuristics documented there).
 5. :func:`drop_repeats` — paragraphs printed twice, wholly or as a long first or last
    part, are kept once.
@@ -54,6 +55,7 @@ CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003
 LIST_ITEM = re.compile(r"(?:[-*]\s+|[•·●▪◆■◇○]\s*)\S")
 MD_HEADING = re.compile(r"#{1,6}\s+(?=\S)")
 DATE_LED = re.compile(r"\d{4}\s*(?:[—–-]+\s*\d{4}\s*)?年")
+PHOTO_CAPTION = re.compile(r"^图[为：:]|(?<!拍)摄\s*[)）]?$")
 SPACED_WORDS = re.compile(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]")
 MIN_REPEAT = 30            # a repeated first/last part must be at least this long
 MAX_SENTENCE = 600         # longer runs without a full stop are cut at a clause mark
@@ -277,12 +279,15 @@ def join_page_breaks(chs: list[Chunk]) -> list[Para]:
             continue
         used[i] = True
         para, held, last = Para([chs[i]]), [], i
-        while not chs[last].mark and stops_mid_sentence(para.text):
+        while not chs[last].mark and not ends_sentence(para.text):
+            cut = stops_mid_sentence(para.text)
             nxt, skipped = last + 1, []
             while nxt < len(chs) and len(skipped) < 2 and _caption_between(chs[nxt]):
                 skipped.append(nxt)
                 nxt += 1
             if nxt >= len(chs) or not _continues(para.text, chs[nxt]):
+                break
+            if not cut and not cuts_head_word(para.text, chs[nxt].text):
                 break
             for k in skipped:
                 used[k] = True
@@ -293,6 +298,29 @@ def join_page_breaks(chs: list[Chunk]) -> list[Para]:
         paras.append(para)
         paras.extend(held)
     return paras
+
+
+# single characters that end many headings on their own (在奋斗中 / 学…): never a cut word
+WHOLE_AT_END = set("中上下里外前后内间")
+
+
+def cuts_head_word(before: str, after: str) -> bool:
+    """Whether a break falls inside a name's head word (博州人民医 / 院结成…, 有限公 / 司):
+    then a short line that looks like a heading is the first half of a sentence."""
+    if not before or before[-1] in WHOLE_AT_END or before.endswith(_head_words()):
+        return False                  # 共建产业园 / 区委…: a whole head word ends the line
+    for word in _head_words():
+        for k in range(1, len(word)):
+            if before.endswith(word[:k]) and after.startswith(word[k:]):
+                return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _head_words() -> tuple[str, ...]:
+    from .lexicon import load_lexicon
+    heads = {w for w in load_lexicon().suffixes if len(w) >= 2}
+    return tuple(sorted(heads | {"地区", "自治州", "自治县", "自治区"}))
 
 
 def _caption_between(chunk: Chunk) -> bool:
@@ -311,7 +339,8 @@ def paragraph_kind(para: Para, first: bool) -> str:
     """Heuristic kind of a paragraph.
 
     - ``list``: a ``- ``/``·``/``•`` item; ``heading``: a Markdown ``#`` line.
-    - ``caption``: a caption moved out of a page break; or a single chunk set apart by
+    - ``caption``: a caption moved out of a page break; one that says it is (图为…,
+      …记者 张明 摄) in ≤ 120 characters; or a single chunk set apart by
       3+ line breaks (how these layouts print photo captions) that is a short phrase
       (≤ 40 characters, no final punctuation, not a spaced/—— title), a date-led
       sentence of ≤ 90 characters, or a sentence of ≤ 60 characters with 3+ line breaks
@@ -327,6 +356,8 @@ def paragraph_kind(para: Para, first: bool) -> str:
     if mark:
         return mark
     t = para.text
+    if PHOTO_CAPTION.search(t) and len(t) <= 120:
+        return "caption"
     set_apart = len(para.parts) == 1 and para.parts[0].gap_before >= 3 and not first
     if ends_sentence(t):
         if set_apart and (len(t) <= 90 and DATE_LED.match(t) or len(t) <= 60 and para.parts[0].gap_after >= 3):

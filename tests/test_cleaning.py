@@ -84,6 +84,9 @@ def test_html_page_gives_article_text_and_metadata():
     ("三年来,乡村振兴考察团、文化旅游学习团、青少年研学团等一批批乌什和一师四\n\n团干部、人才、学生赴衢考察进修。", "一师四团干部"),
     ("此外,当地重点发展村级特色集体经济和美丽乡村建设,提升特色产业,因地制宜发展壮大村集体经济,培\n\n育新型农民,促进农业增效。", "培育新型农民"),
     ("抓住了产业,就是牵住了乡村振兴的\n\n“牛鼻子”。湖羊援疆工作不断深入。", "乡村振兴的“牛鼻子”"),
+    # a short first half looks like a heading; the break inside 医院 shows it is not one
+    ("湖北省人民医院与博州人民医\n院结成对口帮扶关系。", "博州人民医院结成"),
+    ("县里引进了新疆某某纺织有限公\n\n司,吸纳就业300人。", "纺织有限公司,"),
 ])
 def test_page_breaks_are_joined(raw, joined):
     doc = clean(read_bytes(raw.encode(), "p.txt"))
@@ -99,6 +102,19 @@ def test_headings_are_not_glued_to_the_text():
     assert kinds["倾力—— 精准施策,产业援疆拓新路"] == "heading"
     assert kinds["叶锡挺"] == "heading"
     assert len(doc.paragraphs) == 5
+
+
+def test_a_heading_ending_in_a_common_word_stays_apart():
+    # 中|学 and 产业园|区 could be cut head words, but 中 ends headings on its own and 区委 starts text
+    for raw in ("在奋斗中\n\n学习是援疆干部的必修课。", "共建产业园\n\n区委书记到园区调研。"):
+        doc = clean(read_bytes(raw.encode(), "h.txt"))
+        assert len(doc.paragraphs) == 2, raw
+
+
+def test_photo_captions_that_say_so_are_captions():
+    raw = "正文第一段讲述援疆。\n\n图为援疆医生在县人民医院开展手术。记者 张明 摄\n\n正文第二段。"
+    doc = clean(read_bytes(raw.encode(), "c.txt"))
+    assert [p.kind for p in doc.paragraphs] == ["body", "caption", "body"]
 
 
 def test_seed_cleaning(tmp_path):
