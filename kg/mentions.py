@@ -319,6 +319,22 @@ class _Finder:
         backing.discard(form)
         return any(name in self.doc.text for name in backing if len(name) >= 2)
 
+    def trade_name_start(self, tokens: list[_Token], start: int) -> int:
+        """A legal name opens with its place and trade name, and the trade name may read
+        as a verb (湖北|兴发|化工集团股份有限公司): take both in when the name stopped there."""
+        i = bisect_left(tokens.starts, start)
+        if i < 2 or i >= len(tokens) or tokens.starts[i] != start:
+            return start
+        place, trade = tokens[i - 2], tokens[i - 1]
+        if len(trade.word) != 2 or trade.word in self.lex.stopwords or \
+                any(trade.word in words for words in self.lex.triggers.values()) or \
+                not _dictionary_tags().get(trade.word, "").startswith("v"):
+            return start
+        if any(p.level in ("province", "prefecture") and (p.name == place.word or place.word in p.short)
+               for p in self.gaz.lookup(place.word)):
+            return place.start
+        return start
+
     def place_start(self, sent: Sentence, start: int, head: int) -> int:
         """Names begin with their place: 牢记衢州市委 -> 衢州市委, 新地标乌什县… -> 乌什县…"""
         for m in sorted(self.by_sentence.get(sent.index, ()), key=lambda m: m.start):
@@ -354,17 +370,19 @@ class _Finder:
             if m.type not in ("County", "Township"):
                 continue
             rel = m.end - sent.start
-            pattern = rf"[{CJK}]{{2,7}}?(?:乡|镇|街道)" if m.type == "County" else rf"[{CJK}]{{2,8}}?村"
+            pattern = rf"[{CJK}]{{1,7}}?(?:乡|镇|街道)" if m.type == "County" else rf"[{CJK}]{{2,8}}?村"
             hit = re.match(pattern, s[rel:])
             if hit and s[rel + hit.end():rel + hit.end() + 1] == "村" and m.type == "County":
                 hit = None                    # 乡村振兴 is not a township
+            if hit and len(hit.group(0)) == 2 and (hit.group(0) in _dictionary_tags() or hit.group(0)[0] in "各全本该每到进在"):
+                hit = None                    # 托克逊县夏乡 is one, 县城乡 and 全县各镇 are not
             if hit and not any(_is_stop(t.word, self.lex) for t in _tokens(hit.group(0)[:-1])):
                 t = self.add(sent, rel, rel + hit.end(), "Township" if m.type == "County" else "Village",
                              source="chain")
                 t.refers_to = (m.code or m.name,)
                 if t.type == "Township":
                     v = re.match(rf"[{CJK}]{{2,8}}?村", s[rel + hit.end():])
-                    if v:
+                    if v and not any(_is_stop(t.word, self.lex) for t in _tokens(v.group(0)[:-1])):
                         vm = self.add(sent, rel + hit.end(), rel + hit.end() + v.end(), "Village", source="chain")
                         vm.refers_to = (t.name,)
 
@@ -380,17 +398,19 @@ class _Finder:
             paren = re.search(r"[(（][\u4e00-\u9fff]{1,6}[)）]$", s[:head])
             inner_head = head - len(paren.group(0)) if paren else head
             legal_form = lex.suffixes[suf] == "Enterprise" and not _industry_word(suf)
-            start = self.place_start(sent, _extend_left(s, tokens, inner_head, lex,
-                                                        inside=lex.business_scope if legal_form else frozenset()),
-                                     head)
+            start = _extend_left(s, tokens, inner_head, lex, inside=lex.business_scope if legal_form else frozenset())
+            if legal_form:
+                start = self.trade_name_start(tokens, start)
+            start = self.place_start(sent, start, head)
             if paren and start == inner_head:
                 start = head
             name = s[start:end]
             if start == head or name in lex.generic or len(name) < 3 or name[:-len(suf)] in GENERIC_MODIFIERS:
                 continue
             typ = lex.suffixes[suf]
-            if typ == "Enterprise" and _industry_word(suf) and not _business_context(s, lex):
-                continue
+            if typ == "Enterprise" and _industry_word(suf) and (
+                    not _business_context(s, lex) or s.startswith(lex.phrase_nouns, end)):
+                continue                      # 新材料项目, 冷链物流中心: a kind of business, not a firm
             self.add(sent, start, end, typ, source="suffix")
         for idx in [i for i in range(len(s)) if s[i] == "村"]:
             end = idx + 1
@@ -453,7 +473,7 @@ class _Finder:
                 self.add(sent, q.start(), q.end(), inner, name=core, source="quote")
                 continue
             tail = _initiative_tail(after, heads, lex)
-            prefix_start = _extend_left(s, tokens, q.start(), lex, max_len=8)
+            prefix_start = _leading_verbs_off(s, tokens, _extend_left(s, tokens, q.start(), lex, max_len=8), q.start())
             field = next((w for w in lex.aid_fields if after.startswith(w)), None)
             if field and not tail:              # “组团式”教育援疆: a named way of a field of aid
                 self.add(sent, q.start(), q.end() + len(field), "Initiative", core=core, source="quote+field")
@@ -607,6 +627,17 @@ def _patterns(lex: Lexicon) -> dict[str, re.Pattern]:
 
 def _ends_token(tokens: "_Tokens", pos: int) -> bool:
     return pos in tokens.ends
+
+
+def _leading_verbs_off(s: str, tokens: list[_Token], start: int, end: int) -> int:
+    """A name in front of a quote does not open with a verb: 共建“鄂博名师工作室” names
+    the workshop; 南孔文化润疆“1323”行动计划 keeps its words."""
+    for tok in tokens[bisect_left(tokens.starts, start):]:
+        if tok.start != start or tok.end > end or not _dictionary_tags().get(tok.word, "").startswith("v") \
+                or _dictionary_tags()[tok.word].startswith("vn"):
+            break
+        start = tok.end
+    return start
 
 
 def _industry_word(suffix: str) -> bool:
