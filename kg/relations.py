@@ -9,6 +9,7 @@ stands in: the supporting city's aid command (援疆指挥部), else the support
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import Lexicon, load_lexicon
@@ -44,6 +45,12 @@ class _DocRelations:
         self.supporter = f"place/{pairing.supporters[0]}" if pairing.supporters else None
         self.supported = f"place/{pairing.supported[0]}" if pairing.supported else None
         self.command = aid_command(self.mentions, entities, self.supporter)
+        # where an unplaced school or facility goes: the supported county, when the article
+        # is about it (not when it tours several: 福州→昌吉市, 厦门→吉木萨尔县, …)
+        counties = Counter(m.entity for m in self.mentions if "County" in entities[m.entity].types
+                           and in_xinjiang(entities[m.entity].code, gaz))
+        share = counties[self.supported] / sum(counties.values()) if counties else 1.0
+        self.home = self.supported if share >= 0.6 else None
         self.default_actor = self.command or self.supporter
 
     def add(self, s: str | None, p: str, o: str | None, sentence: int, start: int, end: int,
@@ -181,9 +188,27 @@ class _DocRelations:
                     place = recent_village.entity
                 if place is None and (self.names_other_place(e) or m.refers_to):
                     continue                  # named after elsewhere, or placed by its chain
+                place = self.county_before(mentions, m, place)
                 if place is None:
-                    place = self.supported
+                    place = self.home
                 self.add(e.key, "locatedIn", place, index, m.start, m.end)
+
+    def county_before(self, mentions: list[Mention], m: Mention, place: str | None) -> str | None:
+        """The county written before ``m`` in its sentence, when there is no ``place`` yet,
+        or when it is inside ``place`` (the prefecture the name starts with) and says where
+        (在博乐市,…援建的博州高级中学)."""
+        for other in reversed(mentions):
+            e = self.entities[other.entity]
+            if other.end > m.start or "County" not in e.types or not in_xinjiang(e.code, self.gaz):
+                continue
+            if place is None:
+                return other.entity
+            text, base = self.sentence_text(other.sentence)
+            if place != other.entity and self.gaz.is_within(e.code, self.entities[place].code) \
+                    and text[:other.start - base].endswith(("在", "于")):
+                return other.entity
+            break
+        return place
 
     def is_place(self, m: Mention) -> bool:
         e = self.entities[m.entity]
@@ -196,13 +221,15 @@ class _DocRelations:
         return (a.code in inner.refers_to) or not (set(b.types) & {"City", "County", "Province", "Prefecture"})
 
     def place_in_name(self, e: Entity) -> str | None:
-        """The division a name starts with (乌什县南孔儒学馆 -> 乌什县)."""
+        """The division a name starts with (乌什县南孔儒学馆 -> 乌什县); of a short name
+        that fits a prefecture and its seat both (昌吉学院), the prefecture."""
         for label in sorted({e.label, *e.alt_labels}, key=len, reverse=True):
             name = label.strip("“”\"").replace("·", "")
             for n in range(min(len(name) - 2, 11), 1, -1):
-                places = self.gaz.lookup(name[:n])
-                if len(places) == 1 and f"place/{places[0].code}" in self.entities:
-                    return f"place/{places[0].code}"
+                places = [p for p in self.gaz.lookup(name[:n]) if f"place/{p.code}" in self.entities]
+                outer = [p for p in places if all(q is p or self.gaz.is_within(q.code, p.code) for q in places)]
+                if len(outer) == 1 and len(places) == len(self.gaz.lookup(name[:n])):
+                    return f"place/{outer[0].code}"
         return None
 
     def names_other_place(self, e: Entity) -> bool:
@@ -254,7 +281,8 @@ class _DocRelations:
                                and not (relation == "builds" and self.entities[m.entity].code)
                                and not (relation == "builds" and self.entities[m.entity].types[0] == "Village"
                                         and not self.entities[m.entity].label.endswith("新村"))
-                               and not _co_subject(text, m.start - base, m.end - base, pos)]
+                               and not _co_subject(text, m.start - base, m.end - base, pos)
+                               and not _where(text, m.start - base, m.end - base, pos)]
                     if not objects:
                         continue
                     actor = (self.enterprise_right_before(mentions, base, text, pos)
@@ -317,8 +345,17 @@ class _DocRelations:
                         # only between divisions: a symmetric pair whose ends are not
                         # both well-known entities is the least reliable thing we extract
                         ea, eb = self.entities[a.entity], self.entities[b.entity]
-                        if ea.code and eb.code and in_xinjiang(ea.code, self.gaz) != in_xinjiang(eb.code, self.gaz):
+                        if ea.code and eb.code and in_xinjiang(ea.code, self.gaz) != in_xinjiang(eb.code, self.gaz) \
+                                or self.twin_institutions(ea, eb, text[b.end - base:pos]):
                             self.add(a.entity, "pairedWith", b.entity, index, base + pos, base + pos + len(word), word)
+
+    @staticmethod
+    def twin_institutions(a: Entity, b: Entity, before_trigger: str) -> bool:
+        """Two schools or two hospitals named side by side right before the verb
+        (甲中学与乙中学结成友好学校, 甲医院与乙医院结对帮扶): the twinning the article reports."""
+        kinds = {"School", "Hospital"}.intersection(a.types, b.types)
+        return bool(kinds) and a.key != b.key and len(before_trigger) <= 2 and \
+            not re.search(r"[，。,；;、]", before_trigger)
 
 
 def aid_command(mentions: list[Mention], entities: dict[str, Entity], supporter: str | None) -> str | None:
@@ -371,3 +408,9 @@ def _co_subject(text: str, start: int, end: int, trigger: int) -> bool:
     if end > trigger:
         return False
     return text[end:trigger].startswith(("与", "和", "同")) or text[:start].endswith(("与", "同"))
+
+
+def _where(text: str, start: int, end: int, trigger: int) -> bool:
+    """在园区建设生产线: a facility after 在, before the verb, is where the building
+    happens, not what is built."""
+    return end <= trigger and text[:start].endswith(("在", "于"))
