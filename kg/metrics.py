@@ -10,7 +10,8 @@ The subject is chosen by the first rule that applies:
 3. the entity the quantity describes with 的 (4794平方米的湖州新村);
 4. the place things settle in (1.5万余头湖羊“落户”柯坪);
 5. (not for money) the nearest initiative in the sentence that is not itself counted;
-6. the nearest actor or facility before the number; 7. the article's own actor.
+6. the nearest actor, facility, school or hospital before the number; 7. the article's
+own actor.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from .model import Document, Entity, Evidence, Mention, Metric
 from .relations import ACTOR_TYPES, NOT_ACTOR_BEFORE
 
 CN_DIGITS = "零一二三四五六七八九十百千万亿两〇"
+BUILT = {"Facility", "School", "Hospital"}
 SUBJECT_TYPES = ACTOR_TYPES | {"Facility", "School", "Hospital", "Village", "Initiative", "Enterprise"}
 MODIFIERS = re.compile(r"^(?:首批|首期|一期|二期|共|共计|合计|累计|第[一二三四五六七八九十\d]+批)?$")
 APPROX_AFTER = re.compile(r"(?:以上|左右|上下)(?!学历)")     # 30家以上, 3000人左右
@@ -32,6 +34,8 @@ NOT_AFTER = re.compile(r"^(?:日日夜夜|日夜|天|小时|月|年|周|制|岁|
 PERIOD = re.compile(r"(\d{4}\s*(?:—|-|–|至|到)\s*\d{4}年|\d{4}年以来|近[一二三四五六七八九十\d]+年|"
                     r"[一二三四五六七八九十\d]+年来|\d{4}年(?:度)?)")
 SETTLE = re.compile(r"^[^，。,；;]{0,12}?(?:落户|落地|入驻|扎根)[”\"]?")
+INDICATOR_YEAR = re.compile(r"^\d{4}年度?(?=.)")            # 2023年销售枸杞干果
+INDICATOR_TAIL = re.compile(r"(?<=.)(?:预计|预期|将|已|达到|达|为|约|超过)+$")   # 占比达, 年产值预计
 REACH_VERBS = {"达到", "达", "突破", "超过", "超", "逾", "为", "是", "约", "近", "共", "共计", "累计", "总计", "合计"}
 BENEFICIARY = ("援助", "帮助", "支持", "助力", "给", "为", "向", "对", "到", "赴", "来到")
 CN_ONLY_UNITS = {"本", "册", "件", "张", "节", "间", "条", "台", "套", "座"}  # ambiguous after a Chinese numeral
@@ -207,7 +211,7 @@ class _DocMetrics:
             if _is_stop(tok, self.lex) or not NAME_CHAR.match(tok):
                 break
             words.insert(0, tok)
-        before = "".join(words).lstrip("占共计达约")
+        before = INDICATOR_TAIL.sub("", INDICATOR_YEAR.sub("", "".join(words).lstrip("占共计达约")))
         return (before + change if before else "") or after or text[start:end]
 
     def subject(self, sent, start: int, end: int, unit: str, in_sentence: list[Mention]) -> str | None:
@@ -260,9 +264,10 @@ class _DocMetrics:
             if m.end - base <= start and self.types(m) & {"Hospital", "School", "Enterprise"} \
                     and (lead == "" or re.search(r"(?:下|中|后|来|上)[，,]$", lead)) and not self.listed(m, text, base):
                 return m.entity
-        # 7. nearest actor or facility before the number
+        # 7. nearest actor, facility, school or hospital before the number (…援建的博州高级中学
+        # 正式开学,可容纳学生3000人)
         for m in reversed(usable):
-            if m.end - base <= start and not after_verb(m) and self.types(m) & (ACTOR_TYPES | {"Facility"}) \
+            if m.end - base <= start and not after_verb(m) and self.types(m) & (ACTOR_TYPES | BUILT) \
                     and not self.listed(m, text, base):
                 return self.as_actor(m, text, base)
         return self.default_actor
