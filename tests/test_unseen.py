@@ -27,6 +27,17 @@ def facts(result):
     return {(e[r.subject].label, r.predicate, e[r.object].label) for r in result.graph.relations}
 
 
+def paired(f, a, b):
+    return (a, "pairedWith", b) in f or (b, "pairedWith", a) in f
+
+
+def metric_subjects(result, doc_id):
+    """(value, unit) -> label of what the figure is about, in one document."""
+    e = result.graph.entities
+    return {(m.value, m.unit): e[m.about].label for m in result.graph.metrics
+            if m.about in e and m.evidence.doc_id == doc_id}
+
+
 def labels(result, type_):
     return {e.label for e in result.graph.entities.values() if type_ in e.types}
 
@@ -90,9 +101,70 @@ def test_guangzhou_shufu_article(unseen):
     assert ("广州市", "supports", "疏附县") in f
     assert ("广州市援疆工作队", "introduced", "广东美的环境电器制造有限公司") in f
     assert ("广州市", "builds", "疏附县广州实验中学") in f
-    e = unseen.graph.entities
-    about = {(m.value, m.unit): e[m.about].label for m in unseen.graph.metrics
-             if m.about in e and m.evidence.doc_id == "guangzhou_shufu"}
+    about = metric_subjects(unseen, "guangzhou_shufu")
     assert about[(1260000000, "CNY")] == "广州市"
     assert about[(23, "item")] == "疏附县"
     assert about[(30, "percent")] == "疏附县人民医院"
+
+
+def test_hubei_bozhou_article(unseen):
+    """A hospital's name cut by a page break in a paragraph printed twice, a photo
+    caption, a trade name that reads as a verb, industry words that name no firm, and
+    twinned schools and hospitals."""
+    doc = next(d for d in unseen.graph.documents if d.name == "hubei_bozhou.txt")
+    assert doc.text.count("湖北省人民医院与博州人民医院结成对口帮扶关系") == 1
+    assert any(p.kind == "caption" and doc.text[p.start:p.end].startswith("图为") for p in doc.paragraphs)
+    assert "博州人民医院" in labels(unseen, "Hospital")
+    firms = labels(unseen, "Enterprise")
+    assert {"湖北兴发化工集团股份有限公司", "东风汽车集团有限公司"} <= firms
+    assert not {"化工集团股份有限公司", "有机硅新材料", "新能源", "农产品冷链物流"} & firms
+    assert "友好学校" not in labels(unseen, "School")
+    assert "“鄂博名师工作室”" in labels(unseen, "Initiative")
+    assert not any(label.startswith("共建") for label in labels(unseen, "Initiative"))
+    f = facts(unseen)
+    assert paired(f, "博州人民医院", "湖北省人民医院") and paired(f, "博州高级中学", "武汉市第二中学")
+    assert ("博州高级中学", "locatedIn", "博乐市") in f
+    assert ("宜昌援疆工作组", "introduced", "湖北兴发化工集团股份有限公司") in f
+    assert metric_subjects(unseen, "hubei_bozhou")[(3000, "person")] == "博州高级中学"
+
+
+def test_fujian_changji_gbk_article(unseen):
+    """A province supporting a prefecture and four places: things are placed where the
+    text puts them, not in whichever supported place comes first."""
+    doc = next(d for d in unseen.graph.documents if d.name == "fujian_changji.txt")
+    assert doc.encoding == "gb18030"
+    f = facts(unseen)
+    assert {("福州市", "supports", "昌吉市"), ("厦门市", "supports", "吉木萨尔县"),
+            ("泉州市", "supports", "奇台县")} <= f
+    assert ("五家渠市第一中学", "locatedIn", "五家渠市") in f
+    assert ("昌吉学院", "locatedIn", "昌吉回族自治州") in f
+    assert ("江布拉克景区", "locatedIn", "奇台县") in f
+    placed = {(s, o) for s, p, o in f if p == "locatedIn"}
+    assert not {("昌吉学院", "五家渠市"), ("昌吉学院", "吉木萨尔县"),
+                ("昌吉国家高新技术产业开发区", "五家渠市")} & placed
+    # 在开发区建设生产线: the zone is where, not what, is built
+    assert not any(p == "builds" and o == "昌吉国家高新技术产业开发区" for s, p, o in f)
+    e = unseen.graph.entities
+    got = {(m.indicator, m.value, m.unit, e[m.about].label) for m in unseen.graph.metrics
+           if m.about in e and m.evidence.doc_id == "fujian_changji"}
+    assert ("建筑面积", 24000, "m2", "五家渠市第一中学") in got
+    assert ("产业项目占比", 45, "percent", "福建省援疆前方指挥部") in got
+
+
+def test_hunan_turpan_big5_article(unseen):
+    """Traditional characters in Big5: a one-character township, a new village built by
+    a city, twinned hospitals and tidy indicators."""
+    doc = next(d for d in unseen.graph.documents if d.name == "hunan_turpan.txt")
+    assert doc.encoding == "big5" and doc.metadata.get("converted_from") == "traditional"
+    assert "夏乡" in labels(unseen, "Township")
+    assert "湘潭新村" in labels(unseen, "Village")
+    f = facts(unseen)
+    assert ("夏乡", "locatedIn", "托克逊县") in f
+    assert ("湘潭市", "builds", "湘潭新村") in f
+    assert paired(f, "吐鲁番市人民医院", "湖南省人民医院")
+    assert ("株洲援疆工作队", "introduced", "三一重工股份有限公司") in f
+    e = unseen.graph.entities
+    got = {(m.indicator, m.value, e[m.about].label) for m in unseen.graph.metrics
+           if m.about in e and m.evidence.doc_id == "hunan_turpan"}
+    assert ("年产值", 3_000_000_000, "风电装备生产基地") in got
+    assert ("幼儿", 540, "吐鲁番市高昌区第一幼儿园") in got
