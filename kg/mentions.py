@@ -37,6 +37,9 @@ CN_NUM = "一二三四五六七八九十百零〇两"
 XPCC_REGIMENT = re.compile(
     rf"(?:新疆生产建设)?(?:兵团)?(第?)([{CN_NUM}]{{1,3}})师([{CN_NUM}\d]{{1,4}})团(?![队体结聚圆员委])")
 XPCC_DIVISION = re.compile(rf"(?:新疆生产建设兵团|兵团)(第?[{CN_NUM}]{{1,3}})师(?![范生资])|第([{CN_NUM}]{{1,3}})师(?![范生资])")
+# XPCC farms and pastures that stand for a regiment (兵团第十四师一牧场, 第三师托云牧场)
+XPCC_FARM = re.compile(
+    rf"(?:新疆生产建设)?(?:兵团)?第?([{CN_NUM}]{{1,3}})师((?:[{CN_NUM}]|[{CJK}]{{2}})(?:牧场|农场))")
 BARE_REGIMENT = re.compile(rf"(?<![{CN_NUM}师\d])([二三四五六七八九十][{CN_NUM}]{{0,2}})团(?![队体结聚圆员委长])")
 BATCH = re.compile(rf"^第[{CN_NUM}\d]+[批期届]")
 NUM_MEASURE = re.compile(rf"[\d{CN_NUM}]+[个家所座名位批项条只头]$")
@@ -289,6 +292,10 @@ class _Finder:
             elif self._division(div):           # a regiment the gazetteer does not list
                 name = f"{self._division(div).name}{m.group(3)}团"
                 self.add(sent, m.start(), m.end(), "County", name, "xpcc")
+        for m in XPCC_FARM.finditer(s):
+            division = self._division(_cn_int(m.group(1)))
+            if division:
+                self.add(sent, m.start(), m.end(), "County", division.name + m.group(2), "xpcc")
         for m in XPCC_DIVISION.finditer(s):
             div = _cn_int((m.group(1) or m.group(2) or "").lstrip("第"))
             place = self._division(div)
@@ -376,7 +383,7 @@ class _Finder:
                 hit = None                    # 乡村振兴 is not a township
             if hit and len(hit.group(0)) == 2 and (hit.group(0) in _dictionary_tags() or hit.group(0)[0] in "各全本该每到进在"):
                 hit = None                    # 托克逊县夏乡 is one, 县城乡 and 全县各镇 are not
-            if hit and not any(_is_stop(t.word, self.lex) for t in _tokens(hit.group(0)[:-1])):
+            if hit and self.chain_name_ok(hit.group(0), s[rel + hit.end():], m.type):
                 t = self.add(sent, rel, rel + hit.end(), "Township" if m.type == "County" else "Village",
                              source="chain")
                 t.refers_to = (m.code or m.name,)
@@ -385,6 +392,16 @@ class _Finder:
                     if v and not any(_is_stop(t.word, self.lex) for t in _tokens(v.group(0)[:-1])):
                         vm = self.add(sent, rel + hit.end(), rel + hit.end() + v.end(), "Village", source="chain")
                         vm.refers_to = (t.name,)
+
+    def chain_name_ok(self, name: str, rest: str, after: str) -> bool:
+        """A township or village name after its county holds no stop word (县开展乡…), save a
+        transliterated township whose village follows (奥依托格拉克乡托格日尕孜村: 依托 is
+        a verb in jieba's eyes, but the chain county-township-village is plain)."""
+        stops = [i for i, t in enumerate(_tokens(name[:-1])) if _is_stop(t.word, self.lex)]
+        if not stops:
+            return True
+        return after == "County" and name.endswith("乡") and stops[0] > 0 \
+            and re.match(rf"[{CJK}]{{2,8}}?村", rest) is not None
 
     # -- names with a head word --------------------------------------------------
     def suffixed(self, sent: Sentence, tokens: list[_Token]) -> None:

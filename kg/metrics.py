@@ -129,6 +129,9 @@ class _DocMetrics:
         text, base = sent.text, sent.start
         start, end = hit.start(), hit.end()
         about = self.subject(sent, start, end, unit_code, in_sentence)
+        named = [m.text for m in in_sentence if m.end - base <= start and indicator.startswith(m.text)]
+        if named and len(indicator) - len(max(named, key=len)) >= 2:
+            indicator = indicator[len(max(named, key=len)):]    # 菏泽援疆工作组投资 -> 投资
         return Metric(key="", value=value, unit=unit_code, indicator=indicator, about=about,
                       surface=text[start:end], approx=approx,
                       evidence=Evidence(self.doc.doc_id, sent.index, base + start, base + end))

@@ -14,7 +14,7 @@ UNSEEN = Path(__file__).parent / "data" / "unseen"
 @pytest.fixture(scope="module")
 def unseen(tmp_path_factory):
     folder = tmp_path_factory.mktemp("unseen")
-    for f in UNSEEN.glob("*.txt"):
+    for f in [*UNSEEN.glob("*.txt"), *UNSEEN.glob("*.html")]:
         (folder / f.name).write_bytes(f.read_bytes())
     # the same articles as a GBK file and as traditional characters in Big5
     hotan = (UNSEEN / "beijing_hotan.txt").read_text(encoding="utf-8")
@@ -168,3 +168,37 @@ def test_hunan_turpan_big5_article(unseen):
            if m.about in e and m.evidence.doc_id == "hunan_turpan"}
     assert ("年产值", 3_000_000_000, "风电装备生产基地") in got
     assert ("幼儿", 540, "吐鲁番市高昌区第一幼儿园") in got
+
+
+def test_tianjin_hotan_article(unseen):
+    """A transliterated township that jieba reads as holding a verb (奥依托格拉克乡: 依托),
+    an XPCC pasture standing for a regiment, indicators without the actor's name."""
+    assert "奥依托格拉克乡" in labels(unseen, "Township")
+    assert "托格日尕孜村" in labels(unseen, "Village")
+    assert not any("乡托格" in label for label in labels(unseen, "Village"))
+    assert "兵团第十四师一牧场" in labels(unseen, "County")
+    assert "兵团第十四师一牧场" not in labels(unseen, "Facility")
+    f = facts(unseen)
+    assert ("奥依托格拉克乡", "locatedIn", "于田县") in f
+    assert ("托格日尕孜村", "locatedIn", "奥依托格拉克乡") in f
+    assert ("天津食品集团有限公司", "builds", "于田县肉羊养殖基地") in f
+    indicators = {m.indicator for m in unseen.graph.metrics if m.evidence.doc_id == "tianjin_hotan"}
+    assert "销售农副产品" in indicators and "和田地区销售农副产品" not in indicators
+
+
+def test_shandong_kashgar_html_page(unseen):
+    doc = next(d for d in unseen.graph.documents if d.name == "shandong_kashgar.html")
+    assert "版权所有" not in doc.text and "首页" not in doc.text
+    f = facts(unseen)
+    assert paired(f, "潍坊市第一中学", "英吉沙县第一中学")      # 缔结友好学校
+    assert ("济南援疆工作组", "introduced", "山东如意科技集团有限公司") in f
+    assert ("菏泽援疆工作组", "builds", "红枣深加工车间") in f
+    assert ("央塔克乡", "locatedIn", "麦盖提县") in f
+    e = unseen.graph.entities
+    got = {(m.indicator, m.value, e[m.about].label) for m in unseen.graph.metrics
+           if m.about in e and m.evidence.doc_id == "shandong_kashgar"}
+    assert ("投资", 32_000_000, "菏泽援疆工作组") in got
+    assert ("在校学生", 2700, "英吉沙县潍坊实验学校") in got
+    assert ("建筑面积", 18000, "岳普湖县人民医院") in got
+    assert any(indicator.endswith("交流互访") and value == 800 for indicator, value, _ in got)
+
