@@ -38,6 +38,13 @@ def metric_subjects(result, doc_id):
             if m.about in e and m.evidence.doc_id == doc_id}
 
 
+def metric_facts(result, doc_id):
+    """(indicator, value, label of what it is about) of one document's figures."""
+    e = result.graph.entities
+    return {(m.indicator, m.value, e[m.about].label) for m in result.graph.metrics
+            if m.about in e and m.evidence.doc_id == doc_id}
+
+
 def labels(result, type_):
     return {e.label for e in result.graph.entities.values() if type_ in e.types}
 
@@ -144,11 +151,10 @@ def test_fujian_changji_gbk_article(unseen):
                 ("昌吉国家高新技术产业开发区", "五家渠市")} & placed
     # 在开发区建设生产线: the zone is where, not what, is built
     assert not any(p == "builds" and o == "昌吉国家高新技术产业开发区" for s, p, o in f)
-    e = unseen.graph.entities
-    got = {(m.indicator, m.value, m.unit, e[m.about].label) for m in unseen.graph.metrics
-           if m.about in e and m.evidence.doc_id == "fujian_changji"}
-    assert ("建筑面积", 24000, "m2", "五家渠市第一中学") in got
-    assert ("产业项目占比", 45, "percent", "福建省援疆前方指挥部") in got
+    got = metric_facts(unseen, "fujian_changji")
+    assert ("建筑面积", 24000, "五家渠市第一中学") in got
+    assert metric_subjects(unseen, "fujian_changji")[(24000, "m2")] == "五家渠市第一中学"
+    assert ("产业项目占比", 45, "福建省援疆前方指挥部") in got
 
 
 def test_hunan_turpan_big5_article(unseen):
@@ -163,9 +169,7 @@ def test_hunan_turpan_big5_article(unseen):
     assert ("湘潭市", "builds", "湘潭新村") in f
     assert paired(f, "吐鲁番市人民医院", "湖南省人民医院")
     assert ("株洲援疆工作队", "introduced", "三一重工股份有限公司") in f
-    e = unseen.graph.entities
-    got = {(m.indicator, m.value, e[m.about].label) for m in unseen.graph.metrics
-           if m.about in e and m.evidence.doc_id == "hunan_turpan"}
+    got = metric_facts(unseen, "hunan_turpan")
     assert ("年产值", 3_000_000_000, "风电装备生产基地") in got
     assert ("幼儿", 540, "吐鲁番市高昌区第一幼儿园") in got
 
@@ -194,9 +198,7 @@ def test_shandong_kashgar_html_page(unseen):
     assert ("济南援疆工作组", "introduced", "山东如意科技集团有限公司") in f
     assert ("菏泽援疆工作组", "builds", "红枣深加工车间") in f
     assert ("央塔克乡", "locatedIn", "麦盖提县") in f
-    e = unseen.graph.entities
-    got = {(m.indicator, m.value, e[m.about].label) for m in unseen.graph.metrics
-           if m.about in e and m.evidence.doc_id == "shandong_kashgar"}
+    got = metric_facts(unseen, "shandong_kashgar")
     assert ("投资", 32_000_000, "菏泽援疆工作组") in got
     assert ("在校学生", 2700, "英吉沙县潍坊实验学校") in got
     assert ("建筑面积", 18000, "岳普湖县人民医院") in got
