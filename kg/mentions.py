@@ -66,6 +66,7 @@ GENERIC_VILLAGE_TAILS = ("乡村", "农村", "山村", "整村", "驻村", "示�
 GENERIC_MODIFIERS = ("县级", "市级", "省级", "国家级", "示范", "重点", "当地", "本地", "综合性", "综合", "优质",
                      "现代化", "标准化", "各", "多个", "一批", "新建", "全县", "全市")
 BOUNDARY_AFTER_NAME = set("在和与的是说等担及为到从向把被将也都又已还并就,，。；;、!！?？:：”)（(")
+BOUNDARY_AFTER_NAME |= set("笑表介告感激")     # 买买提笑着说, …表示, …介绍, …告诉记者, …感激地说
 
 
 class _Token:
@@ -269,7 +270,8 @@ class _Finder:
                 if s.startswith(form, i):
                     places = self.gaz.lookup(form)
                     full = any(p.name == form for p in places)
-                    if full or (i in bounds and i + len(form) in bounds):
+                    # a two-character county (成县, 和县) must be a word of its own: 建成县级…
+                    if full and len(form) > 2 or (i in bounds and i + len(form) in bounds):
                         if not full or _dictionary_tags().get(form, "ns")[:2] not in ("ns", "nr", "nz", "nt"):
                             places = [p for p in places if self.short_form_backed(form, p)]
                             if not places:
@@ -480,8 +482,8 @@ class _Finder:
         implement_words = lex.triggers.get("implements", ())
         for q in QUOTE.finditer(s):
             core = next(g for g in q.groups() if g is not None)
-            if not core.strip() or "，" in core or "," in core or "。" in core:
-                continue
+            if not core.strip() or "，" in core or "," in core or "。" in core or core in lex.generic:
+                continue                      # “一对一”帮扶: a manner, not a name
             after = s[q.end():]
             before = s[:q.start()]
             # type from a head word inside the quote (“柯坪湖羊产业园” is a facility)

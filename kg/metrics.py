@@ -34,7 +34,8 @@ NOT_AFTER = re.compile(r"^(?:日日夜夜|日夜|天|小时|月|年|周|制|岁|
 PERIOD = re.compile(r"(\d{4}\s*(?:—|-|–|至|到)\s*\d{4}年|\d{4}年以来|近[一二三四五六七八九十\d]+年|"
                     r"[一二三四五六七八九十\d]+年来|\d{4}年(?:度)?)")
 SETTLE = re.compile(r"^[^，。,；;]{0,12}?(?:落户|落地|入驻|扎根)[”\"]?")
-INDICATOR_YEAR = re.compile(r"^\d{4}年度?(?=.)")            # 2023年销售枸杞干果
+INVESTS = re.compile(r"(?:计划|拟|累计|共|总)?(?:投资|投入)")
+INDICATOR_HEAD = re.compile(r"^(?:\d{4}年度?|第[一二三四五六七八九十\d]+批)(?=.)")   # 2023年销售…, 第十一批…
 INDICATOR_TAIL = re.compile(r"(?<=.)(?:预计|预期|将|已|达到|达|为|约|超过)+$")   # 占比达, 年产值预计
 REACH_VERBS = {"达到", "达", "突破", "超过", "超", "逾", "为", "是", "约", "近", "共", "共计", "累计", "总计", "合计"}
 BENEFICIARY = ("援助", "帮助", "支持", "助力", "给", "为", "向", "对", "到", "赴", "来到")
@@ -129,9 +130,7 @@ class _DocMetrics:
         text, base = sent.text, sent.start
         start, end = hit.start(), hit.end()
         about = self.subject(sent, start, end, unit_code, in_sentence)
-        named = [m.text for m in in_sentence if m.end - base <= start and indicator.startswith(m.text)]
-        if named and len(indicator) - len(max(named, key=len)) >= 2:
-            indicator = indicator[len(max(named, key=len)):]    # 菏泽援疆工作组投资 -> 投资
+        indicator = _without_name(indicator, [m.text for m in in_sentence if m.end - base <= start])
         return Metric(key="", value=value, unit=unit_code, indicator=indicator, about=about,
                       surface=text[start:end], approx=approx,
                       evidence=Evidence(self.doc.doc_id, sent.index, base + start, base + end))
@@ -214,7 +213,7 @@ class _DocMetrics:
             if _is_stop(tok, self.lex) or not NAME_CHAR.match(tok):
                 break
             words.insert(0, tok)
-        before = INDICATOR_TAIL.sub("", INDICATOR_YEAR.sub("", "".join(words).lstrip("占共计达约")))
+        before = INDICATOR_TAIL.sub("", INDICATOR_HEAD.sub("", "".join(words).lstrip("占共计达约")))
         return (before + change if before else "") or after or text[start:end]
 
     def subject(self, sent, start: int, end: int, unit: str, in_sentence: list[Mention]) -> str | None:
@@ -235,6 +234,8 @@ class _DocMetrics:
             if m.end - base <= start and MODIFIERS.match(gap) and not beneficiary(m) \
                     and self.types(m) & (ACTOR_TYPES | {"Facility"}) and not self.listed(m, text, base):
                 return self.as_actor(m, text, base)
+            if m.end - base <= start and INVESTS.fullmatch(gap) and "Enterprise" in self.types(m):
+                return m.entity                 # 赣锋锂业集团股份有限公司投资2.6亿元
         # 1b. settling somewhere
         settle = SETTLE.match(text[end:])
         if settle:
@@ -295,6 +296,19 @@ class _DocMetrics:
                 break
             rest = rest[nxt.end():]
         return bool(re.match(r"\d|等|、", rest))
+
+
+def _without_name(indicator: str, names: list[str]) -> str:
+    """An indicator that starts with a name written before the number, whole or its last
+    four or more characters, loses it (菏泽援疆工作组投资, 赣锋锂业集团股份有限公司投资 ->
+    投资), unless too little is left."""
+    cut = 0
+    for name in names:
+        for k in range(len(name), 3, -1) if len(name) > 4 else (len(name),):
+            if indicator.startswith(name[-k:]):
+                cut = max(cut, k)
+                break
+    return indicator[cut:] if len(indicator) - cut >= 2 else indicator
 
 
 def _quotes(text: str) -> list[tuple[int, int]]:

@@ -183,6 +183,9 @@ class _DocRelations:
                 if place and not in_xinjiang(self.entities[place].code, self.gaz) \
                         and "Village" in e.types and self.supported:
                     place = self.supported          # 湖州新村: named after the supporter, built here
+                elif place and not in_xinjiang(self.entities[place].code, self.gaz) and e.types[0] == "Facility":
+                    # 在喀什经济开发区建设深圳产业园: named after the supporter, built in Xinjiang
+                    place = self.xinjiang_site_before(mentions, m) or place
                 if place is None and any(w in text for w in OWN_PLACE_WORDS) and recent_village \
                         and recent_village.entity != e.key:
                     place = recent_village.entity
@@ -192,6 +195,20 @@ class _DocRelations:
                 if place is None:
                     place = self.home
                 self.add(e.key, "locatedIn", place, index, m.start, m.end)
+
+    def xinjiang_site_before(self, mentions: list[Mention], m: Mention) -> str | None:
+        """The Xinjiang division of a site written after 在 before ``m`` in its sentence
+        (在喀什经济开发区建设…): the site itself if a division, else the one its name starts with."""
+        text, base = self.sentence_text(m.sentence)
+        for other in reversed(mentions):
+            if other.end > m.start or not text[:other.start - base].endswith("在"):
+                continue
+            e = self.entities[other.entity]
+            place = other.entity if e.code else self.place_in_name(e, named_only=False)
+            if place and in_xinjiang(self.entities[place].code, self.gaz):
+                return place
+            return None
+        return None
 
     def county_before(self, mentions: list[Mention], m: Mention, place: str | None) -> str | None:
         """The county written before ``m`` in its sentence, when there is no ``place`` yet,
@@ -220,15 +237,18 @@ class _DocRelations:
             return self.gaz.is_within(b.code, a.code)
         return (a.code in inner.refers_to) or not (set(b.types) & {"City", "County", "Province", "Prefecture"})
 
-    def place_in_name(self, e: Entity) -> str | None:
+    def place_in_name(self, e: Entity, named_only: bool = True) -> str | None:
         """The division a name starts with (乌什县南孔儒学馆 -> 乌什县); of a short name
-        that fits a prefecture and its seat both (昌吉学院), the prefecture."""
+        that fits a prefecture and its seat both (昌吉学院), the prefecture. Every division
+        the name can mean must be in the graph, unless ``named_only`` is false: then the
+        outermost of those that are will do (喀什经济开发区, with only 喀什市 named)."""
         for label in sorted({e.label, *e.alt_labels}, key=len, reverse=True):
             name = label.strip("“”\"").replace("·", "")
             for n in range(min(len(name) - 2, 11), 1, -1):
-                places = [p for p in self.gaz.lookup(name[:n]) if f"place/{p.code}" in self.entities]
+                meant = self.gaz.lookup(name[:n])
+                places = [p for p in meant if f"place/{p.code}" in self.entities]
                 outer = [p for p in places if all(q is p or self.gaz.is_within(q.code, p.code) for q in places)]
-                if len(outer) == 1 and len(places) == len(self.gaz.lookup(name[:n])):
+                if len(outer) == 1 and (len(places) == len(meant) or not named_only):
                     return f"place/{outer[0].code}"
         return None
 

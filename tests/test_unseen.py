@@ -204,3 +204,30 @@ def test_shandong_kashgar_html_page(unseen):
     assert ("建筑面积", 18000, "岳普湖县人民医院") in got
     assert any(indicator.endswith("交流互访") and value == 800 for indicator, value, _ in got)
 
+
+
+def test_jiangxi_akto_gbk_article(unseen):
+    """成县 inside 建成县级 is no county; a quoted manner of help (“一对一”) is no
+    initiative; a firm's investment is about the firm; a batch and place come off an
+    indicator (第十一批江西援疆干部人才 -> 援疆干部人才)."""
+    assert "成县" not in labels(unseen, "County")
+    assert "“一对一”" not in labels(unseen, "Initiative")
+    assert {"巴仁乡", "奥依塔克镇"} <= labels(unseen, "Township")
+    got = metric_facts(unseen, "jiangxi_akto")
+    assert ("投资", 260_000_000, "江西赣锋锂业集团股份有限公司") in got
+    assert ("援疆干部人才", 91, "江西省援疆前方指挥部") in got
+    assert ("户均增收", 4500, "赣州援疆工作组") in got
+
+
+def test_shenzhen_kashi_article(unseen):
+    """A park named after the supporter but built in Xinjiang, and a name followed by
+    the verb of the quote (阿依古丽·买买提笑着说)."""
+    assert "阿依古丽·买买提" in labels(unseen, "Person")
+    assert not any(label.endswith("笑着") for label in labels(unseen, "Person"))
+    f = facts(unseen)
+    # 喀什 names the prefecture and the city; with both in the graph, the prefecture
+    assert {o for s, p, o in f if s == "深圳产业园" and p == "locatedIn"} & {"喀什市", "喀什地区"}
+    assert ("深圳产业园", "locatedIn", "深圳市") not in f
+    assert ("深圳援疆前方指挥部", "introduced", "比亚迪股份有限公司") in f
+    assert ("图木舒克市第一中学", "locatedIn", "图木舒克市") in f
+    assert metric_subjects(unseen, "shenzhen_kashi")[(8500, "m2")] == "图木舒克市第一中学"   # 八千五百平方米
