@@ -13,7 +13,8 @@ each a function of its own:
    the normal form are offsets into ``raw``.
 2. :func:`chunks` — runs of non-blank lines, with the number of line breaks around them.
    A single line break ends a chunk too when the line before it is complete (ends a
-   sentence, or is shaped like a heading), so files with one paragraph per line work.
+   sentence, is shaped like a heading, or is a row of a figures box: 援疆资金 15.2亿元),
+   so files with one paragraph per line work.
    List items (``- ``, ``·``, ``•``) and Markdown ``#`` headings stand alone.
 3. :func:`join_page_breaks` — newspaper PDFs break words across pages with a blank line
    (阿\\n\\n克苏地区). A chunk that stops mid-sentence is joined with the next one unless
@@ -55,6 +56,8 @@ CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003
 LIST_ITEM = re.compile(r"(?:[-*]\s+|[•·●▪◆■◇○]\s*)\S")
 MD_HEADING = re.compile(r"#{1,6}\s+(?=\S)")
 DATE_LED = re.compile(r"\d{4}\s*(?:[—–-]+\s*\d{4}\s*)?年")
+# a row of a figures box (数读 / 援疆资金 15.2亿元): a line of its own, never half a sentence
+FIGURE_ROW = re.compile(r"(?:^|[:：])[\u4e00-\u9fff]{2,12}[ \t:：]+[\d.,]+\s*[\u4e00-\u9fff%]{0,4}$")
 PHOTO_CAPTION = re.compile(r"^图[为：:]|(?<!拍)摄\s*[)）]?$")
 SPACED_WORDS = re.compile(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]")
 MIN_REPEAT = 30            # a repeated first/last part must be at least this long
@@ -213,7 +216,7 @@ def chunks(norm: str) -> list[Chunk]:
             mark = "list"
         elif heading := MD_HEADING.match(line):
             mark, start, line = "heading", start + heading.end(), line[heading.end():]
-        if current is not None and (mark or current.mark or _line_complete(current.text)):
+        if current is not None and (mark or current.mark or _line_complete(current.text) or FIGURE_ROW.match(line)):
             current = None
         if current is None:
             current = Chunk([], gap_before=gap if out else max(gap, 99), mark=mark)
@@ -232,7 +235,7 @@ def chunks(norm: str) -> list[Chunk]:
 
 
 def _line_complete(t: str) -> bool:
-    return ends_sentence(t) or heading_shape(t)
+    return ends_sentence(t) or heading_shape(t) or bool(FIGURE_ROW.search(t))
 
 
 def _latin_boundary(before: str, after: str) -> bool:

@@ -37,7 +37,6 @@ class Lexicon:
     business_scope: frozenset[str] = frozenset()   # 制造, 投资: inside full company names
     indicator_words: frozenset[str] = frozenset()  # 总投资, 产值: what a figure measures
     indicator_endings: tuple[str, ...] = ()         # *活动 in the file: any word ending in 活动
-    phrase_nouns: tuple[str, ...] = ()              # 项目, 中心: after 新材料 it names no firm
 
 
 @lru_cache(maxsize=1)
@@ -67,5 +66,4 @@ def load_lexicon() -> Lexicon:
         business_scope=frozenset(r[0] for r in _lines("business_scope.txt")),
         indicator_words=frozenset(r[0] for r in _lines("indicator_words.txt") if not r[0].startswith("*")),
         indicator_endings=tuple(r[0][1:] for r in _lines("indicator_words.txt") if r[0].startswith("*")),
-        phrase_nouns=by_len(r[0] for r in _lines("phrase_nouns.txt")),
     )

@@ -170,11 +170,19 @@ def _is_stop(word: str, lex: Lexicon) -> bool:
     return known
 
 
+@lru_cache(maxsize=1)
+def _region_names() -> frozenset[str]:
+    """Names and short forms of provinces and prefecture-level divisions: they open
+    company names, whatever jieba's dictionary tags them (大连 d, 保定 v, 遵义 v)."""
+    return frozenset(name for p in load_gazetteer().by_code.values() if p.level in ("province", "prefecture")
+                     for name in (p.name, *p.short) if len(name) >= 2)
+
+
 def _stop_word(word: str, lex: Lexicon, trigger_words: frozenset[str]) -> bool:
     if word in lex.stopwords or not NAME_CHAR.match(word):
         return True
-    if word in lex.name_words:
-        return False
+    if word in lex.name_words or word in _region_names():
+        return False                    # 大连 is an adverb to jieba: 引进大连獐子岛集团…
     if word in trigger_words:
         return True
     tag = _dictionary_tags().get(word)
@@ -428,8 +436,8 @@ class _Finder:
                 continue
             typ = lex.suffixes[suf]
             if typ == "Enterprise" and _industry_word(suf) and (
-                    not _business_context(s, lex) or s.startswith(lex.phrase_nouns, end)):
-                continue                      # 新材料项目, 冷链物流中心: a kind of business, not a firm
+                    not _business_context(s, lex) or _name_goes_on(s, tokens, end, lex)):
+                continue                      # 新材料项目, 新能源客车: a kind of business, not a firm
             self.add(sent, start, end, typ, source="suffix")
         for idx in [i for i in range(len(s)) if s[i] == "村"]:
             end = idx + 1
@@ -646,6 +654,16 @@ def _patterns(lex: Lexicon) -> dict[str, re.Pattern]:
 
 def _ends_token(tokens: "_Tokens", pos: int) -> bool:
     return pos in tokens.ends
+
+
+def _name_goes_on(s: str, tokens: list[_Token], end: int, lex: Lexicon) -> bool:
+    """Whether a noun follows ``end`` (冷链物流|中心, 新能源|客车): then an industry word
+    there describes a thing; a trade name (华盛纺织) is followed by 、, 等 or a verb."""
+    i = bisect_left(tokens.starts, end)
+    if i >= len(tokens) or tokens.starts[i] != end:
+        return False
+    word = tokens[i].word
+    return bool(NAME_CHAR.match(word)) and not _is_stop(word, lex) and not word.isdigit()
 
 
 def _leading_verbs_off(s: str, tokens: list[_Token], start: int, end: int) -> int:

@@ -34,6 +34,7 @@ NOT_AFTER = re.compile(r"^(?:日日夜夜|日夜|天|小时|月|年|周|制|岁|
 PERIOD = re.compile(r"(\d{4}\s*(?:—|-|–|至|到)\s*\d{4}年|\d{4}年以来|近[一二三四五六七八九十\d]+年|"
                     r"[一二三四五六七八九十\d]+年来|\d{4}年(?:度)?)")
 SETTLE = re.compile(r"^[^，。,；;]{0,12}?(?:落户|落地|入驻|扎根)[”\"]?")
+REACH_HEAD = re.compile(r"^(?:占(?!地)|共计|共|计|达|约)+")    # 占援疆资金…, not 占地面积
 INVESTS = re.compile(r"(?:计划|拟|累计|共|总)?(?:投资|投入)")
 INDICATOR_HEAD = re.compile(r"^(?:\d{4}年度?|第[一二三四五六七八九十\d]+批)(?=.)")   # 2023年销售…, 第十一批…
 INDICATOR_TAIL = re.compile(r"(?<=.)(?:预计|预期|将|已|达到|达|为|约|超过)+$")   # 占比达, 年产值预计
@@ -197,6 +198,8 @@ class _DocMetrics:
             return after
         words = []
         tokens = list(lcut(text[max(0, start - 14):start]))
+        while tokens and not tokens[-1].strip():
+            tokens.pop()                                # 援疆项目 166个: a figures box
         while tokens and (tokens[-1] in REACH_VERBS or tokens[-1] in ("的", "占")):
             tokens.pop()                                # 年销售额达到2.3亿元, 占援疆资金投入的91%
         change = ""
@@ -213,8 +216,8 @@ class _DocMetrics:
             if _is_stop(tok, self.lex) or not NAME_CHAR.match(tok):
                 break
             words.insert(0, tok)
-        before = INDICATOR_TAIL.sub("", INDICATOR_HEAD.sub("", "".join(words).lstrip("占共计达约")))
-        return (before + change if before else "") or after or text[start:end]
+        before = INDICATOR_TAIL.sub("", INDICATOR_HEAD.sub("", REACH_HEAD.sub("", "".join(words))))
+        return (before + change if before else change) or after or text[start:end]
 
     def subject(self, sent, start: int, end: int, unit: str, in_sentence: list[Mention]) -> str | None:
         text, base = sent.text, sent.start

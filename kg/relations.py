@@ -184,8 +184,9 @@ class _DocRelations:
                         and "Village" in e.types and self.supported:
                     place = self.supported          # 湖州新村: named after the supporter, built here
                 elif place and not in_xinjiang(self.entities[place].code, self.gaz) and e.types[0] == "Facility":
-                    # 在喀什经济开发区建设深圳产业园: named after the supporter, built in Xinjiang
-                    place = self.xinjiang_site_before(mentions, m) or place
+                    # 在喀什经济开发区建设深圳产业园, 帮助巴里坤县建成洛阳牡丹文化园: named after
+                    # the supporter, built in Xinjiang
+                    place = self.xinjiang_site_before(mentions, m) or self.county_before(mentions, m, None) or place
                 if place is None and any(w in text for w in OWN_PLACE_WORDS) and recent_village \
                         and recent_village.entity != e.key:
                     place = recent_village.entity
@@ -239,7 +240,8 @@ class _DocRelations:
 
     def place_in_name(self, e: Entity, named_only: bool = True) -> str | None:
         """The division a name starts with (乌什县南孔儒学馆 -> 乌什县); of a short name
-        that fits a prefecture and its seat both (昌吉学院), the prefecture. Every division
+        that fits a prefecture and its seat both (昌吉学院), the one the article supports,
+        else the prefecture. Every division
         the name can mean must be in the graph, unless ``named_only`` is false: then the
         outermost of those that are will do (喀什经济开发区, with only 喀什市 named)."""
         for label in sorted({e.label, *e.alt_labels}, key=len, reverse=True):
@@ -247,6 +249,8 @@ class _DocRelations:
             for n in range(min(len(name) - 2, 11), 1, -1):
                 meant = self.gaz.lookup(name[:n])
                 places = [p for p in meant if f"place/{p.code}" in self.entities]
+                if len(places) > 1 and any(f"place/{p.code}" == self.supported for p in places):
+                    return self.supported     # 阿克苏南平小学 in an article on 阿克苏市
                 outer = [p for p in places if all(q is p or self.gaz.is_within(q.code, p.code) for q in places)]
                 if len(outer) == 1 and (len(places) == len(meant) or not named_only):
                     return f"place/{outer[0].code}"

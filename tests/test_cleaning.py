@@ -111,6 +111,14 @@ def test_a_heading_ending_in_a_common_word_stays_apart():
         assert len(doc.paragraphs) == 2, raw
 
 
+def test_rows_of_a_figures_box_stand_alone():
+    raw = "数读:\n援疆资金 15.2亿元\n援疆项目 166个\n受益群众 8.7万人\n\n指挥长孙立军说,下一步将继续努力。"
+    doc = clean(read_bytes(raw.encode(), "f.txt"))
+    assert [s.text for s in doc.sentences] == ["数读:援疆资金 15.2亿元", "援疆项目 166个", "受益群众 8.7万人",
+                                               "指挥长孙立军说,下一步将继续努力。"]
+    check_offsets(doc)
+
+
 def test_photo_captions_that_say_so_are_captions():
     raw = "正文第一段讲述援疆。\n\n图为援疆医生在县人民医院开展手术。记者 张明 摄\n\n正文第二段。"
     doc = clean(read_bytes(raw.encode(), "c.txt"))

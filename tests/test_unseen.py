@@ -14,7 +14,7 @@ UNSEEN = Path(__file__).parent / "data" / "unseen"
 @pytest.fixture(scope="module")
 def unseen(tmp_path_factory):
     folder = tmp_path_factory.mktemp("unseen")
-    for f in [*UNSEEN.glob("*.txt"), *UNSEEN.glob("*.html")]:
+    for f in [*UNSEEN.glob("*.txt"), *UNSEEN.glob("*.html"), *UNSEEN.glob("*.md")]:
         (folder / f.name).write_bytes(f.read_bytes())
     # the same articles as a GBK file and as traditional characters in Big5
     hotan = (UNSEEN / "beijing_hotan.txt").read_text(encoding="utf-8")
@@ -231,3 +231,31 @@ def test_shenzhen_kashi_article(unseen):
     assert ("深圳援疆前方指挥部", "introduced", "比亚迪股份有限公司") in f
     assert ("图木舒克市第一中学", "locatedIn", "图木舒克市") in f
     assert metric_subjects(unseen, "shenzhen_kashi")[(8500, "m2")] == "图木舒克市第一中学"   # 八千五百平方米
+
+
+def test_liaoning_tacheng_markdown_article(unseen):
+    """Markdown with list items, full-width figures and a figures box (数读) whose rows
+    must not run into the next paragraph; a company name opening with 大连 (an adverb
+    to jieba)."""
+    doc = next(d for d in unseen.graph.documents if d.name == "liaoning_tacheng.md")
+    rows = [s.text for s in doc.sentences]
+    assert "援疆项目 166个" in rows and "受益群众 8.7万人" in rows
+    assert "大连獐子岛集团股份有限公司" in labels(unseen, "Enterprise")
+    got = metric_facts(unseen, "liaoning_tacheng")
+    assert ("援疆干部人才", 206, "辽宁省援疆前方指挥部") in got          # ２０６名
+    assert ("援疆项目", 166, "辽宁省援疆前方指挥部") in got
+    assert ("增长", 18.6, "塔城市辽宁工业园") in got                       # 同比增长１８．６%
+    assert ("受益群众", 87_000, "辽宁省援疆前方指挥部") in got
+
+
+def test_henan_hami_article(unseen):
+    """巴里坤县 for 巴里坤哈萨克自治县, a park named after the supporter built there, an
+    industry word inside a thing's name (新能源客车组装厂), 占地面积 kept whole."""
+    assert "新能源" not in labels(unseen, "Enterprise")
+    assert "巴里坤县" in unseen.graph.entities["place/650521"].alt_labels
+    f = facts(unseen)
+    assert ("洛阳牡丹文化园", "locatedIn", "巴里坤哈萨克自治县") in f
+    assert ("洛阳市", "supports", "巴里坤哈萨克自治县") in f
+    assert paired(f, "河南中医药大学第一附属医院", "哈密市中医医院")      # 结为友好医院
+    assert ("占地面积", 120, "洛阳牡丹文化园") in metric_facts(unseen, "henan_hami")
+

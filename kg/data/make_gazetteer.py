@@ -82,6 +82,8 @@ def short_forms(name: str, level: str) -> list[str]:
     if "自治" in name:
         base = strip_autonomy(name)
         forms.append(base)
+        if name.endswith("自治县"):
+            forms.append(base + "县")          # 巴里坤哈萨克自治县 -> 巴里坤县, as articles write it
         if name.endswith("自治州"):
             forms.append(base + "州")
             if len(base) >= 4:
