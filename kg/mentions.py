@@ -37,6 +37,7 @@ CN_NUM = "一二三四五六七八九十百零〇两"
 XPCC_REGIMENT = re.compile(
     rf"(?:新疆生产建设)?(?:兵团)?(第?)([{CN_NUM}]{{1,3}})师([{CN_NUM}\d]{{1,4}})团(?![队体结聚圆员委])")
 XPCC_DIVISION = re.compile(rf"(?:新疆生产建设兵团|兵团)(第?[{CN_NUM}]{{1,3}})师(?![范生资])|第([{CN_NUM}]{{1,3}})师(?![范生资])")
+TITLED_PLAN = re.compile(r"《([^《》\n]{2,40}?(?:规划|实施方案|行动方案|工作方案|行动计划|计划|行动|工程))》")
 # XPCC farms and pastures that stand for a regiment (兵团第十四师一牧场, 第三师托云牧场)
 XPCC_FARM = re.compile(
     rf"(?:新疆生产建设)?(?:兵团)?第?([{CN_NUM}]{{1,3}})师((?:[{CN_NUM}]|[{CJK}]{{2}})(?:牧场|农场))")
@@ -515,6 +516,12 @@ class _Finder:
                   or _in_quote_run(s, q) or before.endswith(implement_words + ("掀起", "借助", "依托"))):
                 self.add(sent, q.start(), q.end(), "Initiative", name=core, core=core, source="quote")
 
+    def titled_plans(self, sent: Sentence) -> None:
+        """A plan or programme named in book-title marks (《河北省“十四五”对口支援巴州规划》);
+        other titles (《论语》, newspapers, laws) are not initiatives."""
+        for m in TITLED_PLAN.finditer(sent.text):
+            self.add(sent, m.start(), m.end(), "Initiative", name=m.group(1), source="quote")
+
     def unquoted_initiatives(self, sent: Sentence, tokens: list[_Token]) -> None:
         """Names such as 衢州·乌什幸福石榴籽融情工程: a place-led chunk ending in 工程/行动."""
         s = sent.text
@@ -787,6 +794,7 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
         finder.suffixed(sent, tokens)
         finder.enumerations(sent, tokens)
         finder.quoted(sent, tokens)
+        finder.titled_plans(sent)
         finder.unquoted_initiatives(sent, tokens)
         finder.people(sent, tokens, kinds.get(sent.paragraph, "body"))
         finder.lexicon_names(sent, tokens)

@@ -375,10 +375,11 @@ class _DocRelations:
 
     @staticmethod
     def twin_institutions(a: Entity, b: Entity, before_trigger: str) -> bool:
-        """Two schools or two hospitals named side by side right before the verb
-        (甲中学与乙中学结成友好学校, 甲医院与乙医院结对帮扶): the twinning the article reports."""
+        """Two schools or two hospitals named side by side shortly before the verb
+        (甲中学与乙中学结成友好学校, 甲中学与乙中学开展“手拉手”结对帮扶): the twinning
+        the article reports."""
         kinds = {"School", "Hospital"}.intersection(a.types, b.types)
-        return bool(kinds) and a.key != b.key and len(before_trigger) <= 2 and \
+        return bool(kinds) and a.key != b.key and len(before_trigger) <= 8 and \
             not re.search(r"[，。,；;、]", before_trigger)
 
 

@@ -259,3 +259,15 @@ def test_henan_hami_article(unseen):
     assert paired(f, "河南中医药大学第一附属医院", "哈密市中医医院")      # 结为友好医院
     assert ("占地面积", 120, "洛阳牡丹文化园") in metric_facts(unseen, "henan_hami")
 
+
+
+def test_hebei_bazhou_article(unseen):
+    """A plan named in book-title marks is an initiative (and its 巴州 no figure's
+    subject); twinned schools with a quoted manner between them and the verb."""
+    plans = {label.strip("《》") for label in labels(unseen, "Initiative")}
+    assert "河北省“十四五”对口支援巴州规划" in plans
+    assert "焉耆县" in unseen.graph.entities["place/652826"].alt_labels
+    f = facts(unseen)
+    assert paired(f, "唐山市第一中学", "且末县第一中学")     # 开展“手拉手”结对帮扶
+    assert ("保定市", "supports", "焉耆回族自治县") in f
+    assert ("援疆资金", 3_900_000_000, "河北省援疆前方指挥部") in metric_facts(unseen, "hebei_bazhou")
