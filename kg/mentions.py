@@ -37,6 +37,7 @@ CN_NUM = "一二三四五六七八九十百零〇两"
 XPCC_REGIMENT = re.compile(
     rf"(?:新疆生产建设)?(?:兵团)?(第?)([{CN_NUM}]{{1,3}})师([{CN_NUM}\d]{{1,4}})团(?![队体结聚圆员委])")
 XPCC_DIVISION = re.compile(rf"(?:新疆生产建设兵团|兵团)(第?[{CN_NUM}]{{1,3}})师(?![范生资])|第([{CN_NUM}]{{1,3}})师(?![范生资])")
+COUNTED = re.compile(rf"[\d{CN_NUM}]+[个座所家栋处间套条]")
 TITLED_PLAN = re.compile(r"《([^《》\n]{2,40}?(?:规划|实施方案|行动方案|工作方案|行动计划|计划|行动|工程))》")
 # XPCC farms and pastures that stand for a regiment (兵团第十四师一牧场, 第三师托云牧场)
 XPCC_FARM = re.compile(
@@ -436,6 +437,9 @@ class _Finder:
             if start == head or name in lex.generic or len(name) < 3 or name[:-len(suf)] in GENERIC_MODIFIERS:
                 continue
             typ = lex.suffixes[suf]
+            if typ == "Facility" and COUNTED.match(s, end) \
+                    and not any(p.code and p.start - sent.start == start for p in self.by_sentence.get(sent.index, ())):
+                continue                      # 建设光伏电站2座: a kind of facility, counted
             if typ == "Enterprise" and _industry_word(suf) and (
                     not _business_context(s, lex) or _name_goes_on(s, tokens, end, lex)):
                 continue                      # 新材料项目, 新能源客车: a kind of business, not a firm

@@ -135,13 +135,28 @@ class _DocRelations:
                                                  or ("Organization" in e.types and "援疆" in e.label)):
                         subject = m.entity
                 clause_end = _clause_end(text, pos)
-                for m in mentions:
-                    e = self.entities[m.entity]
-                    if pos < m.start - base < clause_end and e.code and in_xinjiang(e.code, self.gaz):
-                        self.add(subject, "supports", m.entity, index, base + pos, base + pos + len(word), word)
+                objects = list(dict.fromkeys(
+                    m.entity for m in mentions if pos < m.start - base < clause_end
+                    and self.entities[m.entity].code and in_xinjiang(self.entities[m.entity].code, self.gaz)))
+                subjects = self.respective_supporters(mentions, text, base, pos)
+                if len(subjects) == len(objects) > 1:
+                    pairs = list(zip(subjects, objects))    # 杭州市、宁波市分别结对帮扶八团、十团
+                else:
+                    pairs = [(subject, o) for o in objects]
+                for a, b in pairs:
+                    self.add(a, "supports", b, index, base + pos, base + pos + len(word), word)
         if self.supporter and self.supported:
             index, start, end, word = self._pairing_evidence()
             self.add(self.supporter, "supports", self.supported, index, start, end, word)
+
+    def respective_supporters(self, mentions: list[Mention], text: str, base: int, pos: int) -> list[str]:
+        """The places listed before 分别 and the trigger, in order (none without 分别)."""
+        if not text[:pos].endswith("分别"):
+            return []
+        start = _clause_start(text, pos)
+        found = [m.entity for m in mentions if start <= m.start - base and m.end - base <= pos
+                 and self.entities[m.entity].code and not in_xinjiang(self.entities[m.entity].code, self.gaz)]
+        return list(dict.fromkeys(found))
 
     def _pairing_evidence(self) -> tuple[int, int, int, str]:
         for m in self.pairing.combos:

@@ -271,3 +271,16 @@ def test_hebei_bazhou_article(unseen):
     assert paired(f, "唐山市第一中学", "且末县第一中学")     # 开展“手拉手”结对帮扶
     assert ("保定市", "supports", "焉耆回族自治县") in f
     assert ("援疆资金", 3_900_000_000, "河北省援疆前方指挥部") in metric_facts(unseen, "hebei_bazhou")
+
+
+def test_zhejiang_alar_xpcc_article(unseen):
+    """Cities paired with regiments one to one (分别结对帮扶), regiments named bare once
+    the division is known, a counted kind of facility (光伏电站2座) that is no name, and
+    a worker named after his role (职工李建军)."""
+    f = facts(unseen)
+    assert {("杭州市", "supports", "新疆生产建设兵团第一师八团"), ("宁波市", "supports", "新疆生产建设兵团第一师十团"),
+            ("温州市", "supports", "新疆生产建设兵团第一师十二团")} <= f
+    assert ("杭州市", "supports", "新疆生产建设兵团第一师十二团") not in f
+    assert "光伏电站" not in labels(unseen, "Facility")
+    assert "李建军" in labels(unseen, "Person")
+    assert paired(f, "杭州市学军中学", "八团中学")
