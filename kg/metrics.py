@@ -200,7 +200,7 @@ class _DocMetrics:
         tokens = list(lcut(text[max(0, start - 14):start]))
         while tokens and not tokens[-1].strip():
             tokens.pop()                                # 援疆项目 166个: a figures box
-        while tokens and (tokens[-1] in REACH_VERBS or tokens[-1] in ("的", "占")):
+        while tokens and (tokens[-1] in REACH_VERBS or tokens[-1] in ("的", "占", "了")):
             tokens.pop()                                # 年销售额达到2.3亿元, 占援疆资金投入的91%
         change = ""
         if tokens and tokens[-1] in CHANGE_VERBS:          # 门诊量同比增长百分之三十
@@ -224,7 +224,10 @@ class _DocMetrics:
         usable = [m for m in in_sentence if self.types(m) & SUBJECT_TYPES]
 
         def after_verb(m: Mention) -> bool:
-            return text[:m.start - base].endswith(NOT_ACTOR_BEFORE)
+            start = m.start          # 在和田地区皮山县…: the chain's head says where, not who
+            while (link := next((o for o in in_sentence if o.end == start and o.code), None)) is not None:
+                start = link.start
+            return text[:start - base].endswith(NOT_ACTOR_BEFORE)
 
         def beneficiary(m: Mention) -> bool:
             return text[:m.start - base].endswith(BENEFICIARY)

@@ -47,9 +47,9 @@ def in_xinjiang(code: str | None, gaz: Gazetteer) -> bool:
 def find_pairing(doc: Document, mentions: list[Mention], gaz: Gazetteer | None = None) -> Pairing:
     """Who supports whom in this article.
 
-    Stated pairs (X对口支援Y) win; otherwise the most mentioned city outside Xinjiang and
-    the most mentioned county-level place inside it, confirmed by a combined abbreviation
-    (湖柯) or by the supporter's aid command when there is one.
+    Stated pairs (X对口支援Y) win; otherwise the most mentioned city outside Xinjiang (the
+    place whose aid command the article names, when that is another) and the most
+    mentioned county-level place inside it, confirmed by a combined abbreviation (湖柯).
     """
     gaz = gaz or load_gazetteer()
     places = [m for m in mentions if m.code]
@@ -62,6 +62,9 @@ def find_pairing(doc: Document, mentions: list[Mention], gaz: Gazetteer | None =
     supporters = [c for c, _ in outside.most_common() if gaz.by_code[c].types[0] == "City"][:1]
     if not supporters:
         supporters = [c for c, _ in outside.most_common(1)]
+    commanding = _command_places(mentions, gaz)
+    if commanding and supporters and supporters[0] not in commanding:
+        supporters = [commanding.most_common(1)[0][0]]   # 安徽省援疆指挥部, 合肥 only a distance
     supported = [c for c, _ in inside.most_common(1)]
     if stated:                       # X对口支援Y written out wins over counting
         supporters, supported = [stated[0]], [stated[1]] if stated[1] else supported
@@ -70,6 +73,21 @@ def find_pairing(doc: Document, mentions: list[Mention], gaz: Gazetteer | None =
         supporters = supporters or [a]
         supported = supported or [b]
     return Pairing(supporters, supported, combos, [])
+
+
+def _command_places(mentions: list[Mention], gaz: Gazetteer) -> Counter:
+    """Places outside Xinjiang whose aid command (…援疆指挥部, …援疆工作队) the article names."""
+    found: Counter = Counter()
+    for m in mentions:
+        if m.type != "Organization" or "援疆" not in m.text or not m.text.endswith(("指挥部", "工作队", "工作组")):
+            continue
+        for n in range(min(len(m.text) - 2, 10), 1, -1):
+            places = [p for p in gaz.lookup(m.text[:n]) if p.level in ("province", "prefecture", "county")]
+            if places:
+                if not in_xinjiang(places[0].code, gaz):
+                    found[places[0].code] += 1
+                break
+    return found
 
 
 STATED = re.compile(r"对口(?:支援|援助|帮扶|援建)")

@@ -284,3 +284,15 @@ def test_zhejiang_alar_xpcc_article(unseen):
     assert "光伏电站" not in labels(unseen, "Facility")
     assert "李建军" in labels(unseen, "Person")
     assert paired(f, "杭州市学军中学", "八团中学")
+
+
+def test_anhui_pishan_wire_story(unseen):
+    """A wire story with no X对口支援Y: the supporter is the province whose aid command is
+    named, not the city given as a distance; figures after 在+place are the actor's;
+    percentage points are a percentage."""
+    f = facts(unseen)
+    assert ("安徽省", "supports", "皮山县") in f and ("合肥市", "supports", "皮山县") not in f
+    got = metric_facts(unseen, "anhui_pishan")
+    assert ("援疆项目", 47, "安徽省") in got
+    assert metric_subjects(unseen, "anhui_pishan")[(15, "percent")] == "合肥市第一中学"
+    assert not any(value == 1234567 for _, value, _ in got)        # the telephone number
