@@ -38,6 +38,8 @@ XPCC_REGIMENT = re.compile(
     rf"(?:新疆生产建设)?(?:兵团)?(第?)([{CN_NUM}]{{1,3}})师([{CN_NUM}\d]{{1,4}})团(?![队体结聚圆员委])")
 XPCC_DIVISION = re.compile(rf"(?:新疆生产建设兵团|兵团)(第?[{CN_NUM}]{{1,3}})师(?![范生资])|第([{CN_NUM}]{{1,3}})师(?![范生资])")
 COUNTED = re.compile(rf"[\d{CN_NUM}]+[个座所家栋处间套条]")
+TOWNSHIP_IN_VILLAGE = re.compile(rf"[{CJK}]{{2,6}}?(?:乡|镇)(?=[{CJK}]{{2,}}村$)")
+QUOTED_HEAD_TYPES = ("Organization", "School", "Hospital", "Facility")
 TITLED_PLAN = re.compile(r"《([^《》\n]{2,40}?(?:规划|实施方案|行动方案|工作方案|行动计划|计划|行动|工程))》")
 # XPCC farms and pastures that stand for a regiment (兵团第十四师一牧场, 第三师托云牧场)
 XPCC_FARM = re.compile(
@@ -386,17 +388,19 @@ class _Finder:
         """Townships and villages written right after their county or township."""
         s = sent.text
         for m in list(self.by_sentence.get(sent.index, ())):
-            if m.type not in ("County", "Township"):
+            # a county-level city (伊宁市) is a county here
+            level = "County" if "County" in (m.type, *m.alt_types) else m.type
+            if level not in ("County", "Township"):
                 continue
             rel = m.end - sent.start
-            pattern = rf"[{CJK}]{{1,7}}?(?:乡|镇|街道)" if m.type == "County" else rf"[{CJK}]{{2,8}}?村"
+            pattern = rf"[{CJK}]{{1,7}}?(?:乡|镇|街道)" if level == "County" else rf"[{CJK}]{{2,8}}?村"
             hit = re.match(pattern, s[rel:])
-            if hit and s[rel + hit.end():rel + hit.end() + 1] == "村" and m.type == "County":
+            if hit and s[rel + hit.end():rel + hit.end() + 1] == "村" and level == "County":
                 hit = None                    # 乡村振兴 is not a township
             if hit and len(hit.group(0)) == 2 and (hit.group(0) in _dictionary_tags() or hit.group(0)[0] in "各全本该每到进在"):
                 hit = None                    # 托克逊县夏乡 is one, 县城乡 and 全县各镇 are not
-            if hit and self.chain_name_ok(hit.group(0), s[rel + hit.end():], m.type):
-                t = self.add(sent, rel, rel + hit.end(), "Township" if m.type == "County" else "Village",
+            if hit and self.chain_name_ok(hit.group(0), s[rel + hit.end():], level):
+                t = self.add(sent, rel, rel + hit.end(), "Township" if level == "County" else "Village",
                              source="chain")
                 t.refers_to = (m.code or m.name,)
                 if t.type == "Township":
@@ -459,6 +463,10 @@ class _Finder:
                 continue
             if re.search(r"[\d年]", name) or _is_stop(core[:2], lex):
                 continue
+            town = TOWNSHIP_IN_VILLAGE.match(name)
+            if town:                          # 古勒巴格镇英买力村: a township, then its village
+                self.add(sent, start, start + town.end(), "Township", source="suffix")
+                start += town.end()
             self.add(sent, start, end, "Village", source="suffix")
 
     def enumerations(self, sent: Sentence, tokens: list[_Token]) -> None:
@@ -499,6 +507,11 @@ class _Finder:
                 continue                      # “一对一”帮扶: a manner, not a name
             after = s[q.end():]
             before = s[:q.start()]
+            # a quoted name with its head word after it (组建“胡杨红”宣讲团)
+            head = _patterns(lex)["suffix"].match(after)
+            if head and lex.suffixes[head.group(0)] in QUOTED_HEAD_TYPES and _ends_token(tokens, q.end() + head.end()):
+                self.add(sent, q.start(), q.end() + head.end(), lex.suffixes[head.group(0)], source="quote+head")
+                continue
             # type from a head word inside the quote (“柯坪湖羊产业园” is a facility)
             inner = _suffix_type(core, lex)
             if inner and inner != "Initiative" and len(core) >= 6:   # “有礼学校” is a label, not a school

@@ -296,3 +296,27 @@ def test_anhui_pishan_wire_story(unseen):
     assert ("援疆项目", 47, "安徽省") in got
     assert metric_subjects(unseen, "anhui_pishan")[(15, "percent")] == "合肥市第一中学"
     assert not any(value == 1234567 for _, value, _ in got)        # the telephone number
+
+
+def test_jiaxing_shaya_feature(unseen):
+    """A feature laid out like the seeds: a workshop's name cut by a page break in a
+    paragraph printed twice, a township written with its village but without its county,
+    a troupe named in quotes before its head word, and a figures list."""
+    doc = next(d for d in unseen.graph.documents if d.name == "jiaxing_shaya.txt")
+    assert doc.text.count("红枣分拣车间") == 1
+    assert "红枣分拣车间" in labels(unseen, "Facility")
+    assert "古勒巴格镇" in labels(unseen, "Township") and "英买力村" in labels(unseen, "Village")
+    assert "“胡杨红”宣讲团" in labels(unseen, "Organization")
+    f = facts(unseen)
+    assert ("英买力村", "locatedIn", "古勒巴格镇") in f
+    assert ("嘉兴市援疆指挥部", "builds", "红枣分拣车间") in f
+    assert paired(f, "南湖区", "沙雅县")                                   # 结为友好县区
+    assert ("援疆资金", 620_000_000, "嘉兴市援疆指挥部") in metric_facts(unseen, "jiaxing_shaya")
+
+
+def test_township_after_a_county_level_city():
+    # 伊宁市 is a city and a county: the township written after it is found whole
+    result = kg.pipeline.extract([read_bytes("伊宁市对口支援。伊宁市阿克托海乡库木齐吾斯塘村村民说。".encode(), "y.txt")])
+    names = {e.label: e.types[0] for e in result.entities.values()}
+    assert names.get("阿克托海乡") == "Township" and names.get("库木齐吾斯塘村") == "Village"
+    assert "托海乡" not in names
