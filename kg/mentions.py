@@ -487,6 +487,9 @@ class _Finder:
                 item_start = sent.text.index(item, pos)
                 end = pos = item_start + len(item)
                 start = item_start
+                if found and any(len(t.word) >= 2 and _is_stop(t.word, self.lex) for t in tokens
+                                 if item_start <= t.start and t.end <= end):
+                    found = []                # 阿勒泰市、哈巴河县建成阿勒泰吉林工业园: the list starts after 建成
                 if not found:                 # only the first item can carry a verb before it
                     start = max(item_start, _extend_left(sent.text, tokens, end, self.lex, max_len=12))
                 found.append((start, end, sent.text[start:end]))

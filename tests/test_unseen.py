@@ -320,3 +320,15 @@ def test_township_after_a_county_level_city():
     names = {e.label: e.types[0] for e in result.entities.values()}
     assert names.get("阿克托海乡") == "Township" and names.get("库木齐吾斯塘村") == "Village"
     assert "托海乡" not in names
+
+
+def test_jilin_altay_interview(unseen):
+    """An interview (记者: / name: answers) with enumerations of firms and schools; a list
+    that starts after a verb (阿勒泰市、哈巴河县建成阿勒泰吉林工业园、…两个园区)."""
+    assert {"阿勒泰吉林工业园", "哈巴河长春产业园"} <= labels(unseen, "Facility")
+    assert not any("建成" in label for label in labels(unseen, "Facility"))
+    assert {"哈巴河县吉林中学", "吉木乃县四平小学", "北屯市长春幼儿园"} <= labels(unseen, "School")
+    f = facts(unseen)
+    assert {("长春市", "supports", "阿勒泰市"), ("吉林市", "supports", "哈巴河县"),
+            ("四平市", "supports", "吉木乃县")} <= f
+    assert ("吉林省援疆前方指挥部", "introduced", "吉林敖东药业集团股份有限公司") in f
