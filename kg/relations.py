@@ -259,7 +259,9 @@ class _DocRelations:
         else the prefecture. Every division
         the name can mean must be in the graph, unless ``named_only`` is false: then the
         outermost of those that are will do (喀什经济开发区, with only 喀什市 named)."""
-        for label in sorted({e.label, *e.alt_labels}, key=len, reverse=True):
+        # longest first; among equals the label, then code-point order (never set order,
+        # which changes from run to run: 阿勒泰地區人民醫院 must not win over 阿勒泰地区人民医院)
+        for label in sorted({e.label, *e.alt_labels}, key=lambda n: (-len(n), n != e.label, n)):
             name = label.strip("“”\"").replace("·", "")
             for n in range(min(len(name) - 2, 11), 1, -1):
                 meant = self.gaz.lookup(name[:n])

@@ -1,5 +1,8 @@
 """Articles written for the tests (not the seeds) about other pairings: the extractor
 must carry over to other provinces, XPCC units, full legal names, GBK and Big5 files."""
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -332,3 +335,21 @@ def test_jilin_altay_interview(unseen):
     assert {("长春市", "supports", "阿勒泰市"), ("吉林市", "supports", "哈巴河县"),
             ("四平市", "supports", "吉木乃县")} <= f
     assert ("吉林省援疆前方指挥部", "introduced", "吉林敖东药业集团股份有限公司") in f
+
+
+def test_output_does_not_depend_on_the_hash_seed(tmp_path):
+    """Python salts str hashes per process, so anything read in set order could differ
+    between runs: a traditional-script copy (its alternative labels tie in length with
+    the simplified ones) is built under three seeds and must give the same graph.nt."""
+    text = (UNSEEN / "jilin_altay.txt").read_text(encoding="utf-8")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "jilin_traditional.txt").write_text(OpenCC("s2t").convert(text), encoding="utf-8")
+    (tmp_path / "in" / "jilin.txt").write_text(text, encoding="utf-8")
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        out = tmp_path / f"out{seed}"
+        subprocess.run([sys.executable, "-m", "kg.cli", "build", str(tmp_path / "in"), "--out", str(out)],
+                       check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        outputs.add((out / "graph.nt").read_bytes())
+    assert len(outputs) == 1
+
