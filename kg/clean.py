@@ -8,7 +8,7 @@ each a function of its own:
    and ``.%+-/`` to half-width (８．４亿元 -> 8.4亿元), the ideographic space and
    zero-width characters to a space, corner brackets 「」『』 to “”‘’, traditional to
    simplified characters with OpenCC's
-   ``t2s`` data. Chinese punctuation (，。；：“”、（）) is left alone: the sentence splitter
+   ``hk2s`` data (``t2s`` plus Hong Kong variants such as 衞). Chinese punctuation (，。；：“”、（）) is left alone: the sentence splitter
    and the extractors read it. Because every character keeps its position, offsets into
    the normal form are offsets into ``raw``.
 2. :func:`chunks` — runs of non-blank lines, with the number of line breaks around them.
@@ -87,7 +87,8 @@ HALF_WIDTH = _half_width_table()
 @lru_cache(maxsize=1)
 def _t2s():
     from opencc import OpenCC
-    return OpenCC("t2s")
+    # hk2s is t2s with Hong Kong's variant characters first (衞 -> 衛 -> 卫, which t2s keeps)
+    return OpenCC("hk2s")
 
 
 def normalise(raw: str) -> tuple[str, bool]:
@@ -102,7 +103,7 @@ def normalise(raw: str) -> tuple[str, bool]:
 
 @lru_cache(maxsize=1)
 def _changing():
-    """A pattern of every character that some t2s rule changes, from OpenCC's own tables:
+    """A pattern of every character that some rule of :func:`_t2s` changes, from OpenCC's own tables:
     text without any of them comes out of OpenCC unchanged, so conversion (about a tenth of
     the time of a whole build, in pure Python) can be skipped. For a rule X -> Y of the same
     length the characters where X and Y differ; for other lengths all of X. ``None`` when
@@ -126,7 +127,7 @@ def _changing():
 
 
 def to_simplified(run: str) -> str:
-    """OpenCC t2s over a run of Chinese characters, phrase-wise (乾隆 stays 乾隆); if a
+    """OpenCC hk2s over a run of Chinese characters, phrase-wise (乾隆 stays 乾隆); if a
     phrase changes length, character by character, so that offsets stay one to one."""
     converted = _t2s().convert(run)
     if len(converted) == len(run):

@@ -9,6 +9,7 @@ import pytest
 from opencc import OpenCC
 
 import kg
+from kg.pipeline import extract
 from kg.read import read_bytes
 
 UNSEEN = Path(__file__).parent / "data" / "unseen"
@@ -95,8 +96,8 @@ def test_metrics_across_provinces(unseen):
 
 def test_traditional_big5_copy_gives_the_same_entities():
     text = (UNSEEN / "shanghai_shache.txt").read_text(encoding="utf-8")
-    simple = kg.pipeline.extract([read_bytes(text.encode(), "s.txt")])
-    trad = kg.pipeline.extract([read_bytes(OpenCC("s2tw").convert(text).encode("big5"), "t.txt")])
+    simple = extract([read_bytes(text.encode(), "s.txt")])
+    trad = extract([read_bytes(OpenCC("s2tw").convert(text).encode("big5"), "t.txt")])
     assert {e.key for e in simple.entities.values()} == {e.key for e in trad.entities.values()}
 
 
@@ -319,7 +320,7 @@ def test_jiaxing_shaya_feature(unseen):
 
 def test_township_after_a_county_level_city():
     # 伊宁市 is a city and a county: the township written after it is found whole
-    result = kg.pipeline.extract([read_bytes("伊宁市对口支援。伊宁市阿克托海乡库木齐吾斯塘村村民说。".encode(), "y.txt")])
+    result = extract([read_bytes("伊宁市对口支援。伊宁市阿克托海乡库木齐吾斯塘村村民说。".encode(), "y.txt")])
     names = {e.label: e.types[0] for e in result.entities.values()}
     assert names.get("阿克托海乡") == "Township" and names.get("库木齐吾斯塘村") == "Village"
     assert "托海乡" not in names
@@ -352,4 +353,17 @@ def test_output_does_not_depend_on_the_hash_seed(tmp_path):
                        check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed})
         outputs.add((out / "graph.nt").read_bytes())
     assert len(outputs) == 1
+
+
+@pytest.mark.parametrize("variant", ["s2t", "s2hk", "s2tw"])
+def test_traditional_copies_give_the_same_graph(variant):
+    """Mainland, Hong Kong (衞, 着) and Taiwan traditional forms of one article give the
+    entities, relations and figures of the simplified original."""
+    text = (UNSEEN / "hubei_bozhou.txt").read_text(encoding="utf-8")
+    simple = extract([read_bytes(text.encode(), "s.txt")])
+    trad = extract([read_bytes(OpenCC(variant).convert(text).encode(), "t.txt")])
+    assert {e.label for e in simple.entities.values()} == {e.label for e in trad.entities.values()}
+    assert {(r.subject, r.predicate, r.object) for r in simple.relations} == \
+        {(r.subject, r.predicate, r.object) for r in trad.relations}
+    assert {(m.value, m.unit, m.about) for m in simple.metrics} == {(m.value, m.unit, m.about) for m in trad.metrics}
 
