@@ -103,18 +103,20 @@ def normalise(raw: str) -> tuple[str, bool]:
 
 @lru_cache(maxsize=1)
 def _changing():
-    """A pattern of every character that some rule of :func:`_t2s` changes, from OpenCC's own tables:
-    text without any of them comes out of OpenCC unchanged, so conversion (about a tenth of
-    the time of a whole build, in pure Python) can be skipped. For a rule X -> Y of the same
-    length the characters where X and Y differ; for other lengths all of X. ``None`` when
-    the tables are not where this version of the library kept them: then always convert."""
+    """A pattern of every character that :func:`_t2s` changes, from the keys of OpenCC's own
+    tables: text without any of them comes out of OpenCC unchanged, so conversion (about a
+    tenth of the time of a whole build, in pure Python) can be skipped. Each key X is
+    converted end to end to Y (the chain has several stages: the Hong Kong stage turns 着
+    into 著 and the next turns it back, so 着 changes nothing); kept are the characters where
+    X and Y differ, or all of X when the lengths differ. ``None`` when the tables are not
+    where this version of the library kept them: then always convert."""
     try:
         converter = _t2s()
         converter.convert("測")                      # the tables load on first use
         chars: set[str] = set()
         for _, _, table in (entry for chain in converter._dict_chain_data for entry in chain):
-            for source, target in table.items():
-                target = target.split(" ")[0]
+            for source in table:
+                target = converter.convert(source)
                 if source == target:
                     continue
                 if len(source) == len(target):

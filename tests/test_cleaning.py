@@ -173,3 +173,26 @@ def test_page_furniture_marked_by_class_or_id_is_dropped():
     text, _ = html_to_text(page)
     assert "江西省对口支援阿克陶县。" in text and "仍在正文。" in text and "尾声。" in text
     assert "版权所有" not in text and "备案号" not in text and "首页" not in text and "分享到" not in text
+
+
+def test_skipping_conversion_is_safe_and_simplified_text_skips_it():
+    """clean._changing lists what OpenCC's hk2s would change: the simplified seeds match
+    none of it, nor do characters its Hong Kong stage changes and its next stage changes
+    back (着), so they skip the costly conversion; any traditional piece it misses comes
+    out of OpenCC unchanged."""
+    from pathlib import Path
+
+    from opencc import OpenCC
+
+    from kg import clean
+    changing, convert = clean._changing(), clean._t2s().convert
+    seeds = [p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")]
+    assert seeds and not any(changing.search(t) for t in seeds) and not changing.search("穿着")
+    unseen = [p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("data/unseen/*.txt")
+              if p.name not in ("hunan_turpan.txt", "fujian_changji.txt", "jiangxi_akto.txt")]  # Big5, GBK
+    for text in seeds + unseen:
+        for variant in ("s2t", "s2hk", "s2tw"):
+            traditional = OpenCC(variant).convert(text)
+            for piece in (traditional[i:i + 40] for i in range(0, len(traditional), 40)):
+                assert changing.search(piece) or convert(piece) == piece
+
