@@ -37,6 +37,7 @@ CN_NUM = "一二三四五六七八九十百零〇两"
 XPCC_REGIMENT = re.compile(
     rf"(?:新疆生产建设)?(?:兵团)?(第?)([{CN_NUM}]{{1,3}})师([{CN_NUM}\d]{{1,4}})团(?![队体结聚圆员委])")
 XPCC_DIVISION = re.compile(rf"(?:新疆生产建设兵团|兵团)(第?[{CN_NUM}]{{1,3}})师(?![范生资])|第([{CN_NUM}]{{1,3}})师(?![范生资])")
+PREPOSITIONS = set("在向对把从为给由于将被让使到")
 COUNTED = re.compile(rf"[\d{CN_NUM}]+[个座所家栋处间套条]")
 TOWNSHIP_IN_VILLAGE = re.compile(rf"[{CJK}]{{2,6}}?(?:乡|镇)(?=[{CJK}]{{2,}}村$)")
 QUOTED_HEAD_TYPES = ("Organization", "School", "Hospital", "Facility")
@@ -486,12 +487,9 @@ class _Finder:
             for item in items:
                 item_start = sent.text.index(item, pos)
                 end = pos = item_start + len(item)
-                start = item_start
-                if found and any(len(t.word) >= 2 and _is_stop(t.word, self.lex) for t in tokens
-                                 if item_start <= t.start and t.end <= end):
+                start = _after_verbs(tokens, item_start, end, self.lex)
+                if found and start > item_start:
                     found = []                # 阿勒泰市、哈巴河县建成阿勒泰吉林工业园: the list starts after 建成
-                if not found:                 # only the first item can carry a verb before it
-                    start = max(item_start, _extend_left(sent.text, tokens, end, self.lex, max_len=12))
                 found.append((start, end, sent.text[start:end]))
             if any(len(n) < 2 or _is_stop(n, self.lex) for _, _, n in found[1:]):
                 continue                      # not a list of names
@@ -681,6 +679,24 @@ def _patterns(lex: Lexicon) -> dict[str, re.Pattern]:
 
 def _ends_token(tokens: "_Tokens", pos: int) -> bool:
     return pos in tokens.ends
+
+
+def _after_verbs(tokens: list[_Token], start: int, end: int, lex: Lexicon) -> int:
+    """Where a list item's name begins: after the last trigger or stop word inside it
+    (引进|华盛纺织) or a preposition opening it (在…). Words jieba merely tags as verbs
+    or adverbs stay, as do other single characters: 鼎新纺织, 远远服饰, 鑫和服饰, 和信工贸."""
+    begin = start
+    for tok in tokens[bisect_left(tokens.starts, start):]:
+        if tok.end > end:
+            break
+        if len(tok.word) >= 2 and (tok.word in lex.stopwords or _is_trigger(tok.word, lex)) \
+                or tok.start == begin and tok.word in PREPOSITIONS:
+            begin = tok.end
+    return begin
+
+
+def _is_trigger(word: str, lex: Lexicon) -> bool:
+    return any(word in words for words in lex.triggers.values())
 
 
 def _name_goes_on(s: str, tokens: list[_Token], end: int, lex: Lexicon) -> bool:

@@ -212,3 +212,10 @@ def test_indicator_words_by_their_ending():
     from conftest import extract_text
     kg = extract_text("辽宁省对口支援新疆塔城地区。辽宁省援疆前方指挥部组织两地青少年开展交流活动50余场。")
     assert next(m for m in kg.metrics if m.value == 50).indicator == "交流活动"
+
+
+def test_list_items_keep_words_jieba_reads_as_verbs():
+    # 鼎新 and 远远 are a verb and an adverb to jieba, 和 a conjunction: all stay inside names
+    kg = extract_text("新机制下,鼎新纺织、远远服饰、和信工贸、鑫和服饰等一批企业纷纷落地乌什。乌什县对口支援。")
+    firms = {e.label for e in kg.entities.values() if "Enterprise" in e.types}
+    assert firms == {"鼎新纺织", "远远服饰", "和信工贸", "鑫和服饰"}
