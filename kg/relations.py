@@ -256,9 +256,9 @@ class _DocRelations:
     def place_in_name(self, e: Entity, named_only: bool = True) -> str | None:
         """The division a name starts with (乌什县南孔儒学馆 -> 乌什县); of a short name
         that fits a prefecture and its seat both (昌吉学院), the one the article supports,
-        else the prefecture. Every division
-        the name can mean must be in the graph, unless ``named_only`` is false: then the
-        outermost of those that are will do (喀什经济开发区, with only 喀什市 named)."""
+        else the prefecture. Every division the name can mean must be in the graph, unless
+        ``named_only`` is false: then the outermost of those that are will do
+        (喀什经济开发区, with only 喀什市 named)."""
         # longest first; among equals the label, then code-point order (never set order,
         # which changes from run to run: 阿勒泰地區人民醫院 must not win over 阿勒泰地区人民医院)
         for label in sorted({e.label, *e.alt_labels}, key=lambda n: (-len(n), n != e.label, n)):
