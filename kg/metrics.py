@@ -37,7 +37,7 @@ SETTLE = re.compile(r"^[^，。,；;]{0,12}?(?:落户|落地|入驻|扎根)[”\
 REACH_HEAD = re.compile(r"^(?:占(?!地)|共计|共|计|达|约)+")    # 占援疆资金…, not 占地面积
 INVESTS = re.compile(r"(?:计划|拟|累计|共|总)?(?:投资|投入)")
 INDICATOR_HEAD = re.compile(r"^(?:\d{4}年度?|第[一二三四五六七八九十\d]+批)(?=.)")   # 2023年销售…, 第十一批…
-INDICATOR_TAIL = re.compile(r"(?<=.)(?:预计|预期|将|已|达到|达|为|约|超过)+$")   # 占比达, 年产值预计
+INDICATOR_TAIL = re.compile(r"(?<=.)(?:预计|预期|将|已|可|达到|达|为|约|超过)+$")   # 占比达, 年产值预计
 REACH_VERBS = {"达到", "达", "突破", "超过", "超", "逾", "为", "是", "约", "近", "共", "共计", "累计", "总计", "合计"}
 BENEFICIARY = ("援助", "帮助", "支持", "助力", "给", "为", "向", "对", "到", "赴", "来到")
 CN_ONLY_UNITS = {"本", "册", "件", "张", "节", "间", "条", "台", "套", "座"}  # ambiguous after a Chinese numeral
@@ -94,6 +94,7 @@ class _DocMetrics:
             self.by_sentence.setdefault(m.sentence, []).append(m)
         self.pattern = _number_pattern(lex)
         self.covered = {i for m in mentions for i in range(m.start, m.end)}
+        self.mention_starts = {m.start for m in mentions}
 
     def types(self, m: Mention) -> set[str]:
         return set(self.entities[m.entity].types)
@@ -179,10 +180,13 @@ class _DocMetrics:
                 if word in phrase:
                     unit_code = refined
                     break
-        return value, unit_code, approx, self.indicator(text, start, end)
+        # 总投资2.8亿元的霍城县南京产业园: a name after 的 is what the figure describes
+        named_after = text[end:end + 1] == "的" and base + end + 1 in self.mention_starts
+        return value, unit_code, approx, self.indicator(text, start, end, named_after)
 
-    def indicator(self, text: str, start: int, end: int) -> str:
-        """What is counted: the noun after the unit, else the noun before the number."""
+    def indicator(self, text: str, start: int, end: int, named_after: bool = False) -> str:
+        """What is counted: the noun after the unit, else the noun before the number; the
+        noun before first when a name follows (``named_after``: 总投资2.8亿元的…产业园)."""
         words = []
         described = re.match(r"[\u4e00-\u9fff]{1,6}的(?=[\u4e00-\u9fff])", text[end:end + 8])
         after_start = end + described.end() if described else end      # 17位品学兼优的同学
@@ -194,7 +198,7 @@ class _DocMetrics:
             elif tok != "的":
                 words.append(tok)
         after = "".join(words)
-        if len(after) >= 2 and not any(ch.isdigit() for ch in after):   # not 5批250人次's next figure
+        if len(after) >= 2 and not any(ch.isdigit() for ch in after) and not named_after:   # not 5批250人次's next figure
             return after
         words = []
         tokens = list(lcut(text[max(0, start - 14):start]))

@@ -367,3 +367,16 @@ def test_traditional_copies_give_the_same_graph(variant):
         {(r.subject, r.predicate, r.object) for r in trad.relations}
     assert {(m.value, m.unit, m.about) for m in simple.metrics} == {(m.value, m.unit, m.about) for m in trad.metrics}
 
+
+
+def test_jiangsu_ili_article(unseen):
+    """Figures written before the thing they describe (总投资2.8亿元的霍城县南京产业园),
+    a 可达 before the number, ranges and percentage points."""
+    got = metric_facts(unseen, "jiangsu_ili")
+    assert ("总投资", 280_000_000, "霍城县南京产业园") in got
+    assert ("年产值", 600_000_000, "霍城县南京产业园") in got          # 年产值可达6亿元
+    assert metric_subjects(unseen, "jiangsu_ili")[(3, "percent")] == "新源县徐州中学"   # 提高了3个百分点
+    f = facts(unseen)
+    assert {("南京市", "supports", "霍城县"), ("无锡市", "supports", "察布查尔锡伯自治县")} <= f
+    assert ("下三宫村", "locatedIn", "三宫乡") in f and ("三宫乡", "locatedIn", "霍城县") in f
+    assert paired(f, "徐州市第一人民医院", "新源县人民医院")
