@@ -21,6 +21,8 @@ each a function of its own:
    the next one is shaped like a heading; a photo caption printed in between is moved
    after the joined paragraph (see :func:`join_page_breaks` for the rule). A short chunk
    that looks like a heading is joined too when the break cuts a head word (人民医 / 院).
+   Page numbers and running heads (:func:`page_furniture`) between the halves are stepped
+   over and dropped, wherever they stand (``metadata["dropped_furniture"]``: raw spans).
 4. :func:`paragraph_kind` — body, heading, caption or list (heuristics documented there).
 5. :func:`drop_repeats` — paragraphs printed twice, wholly or as a long first or last
    part, are kept once.
@@ -56,6 +58,11 @@ CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003
 LIST_ITEM = re.compile(r"(?:[-*]\s+|[•·●▪◆■◇○]\s*)\S")
 MD_HEADING = re.compile(r"#{1,6}\s+(?=\S)")
 DATE_LED = re.compile(r"\d{4}\s*(?:[—–-]+\s*\d{4}\s*)?年")
+# page furniture that PDF text puts between the halves of a paragraph: page numbers (- 3 -,
+# 第3版, A3) and running heads (2022年12月30日 星期五 责任编辑:王明, 衢州日报 第3版)
+PAGE_NUMBER = re.compile(r"[-—–\s]*(?:第\s*)?[A-Z]?\d{1,3}\s*(?:版|页)?[-—–\s]*")
+RUNNING_HEAD = re.compile(r"星期[一二三四五六日天]|责任编辑|版式设计|美术编辑|版面编辑|校对[:：]|"
+                          r"\S{2,8}(?:日报|晚报|时报)\s*(?:第\s*[A-Z]?\d{1,3}\s*版|[A-Z]\d{1,2}版|\d{4}年)")
 # a row of a figures box (数读 / 援疆资金 15.2亿元): a line of its own, never half a sentence
 FIGURE_ROW = re.compile(r"(?:^|[:：])[\u4e00-\u9fff]{2,12}[ \t:：]+[\d.,]+\s*[\u4e00-\u9fff%]{0,4}$")
 PHOTO_CAPTION = re.compile(r"^图[为：:]|(?<!拍)摄\s*[)）]?$")
@@ -288,16 +295,19 @@ def join_page_breaks(chs: list[Chunk]) -> list[Para]:
         while not chs[last].mark and not ends_sentence(para.text):
             cut = stops_mid_sentence(para.text)
             nxt, skipped = last + 1, []
-            while nxt < len(chs) and len(skipped) < 2 and _caption_between(chs[nxt]):
+            while nxt < len(chs) and (page_furniture(chs[nxt].text) or len(skipped) < 2 and _caption_between(chs[nxt])):
                 skipped.append(nxt)
                 nxt += 1
             if nxt >= len(chs) or not _continues(para.text, chs[nxt]):
                 break
-            if not cut and not cuts_head_word(para.text, chs[nxt].text):
+            # a page number or running head in between is a page break: what stops without
+            # ending a sentence and is not a heading goes on after it (…实施援疆项目 / 91个,…)
+            turned = any(page_furniture(chs[k].text) for k in skipped) and not heading_shape(para.text)
+            if not cut and not turned and not cuts_head_word(para.text, chs[nxt].text):
                 break
             for k in skipped:
                 used[k] = True
-                held.append(Para([chs[k]], kind="caption", moved=True))
+                held.append(Para([chs[k]], kind="furniture" if page_furniture(chs[k].text) else "caption", moved=True))
             used[nxt] = True
             para.add(chs[nxt])
             last = nxt
@@ -329,6 +339,11 @@ def _head_words() -> tuple[str, ...]:
     return tuple(sorted(heads | {"地区", "自治州", "自治县", "自治区"}))
 
 
+def page_furniture(t: str) -> bool:
+    """A page number or a running head: no part of the article's text."""
+    return bool(PAGE_NUMBER.fullmatch(t)) or len(t) <= 60 and not ends_sentence(t) and bool(RUNNING_HEAD.search(t))
+
+
 def _caption_between(chunk: Chunk) -> bool:
     return not chunk.mark and chunk.gap_before >= 3 and caption_shape(chunk.text)
 
@@ -356,6 +371,8 @@ def paragraph_kind(para: Para, first: bool) -> str:
       of the file without final punctuation is the title.
     - ``body``: the rest, including long text that lost its full stop.
     """
+    if para.kind == "furniture" or page_furniture(para.text):
+        return "furniture"
     if para.moved:
         return "caption"
     mark = para.parts[0].mark
@@ -517,13 +534,14 @@ def clean(doc: Document) -> Document:
     paras = join_page_breaks(chunks(norm))
     for n, para in enumerate(paras):
         para.kind = paragraph_kind(para, first=(n == 0))
-    kept, dropped = drop_repeats(paras)
+    furniture = [span for p in paras if p.kind == "furniture" for span in _merge(p.spans)]
+    kept, dropped = drop_repeats([p for p in paras if p.kind != "furniture"])
     doc.text, doc.offsets, doc.paragraphs = _assemble(kept, len(doc.raw))
     doc.sentences = []
     for p in doc.paragraphs:
         for a, b in sentence_spans(doc.text, p.start, p.end, p.kind):
             doc.sentences.append(Sentence(len(doc.sentences), p.index, p.kind, a, b, doc.text[a:b]))
-    _note(doc.metadata, converted, dropped, sum(p.moved for p in kept))
+    _note(doc.metadata, converted, dropped, sum(p.moved for p in kept), furniture)
     return doc
 
 
@@ -549,9 +567,12 @@ def _assemble(paras: list[Para], raw_len: int) -> tuple[str, list[int], list[Par
     return "".join(pieces), offsets, out
 
 
-def _note(metadata: dict[str, str], converted: bool, dropped: list[tuple[int, int]], moved: int) -> None:
+def _note(metadata: dict[str, str], converted: bool, dropped: list[tuple[int, int]], moved: int,
+          furniture: list[tuple[int, int]] = ()) -> None:
     if converted:
         metadata["converted_from"] = "traditional"
+    if furniture:
+        metadata["dropped_furniture"] = ",".join(f"{a}-{b}" for a, b in furniture)
     if dropped:
         metadata["dropped_duplicates"] = str(len(dropped))
         metadata["dropped_spans"] = ",".join(f"{a}-{b}" for a, b in dropped)

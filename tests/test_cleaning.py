@@ -111,6 +111,18 @@ def test_a_heading_ending_in_a_common_word_stays_apart():
         assert len(doc.paragraphs) == 2, raw
 
 
+def test_page_furniture_is_dropped_and_the_paragraph_around_it_joined():
+    raw = ("三年来,衢州市援疆指挥部共实施援疆项目\n\n2022年12月30日 星期五 责任编辑:王明 版式设计:李红\n\n"
+           "91个,安排援疆资金8.4亿元。\n\n衢州日报 第3版\n\n另一段正文讲述了衢州市对口支援乌什县的故事,这是一个很长的句子,"
+           "用于测试页眉页脚的处理是否正确,以及\n\n- 3 -\n\n分页之后的文字能否正确拼接。\n\nA3\n\n第12版")
+    doc = clean(read_bytes(raw.encode(), "f.txt"))
+    assert [doc.text[p.start:p.end] for p in doc.paragraphs] == [
+        "三年来,衢州市援疆指挥部共实施援疆项目91个,安排援疆资金8.4亿元。",
+        "另一段正文讲述了衢州市对口支援乌什县的故事,这是一个很长的句子,用于测试页眉页脚的处理是否正确,以及分页之后的文字能否正确拼接。"]
+    assert len(doc.metadata["dropped_furniture"].split(",")) == 5
+    check_offsets(doc)
+
+
 def test_rows_of_a_figures_box_stand_alone():
     raw = "数读:\n援疆资金 15.2亿元\n援疆项目 166个\n受益群众 8.7万人\n\n指挥长孙立军说,下一步将继续努力。"
     doc = clean(read_bytes(raw.encode(), "f.txt"))
