@@ -380,3 +380,13 @@ def test_jiangsu_ili_article(unseen):
     assert {("南京市", "supports", "霍城县"), ("无锡市", "supports", "察布查尔锡伯自治县")} <= f
     assert ("下三宫村", "locatedIn", "三宫乡") in f and ("三宫乡", "locatedIn", "霍城县") in f
     assert paired(f, "徐州市第一人民医院", "新源县人民医院")
+
+
+def test_more_head_words():
+    """Head words beyond the seeds': centres, service stations, troupes, clinics."""
+    text = ("乌什县对口支援。十堰援疆工作组在乌什县建成农产品冷链物流中心,并建设乌什县新能源汽车服务站。"
+            "邀请江西省歌舞剧院来乌什县演出。援建乌什县阿克托海乡卫生室。")
+    types = {e.label: e.types[0] for e in extract([read_bytes(text.encode(), "h.txt")]).entities.values()}
+    assert types.get("农产品冷链物流中心") == "Facility" and types.get("乌什县新能源汽车服务站") == "Facility"
+    assert types.get("江西省歌舞剧院") == "Organization"
+    assert types.get("乌什县阿克托海乡卫生室") == "Hospital"
