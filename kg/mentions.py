@@ -40,6 +40,7 @@ XPCC_DIVISION = re.compile(rf"(?:新疆生产建设兵团|兵团)(第?[{CN_NUM}]
 PREPOSITIONS = set("在向对把从为给由于将被让使到")
 COUNTED = re.compile(rf"[\d{CN_NUM}]+[个座所家栋处间套条]")
 TOWNSHIP_IN_VILLAGE = re.compile(rf"[{CJK}]{{2,6}}?(?:乡|镇)(?=[{CJK}]{{2,}}村$)")
+QUOTED_HEAD_GAP = re.compile(rf"[{CJK}]{{0,4}}")
 QUOTED_HEAD_TYPES = ("Organization", "School", "Hospital", "Facility")
 TITLED_PLAN = re.compile(r"《([^《》\n]{2,40}?(?:规划|实施方案|行动方案|工作方案|行动计划|计划|行动|工程))》")
 # XPCC farms and pastures that stand for a regiment (兵团第十四师一牧场, 第三师托云牧场)
@@ -508,9 +509,10 @@ class _Finder:
                 continue                      # “一对一”帮扶: a manner, not a name
             after = s[q.end():]
             before = s[:q.start()]
-            # a quoted name with its head word after it (组建“胡杨红”宣讲团)
-            head = _patterns(lex)["suffix"].match(after)
-            if head and lex.suffixes[head.group(0)] in QUOTED_HEAD_TYPES and _ends_token(tokens, q.end() + head.end()):
+            # a quoted name with its head word after it (组建“胡杨红”宣讲团, “石榴红”志愿服务队)
+            head = _patterns(lex)["suffix"].search(after, 0, 10)
+            if head and head.start() <= 4 and QUOTED_HEAD_GAP.fullmatch(after[:head.start()]) \
+                    and lex.suffixes[head.group(0)] in QUOTED_HEAD_TYPES and _ends_token(tokens, q.end() + head.end()):
                 self.add(sent, q.start(), q.end() + head.end(), lex.suffixes[head.group(0)], source="quote+head")
                 continue
             # type from a head word inside the quote (“柯坪湖羊产业园” is a facility)

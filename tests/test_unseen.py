@@ -390,3 +390,12 @@ def test_more_head_words():
     assert types.get("农产品冷链物流中心") == "Facility" and types.get("乌什县新能源汽车服务站") == "Facility"
     assert types.get("江西省歌舞剧院") == "Organization"
     assert types.get("乌什县阿克托海乡卫生室") == "Hospital"
+
+
+def test_quoted_names_with_a_head_word_after_them():
+    text = ("乌什县对口支援。衢州市援疆指挥部举办“疆品入衢”展销会,组建“石榴红”志愿服务队和“胡杨红”宣讲团,"
+            "开展“天山雪”文化节。")
+    types = {e.label: e.types[0] for e in extract([read_bytes(text.encode(), "q.txt")]).entities.values()}
+    assert types.get("“疆品入衢”展销会") == "Initiative" and types.get("“天山雪”文化节") == "Initiative"
+    assert types.get("“石榴红”志愿服务队") == "Organization" and types.get("“胡杨红”宣讲团") == "Organization"
+    assert "志愿服务队" not in types
