@@ -38,6 +38,7 @@ REACH_HEAD = re.compile(r"^(?:占(?!地)|共计|共|计|达|约)+")    # 占援�
 INVESTS = re.compile(r"(?:计划|拟|累计|共|总)?(?:投资|投入)")
 INDICATOR_HEAD = re.compile(r"^(?:\d{4}年度?|第[一二三四五六七八九十\d]+批)(?=.)")   # 2023年销售…, 第十一批…
 INDICATOR_TAIL = re.compile(r"(?<=.)(?:预计|预期|将|已|可|达到|达|为|约|超过)+$")   # 占比达, 年产值预计
+LINKING = ("的", "占", "了", "从", "由", "到")    # between what is counted and its number
 REACH_VERBS = {"达到", "达", "突破", "超过", "超", "逾", "为", "是", "约", "近", "共", "共计", "累计", "总计", "合计"}
 BENEFICIARY = ("援助", "帮助", "支持", "助力", "给", "为", "向", "对", "到", "赴", "来到")
 CN_ONLY_UNITS = {"本", "册", "件", "张", "节", "间", "条", "台", "套", "座"}  # ambiguous after a Chinese numeral
@@ -201,10 +202,10 @@ class _DocMetrics:
         if len(after) >= 2 and not any(ch.isdigit() for ch in after) and not named_after:   # not 5批250人次's next figure
             return after
         words = []
-        tokens = list(lcut(text[max(0, start - 14):start]))
+        tokens = list(lcut(text[max(0, start - 20):start]))
         while tokens and not tokens[-1].strip():
             tokens.pop()                                # 援疆项目 166个: a figures box
-        while tokens and (tokens[-1] in REACH_VERBS or tokens[-1] in ("的", "占", "了")):
+        while tokens and (tokens[-1] in REACH_VERBS or tokens[-1] in LINKING):
             tokens.pop()                                # 年销售额达到2.3亿元, 占援疆资金投入的91%
         change = ""
         if tokens and tokens[-1] in CHANGE_VERBS:          # 门诊量同比增长百分之三十
@@ -213,6 +214,8 @@ class _DocMetrics:
                 tokens.pop()
         while len(tokens) > 1 and any(ch.isdigit() for ch in tokens[-2]) and not any(ch.isdigit() for ch in tokens[-1]):
             tokens = tokens[:-2]                        # 研学5批250人次: skip the other quantity
+        while tokens and tokens[-1] in LINKING:
+            tokens.pop()                                # 人均收入从1.2万元增加到1.8万元
         for tok in reversed(tokens):
             if tok in self.lex.indicator_words or (len(tok) > 2 and tok.endswith(self.lex.indicator_endings)):
                 words.insert(0, tok)

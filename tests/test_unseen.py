@@ -399,3 +399,10 @@ def test_quoted_names_with_a_head_word_after_them():
     assert types.get("“疆品入衢”展销会") == "Initiative" and types.get("“天山雪”文化节") == "Initiative"
     assert types.get("“石榴红”志愿服务队") == "Organization" and types.get("“胡杨红”宣讲团") == "Organization"
     assert "志愿服务队" not in types
+
+
+def test_shanxi_fukang_article(unseen):
+    """A figure that moves from one number to another (人均收入从1.2万元增加到1.8万元)."""
+    got = {(indicator, value) for indicator, value, _ in metric_facts(unseen, "shanxi_fukang")}
+    assert {("农牧民人均收入", 12_000), ("农牧民人均收入增加", 18_000)} <= got
+    assert ("投资", 1_500_000_000, "山西焦煤集团有限责任公司") in metric_facts(unseen, "shanxi_fukang")
