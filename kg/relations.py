@@ -401,14 +401,16 @@ class _DocRelations:
 
 
 def aid_command(mentions: list[Mention], entities: dict[str, Entity], supporter: str | None) -> str | None:
-    """The supporting city's aid command (…市援疆指挥部), if the article names it."""
+    """The supporting city's aid command (…市援疆指挥部, 太原援疆工作队), if the article
+    names it: an organisation with 援疆 in its name that starts with the city's name."""
     if not supporter:
         return None
-    city = entities[supporter].label
+    city = entities[supporter]
+    names = tuple(n for n in (city.label, *sorted(city.alt_labels)) if len(n) >= 2)
     counts: dict[str, int] = {}
     for m in mentions:
         e = entities.get(m.entity) if m.entity else None
-        if e and "Organization" in e.types and "援疆" in e.label and e.label.startswith(city):
+        if e and "Organization" in e.types and "援疆" in e.label and e.label.startswith(names):
             counts[e.key] = counts.get(e.key, 0) + 1
     return max(sorted(counts), key=counts.get) if counts else None
 
