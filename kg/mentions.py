@@ -205,8 +205,8 @@ def _extend_left(sent: str, tokens: list[_Token], head_start: int, lex: Lexicon,
         if tok.start >= start:
             continue
         piece = sent[tok.start:start]      # a token cut by the head counts by its left part
-        if piece in inside:
-            start = tok.start
+        if piece in inside or piece == "和" and sent[tok.start - 1:tok.start] in lex.province_abbreviations:
+            start = tok.start                # 京和电商产业园: 和 is 和田 after 北京's 京, not "and"
             continue
         if _is_stop(piece, lex) or NUM_MEASURE.search(piece) or head_start - tok.start > max_len:
             break

@@ -406,3 +406,14 @@ def test_shanxi_fukang_article(unseen):
     got = {(indicator, value) for indicator, value, _ in metric_facts(unseen, "shanxi_fukang")}
     assert {("农牧民人均收入", 12_000), ("农牧民人均收入增加", 18_000)} <= got
     assert ("投资", 1_500_000_000, "山西焦煤集团有限责任公司") in metric_facts(unseen, "shanxi_fukang")
+
+
+def test_beijing_moyu_article(unseen):
+    """A park named with a combined abbreviation whose second half is 和 (京和: 北京 and
+    和田), townships and a village on the supported side, and a district supporting one."""
+    assert "京和电商产业园" in labels(unseen, "Facility")
+    assert "电商产业园" not in labels(unseen, "Facility")
+    f = facts(unseen)
+    assert ("朝阳区", "builds", "京和电商产业园") in f
+    assert ("托万巴格村", "locatedIn", "奎牙镇") in f
+    assert paired(f, "墨玉县第一中学", "北京市十一学校")               # 结成帮扶对子
