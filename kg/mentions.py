@@ -38,6 +38,7 @@ XPCC_REGIMENT = re.compile(
     rf"(?:新疆生产建设)?(?:兵团)?(第?)([{CN_NUM}]{{1,3}})师([{CN_NUM}\d]{{1,4}})团(?![队体结聚圆员委])")
 XPCC_DIVISION = re.compile(rf"(?:新疆生产建设兵团|兵团)(第?[{CN_NUM}]{{1,3}})师(?![范生资])|第([{CN_NUM}]{{1,3}})师(?![范生资])")
 PREPOSITIONS = set("在向对把从为给由于将被让使到")
+PARALLEL_COUNTS = re.compile(rf"[百千万][{CJK}]{{1,2}}[百千万][{CJK}]")   # 千企帮千村, 万企兴万村
 COUNTED = re.compile(rf"[\d{CN_NUM}]+[个座所家栋处间套条]")
 TOWNSHIP_IN_VILLAGE = re.compile(rf"[{CJK}]{{2,6}}?(?:乡|镇)(?=[{CJK}]{{2,}}村$)")
 QUOTED_HEAD_GAP = re.compile(rf"[{CJK}]{{0,4}}")
@@ -543,15 +544,17 @@ class _Finder:
             self.add(sent, m.start(), m.end(), "Initiative", name=m.group(1), source="quote")
 
     def unquoted_initiatives(self, sent: Sentence, tokens: list[_Token]) -> None:
-        """Names such as 衢州·乌什幸福石榴籽融情工程: a place-led chunk ending in 工程/行动."""
+        """Names such as 衢州·乌什幸福石榴籽融情工程 (a place-led chunk ending in 工程/行动)
+        and campaigns named in parallel counts (千企帮千村行动, 百校联百村工程)."""
         s = sent.text
         for m in re.finditer(r"(?:工程|行动计划|行动)", s):
             start = _extend_left(s, tokens, m.start(), self.lex, max_len=16)
             name = s[start:m.end()]
             if "的" in name or len(name) < 6 or "“" in name:
                 continue
-            if "·" in name or any(p.code for p in self.by_sentence.get(sent.index, ())
-                                  if p.start - sent.start == start and p.source == "gazetteer"):
+            if "·" in name or PARALLEL_COUNTS.match(name) or any(
+                    p.code for p in self.by_sentence.get(sent.index, ())
+                    if p.start - sent.start == start and p.source == "gazetteer"):
                 self.add(sent, start, m.end(), "Initiative", source="head")
 
     # -- people, products, known bodies -----------------------------------------

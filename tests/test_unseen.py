@@ -417,3 +417,12 @@ def test_beijing_moyu_article(unseen):
     assert ("朝阳区", "builds", "京和电商产业园") in f
     assert ("托万巴格村", "locatedIn", "奎牙镇") in f
     assert paired(f, "墨玉县第一中学", "北京市十一学校")               # 结成帮扶对子
+
+
+def test_campaigns_named_in_parallel_counts():
+    text = "乌什县对口支援。衢州市援疆指挥部深入实施千企帮千村行动,推进百校联百村工程。援疆工作持续推进。"
+    result = extract([read_bytes(text.encode(), "c.txt")])
+    names = {e.label for e in result.entities.values() if "Initiative" in e.types}
+    assert names == {"千企帮千村行动", "百校联百村工程"}
+    done = {result.entities[r.object].label for r in result.relations if r.predicate == "implements"}
+    assert done == names
