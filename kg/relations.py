@@ -135,8 +135,12 @@ class _DocRelations:
                                                  or ("Organization" in e.types and "援疆" in e.label)):
                         subject = m.entity
                 clause_end = _clause_end(text, pos)
+                if text.startswith("关系", pos + len(word)):   # A与B、C结成对口支援关系: B and C before it
+                    window = (_clause_start(text, pos), pos)
+                else:
+                    window = (pos, clause_end)
                 objects = list(dict.fromkeys(
-                    m.entity for m in mentions if pos < m.start - base < clause_end
+                    m.entity for m in mentions if window[0] <= m.start - base < window[1]
                     and self.entities[m.entity].code and in_xinjiang(self.entities[m.entity].code, self.gaz)))
                 subjects = self.respective_supporters(mentions, text, base, pos)
                 if len(subjects) == len(objects) > 1:

@@ -426,3 +426,12 @@ def test_campaigns_named_in_parallel_counts():
     assert names == {"千企帮千村行动", "百校联百村工程"}
     done = {result.entities[r.object].label for r in result.relations if r.predicate == "implements"}
     assert done == names
+
+
+def test_support_stated_as_a_relationship():
+    # A与B的…四县结成对口支援关系: the supported places come before the trigger
+    text = "作为对口支援省市,上海市与喀什地区的巴楚、莎车、泽普、叶城四县结成对口支援关系。"
+    result = extract([read_bytes(text.encode(), "r.txt")])
+    e = result.entities
+    supported = {e[r.object].label for r in result.relations if r.predicate == "supports" and e[r.subject].label == "上海市"}
+    assert {"巴楚县", "莎车县", "泽普县", "叶城县"} <= supported
