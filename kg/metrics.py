@@ -61,7 +61,7 @@ def _build_number_pattern(lex: Lexicon) -> re.Pattern:
     units = "|".join(re.escape(u) for u in sorted(lex.units, key=len, reverse=True))
     return re.compile(
         rf"(?P<pct>百分之(?P<pctnum>[{CN_DIGITS}点]+))|"
-        rf"(?P<num>\d+(?:\.\d+)?|数[十百千万]|[{CN_DIGITS}]+)\s*(?P<mult>万|亿|千)?"
+        rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|数[十百千万]|[{CN_DIGITS}]+)\s*(?P<mult>万|亿|千)?"
         rf"(?P<approx>余|多)?\s*(?P<unit>{units})")
 
 
@@ -70,7 +70,7 @@ def _to_number(text: str) -> tuple[float | None, bool]:
     if text.startswith("数"):
         return {"十": 10.0, "百": 100.0, "千": 1000.0, "万": 10000.0}[text[1]], True
     try:
-        return float(text), False
+        return float(text.replace(",", "")), False       # 1,200套: a thousands separator
     except ValueError:
         pass
     try:

@@ -219,3 +219,9 @@ def test_list_items_keep_words_jieba_reads_as_verbs():
     kg = extract_text("新机制下,鼎新纺织、远远服饰、和信工贸、鑫和服饰等一批企业纷纷落地乌什。乌什县对口支援。")
     firms = {e.label for e in kg.entities.values() if "Enterprise" in e.types}
     assert firms == {"鼎新纺织", "远远服饰", "和信工贸", "鑫和服饰"}
+
+
+def test_thousands_separators_in_figures():
+    kg = extract_text("衢州市对口支援乌什县。衢州市援疆指挥部建成住房1,200套,发放补贴12,500元,资金2,300.5万元。")
+    assert {(m.surface, m.value) for m in kg.metrics} == {("1,200套", 1200), ("12,500元", 12500),
+                                                          ("2,300.5万元", 23_005_000)}
