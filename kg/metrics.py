@@ -34,10 +34,11 @@ NOT_AFTER = re.compile(r"^(?:日日夜夜|日夜|天|小时|月|年|周|制|岁|
 PERIOD = re.compile(r"(\d{4}\s*(?:—|-|–|至|到)\s*\d{4}年|\d{4}年以来|近[一二三四五六七八九十\d]+年|"
                     r"[一二三四五六七八九十\d]+年来|\d{4}年(?:度)?)")
 SETTLE = re.compile(r"^[^，。,；;]{0,12}?(?:落户|落地|入驻|扎根)[”\"]?")
-REACH_HEAD = re.compile(r"^(?:占(?!地)|共计|共|计|达|约)+")    # 占援疆资金…, not 占地面积
+REACH_HEAD = re.compile(r"^(?:占(?!地|比)|共计|共|计|达|约)+")    # 占援疆资金…, not 占地面积, 占比
 INVESTS = re.compile(r"(?:计划|拟|累计|共|总)?(?:投资|投入)")
 INDICATOR_HEAD = re.compile(r"^(?:\d{4}年度?|第[一二三四五六七八九十\d]+批)(?=.)")   # 2023年销售…, 第十一批…
 INDICATOR_TAIL = re.compile(r"(?<=.)(?:预计|预期|将|已|可|达到|达|为|约|超过)+$")   # 占比达, 年产值预计
+VERB_INDICATORS = ("投入",)    # an indicator on its own (投入一亿元), a verb before a noun one
 LINKING = ("的", "占", "了", "从", "由", "到")    # between what is counted and its number
 REACH_VERBS = {"达到", "达", "突破", "超过", "超", "逾", "为", "是", "约", "近", "共", "共计", "累计", "总计", "合计"}
 BENEFICIARY = ("援助", "帮助", "支持", "助力", "给", "为", "向", "对", "到", "赴", "来到")
@@ -218,6 +219,8 @@ class _DocMetrics:
             tokens.pop()                                # 人均收入从1.2万元增加到1.8万元
         for tok in reversed(tokens):
             if tok in self.lex.indicator_words or (len(tok) > 2 and tok.endswith(self.lex.indicator_endings)):
+                if words and tok in VERB_INDICATORS:
+                    break                       # 投入援疆资金3.5亿元: the noun says it, 投入 only did
                 words.insert(0, tok)
                 continue
             if _is_stop(tok, self.lex) or not NAME_CHAR.match(tok):

@@ -225,3 +225,9 @@ def test_thousands_separators_in_figures():
     kg = extract_text("衢州市对口支援乌什县。衢州市援疆指挥部建成住房1,200套,发放补贴12,500元,资金2,300.5万元。")
     assert {(m.surface, m.value) for m in kg.metrics} == {("1,200套", 1200), ("12,500元", 12500),
                                                           ("2,300.5万元", 23_005_000)}
+
+
+def test_indicators_of_investment_and_shares():
+    kg = extract_text("衢州市对口支援乌什县。衢州市援疆指挥部投入一亿二千万元,投入援疆资金3.5亿元,占比百分之九十五点五。")
+    assert {(m.value, m.indicator) for m in kg.metrics} == {(120_000_000, "投入"), (350_000_000, "援疆资金"),
+                                                            (95.5, "占比")}
