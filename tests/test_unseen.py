@@ -435,3 +435,12 @@ def test_support_stated_as_a_relationship():
     e = result.entities
     supported = {e[r.object].label for r in result.relations if r.predicate == "supports" and e[r.subject].label == "上海市"}
     assert {"巴楚县", "莎车县", "泽普县", "叶城县"} <= supported
+
+
+def test_party_and_state_bodies():
+    text = "衢州市对口支援乌什县。衢州市委组织部、乌什县财政局和乌什县人民法院联合开展活动。"
+    result = extract([read_bytes(text.encode(), "b.txt")])
+    e = result.entities
+    parts = {(e[r.subject].label, e[r.object].label) for r in result.relations if r.predicate == "subOrganizationOf"}
+    assert {("乌什县财政局", "乌什县"), ("乌什县人民法院", "乌什县")} <= parts
+    assert {"衢州市委组织部", "乌什县财政局", "乌什县人民法院"} <= {x.label for x in e.values() if "Organization" in x.types}
