@@ -382,7 +382,7 @@ def test_jiangsu_ili_article(unseen):
     assert paired(f, "徐州市第一人民医院", "新源县人民医院")
 
 
-def test_more_head_words():
+def test_more_head_words(unseen):
     """Head words beyond the seeds': centres, service stations, troupes, clinics."""
     text = ("乌什县对口支援。十堰援疆工作组在乌什县建成农产品冷链物流中心,并建设乌什县新能源汽车服务站。"
             "邀请江西省歌舞剧院来乌什县演出。援建乌什县阿克托海乡卫生室。")
@@ -390,6 +390,7 @@ def test_more_head_words():
     assert types.get("农产品冷链物流中心") == "Facility" and types.get("乌什县新能源汽车服务站") == "Facility"
     assert types.get("江西省歌舞剧院") == "Organization"
     assert types.get("乌什县阿克托海乡卫生室") == "Hospital"
+    assert "村卫生室" not in labels(unseen, "Hospital")        # 北京援建的村卫生室: a kind, not a name
 
 
 def test_quoted_names_with_a_head_word_after_them():
