@@ -40,6 +40,8 @@ XPCC_DIVISION = re.compile(rf"(?:新疆生产建设兵团|兵团)(第?[{CN_NUM}]
 PREPOSITIONS = set("在向对把从为给由于将被让使到")
 PARALLEL_COUNTS = re.compile(rf"[百千万][{CJK}]{{1,2}}[百千万][{CJK}]")   # 千企帮千村, 万企兴万村
 COUNTED = re.compile(rf"[\d{CN_NUM}]+[个座所家栋处间套条]")
+TOWNSHIP_AFTER = re.compile(rf"[{CJK}]{{1,7}}?(?:乡|镇|街道)")    # written right after its county
+VILLAGE_AFTER = re.compile(rf"[{CJK}]{{2,8}}?村")                 # … or after its township
 TOWNSHIP_IN_VILLAGE = re.compile(rf"[{CJK}]{{2,6}}?(?:乡|镇)(?=[{CJK}]{{2,}}村$)")
 QUOTED_HEAD_GAP = re.compile(rf"[{CJK}]{{0,4}}")
 QUOTED_HEAD_TYPES = ("Organization", "School", "Hospital", "Facility")
@@ -175,6 +177,12 @@ def _is_stop(word: str, lex: Lexicon) -> bool:
     if known is None:
         known = entry[1][word] = _stop_word(word, lex, entry[0])
     return known
+
+
+def _is_trigger(word: str, lex: Lexicon) -> bool:
+    """Whether ``word`` is a trigger of some relation (the set :func:`_is_stop` keeps)."""
+    _is_stop(word, lex)                      # makes the lexicon's entry
+    return word in _STOP_CACHE[id(lex)][0]
 
 
 @lru_cache(maxsize=1)
@@ -350,14 +358,10 @@ class _Finder:
         if i < 2 or i >= len(tokens) or tokens.starts[i] != start:
             return start
         place, trade = tokens[i - 2], tokens[i - 1]
-        if len(trade.word) != 2 or trade.word in self.lex.stopwords or \
-                any(trade.word in words for words in self.lex.triggers.values()) or \
-                not _dictionary_tags().get(trade.word, "").startswith("v"):
+        if len(trade.word) != 2 or trade.word in self.lex.stopwords or _is_trigger(trade.word, self.lex) \
+                or not _dictionary_tags().get(trade.word, "").startswith("v"):
             return start
-        if any(p.level in ("province", "prefecture") and (p.name == place.word or place.word in p.short)
-               for p in self.gaz.lookup(place.word)):
-            return place.start
-        return start
+        return place.start if place.word in _region_names() else start
 
     def place_start(self, sent: Sentence, start: int, head: int) -> int:
         """Names begin with their place: 牢记衢州市委 -> 衢州市委, 新地标乌什县… -> 乌什县…"""
@@ -396,8 +400,8 @@ class _Finder:
             if level not in ("County", "Township"):
                 continue
             rel = m.end - sent.start
-            pattern = rf"[{CJK}]{{1,7}}?(?:乡|镇|街道)" if level == "County" else rf"[{CJK}]{{2,8}}?村"
-            hit = re.match(pattern, s[rel:])
+            pattern = TOWNSHIP_AFTER if level == "County" else VILLAGE_AFTER
+            hit = pattern.match(s[rel:])
             if hit and s[rel + hit.end():rel + hit.end() + 1] == "村" and level == "County":
                 hit = None                    # 乡村振兴 is not a township
             if hit and len(hit.group(0)) == 2 and (hit.group(0) in _dictionary_tags() or hit.group(0)[0] in "各全本该每到进在"):
@@ -407,9 +411,9 @@ class _Finder:
                              source="chain")
                 t.refers_to = (m.code or m.name,)
                 if t.type == "Township":
-                    v = re.match(rf"[{CJK}]{{2,8}}?村", s[rel + hit.end():])
-                    if v and not any(_is_stop(t.word, self.lex) for t in _tokens(v.group(0)[:-1])):
-                        vm = self.add(sent, rel + hit.end(), rel + hit.end() + v.end(), "Village", source="chain")
+                    v = VILLAGE_AFTER.match(s, rel + hit.end())
+                    if v and self.chain_name_ok(v.group(0), "", "Township"):
+                        vm = self.add(sent, v.start(), v.end(), "Village", source="chain")
                         vm.refers_to = (t.name,)
 
     def chain_name_ok(self, name: str, rest: str, after: str) -> bool:
@@ -419,8 +423,7 @@ class _Finder:
         stops = [i for i, t in enumerate(_tokens(name[:-1])) if _is_stop(t.word, self.lex)]
         if not stops:
             return True
-        return after == "County" and name.endswith("乡") and stops[0] > 0 \
-            and re.match(rf"[{CJK}]{{2,8}}?村", rest) is not None
+        return after == "County" and name.endswith("乡") and stops[0] > 0 and VILLAGE_AFTER.match(rest) is not None
 
     # -- names with a head word --------------------------------------------------
     def suffixed(self, sent: Sentence, tokens: list[_Token]) -> None:
@@ -448,7 +451,7 @@ class _Finder:
                     and not any(p.code and p.start - sent.start == start for p in self.by_sentence.get(sent.index, ())):
                 continue                      # 建设光伏电站2座: a kind of facility, counted
             if typ == "Enterprise" and _industry_word(suf) and (
-                    not _business_context(s, lex) or _name_goes_on(s, tokens, end, lex)):
+                    not _business_context(s, lex) or _name_goes_on(tokens, end, lex)):
                 continue                      # 新材料项目, 新能源客车: a kind of business, not a firm
             self.add(sent, start, end, typ, source="suffix")
         for idx in [i for i in range(len(s)) if s[i] == "村"]:
@@ -522,7 +525,7 @@ class _Finder:
                 self.add(sent, q.start(), q.end(), inner, name=core, source="quote")
                 continue
             tail = _initiative_tail(after, heads, lex)
-            prefix_start = _leading_verbs_off(s, tokens, _extend_left(s, tokens, q.start(), lex, max_len=8), q.start())
+            prefix_start = _leading_verbs_off(tokens, _extend_left(s, tokens, q.start(), lex, max_len=8), q.start())
             field = next((w for w in lex.aid_fields if after.startswith(w)), None)
             if field and not tail:              # “组团式”教育援疆: a named way of a field of aid
                 self.add(sent, q.start(), q.end() + len(field), "Initiative", core=core, source="quote+field")
@@ -700,11 +703,7 @@ def _after_verbs(tokens: list[_Token], start: int, end: int, lex: Lexicon) -> in
     return begin
 
 
-def _is_trigger(word: str, lex: Lexicon) -> bool:
-    return any(word in words for words in lex.triggers.values())
-
-
-def _name_goes_on(s: str, tokens: list[_Token], end: int, lex: Lexicon) -> bool:
+def _name_goes_on(tokens: list[_Token], end: int, lex: Lexicon) -> bool:
     """Whether a noun follows ``end`` (冷链物流|中心, 新能源|客车): then an industry word
     there describes a thing; a trade name (华盛纺织) is followed by 、, 等 or a verb."""
     i = bisect_left(tokens.starts, end)
@@ -714,12 +713,12 @@ def _name_goes_on(s: str, tokens: list[_Token], end: int, lex: Lexicon) -> bool:
     return bool(NAME_CHAR.match(word)) and not _is_stop(word, lex) and not word.isdigit()
 
 
-def _leading_verbs_off(s: str, tokens: list[_Token], start: int, end: int) -> int:
+def _leading_verbs_off(tokens: list[_Token], start: int, end: int) -> int:
     """A name in front of a quote does not open with a verb: 共建“鄂博名师工作室” names
     the workshop; 南孔文化润疆“1323”行动计划 keeps its words."""
     for tok in tokens[bisect_left(tokens.starts, start):]:
-        if tok.start != start or tok.end > end or not _dictionary_tags().get(tok.word, "").startswith("v") \
-                or _dictionary_tags()[tok.word].startswith("vn"):
+        tag = _dictionary_tags().get(tok.word, "")
+        if tok.start != start or tok.end > end or not tag.startswith("v") or tag.startswith("vn"):
             break
         start = tok.end
     return start
