@@ -7,8 +7,8 @@ each a function of its own:
 1. :func:`normalise` — a same-length normal form of ``raw``: full-width digits, letters
    and ``.%+-/`` to half-width (８．４亿元 -> 8.4亿元), the ideographic space and
    zero-width characters to a space, corner brackets 「」『』 to “”‘’, traditional to
-   simplified characters with OpenCC's
-   ``hk2s`` data (``t2s`` plus Hong Kong variants such as 衞). Chinese punctuation (，。；：“”、（）) is left alone: the sentence splitter
+   simplified characters with OpenCC's ``hk2s`` data (``t2s`` plus Hong Kong variants
+   such as 衞). Chinese punctuation (，。；：“”、（）) is left alone: the sentence splitter
    and the extractors read it. Because every character keeps its position, offsets into
    the normal form are offsets into ``raw``.
 2. :func:`chunks` — runs of non-blank lines, with the number of line breaks around them.
@@ -44,6 +44,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .lexicon import load_lexicon
 from .model import Document, Paragraph, Sentence
 
 SENTENCE_STOPS = "。！？!?；;"
@@ -287,6 +288,7 @@ def join_page_breaks(chs: list[Chunk]) -> list[Para]:
     """
     paras: list[Para] = []
     used = [False] * len(chs)
+    furniture = [page_furniture(c.text) for c in chs]
     for i in range(len(chs)):
         if used[i]:
             continue
@@ -295,19 +297,19 @@ def join_page_breaks(chs: list[Chunk]) -> list[Para]:
         while not chs[last].mark and not ends_sentence(para.text):
             cut = stops_mid_sentence(para.text)
             nxt, skipped = last + 1, []
-            while nxt < len(chs) and (page_furniture(chs[nxt].text) or len(skipped) < 2 and _caption_between(chs[nxt])):
+            while nxt < len(chs) and (furniture[nxt] or len(skipped) < 2 and _caption_between(chs[nxt])):
                 skipped.append(nxt)
                 nxt += 1
             if nxt >= len(chs) or not _continues(para.text, chs[nxt]):
                 break
             # a page number or running head in between is a page break: what stops without
             # ending a sentence and is not a heading goes on after it (…实施援疆项目 / 91个,…)
-            turned = any(page_furniture(chs[k].text) for k in skipped) and not heading_shape(para.text)
+            turned = any(furniture[k] for k in skipped) and not heading_shape(para.text)
             if not cut and not turned and not cuts_head_word(para.text, chs[nxt].text):
                 break
             for k in skipped:
                 used[k] = True
-                held.append(Para([chs[k]], kind="furniture" if page_furniture(chs[k].text) else "caption", moved=True))
+                held.append(Para([chs[k]], kind="furniture" if furniture[k] else "caption", moved=True))
             used[nxt] = True
             para.add(chs[nxt])
             last = nxt
@@ -334,7 +336,6 @@ def cuts_head_word(before: str, after: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _head_words() -> tuple[str, ...]:
-    from .lexicon import load_lexicon
     heads = {w for w in load_lexicon().suffixes if len(w) >= 2}
     return tuple(sorted(heads | {"地区", "自治州", "自治县", "自治区"}))
 

@@ -26,7 +26,7 @@ from .relations import ACTOR_TYPES, NOT_ACTOR_BEFORE
 
 CN_DIGITS = "零一二三四五六七八九十百千万亿两〇"
 BUILT = {"Facility", "School", "Hospital"}
-SUBJECT_TYPES = ACTOR_TYPES | {"Facility", "School", "Hospital", "Village", "Initiative", "Enterprise"}
+SUBJECT_TYPES = ACTOR_TYPES | BUILT | {"Village", "Initiative", "Enterprise"}
 MODIFIERS = re.compile(r"^(?:首批|首期|一期|二期|共|共计|合计|累计|第[一二三四五六七八九十\d]+批)?$")
 APPROX_AFTER = re.compile(r"(?:以上|左右|上下)(?!学历)")     # 30家以上, 3000人左右
 APPROX_BEFORE = ("近", "约", "超过", "超", "逾", "将近", "大约")
