@@ -201,12 +201,12 @@ class _DocRelations:
                 if not (set(e.types) & BUILT_TYPES):
                     continue
                 if place and not in_xinjiang(self.entities[place].code, self.gaz) \
-                        and "Village" in e.types and self.supported:
-                    place = self.supported          # 湖州新村: named after the supporter, built here
-                elif place and not in_xinjiang(self.entities[place].code, self.gaz) and e.types[0] == "Facility":
-                    # 在喀什经济开发区建设深圳产业园, 帮助巴里坤县建成洛阳牡丹文化园: named after
-                    # the supporter, built in Xinjiang
-                    place = self.xinjiang_site_before(mentions, m) or self.county_before(mentions, m, None) or place
+                        and ("Village" in e.types or e.types[0] == "Facility"):
+                    # named after the supporter, built in Xinjiang where the sentence says
+                    # (在喀什经济开发区建设深圳产业园, 帮助巴里坤县建成洛阳牡丹文化园); a new
+                    # village always is (湖州新村), a facility may stay (湖州钱山漾文化交流中心)
+                    here = self.xinjiang_site_before(mentions, m) or self.county_before(mentions, m, None)
+                    place = here or (self.home if "Village" in e.types else place)
                 if place is None and any(w in text for w in OWN_PLACE_WORDS) and recent_village \
                         and recent_village.entity != e.key:
                     place = recent_village.entity
