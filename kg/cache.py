@@ -7,7 +7,7 @@ document's cleaned text and mentions come back from ``DIR/<2 hex>/<key>.pkl``.
 The key is a SHA-256 of the extractor version and the document as read (its id, file
 name, detected encoding, metadata and decoded text). The extractor version is a hash of
 the source of every module the per-document stages run, of every data file (gazetteer,
-lexicons) and of the versions of the libraries whose output they depend on (jieba,
+lexicons) and of the versions of the libraries whose output they depend on (jieba, rjieba,
 OpenCC, charset-normalizer, cn2an), so any change to code, lexicon or library makes
 every old entry unreachable instead of silently stale.
 
@@ -30,7 +30,7 @@ PACKAGE = Path(__file__).resolve().parent
 # modules whose code decides what the per-document stages produce
 STAGE_MODULES = ("read.py", "clean.py", "mentions.py", "resolve.py", "metrics.py", "relations.py",
                  "gazetteer.py", "lexicon.py", "model.py", "parallel.py", "cache.py")
-LIBRARIES = ("jieba", "opencc-python-reimplemented", "charset-normalizer", "cn2an")
+LIBRARIES = ("jieba", "rjieba", "opencc-python-reimplemented", "charset-normalizer", "cn2an")
 FORMAT = 4   # bump when the pickled layout changes
 
 

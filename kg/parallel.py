@@ -66,7 +66,7 @@ def _shared(result: Processed) -> Processed:
 
 
 def _warm() -> None:
-    _prepare_jieba()      # load jieba's dictionary once per worker, before the first task
+    _prepare_jieba()      # load the segmenter's dictionary once per worker, before the first task
     gc.set_threshold(50_000, 20, 20)    # as kg.pipeline.fewer_collections does in the parent
 
 
@@ -79,7 +79,7 @@ def _local(docs: list[Document], jobs: int) -> Iterator[list[Processed]]:
         for d in docs:
             yield [process_for_build(d)]
         return
-    # no jieba in this process: only workers segment text (the dictionary costs ~200 MB)
+    # no segmenter in this process: only workers segment text (its dictionary and the tags cost memory)
     with ProcessPoolExecutor(max_workers=jobs, initializer=_warm) as pool:
         yield from pool.map(process_batch, _batches(docs, BATCH))
 
