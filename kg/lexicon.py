@@ -38,6 +38,7 @@ class Lexicon:
     indicator_words: frozenset[str] = frozenset()  # 总投资, 产值: what a figure measures
     indicator_endings: tuple[str, ...] = ()         # *活动 in the file: any word ending in 活动
     province_abbreviations: frozenset[str] = frozenset()   # 京, 沪, 浙 …
+    transliteration: frozenset[str] = frozenset()   # characters of Uyghur, Kazakh … names
 
 
 @lru_cache(maxsize=1)
@@ -68,4 +69,5 @@ def load_lexicon() -> Lexicon:
         indicator_words=frozenset(r[0] for r in _lines("indicator_words.txt") if not r[0].startswith("*")),
         indicator_endings=tuple(r[0][1:] for r in _lines("indicator_words.txt") if r[0].startswith("*")),
         province_abbreviations=frozenset(r[1] for r in _lines("province_abbreviations.tsv")),
+        transliteration=frozenset("".join(r[0] for r in _lines("transliteration.txt"))),
     )

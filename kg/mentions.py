@@ -52,6 +52,7 @@ XPCC_FARM = re.compile(
     rf"(?:新疆生产建设)?(?:兵团)?第?([{CN_NUM}]{{1,3}})师((?:[{CN_NUM}]|[{CJK}]{{2}})(?:牧场|农场))")
 BARE_REGIMENT = re.compile(rf"(?<![{CN_NUM}师\d])([二三四五六七八九十][{CN_NUM}]{{0,2}})团(?![队体结聚圆员委长])")
 BATCH = re.compile(rf"^第[{CN_NUM}\d]+[批期届]")
+BATCH_BEFORE = re.compile(rf"第[{CN_NUM}\d]+[批期]$")
 NUM_MEASURE = re.compile(rf"[\d{CN_NUM}]+[个家所座名位批项条只头]$")
 # Words that a quoted name is followed by when the article calls it a project or brand.
 IS_PROJECT = re.compile(r"^(?:是|成了|成为|作为|被列为)[^，。,；;]{0,20}?(?:项目|工程|品牌|举措|行动)")
@@ -390,6 +391,8 @@ class _Finder:
             backing |= {ancestors[0].name, *ancestors[0].short}
         if place.level in ("prefecture", "xpcc_division") and len(ancestors) >= 1:
             backing |= {a.name for a in ancestors}
+        if any(form in a.name for a in ancestors):
+            backing = {place.name}          # 龙江 in an article about 黑龙江 is the province
         backing.discard(form)
         return any(name in self.doc.text for name in backing if len(name) >= 2)
 
@@ -413,6 +416,17 @@ class _Finder:
                 if not re.search(r"[·\d]", between):
                     return m.start - sent.start
         return start
+
+    def batch_before(self, sent: Sentence, start: int) -> tuple[int, int] | None:
+        """(start, end) of the division written before a batch ordinal that ends at
+        ``start`` (衢州市第十批|援疆指挥部), or None."""
+        batch = BATCH_BEFORE.search(sent.text[:start])
+        if batch is None:
+            return None
+        for m in self.by_sentence.get(sent.index, ()):
+            if m.code and m.end - sent.start == batch.start():
+                return m.start - sent.start, batch.start()
+        return None
 
     def _division(self, div: int | None) -> Place | None:
         return _divisions(self.gaz).get(div) if div else None
@@ -485,10 +499,14 @@ class _Finder:
             start = self.place_start(sent, start, head)
             if paren and start == inner_head:
                 start = head
+            typ = lex.suffixes[suf]
+            batch = self.batch_before(sent, start) if typ == "Organization" else None
+            if batch:                         # 黑龙江省第十一批援疆工作队 is 黑龙江省援疆工作队
+                self.add(sent, batch[0], end, typ, name=s[batch[0]:batch[1]] + s[start:end], source="suffix")
+                continue
             name = s[start:end]
             if start == head or name in lex.generic or len(name) < 3 or name[:-len(suf)] in GENERIC_MODIFIERS:
                 continue
-            typ = lex.suffixes[suf]
             if typ == "Facility" and COUNTED.match(s, end) \
                     and not any(p.code and p.start - sent.start == start for p in self.by_sentence.get(sent.index, ())):
                 continue                      # 建设光伏电站2座: a kind of facility, counted
@@ -605,18 +623,22 @@ class _Finder:
     # -- people, products, known bodies -----------------------------------------
     def people(self, sent: Sentence, tokens: list[_Token], paragraph_kind: str) -> None:
         s, lex = sent.text, self.lex
-        for m in re.finditer(rf"([{CJK}]{{2,10}})·([{CJK}]{{2,6}})", s):
+        for m in re.finditer(rf"([{CJK}]{{2,10}})·([{CJK}]{{2,8}})", s):
             left, right = m.group(1), m.group(2)
             cut = max((left.rfind(w) + len(w) for w in lex.roles + ("的", "在", "和", "与", "是") if w in left),
                       default=0)
             left = left[cut:]
-            for n in range(2, len(right) + 1):
-                nxt = s[m.start(2) + n] if m.start(2) + n < len(s) else "。"
-                if nxt in BOUNDARY_AFTER_NAME:
-                    right = right[:n]
-                    break
+            spelled = _transliterated(right, lex)
+            if spelled >= 2 and not (self.gaz.lookup(left) or self.gaz.lookup(right[:spelled])):
+                right = right[:spelled]       # 努尔兰·哈布都拉说, 阿依古丽·买买提高兴地说
             else:
-                continue
+                for n in range(2, min(len(right), 6) + 1):
+                    nxt = s[m.start(2) + n] if m.start(2) + n < len(s) else "。"
+                    if nxt in BOUNDARY_AFTER_NAME:
+                        right = right[:n]
+                        break
+                else:
+                    continue
             if len(left) >= 2 and not _suffix_type(left + "·" + right, lex):
                 start = m.start(1) + cut
                 self.add(sent, start, start + len(left) + 1 + len(right), "Person", source="name")
@@ -774,6 +796,22 @@ def _business_context(sent: str, lex: Lexicon) -> bool:
     """Short trade names (华盛纺织) count only where the sentence talks about companies."""
     words = ("企业", "公司", "龙头", "投资", "招商") + lex.triggers.get("introduced", ())
     return any(w in sent for w in words)
+
+
+def _transliterated(text: str, lex: Lexicon) -> int:
+    """How many leading characters of ``text`` spell a transliterated name (see
+    transliteration.txt): 不 only before 都, 力 or 拉 (阿不都, 阿不力米提), 都 only after
+    不, 布 or 卜 (哈布都拉); elsewhere they are "not" and "all"."""
+    n = 0
+    while n < len(text):
+        c = text[n]
+        if c == "不":
+            if text[n + 1:n + 2] not in ("都", "力", "拉"):
+                break
+        elif c not in lex.transliteration or c == "都" and text[n - 1:n] not in ("不", "布", "卜"):
+            break
+        n += 1
+    return n
 
 
 def _suffix_type(name: str, lex: Lexicon) -> str | None:

@@ -23,6 +23,7 @@ from .model import Document, Entity, Mention
 
 QUOTES = re.compile(r"[“”‘’\"'「」『』《》\s]")
 BATCH = re.compile(r"^第[一二三四五六七八九十百零〇两\d]+[批期届]")
+BATCH_INSIDE = re.compile(r"(?<=.)第[一二三四五六七八九十百零〇两\d]+[批期]")
 LEGAL = re.compile(r"(股份有限公司|有限责任公司|集团有限公司|有限公司|集团|公司)$")
 XINJIANG = "650000"
 # industry words that are no name on their own (上海纺织 and 湖州纺织 are different firms)
@@ -220,7 +221,8 @@ class _Resolver:
         if e is None:
             place = self.gaz.by_code.get(m.code) if m.code else None
             types = list(place.types) if place else [m.type, *m.alt_types]
-            label = place.name if place else BATCH.sub("", m.text)
+            # 衢州市第十批援疆指挥部: the mention's name has the ordinal out already
+            label = place.name if place else BATCH.sub("", m.name if BATCH_INSIDE.search(m.text) else m.text)
             e = Entity(key=key, label=label, types=types,
                        code=m.code, english=place.english if place else None,
                        parent=f"place/{place.parent}" if place and place.parent else None)

@@ -445,3 +445,37 @@ def test_party_and_state_bodies():
     parts = {(e[r.subject].label, e[r.object].label) for r in result.relations if r.predicate == "subOrganizationOf"}
     assert {("乌什县财政局", "乌什县"), ("乌什县人民法院", "乌什县")} <= parts
     assert {"衢州市委组织部", "乌什县财政局", "乌什县人民法院"} <= {x.label for x in e.values() if "Organization" in x.types}
+
+
+def test_heilongjiang_altay_bom_and_crlf(unseen):
+    """A UTF-8 file with a byte-order mark and Windows line ends; figures said in a quote,
+    a batch ordinal inside an aid team's name, a province nickname that is also a county's
+    short name, and Kazakh names after the middle dot."""
+    doc = next(d for d in unseen.graph.documents if d.name == "heilongjiang_fuhai.txt")
+    assert doc.encoding == "utf-8-sig"
+    f = facts(unseen)
+    for city, county in (("哈尔滨市", "福海县"), ("齐齐哈尔市", "富蕴县"), ("大庆市", "青河县")):
+        assert (city, "supports", county) in f              # 分别对口支援
+    assert ("黑龙江省", "supports", "新疆生产建设兵团第十师") in f
+    assert ("哈尔滨市援疆工作队", "introduced", "哈尔滨东方鱼业有限公司") in f
+    assert paired(f, "哈尔滨市第三中学", "福海县高级中学")
+    assert ("阔克阿尕什村", "locatedIn", "解特阿热勒镇") in f
+    # 黑龙江省第十一批援疆工作队 is one organization, named without its batch
+    orgs = labels(unseen, "Organization")
+    assert "黑龙江省援疆工作队" in orgs and "援疆工作队" not in orgs
+    team = next(e for e in unseen.graph.entities.values() if e.label == "黑龙江省援疆工作队")
+    assert "黑龙江省第十一批援疆工作队" in team.alt_labels
+    # 龙江的资金, 龙江福海一家亲: the province, not 龙江县 of 齐齐哈尔
+    assert "龙江县" not in labels(unseen, "County")
+    assert "努尔兰·哈布都拉" in labels(unseen, "Person")        # 都 inside 哈布都拉, not "all"
+    # “今年全省安排援疆资金3.62亿元，实施援疆项目57个，选派干部人才112名。”
+    values = {(m.value, m.unit) for m in unseen.graph.metrics if m.evidence.doc_id == doc.doc_id}
+    assert {(362_000_000, "CNY"), (57, "item"), (112, "person")} <= values
+
+
+def test_transliterated_names_end_where_their_characters_do():
+    text = ("福海县对口支援。村民阿不都拉·买买提高兴地说，收入增加了。吐尔洪·阿不都热依木和妻子一起种菜。"
+            "买买提·吐尔逊都来了。衢州·乌什幸福石榴籽融情工程启动。")
+    result = extract([read_bytes(text.encode(), "p.txt")])
+    people = {e.label for e in result.entities.values() if "Person" in e.types}
+    assert people == {"阿不都拉·买买提", "吐尔洪·阿不都热依木", "买买提·吐尔逊"}
