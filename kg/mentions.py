@@ -497,6 +497,8 @@ class _Finder:
             if legal_form:
                 start = self.trade_name_start(tokens, start)
             start = self.place_start(sent, start, head)
+            tie = max((t.end() for t in _patterns(lex)["tie"].finditer(s, start, head)), default=start)
+            start = max(start, tie)           # 东莞市人民医院对口帮扶|伽师县人民医院
             if paren and start == inner_head:
                 start = head
             typ = lex.suffixes[suf]
@@ -745,6 +747,9 @@ def _patterns(lex: Lexicon) -> dict[str, re.Pattern]:
             "role": re.compile("(" + "|".join(re.escape(w) for w in lex.roles) + rf")([{CJK}]{{2,3}})"),
             "suffix_lengths": sorted({len(w) for w in lex.suffixes}, reverse=True),
             "initiative_head": alternation(lex.initiative_heads),
+            # words that tie two parties together never stand inside a name, whatever
+            # jieba makes of them (对口|帮扶 are two tokens, neither a stop word)
+            "tie": alternation(lex.triggers.get("supports", ()) + lex.triggers.get("pairedWith", ())),
         }
     return _PATTERNS[id(lex)]
 

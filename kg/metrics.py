@@ -272,18 +272,20 @@ class _DocMetrics:
         for m in usable:
             if m.start - base - end in (1, 2) and text[end:m.start - base].startswith("的"):
                 return m.entity
-        # 6. an initiative after the number (17位同学…拿到“…奖学金”)
+        # 6b. a hospital, school, enterprise or facility heading the sentence's main clause
+        # is what its figures describe (疏附县人民医院成功创建…，门诊量同比增长百分之三十)
+        head = next((m.entity for m in usable if m.end - base <= start
+                     and self.types(m) & {"Hospital", "School", "Enterprise", "Facility"}
+                     and re.fullmatch(r"|.*(?:下|中|后|来|上)[，,]", text[:m.start - base])
+                     and not self.listed(m, text, base)), None)
+        # 6. an initiative after the number (17位同学…拿到“…奖学金”), unless in another
+        # clause and the sentence is about its head (基地种植面积达到3.5万亩，“伽师新梅”品牌叫响…)
         if unit != "CNY":
             after = [m for m in initiatives if m.start - base >= end]
-            if after:
+            if after and not (head and CLAUSE_BREAK.search(text, end, after[0].start - base)):
                 return after[0].entity
-        # 6b. a hospital, school or enterprise heading the sentence's main clause is what
-        # its figures describe (疏附县人民医院成功创建…，门诊量同比增长百分之三十)
-        for m in usable:
-            lead = text[:m.start - base]
-            if m.end - base <= start and self.types(m) & {"Hospital", "School", "Enterprise"} \
-                    and (lead == "" or re.search(r"(?:下|中|后|来|上)[，,]$", lead)) and not self.listed(m, text, base):
-                return m.entity
+        if head:
+            return head
         # 7. nearest actor, facility, school or hospital before the number (…援建的博州高级中学
         # 正式开学,可容纳学生3000人)
         for m in reversed(usable):
@@ -328,6 +330,7 @@ def _without_name(indicator: str, names: list[str]) -> str:
 
 
 SPEECH = re.compile(r"[，。；！？,;!?]")
+CLAUSE_BREAK = re.compile(r"[，。；,;]")
 
 
 def _quotes(text: str) -> list[tuple[int, int]]:

@@ -479,3 +479,27 @@ def test_transliterated_names_end_where_their_characters_do():
     result = extract([read_bytes(text.encode(), "p.txt")])
     people = {e.label for e in result.entities.values() if "Person" in e.types}
     assert people == {"阿不都拉·买买提", "吐尔洪·阿不都热依木", "买买提·吐尔逊"}
+
+
+def test_guangdong_jiashi_traditional_utf8(unseen):
+    """Traditional characters in a UTF-8 file, a paragraph printed twice and a line broken
+    inside a sentence: one hospital helping another, and a base whose figure is followed
+    by a brand in the next clause."""
+    doc = next(d for d in unseen.graph.documents if d.name == "guangdong_jiashi.txt")
+    assert doc.metadata.get("converted_from")
+    f = facts(unseen)
+    assert ("东莞市", "supports", "伽师县") in f
+    assert ("佛山市", "introduced", "广东美的集团股份有限公司") in f
+    assert ("东莞市", "introduced", "东莞市华丰纺织有限公司") in f
+    assert ("佛山市", "builds", "伽师县佛山中学") in f
+    assert paired(f, "东莞市第一中学", "伽师县第二中学")
+    # 东莞市人民医院对口帮扶伽师县人民医院: two hospitals, not one name over the verb
+    hospitals = labels(unseen, "Hospital")
+    assert {"东莞市人民医院", "伽师县人民医院"} <= hospitals
+    assert not any("帮扶" in h for h in hospitals)
+    assert "热依拉·阿不都克热木" in labels(unseen, "Person")
+    about = metric_subjects(unseen, doc.doc_id)
+    assert about[(35_000, "mu")] == "伽师县新梅产业示范基地"
+    assert about[(1_260_000_000, "CNY")] == "广东援疆伽师分指挥部"
+    # the repeated closing paragraph adds no second copy of its figures
+    assert sum(1 for m in unseen.graph.metrics if m.evidence.doc_id == doc.doc_id and m.value == 138) == 1
