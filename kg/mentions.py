@@ -42,6 +42,7 @@ PREPOSITIONS = set("在向对把从为给由于将被让使到")
 PARALLEL_COUNTS = re.compile(rf"[百千万][{CJK}]{{1,2}}[百千万][{CJK}]")   # 千企帮千村, 万企兴万村
 COUNTED = re.compile(rf"[\d{CN_NUM}]+[个座所家栋处间套条]")
 TOWNSHIP_AFTER = re.compile(rf"[{CJK}]{{1,7}}?(?:乡|镇|街道)")    # written right after its county
+LISTED_AFTER = re.compile(r"[、和及与]")
 VILLAGE_AFTER = re.compile(rf"[{CJK}]{{2,8}}?村")                 # … or after its township
 TOWNSHIP_IN_VILLAGE = re.compile(rf"[{CJK}]{{2,6}}?(?:乡|镇)(?=[{CJK}]{{2,}}村$)")
 QUOTED_HEAD_GAP = re.compile(rf"[{CJK}]{{0,4}}")
@@ -466,6 +467,13 @@ class _Finder:
                 t = self.add(sent, rel, rel + hit.end(), "Township" if level == "County" else "Village",
                              source="chain")
                 t.refers_to = (m.code or m.name,)
+                at = rel + hit.end()
+                # more of them listed after the first: 墨玉县奎牙镇和喀尔赛镇, 奎牙镇、喀尔赛镇
+                while (more := LISTED_AFTER.match(s, at)) and (nxt := pattern.match(s, more.end())) \
+                        and s[nxt.end():nxt.end() + 1] != "村" and len(nxt.group(0)) > 2 \
+                        and self.chain_name_ok(nxt.group(0), s[nxt.end():], level):
+                    self.add(sent, nxt.start(), nxt.end(), t.type, source="chain").refers_to = t.refers_to
+                    at = nxt.end()
                 if t.type == "Township":
                     v = VILLAGE_AFTER.match(s, rel + hit.end())
                     if v and self.chain_name_ok(v.group(0), "", "Township"):
@@ -578,7 +586,8 @@ class _Finder:
             # a quoted name with its head word after it (组建“胡杨红”宣讲团, “石榴红”志愿服务队)
             head = _patterns(lex)["suffix"].search(after, 0, 10)
             if head and head.start() <= 4 and QUOTED_HEAD_GAP.fullmatch(after[:head.start()]) \
-                    and lex.suffixes[head.group(0)] in QUOTED_HEAD_TYPES and _ends_token(tokens, q.end() + head.end()):
+                    and lex.suffixes[head.group(0)] in QUOTED_HEAD_TYPES and _ends_token(tokens, q.end() + head.end()) \
+                    and after[:head.end()] not in lex.generic:      # 结成“手拉手”友好学校: a tie, not a school
                 self.add(sent, q.start(), q.end() + head.end(), lex.suffixes[head.group(0)], source="quote+head")
                 continue
             # type from a head word inside the quote (“柯坪湖羊产业园” is a facility)

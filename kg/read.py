@@ -253,8 +253,12 @@ DATE_KEYS = ("article:published_time", "og:published_time", "pubdate", "publishd
              "sailthru.date", "parsely-pub-date")
 CAPTION_BREAK = "\ue000"    # private-use marker: the block next to it is a figure caption
 # short lines that are page furniture, not article text
-BOILERPLATE = re.compile(r"(首页|返回顶部|返回首页|打印|关闭|关闭窗口|【打印】|【关闭】|分享到.{0,20}|"
-                         r"责任编辑.{0,12}|上一篇.*|下一篇.*|扫一扫.{0,20}|字号.{0,6}|当前位置.{0,40})")
+FURNITURE_LINE = re.compile(r"(首页|返回顶部|返回首页|打印|关闭|关闭窗口|【打印】|【关闭】|分享到.{0,20}|"
+                            r"责任编辑.{0,12}|上一篇.*|下一篇.*|扫一扫.{0,20}|字号.{0,6}|当前位置.{0,40}|"
+                            r"首页\s*[>›»/].{0,60}|"                  # a breadcrumb: 首页 > 政务公开 > …
+                            # a by-line of fields: 来源：北京日报 发布时间：2023-06-12 字号：大 中 小
+                            r"(?:(?:来源|发布时间|发布日期|时间|作者|编辑|责任编辑|字号|浏览次数|点击数|阅读量?)"
+                            r"[:：]\s*[^:：]{0,20}?\s*){2,})")
 
 
 # class or id of page furniture around an article (footer, breadcrumbs, share buttons)
@@ -269,8 +273,9 @@ class _ArticleText(HTMLParser):
     SKIP = {"script", "style", "nav", "header", "footer", "aside", "noscript", "form", "iframe", "svg",
             "button", "template", "select", "canvas", "object"}
     BLOCK = {"p", "div", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section",
-             "article", "main", "tr", "table", "blockquote", "figure", "figcaption", "pre", "td", "th",
+             "article", "main", "tr", "table", "blockquote", "figure", "figcaption", "pre",
              "dd", "dt", "dl", "address"}
+    CELL = {"td", "th"}     # a table row is one line, its cells apart: 援疆资金 9.3亿元
 
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
             "track", "wbr", "param", "keygen"}
@@ -328,6 +333,8 @@ class _ArticleText(HTMLParser):
             self.h1_parts = None
         if tag in self.BLOCK:
             self.parts.append(self._break(tag, opening=False))
+        elif tag in self.CELL and not self.skipping:
+            self.parts.append(" ")
 
     @staticmethod
     def _break(tag: str, opening: bool) -> str:
@@ -377,7 +384,7 @@ def html_to_text(html: str) -> tuple[str, dict[str, str]]:
                       "".join(parser.parts))
     blocks = [(p.strip(), "\n\n\n\n" if CAPTION_BREAK in sep else "\n\n")
               for p, sep in zip(pieces[::2], pieces[1::2] + [""])]
-    kept = [(p, sep) for p, sep in blocks if p and p != "-" and not BOILERPLATE.fullmatch(p)]
+    kept = [(p, sep) for p, sep in blocks if p and p != "-" and not FURNITURE_LINE.fullmatch(p)]
     metadata = {}
     title = parser.title or parser.meta.get("og:title") or parser.h1
     if title:

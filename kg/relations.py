@@ -144,8 +144,14 @@ class _DocRelations:
                     m.entity for m in mentions if window[0] <= m.start - base < window[1]
                     and self.entities[m.entity].code and in_xinjiang(self.entities[m.entity].code, self.gaz)))
                 subjects = self.respective_supporters(mentions, text, base, pos)
+                towns = list(dict.fromkeys(m.entity for m in mentions if window[0] <= m.start - base < window[1]
+                                           and {"Township", "Village"} & set(self.entities[m.entity].types)))
                 if len(subjects) == len(objects) > 1:
                     pairs = list(zip(subjects, objects))    # 杭州市、宁波市分别结对帮扶八团、十团
+                elif len(subjects) == len(towns) > 1:
+                    pairs = list(zip(subjects, towns))      # 海淀区、朝阳区分别对口支援墨玉县奎牙镇和喀尔赛镇
+                elif len(subjects) > 1:
+                    pairs = []      # lists of different lengths (a farm or a zone in one): no guess
                 else:
                     pairs = [(subject, o) for o in objects]
                 for a, b in pairs:
@@ -161,7 +167,8 @@ class _DocRelations:
         start = _clause_start(text, pos)
         found = [m.entity for m in mentions if start <= m.start - base and m.end - base <= pos
                  and self.entities[m.entity].code and not in_xinjiang(self.entities[m.entity].code, self.gaz)]
-        return list(dict.fromkeys(found))
+        parents = {self.entities[k].parent for k in found}      # 北京市海淀区、丰台区: not 北京市
+        return [k for k in dict.fromkeys(found) if k not in parents]
 
     def _pairing_evidence(self) -> tuple[int, int, int, str]:
         for m in self.pairing.combos:
@@ -182,6 +189,12 @@ class _DocRelations:
                 # written as a chain: 阿克苏地区乌什县, 湖州市安吉县, 乌什县阿克托海乡
                 if m.start == prev.end and self.is_place(prev) and self.contains(prev, m):
                     self.add(m.entity, "locatedIn", prev.entity, index, prev.start, m.end)
+            for m in mentions:          # listed after the first of a chain: 墨玉县奎牙镇和喀尔赛镇
+                if m.source == "chain" and m.refers_to:
+                    holder = next((p for p in reversed(mentions) if p.end < m.start
+                                   and m.refers_to[0] in (p.code, p.name)), None)
+                    if holder is not None:
+                        self.add(m.entity, "locatedIn", holder.entity, index, holder.start, m.end)
             for m in mentions:
                 e = self.entities[m.entity]
                 if "Village" in e.types and not e.code:

@@ -187,6 +187,19 @@ def test_page_furniture_marked_by_class_or_id_is_dropped():
     assert "版权所有" not in text and "备案号" not in text and "首页" not in text and "分享到" not in text
 
 
+def test_furniture_lines_without_a_class_and_table_rows():
+    """A breadcrumb and a by-line in plain divs are dropped by their text; a table row is
+    one line with its cells apart, so a figure keeps the name of what it counts."""
+    from kg.read import html_to_text
+    page = ("<div id='top'><a href='/'>首页</a> &gt; <a>政务公开</a> &gt; 对口支援</div>"
+            "<div class='info'>来源：北京日报&nbsp;&nbsp;发布时间：2023-06-12&nbsp;&nbsp;字号：大 中 小</div>"
+            "<p>北京市对口支援和田地区。</p><p>来源：记者调查显示，项目进展顺利。</p>"
+            "<table><tr><th>指标</th><th>数值</th></tr><tr><td>援疆资金</td><td>9.3亿元</td></tr></table>")
+    text, _ = html_to_text(page)
+    assert text.split("\n\n") == ["北京市对口支援和田地区。", "来源：记者调查显示，项目进展顺利。", "指标 数值",
+                                   "援疆资金 9.3亿元\n"]
+
+
 def test_skipping_conversion_is_safe_and_simplified_text_skips_it():
     """clean._changing lists what OpenCC's hk2s would change: the simplified seeds match
     none of it, nor do characters its Hong Kong stage changes and its next stage changes

@@ -503,3 +503,35 @@ def test_guangdong_jiashi_traditional_utf8(unseen):
     assert about[(1_260_000_000, "CNY")] == "广东援疆伽师分指挥部"
     # the repeated closing paragraph adds no second copy of its figures
     assert sum(1 for m in unseen.graph.metrics if m.evidence.doc_id == doc.doc_id and m.value == 138) == 1
+
+
+def test_beijing_kunyu_gbk_html_page(unseen):
+    """A government page in GB2312 with menus, a breadcrumb, a figures table, related
+    links and a footer: only the article counts, and lists of different lengths before
+    and after 分别 pair nothing rather than the wrong things."""
+    doc = next(d for d in unseen.graph.documents if d.name == "beijing_kunyu_gbk.html")
+    assert doc.encoding == "gb18030"
+    assert "ICP" not in doc.text and "相关新闻" not in doc.text and "政务公开" not in doc.text
+    f = facts(unseen)
+    assert ("北京市", "supports", "新疆生产建设兵团第十四师") in f
+    assert ("北京市", "supports", "昆玉市") in f
+    assert paired(f, "北京市第八中学", "第十四师昆玉市第一中学")
+    assert ("海淀区", "builds", "四十七团老兵村纪念馆") in f
+    # 海淀区、丰台区和北京经济技术开发区分别结对支援四十七团、皮山农场和一牧场: three and
+    # three, but only one of each side is a division; 丰台区 does not get 四十七团
+    assert ("丰台区", "supports", "新疆生产建设兵团第十四师四十七团") not in f
+    assert "莎车" not in doc.text and "伽师" not in doc.text    # related links name other pairings
+    assert "“手拉手”友好学校" not in labels(unseen, "School")    # a tie between schools
+    values = {(m.value, m.unit) for m in unseen.graph.metrics if m.evidence.doc_id == doc.doc_id}
+    assert {(930_000_000, "CNY"), (86, "item"), (135, "person"), (100_000, "times")} <= values
+
+
+def test_townships_listed_after_the_first_of_a_chain():
+    text = "北京市对口支援新疆和田地区墨玉县。北京市海淀区、朝阳区分别对口支援墨玉县奎牙镇和喀尔赛镇。"
+    result = extract([read_bytes(text.encode(), "t.txt")])
+    e = result.entities
+    f = {(e[r.subject].label, r.predicate, e[r.object].label) for r in result.relations}
+    assert {("奎牙镇", "locatedIn", "墨玉县"), ("喀尔赛镇", "locatedIn", "墨玉县")} <= f
+    # two districts, two townships: one to one, and not 北京市 (the chain's head) as a third
+    assert {("海淀区", "supports", "奎牙镇"), ("朝阳区", "supports", "喀尔赛镇")} <= f
+    assert ("朝阳区", "supports", "奎牙镇") not in f and ("北京市", "supports", "奎牙镇") not in f
