@@ -535,3 +535,21 @@ def test_townships_listed_after_the_first_of_a_chain():
     # two districts, two townships: one to one, and not 北京市 (the chain's head) as a third
     assert {("海淀区", "supports", "奎牙镇"), ("朝阳区", "supports", "喀尔赛镇")} <= f
     assert ("朝阳区", "supports", "奎牙镇") not in f and ("北京市", "supports", "奎牙镇") not in f
+
+
+def test_shanghai_karamay_figures_in_many_units(unseen):
+    """A cooperation pairing written as a meeting report: figures in energy and case
+    units, a resident quoted by role and name, a development commission."""
+    doc = next(d for d in unseen.graph.documents if d.name == "shanghai_karamay.txt")
+    f = facts(unseen)
+    assert ("上海市", "supports", "克拉玛依市") in f
+    assert ("白碱滩区社区服务中心", "locatedIn", "白碱滩区") in f
+    assert ("上海援疆前方指挥部克拉玛依分指挥部", "implements", "“克拉玛依招商推介会”") in f
+    values = {(m.value, m.unit) for m in unseen.graph.metrics if m.evidence.doc_id == doc.doc_id}
+    assert {(380_000_000, "CNY"), (64, "item"), (1_000_000_000, "kWh"), (1200, "case"),
+            (5_000_000_000, "CNY")} <= values
+    about = metric_subjects(unseen, doc.doc_id)
+    assert about[(15_000, "person")] == "白碱滩区社区服务中心"
+    assert about[(5_000_000_000, "CNY")] == "“沪克共建产业园”"
+    assert "王秀兰" in labels(unseen, "Person")                 # 当地居民王秀兰说
+    assert "上海市发展改革委" in labels(unseen, "Organization")
