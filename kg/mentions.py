@@ -517,9 +517,9 @@ class _Finder:
             name = s[start:end]
             if start == head or name in lex.generic or len(name) < 3 or name[:-len(suf)] in GENERIC_MODIFIERS:
                 continue
-            if typ == "Facility" and COUNTED.match(s, end) \
+            if typ == "Facility" and (COUNTED.match(s, end) or NUM_MEASURE.search(s, 0, start)) \
                     and not any(p.code and p.start - sent.start == start for p in self.by_sentence.get(sent.index, ())):
-                continue                      # 建设光伏电站2座: a kind of facility, counted
+                continue                      # 建设光伏电站2座, 建成两个生产基地: a kind of facility, counted
             if typ == "Enterprise" and _industry_word(suf) and (
                     not _business_context(s, lex) or _name_goes_on(tokens, end, lex)):
                 continue                      # 新材料项目, 新能源客车: a kind of business, not a firm

@@ -465,11 +465,15 @@ def extract_relations(documents: list[tuple[Document, list[Mention]]], entities:
     return [merged[k] for k in sorted(merged)]
 
 
+HELP = ("帮助", "协助", "指导", "支持", "帮")
+
+
 def _co_subject(text: str, start: int, end: int, trigger: int) -> bool:
-    """A医院与B医院建立合作: entities joined by 与/和 before the verb are its subjects."""
+    """A医院与B医院建立合作: entities joined by 与/和 before the verb are its subjects; so
+    are the helper and the helped of A医院帮助B医院建成胸痛中心 (the centre is built)."""
     if end > trigger:
         return False
-    return text[end:trigger].startswith(("与", "和", "同")) or text[:start].endswith(("与", "同"))
+    return text[end:trigger].startswith(("与", "和", "同") + HELP) or text[:start].endswith(("与", "同") + HELP)
 
 
 def _where(text: str, start: int, end: int, trigger: int) -> bool:

@@ -553,3 +553,22 @@ def test_shanghai_karamay_figures_in_many_units(unseen):
     assert about[(5_000_000_000, "CNY")] == "“沪克共建产业园”"
     assert "王秀兰" in labels(unseen, "Person")                 # 当地居民王秀兰说
     assert "上海市发展改革委" in labels(unseen, "Organization")
+
+
+def test_hubei_interview_questions_and_answers(unseen):
+    """An interview: questions by 记者, answers after the speaker's name. The helper and
+    the helped of 甲医院帮助乙医院建成胸痛中心 are not what was built; counted kinds of
+    facility (两个生产基地) are not names."""
+    doc = next(d for d in unseen.graph.documents if d.name == "hubei_shuanghe.txt")
+    f = facts(unseen)
+    assert ("湖北省", "supports", "新疆生产建设兵团第五师") in f
+    assert ("湖北省援疆前方指挥部", "introduced", "湖北宜化集团有限责任公司") in f
+    assert ("湖北省援疆前方指挥部", "introduced", "武汉裕大华纺织服装集团股份有限公司") in f
+    assert ("湖北省援疆前方指挥部", "implements", "“荆楚名医进兵团”活动") in f
+    assert paired(f, "武汉市第二中学", "双河市第一中学")
+    assert not any(p == "builds" and o in ("华中科技大学同济医学院附属协和医院", "第五师医院") for _, p, o in f)
+    assert "生产基地" not in labels(unseen, "Facility")
+    about = metric_subjects(unseen, doc.doc_id)
+    assert about[(420_000_000, "CNY")] == "湖北省援疆前方指挥部"
+    assert about[(20_000, "mu")] == "新疆生产建设兵团第五师八十九团"
+    assert "张建国" in labels(unseen, "Person")
