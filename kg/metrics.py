@@ -252,11 +252,11 @@ class _DocMetrics:
                 return self.as_actor(m, text, base)
             if m.end - base <= start and INVESTS.fullmatch(gap) and "Enterprise" in self.types(m):
                 return m.entity                 # 赣锋锂业集团股份有限公司投资2.6亿元
-        # 1b. settling somewhere
+        # 1b. settling somewhere: a place or a park (23家企业落户疏附县广州工业城)
         settle = SETTLE.match(text[end:])
         if settle:
             for m in usable:
-                if m.start - base == end + settle.end() and self.types(m) & ACTOR_TYPES:
+                if m.start - base == end + settle.end() and self.types(m) & (ACTOR_TYPES | {"Facility"}):
                     return m.entity
         initiatives = [m for m in usable if "Initiative" in self.types(m) and not self.counted(m, text, base)]
         # 2. an initiative before the number (money is about actors, not programmes)

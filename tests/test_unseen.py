@@ -114,7 +114,7 @@ def test_guangzhou_shufu_article(unseen):
     assert ("广州市", "builds", "疏附县广州实验中学") in f
     about = metric_subjects(unseen, "guangzhou_shufu")
     assert about[(1260000000, "CNY")] == "广州市"
-    assert about[(23, "item")] == "疏附县"
+    assert about[(23, "item")] == "疏附县广州工业城"          # 23家企业落户疏附县广州工业城
     assert about[(30, "percent")] == "疏附县人民医院"
 
 
