@@ -43,6 +43,7 @@ PARALLEL_COUNTS = re.compile(rf"[百千万][{CJK}]{{1,2}}[百千万][{CJK}]")   
 COUNTED = re.compile(rf"[\d{CN_NUM}]+[个座所家栋处间套条]")
 TOWNSHIP_AFTER = re.compile(rf"[{CJK}]{{1,7}}?(?:乡|镇|街道)")    # written right after its county
 LISTED_AFTER = re.compile(r"[、和及与]")
+REDUPLICATED = re.compile(r"一(.)\1")
 VILLAGE_AFTER = re.compile(rf"[{CJK}]{{2,8}}?村")                 # … or after its township
 TOWNSHIP_IN_VILLAGE = re.compile(rf"[{CJK}]{{2,6}}?(?:乡|镇)(?=[{CJK}]{{2,}}村$)")
 QUOTED_HEAD_GAP = re.compile(rf"[{CJK}]{{0,4}}")
@@ -505,6 +506,8 @@ class _Finder:
             if legal_form:
                 start = self.trade_name_start(tokens, start)
             start = self.place_start(sent, start, head)
+            if REDUPLICATED.match(s, start, head):
+                start += 3                    # 一排排标准化厂房, 一座座温室大棚: how many, not a name
             tie = max((t.end() for t in _patterns(lex)["tie"].finditer(s, start, head)), default=start)
             start = max(start, tie)           # 东莞市人民医院对口帮扶|伽师县人民医院
             if paren and start == inner_head:

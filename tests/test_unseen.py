@@ -572,3 +572,22 @@ def test_hubei_interview_questions_and_answers(unseen):
     assert about[(420_000_000, "CNY")] == "湖北省援疆前方指挥部"
     assert about[(20_000, "mu")] == "新疆生产建设兵团第五师八十九团"
     assert "张建国" in labels(unseen, "Person")
+
+
+def test_jiangsu_kokdala_feature_with_headings_and_a_figures_box(unseen):
+    """Sub-headings marked ■, an editor's note, a photo credit and a figures box; a
+    reduplicated count (一排排标准化厂房) names nothing; bureaus as organizations."""
+    doc = next(d for d in unseen.graph.documents if d.name == "jiangsu_kokdala.txt")
+    f = facts(unseen)
+    assert ("江苏省", "supports", "新疆生产建设兵团第四师") in f
+    assert ("苏州市援疆工作组", "introduced", "江苏阳光集团有限公司") in f
+    assert ("苏州市", "builds", "可克达拉市江苏中学") in f
+    assert paired(f, "苏州中学", "可克达拉市江苏中学")
+    assert not any("一排排" in x for x in labels(unseen, "Facility"))
+    assert "第四师可克达拉市招商局" in labels(unseen, "Organization")
+    assert "米拉古丽·吐尔逊" in labels(unseen, "Person")
+    about = metric_subjects(unseen, doc.doc_id)
+    assert about[(560_000_000, "CNY")] == "江苏阳光集团有限公司"        # 集团有限公司投资5.6亿元
+    assert about[(2100, "person")] == "可克达拉市江苏中学"
+    values = {(m.value, m.unit) for m in unseen.graph.metrics if m.evidence.doc_id == doc.doc_id}
+    assert {(1_860_000_000, "CNY"), (210, "item"), (350, "person"), (18_000, "times")} <= values
