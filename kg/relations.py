@@ -136,7 +136,7 @@ class _DocRelations:
                                                  or ("Organization" in e.types and "援疆" in e.label)):
                         subject = m.entity
                 clause_end = _clause_end(text, pos)
-                if text.startswith("关系", pos + len(word)):   # A与B、C结成对口支援关系: B and C before it
+                if text.startswith(("关系", "协议"), pos + len(word)):   # A与B、C结成对口支援关系: B and C before it
                     window = (_clause_start(text, pos), pos)
                 else:
                     window = (pos, clause_end)
@@ -152,8 +152,10 @@ class _DocRelations:
                     pairs = list(zip(subjects, towns))      # 海淀区、朝阳区分别对口支援墨玉县奎牙镇和喀尔赛镇
                 elif len(subjects) > 1:
                     pairs = []      # lists of different lengths (a farm or a zone in one): no guess
-                else:
-                    pairs = [(subject, o) for o in objects]
+                else:               # and a township written after its county (与库车市牙哈镇签订…)
+                    chained = [m.entity for m in mentions if m.entity in towns and any(
+                        o.end == m.start and o.entity in objects for o in mentions)]
+                    pairs = [(subject, o) for o in dict.fromkeys(objects + chained)]
                 for a, b in pairs:
                     self.add(a, "supports", b, index, base + pos, base + pos + len(word), word)
         if self.supporter and self.supported:

@@ -591,3 +591,13 @@ def test_jiangsu_kokdala_feature_with_headings_and_a_figures_box(unseen):
     assert about[(2100, "person")] == "可克达拉市江苏中学"
     values = {(m.value, m.unit) for m in unseen.graph.metrics if m.evidence.doc_id == doc.doc_id}
     assert {(1_860_000_000, "CNY"), (210, "item"), (350, "person"), (18_000, "times")} <= values
+
+
+def test_support_signed_as_an_agreement_reaches_the_township():
+    text = ("宁波市对口支援新疆阿克苏地区库车市。宁波市鄞州区与库车市牙哈镇签订结对帮扶协议，每年安排帮扶资金500万元。"
+            "赣州市对口支援阿克陶县巴仁乡。")
+    result = extract([read_bytes(text.encode(), "n.txt")])
+    e = result.entities
+    f = {(e[r.subject].label, r.predicate, e[r.object].label) for r in result.relations}
+    assert ("鄞州区", "supports", "牙哈镇") in f            # A与B签订结对帮扶协议: B is before the trigger
+    assert ("赣州市", "supports", "巴仁乡") in f            # a township written after its county
