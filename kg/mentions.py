@@ -603,9 +603,10 @@ class _Finder:
             field = next((w for w in lex.aid_fields if after.startswith(w)), None)
             if field and not tail:              # “组团式”教育援疆: a named way of a field of aid
                 self.add(sent, q.start(), q.end() + len(field), "Initiative", core=core, source="quote+field")
-            elif tail:
+            elif tail:                        # “伽师新梅”品牌: a brand of a known product is both
                 end = q.end() + len(tail)
-                self.add(sent, prefix_start, end, "Initiative", core=core, source="quote+head")
+                self.add(sent, prefix_start, end, "Initiative", core=core, source="quote+head",
+                         alt_types=("Product",) if core in lex.products else ())
             elif core.endswith(heads) or any(core.endswith(h) for h in heads):
                 self.add(sent, prefix_start, q.end(), "Initiative", core=core, source="quote")
             elif IS_PRODUCT.match(after):

@@ -500,6 +500,7 @@ def test_guangdong_jiashi_traditional_utf8(unseen):
     assert "热依拉·阿不都克热木" in labels(unseen, "Person")
     about = metric_subjects(unseen, doc.doc_id)
     assert about[(35_000, "mu")] == "伽师县新梅产业示范基地"
+    assert "“伽师新梅”品牌" in labels(unseen, "Initiative") & labels(unseen, "Product")   # a brand of a known product
     assert about[(1_260_000_000, "CNY")] == "广东援疆伽师分指挥部"
     # the repeated closing paragraph adds no second copy of its figures
     assert sum(1 for m in unseen.graph.metrics if m.evidence.doc_id == doc.doc_id and m.value == 138) == 1
