@@ -39,6 +39,7 @@ class Lexicon:
     indicator_endings: tuple[str, ...] = ()         # *活动 in the file: any word ending in 活动
     province_abbreviations: frozenset[str] = frozenset()   # 京, 沪, 浙 …
     transliteration: frozenset[str] = frozenset()   # characters of Uyghur, Kazakh … names
+    campaigns: tuple[str, ...] = ()                  # 民族团结一家亲: named without quotes
 
 
 @lru_cache(maxsize=1)
@@ -70,4 +71,5 @@ def load_lexicon() -> Lexicon:
         indicator_endings=tuple(r[0][1:] for r in _lines("indicator_words.txt") if r[0].startswith("*")),
         province_abbreviations=frozenset(r[1] for r in _lines("province_abbreviations.tsv")),
         transliteration=frozenset("".join(r[0] for r in _lines("transliteration.txt"))),
+        campaigns=by_len(r[0] for r in _lines("campaigns.txt")),
     )

@@ -680,6 +680,10 @@ class _Finder:
         for m in _patterns(self.lex)["organization"].finditer(s):
             self.add(sent, m.start(), m.end(), "Organization", name=self.lex.organizations[m.group(0)],
                      source="lexicon")
+        for m in _patterns(self.lex)["campaign"].finditer(s):
+            head = _patterns(self.lex)["initiative_head"].match(s, m.end())
+            end = head.end() if head else m.end()
+            self.add(sent, m.start(), end, "Initiative", core=m.group(0), source="lexicon")
 
     # -- settle ------------------------------------------------------------------
     def settle_places(self) -> None:
@@ -760,6 +764,7 @@ def _patterns(lex: Lexicon) -> dict[str, re.Pattern]:
             "role": re.compile("(" + "|".join(re.escape(w) for w in lex.roles) + rf")([{CJK}]{{2,3}})"),
             "suffix_lengths": sorted({len(w) for w in lex.suffixes}, reverse=True),
             "initiative_head": alternation(lex.initiative_heads),
+            "campaign": alternation(lex.campaigns),
             # words that tie two parties together never stand inside a name, whatever
             # jieba makes of them (对口|帮扶 are two tokens, neither a stop word)
             "tie": alternation(lex.triggers.get("supports", ()) + lex.triggers.get("pairedWith", ())),

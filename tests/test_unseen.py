@@ -602,3 +602,13 @@ def test_support_signed_as_an_agreement_reaches_the_township():
     f = {(e[r.subject].label, r.predicate, e[r.object].label) for r in result.relations}
     assert ("鄞州区", "supports", "牙哈镇") in f            # A与B签订结对帮扶协议: B is before the trigger
     assert ("赣州市", "supports", "巴仁乡") in f            # a township written after its county
+
+
+def test_nationwide_campaigns_named_without_quotes():
+    text = "宁波市对口支援库车市。宁波市援疆指挥部开展民族团结一家亲活动，推进“访惠聚”驻村工作，深化结对认亲。"
+    result = extract([read_bytes(text.encode(), "c.txt")])
+    e = result.entities
+    names = {x.label for x in e.values() if "Initiative" in x.types}
+    assert {"民族团结一家亲活动", "“访惠聚”驻村工作", "结对认亲"} <= names
+    done = {e[r.object].label for r in result.relations if r.predicate == "implements"}
+    assert "民族团结一家亲活动" in done
