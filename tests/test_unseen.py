@@ -49,12 +49,16 @@ def metric_facts(result, doc_id):
             if m.about in e and m.evidence.doc_id == doc_id}
 
 
+def doc_named(result, name):
+    return next(d for d in result.graph.documents if d.name == name)
+
+
 def labels(result, type_):
     return {e.label for e in result.graph.entities.values() if type_ in e.types}
 
 
 def test_gbk_file_is_read(unseen):
-    doc = next(d for d in unseen.graph.documents if d.name == "beijing_hotan.txt")
+    doc = doc_named(unseen, "beijing_hotan.txt")
     assert doc.encoding == "gb18030"
 
 
@@ -122,7 +126,7 @@ def test_hubei_bozhou_article(unseen):
     """A hospital's name cut by a page break in a paragraph printed twice, a photo
     caption, a trade name that reads as a verb, industry words that name no firm, and
     twinned schools and hospitals."""
-    doc = next(d for d in unseen.graph.documents if d.name == "hubei_bozhou.txt")
+    doc = doc_named(unseen, "hubei_bozhou.txt")
     assert doc.text.count("湖北省人民医院与博州人民医院结成对口帮扶关系") == 1
     assert any(p.kind == "caption" and doc.text[p.start:p.end].startswith("图为") for p in doc.paragraphs)
     assert "博州人民医院" in labels(unseen, "Hospital")
@@ -142,7 +146,7 @@ def test_hubei_bozhou_article(unseen):
 def test_fujian_changji_gbk_article(unseen):
     """A province supporting a prefecture and four places: things are placed where the
     text puts them, not in whichever supported place comes first."""
-    doc = next(d for d in unseen.graph.documents if d.name == "fujian_changji.txt")
+    doc = doc_named(unseen, "fujian_changji.txt")
     assert doc.encoding == "gb18030"
     f = facts(unseen)
     assert {("福州市", "supports", "昌吉市"), ("厦门市", "supports", "吉木萨尔县"),
@@ -164,7 +168,7 @@ def test_fujian_changji_gbk_article(unseen):
 def test_hunan_turpan_big5_article(unseen):
     """Traditional characters in Big5: a one-character township, a new village built by
     a city, twinned hospitals and tidy indicators."""
-    doc = next(d for d in unseen.graph.documents if d.name == "hunan_turpan.txt")
+    doc = doc_named(unseen, "hunan_turpan.txt")
     assert doc.encoding == "big5" and doc.metadata.get("converted_from") == "traditional"
     assert "夏乡" in labels(unseen, "Township")
     assert "湘潭新村" in labels(unseen, "Village")
@@ -195,7 +199,7 @@ def test_tianjin_hotan_article(unseen):
 
 
 def test_shandong_kashgar_html_page(unseen):
-    doc = next(d for d in unseen.graph.documents if d.name == "shandong_kashgar.html")
+    doc = doc_named(unseen, "shandong_kashgar.html")
     assert "版权所有" not in doc.text and "首页" not in doc.text
     f = facts(unseen)
     assert paired(f, "潍坊市第一中学", "英吉沙县第一中学")      # 缔结友好学校
@@ -241,7 +245,7 @@ def test_liaoning_tacheng_markdown_article(unseen):
     """Markdown with list items, full-width figures and a figures box (数读) whose rows
     must not run into the next paragraph; a company name opening with 大连 (an adverb
     to jieba)."""
-    doc = next(d for d in unseen.graph.documents if d.name == "liaoning_tacheng.md")
+    doc = doc_named(unseen, "liaoning_tacheng.md")
     rows = [s.text for s in doc.sentences]
     assert "援疆项目 166个" in rows and "受益群众 8.7万人" in rows
     assert "大连獐子岛集团股份有限公司" in labels(unseen, "Enterprise")
@@ -306,7 +310,7 @@ def test_jiaxing_shaya_feature(unseen):
     """A feature laid out like the seeds: a workshop's name cut by a page break in a
     paragraph printed twice, a township written with its village but without its county,
     a troupe named in quotes before its head word, and a figures list."""
-    doc = next(d for d in unseen.graph.documents if d.name == "jiaxing_shaya.txt")
+    doc = doc_named(unseen, "jiaxing_shaya.txt")
     assert doc.text.count("红枣分拣车间") == 1
     assert "红枣分拣车间" in labels(unseen, "Facility")
     assert "古勒巴格镇" in labels(unseen, "Township") and "英买力村" in labels(unseen, "Village")
@@ -451,7 +455,7 @@ def test_heilongjiang_altay_bom_and_crlf(unseen):
     """A UTF-8 file with a byte-order mark and Windows line ends; figures said in a quote,
     a batch ordinal inside an aid team's name, a province nickname that is also a county's
     short name, and Kazakh names after the middle dot."""
-    doc = next(d for d in unseen.graph.documents if d.name == "heilongjiang_fuhai.txt")
+    doc = doc_named(unseen, "heilongjiang_fuhai.txt")
     assert doc.encoding == "utf-8-sig"
     f = facts(unseen)
     for city, county in (("哈尔滨市", "福海县"), ("齐齐哈尔市", "富蕴县"), ("大庆市", "青河县")):
@@ -485,7 +489,7 @@ def test_guangdong_jiashi_traditional_utf8(unseen):
     """Traditional characters in a UTF-8 file, a paragraph printed twice and a line broken
     inside a sentence: one hospital helping another, and a base whose figure is followed
     by a brand in the next clause."""
-    doc = next(d for d in unseen.graph.documents if d.name == "guangdong_jiashi.txt")
+    doc = doc_named(unseen, "guangdong_jiashi.txt")
     assert doc.metadata.get("converted_from")
     f = facts(unseen)
     assert ("东莞市", "supports", "伽师县") in f
@@ -510,7 +514,7 @@ def test_beijing_kunyu_gbk_html_page(unseen):
     """A government page in GB2312 with menus, a breadcrumb, a figures table, related
     links and a footer: only the article counts, and lists of different lengths before
     and after 分别 pair nothing rather than the wrong things."""
-    doc = next(d for d in unseen.graph.documents if d.name == "beijing_kunyu_gbk.html")
+    doc = doc_named(unseen, "beijing_kunyu_gbk.html")
     assert doc.encoding == "gb18030"
     assert "ICP" not in doc.text and "相关新闻" not in doc.text and "政务公开" not in doc.text
     f = facts(unseen)
@@ -541,7 +545,7 @@ def test_townships_listed_after_the_first_of_a_chain():
 def test_shanghai_karamay_figures_in_many_units(unseen):
     """A cooperation pairing written as a meeting report: figures in energy and case
     units, a resident quoted by role and name, a development commission."""
-    doc = next(d for d in unseen.graph.documents if d.name == "shanghai_karamay.txt")
+    doc = doc_named(unseen, "shanghai_karamay.txt")
     f = facts(unseen)
     assert ("上海市", "supports", "克拉玛依市") in f
     assert ("白碱滩区社区服务中心", "locatedIn", "白碱滩区") in f
@@ -560,7 +564,7 @@ def test_hubei_interview_questions_and_answers(unseen):
     """An interview: questions by 记者, answers after the speaker's name. The helper and
     the helped of 甲医院帮助乙医院建成胸痛中心 are not what was built; counted kinds of
     facility (两个生产基地) are not names."""
-    doc = next(d for d in unseen.graph.documents if d.name == "hubei_shuanghe.txt")
+    doc = doc_named(unseen, "hubei_shuanghe.txt")
     f = facts(unseen)
     assert ("湖北省", "supports", "新疆生产建设兵团第五师") in f
     assert ("湖北省援疆前方指挥部", "introduced", "湖北宜化集团有限责任公司") in f
@@ -578,7 +582,7 @@ def test_hubei_interview_questions_and_answers(unseen):
 def test_jiangsu_kokdala_feature_with_headings_and_a_figures_box(unseen):
     """Sub-headings marked ■, an editor's note, a photo credit and a figures box; a
     reduplicated count (一排排标准化厂房) names nothing; bureaus as organizations."""
-    doc = next(d for d in unseen.graph.documents if d.name == "jiangsu_kokdala.txt")
+    doc = doc_named(unseen, "jiangsu_kokdala.txt")
     f = facts(unseen)
     assert ("江苏省", "supports", "新疆生产建设兵团第四师") in f
     assert ("苏州市援疆工作组", "introduced", "江苏阳光集团有限公司") in f
