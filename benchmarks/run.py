@@ -48,7 +48,7 @@ def child_stages(corpus: str) -> dict:
     from kg.clean import clean
     from kg.graph import TermIndex, to_quads
     from kg.html import render_html
-    from kg.mentions import _prepare_jieba, find_mentions
+    from kg.mentions import _segmenter, find_mentions
     from kg.metrics import extract_metrics
     from kg.model import KnowledgeGraph
     from kg.pipeline import collect_files, document_actors, fewer_collections, unique_ids
@@ -71,7 +71,7 @@ def child_stages(corpus: str) -> dict:
     raw = [d.raw for d in docs]
     # the floor: jieba's own dictionary, no extra words, default (HMM) mode
     timed("jieba", lambda: [jieba.lcut(text) for text in raw])
-    _prepare_jieba()                      # our dictionary load is start-up, not per-corpus work
+    _segmenter()                      # our dictionary load is start-up, not per-corpus work
     docs = timed("clean", lambda: [clean(d) for d in docs])
     processed = timed("mentions", lambda: [(d, find_mentions(d)) for d in docs])
     entities, merges, pairings = timed("resolve", lambda: resolve(processed))

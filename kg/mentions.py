@@ -42,10 +42,10 @@ PREPOSITIONS = set("在向对把从为给由于将被让使到")
 PARALLEL_COUNTS = re.compile(rf"[百千万][{CJK}]{{1,2}}[百千万][{CJK}]")   # 千企帮千村, 万企兴万村
 COUNTED = re.compile(rf"[\d{CN_NUM}]+[个座所家栋处间套条]")
 TOWNSHIP_AFTER = re.compile(rf"[{CJK}]{{1,7}}?(?:乡|镇|街道)")    # written right after its county
-LISTED_AFTER = re.compile(r"[、和及与]")
-REDUPLICATED = re.compile(r"一(.)\1")
 VILLAGE_AFTER = re.compile(rf"[{CJK}]{{2,8}}?村")                 # … or after its township
 TOWNSHIP_IN_VILLAGE = re.compile(rf"[{CJK}]{{2,6}}?(?:乡|镇)(?=[{CJK}]{{2,}}村$)")
+LISTED_AFTER = re.compile(r"[、和及与]")                            # 奎牙镇和喀尔赛镇
+REDUPLICATED = re.compile(r"一(.)\1")                              # 一排排, 一座座: how many
 QUOTED_HEAD_GAP = re.compile(rf"[{CJK}]{{0,4}}")
 QUOTED_HEAD_TYPES = ("Organization", "School", "Hospital", "Facility")
 TITLED_PLAN = re.compile(r"《([^《》\n]{2,40}?(?:规划|实施方案|行动方案|工作方案|行动计划|计划|行动|工程))》")
@@ -91,7 +91,7 @@ class _Token:
 
 
 @lru_cache(maxsize=1)
-def _prepare_jieba() -> rjieba.Jieba:
+def _segmenter() -> rjieba.Jieba:
     """The segmenter, taught every division name and head word so that names are single
     tokens (called once per process)."""
     gaz, lex = load_gazetteer(), load_lexicon()
@@ -124,7 +124,7 @@ def segment(text: str) -> list[tuple[str, int, int]]:
     punctuation that is not a dictionary word is split like jieba's HMM splits it
     (2023-05-01 -> 2023 - 05 - 01, where jieba-rs keeps one token). A test checks the
     tokens against jieba's own on every article of the test data."""
-    segmenter = _prepare_jieba()
+    segmenter = _segmenter()
     out: list[tuple[str, int, int]] = []
     pos = 0
     for blk in JIEBA_BLOCK.split(text):
@@ -924,7 +924,7 @@ def _field_variants_join_their_initiative(mentions: list[Mention]) -> None:
 def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
                   lexicon: Lexicon | None = None) -> list[Mention]:
     """All entity mentions of one cleaned document, sorted by position."""
-    _prepare_jieba()
+    _segmenter()
     finder = _Finder(doc, gazetteer or load_gazetteer(), lexicon or load_lexicon())
     kinds = {p.index: p.kind for p in doc.paragraphs}
     tokenised = list(zip(doc.sentences, _sentence_tokens(doc)))

@@ -276,7 +276,7 @@ class _DocMetrics:
         # is what its figures describe (疏附县人民医院成功创建…，门诊量同比增长百分之三十)
         head = next((m.entity for m in usable if m.end - base <= start
                      and self.types(m) & {"Hospital", "School", "Enterprise", "Facility"}
-                     and re.fullmatch(r"|.*(?:下|中|后|来|上)[，,]", text[:m.start - base])
+                     and MAIN_CLAUSE_LEAD.fullmatch(text, 0, m.start - base)
                      and not self.listed(m, text, base)), None)
         # 6. an initiative after the number (17位同学…拿到“…奖学金”), unless in another
         # clause and the sentence is about its head (基地种植面积达到3.5万亩，“伽师新梅”品牌叫响…)
@@ -331,6 +331,7 @@ def _without_name(indicator: str, names: list[str]) -> str:
 
 SPEECH = re.compile(r"[，。；！？,;!?]")
 CLAUSE_BREAK = re.compile(r"[，。；,;]")
+MAIN_CLAUSE_LEAD = re.compile(r"(?:.*(?:下|中|后|来|上)[，,])?")   # nothing, or 在…下，/ 近年来，
 
 
 def _quotes(text: str) -> list[tuple[int, int]]:

@@ -20,7 +20,7 @@ from tqdm import tqdm
 
 from .cache import DocumentCache, document_key
 from .clean import clean
-from .mentions import _prepare_jieba, find_mentions
+from .mentions import _segmenter, find_mentions
 from .metrics import Said, document_quantities
 from .model import Document, Mention
 from .resolve import DocumentKeys, document_keys
@@ -66,7 +66,7 @@ def _shared(result: Processed) -> Processed:
 
 
 def _warm() -> None:
-    _prepare_jieba()      # load the segmenter's dictionary once per worker, before the first task
+    _segmenter()      # load the segmenter's dictionary once per worker, before the first task
     gc.set_threshold(50_000, 20, 20)    # as kg.pipeline.fewer_collections does in the parent
 
 
