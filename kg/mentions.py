@@ -46,6 +46,7 @@ VILLAGE_AFTER = re.compile(rf"[{CJK}]{{2,8}}?村")                 # … or afte
 TOWNSHIP_IN_VILLAGE = re.compile(rf"[{CJK}]{{2,6}}?(?:乡|镇)(?=[{CJK}]{{2,}}村$)")
 LISTED_AFTER = re.compile(r"[、和及与]")                            # 奎牙镇和喀尔赛镇
 REDUPLICATED = re.compile(r"一(.)\1")                              # 一排排, 一座座: how many
+FIRM_WORDS = ("企业", "公司", "民企", "国企", "央企")
 QUOTED_HEAD_GAP = re.compile(rf"[{CJK}]{{0,4}}")
 QUOTED_HEAD_TYPES = ("Organization", "School", "Hospital", "Facility")
 TITLED_PLAN = re.compile(r"《([^《》\n]{2,40}?(?:规划|实施方案|行动方案|工作方案|行动计划|计划|行动|工程))》")
@@ -419,6 +420,15 @@ class _Finder:
                     return m.start - sent.start
         return start
 
+    def appositive_start(self, sent: Sentence, start: int, head: int) -> int:
+        """A firm named after what it is (柯桥区企业|浙江天圣控股集团有限公司): its legal
+        name begins at the place written right after the word for a firm."""
+        for m in sorted(self.by_sentence.get(sent.index, ()), key=lambda m: m.start):
+            at = m.start - sent.start
+            if m.code and start < at < head and sent.text[start:at].endswith(FIRM_WORDS):
+                return at
+        return start
+
     def batch_before(self, sent: Sentence, start: int) -> tuple[int, int] | None:
         """(start, end) of the division written before a batch ordinal that ends at
         ``start`` (衢州市第十批|援疆指挥部), or None."""
@@ -506,6 +516,8 @@ class _Finder:
             if legal_form:
                 start = self.trade_name_start(tokens, start)
             start = self.place_start(sent, start, head)
+            if legal_form:
+                start = self.appositive_start(sent, start, head)
             if REDUPLICATED.match(s, start, head):
                 start += 3                    # 一排排标准化厂房, 一座座温室大棚: how many, not a name
             tie = max((t.end() for t in _patterns(lex)["tie"].finditer(s, start, head)), default=start)
@@ -520,6 +532,8 @@ class _Finder:
             name = s[start:end]
             if start == head or name in lex.generic or len(name) < 3 or name[:-len(suf)] in GENERIC_MODIFIERS:
                 continue
+            if suf == "市场" and self.gaz.lookup(name[:-len(suf)]):
+                continue                      # 打开浙江市场: a place's market, not a marketplace
             if typ == "Facility" and (COUNTED.match(s, end) or NUM_MEASURE.search(s, 0, start)) \
                     and not any(p.code and p.start - sent.start == start for p in self.by_sentence.get(sent.index, ())):
                 continue                      # 建设光伏电站2座, 建成两个生产基地: a kind of facility, counted

@@ -616,3 +616,19 @@ def test_nationwide_campaigns_named_without_quotes():
     assert {"民族团结一家亲活动", "“访惠聚”驻村工作", "结对认亲"} <= names
     done = {e[r.object].label for r in result.relations if r.predicate == "implements"}
     assert "民族团结一家亲活动" in done
+
+
+def test_shaoxing_awati_consumer_aid(unseen):
+    """Consumer aid: a fair, sales of the supported county's goods, a firm introduced by
+    what it is (柯桥区企业浙江天圣…), a province's market that is no marketplace."""
+    doc = doc_named(unseen, "shaoxing_awati.txt")
+    f = facts(unseen)
+    assert ("绍兴市", "supports", "阿瓦提县") in f
+    assert "浙江天圣控股集团有限公司" in labels(unseen, "Enterprise")
+    assert not any(x.startswith("柯桥区企业") for x in labels(unseen, "Enterprise"))
+    assert ("浙江天圣控股集团有限公司", "builds", "纺织车间") in f      # …公司在当地建设的纺织车间
+    assert "浙江市场" not in labels(unseen, "Facility")
+    assert ("绍兴市援疆指挥部", "implements", "“以购代捐”") in f
+    about = metric_subjects(unseen, doc.doc_id)
+    assert about[(460_000_000, "CNY")] == "绍兴市"                  # 帮助销售阿瓦提农产品: whose goods, not who
+    assert about[(280, "person")] == "纺织车间"
