@@ -53,7 +53,8 @@ TITLED_PLAN = re.compile(r"《([^《》\n]{2,40}?(?:规划|实施方案|行动�
 # XPCC farms and pastures that stand for a regiment (兵团第十四师一牧场, 第三师托云牧场)
 XPCC_FARM = re.compile(
     rf"(?:新疆生产建设)?(?:兵团)?第?([{CN_NUM}]{{1,3}})师((?:[{CN_NUM}]|[{CJK}]{{2}})(?:牧场|农场))")
-BARE_REGIMENT = re.compile(rf"(?<![{CN_NUM}师\d])([二三四五六七八九十][{CN_NUM}]{{0,2}})团(?![队体结聚圆员委长])")
+BARE_REGIMENT = re.compile(   # 四团, 一六一团; not 一团 ("a group": 抱成一团)
+    rf"(?<![{CN_NUM}师\d])([二三四五六七八九十][{CN_NUM}]{{0,2}}|一[{CN_NUM}]{{2}})团(?![队体结聚圆员委长])")
 BATCH = re.compile(rf"^第[{CN_NUM}\d]+[批期届]")
 BATCH_BEFORE = re.compile(rf"第[{CN_NUM}\d]+[批期]$")
 NUM_MEASURE = re.compile(rf"[\d{CN_NUM}]+[个家所座名位批项条只头]$")

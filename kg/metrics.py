@@ -264,9 +264,10 @@ class _DocMetrics:
             before = [m for m in initiatives if m.end - base <= start]
             if before:
                 return before[-1].entity
-        # 3. right after the measure word (1198个湖州市学生家庭)
+        # 3. right after the measure word (1198个湖州市学生家庭), not where they went (73名到九师)
         for m in usable:
-            if 0 <= m.start - base - end <= 1 and self.types(m) & ACTOR_TYPES:
+            if 0 <= m.start - base - end <= 1 and self.types(m) & ACTOR_TYPES \
+                    and not text[end:m.start - base] in DESTINATION:
                 return m.entity
         # 4. 的 + entity
         for m in usable:
@@ -331,6 +332,7 @@ def _without_name(indicator: str, names: list[str]) -> str:
 
 SPEECH = re.compile(r"[，。；！？,;!?]")
 CLAUSE_BREAK = re.compile(r"[，。；,;]")
+DESTINATION = ("到", "赴", "至", "往", "去", "给", "向", "为")
 MAIN_CLAUSE_LEAD = re.compile(r"(?:.*(?:下|中|后|来|上)[，,])?")   # nothing, or 在…下，/ 近年来，
 
 

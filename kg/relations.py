@@ -28,6 +28,7 @@ CLAUSE_HEAD = re.compile(r"(?:\s|第[一二三四五六七八九十\d]+批|[\d�
                          r"\d+月(?:\d+日)?(?:起|以来)?|近[一二三四五六七八九十\d]+年|早在|自此|同时|此外|目前|如今|"
                          r"其中|随后|当前|近年来|多年来|今年|去年|截至目前|另外|而|并|也|就|还|更|先后|"
                          r"通过|经过|为|由)*")
+RESPECTIVE_WITH = re.compile(r"分别(?:与|和|同)")
 ENTERPRISE_DOES = re.compile(r"(?:在[^，。,；;的]{1,10})?(?:投资|出资|捐资|参与|负责|联合|自筹资金)?")   # …公司在当地建设的
 GOVERNMENT_HEADS = ("指挥部", "委", "政府", "局", "部门", "办公室", "人才中心", "服务中心", "工作队", "工作组",
                     "组织部", "宣传部", "统战部", "常委会", "政协", "法院", "检察院")
@@ -398,6 +399,8 @@ class _DocRelations:
             text, base = self.sentence_text(index)
             for pos, word in self.triggers_in(text, "pairedWith"):
                 before = [m for m in mentions if m.end - base <= pos]
+                if self.respective_twins(before, text, base, pos, index, word):
+                    continue
                 # a chain (上海市嘉定区) pairs through its most specific place
                 before = [m for i, m in enumerate(before)
                           if not (i + 1 < len(before) and before[i + 1].start == m.end)]
@@ -410,6 +413,23 @@ class _DocRelations:
                         if ea.code and eb.code and in_xinjiang(ea.code, self.gaz) != in_xinjiang(eb.code, self.gaz) \
                                 or self.twin_institutions(ea, eb, text[b.end - base:pos]):
                             self.add(a.entity, "pairedWith", b.entity, index, base + pos, base + pos + len(word), word)
+
+    def respective_twins(self, before: list[Mention], text: str, base: int, pos: int, index: int, word: str) -> bool:
+        """甲中学、乙中学分别与丙中学、丁中学结对: schools or hospitals listed on both sides of
+        分别与 pair one to one. Whether it paired any."""
+        start = _clause_start(text, pos)
+        split = max((m.start() for m in RESPECTIVE_WITH.finditer(text, start, pos)), default=-1)
+        if split < 0:
+            return False
+        kinds = {"School", "Hospital"}
+        twins = [m for m in before if kinds & set(self.entities[m.entity].types) and m.start - base >= start]
+        left = [m for m in twins if m.end - base <= split]
+        right = [m for m in twins if m.start - base > split]
+        if not len(left) == len(right) >= 2:
+            return False
+        for a, b in zip(left, right):
+            self.add(a.entity, "pairedWith", b.entity, index, base + pos, base + pos + len(word), word)
+        return True
 
     @staticmethod
     def twin_institutions(a: Entity, b: Entity, before_trigger: str) -> bool:

@@ -632,3 +632,21 @@ def test_shaoxing_awati_consumer_aid(unseen):
     about = metric_subjects(unseen, doc.doc_id)
     assert about[(460_000_000, "CNY")] == "绍兴市"                  # 帮助销售阿瓦提农产品: whose goods, not who
     assert about[(280, "person")] == "纺织车间"
+
+
+def test_liaoning_ninth_division_education(unseen):
+    """Teachers sent to XPCC Division 9: a regiment numbered above one hundred (一六一团),
+    schools paired one to one across 分别与, a teacher named after 正在 is no school,
+    and people sent somewhere are counted for who sent them."""
+    doc = doc_named(unseen, "liaoning_ninth.txt")
+    f = facts(unseen)
+    assert ("辽宁省", "supports", "新疆生产建设兵团第九师") in f
+    assert "新疆生产建设兵团第九师一六一团" in labels(unseen, "County")
+    assert paired(f, "沈阳市第二十中学", "九师高级中学") and paired(f, "大连市第二十四中学", "一六一团中学")
+    assert not paired(f, "沈阳市第二十中学", "一六一团中学")
+    schools = labels(unseen, "School")
+    assert "一六一团中学" in schools and not any("刘洋" in x for x in schools)
+    assert {"刘洋", "王丽丽"} <= labels(unseen, "Person")
+    assert "辽宁省教育厅" in labels(unseen, "Organization")
+    about = metric_subjects(unseen, doc.doc_id)
+    assert about[(186, "person")] == about[(73, "person")] == "辽宁省"     # 援疆医生73名到九师
