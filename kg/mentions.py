@@ -568,8 +568,8 @@ class _Finder:
             return                            # every enumeration ends in one of its head nouns
         for m in ENUM_RE.finditer(sent.text):
             typ = ENUM_HEADS.get(m.group(4))
-            if typ is None:
-                continue
+            if typ is None or m.group(1).endswith("第"):
+                continue                      # 第六人民医院: an ordinal, not a count of a list
             items = m.group(1).split("、")
             last = re.split("和|及|与", items[-1])
             if len(last) == 2 and min(map(len, last)) >= 2:

@@ -29,8 +29,9 @@ CLAUSE_HEAD = re.compile(r"(?:\s|第[一二三四五六七八九十\d]+批|[\d�
                          r"其中|随后|当前|近年来|多年来|今年|去年|截至目前|另外|而|并|也|就|还|更|先后|"
                          r"通过|经过|为|由)*")
 RESPECTIVE_WITH = re.compile(r"分别(?:与|和|同)")
+TIES_BUILT = re.compile(r"[^，。,；;]{0,12}?(?:关系|机制|制度|体系|联系|联盟|医联体|协作)")
 ENTERPRISE_DOES = re.compile(r"(?:在[^，。,；;的]{1,10})?(?:投资|出资|捐资|参与|负责|联合|自筹资金)?")   # …公司在当地建设的
-GOVERNMENT_HEADS = ("指挥部", "委", "政府", "局", "部门", "办公室", "人才中心", "服务中心", "工作队", "工作组",
+GOVERNMENT_HEADS = ("指挥部", "委", "政府", "局", "部门", "办公室", "人才中心", "服务中心", "工作队", "工作组", "医疗队",
                     "组织部", "宣传部", "统战部", "常委会", "政协", "法院", "检察院")
 IS_PROJECT_OF = re.compile(r"^[”\"]?(?:是|成了|成为|作为)")
 OWN_PLACE_WORDS = ("村里", "村内", "该村", "村上")
@@ -338,6 +339,8 @@ class _DocRelations:
                         self.add(m.entity, "implements", target, index, base + by_list.start(), base + by_list.end())
             for relation, types in (("introduced", {"Enterprise", "Product"}), ("builds", BUILT_TYPES)):
                 for pos, word in self.triggers_in(text, relation):
+                    if relation == "builds" and TIES_BUILT.match(text, pos + len(word)):
+                        continue            # 建立“一对一”帮扶关系: a tie is set up, nothing is built
                     clause = (_clause_start(text, pos), _clause_end(text, pos))
                     objects = [m for m in mentions if set(self.entities[m.entity].types) & types
                                and clause[0] <= m.start - base < clause[1]

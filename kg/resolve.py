@@ -66,7 +66,15 @@ def find_pairing(doc: Document, mentions: list[Mention], gaz: Gazetteer | None =
     commanding = _command_places(mentions, gaz)
     if commanding and supporters and supporters[0] not in commanding:
         supporters = [commanding.most_common(1)[0][0]]   # 安徽省援疆指挥部, 合肥 only a distance
+    # places that head the names of schools, hospitals and the like count too: an article
+    # about 喀什地区第二人民医院 is about 喀什地区, not the 乌鲁木齐 patients once went to
+    named = Counter(code for code in (_place_heading(m.text, gaz) for m in mentions
+                                      if not m.code and m.type in NAMED_AFTER_PLACE) if code)
+    inside.update(Counter({c: n for c, n in named.items() if gaz.by_code[c].types[0] in ("County", "City")}))
     supported = [c for c, _ in inside.most_common(1)]
+    prefecture = next((c for c, n in named.most_common() if gaz.by_code[c].types[0] == "Prefecture"), None)
+    if prefecture and named[prefecture] >= 2 and (not supported or inside[supported[0]] < named[prefecture]):
+        supported = [prefecture]
     if stated:                       # X对口支援Y written out wins over counting
         supporters, supported = [stated[0]], [stated[1]] if stated[1] else supported
     for combo in combos:
@@ -74,6 +82,19 @@ def find_pairing(doc: Document, mentions: list[Mention], gaz: Gazetteer | None =
         supporters = supporters or [a]
         supported = supported or [b]
     return Pairing(supporters, supported, combos, [])
+
+
+NAMED_AFTER_PLACE = ("School", "Hospital", "Facility", "Organization")
+
+
+def _place_heading(name: str, gaz: Gazetteer) -> str | None:
+    """The Xinjiang county, city or prefecture a name begins with, by its full name
+    (喀什地区第二人民医院 -> 喀什地区), or None."""
+    for n in range(min(len(name) - 2, 10), 2, -1):
+        places = [p for p in gaz.lookup(name[:n]) if p.name == name[:n] and p.level in ("prefecture", "county")]
+        if places:
+            return places[0].code if in_xinjiang(places[0].code, gaz) else None
+    return None
 
 
 def _command_places(mentions: list[Mention], gaz: Gazetteer) -> Counter:

@@ -650,3 +650,19 @@ def test_liaoning_ninth_division_education(unseen):
     assert "辽宁省教育厅" in labels(unseen, "Organization")
     about = metric_subjects(unseen, doc.doc_id)
     assert about[(186, "person")] == about[(73, "person")] == "辽宁省"     # 援疆医生73名到九师
+
+
+def test_shanghai_kashi_hospital_group_aid(unseen):
+    """An article about one hospital: the place heading its name is what is supported
+    (not 乌鲁木齐, where patients once went); 第六人民医院 is an ordinal, not a list of six;
+    setting up a tie (建立…帮扶关系) builds nothing; a patient's father is no part of
+    his name."""
+    f = facts(unseen)
+    assert ("上海市", "supports", "喀什地区") in f
+    assert ("上海市", "supports", "乌鲁木齐市") not in f
+    hospitals = labels(unseen, "Hospital")
+    assert {"喀什地区第二人民医院", "上海市第六人民医院", "上海交通大学医学院附属仁济医院"} <= hospitals
+    assert "12家医院" not in hospitals
+    assert not any(p == "builds" and o in {"上海市第六人民医院", "上海交通大学医学院附属仁济医院"} for _, p, o in f)
+    assert {"陈浩", "艾尔肯·买买提"} <= labels(unseen, "Person")
+    assert ("上海援疆医疗队", "subOrganizationOf", "上海市") in f
