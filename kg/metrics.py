@@ -259,10 +259,12 @@ class _DocMetrics:
                 if m.start - base == end + settle.end() and self.types(m) & (ACTOR_TYPES | {"Facility"}):
                     return m.entity
         initiatives = [m for m in usable if "Initiative" in self.types(m) and not self.counted(m, text, base)]
-        # 2. an initiative before the number (money is about actors, not programmes)
+        # 2. an initiative before the number (money is about actors, not programmes), unless
+        # a place heads the number's own clause after it (…品牌建设，塔县接待游客…二十万人次)
         if unit != "CNY":
             before = [m for m in initiatives if m.end - base <= start]
-            if before:
+            clause = max((c.end() for c in CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+            if before and not any(m.code and m.start - base == clause and m.start >= before[-1].end for m in usable):
                 return before[-1].entity
         # 3. right after the measure word (1198个湖州市学生家庭), not where they went (73名到九师)
         for m in usable:

@@ -666,3 +666,19 @@ def test_shanghai_kashi_hospital_group_aid(unseen):
     assert not any(p == "builds" and o in {"上海市第六人民医院", "上海交通大学医学院附属仁济医院"} for _, p, o in f)
     assert {"陈浩", "艾尔肯·买买提"} <= labels(unseen, "Person")
     assert ("上海援疆医疗队", "subOrganizationOf", "上海市") in f
+
+
+def test_shenzhen_taxkorgan_big5_html(unseen):
+    """A Hong Kong page in Big5 with 「」 quotes: 塔县, the short name Xinjiang writes for
+    塔什库尔干塔吉克自治县, joins the county and its hospital; a place heading a figure's
+    own clause wins over an initiative named in an earlier one."""
+    doc = doc_named(unseen, "shenzhen_taxkorgan_big5.html")
+    assert doc.encoding in ("big5", "big5hkscs", "cp950")
+    f = facts(unseen)
+    assert ("深圳市", "supports", "塔什库尔干塔吉克自治县") in f
+    assert paired(f, "深圳市人民医院", "塔什库尔干塔吉克自治县人民医院")      # 塔县人民医院
+    assert "塔县人民医院" not in labels(unseen, "Hospital")
+    assert ("深圳援疆前方指挥部", "introduced", "深圳华侨城集团有限公司") in f
+    assert "买买提明·努尔" in labels(unseen, "Person")
+    about = metric_subjects(unseen, doc.doc_id)
+    assert about[(1_100_000, "times")] == "塔什库尔干塔吉克自治县"         # 塔县接待游客…增至一百一十万人次

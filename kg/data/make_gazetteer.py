@@ -143,7 +143,10 @@ def build_rows() -> list[dict]:
             parent = code[:4] + "00" if code[:4] + "00" in codes and code[:2] + "0000" not in MUNICIPALITIES \
                 else code[:2] + "0000"
             types = ["City", "County"] if name.endswith("市") else ["County"]
-        out.append({"code": code, "name": name, "short": "|".join(short_forms(name, level)), "level": level,
+        shorts = short_forms(name, level)
+        if code.startswith("65") and name.endswith("自治县") and len(strip_autonomy(name)) >= 4:
+            shorts.append(strip_autonomy(name)[0] + "县")   # 塔县, 察县, as Xinjiang writes them (not 和县: below)
+        out.append({"code": code, "name": name, "short": "|".join(shorts), "level": level,
                     "type": "|".join(types), "parent": parent, "english": english(name, level, types),
                     "lon": lon, "lat": lat})
     for div, regiments in XPCC_REGIMENTS.items():
@@ -162,6 +165,11 @@ def build_rows() -> list[dict]:
             out.append({"code": f"{dcode}-{reg:03d}", "name": f"{dname}{cn_number(reg)}团",
                         "short": "|".join(dict.fromkeys(shorts)), "level": "xpcc_regiment", "type": "County",
                         "parent": dcode, "english": f"XPCC Division {div} Regiment {reg}", "lon": "", "lat": ""})
+    # a short form that is another division's full name would read as that one (和布克赛尔
+    # -> 和县, a county of Anhui): drop it
+    full = {r["name"] for r in out}
+    for r in out:
+        r["short"] = "|".join(f for f in r["short"].split("|") if f and f not in full)
     return sorted(out, key=lambda r: r["code"])
 
 
