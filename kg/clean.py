@@ -67,6 +67,10 @@ RUNNING_HEAD = re.compile(r"星期[一二三四五六日天]|责任编辑|版式
 # a row of a figures box (数读 / 援疆资金 15.2亿元): a line of its own, never half a sentence
 FIGURE_ROW = re.compile(r"(?:^|[:：])[\u4e00-\u9fff]{2,12}[ \t:：]+[\d.,]+\s*[\u4e00-\u9fff%]{0,4}$")
 PHOTO_CAPTION = re.compile(r"^图[为：:]|(?<!拍)摄\s*[)）]?$")
+FOLIO = re.compile(r"第\s*[A-Z]?\d{1,3}\s*版|[A-Z]\d{1,2}版|责任编辑|版式设计|美术编辑|版面编辑")
+JUMP = r"[（(]\s*(?:下转|转|上接|接|紧接|续)第?\s*[A-Z]?\d{1,3}\s*版\s*[)）]"
+JUMP_AT_END = re.compile(JUMP + r"\s*$")
+JUMP_AT_START = re.compile(r"\s*" + JUMP + r"\s*")
 SPACED_WORDS = re.compile(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]")
 MIN_REPEAT = 30            # a repeated first/last part must be at least this long
 MAX_SENTENCE = 600         # longer runs without a full stop are cut at a clause mark
@@ -223,12 +227,21 @@ def chunks(norm: str) -> list[Chunk]:
         gap += 1
         mark = ""
         line = norm[start:end]
+        # a jump to or from another page (…开园。（下转第6版） / （上接第5版）河南省…) is no text
+        if jump := JUMP_AT_END.search(line):
+            end = start + len(line[:jump.start()].rstrip())
+        if jump := JUMP_AT_START.match(line):
+            start += len(jump.group(0))
+        if end <= start:
+            continue
+        line = norm[start:end]
         if LIST_ITEM.match(line):
             mark = "list"
         elif heading := MD_HEADING.match(line):
             mark, start, line = "heading", start + heading.end(), line[heading.end():]
-        if current is not None and (mark or current.mark or _line_complete(current.text) or FIGURE_ROW.match(line)):
-            current = None
+        if current is not None and (mark or current.mark or _line_complete(current.text) or FIGURE_ROW.match(line)
+                                    or _running_head_line(line) or _running_head_line(current.text)):
+            current = None                # a running head is a line of its own, never wrapped text
         if current is None:
             current = Chunk([], gap_before=gap if out else max(gap, 99), mark=mark)
             out.append(current)
@@ -243,6 +256,12 @@ def chunks(norm: str) -> list[Chunk]:
     if out:
         out[-1].gap_after = gap + 1
     return out
+
+
+def _running_head_line(t: str) -> bool:
+    """Page furniture that says so on one line (a folio, an editor, a page number): a
+    wrapped line of text that merely names a weekday is not."""
+    return page_furniture(t) and (bool(PAGE_NUMBER.fullmatch(t)) or bool(FOLIO.search(t)))
 
 
 def _line_complete(t: str) -> bool:

@@ -682,3 +682,21 @@ def test_shenzhen_taxkorgan_big5_html(unseen):
     assert "买买提明·努尔" in labels(unseen, "Person")
     about = metric_subjects(unseen, doc.doc_id)
     assert about[(1_100_000, "times")] == "塔什库尔干塔吉克自治县"         # 塔县接待游客…增至一百一十万人次
+
+
+def test_henan_13th_gbk_newspaper_pages(unseen):
+    """Two newspaper pages in GBK: a running head on each, a jump to the next page in the
+    middle of the article (（下转第6版） … （上接第5版）), a caption and a repeated paragraph."""
+    doc = doc_named(unseen, "henan_13th_gbk.txt")
+    assert doc.encoding == "gb18030"
+    for furniture in ("责任编辑", "星期三", "下转", "上接", "第6版"):
+        assert furniture not in doc.text
+    assert "今年秋季开园。\n\n河南省人民医院与第十三师红星医院建立远程会诊中心" in doc.text
+    f = facts(unseen)
+    assert ("河南省", "supports", "新疆生产建设兵团第十三师") in f
+    assert ("郑州市", "builds", "光伏组件生产基地") in f
+    assert "河南豫光金铅集团有限责任公司" in labels(unseen, "Enterprise")
+    values = [(m.value, m.unit) for m in unseen.graph.metrics if m.evidence.doc_id == doc.doc_id]
+    assert {(4_350_000_000, "CNY"), (1100, "item"), (600_000_000, "CNY"), (650, "person"),
+            (360, "person"), (2100, "times")} <= set(values)
+    assert values.count((650, "person")) == 1                    # the repeated paragraph counts once
