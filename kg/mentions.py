@@ -51,8 +51,9 @@ QUOTED_HEAD_GAP = re.compile(rf"[{CJK}]{{0,4}}")
 QUOTED_HEAD_TYPES = ("Organization", "School", "Hospital", "Facility")
 TITLED_PLAN = re.compile(r"《([^《》\n]{2,40}?(?:规划|实施方案|行动方案|工作方案|行动计划|计划|行动|工程))》")
 # XPCC farms and pastures that stand for a regiment (兵团第十四师一牧场, 第三师托云牧场)
-XPCC_FARM = re.compile(
-    rf"(?:新疆生产建设)?(?:兵团)?第?([{CN_NUM}]{{1,3}})师((?:[{CN_NUM}]|[{CJK}]{{2}})(?:牧场|农场))")
+FARM_NAME = rf"(?:(?:[{CN_NUM}]|[{CJK}]{{2}})(?:牧场|农场)|[{CJK}]{{2}}[一二三四五六七八九十]场)"   # 一牧场, 红星二场
+XPCC_FARM = re.compile(rf"(?:新疆生产建设)?(?:兵团)?第?([{CN_NUM}]{{1,3}})师({FARM_NAME})")
+LISTED_FARM = re.compile(rf"[、和及与]({FARM_NAME})")      # 十三师红星一场和红星二场
 BARE_REGIMENT = re.compile(   # 四团, 一六一团; not 一团 ("a group": 抱成一团)
     rf"(?<![{CN_NUM}师\d])([二三四五六七八九十][{CN_NUM}]{{0,2}}|一[{CN_NUM}]{{2}})团(?![队体结聚圆员委长])")
 BATCH = re.compile(rf"^第[{CN_NUM}\d]+[批期届]")
@@ -368,6 +369,10 @@ class _Finder:
             division = self._division(_cn_int(m.group(1)))
             if division:
                 self.add(sent, m.start(), m.end(), "County", division.name + m.group(2), "xpcc")
+                at = m.end()
+                while more := LISTED_FARM.match(s, at):
+                    self.add(sent, more.start(1), more.end(1), "County", division.name + more.group(1), "xpcc")
+                    at = more.end()
         for m in XPCC_DIVISION.finditer(s):
             div = _cn_int((m.group(1) or m.group(2) or "").lstrip("第"))
             place = self._division(div)

@@ -148,7 +148,7 @@ class _DocRelations:
                     and self.entities[m.entity].code and in_xinjiang(self.entities[m.entity].code, self.gaz)))
                 subjects = self.respective_supporters(mentions, text, base, pos)
                 towns = list(dict.fromkeys(m.entity for m in mentions if window[0] <= m.start - base < window[1]
-                                           and {"Township", "Village"} & set(self.entities[m.entity].types)))
+                                           and self.below_county(self.entities[m.entity])))
                 if len(subjects) == len(objects) > 1:
                     pairs = list(zip(subjects, objects))    # 杭州市、宁波市分别结对帮扶八团、十团
                 elif len(subjects) == len(towns) > 1:
@@ -164,6 +164,11 @@ class _DocRelations:
         if self.supporter and self.supported:
             index, start, end, word = self._pairing_evidence()
             self.add(self.supporter, "supports", self.supported, index, start, end, word)
+
+    @staticmethod
+    def below_county(e: Entity) -> bool:
+        """A township, village or XPCC farm (no code of its own): what 分别 may pair too."""
+        return bool({"Township", "Village"} & set(e.types)) or e.types[0] == "County" and not e.code
 
     def respective_supporters(self, mentions: list[Mention], text: str, base: int, pos: int) -> list[str]:
         """The places listed before 分别 and the trigger, in order (none without 分别)."""

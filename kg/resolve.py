@@ -243,7 +243,9 @@ class _Resolver:
             place = self.gaz.by_code.get(m.code) if m.code else None
             types = list(place.types) if place else [m.type, *m.alt_types]
             # 衢州市第十批援疆指挥部: the mention's name has the ordinal out already
-            label = place.name if place else BATCH.sub("", m.name if BATCH_INSIDE.search(m.text) else m.text)
+            # and an XPCC farm's (十三师红星一场) is the farm's full name
+            label = place.name if place else BATCH.sub("", m.name if BATCH_INSIDE.search(m.text) or m.source == "xpcc"
+                                                         else m.text)
             e = Entity(key=key, label=label, types=types,
                        code=m.code, english=place.english if place else None,
                        parent=f"place/{place.parent}" if place and place.parent else None)

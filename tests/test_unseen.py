@@ -188,7 +188,8 @@ def test_tianjin_hotan_article(unseen):
     assert "奥依托格拉克乡" in labels(unseen, "Township")
     assert "托格日尕孜村" in labels(unseen, "Village")
     assert not any("乡托格" in label for label in labels(unseen, "Village"))
-    assert "兵团第十四师一牧场" in labels(unseen, "County")
+    farm = next(e for e in unseen.graph.entities.values() if "兵团第十四师一牧场" in e.alt_labels)
+    assert farm.label == "新疆生产建设兵团第十四师一牧场" and "County" in farm.types   # named in full, as regiments are
     assert "兵团第十四师一牧场" not in labels(unseen, "Facility")
     f = facts(unseen)
     assert ("奥依托格拉克乡", "locatedIn", "于田县") in f
@@ -694,6 +695,9 @@ def test_henan_13th_gbk_newspaper_pages(unseen):
     assert "今年秋季开园。\n\n河南省人民医院与第十三师红星医院建立远程会诊中心" in doc.text
     f = facts(unseen)
     assert ("河南省", "supports", "新疆生产建设兵团第十三师") in f
+    # 郑州市、洛阳市分别对口支援十三师红星一场和红星二场: XPCC farms, listed, paired one to one
+    assert ("郑州市", "supports", "新疆生产建设兵团第十三师红星一场") in f
+    assert ("洛阳市", "supports", "新疆生产建设兵团第十三师红星二场") in f
     assert ("郑州市", "builds", "光伏组件生产基地") in f
     assert "河南豫光金铅集团有限责任公司" in labels(unseen, "Enterprise")
     values = [(m.value, m.unit) for m in unseen.graph.metrics if m.evidence.doc_id == doc.doc_id]
