@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from pypinyin import lazy_pinyin
 
-from .gazetteer import Gazetteer, load_gazetteer
+from .gazetteer import Gazetteer, Place, load_gazetteer
 from .lexicon import load_lexicon
 from .model import Document, Entity, Mention
 
@@ -87,14 +87,29 @@ def find_pairing(doc: Document, mentions: list[Mention], gaz: Gazetteer | None =
 NAMED_AFTER_PLACE = ("School", "Hospital", "Facility", "Organization")
 
 
+def _leading_place(name: str, gaz: Gazetteer, levels: tuple[str, ...], shortest: int = 2,
+                   full_name: bool = False) -> Place | None:
+    """The division a name begins with, longest match first (湖州援疆指挥部 -> 湖州市), or
+    None; ``full_name`` takes only names written in full (喀什地区第二人民医院)."""
+    for n in range(min(len(name) - 2, 10), shortest - 1, -1):
+        places = [p for p in gaz.lookup(name[:n]) if p.level in levels and (p.name == name[:n] or not full_name)]
+        if places:
+            return places[0]
+    return None
+
+
 def _place_heading(name: str, gaz: Gazetteer) -> str | None:
     """The Xinjiang county, city or prefecture a name begins with, by its full name
     (喀什地区第二人民医院 -> 喀什地区), or None."""
-    for n in range(min(len(name) - 2, 10), 2, -1):
-        places = [p for p in gaz.lookup(name[:n]) if p.name == name[:n] and p.level in ("prefecture", "county")]
-        if places:
-            return places[0].code if in_xinjiang(places[0].code, gaz) else None
-    return None
+    place = _leading_place(name, gaz, ("prefecture", "county"), shortest=3, full_name=True)
+    return place.code if place and in_xinjiang(place.code, gaz) else None
+
+
+def _written_label(m: Mention) -> str:
+    """An entity's label from the mention that first names it: as written, less a batch
+    ordinal, except where the mention's name is the fuller one (衢州市第十批援疆指挥部
+    -> 衢州市援疆指挥部, 十三师红星一场 -> 新疆生产建设兵团第十三师红星一场)."""
+    return BATCH.sub("", m.name if BATCH_INSIDE.search(m.text) or m.source == "xpcc" else m.text)
 
 
 def _command_places(mentions: list[Mention], gaz: Gazetteer) -> Counter:
@@ -103,12 +118,9 @@ def _command_places(mentions: list[Mention], gaz: Gazetteer) -> Counter:
     for m in mentions:
         if m.type != "Organization" or "援疆" not in m.text or not m.text.endswith(("指挥部", "工作队", "工作组")):
             continue
-        for n in range(min(len(m.text) - 2, 10), 1, -1):
-            places = [p for p in gaz.lookup(m.text[:n]) if p.level in ("province", "prefecture", "county")]
-            if places:
-                if not in_xinjiang(places[0].code, gaz):
-                    found[places[0].code] += 1
-                break
+        place = _leading_place(m.text, gaz, ("province", "prefecture", "county"))
+        if place and not in_xinjiang(place.code, gaz):
+            found[place.code] += 1
     return found
 
 
@@ -242,10 +254,7 @@ class _Resolver:
         if e is None:
             place = self.gaz.by_code.get(m.code) if m.code else None
             types = list(place.types) if place else [m.type, *m.alt_types]
-            # 衢州市第十批援疆指挥部: the mention's name has the ordinal out already
-            # and an XPCC farm's (十三师红星一场) is the farm's full name
-            label = place.name if place else BATCH.sub("", m.name if BATCH_INSIDE.search(m.text) or m.source == "xpcc"
-                                                         else m.text)
+            label = place.name if place else _written_label(m)
             e = Entity(key=key, label=label, types=types,
                        code=m.code, english=place.english if place else None,
                        parent=f"place/{place.parent}" if place and place.parent else None)
