@@ -68,8 +68,10 @@ def find_pairing(doc: Document, mentions: list[Mention], gaz: Gazetteer | None =
         supporters = [commanding.most_common(1)[0][0]]   # 安徽省援疆指挥部, 合肥 only a distance
     # places that head the names of schools, hospitals and the like count too: an article
     # about 喀什地区第二人民医院 is about 喀什地区, not the 乌鲁木齐 patients once went to
+    # (only places the article also names on their own: the pair's ends are entities)
+    written = {m.code for m in places}
     named = Counter(code for code in (_place_heading(m.text, gaz) for m in mentions
-                                      if not m.code and m.type in NAMED_AFTER_PLACE) if code)
+                                      if not m.code and m.type in NAMED_AFTER_PLACE) if code in written)
     inside.update(Counter({c: n for c, n in named.items() if gaz.by_code[c].types[0] in ("County", "City")}))
     supported = [c for c, _ in inside.most_common(1)]
     prefecture = next((c for c, n in named.most_common() if gaz.by_code[c].types[0] == "Prefecture"), None)

@@ -704,3 +704,11 @@ def test_henan_13th_gbk_newspaper_pages(unseen):
     assert {(4_350_000_000, "CNY"), (1100, "item"), (600_000_000, "CNY"), (650, "person"),
             (360, "person"), (2100, "times")} <= set(values)
     assert values.count((650, "person")) == 1                    # the repeated paragraph counts once
+
+
+def test_a_place_named_only_inside_an_institution_is_no_pairing_end():
+    # 泽普县 appears only inside the school's name: it is not an entity, so it cannot be
+    # the supported end of the article's pairing (a build once stopped here)
+    text = "上海市援疆干部在泽普县第一中学任教。上海援疆前方指挥部帮助泽普县第一中学建成实验楼。"
+    result = extract([read_bytes(text.encode(), "z.txt")])
+    assert "泽普县第一中学" in {e.label for e in result.entities.values()}
