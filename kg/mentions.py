@@ -46,6 +46,8 @@ VILLAGE_AFTER = re.compile(rf"[{CJK}]{{2,8}}?村")                 # … or afte
 TOWNSHIP_IN_VILLAGE = re.compile(rf"[{CJK}]{{2,6}}?(?:乡|镇)(?=[{CJK}]{{2,}}村$)")
 LISTED_AFTER = re.compile(r"[、和及与]")                            # 奎牙镇和喀尔赛镇
 REDUPLICATED = re.compile(r"一(.)\1")                              # 一排排, 一座座: how many
+INTRODUCING = re.compile(r"(?:引进|引入|招引|吸引)了?")
+LISTED_BEFORE = re.compile(rf"(?:[{CJK}A-Za-z0-9]{{2,10}}、)+")      # 安踏体育、|鲁泰纺织
 FIRM_WORDS = ("企业", "公司", "民企", "国企", "央企")
 QUOTED_HEAD_GAP = re.compile(rf"[{CJK}]{{0,4}}")
 QUOTED_HEAD_TYPES = ("Organization", "School", "Hospital", "Facility")
@@ -595,7 +597,25 @@ class _Finder:
                 if len(name) >= 2 and name not in self.lex.generic and not _is_stop(name, self.lex):
                     self.add(sent, start, end, typ, source="enumeration")
 
-    # -- quoted names ------------------------------------------------------------
+    def listed_firms(self, sent: Sentence, tokens: list[_Token]) -> None:
+        """Names listed with a firm after 引进 and its like are firms too (招引安踏体育、
+        鲁泰纺织落户…): every item between the trigger and the firm, over 、."""
+        s, lex = sent.text, self.lex
+        for firm in (m for m in self.by_sentence.get(sent.index, ()) if m.type == "Enterprise"):
+            at = firm.start - sent.start
+            trigger = None
+            for trigger in INTRODUCING.finditer(s, 0, at):
+                pass                          # the last one before the firm
+            if trigger is None or not LISTED_BEFORE.fullmatch(s, trigger.end(), at):
+                continue
+            pos = trigger.end()
+            for name in s[pos:at - 1].split("、"):
+                if len(name) >= 2 and name not in lex.generic and not _is_stop(name, lex) \
+                        and not self.gaz.lookup(name) and name not in _dictionary_tags():   # 人才、技术
+                    self.add(sent, pos, pos + len(name), "Enterprise", source="list")
+                pos += len(name) + 1
+
+        # -- quoted names ------------------------------------------------------------
     def quoted(self, sent: Sentence, tokens: list[_Token]) -> None:
         s, lex = sent.text, self.lex
         heads = lex.initiative_heads
@@ -956,6 +976,7 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
         finder.chains(sent)
         finder.suffixed(sent, tokens)
         finder.enumerations(sent, tokens)
+        finder.listed_firms(sent, tokens)
         finder.quoted(sent, tokens)
         finder.titled_plans(sent)
         finder.unquoted_initiatives(sent, tokens)

@@ -356,7 +356,8 @@ class _DocRelations:
                                and not _where(text, m.start - base, m.end - base, pos)]
                     if not objects:
                         continue
-                    actor = (self.enterprise_right_before(mentions, base, text, pos)
+                    # a firm right before 建设 builds; one right before 落户 is what settles
+                    actor = (relation == "builds" and self.enterprise_right_before(mentions, base, text, pos)
                              or self.actor_before(index, base + pos) or self.default_actor)
                     for obj in objects:
                         for a in self.with_command(actor):

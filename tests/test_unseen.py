@@ -712,3 +712,16 @@ def test_a_place_named_only_inside_an_institution_is_no_pairing_end():
     text = "上海市援疆干部在泽普县第一中学任教。上海援疆前方指挥部帮助泽普县第一中学建成实验楼。"
     result = extract([read_bytes(text.encode(), "z.txt")])
     assert "泽普县第一中学" in {e.label for e in result.entities.values()}
+
+
+def test_firms_listed_with_a_firm_after_an_introducing_verb():
+    text = ("杭州市对口支援阿克苏市。杭州市援疆指挥部成功招引安踏体育、鲁泰纺织落户阿克苏纺织工业城。"
+            "阿克苏市引进人才、技术、浙江恒逸集团。")
+    result = extract([read_bytes(text.encode(), "f.txt")])
+    e = result.entities
+    firms = {x.label for x in e.values() if "Enterprise" in x.types}
+    assert {"安踏体育", "鲁泰纺织", "浙江恒逸集团"} <= firms
+    assert not {"人才", "技术"} & firms                   # words of the dictionary are no firms
+    f = {(e[r.subject].label, r.predicate, e[r.object].label) for r in result.relations}
+    assert {("杭州市援疆指挥部", "introduced", "安踏体育"), ("杭州市援疆指挥部", "introduced", "鲁泰纺织")} <= f
+    assert ("鲁泰纺织", "introduced", "安踏体育") not in f    # a firm before 落户 settles, it brings no one
