@@ -85,10 +85,10 @@ Said = tuple[float, str, bool, str]   # value, unit code, approximate, indicator
 
 class _DocMetrics:
     def __init__(self, doc: Document, mentions: list[Mention], entities: dict[str, Entity],
-                 actors: tuple[str | None, str | None], lex: Lexicon,
+                 actors: tuple[str | None, ...], lex: Lexicon,
                  known: dict[tuple[int, int, int], Said] | None = None):
         self.doc, self.entities, self.lex, self.known = doc, entities, lex, known
-        self.supporter, self.command = actors
+        self.supporter, self.command, self.supported = actors
         self.default_actor = self.command or self.supporter
         self.mentions = [m for m in mentions if m.entity]
         self.by_sentence: dict[int, list[Mention]] = {}
@@ -244,6 +244,12 @@ class _DocMetrics:
 
         if unit == "km" and self.supporter:          # distances are from the supporting city
             return self.supporter
+        # 0. the whole of the supported place (全县农民人均可支配收入…, 全市义务教育巩固率…)
+        clause = max((c.end() for c in CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+        whole = WHOLE_PLACE.match(text, clause)
+        if whole and self.supported in self.entities and \
+                WHOLE_TYPES[whole.group(1)] in self.entities[self.supported].types:
+            return self.supported
         # 1. written right before the number (湖州市首批16名), not a beneficiary (援助柯坪10辆)
         for m in reversed(usable):
             gap = text[m.end - base:start]
@@ -334,6 +340,8 @@ def _without_name(indicator: str, names: list[str]) -> str:
 
 SPEECH = re.compile(r"[，。；！？,;!?]")
 CLAUSE_BREAK = re.compile(r"[，。；,;]")
+WHOLE_PLACE = re.compile(r"\s*全(县|市|团)")
+WHOLE_TYPES = {"县": "County", "市": "City", "团": "County"}
 DESTINATION = ("到", "赴", "至", "往", "去", "给", "向", "为")
 MAIN_CLAUSE_LEAD = re.compile(r"(?:.*(?:下|中|后|来|上)[，,])?")   # nothing, or 在…下，/ 近年来，
 
@@ -351,7 +359,7 @@ def document_quantities(doc: Document, mentions: list[Mention],
     """The per-document half of metric extraction: value, unit, approximation and indicator
     of every number, keyed by (sentence, start, end); the subject needs the entities."""
     lex = lex or load_lexicon()
-    reader = _DocMetrics(doc, mentions, {}, (None, None), lex)
+    reader = _DocMetrics(doc, mentions, {}, (None, None, None), lex)
     found = {}
     for sent in doc.sentences:
         quotes = _quotes(sent.text)
@@ -365,12 +373,12 @@ def document_quantities(doc: Document, mentions: list[Mention],
 def extract_metrics(documents: list[tuple[Document, list[Mention]]], entities: dict[str, Entity],
                     actors: dict[str, tuple[str | None, str | None]], lex: Lexicon | None = None,
                     quantities: list[dict[tuple[int, int, int], Said]] | None = None) -> list[Metric]:
-    """``actors`` maps each document to its (supporting city, aid command) keys;
-    ``quantities`` are the documents' :func:`document_quantities` when already computed."""
+    """``actors`` maps each document to its (supporting city, aid command, supported place)
+    keys; ``quantities`` are the documents' :func:`document_quantities` when already computed."""
     lex = lex or load_lexicon()
     metrics: list[Metric] = []
     for n, (doc, mentions) in enumerate(documents):
         known = quantities[n] if quantities is not None else None
-        metrics.extend(_DocMetrics(doc, mentions, entities, actors.get(doc.doc_id, (None, None)), lex,
+        metrics.extend(_DocMetrics(doc, mentions, entities, actors.get(doc.doc_id, (None, None, None)), lex,
                                    known).extract())
     return metrics

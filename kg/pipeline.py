@@ -139,13 +139,15 @@ def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = No
                           relations=relations, metrics=metrics, merges=merges)
 
 
-def document_actors(processed, entities, pairings) -> dict[str, tuple[str | None, str | None]]:
-    """Per document: the supporting city's key and its aid command's (metrics need both)."""
+def document_actors(processed, entities, pairings) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """Per document: the supporting city's key, its aid command's and the supported place's
+    (metrics need all three: the first two act, the last is 全县 and 全市)."""
     actors = {}
     for doc, mentions in processed:
         pairing = pairings[doc.doc_id]
         supporter = f"place/{pairing.supporters[0]}" if pairing.supporters else None
-        actors[doc.doc_id] = (supporter, aid_command(mentions, entities, supporter))
+        supported = f"place/{pairing.supported[0]}" if pairing.supported else None
+        actors[doc.doc_id] = (supporter, aid_command(mentions, entities, supporter), supported)
     return actors
 
 

@@ -725,3 +725,14 @@ def test_firms_listed_with_a_firm_after_an_introducing_verb():
     f = {(e[r.subject].label, r.predicate, e[r.object].label) for r in result.relations}
     assert {("杭州市援疆指挥部", "introduced", "安踏体育"), ("杭州市援疆指挥部", "introduced", "鲁泰纺织")} <= f
     assert ("鲁泰纺织", "introduced", "安踏体育") not in f    # a firm before 落户 settles, it brings no one
+
+
+def test_figures_of_the_whole_supported_place():
+    text = ("杭州市对口支援阿克苏市。全市义务教育巩固率达到99.5%。杭州市援疆指挥部今年争取援疆资金2.5亿元。"
+            "阿克苏市人民医院门诊量达到35万人次。")
+    result = extract([read_bytes(text.encode(), "w.txt")])
+    e = result.entities
+    about = {(m.value, m.unit): e[m.about].label for m in result.metrics}
+    assert about[(99.5, "percent")] == "阿克苏市"              # 全市 in an article on the supported city
+    assert about[(250_000_000, "CNY")] == "杭州市援疆指挥部"
+    assert about[(350_000, "times")] == "阿克苏市人民医院"
