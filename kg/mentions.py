@@ -46,7 +46,6 @@ VILLAGE_AFTER = re.compile(rf"[{CJK}]{{2,8}}?村")                 # … or afte
 TOWNSHIP_IN_VILLAGE = re.compile(rf"[{CJK}]{{2,6}}?(?:乡|镇)(?=[{CJK}]{{2,}}村$)")
 LISTED_AFTER = re.compile(r"[、和及与]")                            # 奎牙镇和喀尔赛镇
 REDUPLICATED = re.compile(r"一(.)\1")                              # 一排排, 一座座: how many
-INTRODUCING = re.compile(r"(?:引进|引入|招引|吸引)了?")
 LISTED_BEFORE = re.compile(rf"(?:[{CJK}A-Za-z0-9]{{2,10}}、)+")      # 安踏体育、|鲁泰纺织
 FIRM_WORDS = ("企业", "公司", "民企", "国企", "央企")
 QUOTED_HEAD_GAP = re.compile(rf"[{CJK}]{{0,4}}")
@@ -599,12 +598,13 @@ class _Finder:
 
     def listed_firms(self, sent: Sentence, tokens: list[_Token]) -> None:
         """Names listed with a firm after 引进 and its like are firms too (招引安踏体育、
-        鲁泰纺织落户…): every item between the trigger and the firm, over 、."""
+        鲁泰纺织落户…): every item between an ``introduced`` trigger of triggers.tsv and the
+        firm, over 、."""
         s, lex = sent.text, self.lex
         for firm in (m for m in self.by_sentence.get(sent.index, ()) if m.type == "Enterprise"):
             at = firm.start - sent.start
             trigger = None
-            for trigger in INTRODUCING.finditer(s, 0, at):
+            for trigger in _patterns(lex)["introducing"].finditer(s, 0, at):
                 pass                          # the last one before the firm
             if trigger is None or not LISTED_BEFORE.fullmatch(s, trigger.end(), at):
                 continue
@@ -805,6 +805,8 @@ def _patterns(lex: Lexicon) -> dict[str, re.Pattern]:
             "suffix_lengths": sorted({len(w) for w in lex.suffixes}, reverse=True),
             "initiative_head": alternation(lex.initiative_heads),
             "campaign": alternation(lex.campaigns),
+            # an introducing trigger and the list it opens (引进了安踏体育、鲁泰纺织…)
+            "introducing": re.compile(f"(?:{alternation(lex.triggers.get('introduced', ())).pattern})了?"),
             # words that tie two parties together never stand inside a name, whatever
             # jieba makes of them (对口|帮扶 are two tokens, neither a stop word)
             "tie": alternation(lex.triggers.get("supports", ()) + lex.triggers.get("pairedWith", ())),
