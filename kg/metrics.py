@@ -244,11 +244,10 @@ class _DocMetrics:
 
         if unit == "km" and self.supporter:          # distances are from the supporting city
             return self.supporter
+        clause = max((c.end() for c in CLAUSE_BREAK.finditer(text, 0, start)), default=0)  # the number's
         # 0. the whole of the supported place (全县农民人均可支配收入…, 全市义务教育巩固率…)
-        clause = max((c.end() for c in CLAUSE_BREAK.finditer(text, 0, start)), default=0)
         whole = WHOLE_PLACE.match(text, clause)
-        if whole and self.supported in self.entities and \
-                WHOLE_TYPES[whole.group(1)] in self.entities[self.supported].types:
+        if whole and self.supported in self.entities and self.is_whole(whole.group(1), self.entities[self.supported]):
             return self.supported
         # 1. written right before the number (湖州市首批16名), not a beneficiary (援助柯坪10辆)
         for m in reversed(usable):
@@ -269,7 +268,6 @@ class _DocMetrics:
         # a place heads the number's own clause after it (…品牌建设，塔县接待游客…二十万人次)
         if unit != "CNY":
             before = [m for m in initiatives if m.end - base <= start]
-            clause = max((c.end() for c in CLAUSE_BREAK.finditer(text, 0, start)), default=0)
             if before and not any(m.code and m.start - base == clause and m.start >= before[-1].end for m in usable):
                 return before[-1].entity
         # 3. right after the measure word (1198个湖州市学生家庭), not where they went (73名到九师)
@@ -302,6 +300,15 @@ class _DocMetrics:
                     and not self.listed(m, text, base):
                 return self.as_actor(m, text, base)
         return self.default_actor
+
+    @staticmethod
+    def is_whole(unit: str, place: Entity) -> bool:
+        """Whether 全县, 全市 or 全团 (``unit``: 县, 市, 团) can be ``place``: a regiment is
+        a County too, but only 全团 names it."""
+        regiment = (place.code or "").startswith("XPCC")
+        if unit == "团":
+            return regiment
+        return not regiment and ("County" if unit == "县" else "City") in place.types
 
     def as_actor(self, m: Mention, text: str, base: int) -> str:
         """湖州援疆干部人才: a city followed by 援疆 stands for its aid command."""
@@ -341,7 +348,6 @@ def _without_name(indicator: str, names: list[str]) -> str:
 SPEECH = re.compile(r"[，。；！？,;!?]")
 CLAUSE_BREAK = re.compile(r"[，。；,;]")
 WHOLE_PLACE = re.compile(r"\s*全(县|市|团)")
-WHOLE_TYPES = {"县": "County", "市": "City", "团": "County"}
 DESTINATION = ("到", "赴", "至", "往", "去", "给", "向", "为")
 MAIN_CLAUSE_LEAD = re.compile(r"(?:.*(?:下|中|后|来|上)[，,])?")   # nothing, or 在…下，/ 近年来，
 

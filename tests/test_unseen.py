@@ -736,3 +736,15 @@ def test_figures_of_the_whole_supported_place():
     assert about[(99.5, "percent")] == "阿克苏市"              # 全市 in an article on the supported city
     assert about[(250_000_000, "CNY")] == "杭州市援疆指挥部"
     assert about[(350_000, "times")] == "阿克苏市人民医院"
+
+
+def test_whole_regiment_is_only_a_regiment():
+    regiment = "衢州市对口支援兵团第一师四团。全团职工人均收入增长8%。"
+    county = "衢州市对口支援乌什县。全团职工人均收入增长8%。全县农民人均收入增长9%。"
+    for text, expected in ((regiment, {8.0: "新疆生产建设兵团第一师四团"}),
+                           (county, {9.0: "乌什县"})):
+        result = extract([read_bytes(text.encode(), "r.txt")])
+        about = {m.value: result.entities[m.about].label for m in result.metrics if m.about in result.entities}
+        assert expected.items() <= about.items()
+        if text is county:
+            assert about.get(8.0) != "乌什县"                 # 全团 is no county
