@@ -29,6 +29,7 @@ CLAUSE_HEAD = re.compile(r"(?:\s|第[一二三四五六七八九十\d]+批|[\d�
                          r"其中|随后|当前|近年来|多年来|今年|去年|截至目前|另外|而|并|也|就|还|更|先后|"
                          r"通过|经过|为|由)*")
 RESPECTIVE_WITH = re.compile(r"分别(?:与|和|同)")
+HELP = ("帮助", "协助", "指导", "支持", "帮")        # 甲帮助乙建成…: neither is what was built
 TIES_BUILT = re.compile(r"[^，。,；;]{0,12}?(?:关系|机制|制度|体系|联系|联盟|医联体|协作)")
 ENTERPRISE_DOES = re.compile(r"(?:在[^，。,；;的]{1,10})?(?:投资|出资|捐资|参与|负责|联合|自筹资金)?")   # …公司在当地建设的
 GOVERNMENT_HEADS = ("指挥部", "委", "政府", "局", "部门", "办公室", "人才中心", "服务中心", "工作队", "工作组", "医疗队",
@@ -495,9 +496,6 @@ def extract_relations(documents: list[tuple[Document, list[Mention]]], entities:
             else:
                 merged[key] = rel
     return [merged[k] for k in sorted(merged)]
-
-
-HELP = ("帮助", "协助", "指导", "支持", "帮")
 
 
 def _co_subject(text: str, start: int, end: int, trigger: int) -> bool:
