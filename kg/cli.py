@@ -19,7 +19,7 @@ def _build(args) -> int:
     result = build(args.paths or None, out=args.out, base=args.base, strict=args.strict,
                    encoding=args.encoding, jsonld=args.jsonld, jobs=args.jobs, scheduler=args.scheduler,
                    cache=cache, progress=False if args.quiet else None, html_max_nodes=max_nodes,
-                   keep_graph=False)
+                   keep_graph=False, min_confidence=args.min_confidence)
     for problem in result.graph.problems:
         print(f"skipped: {problem}", file=sys.stderr)
     print(result.summary())
@@ -30,6 +30,13 @@ def _build(args) -> int:
         print("kg build: no article could be read; nothing written", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_PARTIAL if result.graph.problems else EXIT_OK
+
+
+def _confidence(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text}: a confidence is between 0 and 1")
+    return value
 
 
 def _html_bound(value: int | None) -> int | None:
@@ -133,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--cache", metavar="DIR", help="per-document cache folder (default: OUT/.cache)")
     b.add_argument("--no-cache", action="store_true", help="neither read nor write the per-document cache")
     b.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    b.add_argument("--min-confidence", type=_confidence, default=None, metavar="P",
+                   help="relations and figure subjects below this calibrated confidence are kept in the "
+                        "candidates graph, not asserted (0 to 1; default chosen by benchmarks/quality.py)")
     b.set_defaults(func=_build)
 
     v = sub.add_parser("validate", help="check a graph against the SHACL shapes")

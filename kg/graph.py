@@ -149,6 +149,7 @@ _NNI = str(XSD.nonNegativeInteger)
 _T_CONTEXT, _T_PROV_ENTITY, _T_ARTICLE = _p(NIF, "Context"), _p(PROV, "Entity"), _p(SCHEMA, "Article")
 _T_SENTENCE, _T_PHRASE, _T_METRIC = _p(NIF, "Sentence"), _p(NIF, "Phrase"), _p(YJ, "Metric")
 _T_STATEMENT, _T_FACT = _p(RDF, "Statement"), _p(YJ, "Fact")
+_T_CANDIDATE, _CONFIDENCE, _CANDIDATE_ABOUT = _p(YJ, "Candidate"), _p(YJ, "confidence"), _p(YJ, "candidateAbout")
 _SOURCE_FILE, _ENCODING, _TITLE = _p(YJ, "sourceFile"), _p(YJ, "encoding"), _p(DCTERMS, "title")
 _URL, _DATE, _CONVERTED = _p(SCHEMA, "url"), _p(DCTERMS, "date"), _p(YJ, "convertedFrom")
 _IS_STRING, _BEGIN, _END = _p(NIF, "isString"), _p(NIF, "beginIndex"), _p(NIF, "endIndex")
@@ -191,7 +192,11 @@ def to_quads(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> "Runs":
 def graph_name(name: str, base: str = DEFAULT_BASE) -> URIRef:
     """IRI of a named graph of :func:`to_quads`."""
     iris = Iris(base)
-    return URIRef(iris.base + "reference") if name == "reference" else iris.document(name)
+    return URIRef(iris.base + name) if name in SHARED_GRAPHS else iris.document(name)
+
+
+# named graphs that are not one document's: reference data, and facts below the threshold
+SHARED_GRAPHS = ("reference", "candidates")
 
 
 def ntriples_lines(lines, tail: str = " .\n") -> str:
@@ -255,6 +260,10 @@ def _lines(kg: KnowledgeGraph, base: str) -> "Runs":
             by_doc.setdefault(ev.doc_id, []).append(ev)
         for home in sorted(by_doc):
             relations.setdefault(home, []).append((rel, by_doc[home]))
+    candidates: dict[str, list] = {}
+    for rel in kg.candidates:
+        for ev in rel.evidence[:1]:
+            candidates.setdefault(ev.doc_id, []).append((rel, ev))
     metrics: dict[str, list] = {}
     for met in kg.metrics:
         metrics.setdefault(met.evidence.doc_id if met.evidence else "reference", []).append(met)
@@ -296,6 +305,7 @@ def _lines(kg: KnowledgeGraph, base: str) -> "Runs":
         cited = {m.sentence for _, m in in_doc}
         cited |= {ev.sentence for _, evidence in rels for ev in evidence}
         cited |= {met.evidence.sentence for met in mets}
+        cited |= {ev.sentence for _, ev in candidates.get(doc_id, ())}
         for sent in doc.sentences:
             if sent.index not in cited:
                 continue
@@ -316,6 +326,17 @@ def _lines(kg: KnowledgeGraph, base: str) -> "Runs":
         for met in mets:
             _metric(add, met, iris, doc.raw_span, sentence(met.evidence.sentence))
         runs.put(doc_id, lines)
+        lines.clear()
+
+    # what was found below the confidence threshold: each with its sentence, none asserted
+    for doc_id in sorted(candidates):
+        for rel, ev in candidates[doc_id]:
+            _candidate(add, rel, iris, f"<{iris.sentence(doc_id, ev.sentence)}>")
+    for met in kg.metrics:
+        if met.candidate_about:
+            add(f"<{iris.metric(met.key)}>", _CANDIDATE_ABOUT, f"<{iris.entity(met.candidate_about)}>")
+    if lines:
+        runs.put("candidates", lines)
         lines.clear()
 
     # reference data: entities no article names, gazetteer containment, unplaced metrics
@@ -370,11 +391,32 @@ def _relation(add, rel, iris: Iris, evidence, sentence) -> None:
     add(fact, _OBJECT, o)
     if rel.source == "gazetteer":
         add(fact, _DERIVED, f"<{iris.gazetteer}>")
+    else:
+        add(fact, _CONFIDENCE, _decimal(rel.confidence))
     for ev in evidence:
         if rel.source != "gazetteer":
             add(fact, _DERIVED, sentence(ev))
         if ev.trigger:
             add(fact, _TRIGGER, zh(ev.trigger))
+
+
+def _candidate(add, rel, iris: Iris, sentence: str) -> None:
+    """A relation below the threshold: described, with its sentence, but not stated."""
+    fact = f"<{iris.fact(rel.subject, rel.predicate, rel.object)}>"
+    add(fact, LINE_TYPE, _T_STATEMENT)
+    add(fact, LINE_TYPE, _T_CANDIDATE)
+    add(fact, _SUBJECT, f"<{iris.entity(rel.subject)}>")
+    add(fact, _PREDICATE, f"<{YJ[rel.predicate]}>")
+    add(fact, _OBJECT, f"<{iris.entity(rel.object)}>")
+    add(fact, _CONFIDENCE, _decimal(rel.confidence))
+    add(fact, _DERIVED, sentence)
+    for ev in rel.evidence:
+        if ev.trigger:
+            add(fact, _TRIGGER, zh(ev.trigger))
+
+
+def _decimal(x: float) -> str:
+    return typed(f"{x:.3f}", str(XSD.decimal))
 
 
 def _metric(add, met, iris: Iris, raw_span, sentence: str | None) -> None:
@@ -389,6 +431,8 @@ def _metric(add, met, iris: Iris, raw_span, sentence: str | None) -> None:
     add(node, _APPROX, typed("true" if met.approx else "false", str(XSD.boolean)))
     if met.period:
         add(node, _PERIOD, zh(met.period))
+    if met.about or met.candidate_about:
+        add(node, _CONFIDENCE, _decimal(met.confidence))
     if met.about:
         about = f"<{iris.entity(met.about)}>"
         add(node, _ABOUT, about)

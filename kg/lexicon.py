@@ -40,6 +40,7 @@ class Lexicon:
     province_abbreviations: frozenset[str] = frozenset()   # 京, 沪, 浙 …
     transliteration: frozenset[str] = frozenset()   # characters of Uyghur, Kazakh … names
     campaigns: tuple[str, ...] = ()                  # 民族团结一家亲: named without quotes
+    cues: dict[str, tuple[str, ...]] | None = None   # feature word classes of the scorers
 
 
 @lru_cache(maxsize=1)
@@ -72,4 +73,12 @@ def load_lexicon() -> Lexicon:
         province_abbreviations=frozenset(r[1] for r in _lines("province_abbreviations.tsv")),
         transliteration=frozenset("".join(r[0] for r in _lines("transliteration.txt"))),
         campaigns=by_len(r[0] for r in _lines("campaigns.txt")),
+        cues=_classes("cues.tsv", by_len),
     )
+
+
+def _classes(name: str, order) -> dict[str, tuple[str, ...]]:
+    classes: dict[str, list[str]] = {}
+    for cls, word, *_ in _lines(name):
+        classes.setdefault(cls, []).append(word)
+    return {k: order(v) for k, v in classes.items()}

@@ -527,8 +527,11 @@ class _Finder:
                 start = self.appositive_start(sent, start, head)
             if REDUPLICATED.match(s, start, head):
                 start += 3                    # 一排排标准化厂房, 一座座温室大棚: how many, not a name
-            tie = max((t.end() for t in _patterns(lex)["tie"].finditer(s, start, head)), default=start)
-            start = max(start, tie)           # 东莞市人民医院对口帮扶|伽师县人民医院
+            ties = list(_patterns(lex)["tie"].finditer(s, start, head))
+            # 东莞市人民医院对口帮扶|伽师县人民医院: a tie word never stands inside a name, but
+            # for the body a place sets up to carry the tie out (河南省对口支援新疆工作前方指挥部)
+            if ties and not (lex.suffixes[suf] == "Organization" and self.gaz.lookup(s[start:ties[-1].start()])):
+                start = max(start, ties[-1].end())
             if paren and start == inner_head:
                 start = head
             typ = lex.suffixes[suf]

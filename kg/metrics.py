@@ -19,10 +19,11 @@ import re
 
 import cn2an
 
+from .decide import Scorer, bucket, load_scorer
 from .lexicon import Lexicon, load_lexicon
 from .mentions import NAME_CHAR, _is_stop, lcut
 from .model import Document, Entity, Evidence, Mention, Metric
-from .relations import ACTOR_TYPES, NOT_ACTOR_BEFORE
+from .relations import ACTOR_TYPES, CLAUSE_HEAD, NOT_ACTOR_BEFORE
 
 CN_DIGITS = "零一二三四五六七八九十百千万亿两〇"
 BUILT = {"Facility", "School", "Hospital"}
@@ -86,8 +87,8 @@ Said = tuple[float, str, bool, str]   # value, unit code, approximate, indicator
 class _DocMetrics:
     def __init__(self, doc: Document, mentions: list[Mention], entities: dict[str, Entity],
                  actors: tuple[str | None, ...], lex: Lexicon,
-                 known: dict[tuple[int, int, int], Said] | None = None):
-        self.doc, self.entities, self.lex, self.known = doc, entities, lex, known
+                 known: dict[tuple[int, int, int], Said] | None = None, scorer: Scorer | None = None):
+        self.doc, self.entities, self.lex, self.known, self.scorer = doc, entities, lex, known, scorer
         self.supporter, self.command, self.supported = actors
         self.default_actor = self.command or self.supporter
         self.mentions = [m for m in mentions if m.entity]
@@ -97,6 +98,12 @@ class _DocMetrics:
         self.pattern = _number_pattern(lex)
         self.covered = {i for m in mentions for i in range(m.start, m.end)}
         self.mention_starts = {m.start for m in mentions}
+        self.mention_count: dict[str, int] = {}
+        for m in self.mentions:
+            self.mention_count[m.entity] = self.mention_count.get(m.entity, 0) + 1
+        self.roles = {k: r for r, k in (("supported", self.supported), ("command", self.command),
+                                         ("supporter", self.supporter)) if k}
+        self.last_rule_pick: tuple[int, str | None] = (-1, None)     # (paragraph, key)
 
     def types(self, m: Mention) -> set[str]:
         return set(self.entities[m.entity].types)
@@ -133,11 +140,150 @@ class _DocMetrics:
         value, unit_code, approx, indicator = said
         text, base = sent.text, sent.start
         start, end = hit.start(), hit.end()
-        about = self.subject(sent, start, end, unit_code, in_sentence)
+        rule = self.subject(sent, start, end, unit_code, in_sentence)
         indicator = _without_name(indicator, [m.text for m in in_sentence if m.end - base <= start])
+        candidates = self.subject_candidates(sent, start, end, unit_code, indicator, rule)
+        self.last_rule_pick = (sent.paragraph, rule)
+        about, confidence = rule, (1.0 if rule else 0.0)
+        trusted = self.scorer.meta.get("trusted rules", {}) if self.scorer is not None else {}
+        if rule and self.step in trusted:
+            confidence = trusted[self.step]     # a construction the rules read better than the model
+        elif self.scorer is not None and candidates:
+            best, confidence = self.scorer.choose([f for _, f in candidates])
+            about = candidates[best][0]
         return Metric(key="", value=value, unit=unit_code, indicator=indicator, about=about,
                       surface=text[start:end], approx=approx,
-                      evidence=Evidence(self.doc.doc_id, sent.index, base + start, base + end))
+                      evidence=Evidence(self.doc.doc_id, sent.index, base + start, base + end),
+                      confidence=round(confidence, 3), candidates=candidates)
+
+    # -- the learned choice of subject ---------------------------------------------------
+    def subject_candidates(self, sent, start: int, end: int, unit: str, indicator: str,
+                           rule: str | None) -> list[tuple[str, dict[str, float]]]:
+        """Every entity that could be the figure's subject, with its features: those named
+        in its sentence, the sentence before and its paragraph, the article's actors, and
+        the rules' own pick. Features describe the candidate's place and role, never its name."""
+        base, text = sent.start, sent.text
+        number = base + start
+        sentences = self.doc.sentences
+        near: dict[str, tuple[Mention, str]] = {}
+        pool = []
+        for s in sentences[max(0, sent.index - 6):sent.index + 1]:
+            if s.paragraph == sent.paragraph or s.index >= sent.index - 1:
+                pool.extend(self.by_sentence.get(s.index, ()))
+        clause = base + max((c.end() for c in CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+        clause_end = base + next((c.start() for c in CLAUSE_BREAK.finditer(text, end)), len(text))
+        for m in pool:
+            if not (self.types(m) & SUBJECT_TYPES):
+                continue
+            if m.sentence == sent.index:
+                if m.end <= number:
+                    scope = "clause" if m.start >= clause else "sentence_before"
+                elif m.start >= base + end:
+                    scope = "clause_after" if m.end <= clause_end else "sentence_after"
+                else:
+                    continue
+            elif m.sentence == sent.index - 1:
+                scope = "prev_sentence"
+            else:
+                scope = "paragraph"
+            old = near.get(m.entity)
+            if old is None or _closer(m, old[0], number):
+                near[m.entity] = (m, scope)
+        # the article's organisations too: a city's figure is often its aid command's or team's
+        organisations = [k for k in self.mention_count if "Organization" in self.entities[k].types]
+        keys = list(dict.fromkeys([*near, *(k for k in (*self.roles, rule) if k and k in self.entities),
+                                   *organisations]))
+        cues = self.lex.cues or {}
+        ind_classes = [c for c, words in cues.items() if c.startswith("ind_") and any(w in indicator for w in words)]
+        # what the number's own clause says before it: its verb, and whether it names a doer
+        lead = text[clause - base:start]
+        verbs = [c for c, words in cues.items() if c.startswith("verb_") and any(w in lead for w in words)]
+        stated = any(scope == "clause" for _, scope in near.values())
+        context = [*(f"clause_{v}" for v in verbs), "stated" if stated else "unstated"]
+        out = []
+        for k in keys:
+            f: dict[str, float] = {}
+            e = self.entities[k]
+            for t in e.types:
+                f[f"type:{t}"] = 1.0
+            primary = e.types[0]
+            role = self.roles.get(k)
+            if role:
+                f[f"role:{role}"] = 1.0
+            if k == self.default_actor:
+                f["role:default"] = 1.0
+            if k == rule:
+                f["rule"] = 1.0
+                f[f"rule:{self.step}"] = 1.0
+                f[f"rule:{self.step}&type:{e.types[0]}"] = 1.0
+            if self.last_rule_pick == (sent.paragraph, k):
+                f["prev_rule"] = 1.0
+            f["mentions:" + bucket(self.mention_count.get(k, 0), (0, 1, 3))] = 1.0
+            tags = [f"unit:{unit}", *(f"ind:{c}" for c in ind_classes), *context]
+            if k in near:
+                m, scope = near[k]
+                f[f"scope:{scope}"] = 1.0
+                tags.append(f"scope:{scope}")
+                for c in context:
+                    f[f"{c}&scope:{scope}"] = 1.0
+                self._place_features(f, m, number, base + end, cues, m.sentence == sent.index)
+            else:
+                f["scope:article"] = 1.0
+                tags.append("scope:article")
+                for c in context:
+                    f[f"{c}&scope:article"] = 1.0
+            for tag in tags:
+                f[f"{tag}&type:{primary}"] = 1.0
+                if role:
+                    f[f"{tag}&role:{role}"] = 1.0
+            out.append((k, f))
+        return out
+
+    def _place_features(self, f: dict[str, float], m: Mention, number: int, number_end: int, cues,
+                        same_sentence: bool) -> None:
+        """Where one mention of a candidate stands relative to the figure."""
+        s = self.doc.sentences[m.sentence]
+        text, base = s.text, s.start
+        start = m.start          # 在第五师双河市…: what stands before a chain stands before its places
+        while (link := next((o for o in self.by_sentence[m.sentence] if o.end == start and o.code), None)) is not None:
+            start = link.start
+        before = text[:start - base]
+        after = text[m.end - base:]
+        clause_start = max((c.end() for c in CLAUSE_BREAK.finditer(before)), default=0)
+        if not before[clause_start:].strip() or CLAUSE_HEAD.fullmatch(before[clause_start:]):
+            f["clause_head"] = 1.0
+        if m is self.by_sentence[m.sentence][0]:
+            f["sentence_first"] = 1.0
+        if s.kind != "body":
+            f[f"kind:{s.kind}"] = 1.0
+        for cls, words in cues.items():
+            if cls.startswith(("prep_", "verb_")) and before.endswith(words):
+                f[f"before:{cls}"] = 1.0        # 引进X, 入驻X, 在X: an object or a place, not a doer
+        if after.startswith("等"):
+            f["after:deng"] = 1.0               # X、Y等企业: one of those counted
+        if after.startswith("的"):
+            f["after:de"] = 1.0
+        if after.startswith("援疆"):
+            f["after:aid"] = 1.0
+        if "、" in text[max(0, m.start - base - 1):m.start - base] + after[:1]:
+            f["listed"] = 1.0
+        if same_sentence and m.end <= number:
+            between = self.doc.text[m.end:number]
+            f["dist:" + bucket(len(between), (0, 2, 6, 15, 40))] = 1.0
+            others = sum(1 for o in self.by_sentence[m.sentence] if m.end <= o.start and o.end <= number)
+            f["between:" + bucket(others, (0, 1))] = 1.0
+            for cls, words in cues.items():
+                if cls.startswith("verb_") and any(w in between for w in words):
+                    f[f"between:{cls}"] = 1.0
+            if CLAUSE_BREAK.search(between):
+                f["between:clause_break"] = 1.0
+        elif same_sentence and m.start >= number_end:
+            gap = self.doc.text[number_end:m.start]
+            f["after_dist:" + bucket(len(gap), (1, 3, 10))] = 1.0
+            if gap.startswith("的") or gap[1:2] == "的":
+                f["after_number:de"] = 1.0
+            if SETTLE.match(gap + "落户") and any(w in gap for w in ("落户", "落地", "入驻")):
+                f["after_number:settle"] = 1.0
 
     def said(self, sent, hit: re.Match, quotes) -> Said | None:
         """What the text alone says of one number (None: no metric). It needs no entity,
@@ -243,42 +389,42 @@ class _DocMetrics:
             return text[:m.start - base].endswith(BENEFICIARY)
 
         if unit == "km" and self.supporter:          # distances are from the supporting city
-            return self.supporter
+            return self._step("distance", self.supporter)
         clause = max((c.end() for c in CLAUSE_BREAK.finditer(text, 0, start)), default=0)  # the number's
         # 0. the whole of the supported place (全县农民人均可支配收入…, 全市义务教育巩固率…)
         whole = WHOLE_PLACE.match(text, clause)
         if whole and self.supported in self.entities and self.is_whole(whole.group(1), self.entities[self.supported]):
-            return self.supported
+            return self._step("whole_place", self.supported)
         # 1. written right before the number (湖州市首批16名), not a beneficiary (援助柯坪10辆)
         for m in reversed(usable):
             gap = text[m.end - base:start]
             if m.end - base <= start and MODIFIERS.match(gap) and not beneficiary(m) \
                     and self.types(m) & (ACTOR_TYPES | {"Facility"}) and not self.listed(m, text, base):
-                return self.as_actor(m, text, base)
+                return self._step("right_before", self.as_actor(m, text, base))
             if m.end - base <= start and INVESTS.fullmatch(gap) and "Enterprise" in self.types(m):
-                return m.entity                 # 赣锋锂业集团股份有限公司投资2.6亿元
+                return self._step("firm_invests", m.entity)   # 赣锋锂业集团股份有限公司投资2.6亿元
         # 1b. settling somewhere: a place or a park (23家企业落户疏附县广州工业城)
         settle = SETTLE.match(text[end:])
         if settle:
             for m in usable:
                 if m.start - base == end + settle.end() and self.types(m) & (ACTOR_TYPES | {"Facility"}):
-                    return m.entity
+                    return self._step("settles_in", m.entity)
         initiatives = [m for m in usable if "Initiative" in self.types(m) and not self.counted(m, text, base)]
         # 2. an initiative before the number (money is about actors, not programmes), unless
         # a place heads the number's own clause after it (…品牌建设，塔县接待游客…二十万人次)
         if unit != "CNY":
             before = [m for m in initiatives if m.end - base <= start]
             if before and not any(m.code and m.start - base == clause and m.start >= before[-1].end for m in usable):
-                return before[-1].entity
+                return self._step("initiative_before", before[-1].entity)
         # 3. right after the measure word (1198个湖州市学生家庭), not where they went (73名到九师)
         for m in usable:
             if 0 <= m.start - base - end <= 1 and self.types(m) & ACTOR_TYPES \
                     and not text[end:m.start - base] in DESTINATION:
-                return m.entity
+                return self._step("after_measure", m.entity)
         # 4. 的 + entity
         for m in usable:
             if m.start - base - end in (1, 2) and text[end:m.start - base].startswith("的"):
-                return m.entity
+                return self._step("described", m.entity)
         # 6b. a hospital, school, enterprise or facility heading the sentence's main clause
         # is what its figures describe (疏附县人民医院成功创建…，门诊量同比增长百分之三十)
         head = next((m.entity for m in usable if m.end - base <= start
@@ -290,16 +436,21 @@ class _DocMetrics:
         if unit != "CNY":
             after = [m for m in initiatives if m.start - base >= end]
             if after and not (head and CLAUSE_BREAK.search(text, end, after[0].start - base)):
-                return after[0].entity
+                return self._step("initiative_after", after[0].entity)
         if head:
-            return head
+            return self._step("clause_head", head)
         # 7. nearest actor, facility, school or hospital before the number (…援建的博州高级中学
         # 正式开学,可容纳学生3000人)
         for m in reversed(usable):
             if m.end - base <= start and not after_verb(m) and self.types(m) & (ACTOR_TYPES | BUILT) \
                     and not self.listed(m, text, base):
-                return self.as_actor(m, text, base)
-        return self.default_actor
+                return self._step("nearest_before", self.as_actor(m, text, base))
+        return self._step("article_actor", self.default_actor)
+
+    def _step(self, name: str, key: str | None) -> str | None:
+        """Record which rule of :meth:`subject` decided (a feature of the scorer)."""
+        self.step = name
+        return key
 
     @staticmethod
     def is_whole(unit: str, place: Entity) -> bool:
@@ -330,6 +481,13 @@ class _DocMetrics:
                 break
             rest = rest[nxt.end():]
         return bool(re.match(r"\d|等|、", rest))
+
+
+def _closer(m: Mention, old: Mention, number: int) -> bool:
+    """Whether ``m`` stands nearer the figure than ``old`` (before it counts over after)."""
+    def dist(x: Mention) -> tuple[int, int]:
+        return (0, number - x.end) if x.end <= number else (1, x.start - number)
+    return dist(m) < dist(old)
 
 
 def _without_name(indicator: str, names: list[str]) -> str:
@@ -378,13 +536,19 @@ def document_quantities(doc: Document, mentions: list[Mention],
 
 def extract_metrics(documents: list[tuple[Document, list[Mention]]], entities: dict[str, Entity],
                     actors: dict[str, tuple[str | None, str | None]], lex: Lexicon | None = None,
-                    quantities: list[dict[tuple[int, int, int], Said]] | None = None) -> list[Metric]:
+                    quantities: list[dict[tuple[int, int, int], Said]] | None = None,
+                    scorer: Scorer | None | bool = True) -> list[Metric]:
     """``actors`` maps each document to its (supporting city, aid command, supported place)
-    keys; ``quantities`` are the documents' :func:`document_quantities` when already computed."""
+    keys; ``quantities`` are the documents' :func:`document_quantities` when already computed.
+    ``scorer`` chooses each figure's subject among its candidates (True: the shipped model;
+    None or False: the rules alone)."""
     lex = lex or load_lexicon()
+    if scorer is True:
+        scorer = load_scorer("metric_subject")
+    scorer = scorer or None
     metrics: list[Metric] = []
     for n, (doc, mentions) in enumerate(documents):
         known = quantities[n] if quantities is not None else None
         metrics.extend(_DocMetrics(doc, mentions, entities, actors.get(doc.doc_id, (None, None, None)), lex,
-                                   known).extract())
+                                   known, scorer).extract())
     return metrics

@@ -120,6 +120,11 @@ class Relation:
     object: str
     evidence: list[Evidence] = field(default_factory=list)
     source: str = "text"         # "text" or "gazetteer"
+    confidence: float = 1.0      # calibrated, from the relation scorer (kg.decide)
+    rule: str = ""               # which rule proposed it
+    features: dict[str, float] = field(default_factory=dict, repr=False)   # for training only
+    choice: float = 1.0          # confidence of the actor chosen among ``candidates`` (actions)
+    candidates: list[tuple[str, dict[str, float]]] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -133,6 +138,10 @@ class Metric:
     approx: bool = False
     period: str | None = None
     evidence: Evidence | None = None
+    confidence: float = 1.0      # of ``about``: calibrated, from the subject scorer (kg.decide)
+    candidate_about: str | None = None   # the best subject when not confident enough to assert
+    # (entity key, features) of every subject considered, for training and for review
+    candidates: list[tuple[str, dict[str, float]]] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -148,5 +157,7 @@ class KnowledgeGraph:
     entities: dict[str, Entity] = field(default_factory=dict)
     relations: list[Relation] = field(default_factory=list)
     metrics: list[Metric] = field(default_factory=list)
+    candidates: list[Relation] = field(default_factory=list)   # found, below the confidence threshold
+    unpaired: list[str] = field(default_factory=list)          # documents naming no supporter -> supported pair
     merges: list[dict] = field(default_factory=list)   # entity-resolution report
     problems: list[str] = field(default_factory=list)  # one line per skipped file

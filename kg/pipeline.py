@@ -19,9 +19,10 @@ from pathlib import Path
 from rdflib import Graph
 
 from .cache import DocumentCache
+from .decide import Scorer, shipped_scorers
 from .export import with_reference, write_json, writing_quads
 from .files import atomic_path, umask_mode
-from .graph import DEFAULT_BASE, TermIndex, graph_from_quads, graph_name, to_dataset, to_quads
+from .graph import DEFAULT_BASE, SHARED_GRAPHS, TermIndex, graph_from_quads, graph_name, to_dataset, to_quads
 from .metrics import extract_metrics
 from .model import Document, KnowledgeGraph
 from .parallel import process_document, run_documents  # noqa: F401  (process_document is API)
@@ -29,6 +30,9 @@ from .read import InputError, codec_name, read_document
 from .relations import aid_command, extract_relations
 from .resolve import resolve
 
+# Facts whose calibrated confidence is below this are kept as candidates, not asserted
+# (chosen with benchmarks/quality.py: the threshold that maximises leave-one-out F1).
+DEFAULT_MIN_CONFIDENCE = 0.1
 ARTICLE_SUFFIXES = {".txt", ".md", ".html", ".htm", ".text"}
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -72,10 +76,27 @@ class BuildResult:
         skipped = len(self.graph.problems)
         lines = [f"documents read: {c['documents']}" + (f" ({skipped} skipped)" if skipped else ""),
                  f"entities: {c['entities']} (" + ", ".join(f"{t} {n}" for t, n in sorted(c["types"].items())) + ")",
-                 f"relations: {c['relations']}", f"metrics: {c['metrics']}",
+                 f"relations: {c['relations']}" + (f" (and {c['candidates']} candidates below the confidence "
+                                                    "threshold, in the candidates graph)" if c.get("candidates") else ""),
+                 f"metrics: {c['metrics']}",
                  f"triples: {self.triple_count if self.triple_count is not None else len(self.lines)}",
                  f"seconds: {self.seconds:.2f}"]
+        lines += _warnings(c)
         return "\n".join(lines)
+
+
+def _warnings(c: dict) -> list[str]:
+    """What the build found but could not place, each with what to do about it."""
+    out = []
+    if c.get("metrics without subject"):
+        out.append(f"warning: {c['metrics without subject']} metrics without a confident subject (value, unit, "
+                   "indicator and sentence kept; the likeliest subject is yj:candidateAbout): lower "
+                   "--min-confidence to assert them, or see docs/extraction.md")
+    if c.get("articles without pairing"):
+        out.append(f"warning: {c['articles without pairing']} articles name no supporter -> supported pair: their "
+                   "figures fall back to the entities they name; a place the gazetteer lacks can be added "
+                   "(docs/extraction.md)")
+    return out
 
 
 def graph_counts(kg: KnowledgeGraph) -> dict:
@@ -83,7 +104,9 @@ def graph_counts(kg: KnowledgeGraph) -> dict:
     per primary type), relations, metrics."""
     return {"documents": len(kg.documents), "characters": sum(len(d.raw) for d in kg.documents),
             "entities": len(kg.entities), "types": dict(Counter(e.types[0] for e in kg.entities.values())),
-            "relations": len(kg.relations), "metrics": len(kg.metrics)}
+            "relations": len(kg.relations), "metrics": len(kg.metrics), "candidates": len(kg.candidates),
+            "metrics without subject": sum(1 for m in kg.metrics if not m.about),
+            "articles without pairing": len(kg.unpaired)}
 
 
 def collect_files(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
@@ -109,6 +132,7 @@ def unique_ids(documents: list[Document]) -> list[Document]:
     """Files with the same stem in different folders (a/x.txt, b/x.txt) get distinct ids:
     the id names the document's IRI and its named graph, so a clash would merge two files."""
     seen: Counter = Counter(d.doc_id for d in documents)
+    seen.update(SHARED_GRAPHS)          # a file called reference.txt is not the reference graph
     taken: set[str] = set()
     for d in documents:
         if seen[d.doc_id] > 1:
@@ -120,8 +144,14 @@ def unique_ids(documents: list[Document]) -> list[Document]:
 
 
 def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = None,
-            cache: str | Path | None = None, progress: bool | None = None) -> KnowledgeGraph:
+            cache: str | Path | None = None, progress: bool | None = None,
+            scorers: Mapping[str, Scorer | None] | None = None,
+            min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> KnowledgeGraph:
     """From read documents to the resolved graph (no I/O but the optional cache).
+
+    ``scorers`` are the learned decisions by name (:data:`kg.decide.SCORERS`); None takes
+    the shipped models, and a name mapped to None leaves that decision to the rules.
+    Facts below ``min_confidence`` become candidates (:func:`asserted`).
 
     The per-document stages run in ``jobs`` local processes or on the Dask cluster at
     ``scheduler``, reusing results from the ``cache`` folder; the rest runs here, on
@@ -132,11 +162,31 @@ def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = No
     entities, merges, pairings = resolve(processed, keys=[keys for _, _, keys, _ in results])
     quantities = [q for _, _, _, q in results]
     del results
-    relations = extract_relations(processed, entities, pairings)
+    scorers = shipped_scorers() if scorers is None else scorers
+    relations = extract_relations(processed, entities, pairings, scorer=scorers.get("relation"),
+                                  actor_scorer=scorers.get("actor"))
     metrics = extract_metrics(processed, entities, document_actors(processed, entities, pairings),
-                              quantities=quantities)
-    return KnowledgeGraph(documents=[d for d, _ in processed], entities=entities,
-                          relations=relations, metrics=metrics, merges=merges)
+                              quantities=quantities, scorer=scorers.get("metric_subject"))
+    unpaired = [d.doc_id for d, _ in processed if not (pairings[d.doc_id].supporters and pairings[d.doc_id].supported)]
+    return asserted(KnowledgeGraph(documents=[d for d, _ in processed], entities=entities, relations=relations,
+                                   metrics=metrics, merges=merges, unpaired=unpaired), min_confidence)
+
+
+def asserted(kg: KnowledgeGraph, min_confidence: float | None) -> KnowledgeGraph:
+    """Split what was found by confidence: relations below ``min_confidence`` (None: the
+    default) move to ``kg.candidates``; a figure whose subject is below it keeps its value,
+    unit, indicator and sentence, with the subject kept as ``candidate_about``. Nothing
+    found is lost."""
+    if min_confidence is None:
+        min_confidence = DEFAULT_MIN_CONFIDENCE
+    keep = []
+    for rel in kg.relations:
+        (keep if rel.source == "gazetteer" or rel.confidence >= min_confidence else kg.candidates).append(rel)
+    kg.relations = keep
+    for met in kg.metrics:
+        if met.about and met.confidence < min_confidence:
+            met.candidate_about, met.about = met.about, None
+    return kg
 
 
 def document_actors(processed, entities, pairings) -> dict[str, tuple[str | None, str | None, str | None]]:
@@ -155,7 +205,8 @@ def build(paths: list[str | Path] | None = None, out: str | Path | None = "out",
           base: str = DEFAULT_BASE, html: bool = True, strict: bool = False, jsonld: bool = False,
           encoding: str | None = None, jobs: int = 1, scheduler: str | None = None,
           cache: str | Path | None = None, progress: bool | None = None,
-          html_max_nodes: int | None = 5000, keep_graph: bool = True) -> BuildResult:
+          html_max_nodes: int | None = 5000, keep_graph: bool = True,
+          min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> BuildResult:
     """Read, extract and (if ``out``) write graph.ttl, graph.nt, graph.trig, graph.html and
     merges.json; graph.jsonld too with ``jsonld``.
 
@@ -172,7 +223,7 @@ def build(paths: list[str | Path] | None = None, out: str | Path | None = "out",
     """
     with fewer_collections():
         return _build(paths, out, base, html, strict, jsonld, encoding, jobs, scheduler, cache,
-                      progress, html_max_nodes, keep_graph)
+                      progress, html_max_nodes, keep_graph, min_confidence)
 
 
 @contextmanager
@@ -191,7 +242,7 @@ def fewer_collections(threshold: int = 50_000):
 
 
 def _build(paths, out, base, html, strict, jsonld, encoding, jobs, scheduler, cache, progress,
-           html_max_nodes, keep_graph) -> BuildResult:
+           html_max_nodes, keep_graph, min_confidence=DEFAULT_MIN_CONFIDENCE) -> BuildResult:
     started = time.perf_counter()
     if encoding:
         codec_name(encoding)                # a mistyped --encoding fails before any file is read
@@ -204,7 +255,8 @@ def _build(paths, out, base, html, strict, jsonld, encoding, jobs, scheduler, ca
             if strict:
                 raise
             problems.append(str(err))
-    kg = extract(unique_ids(documents), jobs=jobs, scheduler=scheduler, cache=cache, progress=progress)
+    kg = extract(unique_ids(documents), jobs=jobs, scheduler=scheduler, cache=cache, progress=progress,
+                 min_confidence=min_confidence)
     del documents                       # the graph holds them now (and may let them go below)
     kg.problems = problems
     result = BuildResult(kg, to_quads(kg, base), base, counts=graph_counts(kg))

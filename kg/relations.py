@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from .decide import Scorer, bucket
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import Lexicon, load_lexicon
 from .model import Document, Entity, Evidence, Mention, Relation
@@ -29,7 +30,8 @@ CLAUSE_HEAD = re.compile(r"(?:\s|第[一二三四五六七八九十\d]+批|[\d�
                          r"其中|随后|当前|近年来|多年来|今年|去年|截至目前|另外|而|并|也|就|还|更|先后|"
                          r"通过|经过|为|由)*")
 RESPECTIVE_WITH = re.compile(r"分别(?:与|和|同)")
-HELP = ("帮助", "协助", "指导", "支持", "帮")        # 甲帮助乙建成…: neither is what was built
+HELP = ("帮助", "协助", "指导", "支持", "帮")
+ACTOR_CUT = 0.5         # an actor candidate at least this likely acts too (beside the likeliest)        # 甲帮助乙建成…: neither is what was built
 TIES_BUILT = re.compile(r"[^，。,；;]{0,12}?(?:关系|机制|制度|体系|联系|联盟|医联体|协作)")
 ENTERPRISE_DOES = re.compile(r"(?:在[^，。,；;的]{1,10})?(?:投资|出资|捐资|参与|负责|联合|自筹资金)?")   # …公司在当地建设的
 GOVERNMENT_HEADS = ("指挥部", "委", "政府", "局", "部门", "办公室", "人才中心", "服务中心", "工作队", "工作组", "医疗队",
@@ -57,6 +59,10 @@ class _DocRelations:
         share = counties[self.supported] / sum(counties.values()) if counties else 1.0
         self.home = self.supported if share >= 0.6 else None
         self.default_actor = self.command or self.supporter
+        self.rule = ""                   # the rule now proposing (a method's name)
+        self.proposals: list[tuple] = []     # actions whose actor is still to be decided
+        self.roles = {k: r for r, k in (("supported", self.supported), ("command", self.command),
+                                         ("supporter", self.supporter)) if k}
 
     def add(self, s: str | None, p: str, o: str | None, sentence: int, start: int, end: int,
             trigger: str = "", source: str = "text") -> None:
@@ -64,7 +70,7 @@ class _DocRelations:
             return
         if p == "pairedWith" and s > o:
             s, o = o, s
-        rel = self.out.setdefault((s, p, o), Relation(s, p, o, source=source))
+        rel = self.out.setdefault((s, p, o), Relation(s, p, o, source=source, rule=self.rule))
         if len(rel.evidence) < 3:
             rel.evidence.append(Evidence(self.doc.doc_id, sentence, start, end, trigger))
 
@@ -164,7 +170,9 @@ class _DocRelations:
                     self.add(a, "supports", b, index, base + pos, base + pos + len(word), word)
         if self.supporter and self.supported:
             index, start, end, word = self._pairing_evidence()
+            self.rule = "pairing"
             self.add(self.supporter, "supports", self.supported, index, start, end, word)
+            self.rule = "supports"
 
     @staticmethod
     def below_county(e: Entity) -> bool:
@@ -331,8 +339,7 @@ class _DocRelations:
             if actor is None and self.trigger_before(m) is None and not self.command_sentence(m):
                 continue                    # named in passing: no one is said to run it here
             actor = actor or self.actor_before(m.sentence, m.start) or self.default_actor
-            for a in self.with_command(actor):
-                self.add(a, "implements", m.entity, m.sentence, m.start, m.end)
+            self.act(self.with_command(actor), "implements", m.entity, m.sentence, m.start, m.end, "")
         for index, mentions in sorted(self.by_sentence.items()):
             text, base = self.sentence_text(index)
             by_list = re.search(r"由([^，。,；;]{2,60}?)(?:联合|共同)?(?:设立|主办|发起|实施|举办|开展)", text)
@@ -361,9 +368,8 @@ class _DocRelations:
                     actor = (relation == "builds" and self.enterprise_right_before(mentions, base, text, pos)
                              or self.actor_before(index, base + pos) or self.default_actor)
                     for obj in objects:
-                        for a in self.with_command(actor):
-                            if a != obj.entity:
-                                self.add(a, relation, obj.entity, index, base + pos, base + pos + len(word), word)
+                        self.act([a for a in self.with_command(actor) if a != obj.entity], relation, obj.entity,
+                                 index, base + pos, base + pos + len(word), word)
 
     def best_initiative_mentions(self) -> list[Mention]:
         """Per initiative, the mention with an implementing trigger before it, else the first."""
@@ -441,6 +447,158 @@ class _DocRelations:
             self.add(a.entity, "pairedWith", b.entity, index, base + pos, base + pos + len(word), word)
         return True
 
+    # -- who acts: the rules' pick, or the actor scorer's choice among candidates -----------
+    def act(self, actors: list[str], relation: str, obj: str, sentence: int, start: int, end: int,
+            trigger: str) -> None:
+        """Record what the rules propose for an action: the acting entities they picked for
+        ``obj`` (a city and its aid command, say). :meth:`decide_actors` settles it."""
+        self.proposals.append((actors, relation, obj, sentence, start, end, trigger))
+
+    def decide_actors(self, scorer: Scorer | None) -> None:
+        """Each proposed action gets one actor: the scorer's choice among every entity that
+        could act (named in the sentence or the one before, or one of the article's actors),
+        or, without a scorer, the rules' own picks."""
+        seen = set()
+        for actors, relation, obj, sentence, start, end, trigger in self.proposals:
+            if (relation, obj, sentence) in seen:
+                continue
+            seen.add((relation, obj, sentence))
+            candidates = self.actor_candidates(sentence, start, actors, obj)
+            if scorer is not None and candidates:
+                # several may act (a city and its aid command): each likely one, and the likeliest
+                scored = [(k, scorer.probability(f)) for k, f in candidates]
+                top = max(scored, key=lambda kp: kp[1])
+                chosen = [kp for kp in scored if kp[1] >= ACTOR_CUT or kp is top]
+            else:
+                chosen = [(a, 1.0) for a in actors]
+            for actor, confidence in chosen:
+                self.add(actor, relation, obj, sentence, start, end, trigger)
+                rel = self.out.get((actor, relation, obj))
+                if rel is not None:
+                    rel.candidates = candidates
+                    rel.choice = max(rel.choice, confidence)
+
+    def actor_candidates(self, sentence: int, pos: int, picked: list[str], obj: str) -> list[tuple[str, dict]]:
+        """Entities that could do what the trigger at ``pos`` says, with general features."""
+        text, base = self.sentence_text(sentence)
+        near: dict[str, tuple[Mention, str]] = {}
+        for index in (sentence - 1, sentence):
+            for m in self.by_sentence.get(index, ()):
+                e = self.entities[m.entity]
+                if m.entity == obj or not (set(e.types) & (ACTOR_TYPES | {"Enterprise", "School", "Hospital"})):
+                    continue
+                if index == sentence:
+                    scope = "before" if m.end <= pos else "after"
+                else:
+                    scope = "prev_sentence"
+                old = near.get(m.entity)
+                if old is None or (scope == "before" and (old[1] != "before" or m.end > old[0].end)):
+                    near[m.entity] = (m, scope)
+        keys = list(near) + [k for k in (*self.roles, *picked) if k and k not in near and k != obj]
+        cues = self.lex.cues or {}
+        out = []
+        for k in dict.fromkeys(keys):
+            e = self.entities[k]
+            f: dict[str, float] = {f"type:{t}": 1.0 for t in e.types}
+            role = self.roles.get(k)
+            if role:
+                f[f"role:{role}"] = 1.0
+            if k in picked:
+                f["rule"] = 1.0
+                f[f"rule&type:{e.types[0]}"] = 1.0
+            if k == self.default_actor:
+                f["role:default"] = 1.0
+            if self.supporter and e.parent is None and "Organization" in e.types and self.command and k != self.command:
+                f["other_organization"] = 1.0
+            scope = near[k][1] if k in near else "article"
+            f[f"scope:{scope}"] = 1.0
+            f[f"scope:{scope}&type:{e.types[0]}"] = 1.0
+            if role:
+                f[f"scope:{scope}&role:{role}"] = 1.0
+            if k in near:
+                m = near[k][0]
+                if m.sentence == sentence:
+                    before = text[:m.start - base]
+                    if m.end <= pos:
+                        gap = text[m.end - base:pos - base]
+                        f["dist:" + bucket(len(gap), (0, 2, 6, 15, 40))] = 1.0
+                        if re.search(r"[，。,；;]", gap):
+                            f["gap:clause_break"] = 1.0
+                        others = sum(1 for o in self.by_sentence[sentence] if m.end <= o.start and o.end <= pos
+                                     and self.is_actor_type(o))
+                        f["between_actors:" + bucket(others, (0, 1))] = 1.0
+                    for cls, words in cues.items():
+                        if cls.startswith("prep_") and before.endswith(words):
+                            f[f"before:{cls}"] = 1.0
+                    if CLAUSE_HEAD.fullmatch(before[_clause_start(before, len(before)):]):
+                        f["clause_head"] = 1.0
+                        f[f"clause_head&type:{e.types[0]}"] = 1.0
+            out.append((k, f))
+        return out
+
+    # -- features of a proposed relation, for the learned scorer (kg.decide) ---------------
+    def features(self, rel: Relation) -> dict[str, float]:
+        """General features of a proposed relation: the rule and trigger that proposed it, the
+        types and article roles of its ends, and where its ends stand around the trigger in
+        the evidence sentence; never a name."""
+        p = rel.predicate
+        f: dict[str, float] = {f"pred:{p}": 1.0, f"pred:{p}&rule:{rel.rule}": 1.0}
+        cues = self.lex.cues or {}
+        for end, key in (("s", rel.subject), ("o", rel.object)):
+            e = self.entities[key]
+            for t in e.types:
+                f[f"pred:{p}&{end}type:{t}"] = 1.0
+            if e.code:
+                f[f"pred:{p}&{end}:coded"] = 1.0
+                f[f"pred:{p}&{end}:xinjiang:{int(in_xinjiang(e.code, self.gaz))}"] = 1.0
+            role = self.roles.get(key)
+            if role:
+                f[f"pred:{p}&{end}role:{role}"] = 1.0
+            mine = [m for m in self.mentions if m.entity == key]
+            f[f"pred:{p}&{end}mentions:" + bucket(len(mine), (0, 1, 3))] = 1.0
+            for src in {m.source for m in mine}:          # which rule found the name (suffix, quote …)
+                f[f"pred:{p}&{end}found:{src}"] = 1.0
+        f[f"pred:{p}&stype:{self.entities[rel.subject].types[0]}&otype:{self.entities[rel.object].types[0]}"] = 1.0
+        f[f"pred:{p}&evidence:{min(len(rel.evidence), 3)}"] = 1.0
+        ev = rel.evidence[0]
+        text, base = self.sentence_text(ev.sentence)
+        sent = self.doc.sentences[ev.sentence]
+        if sent.kind != "body":
+            f[f"pred:{p}&kind:{sent.kind}"] = 1.0
+        trig = (ev.start - base, ev.end - base)
+        in_sentence = self.by_sentence.get(ev.sentence, [])
+        for end, key in (("s", rel.subject), ("o", rel.object)):
+            ms = [m for m in in_sentence if m.entity == key]
+            if not ms:
+                f[f"pred:{p}&{end}:elsewhere"] = 1.0
+                continue
+            m = min(ms, key=lambda m: min(abs(m.start - base - trig[0]), abs(m.end - base - trig[1])))
+            a, b = m.start - base, m.end - base
+            if b <= trig[0]:
+                side, gap = "before", text[b:trig[0]]
+            elif a >= trig[1]:
+                side, gap = "after", text[trig[1]:a]
+            else:
+                side, gap = "at", ""
+            f[f"pred:{p}&{end}:{side}"] = 1.0
+            if side != "at":
+                f[f"pred:{p}&{end}:{side}:dist:" + bucket(len(gap), (0, 2, 6, 15))] = 1.0
+                if re.search(r"[，。,；;]", gap):
+                    f[f"pred:{p}&{end}:{side}:clause_break"] = 1.0
+                if "、" in gap:
+                    f[f"pred:{p}&{end}:{side}:list"] = 1.0
+                between = sum(1 for o in in_sentence if o.entity != key and
+                              (b <= o.start - base and o.end - base <= trig[0] or trig[1] <= o.start - base and o.end - base <= a))
+                f[f"pred:{p}&{end}:{side}:between:" + bucket(between, (0, 1))] = 1.0
+            before = text[:a]
+            for cls, words in cues.items():
+                if cls.startswith("prep_") and before.endswith(words):
+                    f[f"pred:{p}&{end}:{cls}"] = 1.0
+            clause = before[_clause_start(before, len(before)):]
+            if CLAUSE_HEAD.fullmatch(clause):
+                f[f"pred:{p}&{end}:clause_head"] = 1.0
+        return f
+
     @staticmethod
     def twin_institutions(a: Entity, b: Entity, before_trigger: str) -> bool:
         """Two schools or two hospitals named side by side shortly before the verb
@@ -478,19 +636,28 @@ def _clause_end(text: str, pos: int) -> int:
 
 def extract_relations(documents: list[tuple[Document, list[Mention]]], entities: dict[str, Entity],
                       pairings: dict[str, Pairing], gaz: Gazetteer | None = None,
-                      lex: Lexicon | None = None) -> list[Relation]:
+                      lex: Lexicon | None = None, scorer: Scorer | None = None,
+                      actor_scorer: Scorer | None = None) -> list[Relation]:
+    """Relations of every document. ``scorer`` gives each proposed relation the probability
+    that it holds; ``actor_scorer`` chooses who acts in implements, introduced and builds
+    (without them the rules decide, at full confidence)."""
     gaz, lex = gaz or load_gazetteer(), lex or load_lexicon()
     merged: dict[tuple[str, str, str], Relation] = {}
     for doc, mentions in documents:
         r = _DocRelations(doc, mentions, entities, pairings[doc.doc_id], gaz, lex)
-        r.supports()
-        r.located()
-        r.hierarchy()
-        r.actions()
-        r.paired()
+        for rule in (r.supports, r.located, r.hierarchy, r.actions, r.paired):
+            r.rule = rule.__name__
+            rule()
+        r.rule = "actions"
+        r.decide_actors(actor_scorer)
         for key, rel in r.out.items():
+            if rel.source == "text":
+                rel.features = r.features(rel)
+                holds = scorer.probability(rel.features) if scorer else 1.0
+                rel.confidence = round(holds * rel.choice, 3)
             if key in merged:
                 merged[key].evidence.extend(rel.evidence)
+                merged[key].confidence = max(merged[key].confidence, rel.confidence)
                 if rel.source == "text":
                     merged[key].source = "text"
             else:

@@ -5,7 +5,8 @@ import sys
 
 from conftest import ROOT
 
-TARGETS = {"mission": 0.90, "all": 0.80, "relation": 0.70, "metric": 0.80}
+# the seeds' in-sample floor of the extraction issue (#17)
+TARGETS = {"mission": 0.95, "all": 0.90, "relation": 0.85, "metric": 0.90, "metric~": 0.90}
 
 
 def test_seed_figures_stay_above_targets(seed_build):
@@ -49,3 +50,34 @@ def test_scorer_counts_duplicates_and_wrong_types_as_false_alarms(tmp_path):
     assert (r.entities["Province"].fp, r.entities["City"].fn) == (1, 1)      # wrong type
     assert r.relations["supports"].tp == 1
     assert r.metrics["value+unit+about"].tp == 1
+
+
+def test_units_compare_by_family_and_aid_commands_count_for_their_city(tmp_path):
+    """GUIDELINES.md §4 as the shared scorer reads it: 12 bed matches 12 item (both counts) but
+    not 12 person; metric~ credits a figure given to the gold subject's aid command."""
+    import json
+    from kg.evaluate import evaluate
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "gold" / "a.json").write_text(json.dumps({
+        "doc": "a.txt",
+        "entities": [{"id": "c", "name": "甲市", "type": "City"},
+                     {"id": "k", "name": "甲市援疆指挥部", "type": "Organization"}],
+        "relations": [{"s": "k", "p": "subOrganizationOf", "o": "c"}],
+        "metrics": [{"about": "c", "indicator": "面积", "value": 173000, "unit": "m2"},
+                    {"about": "c", "indicator": "床位", "value": 12, "unit": "bed"},
+                    {"about": "c", "indicator": "医生", "value": 7, "unit": "person"},
+                    {"about": "c", "indicator": "资金", "value": 5, "unit": "CNY"}]},
+        ensure_ascii=False), encoding="utf-8")
+    ttl = """@prefix yj: <https://w3id.org/yuanjiang-kg/ontology#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+    <http://x/c> a yj:City ; rdfs:label "甲市"@zh .
+    <http://x/k> a yj:Organization ; rdfs:label "甲市援疆指挥部"@zh .
+    <http://x/m1> a yj:Metric ; yj:value 173000 ; yj:unit "m2" ; yj:about <http://x/c> .
+    <http://x/m4> a yj:Metric ; yj:value 7 ; yj:unit "item" ; yj:about <http://x/c> .
+    <http://x/m2> a yj:Metric ; yj:value 12 ; yj:unit "item" ; yj:about <http://x/c> .
+    <http://x/m3> a yj:Metric ; yj:value 5 ; yj:unit "CNY" ; yj:about <http://x/k> ."""
+    (tmp_path / "g.ttl").write_text(ttl, encoding="utf-8")
+    r = evaluate(tmp_path / "g.ttl", tmp_path / "gold")
+    assert r.metrics["value"].tp == 4
+    assert r.metrics["value+unit"].tp == 3                # 7 item is not 7 person
+    assert r.metrics["value+unit+about"].tp == 2          # the command's figure is not the city's
+    assert r.metrics["value+unit+about~"].tp == 3         # ... but it is in its family

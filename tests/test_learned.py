@@ -1,0 +1,115 @@
+"""The learned decisions (kg.decide, kg.train): scorers, shipped weights, confidence in the
+graph, the candidates graph, and deterministic training."""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from rdflib import Dataset, Graph, Namespace, URIRef
+from rdflib.namespace import RDF
+
+from conftest import ROOT, SEEDS
+
+YJ = Namespace("https://w3id.org/yuanjiang-kg/ontology#")
+
+
+def test_scorer_chooses_by_weights_and_calibrates():
+    from kg.decide import Scorer
+    s = Scorer("t", {"a": 2.0, "b": -1.0}, bias=0.5)
+    best, p = s.choose([{"b": 1.0}, {"a": 1.0}, {}])
+    assert best == 1 and 0.5 < p < 1.0
+    assert s.probability({"a": 1.0}) > 0.9 > 0.5 > s.probability({"b": 3.0})
+    flat = Scorer("t", {}, calibration=(0.0, 0.0))             # a map that knows nothing says 0.5
+    assert flat.probability({"a": 1.0}) == pytest.approx(0.5)
+    again = Scorer.from_json(s.to_json())
+    assert again.choose([{"b": 1.0}, {"a": 1.0}]) == s.choose([{"b": 1.0}, {"a": 1.0}])
+
+
+def test_shipped_models_read_no_names():
+    """Features describe types, roles, rules, positions and word classes (ASCII keys): a key
+    holding Chinese text would be a name or a phrase the model learned by heart."""
+    from kg.decide import SCORERS, load_scorer
+    for name in SCORERS:
+        scorer = load_scorer(name)
+        assert scorer is not None, f"kg/data/models/{name}.json is missing"
+        assert scorer.about and scorer.weights
+        assert all(re.fullmatch(r"[A-Za-z0-9_:&+~.-]+", k) for k in scorer.weights), name
+        a, b = scorer.calibration
+        assert a > 0                      # a higher score never means a lower confidence
+
+
+def test_every_fact_and_figure_carries_a_confidence(seed_build):
+    g = seed_build.rdf
+    facts = set(g.subjects(RDF.type, YJ.Fact))
+    assert facts
+    text_facts = [f for f in facts if (f, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), None) in g
+                  and not str(next(g.objects(f, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom")))).endswith("gazetteer")]
+    assert text_facts
+    for f in text_facts:
+        c = [float(o) for o in g.objects(f, YJ.confidence)]
+        assert len(c) == 1 and 0.0 <= c[0] <= 1.0
+    about = list(g.subject_objects(YJ.about))
+    assert about and all(0.0 <= float(next(g.objects(m, YJ.confidence))) <= 1.0 for m, _ in about)
+
+
+def test_below_the_threshold_nothing_is_asserted_and_nothing_is_lost(tmp_path):
+    """--min-confidence 1.0: every relation read from text becomes a candidate in the
+    candidates graph with its sentence, every figure keeps its value without a subject."""
+    out = tmp_path / "o"
+    proc = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(SEEDS), "--out", str(out), "--no-cache",
+                           "--quiet", "--min-confidence", "1.0"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    g = Graph().parse(out / "graph.ttl")
+    stated = {p for _, p, _ in g if str(p).startswith(str(YJ)) and p.split("#")[1] in ("implements", "builds", "introduced")}
+    assert not stated
+    assert not list(g.subject_objects(YJ.about))
+    assert len(set(g.subjects(RDF.type, YJ.Metric))) >= 40          # the figures stay
+    assert list(g.subject_objects(YJ.candidateAbout))
+    ds = Dataset()
+    ds.parse(out / "graph.trig", format="trig")
+    cand = ds.graph(URIRef("https://w3id.org/yuanjiang-kg/candidates"))
+    rows = list(cand.subjects(RDF.type, YJ.Candidate))
+    assert len(rows) > 20
+    for r in rows:
+        assert (r, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), None) in cand
+        assert 0.0 <= float(next(cand.objects(r, YJ.confidence))) < 1.0
+
+
+def test_a_higher_threshold_never_asserts_more(seed_build):
+    from kg.pipeline import extract
+    from kg.read import read_document
+    docs = [read_document(p) for p in sorted(SEEDS.glob("*.txt"))]
+    low, high = extract(docs, min_confidence=0.1), extract([read_document(p) for p in sorted(SEEDS.glob("*.txt"))],
+                                                          min_confidence=0.6)
+    key = lambda r: (r.subject, r.predicate, r.object)  # noqa: E731
+    assert {key(r) for r in high.relations} <= {key(r) for r in low.relations}
+    assert {key(r) for r in high.relations} | {key(r) for r in high.candidates} == \
+        {key(r) for r in low.relations} | {key(r) for r in low.candidates}
+
+
+def test_rules_alone_still_decide_without_models():
+    """With no model (a name mapped to None) the rules pick the subject at full confidence,
+    and the candidates they proposed are still listed for training."""
+    from kg.pipeline import extract
+    from kg.read import read_bytes
+    from kg.train import RULES_ONLY
+    doc = read_bytes("甲市援疆指挥部累计投入援疆资金8.4亿元，实施项目91个。".encode("utf-8"), "t.txt")
+    kg = extract([doc], scorers=RULES_ONLY)
+    assert [m.value for m in kg.metrics] == [840000000.0, 91.0]
+    assert all(m.about and m.confidence == 1.0 and m.candidates for m in kg.metrics)
+    assert all(r.confidence == 1.0 for r in kg.relations)
+
+
+def test_training_is_deterministic(tmp_path):
+    """Same data, same weights, byte for byte (the seeds and their gold)."""
+    for run in ("a", "b"):
+        proc = subprocess.run([sys.executable, "-m", "kg.train", "--docs", str(SEEDS), "--gold", str(ROOT / "tests" / "gold"),
+                               "--out", str(tmp_path / run)], capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+    for name in ("metric_subject.json", "relation.json"):
+        a, b = (tmp_path / "a" / name).read_bytes(), (tmp_path / "b" / name).read_bytes()
+        assert a == b
+        assert json.loads(a)["weights"]
