@@ -341,7 +341,7 @@ class _Finder:
             for form in index.get(s[i:i + 2], ()):
                 if s.startswith(form, i):
                     places = self.gaz.lookup(form)
-                    full = any(p.name == form for p in places)
+                    full = any(self.gaz.is_full_name(form, p) for p in places)
                     # a two-character county (成县, 和县) must be a word of its own: 建成县级…
                     if full and len(form) > 2 or (i in bounds and i + len(form) in bounds):
                         if not full or _dictionary_tags().get(form, "ns")[:2] not in ("ns", "nr", "nz", "nt"):
@@ -354,8 +354,11 @@ class _Finder:
                 i += 1
                 continue
             form, places = hit
-            m = self.add(sent, i, i + len(form), places[0].types[0], places[0].name, "gazetteer",
-                         alt_types=tuple(places[0].types[1:]), code=places[0].code)
+            types = places[0].types
+            if places[0].joint_city and places[0].joint_city[:-1] in form:
+                types = ("City", *types)      # 可克达拉市 names its XPCC division as a city
+            m = self.add(sent, i, i + len(form), types[0], places[0].name, "gazetteer",
+                         alt_types=tuple(types[1:]), code=places[0].code)
             self.place_candidates[id(m)] = places
             i += len(form)
         for m in XPCC_REGIMENT.finditer(s):

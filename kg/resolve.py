@@ -259,11 +259,12 @@ class _Resolver:
             label = place.name if place else _written_label(m)
             e = Entity(key=key, label=label, types=types,
                        code=m.code, english=place.english if place else None,
-                       parent=f"place/{place.parent}" if place and place.parent else None)
+                       parent=f"place/{place.parent}" if place and place.parent else None,
+                       former_names=tuple(self.gaz.former.get(place.code, ())) if place else ())
             if place:   # unambiguous short forms are names people search for (乌什, 兵团第一师)
                 e.alt_labels |= {f for f in place.short if len(self.gaz.lookup(f)) == 1}
             self.entities[key] = e
-        elif m.type and m.type not in e.types:
+        if m.type and m.type not in e.types:        # 可克达拉市: a division written as its city
             e.types.append(m.type)
         if m.type == "Initiative" and m.core:
             self.core_index.setdefault((m.doc_id, m.core, _head(canon)), key)
