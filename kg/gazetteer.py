@@ -73,9 +73,10 @@ class Gazetteer:
         return list(found)
 
     def is_full_name(self, form: str, place: Place) -> bool:
-        """The division's full name, of today or of its year (哈密地区 for 哈密市)."""
+        """The division's full name, of today or of its year (哈密地区 for 哈密市), or the
+        full name of the city it is one with (可克达拉市 for 第四师)."""
         former = self.former_by_name.get(form)
-        return form == place.name or (former is not None and former.code == place.code)
+        return form in (place.name, place.joint_city) or (former is not None and former.code == place.code)
 
     def names(self) -> dict[str, list[str]]:
         """Every surface form -> codes (for building a matcher)."""

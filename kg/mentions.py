@@ -35,8 +35,8 @@ CJK = r"\u4e00-\u9fff"
 NAME_CHAR = re.compile(rf"[{CJK}A-Za-z0-9·\-+]")
 QUOTE = re.compile(r"“([^“”\n]{1,40})”|\"([^\"\n]{1,40})\"|「([^「」\n]{1,40})」")
 CN_NUM = "一二三四五六七八九十百零〇两"
-XPCC_REGIMENT = re.compile(
-    rf"(?:新疆生产建设)?(?:兵团)?(第?)([{CN_NUM}]{{1,3}})师([{CN_NUM}\d]{{1,4}})团(?![队体结聚圆员委])")
+XPCC_REGIMENT = re.compile(   # 农一师四团: the divisions' earlier name (农业建设第一师)
+    rf"(?:新疆生产建设)?(?:兵团)?农?(第?)([{CN_NUM}]{{1,3}})师([{CN_NUM}\d]{{1,4}})团(?![队体结聚圆员委])")
 XPCC_DIVISION = re.compile(rf"(?:新疆生产建设兵团|兵团)(第?[{CN_NUM}]{{1,3}})师(?![范生资])|第([{CN_NUM}]{{1,3}})师(?![范生资])")
 PREPOSITIONS = set("在向对把从为给由于将被让使到")
 PARALLEL_COUNTS = re.compile(rf"[百千万][{CJK}]{{1,2}}[百千万][{CJK}]")   # 千企帮千村, 万企兴万村
@@ -53,10 +53,13 @@ QUOTED_HEAD_TYPES = ("Organization", "School", "Hospital", "Facility")
 TITLED_PLAN = re.compile(r"《([^《》\n]{2,40}?(?:规划|实施方案|行动方案|工作方案|行动计划|计划|行动|工程))》")
 # XPCC farms and pastures that stand for a regiment (兵团第十四师一牧场, 第三师托云牧场)
 FARM_NAME = rf"(?:(?:[{CN_NUM}]|[{CJK}]{{2}})(?:牧场|农场)|[{CJK}]{{2}}[一二三四五六七八九十]场)"   # 一牧场, 红星二场
-XPCC_FARM = re.compile(rf"(?:新疆生产建设)?(?:兵团)?第?([{CN_NUM}]{{1,3}})师({FARM_NAME})")
+XPCC_FARM = re.compile(rf"(?:新疆生产建设)?(?:兵团)?农?第?([{CN_NUM}]{{1,3}})师({FARM_NAME})")
 LISTED_FARM = re.compile(rf"[、和及与]({FARM_NAME})")      # 十三师红星一场和红星二场
 BARE_REGIMENT = re.compile(   # 四团, 一六一团; not 一团 ("a group": 抱成一团)
     rf"(?<![{CN_NUM}师\d])([二三四五六七八九十][{CN_NUM}]{{0,2}}|一[{CN_NUM}]{{2}})团(?![队体结聚圆员委长])")
+# the writer's own division (我省, 本市, 我区): the level word -> how names of that level end
+SELF_REFERENCE = {"省": ("省",), "市": ("市",), "区": ("自治区", "区"), "县": ("县",), "州": ("州",)}
+SELF_WORD = re.compile(r"[我本]([省市区县州])")
 BATCH = re.compile(rf"^第[{CN_NUM}\d]+[批期届]")
 BATCH_BEFORE = re.compile(rf"第[{CN_NUM}\d]+[批期]$")
 NUM_MEASURE = re.compile(rf"[\d{CN_NUM}]+[个家所座名位批项条只头]$")
@@ -318,6 +321,7 @@ class _Finder:
         # gazetteer candidates of an ambiguous short name, by id() of its mention (settled
         # in settle_places; mentions are slotted data classes without room for extras)
         self.place_candidates: dict[int, list] = {}
+        self.own: dict[str, Place | None] = {}       # 我省, 本市 … -> the article's own division
 
     # -- helpers -----------------------------------------------------------------
     def add(self, sent: Sentence, start: int, end: int, type_: str, name: str | None = None,
@@ -344,9 +348,11 @@ class _Finder:
                     full = any(self.gaz.is_full_name(form, p) for p in places)
                     # a two-character county (成县, 和县) must be a word of its own: 建成县级…
                     if full and len(form) > 2 or (i in bounds and i + len(form) in bounds):
-                        if not full or _dictionary_tags().get(form, "ns")[:2] not in ("ns", "nr", "nz", "nt"):
+                        if not full or form not in self.gaz.former_by_name \
+                                and _dictionary_tags().get(form, "ns")[:2] not in ("ns", "nr", "nz", "nt"):
                             places = [p for p in places if self.short_form_backed(form, p)]
-                            if not places:
+                            if not places or not full and places[0].level != "province" \
+                                    and _straddles_a_word(s, i, i + len(form)):
                                 continue
                         hit = (form, places)
                         break
@@ -398,6 +404,10 @@ class _Finder:
         common = tag is not None and not tag.startswith("ns")
         if place.level == "province" and not common:
             return True
+        # a prefecture-level short name the dictionary knows as a place (深圳, 喀什) or not at
+        # all stands on its own; one it knows as a person's name or a word (安康, 白银) does not
+        if place.level == "prefecture" and (tag is None or tag.startswith(("ns", "nz"))):
+            return True
         ancestors = self.gaz.ancestors(place.code)
         backing = {place.name}
         if ancestors:
@@ -408,6 +418,30 @@ class _Finder:
             backing = {place.name}          # 龙江 in an article about 黑龙江 is the province
         backing.discard(form)
         return any(name in self.doc.text for name in backing if len(name) >= 2)
+
+    def self_references(self, sent: Sentence, tokens: list[_Token]) -> None:
+        """我省, 本市, 我区, 我县: the article's own division of that level, when the article
+        names it: the one of that level it names most (a tie names none). 我区 is a
+        市辖区 or an autonomous region (新疆), never a 地区."""
+        for hit in SELF_WORD.finditer(sent.text):
+            if hit.start() not in tokens.starts or hit.end() not in tokens.ends:
+                continue                                 # 本市场, 我市民 split otherwise
+            place = self.own_division(hit.group(1))
+            if place:
+                self.add(sent, hit.start(), hit.end(), place.types[0], place.name, "self",
+                         alt_types=tuple(place.types[1:]), code=place.code)
+
+    def own_division(self, level: str) -> Place | None:
+        if level not in self.own:
+            counts: dict[str, set[int]] = {}
+            for m in self.cands:
+                place = self.gaz.by_code.get(m.code) if m.code and m.source != "self" else None
+                if place and place.name.endswith(SELF_REFERENCE[level]) and not place.name.endswith("地区"):
+                    counts.setdefault(place.code, set()).add(m.start)
+            ranked = sorted(counts.items(), key=lambda kv: -len(kv[1]))
+            tie = len(ranked) > 1 and len(ranked[0][1]) == len(ranked[1][1])
+            self.own[level] = self.gaz.by_code[ranked[0][0]] if ranked and not tie else None
+        return self.own[level]
 
     def trade_name_start(self, tokens: list[_Token], start: int) -> int:
         """A legal name opens with its place and trade name, and the trade name may read
@@ -740,7 +774,8 @@ class _Finder:
             if not cands or len(cands) == 1:
                 continue
             full = [p for p in cands if p.name == m.text]
-            choice = full[0] if len(full) == 1 else disambiguate(cands, self.context_codes)
+            choice = full[0] if len(full) == 1 else self.prefecture_or_seat(cands) \
+                or disambiguate(cands, self.context_codes)
             if choice is None:
                 m.type = ""            # unresolved: dropped
                 continue
@@ -749,6 +784,25 @@ class _Finder:
         for m in self.cands:
             if m.code:
                 self.context_codes.add(m.code)
+
+
+    def prefecture_or_seat(self, cands: list[Place]) -> Place | None:
+        """A short name shared by a prefecture and a city inside it (喀什: 喀什地区 and
+        喀什市) names the prefecture, unless the article writes only the city in full."""
+        if len(cands) != 2:
+            return None
+        prefecture, city = sorted(cands, key=lambda p: p.level != "prefecture")
+        if prefecture.level != "prefecture" or city.parent != prefecture.code:
+            return None
+        only_city = city.name in self.doc.text and prefecture.name not in self.doc.text
+        return city if only_city else prefecture
+
+
+def _straddles_a_word(s: str, start: int, end: int) -> bool:
+    """A short name whose edge character makes a word with its neighbour is no name there:
+    阿尔泰山南麓 is 山|南麓, not 山南 (山南市)."""
+    tags = _dictionary_tags()
+    return (start > 0 and s[start - 1] + s[start] in tags) or (end < len(s) and s[end - 1] + s[end] in tags)
 
 
 def _cn_int(text: str) -> int | None:
@@ -921,7 +975,7 @@ def _in_quote_run(s: str, q: re.Match) -> bool:
 
 def _select(cands: list[Mention]) -> list[Mention]:
     """Non-overlapping mentions: longest first, then by rule priority."""
-    priority = {"gazetteer": 0, "xpcc": 0, "chain": 1, "quote+head": 1, "quote": 2, "suffix": 3,
+    priority = {"gazetteer": 0, "xpcc": 0, "self": 0, "chain": 1, "quote+head": 1, "quote": 2, "suffix": 3,
                 "enumeration": 4, "head": 4, "name": 2, "role": 5, "byline": 5, "lexicon": 6}
     chosen: list[Mention] = []
     occupied: set[int] = set()
@@ -977,6 +1031,7 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
         finder.places(sent, tokens)
     finder.settle_places()
     for sent, tokens in tokenised:
+        finder.self_references(sent, tokens)
         finder.bare_regiments(sent)
         finder.chains(sent)
         finder.suffixed(sent, tokens)
