@@ -73,3 +73,9 @@ def load_lexicon() -> Lexicon:
         transliteration=frozenset("".join(r[0] for r in _lines("transliteration.txt"))),
         campaigns=by_len(r[0] for r in _lines("campaigns.txt")),
     )
+
+
+@lru_cache(maxsize=None)
+def word_list(name: str) -> tuple[str, ...]:
+    """The first column of a one-word-a-line file in ``kg/data/lexicon`` (comments skipped)."""
+    return tuple(r[0] for r in _lines(name))

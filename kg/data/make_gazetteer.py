@@ -168,8 +168,10 @@ def build_rows() -> list[dict]:
         dcode, dname = f"XPCC{div:02d}", f"新疆生产建设兵团第{cn_number(div)}师"
         shorts = [f"兵团第{cn_number(div)}师", f"第{cn_number(div)}师", f"{cn_number(div)}师"]
         city = joint.get(div)
-        if city:            # 第四师可克达拉市: the city's names are the division's too
-            shorts += [city["name"], *city["short"].split("|"), f"第{cn_number(div)}师{city['name']}"]
+        if city:            # 第四师可克达拉市: the city's names are the division's too (not a
+            # two-character short form: 白杨 and 新星 are words before they are cities)
+            shorts += [city["name"], *(f for f in city["short"].split("|") if len(f) >= 3),
+                       f"第{cn_number(div)}师{city['name']}"]
         out.append({"code": dcode, "name": dname, "short": "|".join(f for f in shorts if f),
                     "level": "xpcc_division", "type": "Prefecture", "parent": "650000",
                     "english": f"XPCC Division {div}", "lon": city["lon"] if city else "",
