@@ -161,6 +161,7 @@ _SUBJECT, _PREDICATE, _OBJECT = _p(RDF, "subject"), _p(RDF, "predicate"), _p(RDF
 _DERIVED, _TRIGGER = _p(PROV, "wasDerivedFrom"), _p(YJ, "trigger")
 _VALUE, _UNIT, _INDICATOR, _SURFACE = _p(YJ, "value"), _p(YJ, "unit"), _p(YJ, "indicator"), _p(YJ, "surface")
 _APPROX, _PERIOD, _ABOUT, _HAS_METRIC = _p(YJ, "approximate"), _p(YJ, "period"), _p(YJ, "about"), _p(YJ, "hasMetric")
+_UNLISTED = _p(YJ, "typedBySuffix")
 _XL_ALT, _XL_LABEL, _XL_FORM = _p(SKOSXL, "altLabel"), _p(SKOSXL, "Label"), _p(SKOSXL, "literalForm")
 _FORMER_CODE, _USED_FROM, _USED_UNTIL = _p(YJ, "formerCode"), _p(YJ, "inUseFrom"), _p(YJ, "inUseUntil")
 
@@ -356,9 +357,16 @@ def _describe(e, node: str) -> list[tuple[str, str]]:
         out.append((_LABEL, tagged(e.english, "en")))
     if e.code:
         out.append((_CODE, plain(e.code)))
+    elif unlisted_place(e):
+        out.append((_UNLISTED, typed("true", str(XSD.boolean))))
     out.append((_COUNT, typed(str(len(e.mentions)), str(XSD.integer))))
     out += [(_FIELD, f"<{YJ[f'field-{key}']}>") for key in sorted(e.aid_fields)]
     return out
+
+
+def unlisted_place(e) -> bool:
+    """A division the gazetteer lacks, typed only by its suffix (宁东新市: City)."""
+    return not e.code and any(m.source == "unlisted" for m in e.mentions)
 
 
 def _former_names(e, node: str) -> list[tuple[str, str, str]]:

@@ -57,6 +57,10 @@ XPCC_FARM = re.compile(rf"(?:新疆生产建设)?(?:兵团)?农?第?([{CN_NUM}]{
 LISTED_FARM = re.compile(rf"[、和及与]({FARM_NAME})")      # 十三师红星一场和红星二场
 BARE_REGIMENT = re.compile(   # 四团, 一六一团; not 一团 ("a group": 抱成一团)
     rf"(?<![{CN_NUM}师\d])([二三四五六七八九十][{CN_NUM}]{{0,2}}|一[{CN_NUM}]{{2}})团(?![队体结聚圆员委长])")
+# a division the gazetteer lacks, named in a pairing sentence: its suffix -> its type
+UNLISTED_SUFFIX = {"自治州": "Prefecture", "自治县": "County", "地区": "Prefecture", "市": "City",
+                   "县": "County", "区": "County", "州": "Prefecture", "盟": "Prefecture", "旗": "County"}
+UNLISTED_NAME = re.compile(rf"[{CJK}]{{2,8}}?(?:{'|'.join(UNLISTED_SUFFIX)})")
 # the writer's own division (我省, 本市, 我区): the level word -> how names of that level end
 SELF_REFERENCE = {"省": ("省",), "市": ("市",), "区": ("自治区", "区"), "县": ("县",), "州": ("州",)}
 SELF_WORD = re.compile(r"[我本]([省市区县州])")
@@ -430,6 +434,50 @@ class _Finder:
             if place:
                 self.add(sent, hit.start(), hit.end(), place.types[0], place.name, "self",
                          alt_types=tuple(place.types[1:]), code=place.code)
+
+    def unlisted_places(self, sent: Sentence, tokens: list[_Token]) -> None:
+        """X市对口支援Y县 where the gazetteer knows neither name (a division newer than it, or
+        a spelling it lacks): the name right before the pairing word and the first one
+        after it become places typed by their suffix (source ``unlisted``), so that the
+        pairing and its figures keep their subject."""
+        s = sent.text
+        taken = [(m.start - sent.start, m.end - sent.start) for m in self.by_sentence.get(sent.index, ())]
+        for hit in _patterns(self.lex)["pairing"].finditer(s):
+            start = _extend_left(s, tokens, hit.start(), self.lex, max_len=10)
+            start = max([start, *(b for a, b in taken if a < hit.start() <= b or b <= hit.start() and b > start)])
+            self.unlisted_place(sent, start, hit.start(), taken, whole=True)
+            at = hit.end()
+            while (nxt := next((b for a, b in taken if a == at), None)) is not None:
+                at = nxt                          # 对口支援新疆|…县: past the places it knows
+            name = UNLISTED_NAME.match(s, at)
+            if name:
+                self.unlisted_place(sent, at, name.end(), taken, whole=False)
+
+    def unlisted_place(self, sent: Sentence, start: int, end: int, taken, whole: bool) -> None:
+        name = sent.text[start:end]
+        suffix = next((x for x in UNLISTED_SUFFIX if name.endswith(x)), None)
+        if suffix is None or len(name) - len(suffix) < 2 or (whole and not UNLISTED_NAME.fullmatch(name)) \
+                or any(a < end and start < b for a, b in taken) or self.gaz.lookup(name) \
+                or name[0] in "我本该各全每这那其" or re.search(rf"[\d{CN_NUM}]", name) \
+                or name in self.lex.generic \
+                or any(_is_stop(t.word, self.lex) or _is_trigger(t.word, self.lex) for t in _tokens(name[:-len(suffix)])):
+            return
+        self.add(sent, start, end, UNLISTED_SUFFIX[suffix], name, "unlisted")
+        taken.append((start, end))
+
+    def unlisted_repeats(self) -> None:
+        """The places found by :meth:`unlisted_places` wherever else the article names them."""
+        names = {m.text for m in self.cands if m.source == "unlisted"}
+        if not names:
+            return
+        pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+        for sent in self.doc.sentences:
+            taken = [(m.start, m.end) for m in self.by_sentence.get(sent.index, ())]
+            for hit in pattern.finditer(sent.text):
+                a, b = sent.start + hit.start(), sent.start + hit.end()
+                if not any(x < b and a < y for x, y in taken):
+                    self.add(sent, hit.start(), hit.end(), UNLISTED_SUFFIX[next(
+                        x for x in UNLISTED_SUFFIX if hit.group(0).endswith(x))], hit.group(0), "unlisted")
 
     def own_division(self, level: str) -> Place | None:
         if level not in self.own:
@@ -867,6 +915,8 @@ def _patterns(lex: Lexicon) -> dict[str, re.Pattern]:
             # words that tie two parties together never stand inside a name, whatever
             # jieba makes of them (对口|帮扶 are two tokens, neither a stop word)
             "tie": alternation(lex.triggers.get("supports", ()) + lex.triggers.get("pairedWith", ())),
+            # the pairing words proper (对口支援, 结对帮扶), not the bare 支援 of 技术支援
+            "pairing": alternation(w for w in lex.triggers.get("supports", ()) if len(w) >= 4),
         }
     return _PATTERNS[id(lex)]
 
@@ -975,7 +1025,7 @@ def _in_quote_run(s: str, q: re.Match) -> bool:
 
 def _select(cands: list[Mention]) -> list[Mention]:
     """Non-overlapping mentions: longest first, then by rule priority."""
-    priority = {"gazetteer": 0, "xpcc": 0, "self": 0, "chain": 1, "quote+head": 1, "quote": 2, "suffix": 3,
+    priority = {"gazetteer": 0, "xpcc": 0, "self": 0, "chain": 1, "quote+head": 1, "quote": 2, "suffix": 3, "unlisted": 3,
                 "enumeration": 4, "head": 4, "name": 2, "role": 5, "byline": 5, "lexicon": 6}
     chosen: list[Mention] = []
     occupied: set[int] = set()
@@ -1032,6 +1082,9 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
     finder.settle_places()
     for sent, tokens in tokenised:
         finder.self_references(sent, tokens)
+        finder.unlisted_places(sent, tokens)
+    finder.unlisted_repeats()
+    for sent, tokens in tokenised:
         finder.bare_regiments(sent)
         finder.chains(sent)
         finder.suffixed(sent, tokens)

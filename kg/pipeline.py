@@ -21,7 +21,7 @@ from rdflib import Graph
 from .cache import DocumentCache
 from .export import with_reference, write_json, writing_quads
 from .files import atomic_path, umask_mode
-from .graph import DEFAULT_BASE, TermIndex, graph_from_quads, graph_name, to_dataset, to_quads
+from .graph import DEFAULT_BASE, TermIndex, graph_from_quads, graph_name, to_dataset, to_quads, unlisted_place
 from .metrics import extract_metrics
 from .model import Document, KnowledgeGraph
 from .parallel import process_document, run_documents  # noqa: F401  (process_document is API)
@@ -75,6 +75,10 @@ class BuildResult:
                  f"relations: {c['relations']}", f"metrics: {c['metrics']}",
                  f"triples: {self.triple_count if self.triple_count is not None else len(self.lines)}",
                  f"seconds: {self.seconds:.2f}"]
+        if c.get("typed_by_suffix"):       # before the seconds, which stay the last line
+            lines.insert(-1, f"places typed only by their suffix: {c['typed_by_suffix']} (named in a pairing "
+                         "sentence, not in the gazetteer: check their spelling, or add them to "
+                         "kg/data/gazetteer.tsv; yj:typedBySuffix marks them)")
         return "\n".join(lines)
 
 
@@ -83,7 +87,8 @@ def graph_counts(kg: KnowledgeGraph) -> dict:
     per primary type), relations, metrics."""
     return {"documents": len(kg.documents), "characters": sum(len(d.raw) for d in kg.documents),
             "entities": len(kg.entities), "types": dict(Counter(e.types[0] for e in kg.entities.values())),
-            "relations": len(kg.relations), "metrics": len(kg.metrics)}
+            "relations": len(kg.relations), "metrics": len(kg.metrics),
+            "typed_by_suffix": sum(unlisted_place(e) for e in kg.entities.values())}
 
 
 def collect_files(paths: list[str | Path]) -> tuple[list[Path], list[str]]:

@@ -1,8 +1,10 @@
 """Names of their year and of the writer: former names of divisions, the XPCC divisions'
 old names and joint cities, 我省/本市, bare short names. Texts written for these tests."""
 from conftest import extract_text
+from rdflib import Literal
+from rdflib.namespace import SKOS
 
-from kg.graph import to_rdf
+from kg.graph import YJ, to_rdf
 from kg.mentions import _straddles_a_word
 
 
@@ -87,3 +89,29 @@ def test_bare_short_names_of_prefecture_level_places():
 def test_a_short_name_that_is_half_of_a_word_is_no_place():
     assert _straddles_a_word("博格达山南麓", 3, 5)          # 山|南麓, not 山南 (山南市)
     assert not _straddles_a_word("干部抵达和田。", 4, 6)
+
+
+def test_a_place_the_gazetteer_lacks_named_in_a_pairing_sentence():
+    # 宁东新市 and 塔源县 are made up: no gazetteer lists them
+    kg = extract_text("宁东新市对口支援新疆塔源县。2023年,宁东新市投入援疆资金2亿元,实施项目12个。")
+    city, county = entity(kg, "宁东新市"), entity(kg, "塔源县")
+    assert city.types == ["City"] and county.types == ["County"] and not city.code
+    assert len(city.mentions) == 2                          # found again outside the pairing sentence
+    assert all(m.source == "unlisted" for m in city.mentions)
+    about = {(m.value, kg.entities[m.about].label) for m in kg.metrics if m.about in kg.entities}
+    assert (200_000_000, "宁东新市") in about
+    g = to_rdf(kg)
+    flagged = {str(g.value(s, SKOS.prefLabel)) for s in g.subjects(YJ.typedBySuffix, Literal(True))}
+    assert flagged == {"宁东新市", "塔源县"}
+
+
+def test_names_typed_only_by_suffix_are_counted_in_the_summary(tmp_path):
+    import kg as kgpkg
+    (tmp_path / "a.txt").write_text("宁东新市对口支援新疆塔源县。", encoding="utf-8")
+    summary = kgpkg.build([tmp_path], out=None).summary()
+    assert "places typed only by their suffix: 2" in summary and "gazetteer" in summary
+
+
+def test_no_place_is_made_of_generic_or_counted_words_in_a_pairing_sentence():
+    kg = extract_text("各市对口支援南疆四地州。对口支援工作会议在乌鲁木齐市召开。我市对口支援工作成效显著。")
+    assert not any(m.source == "unlisted" for e in kg.entities.values() for m in e.mentions)
