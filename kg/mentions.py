@@ -52,7 +52,7 @@ QUOTED_HEAD_GAP = re.compile(rf"[{CJK}]{{0,4}}")
 QUOTED_HEAD_TYPES = ("Organization", "School", "Hospital", "Facility")
 TITLED_PLAN = re.compile(r"《([^《》\n]{2,40}?(?:规划|实施方案|行动方案|工作方案|行动计划|计划|行动|工程))》")
 # XPCC farms and pastures that stand for a regiment (兵团第十四师一牧场, 第三师托云牧场)
-FARM_NAME = rf"(?:(?:[{CN_NUM}]|[{CJK}]{{2}})(?:牧场|农场)|[{CJK}]{{2}}[一二三四五六七八九十]场)"   # 一牧场, 红星二场
+FARM_NAME = rf"(?:(?:[{CN_NUM}]|[{CJK}]{{2,3}}?)(?:牧场|农场)|[{CJK}]{{2}}[一二三四五六七八九十]场)"   # 一牧场, 红星二场
 XPCC_FARM = re.compile(rf"(?:新疆生产建设)?(?:兵团)?农?第?([{CN_NUM}]{{1,3}})师({FARM_NAME})")
 LISTED_FARM = re.compile(rf"[、和及与]({FARM_NAME})")      # 十三师红星一场和红星二场
 BARE_REGIMENT = re.compile(   # 四团, 一六一团; not 一团 ("a group": 抱成一团)
@@ -326,6 +326,7 @@ class _Finder:
         # in settle_places; mentions are slotted data classes without room for extras)
         self.place_candidates: dict[int, list] = {}
         self.own: dict[str, Place | None] = {}       # 我省, 本市 … -> the article's own division
+        self.supporter: Place | None | bool = False  # the place outside Xinjiang named most (False: not yet asked)
 
     # -- helpers -----------------------------------------------------------------
     def add(self, sent: Sentence, start: int, end: int, type_: str, name: str | None = None,
@@ -836,14 +837,33 @@ class _Finder:
 
     def prefecture_or_seat(self, cands: list[Place]) -> Place | None:
         """A short name shared by a prefecture and a city inside it (喀什: 喀什地区 and
-        喀什市) names the prefecture, unless the article writes only the city in full."""
+        喀什市) names the prefecture, unless the article is about the city: it writes the
+        city in full at least as often as the prefecture, and its supporter is a city (a
+        city pairs with a county-level place, a province with a prefecture)."""
         if len(cands) != 2:
             return None
         prefecture, city = sorted(cands, key=lambda p: p.level != "prefecture")
         if prefecture.level != "prefecture" or city.parent != prefecture.code:
             return None
-        only_city = city.name in self.doc.text and prefecture.name not in self.doc.text
-        return city if only_city else prefecture
+        text = self.doc.text
+        about_city = 0 < text.count(prefecture.name) <= text.count(city.name) and self.supporter_level() == "City" \
+            or city.name in text and prefecture.name not in text
+        return city if about_city else prefecture
+
+    def supporter_level(self) -> str | None:
+        """Province or City: the type of the place outside Xinjiang the article names most."""
+        if self.supporter is False:
+            counts: dict[str, set[int]] = {}
+            for m in self.cands:
+                place = self.gaz.by_code.get(m.code) if m.code else None
+                if place and place.level in ("province", "prefecture") and not place.code.startswith("65") \
+                        and len(self.place_candidates.get(id(m), ())) <= 1:
+                    counts.setdefault(place.code, set()).add(m.start)
+            top = max(counts, key=lambda c: len(counts[c]), default=None)
+            self.supporter = self.gaz.by_code[top] if top else None
+        top = self.supporter
+        return None if top is None else "Province" if top.level == "province" and "Province" in top.types[:1] \
+            and "City" not in top.types else "City"
 
 
 def _straddles_a_word(s: str, start: int, end: int) -> bool:

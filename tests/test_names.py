@@ -115,3 +115,20 @@ def test_names_typed_only_by_suffix_are_counted_in_the_summary(tmp_path):
 def test_no_place_is_made_of_generic_or_counted_words_in_a_pairing_sentence():
     kg = extract_text("各市对口支援南疆四地州。对口支援工作会议在乌鲁木齐市召开。我市对口支援工作成效显著。")
     assert not any(m.source == "unlisted" for e in kg.entities.values() for m in e.mentions)
+
+
+def test_a_bare_short_name_is_the_city_in_an_article_about_the_city():
+    # a city supporter and the county-level city written in full as often as its prefecture
+    kg = extract_text("南昌市对口支援和田市。南昌市援疆干部来到和田,和田市新建学校两所。和田地区领导出席。")
+    assert "和田" in entity(kg, "和田市").alt_labels
+    # a province supporter pairs with the prefecture: 和田 is 和田地区
+    kg = extract_text("江西省对口支援和田地区。江西省援疆干部来到和田,和田地区新建学校两所。和田市领导出席。")
+    assert "和田" in entity(kg, "和田地区").alt_labels
+
+
+def test_an_xpcc_farm_is_found_by_its_own_name_and_lies_in_its_division():
+    kg = extract_text("江西省对口支援兵团第三师。第三师红旗农场和托云牧场开展结对。")
+    farm = entity(kg, "新疆生产建设兵团第三师红旗农场")
+    assert farm.types == ["County"] and {"红旗农场", "兵团第三师红旗农场"} <= farm.alt_labels
+    assert any(r.subject == farm.key and r.predicate == "locatedIn" and r.object == "place/XPCC03"
+               for r in kg.relations)
