@@ -57,6 +57,8 @@ XPCC_FARM = re.compile(rf"(?:新疆生产建设)?(?:兵团)?农?第?([{CN_NUM}]{
 LISTED_FARM = re.compile(rf"[、和及与]({FARM_NAME})")      # 十三师红星一场和红星二场
 BARE_REGIMENT = re.compile(   # 四团, 一六一团; not 一团 ("a group": 抱成一团)
     rf"(?<![{CN_NUM}师\d])([二三四五六七八九十][{CN_NUM}]{{0,2}}|一[{CN_NUM}]{{2}})团(?![队体结聚圆员委长])")
+# words of an aid command's name between its pairing word and its head (对口支援新疆工作前方指挥部)
+COMMAND_WORDS = ("分指挥部", "指挥部", "工作", "前方", "驻")
 # a division the gazetteer lacks, named in a pairing sentence: its suffix -> its type
 UNLISTED_SUFFIX = {"自治州": "Prefecture", "自治县": "County", "地区": "Prefecture", "市": "City",
                    "县": "County", "区": "County", "州": "Prefecture", "盟": "Prefecture", "旗": "County"}
@@ -436,6 +438,19 @@ class _Finder:
                 self.add(sent, hit.start(), hit.end(), place.types[0], place.name, "self",
                          alt_types=tuple(place.types[1:]), code=place.code)
 
+    def names_a_pair_command(self, between: str) -> bool:
+        """What follows the pairing word in a command's name is places and command words
+        only (河南省对口支援|新疆工作前方|指挥部, …对口支援|新疆工作前方指挥部策勒|工作队):
+        the pairing is part of the name, not a tie between two names."""
+        rest = between
+        while rest:
+            word = next((w for w in COMMAND_WORDS if rest.startswith(w)), None)
+            place = next((rest[:n] for n in range(min(len(rest), 10), 1, -1) if self.gaz.lookup(rest[:n])), None)
+            if not word and not place:
+                return False
+            rest = rest[len(place or word):]
+        return bool(between)
+
     def unlisted_places(self, sent: Sentence, tokens: list[_Token]) -> None:
         """X市对口支援Y县 where the gazetteer knows neither name (a division newer than it, or
         a spelling it lacks): the name right before the pairing word and the first one
@@ -614,7 +629,8 @@ class _Finder:
             if REDUPLICATED.match(s, start, head):
                 start += 3                    # 一排排标准化厂房, 一座座温室大棚: how many, not a name
             tie = max((t.end() for t in _patterns(lex)["tie"].finditer(s, start, head)), default=start)
-            start = max(start, tie)           # 东莞市人民医院对口帮扶|伽师县人民医院
+            if not (lex.suffixes[suf] == "Organization" and self.names_a_pair_command(s[tie:head])):
+                start = max(start, tie)       # 东莞市人民医院对口帮扶|伽师县人民医院
             if paren and start == inner_head:
                 start = head
             typ = lex.suffixes[suf]

@@ -132,3 +132,14 @@ def test_an_xpcc_farm_is_found_by_its_own_name_and_lies_in_its_division():
     assert farm.types == ["County"] and {"红旗农场", "兵团第三师红旗农场"} <= farm.alt_labels
     assert any(r.subject == farm.key and r.predicate == "locatedIn" and r.object == "place/XPCC03"
                for r in kg.relations)
+
+
+def test_an_aid_commands_name_keeps_its_pairing_words():
+    kg = extract_text("江西省对口支援新疆工作前方指挥部安排资金1亿元。九江市对口支援乌恰县前方工作组组织义诊。"
+                      "江西省对口支援新疆工作前方指挥部阿克陶工作队开展活动。萍乡市人民医院对口帮扶阿合奇县人民医院。")
+    orgs = {e.label for e in kg.entities.values() if "Organization" in e.types}
+    assert {"江西省对口支援新疆工作前方指挥部", "九江市对口支援乌恰县前方工作组",
+            "江西省对口支援新疆工作前方指挥部阿克陶工作队"} <= orgs
+    assert "新疆工作前方指挥部" not in orgs
+    hospitals = {e.label for e in kg.entities.values() if "Hospital" in e.types}
+    assert {"萍乡市人民医院", "阿合奇县人民医院"} <= hospitals       # two names tied by the pairing word
