@@ -329,6 +329,7 @@ class _Finder:
         self.place_candidates: dict[int, list] = {}
         self.own: dict[str, Place | None] = {}       # 我省, 本市 … -> the article's own division
         self.supporter: Place | None | bool = False  # the place outside Xinjiang named most (False: not yet asked)
+        self.seat_choice: dict[str, Place] = {}      # 喀什市's code -> 喀什地区 or 喀什市 for a bare 喀什
 
     # -- helpers -----------------------------------------------------------------
     def add(self, sent: Sentence, start: int, end: int, type_: str, name: str | None = None,
@@ -861,10 +862,12 @@ class _Finder:
         prefecture, city = sorted(cands, key=lambda p: p.level != "prefecture")
         if prefecture.level != "prefecture" or city.parent != prefecture.code:
             return None
-        text = self.doc.text
-        about_city = 0 < text.count(prefecture.name) <= text.count(city.name) and self.supporter_level() == "City" \
-            or city.name in text and prefecture.name not in text
-        return city if about_city else prefecture
+        if city.code not in self.seat_choice:        # the whole text is counted once per pair
+            text = self.doc.text
+            about_city = 0 < text.count(prefecture.name) <= text.count(city.name) and self.supporter_level() == "City" \
+                or city.name in text and prefecture.name not in text
+            self.seat_choice[city.code] = city if about_city else prefecture
+        return self.seat_choice[city.code]
 
     def supporter_level(self) -> str | None:
         """Province or City: the type of the place outside Xinjiang the article names most."""
