@@ -461,7 +461,7 @@ class _Finder:
         taken = [(m.start - sent.start, m.end - sent.start) for m in self.by_sentence.get(sent.index, ())]
         for hit in _patterns(self.lex)["pairing"].finditer(s):
             start = _extend_left(s, tokens, hit.start(), self.lex, max_len=10)
-            start = max([start, *(b for a, b in taken if a < hit.start() <= b or b <= hit.start() and b > start)])
+            start = max([start, *(b for a, b in taken if b <= hit.start())])   # not into a known name
             self.unlisted_place(sent, start, hit.start(), taken, whole=True)
             at = hit.end()
             while (nxt := next((b for a, b in taken if a == at), None)) is not None:
@@ -471,13 +471,16 @@ class _Finder:
                 self.unlisted_place(sent, at, name.end(), taken, whole=False)
 
     def unlisted_place(self, sent: Sentence, start: int, end: int, taken, whole: bool) -> None:
+        """Add s[start:end] as a place typed by its suffix, unless it is no name: too short,
+        overlapping a known name, in the gazetteer, generic (我市, 各县, 南疆四地州) or
+        holding a stop word or a trigger."""
         name = sent.text[start:end]
         suffix = next((x for x in UNLISTED_SUFFIX if name.endswith(x)), None)
         if suffix is None or len(name) - len(suffix) < 2 or (whole and not UNLISTED_NAME.fullmatch(name)) \
                 or any(a < end and start < b for a, b in taken) or self.gaz.lookup(name) \
                 or name[0] in "我本该各全每这那其" or re.search(rf"[\d{CN_NUM}]", name) \
-                or name in self.lex.generic \
-                or any(_is_stop(t.word, self.lex) or _is_trigger(t.word, self.lex) for t in _tokens(name[:-len(suffix)])):
+                or name in self.lex.generic or any(_is_stop(t.word, self.lex) or _is_trigger(t.word, self.lex)
+                                                   for t in _tokens(name[:-len(suffix)])):
             return
         self.add(sent, start, end, UNLISTED_SUFFIX[suffix], name, "unlisted")
         taken.append((start, end))
@@ -851,7 +854,6 @@ class _Finder:
             if m.code:
                 self.context_codes.add(m.code)
 
-
     def prefecture_or_seat(self, cands: list[Place]) -> Place | None:
         """A short name shared by a prefecture and a city inside it (喀什: 喀什地区 and
         喀什市) names the prefecture, unless the article is about the city: it writes the
@@ -880,9 +882,9 @@ class _Finder:
                     counts.setdefault(place.code, set()).add(m.start)
             top = max(counts, key=lambda c: len(counts[c]), default=None)
             self.supporter = self.gaz.by_code[top] if top else None
-        top = self.supporter
-        return None if top is None else "Province" if top.level == "province" and "Province" in top.types[:1] \
-            and "City" not in top.types else "City"
+        if self.supporter is None:
+            return None
+        return "Province" if self.supporter.types == ("Province",) else "City"   # 北京市 is a city too
 
 
 def _straddles_a_word(s: str, start: int, end: int) -> bool:
@@ -1064,8 +1066,8 @@ def _in_quote_run(s: str, q: re.Match) -> bool:
 
 def _select(cands: list[Mention]) -> list[Mention]:
     """Non-overlapping mentions: longest first, then by rule priority."""
-    priority = {"gazetteer": 0, "xpcc": 0, "self": 0, "chain": 1, "quote+head": 1, "quote": 2, "suffix": 3, "unlisted": 3,
-                "enumeration": 4, "head": 4, "name": 2, "role": 5, "byline": 5, "lexicon": 6}
+    priority = {"gazetteer": 0, "xpcc": 0, "self": 0, "chain": 1, "quote+head": 1, "quote": 2, "suffix": 3,
+                "unlisted": 3, "enumeration": 4, "head": 4, "name": 2, "role": 5, "byline": 5, "lexicon": 6}
     chosen: list[Mention] = []
     occupied: set[int] = set()
     for m in sorted(cands, key=lambda m: (-(m.end - m.start), priority.get(m.source, 9), m.start)):
