@@ -44,7 +44,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .lexicon import load_lexicon
+from .lexicon import load_lexicon, word_list
 from .model import Document, Paragraph, Sentence
 
 SENTENCE_STOPS = "。！？!?；;"
@@ -72,6 +72,13 @@ JUMP = r"[（(]\s*(?:下转|转|上接|接|紧接|续)第?\s*[A-Z]?\d{1,3}\s*版
 JUMP_AT_END = re.compile(JUMP + r"\s*$")
 JUMP_AT_START = re.compile(r"\s*" + JUMP + r"\s*")
 SPACED_WORDS = re.compile(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]")
+# web-page furniture in text copied from a page (HTML or plain): the end mark of a post
+# (END, - END -), the masthead line of a public-account post (原创 账号名 2025-06-18 10:02 新疆),
+# a navigation bar or breadcrumb (首页 | 新闻 | 政务公开 …, 首页 > 援疆动态 > 正文)
+END_MARK = re.compile(r"[-—–=*·\s]*(?:END|End|end)[-—–=*·\s]*")
+MASTHEAD = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}")
+NAV_SEPARATOR = re.compile(r"\s*[|｜>›»/]\s*|\s{2,}|\t")
+LINK_LIST_MARKS = "【】[]:： "
 MIN_REPEAT = 30            # a repeated first/last part must be at least this long
 MAX_SENTENCE = 600         # longer runs without a full stop are cut at a clause mark
 WINDOW_PARAGRAPHS = 50     # repeats are looked for among this many preceding paragraphs
@@ -313,7 +320,7 @@ def join_page_breaks(chs: list[Chunk]) -> list[Para]:
             continue
         used[i] = True
         para, held, last = Para([chs[i]]), [], i
-        while not chs[last].mark and not ends_sentence(para.text):
+        while not chs[last].mark and not ends_sentence(para.text) and not web_furniture(para.text):
             cut = stops_mid_sentence(para.text)
             nxt, skipped = last + 1, []
             while nxt < len(chs) and (furniture[nxt] or len(skipped) < 2 and _caption_between(chs[nxt])):
@@ -364,6 +371,40 @@ def page_furniture(t: str) -> bool:
     return bool(PAGE_NUMBER.fullmatch(t)) or len(t) <= 60 and not ends_sentence(t) and bool(RUNNING_HEAD.search(t))
 
 
+def web_furniture(t: str) -> bool:
+    """A line of a web page around the article: an end mark, a post's masthead, a
+    navigation bar or breadcrumb, or an English translation (mostly Latin letters)."""
+    if END_MARK.fullmatch(t) or len(t) <= 60 and not ends_sentence(t) and MASTHEAD.search(t):
+        return True
+    items = [i for i in NAV_SEPARATOR.split(t) if i]
+    separators = NAV_SEPARATOR.findall(t)
+    if len(items) >= 4 and all(len(i) <= 8 and not re.search(r"\d", i) for i in items) \
+            and not CLAUSE_MARKS.intersection(t) and not ends_sentence(t):
+        return True
+    if len(items) >= 3 and all(sep.strip() in (">", "›", "»") for sep in separators) and len(t) <= 80:
+        return True
+    latin = sum(c.isascii() and c.isalpha() for c in t)
+    return latin >= 20 and latin >= 0.6 * sum(not c.isspace() for c in t)
+
+
+def opens_link_list(t: str) -> bool:
+    """往期推荐, 【相关阅读】: the heading of a list of links to other articles."""
+    return t.strip(LINK_LIST_MARKS) in word_list("web_furniture.txt")
+
+
+def drop_link_lists(paras: list["Para"]) -> None:
+    """A list of links to other articles, from its heading to the next paragraph of prose
+    (one ending in a full stop, 20 characters or more), is furniture."""
+    in_list = False
+    for para in paras:
+        if para.kind != "furniture" and opens_link_list(para.text):
+            in_list = True
+        elif in_list and ends_sentence(para.text) and len(para.text) >= 20:
+            in_list = False
+        if in_list:
+            para.kind = "furniture"
+
+
 def _caption_between(chunk: Chunk) -> bool:
     return not chunk.mark and chunk.gap_before >= 3 and caption_shape(chunk.text)
 
@@ -391,7 +432,7 @@ def paragraph_kind(para: Para, first: bool) -> str:
       of the file without final punctuation is the title.
     - ``body``: the rest, including long text that lost its full stop.
     """
-    if para.kind == "furniture" or page_furniture(para.text):
+    if para.kind == "furniture" or page_furniture(para.text) or web_furniture(para.text):
         return "furniture"
     if para.moved:
         return "caption"
@@ -554,6 +595,7 @@ def clean(doc: Document) -> Document:
     paras = join_page_breaks(chunks(norm))
     for n, para in enumerate(paras):
         para.kind = paragraph_kind(para, first=(n == 0))
+    drop_link_lists(paras)
     furniture = [span for p in paras if p.kind == "furniture" for span in _merge(p.spans)]
     kept, dropped = drop_repeats([p for p in paras if p.kind != "furniture"])
     doc.text, doc.offsets, doc.paragraphs = _assemble(kept, len(doc.raw))

@@ -2,7 +2,8 @@
 
 Provinces, prefectures and county-level divisions with their GB/T 2260 codes, plus the
 XPCC (兵团) divisions and regiments; see ``kg/data/README.md`` for the source. It types
-places, resolves short forms (乌什 -> 乌什县), gives code-based identities and the
+places, resolves short forms (乌什 -> 乌什县) and the names of their year (哈密地区, until
+2016, is today's 哈密市: ``kg/data/former_names.tsv``), gives code-based identities and the
 containment hierarchy.
 """
 from __future__ import annotations
@@ -23,15 +24,33 @@ class Place:
     types: tuple[str, ...]
     parent: str | None
     english: str | None
+    joint_city: str | None = None     # 师市合一: the city the XPCC division is one with (可克达拉市)
+
+
+@dataclass(frozen=True)
+class FormerName:
+    """A name a division of today bore and bears no longer (哈密地区 1981-2016, code 652200)."""
+    code: str               # today's code
+    name: str
+    former_code: str        # its GB/T 2260 code then ('' where the source has none)
+    start: str              # first and last year in use ('' where unknown)
+    until: str
 
 
 class Gazetteer:
-    def __init__(self, places: list[Place]):
+    def __init__(self, places: list[Place], former: list[FormerName] = ()):
         self.by_code: dict[str, Place] = {p.code: p for p in places}
         self._names: dict[str, list[str]] = {}
         for p in places:
             for form in (p.name, *p.short):
                 self._names.setdefault(form, []).append(p.code)
+        self.former: dict[str, list[FormerName]] = {}      # today's code -> its former names
+        self.former_by_name: dict[str, FormerName] = {}
+        for f in former:
+            if f.code in self.by_code and f.name not in self._names:
+                self.former.setdefault(f.code, []).append(f)
+                self.former_by_name[f.name] = f
+                self._names[f.name] = [f.code]
         self._children: dict[str, list[str]] = {}
         for p in places:
             if p.parent:
@@ -52,6 +71,12 @@ class Gazetteer:
             found = self._sorted[name] = tuple(sorted(
                 places, key=lambda p: (p.name != name, LEVEL_RANK.get(p.level, 9), p.code)))
         return list(found)
+
+    def is_full_name(self, form: str, place: Place) -> bool:
+        """The division's full name, of today or of its year (哈密地区 for 哈密市), or the
+        full name of the city it is one with (可克达拉市 for 第四师)."""
+        former = self.former_by_name.get(form)
+        return form in (place.name, place.joint_city) or (former is not None and former.code == place.code)
 
     def names(self) -> dict[str, list[str]]:
         """Every surface form -> codes (for building a matcher)."""
@@ -103,16 +128,20 @@ def _parent_of(code: str) -> str | None:
     return place.parent if place else None
 
 
-@lru_cache(maxsize=1)
-def load_gazetteer() -> Gazetteer:
-    text = resources.files("kg.data").joinpath("gazetteer.tsv").read_text(encoding="utf-8")
+def _rows(filename: str) -> list[dict[str, str]]:
+    text = resources.files("kg.data").joinpath(filename).read_text(encoding="utf-8")
     lines = text.splitlines()
     header = lines[0].split("\t")
-    places = []
-    for line in lines[1:]:
-        row = dict(zip(header, line.split("\t")))
-        places.append(Place(code=row["code"], name=row["name"],
-                            short=tuple(s for s in row["short"].split("|") if s),
-                            level=row["level"], types=tuple(row["type"].split("|")),
-                            parent=row["parent"] or None, english=row["english"] or None))
-    return Gazetteer(places)
+    return [dict(zip(header, line.split("\t"))) for line in lines[1:]]
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    places = [Place(code=row["code"], name=row["name"], short=tuple(s for s in row["short"].split("|") if s),
+                    level=row["level"], types=tuple(row["type"].split("|")),
+                    parent=row["parent"] or None, english=row["english"] or None,
+                    joint_city=row.get("joint_city") or None)
+              for row in _rows("gazetteer.tsv")]
+    former = [FormerName(code=row["code"], name=row["former"], former_code=row["former_code"],
+                         start=row["from"], until=row["until"]) for row in _rows("former_names.tsv")]
+    return Gazetteer(places, former)

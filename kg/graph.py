@@ -28,9 +28,10 @@ YJ = Namespace("https://w3id.org/yuanjiang-kg/ontology#")
 NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
 ITSRDF = Namespace("http://www.w3.org/2005/11/its/rdf#")
 SCHEMA = Namespace("https://schema.org/")
+SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
 DEFAULT_BASE = "https://w3id.org/yuanjiang-kg/"
 PREFIXES = {"yj": YJ, "nif": NIF, "itsrdf": ITSRDF, "schema": SCHEMA, "prov": PROV,
-            "skos": SKOS, "dcterms": DCTERMS}
+            "skos": SKOS, "skosxl": SKOSXL, "dcterms": DCTERMS}
 
 
 class Iris:
@@ -161,6 +162,9 @@ _SUBJECT, _PREDICATE, _OBJECT = _p(RDF, "subject"), _p(RDF, "predicate"), _p(RDF
 _DERIVED, _TRIGGER = _p(PROV, "wasDerivedFrom"), _p(YJ, "trigger")
 _VALUE, _UNIT, _INDICATOR, _SURFACE = _p(YJ, "value"), _p(YJ, "unit"), _p(YJ, "indicator"), _p(YJ, "surface")
 _APPROX, _PERIOD, _ABOUT, _HAS_METRIC = _p(YJ, "approximate"), _p(YJ, "period"), _p(YJ, "about"), _p(YJ, "hasMetric")
+_UNLISTED = _p(YJ, "typedBySuffix")
+_XL_ALT, _XL_LABEL, _XL_FORM = _p(SKOSXL, "altLabel"), _p(SKOSXL, "Label"), _p(SKOSXL, "literalForm")
+_FORMER_CODE, _USED_FROM, _USED_UNTIL = _p(YJ, "formerCode"), _p(YJ, "inUseFrom"), _p(YJ, "inUseUntil")
 
 
 def _offset(n: int) -> str:
@@ -271,9 +275,9 @@ def _lines(kg: KnowledgeGraph, base: str) -> "Runs":
 
     def describe(e, node: str) -> None:
         if e.key not in descriptions:
-            descriptions[e.key] = _describe(e, node)
-        for p, o in descriptions[e.key]:
-            add(node, p, o)
+            descriptions[e.key] = [(node, p, o) for p, o in _describe(e, node)] + _former_names(e, node)
+        for s, p, o in descriptions[e.key]:
+            add(s, p, o)
 
     for doc in kg.documents:
         doc_id = doc.doc_id
@@ -374,8 +378,33 @@ def _describe(e, node: str) -> list[tuple[str, str]]:
         out.append((_LABEL, tagged(e.english, "en")))
     if e.code:
         out.append((_CODE, plain(e.code)))
+    elif unlisted_place(e):
+        out.append((_UNLISTED, typed("true", str(XSD.boolean))))
     out.append((_COUNT, typed(str(len(e.mentions)), str(XSD.integer))))
     out += [(_FIELD, f"<{YJ[f'field-{key}']}>") for key in sorted(e.aid_fields)]
+    return out
+
+
+def unlisted_place(e) -> bool:
+    """A division the gazetteer lacks, typed only by its suffix (宁东新市: City)."""
+    return not e.code and any(m.source == "unlisted" for m in e.mentions)
+
+
+def _former_names(e, node: str) -> list[tuple[str, str, str]]:
+    """A division's names of earlier years (哈密地区 for 哈密市): each a plain skos:altLabel,
+    so every label search finds it, and a SKOS-XL label node under the entity's IRI with
+    the code and years the name was in use (where the source gives them)."""
+    out = []
+    for f in e.former_names:
+        label = f"{node[:-1]}/name/{f.former_code or 'former'}-{f.start or 'undated'}>"
+        out += [(node, _ALT, zh(f.name)), (node, _XL_ALT, label), (label, LINE_TYPE, _XL_LABEL),
+                (label, _XL_FORM, zh(f.name))]
+        if f.former_code:
+            out.append((label, _FORMER_CODE, plain(f.former_code)))
+        if f.start:
+            out.append((label, _USED_FROM, typed(f.start, str(XSD.gYear))))
+        if f.until:
+            out.append((label, _USED_UNTIL, typed(f.until, str(XSD.gYear))))
     return out
 
 

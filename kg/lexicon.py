@@ -82,3 +82,9 @@ def _classes(name: str, order) -> dict[str, tuple[str, ...]]:
     for cls, word, *_ in _lines(name):
         classes.setdefault(cls, []).append(word)
     return {k: order(v) for k, v in classes.items()}
+
+
+@lru_cache(maxsize=None)
+def word_list(name: str) -> tuple[str, ...]:
+    """The first column of a one-word-a-line file in ``kg/data/lexicon`` (comments skipped)."""
+    return tuple(r[0] for r in _lines(name))

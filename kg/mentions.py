@@ -35,8 +35,8 @@ CJK = r"\u4e00-\u9fff"
 NAME_CHAR = re.compile(rf"[{CJK}A-Za-z0-9·\-+]")
 QUOTE = re.compile(r"“([^“”\n]{1,40})”|\"([^\"\n]{1,40})\"|「([^「」\n]{1,40})」")
 CN_NUM = "一二三四五六七八九十百零〇两"
-XPCC_REGIMENT = re.compile(
-    rf"(?:新疆生产建设)?(?:兵团)?(第?)([{CN_NUM}]{{1,3}})师([{CN_NUM}\d]{{1,4}})团(?![队体结聚圆员委])")
+XPCC_REGIMENT = re.compile(   # 农一师四团: the divisions' earlier name (农业建设第一师)
+    rf"(?:新疆生产建设)?(?:兵团)?农?(第?)([{CN_NUM}]{{1,3}})师([{CN_NUM}\d]{{1,4}})团(?![队体结聚圆员委])")
 XPCC_DIVISION = re.compile(rf"(?:新疆生产建设兵团|兵团)(第?[{CN_NUM}]{{1,3}})师(?![范生资])|第([{CN_NUM}]{{1,3}})师(?![范生资])")
 PREPOSITIONS = set("在向对把从为给由于将被让使到")
 PARALLEL_COUNTS = re.compile(rf"[百千万][{CJK}]{{1,2}}[百千万][{CJK}]")   # 千企帮千村, 万企兴万村
@@ -52,11 +52,20 @@ QUOTED_HEAD_GAP = re.compile(rf"[{CJK}]{{0,4}}")
 QUOTED_HEAD_TYPES = ("Organization", "School", "Hospital", "Facility")
 TITLED_PLAN = re.compile(r"《([^《》\n]{2,40}?(?:规划|实施方案|行动方案|工作方案|行动计划|计划|行动|工程))》")
 # XPCC farms and pastures that stand for a regiment (兵团第十四师一牧场, 第三师托云牧场)
-FARM_NAME = rf"(?:(?:[{CN_NUM}]|[{CJK}]{{2}})(?:牧场|农场)|[{CJK}]{{2}}[一二三四五六七八九十]场)"   # 一牧场, 红星二场
-XPCC_FARM = re.compile(rf"(?:新疆生产建设)?(?:兵团)?第?([{CN_NUM}]{{1,3}})师({FARM_NAME})")
+FARM_NAME = rf"(?:(?:[{CN_NUM}]|[{CJK}]{{2,3}}?)(?:牧场|农场)|[{CJK}]{{2}}[一二三四五六七八九十]场)"   # 一牧场, 红星二场
+XPCC_FARM = re.compile(rf"(?:新疆生产建设)?(?:兵团)?农?第?([{CN_NUM}]{{1,3}})师({FARM_NAME})")
 LISTED_FARM = re.compile(rf"[、和及与]({FARM_NAME})")      # 十三师红星一场和红星二场
 BARE_REGIMENT = re.compile(   # 四团, 一六一团; not 一团 ("a group": 抱成一团)
     rf"(?<![{CN_NUM}师\d])([二三四五六七八九十][{CN_NUM}]{{0,2}}|一[{CN_NUM}]{{2}})团(?![队体结聚圆员委长])")
+# words of an aid command's name between its pairing word and its head (对口支援新疆工作前方指挥部)
+COMMAND_WORDS = ("分指挥部", "指挥部", "工作", "前方", "驻")
+# a division the gazetteer lacks, named in a pairing sentence: its suffix -> its type
+UNLISTED_SUFFIX = {"自治州": "Prefecture", "自治县": "County", "地区": "Prefecture", "市": "City",
+                   "县": "County", "区": "County", "州": "Prefecture", "盟": "Prefecture", "旗": "County"}
+UNLISTED_NAME = re.compile(rf"[{CJK}]{{2,8}}?(?:{'|'.join(UNLISTED_SUFFIX)})")
+# the writer's own division (我省, 本市, 我区): the level word -> how names of that level end
+SELF_REFERENCE = {"省": ("省",), "市": ("市",), "区": ("自治区", "区"), "县": ("县",), "州": ("州",)}
+SELF_WORD = re.compile(r"[我本]([省市区县州])")
 BATCH = re.compile(rf"^第[{CN_NUM}\d]+[批期届]")
 BATCH_BEFORE = re.compile(rf"第[{CN_NUM}\d]+[批期]$")
 NUM_MEASURE = re.compile(rf"[\d{CN_NUM}]+[个家所座名位批项条只头]$")
@@ -318,6 +327,9 @@ class _Finder:
         # gazetteer candidates of an ambiguous short name, by id() of its mention (settled
         # in settle_places; mentions are slotted data classes without room for extras)
         self.place_candidates: dict[int, list] = {}
+        self.own: dict[str, Place | None] = {}       # 我省, 本市 … -> the article's own division
+        self.supporter: Place | None | bool = False  # the place outside Xinjiang named most (False: not yet asked)
+        self.seat_choice: dict[str, Place] = {}      # 喀什市's code -> 喀什地区 or 喀什市 for a bare 喀什
 
     # -- helpers -----------------------------------------------------------------
     def add(self, sent: Sentence, start: int, end: int, type_: str, name: str | None = None,
@@ -341,12 +353,14 @@ class _Finder:
             for form in index.get(s[i:i + 2], ()):
                 if s.startswith(form, i):
                     places = self.gaz.lookup(form)
-                    full = any(p.name == form for p in places)
+                    full = any(self.gaz.is_full_name(form, p) for p in places)
                     # a two-character county (成县, 和县) must be a word of its own: 建成县级…
                     if full and len(form) > 2 or (i in bounds and i + len(form) in bounds):
-                        if not full or _dictionary_tags().get(form, "ns")[:2] not in ("ns", "nr", "nz", "nt"):
+                        if not full or form not in self.gaz.former_by_name \
+                                and _dictionary_tags().get(form, "ns")[:2] not in ("ns", "nr", "nz", "nt"):
                             places = [p for p in places if self.short_form_backed(form, p)]
-                            if not places:
+                            if not places or not full and places[0].level != "province" \
+                                    and _straddles_a_word(s, i, i + len(form)):
                                 continue
                         hit = (form, places)
                         break
@@ -354,8 +368,11 @@ class _Finder:
                 i += 1
                 continue
             form, places = hit
-            m = self.add(sent, i, i + len(form), places[0].types[0], places[0].name, "gazetteer",
-                         alt_types=tuple(places[0].types[1:]), code=places[0].code)
+            types = places[0].types
+            if places[0].joint_city and places[0].joint_city[:-1] in form:
+                types = ("City", *types)      # 可克达拉市 names its XPCC division as a city
+            m = self.add(sent, i, i + len(form), types[0], places[0].name, "gazetteer",
+                         alt_types=tuple(types[1:]), code=places[0].code)
             self.place_candidates[id(m)] = places
             i += len(form)
         for m in XPCC_REGIMENT.finditer(s):
@@ -395,6 +412,10 @@ class _Finder:
         common = tag is not None and not tag.startswith("ns")
         if place.level == "province" and not common:
             return True
+        # a prefecture-level short name the dictionary knows as a place (深圳, 喀什) or not at
+        # all stands on its own; one it knows as a person's name or a word (安康, 白银) does not
+        if place.level == "prefecture" and (tag is None or tag.startswith(("ns", "nz"))):
+            return True
         ancestors = self.gaz.ancestors(place.code)
         backing = {place.name}
         if ancestors:
@@ -405,6 +426,90 @@ class _Finder:
             backing = {place.name}          # 龙江 in an article about 黑龙江 is the province
         backing.discard(form)
         return any(name in self.doc.text for name in backing if len(name) >= 2)
+
+    def self_references(self, sent: Sentence, tokens: list[_Token]) -> None:
+        """我省, 本市, 我区, 我县: the article's own division of that level, when the article
+        names it: the one of that level it names most (a tie names none). 我区 is a
+        市辖区 or an autonomous region (新疆), never a 地区."""
+        for hit in SELF_WORD.finditer(sent.text):
+            if hit.start() not in tokens.starts or hit.end() not in tokens.ends:
+                continue                                 # 本市场, 我市民 split otherwise
+            place = self.own_division(hit.group(1))
+            if place:
+                self.add(sent, hit.start(), hit.end(), place.types[0], place.name, "self",
+                         alt_types=tuple(place.types[1:]), code=place.code)
+
+    def names_a_pair_command(self, between: str) -> bool:
+        """What follows the pairing word in a command's name is places and command words
+        only (河南省对口支援|新疆工作前方|指挥部, …对口支援|新疆工作前方指挥部策勒|工作队):
+        the pairing is part of the name, not a tie between two names."""
+        rest = between
+        while rest:
+            word = next((w for w in COMMAND_WORDS if rest.startswith(w)), None)
+            place = next((rest[:n] for n in range(min(len(rest), 10), 1, -1) if self.gaz.lookup(rest[:n])), None)
+            if not word and not place:
+                return False
+            rest = rest[len(place or word):]
+        return bool(between)
+
+    def unlisted_places(self, sent: Sentence, tokens: list[_Token]) -> None:
+        """X市对口支援Y县 where the gazetteer knows neither name (a division newer than it, or
+        a spelling it lacks): the name right before the pairing word and the first one
+        after it become places typed by their suffix (source ``unlisted``), so that the
+        pairing and its figures keep their subject."""
+        s = sent.text
+        taken = [(m.start - sent.start, m.end - sent.start) for m in self.by_sentence.get(sent.index, ())]
+        for hit in _patterns(self.lex)["pairing"].finditer(s):
+            start = _extend_left(s, tokens, hit.start(), self.lex, max_len=10)
+            start = max([start, *(b for a, b in taken if b <= hit.start())])   # not into a known name
+            self.unlisted_place(sent, start, hit.start(), taken, whole=True)
+            at = hit.end()
+            while (nxt := next((b for a, b in taken if a == at), None)) is not None:
+                at = nxt                          # 对口支援新疆|…县: past the places it knows
+            name = UNLISTED_NAME.match(s, at)
+            if name:
+                self.unlisted_place(sent, at, name.end(), taken, whole=False)
+
+    def unlisted_place(self, sent: Sentence, start: int, end: int, taken, whole: bool) -> None:
+        """Add s[start:end] as a place typed by its suffix, unless it is no name: too short,
+        overlapping a known name, in the gazetteer, generic (我市, 各县, 南疆四地州) or
+        holding a stop word or a trigger."""
+        name = sent.text[start:end]
+        suffix = next((x for x in UNLISTED_SUFFIX if name.endswith(x)), None)
+        if suffix is None or len(name) - len(suffix) < 2 or (whole and not UNLISTED_NAME.fullmatch(name)) \
+                or any(a < end and start < b for a, b in taken) or self.gaz.lookup(name) \
+                or name[0] in "我本该各全每这那其" or re.search(rf"[\d{CN_NUM}]", name) \
+                or name in self.lex.generic or any(_is_stop(t.word, self.lex) or _is_trigger(t.word, self.lex)
+                                                   for t in _tokens(name[:-len(suffix)])):
+            return
+        self.add(sent, start, end, UNLISTED_SUFFIX[suffix], name, "unlisted")
+        taken.append((start, end))
+
+    def unlisted_repeats(self) -> None:
+        """The places found by :meth:`unlisted_places` wherever else the article names them."""
+        names = {m.text for m in self.cands if m.source == "unlisted"}
+        if not names:
+            return
+        pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+        for sent in self.doc.sentences:
+            taken = [(m.start, m.end) for m in self.by_sentence.get(sent.index, ())]
+            for hit in pattern.finditer(sent.text):
+                a, b = sent.start + hit.start(), sent.start + hit.end()
+                if not any(x < b and a < y for x, y in taken):
+                    self.add(sent, hit.start(), hit.end(), UNLISTED_SUFFIX[next(
+                        x for x in UNLISTED_SUFFIX if hit.group(0).endswith(x))], hit.group(0), "unlisted")
+
+    def own_division(self, level: str) -> Place | None:
+        if level not in self.own:
+            counts: dict[str, set[int]] = {}
+            for m in self.cands:
+                place = self.gaz.by_code.get(m.code) if m.code and m.source != "self" else None
+                if place and place.name.endswith(SELF_REFERENCE[level]) and not place.name.endswith("地区"):
+                    counts.setdefault(place.code, set()).add(m.start)
+            ranked = sorted(counts.items(), key=lambda kv: -len(kv[1]))
+            tie = len(ranked) > 1 and len(ranked[0][1]) == len(ranked[1][1])
+            self.own[level] = self.gaz.by_code[ranked[0][0]] if ranked and not tie else None
+        return self.own[level]
 
     def trade_name_start(self, tokens: list[_Token], start: int) -> int:
         """A legal name opens with its place and trade name, and the trade name may read
@@ -527,11 +632,9 @@ class _Finder:
                 start = self.appositive_start(sent, start, head)
             if REDUPLICATED.match(s, start, head):
                 start += 3                    # 一排排标准化厂房, 一座座温室大棚: how many, not a name
-            ties = list(_patterns(lex)["tie"].finditer(s, start, head))
-            # 东莞市人民医院对口帮扶|伽师县人民医院: a tie word never stands inside a name, but
-            # for the body a place sets up to carry the tie out (河南省对口支援新疆工作前方指挥部)
-            if ties and not (lex.suffixes[suf] == "Organization" and self.gaz.lookup(s[start:ties[-1].start()])):
-                start = max(start, ties[-1].end())
+            tie = max((t.end() for t in _patterns(lex)["tie"].finditer(s, start, head)), default=start)
+            if not (lex.suffixes[suf] == "Organization" and self.names_a_pair_command(s[tie:head])):
+                start = max(start, tie)       # 东莞市人民医院对口帮扶|伽师县人民医院
             if paren and start == inner_head:
                 start = head
             typ = lex.suffixes[suf]
@@ -740,7 +843,8 @@ class _Finder:
             if not cands or len(cands) == 1:
                 continue
             full = [p for p in cands if p.name == m.text]
-            choice = full[0] if len(full) == 1 else disambiguate(cands, self.context_codes)
+            choice = full[0] if len(full) == 1 else self.prefecture_or_seat(cands) \
+                or disambiguate(cands, self.context_codes)
             if choice is None:
                 m.type = ""            # unresolved: dropped
                 continue
@@ -749,6 +853,45 @@ class _Finder:
         for m in self.cands:
             if m.code:
                 self.context_codes.add(m.code)
+
+    def prefecture_or_seat(self, cands: list[Place]) -> Place | None:
+        """A short name shared by a prefecture and a city inside it (喀什: 喀什地区 and
+        喀什市) names the prefecture, unless the article is about the city: it writes the
+        city in full at least as often as the prefecture, and its supporter is a city (a
+        city pairs with a county-level place, a province with a prefecture)."""
+        if len(cands) != 2:
+            return None
+        prefecture, city = sorted(cands, key=lambda p: p.level != "prefecture")
+        if prefecture.level != "prefecture" or city.parent != prefecture.code:
+            return None
+        if city.code not in self.seat_choice:        # the whole text is counted once per pair
+            text = self.doc.text
+            about_city = 0 < text.count(prefecture.name) <= text.count(city.name) and self.supporter_level() == "City" \
+                or city.name in text and prefecture.name not in text
+            self.seat_choice[city.code] = city if about_city else prefecture
+        return self.seat_choice[city.code]
+
+    def supporter_level(self) -> str | None:
+        """Province or City: the type of the place outside Xinjiang the article names most."""
+        if self.supporter is False:
+            counts: dict[str, set[int]] = {}
+            for m in self.cands:
+                place = self.gaz.by_code.get(m.code) if m.code else None
+                if place and place.level in ("province", "prefecture") and not place.code.startswith("65") \
+                        and len(self.place_candidates.get(id(m), ())) <= 1:
+                    counts.setdefault(place.code, set()).add(m.start)
+            top = max(counts, key=lambda c: len(counts[c]), default=None)
+            self.supporter = self.gaz.by_code[top] if top else None
+        if self.supporter is None:
+            return None
+        return "Province" if self.supporter.types == ("Province",) else "City"   # 北京市 is a city too
+
+
+def _straddles_a_word(s: str, start: int, end: int) -> bool:
+    """A short name whose edge character makes a word with its neighbour is no name there:
+    阿尔泰山南麓 is 山|南麓, not 山南 (山南市)."""
+    tags = _dictionary_tags()
+    return (start > 0 and s[start - 1] + s[start] in tags) or (end < len(s) and s[end - 1] + s[end] in tags)
 
 
 def _cn_int(text: str) -> int | None:
@@ -813,6 +956,8 @@ def _patterns(lex: Lexicon) -> dict[str, re.Pattern]:
             # words that tie two parties together never stand inside a name, whatever
             # jieba makes of them (对口|帮扶 are two tokens, neither a stop word)
             "tie": alternation(lex.triggers.get("supports", ()) + lex.triggers.get("pairedWith", ())),
+            # the pairing words proper (对口支援, 结对帮扶), not the bare 支援 of 技术支援
+            "pairing": alternation(w for w in lex.triggers.get("supports", ()) if len(w) >= 4),
         }
     return _PATTERNS[id(lex)]
 
@@ -921,8 +1066,8 @@ def _in_quote_run(s: str, q: re.Match) -> bool:
 
 def _select(cands: list[Mention]) -> list[Mention]:
     """Non-overlapping mentions: longest first, then by rule priority."""
-    priority = {"gazetteer": 0, "xpcc": 0, "chain": 1, "quote+head": 1, "quote": 2, "suffix": 3,
-                "enumeration": 4, "head": 4, "name": 2, "role": 5, "byline": 5, "lexicon": 6}
+    priority = {"gazetteer": 0, "xpcc": 0, "self": 0, "chain": 1, "quote+head": 1, "quote": 2, "suffix": 3,
+                "unlisted": 3, "enumeration": 4, "head": 4, "name": 2, "role": 5, "byline": 5, "lexicon": 6}
     chosen: list[Mention] = []
     occupied: set[int] = set()
     for m in sorted(cands, key=lambda m: (-(m.end - m.start), priority.get(m.source, 9), m.start)):
@@ -976,6 +1121,10 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
     for sent, tokens in tokenised:
         finder.places(sent, tokens)
     finder.settle_places()
+    for sent, tokens in tokenised:
+        finder.self_references(sent, tokens)
+        finder.unlisted_places(sent, tokens)
+    finder.unlisted_repeats()
     for sent, tokens in tokenised:
         finder.bare_regiments(sent)
         finder.chains(sent)

@@ -98,6 +98,7 @@ class Entity:
     english: str | None = None
     mentions: list[Mention] = field(default_factory=list)
     aid_fields: set[str] = field(default_factory=set)   # keys of yj:AidFieldScheme concepts
+    former_names: tuple = ()     # a division's gazetteer.FormerName entries (哈密地区 for 哈密市)
 
     @property
     def type(self) -> str:

@@ -18,6 +18,7 @@ PAGE = ROOT / "docs" / "ontology.md"
 YJ = "https://w3id.org/yuanjiang-kg/ontology#"
 KNOWN = {"https://schema.org/": "schema:", "http://www.w3.org/ns/org#": "org:",
          "http://www.w3.org/ns/prov#": "prov:", "http://www.w3.org/2004/02/skos/core#": "skos:",
+         "http://www.w3.org/2008/05/skos-xl#": "skosxl:",
          "http://www.w3.org/2001/XMLSchema#": "xsd:", "http://www.w3.org/2002/07/owl#": "owl:",
          "http://www.w3.org/2000/01/rdf-schema#": "rdfs:", "http://purl.org/dc/terms/": "dcterms:",
          "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#": "nif:",

@@ -22,7 +22,8 @@ from .cache import DocumentCache
 from .decide import Scorer, shipped_scorers
 from .export import with_reference, write_json, writing_quads
 from .files import atomic_path, umask_mode
-from .graph import DEFAULT_BASE, SHARED_GRAPHS, TermIndex, graph_from_quads, graph_name, to_dataset, to_quads
+from .graph import DEFAULT_BASE, SHARED_GRAPHS, TermIndex, graph_from_quads, graph_name, to_dataset, to_quads, \
+    unlisted_place
 from .metrics import extract_metrics
 from .model import Document, KnowledgeGraph
 from .parallel import process_document, run_documents  # noqa: F401  (process_document is API)
@@ -79,9 +80,13 @@ class BuildResult:
                  f"relations: {c['relations']}" + (f" (and {c['candidates']} candidates below the confidence "
                                                     "threshold, in the candidates graph)" if c.get("candidates") else ""),
                  f"metrics: {c['metrics']}",
-                 f"triples: {self.triple_count if self.triple_count is not None else len(self.lines)}",
-                 f"seconds: {self.seconds:.2f}"]
+                 f"triples: {self.triple_count if self.triple_count is not None else len(self.lines)}"]
+        if c.get("typed_by_suffix"):
+            lines.append(f"places typed only by their suffix: {c['typed_by_suffix']} (named in a pairing "
+                         "sentence, not in the gazetteer: check their spelling, or add them to "
+                         "kg/data/gazetteer.tsv; yj:typedBySuffix marks them)")
         lines += _warnings(c)
+        lines.append(f"seconds: {self.seconds:.2f}")        # the last line, as scripts expect
         return "\n".join(lines)
 
 
@@ -106,7 +111,8 @@ def graph_counts(kg: KnowledgeGraph) -> dict:
             "entities": len(kg.entities), "types": dict(Counter(e.types[0] for e in kg.entities.values())),
             "relations": len(kg.relations), "metrics": len(kg.metrics), "candidates": len(kg.candidates),
             "metrics without subject": sum(1 for m in kg.metrics if not m.about),
-            "articles without pairing": len(kg.unpaired)}
+            "articles without pairing": len(kg.unpaired),
+            "typed_by_suffix": sum(unlisted_place(e) for e in kg.entities.values())}
 
 
 def collect_files(paths: list[str | Path]) -> tuple[list[Path], list[str]]:

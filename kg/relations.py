@@ -318,7 +318,9 @@ class _DocRelations:
         """Containment of places from the gazetteer, for every pair present in the graph."""
         for m in self.mentions:
             e = self.entities[m.entity]
-            if not e.code:
+            if not e.code:       # an XPCC farm the gazetteer lacks still lies in its division
+                if e.parent in self.entities and e.type in ("County", "Township", "Village"):
+                    self.add(e.key, "locatedIn", e.parent, m.sentence, m.start, m.end, source="gazetteer")
                 continue
             for anc in self.gaz.ancestors(e.code):
                 key = f"place/{anc.code}"

@@ -26,6 +26,7 @@ BATCH = re.compile(r"^第[一二三四五六七八九十百零〇两\d]+[批期�
 BATCH_INSIDE = re.compile(r"(?<=.)第[一二三四五六七八九十百零〇两\d]+[批期]")
 LEGAL = re.compile(r"(股份有限公司|有限责任公司|集团有限公司|有限公司|集团|公司)$")
 XINJIANG = "650000"
+XPCC_FULL = "新疆生产建设兵团"
 # industry words that are no name on their own (上海纺织 and 湖州纺织 are different firms)
 TRADE_WORDS = {"纺织", "针织", "工贸", "生物", "科技", "实业", "商贸", "食品", "乳业", "牧业", "农业", "服饰",
                "制衣", "药业", "电子", "能源", "物流", "果业", "棉业", "化工", "新材料", "贸易", "发展", "投资"}
@@ -259,16 +260,17 @@ class _Resolver:
             label = place.name if place else _written_label(m)
             e = Entity(key=key, label=label, types=types,
                        code=m.code, english=place.english if place else None,
-                       parent=f"place/{place.parent}" if place and place.parent else None)
+                       parent=f"place/{place.parent}" if place and place.parent else None,
+                       former_names=tuple(self.gaz.former.get(place.code, ())) if place else ())
             if place:   # unambiguous short forms are names people search for (乌什, 兵团第一师)
                 e.alt_labels |= {f for f in place.short if len(self.gaz.lookup(f)) == 1}
             self.entities[key] = e
-        elif m.type and m.type not in e.types:
+        if m.type and m.type not in e.types:        # 可克达拉市: a division written as its city
             e.types.append(m.type)
         if m.type == "Initiative" and m.core:
             self.core_index.setdefault((m.doc_id, m.core, _head(canon)), key)
         surface = m.text
-        if surface != e.label:
+        if surface != e.label and m.source != "self":      # 我省 is no name of 河南省
             if not e.code and len(normalise(surface)) > len(normalise(e.label)) and not BATCH.match(surface) \
                     and m.type != "Initiative":
                 e.alt_labels.add(e.label)
@@ -276,6 +278,12 @@ class _Resolver:
             e.alt_labels.add(surface)
         if canon != e.label and not e.code and normalise(m.name)[:1] in "县市省" and len(m.name) > 3:
             e.alt_labels.add(canon)             # 县人民医院 is also found as 柯坪县人民医院
+        if m.source == "xpcc" and not m.code and m.name.startswith(XPCC_FULL):
+            # a farm or regiment the gazetteer does not list is named with its division or
+            # alone: 兵团第六师北塔山牧场, 北塔山牧场 (the division is 新疆生产建设兵团第六师)
+            e.alt_labels |= {m.name[len(XPCC_FULL) - 2:], m.name[m.name.index("师") + 1:]}
+            division = self.gaz.lookup(m.name[:m.name.index("师") + 1])
+            e.parent = e.parent or (f"place/{division[0].code}" if division else None)
         if m.core and m.core != e.label:
             e.alt_labels.add(m.core)
         if m.original:

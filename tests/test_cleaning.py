@@ -221,3 +221,45 @@ def test_skipping_conversion_is_safe_and_simplified_text_skips_it():
             for piece in (traditional[i:i + 40] for i in range(0, len(traditional), 40)):
                 assert changing.search(piece) or convert(piece) == piece
 
+
+
+WEB_PAGE = (
+    "首页 | 新闻中心 | 政务公开 | 援疆动态 | 联系我们\n\n"
+    "首页 > 援疆动态 > 正文\n\n"
+    "原创 援疆前线 观察 2024-03-02 09:15 新疆\n\n"
+    "南昌市援疆工作队在阿克陶县新建学校两所,投入援疆资金3000万元。\n\n"
+    "Nanchang aid team builds two schools in Akto County with 30 million yuan.\n\n"
+    "工作队负责人表示,下一步将继续推进教育援疆。\n\n"
+    "- END -\n\n"
+    "【相关阅读】\n\n"
+    "九江市援疆干部在乌恰县开展义诊\n\n"
+    "赣州市与阿合奇县签署合作协议\n\n"
+    "这是一段很长的后记文字,说明文章到此结束,并无其他内容。\n")
+
+
+def test_web_furniture_is_not_article_text():
+    doc = clean(read_bytes(WEB_PAGE.encode(), "page.txt"))
+    assert "南昌市援疆工作队在阿克陶县新建学校两所" in doc.text
+    assert "工作队负责人表示" in doc.text
+    for furniture in ("政务公开", "正文", "2024-03-02", "Nanchang", "END", "相关阅读", "九江市", "赣州市"):
+        assert furniture not in doc.text, furniture
+    assert "这是一段很长的后记文字" in doc.text          # prose after a link list is article text again
+    spans = doc.metadata["dropped_furniture"]
+    assert spans and all(int(a) < int(b) for a, b in (s.split("-") for s in spans.split(",")))
+
+
+def test_table_rows_and_spaced_titles_are_not_navigation():
+    text = ("援疆项目一览\n\n序号 项目名称 建设地点 总投资 援疆资金\n\n1 第一小学建设项目 阿克陶县 800 800\n\n"
+            "产业援疆 立足长远助民增收\n")
+    doc = clean(read_bytes(text.encode(), "table.txt"))
+    assert "第一小学建设项目 阿克陶县" in doc.text and "产业援疆 立足长远助民增收" in doc.text
+
+
+def test_web_furniture_in_an_html_page_without_telling_classes():
+    html = ("<html><body><div class='top'>首页 | 新闻中心 | 政务公开 | 援疆动态</div><div>"
+            "<p>南昌市援疆工作队在阿克陶县新建学校两所,投入援疆资金3000万元。</p>"
+            "<p>Nanchang aid team builds two schools in Akto County.</p><h3>相关新闻</h3><ul>"
+            "<li><a href='a'>九江市援疆干部在乌恰县开展义诊</a></li>"
+            "<li><a href='b'>赣州市与阿合奇县签署合作协议</a></li></ul></div></body></html>")
+    doc = clean(read_bytes(html.encode(), "page.html"))
+    assert doc.text == "南昌市援疆工作队在阿克陶县新建学校两所,投入援疆资金3000万元。"

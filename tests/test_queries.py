@@ -145,8 +145,9 @@ def test_schools_and_hospitals_per_county(stores):
     counts = {r["countyLabel"]: r for r in records(ask(stores, "built_counts_per_county.rq"))}
     for county in ("柯坪县", "乌什县"):
         listed = [r for r in rows if r["countyLabel"] == county]
-        assert counts[county]["schools"] == sum(r["kind"] == "school" for r in listed)
-        assert counts[county]["hospitals"] == sum(r["kind"] == "hospital" for r in listed)
+        # one row per builder: a school built by a city and by its aid command is listed twice
+        assert counts[county]["schools"] == len({r["facility"] for r in listed if r["kind"] == "school"})
+        assert counts[county]["hospitals"] == len({r["facility"] for r in listed if r["kind"] == "hospital"})
         assert counts[county]["builtByAid"] == len({r["facilityLabel"] for r in listed if r["builderLabel"]})
     assert counts["柯坪县"]["hospitals"] >= 2 and counts["乌什县"]["schools"] >= 3
 

