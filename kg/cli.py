@@ -145,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
                         "candidates graph, not asserted (0 to 1; default chosen by benchmarks/quality.py)")
     b.set_defaults(func=_build)
 
+    # kg train --docs DIR --gold DIR …: its options are kg.train's own (see main below)
+    sub.add_parser("train", help="train the learned decisions on annotated articles (needs .[train])", add_help=False)
+
     v = sub.add_parser("validate", help="check a graph against the SHACL shapes")
     v.add_argument("graph")
     v.set_defaults(func=_validate)
@@ -198,6 +201,10 @@ def main(argv: list[str] | None = None) -> int:
                    help="clip table cells to N columns (0: never)")
     q.set_defaults(func=_query)
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["train"]:
+        from .train import main as train
+        return train(argv[1:])
     args = ap.parse_args(argv)
     try:
         return args.func(args)

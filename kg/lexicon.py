@@ -88,3 +88,30 @@ def _classes(name: str, order) -> dict[str, tuple[str, ...]]:
 def word_list(name: str) -> tuple[str, ...]:
     """The first column of a one-word-a-line file in ``kg/data/lexicon`` (comments skipped)."""
     return tuple(r[0] for r in _lines(name))
+
+
+@lru_cache(maxsize=None)
+def _rule_rows() -> dict[str, list[list[str]]]:
+    rows: dict[str, list[list[str]]] = {}
+    for name, *rest in _lines("rule_words.tsv"):
+        rows.setdefault(name, []).append(rest)
+    return rows
+
+
+def rule_words(name: str) -> tuple[str, ...]:
+    """A word list of the relation and metric rules (``kg/data/lexicon/rule_words.tsv``)."""
+    return tuple(r[0] for r in _rule_rows()[name])
+
+
+def rule_pairs(name: str) -> tuple[tuple[str, str], ...]:
+    """A list of (word, value) rows of ``rule_words.tsv`` (refine_item: word, unit code)."""
+    return tuple((r[0], r[1]) for r in _rule_rows()[name])
+
+
+@lru_cache(maxsize=None)
+def rule_pattern(name: str):
+    """A construction the rules read, compiled from ``kg/data/lexicon/rule_patterns.tsv``."""
+    import re
+    patterns = {r[0]: r[1] for r in _lines("rule_patterns.tsv")}
+    return re.compile(patterns[name])
+

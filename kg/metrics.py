@@ -20,7 +20,7 @@ import re
 import cn2an
 
 from .decide import Scorer, bucket, load_scorer
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import Lexicon, load_lexicon, rule_pairs, rule_pattern, rule_words
 from .mentions import NAME_CHAR, _is_stop, lcut
 from .model import Document, Entity, Evidence, Mention, Metric
 from .relations import ACTOR_TYPES, CLAUSE_HEAD, NOT_ACTOR_BEFORE
@@ -28,25 +28,24 @@ from .relations import ACTOR_TYPES, CLAUSE_HEAD, NOT_ACTOR_BEFORE
 CN_DIGITS = "零一二三四五六七八九十百千万亿两〇"
 BUILT = {"Facility", "School", "Hospital"}
 SUBJECT_TYPES = ACTOR_TYPES | BUILT | {"Village", "Initiative", "Enterprise"}
-MODIFIERS = re.compile(r"^(?:首批|首期|一期|二期|共|共计|合计|累计|第[一二三四五六七八九十\d]+批)?$")
-APPROX_AFTER = re.compile(r"(?:以上|左右|上下)(?!学历)")     # 30家以上, 3000人左右
-APPROX_BEFORE = ("近", "约", "超过", "超", "逾", "将近", "大约")
-NOT_AFTER = re.compile(r"^(?:日日夜夜|日夜|天|小时|月|年|周|制|岁|号|级|期间|以上学历)")
-PERIOD = re.compile(r"(\d{4}\s*(?:—|-|–|至|到)\s*\d{4}年|\d{4}年以来|近[一二三四五六七八九十\d]+年|"
-                    r"[一二三四五六七八九十\d]+年来|\d{4}年(?:度)?)")
-SETTLE = re.compile(r"^[^，。,；;]{0,12}?(?:落户|落地|入驻|扎根)[”\"]?")
-REACH_HEAD = re.compile(r"^(?:占(?!地|比)|共计|共|计|达|约)+")    # 占援疆资金…, not 占地面积, 占比
-INVESTS = re.compile(r"(?:计划|拟|累计|共|总)?(?:投资|投入)")
-INDICATOR_HEAD = re.compile(r"^(?:\d{4}年度?|第[一二三四五六七八九十\d]+批)(?=.)")   # 2023年销售…, 第十一批…
-INDICATOR_TAIL = re.compile(r"(?<=.)(?:预计|预期|将|已|可|达到|达|为|约|超过)+$")   # 占比达, 年产值预计
-VERB_INDICATORS = ("投入",)    # an indicator on its own (投入一亿元), a verb before a noun one
-LINKING = ("的", "占", "了", "从", "由", "到")    # between what is counted and its number
-REACH_VERBS = {"达到", "达", "突破", "超过", "超", "逾", "为", "是", "约", "近", "共", "共计", "累计", "总计", "合计"}
-BENEFICIARY = ("援助", "帮助", "支持", "助力", "给", "为", "向", "对", "到", "赴", "来到")
-CN_ONLY_UNITS = {"本", "册", "件", "张", "节", "间", "条", "台", "套", "座"}  # ambiguous after a Chinese numeral
-CHANGE_VERBS = ("增长", "提高", "提升", "下降", "减少", "增加", "降低", "上升")
-REFINE_ITEM = (("家庭", "household"), ("户", "household"), ("班级", "class"), ("学校", "school"),
-               ("中小学", "school"))
+# word lists and patterns are data: kg/data/lexicon/rule_words.tsv and rule_patterns.tsv say what each is
+MODIFIERS = rule_pattern("modifiers")
+APPROX_AFTER = rule_pattern("approx_after")
+APPROX_BEFORE = rule_words("approx_before")
+NOT_AFTER = rule_pattern("not_after")
+PERIOD = rule_pattern("period")
+SETTLE = rule_pattern("settle")
+REACH_HEAD = rule_pattern("reach_head")
+INVESTS = rule_pattern("invests")
+INDICATOR_HEAD = rule_pattern("indicator_head")
+INDICATOR_TAIL = rule_pattern("indicator_tail")
+VERB_INDICATORS = rule_words("verb_indicators")
+LINKING = rule_words("linking")
+REACH_VERBS = frozenset(rule_words("reach_verbs"))
+BENEFICIARY = rule_words("beneficiary")
+CN_ONLY_UNITS = frozenset(rule_words("cn_only_units"))
+CHANGE_VERBS = rule_words("change_verbs")
+REFINE_ITEM = rule_pairs("refine_item")
 
 
 _NUMBER_PATTERNS: dict[int, re.Pattern] = {}
@@ -505,9 +504,9 @@ def _without_name(indicator: str, names: list[str]) -> str:
 
 SPEECH = re.compile(r"[，。；！？,;!?]")
 CLAUSE_BREAK = re.compile(r"[，。；,;]")
-WHOLE_PLACE = re.compile(r"\s*全(县|市|团)")
-DESTINATION = ("到", "赴", "至", "往", "去", "给", "向", "为")
-MAIN_CLAUSE_LEAD = re.compile(r"(?:.*(?:下|中|后|来|上)[，,])?")   # nothing, or 在…下，/ 近年来，
+WHOLE_PLACE = rule_pattern("whole_place")
+DESTINATION = rule_words("destination")
+MAIN_CLAUSE_LEAD = rule_pattern("main_clause_lead")
 
 
 def _quotes(text: str) -> list[tuple[int, int]]:

@@ -13,31 +13,24 @@ from collections import Counter
 
 from .decide import Scorer, bucket
 from .gazetteer import Gazetteer, load_gazetteer
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import Lexicon, load_lexicon, rule_pairs, rule_pattern, rule_words
 from .model import Document, Entity, Evidence, Mention, Relation
 from .resolve import Pairing, in_xinjiang
 
 ACTOR_TYPES = {"City", "County", "Province", "Prefecture", "Organization"}
 BUILT_TYPES = {"Facility", "School", "Hospital", "Village"}
-# a place after these is a destination or beneficiary, not the one acting
-NOT_ACTOR_BEFORE = ("到", "在", "赴", "向", "给", "为", "对", "帮助", "支持", "助力", "援助", "走出", "来到",
-                    "进驻", "落地", "入驻", "落户", "引入", "扎根于", "扎根", "与", "和", "同", "把", "将",
-                    "销售", "采购", "收购", "购买", "推销")     # 帮助销售阿瓦提农产品: whose goods, not who
-HELPED_BY = re.compile(r"在([^，。,；;]{2,30}?)的(?:援助|帮助|支持|推动|指导)下")
-# what may stand before the actor in its clause: time phrases and connectives
-CLAUSE_HEAD = re.compile(r"(?:\s|第[一二三四五六七八九十\d]+批|[\d一二三四五六七八九十两]+年(?:来|以来|起|度)?|"
-                         r"\d+月(?:\d+日)?(?:起|以来)?|近[一二三四五六七八九十\d]+年|早在|自此|同时|此外|目前|如今|"
-                         r"其中|随后|当前|近年来|多年来|今年|去年|截至目前|另外|而|并|也|就|还|更|先后|"
-                         r"通过|经过|为|由)*")
-RESPECTIVE_WITH = re.compile(r"分别(?:与|和|同)")
-HELP = ("帮助", "协助", "指导", "支持", "帮")
-ACTOR_CUT = 0.5         # an actor candidate at least this likely acts too (beside the likeliest)        # 甲帮助乙建成…: neither is what was built
-TIES_BUILT = re.compile(r"[^，。,；;]{0,12}?(?:关系|机制|制度|体系|联系|联盟|医联体|协作)")
-ENTERPRISE_DOES = re.compile(r"(?:在[^，。,；;的]{1,10})?(?:投资|出资|捐资|参与|负责|联合|自筹资金)?")   # …公司在当地建设的
-GOVERNMENT_HEADS = ("指挥部", "委", "政府", "局", "部门", "办公室", "人才中心", "服务中心", "工作队", "工作组", "医疗队",
-                    "组织部", "宣传部", "统战部", "常委会", "政协", "法院", "检察院")
-IS_PROJECT_OF = re.compile(r"^[”\"]?(?:是|成了|成为|作为)")
-OWN_PLACE_WORDS = ("村里", "村内", "该村", "村上")
+# word lists and patterns are data: kg/data/lexicon/rule_words.tsv and rule_patterns.tsv say what each is
+NOT_ACTOR_BEFORE = rule_words("not_actor_before")
+HELPED_BY = rule_pattern("helped_by")
+CLAUSE_HEAD = rule_pattern("clause_head")
+RESPECTIVE_WITH = rule_pattern("respective_with")
+HELP = rule_words("help")
+ACTOR_CUT = 0.5         # an actor candidate at least this likely acts too (beside the likeliest)
+TIES_BUILT = rule_pattern("ties_built")
+ENTERPRISE_DOES = rule_pattern("enterprise_does")
+GOVERNMENT_HEADS = rule_words("government_heads")
+IS_PROJECT_OF = rule_pattern("is_project_of")
+OWN_PLACE_WORDS = rule_words("own_place_words")
 
 
 class _DocRelations:

@@ -106,7 +106,7 @@ def test_rules_alone_still_decide_without_models():
 def test_training_is_deterministic(tmp_path):
     """Same data, same weights, byte for byte (the seeds and their gold)."""
     for run in ("a", "b"):
-        proc = subprocess.run([sys.executable, "-m", "kg.train", "--docs", str(SEEDS), "--gold", str(ROOT / "tests" / "gold"),
+        proc = subprocess.run([sys.executable, "-m", "kg.cli", "train", "--docs", str(SEEDS), "--gold", str(ROOT / "tests" / "gold"),
                                "--out", str(tmp_path / run)], capture_output=True, text=True, timeout=300)
         assert proc.returncode == 0, proc.stderr
     for name in ("metric_subject.json", "relation.json"):
