@@ -25,7 +25,7 @@ HELPED_BY = rule_pattern("helped_by")
 CLAUSE_HEAD = rule_pattern("clause_head")
 RESPECTIVE_WITH = rule_pattern("respective_with")
 HELP = rule_words("help")
-ACTOR_CUT = 0.5         # an actor candidate at least this likely acts too (beside the likeliest)
+ACTOR_CUT = 0.8         # an actor candidate the rules did not pick acts too when at least this likely
 TIES_BUILT = rule_pattern("ties_built")
 ENTERPRISE_DOES = rule_pattern("enterprise_does")
 GOVERNMENT_HEADS = rule_words("government_heads")
@@ -460,10 +460,10 @@ class _DocRelations:
             seen.add((relation, obj, sentence))
             candidates = self.actor_candidates(sentence, start, actors, obj)
             if scorer is not None and candidates:
-                # several may act (a city and its aid command): each likely one, and the likeliest
-                scored = [(k, scorer.probability(f)) for k, f in candidates]
-                top = max(scored, key=lambda kp: kp[1])
-                chosen = [kp for kp in scored if kp[1] >= ACTOR_CUT or kp is top]
+                # the rules' actors, each as likely as the scorer finds it, and any other
+                # candidate it finds likelier than not (several may act: a city and its command)
+                scored = dict((k, scorer.probability(f)) for k, f in candidates)
+                chosen = [(k, p) for k, p in scored.items() if k in actors or p >= ACTOR_CUT]
             else:
                 chosen = [(a, 1.0) for a in actors]
             for actor, confidence in chosen:
