@@ -146,6 +146,7 @@ class _DocRelations:
                 objects = list(dict.fromkeys(
                     m.entity for m in mentions if window[0] <= m.start - base < window[1]
                     and self.entities[m.entity].code and in_xinjiang(self.entities[m.entity].code, self.gaz)))
+                objects = self.most_specific(objects)     # 对口支援新疆喀什地区巴楚县: the county
                 subjects = self.respective_supporters(mentions, text, base, pos)
                 towns = list(dict.fromkeys(m.entity for m in mentions if window[0] <= m.start - base < window[1]
                                            and self.below_county(self.entities[m.entity])))
@@ -166,6 +167,11 @@ class _DocRelations:
             self.rule = "pairing"
             self.add(self.supporter, "supports", self.supported, index, start, end, word)
             self.rule = "supports"
+
+    def most_specific(self, keys: list[str]) -> list[str]:
+        """Places none of the others lies in: a chain is paired through its last place."""
+        inside = {a.code for k in keys for a in self.gaz.ancestors(self.entities[k].code or "")}
+        return [k for k in keys if self.entities[k].code not in inside]
 
     @staticmethod
     def below_county(e: Entity) -> bool:

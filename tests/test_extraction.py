@@ -231,3 +231,14 @@ def test_indicators_of_investment_and_shares():
     kg = extract_text("衢州市对口支援乌什县。衢州市援疆指挥部投入一亿二千万元,投入援疆资金3.5亿元,占比百分之九十五点五。")
     assert {(m.value, m.indicator) for m in kg.metrics} == {(120_000_000, "投入"), (350_000_000, "援疆资金"),
                                                             (95.5, "占比")}
+
+
+def test_a_chain_of_places_is_supported_through_its_last_place():
+    """甲市对口支援新疆阿克苏地区乌什县: the county is supported, not the region or the prefecture
+    it lies in (which are reference containment, not pairings)."""
+    from conftest import extract_text
+    kg = extract_text("浙江省衢州市对口支援新疆阿克苏地区乌什县以来，累计投入资金1亿元。")
+    supports = {(kg.entities[r.subject].label, kg.entities[r.object].label) for r in kg.relations
+                if r.predicate == "supports"}
+    assert ("衢州市", "乌什县") in supports
+    assert not {o for _, o in supports} & {"阿克苏地区", "新疆维吾尔自治区"}
