@@ -100,24 +100,33 @@ VIS_VERSION = "9.1.2"
 FONT_STACK = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", '
               '"Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif')
 
-# Contract type -> (Chinese name, colour). Fixed, so a type keeps its colour across graphs.
-TYPE_STYLE: dict[str, tuple[str, str]] = {
-    "City": ("城市", "#d62728"),
-    "County": ("县", "#ff7f0e"),
-    "Enterprise": ("企业", "#1f77b4"),
-    "School": ("学校", "#2ca02c"),
-    "Initiative": ("项目举措", "#9467bd"),
-    "Province": ("省", "#8c564b"),
-    "Prefecture": ("地区/州", "#e377c2"),
-    "Township": ("乡镇", "#bcbd22"),
-    "Village": ("村", "#17becf"),
-    "Organization": ("机构", "#393b79"),
-    "Hospital": ("医院", "#ad494a"),
-    "Facility": ("设施", "#637939"),
-    "Person": ("人物", "#ce6dbd"),
-    "Product": ("产品", "#8c6d31"),
-    "Metric": ("指标", "#7f7f7f"),
+# Contract type -> (Chinese name, colour, vis-network shape). Colours are the Okabe-Ito
+# palette (told apart with the common colour-vision deficiencies); the shape says the type's
+# family (places round, bodies square, works triangles, programmes stars, people upside-down
+# triangles), so two types sharing a colour never share a shape. Fixed across graphs.
+TYPE_STYLE: dict[str, tuple[str, str, str]] = {
+    "Province": ("省", "#0072B2", "dot"),
+    "Prefecture": ("地区/州", "#56B4E9", "dot"),
+    "City": ("城市", "#D55E00", "dot"),
+    "County": ("县", "#E69F00", "dot"),
+    "Township": ("乡镇", "#F0E442", "dot"),
+    "Village": ("村", "#009E73", "dot"),
+    "Organization": ("机构", "#CC79A7", "square"),
+    "Enterprise": ("企业", "#0072B2", "square"),
+    "School": ("学校", "#009E73", "square"),
+    "Hospital": ("医院", "#D55E00", "square"),
+    "Facility": ("设施", "#E69F00", "triangle"),
+    "Product": ("产品", "#F0E442", "triangle"),
+    "Initiative": ("项目举措", "#CC79A7", "star"),
+    "Person": ("人物", "#56B4E9", "triangleDown"),
+    "Metric": ("指标", "#999999", "diamond"),
 }
+# Node size before degree adds to it: the places the graph is about come first.
+TYPE_BASE_SIZE = {"City": 24, "County": 24, "Prefecture": 24, "Province": 20, "Organization": 14}
+OTHER_BASE_SIZE = 9
+IMPORTANT_LABELS = 40           # labels drawn at every zoom; the rest appear as one zooms in
+CANDIDATE_BELOW = 0.5           # a fact under this yj:confidence is a candidate when the
+                                # graph does not say so by its {base}candidates named graph
 # Relation -> (Chinese label, colour, directed).
 RELATION_STYLE: dict[str, tuple[str, str, bool]] = {
     "supports": ("对口支援", "#d62728", True),

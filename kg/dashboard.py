@@ -1,0 +1,312 @@
+"""Key figures per pairing: for each supporter -> supported pair, the funds, projects,
+cadres, teachers, doctors, enterprises introduced and things built, as the graph states them.
+
+Entry point: :func:`key_figures` (graph -> :class:`Dashboard`), a pure function over the
+RDF written by :mod:`kg.graph` (an rdflib Graph or a :class:`~kg.graph.TermIndex`);
+:meth:`Dashboard.csv` gives the same table as CSV, :func:`format_zh` writes one figure in
+Chinese units (840000000 CNY -> 8.4亿元). The explorer embeds the result (``kg.html``) and
+``kg serve`` answers it at ``/api/dashboard``.
+
+How a figure finds its pairing
+    A pairing is a ``yj:supports`` edge between entities whose supporter is not a body of
+    another supporter of the same place (an aid command folds into its city). A metric
+    belongs to the pairing whose supporter side (the supporter, its bodies by
+    ``yj:subOrganizationOf``, initiatives they implement) or supported place it is
+    ``yj:about``; when a supporter has several pairings, the supported place the metric is
+    about, else the one its article names most, decides (no decision: left out).
+    The column comes from ``kg/data/lexicon/key_figures.tsv`` (unit and indicator words).
+
+Repeats and conflicts
+    One value, unit and period of one column of one pairing is one figure, however many
+    articles report it: its sources are all listed. Two figures of one column, indicator and
+    period with different values are flagged as conflicting.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from .graph import Lit, TermIndex
+from .lexicon import _lines
+
+YJ = "https://w3id.org/yuanjiang-kg/ontology#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDF_SUBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
+PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
+NIF = "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
+ITSRDF_REF = "http://www.w3.org/2005/11/its/rdf#taIdentRef"
+SOURCE_FILE = YJ + "sourceFile"
+DC_TITLE = "http://purl.org/dc/terms/title"
+
+# unit code -> Chinese measure word after the number
+MEASURE_ZH = {
+    "CNY": "元", "person": "名", "times": "人次", "item": "个", "school": "所", "batch": "批",
+    "class": "个班", "head": "头", "household": "户", "jin": "斤", "kg": "千克", "km": "公里",
+    "km2": "平方公里", "m": "米", "m2": "平方米", "mu": "亩", "percent": "%", "t": "吨",
+    "vehicle": "辆",
+}
+# counts of people or things stay whole numbers however large; amounts get 万 and 亿
+_COUNTED = {"person", "times", "item", "school", "batch", "class", "household", "vehicle"}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    zh: str
+    units: frozenset[str]
+    words: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def columns() -> tuple[Column, ...]:
+    return tuple(Column(k, zh, frozenset(u.split("|")), tuple(w.split("|")))
+                 for k, zh, u, w in _lines("key_figures.tsv"))
+
+
+@dataclass(frozen=True)
+class Source:
+    sentence: str          # IRI of the nif:Sentence
+    document: str          # IRI of the document ("" if unknown)
+    file: str              # its source file name
+    text: str              # the sentence
+
+
+@dataclass
+class Figure:
+    column: str
+    indicators: list[str]              # the wordings that reported it
+    value: Decimal
+    unit: str
+    period: str
+    approximate: bool
+    text: str                          # in Chinese units: 8.4亿元
+    sources: list[Source] = field(default_factory=list)
+    metrics: list[str] = field(default_factory=list)
+    confidence: float | None = None
+    conflict: bool = False             # another value for the same column, indicator, period
+
+
+@dataclass
+class Pairing:
+    supporter: str
+    supporter_label: str
+    supported: str
+    supported_label: str
+    figures: list[Figure] = field(default_factory=list)
+    introduced: list[str] = field(default_factory=list)   # labels, from yj:introduced
+    built: list[str] = field(default_factory=list)        # labels, from yj:builds
+
+    def by_column(self, key: str) -> list[Figure]:
+        return [f for f in self.figures if f.column == key]
+
+
+@dataclass
+class Dashboard:
+    pairings: list[Pairing]
+
+    HEADER = ("支援方", "受援方", "类别", "指标", "数值", "原值", "单位", "时期", "约数",
+              "冲突", "来源文件", "来源句子")
+
+    def rows(self) -> list[tuple]:
+        zh = {c.key: c.zh for c in columns()}
+        out = []
+        for p in self.pairings:
+            for f in p.figures:
+                out.append((p.supporter_label, p.supported_label, zh[f.column], "、".join(f.indicators),
+                            f.text, _plain(f.value), f.unit, f.period, "是" if f.approximate else "",
+                            "是" if f.conflict else "", " ".join(sorted({s.file for s in f.sources})),
+                            " | ".join(s.text for s in f.sources)))
+        return out
+
+    def csv(self) -> str:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(self.HEADER)
+        w.writerows(self.rows())
+        return buf.getvalue()
+
+
+def format_zh(value: Decimal | int | float, unit: str, approximate: bool = False) -> str:
+    """A figure in Chinese units: 840000000 CNY -> 8.4亿元, 74 person -> 74名,
+    61800 m2 -> 6.18万平方米, 91 percent -> 91%."""
+    v = Decimal(str(value))
+    word = MEASURE_ZH.get(unit, unit)
+    scale = ""
+    if unit not in _COUNTED and unit != "percent":
+        for step, name in ((Decimal(100_000_000), "亿"), (Decimal(10_000), "万")):
+            if abs(v) >= step:
+                v, scale = v / step, name
+                break
+    return ("约" if approximate else "") + _plain(round(v, 2)) + scale + word
+
+
+def _plain(v: Decimal) -> str:
+    """840000000 -> '840000000', 8.40 -> '8.4' (no exponent, no trailing zeros)."""
+    if v == v.to_integral_value():
+        return str(int(v))
+    return format(v.normalize(), "f")
+
+
+def key_figures(graph) -> Dashboard:
+    """The dashboard of ``graph``: one :class:`Pairing` per supporter -> supported pair,
+    sorted by labels, each with its figures (columns in the order of key_figures.tsv)."""
+    return _Builder(TermIndex.of(graph)).build()
+
+
+class _Builder:
+    def __init__(self, g: TermIndex):
+        self.g = g
+        g.index_objects([RDF_TYPE, YJ + "about", YJ + "hasMetric", ITSRDF_REF, YJ + "supports",
+                         YJ + "subOrganizationOf", YJ + "implements", YJ + "introduced", YJ + "builds",
+                         RDF_SUBJECT])
+        self._docs_of: dict[str, dict[str, int]] = {}
+
+    def label(self, iri: str) -> str:
+        g = self.g
+        for prop in (SKOS_PREF, RDFS_LABEL):
+            zh = sorted(str(l) for l in g.objects(iri, prop) if isinstance(l, Lit) and l.lang.startswith("zh"))
+            if zh:
+                return zh[0]
+        any_ = sorted(str(l) for l in g.objects(iri, RDFS_LABEL))
+        return any_[0] if any_ else iri.rstrip("/").rsplit("/", 1)[-1]
+
+    def mentions_per_doc(self, entity: str) -> dict[str, int]:
+        """How often each document names ``entity``."""
+        if entity not in self._docs_of:
+            counts: dict[str, int] = {}
+            for m in self.g.subjects(ITSRDF_REF, entity):
+                doc = self.g.value(m, NIF + "referenceContext")
+                if doc is not None:
+                    counts[str(doc)] = counts.get(str(doc), 0) + 1
+            self._docs_of[entity] = counts
+        return self._docs_of[entity]
+
+    def sentence_source(self, sentence: str) -> Source | None:
+        g = self.g
+        text, doc = g.values(sentence, (NIF + "isString", NIF + "referenceContext"))
+        if text is None:
+            return None
+        doc = str(doc) if doc is not None else ""
+        name = g.value(doc, SOURCE_FILE) if doc else None
+        return Source(sentence, doc, str(name) if name is not None else doc.rsplit("/", 1)[-1], str(text))
+
+    def build(self) -> Dashboard:
+        g = self.g
+        entities = {str(s) for s in g.subjects(RDF_TYPE, None)} - {str(m) for m in g.subjects(RDF_TYPE, YJ + "Metric")}
+        types = {}
+        for s, t in g.subject_objects(RDF_TYPE):
+            types.setdefault(str(s), set()).add(str(t)[len(YJ):] if str(t).startswith(YJ) else str(t))
+        parent = {}
+        for s, o in g.subject_objects(YJ + "subOrganizationOf"):
+            parent.setdefault(str(s), set()).add(str(o))
+        supports = sorted({(str(s), str(o)) for s, o in g.subject_objects(YJ + "supports")
+                           if str(s) in entities and str(o) in entities})
+        pairs = [(s, t) for s, t in supports
+                 if not any((p, t) in supports for p in parent.get(s, ()))]
+        side: dict[tuple[str, str], set[str]] = {}
+        for s, t in pairs:
+            bodies = {s} | {b for b, ps in parent.items() if s in ps}
+            side[(s, t)] = bodies | {str(i) for b in bodies for i in g.objects(b, YJ + "implements")}
+        targets_of: dict[str, list[str]] = {}
+        for s, t in pairs:
+            targets_of.setdefault(s, []).append(t)
+
+        pairings = {(s, t): Pairing(s, self.label(s), t, self.label(t)) for s, t in pairs}
+        self._add_metrics(pairings, side)
+        self._add_relations(pairings, side, targets_of)
+        return Dashboard(sorted(pairings.values(), key=lambda p: (p.supporter_label, p.supported_label,
+                                                                  p.supporter, p.supported)))
+
+    def choose(self, candidates: list[tuple[str, str]], about: set[str], doc: str | None):
+        """The pairing a statement about ``about`` in document ``doc`` belongs to, or None."""
+        if len(candidates) > 1:
+            direct = [p for p in candidates if p[1] in about]
+            if direct:
+                candidates = direct
+        if len(candidates) > 1 and doc:
+            named = {p: self.mentions_per_doc(p[1]).get(doc, 0) for p in candidates}
+            best = max(named.values())
+            candidates = [p for p in candidates if named[p] == best] if best else []
+        return candidates[0] if len(candidates) == 1 else None
+
+    def _add_metrics(self, pairings: dict, side: dict) -> None:
+        g = self.g
+        cols = columns()
+        groups: dict[tuple, Figure] = {}
+        for m in sorted(str(x) for x in g.subjects(RDF_TYPE, YJ + "Metric")):
+            value, unit, indicator, period, approx, conf = g.values(m, [YJ + p for p in (
+                "value", "unit", "indicator", "period", "approximate", "confidence")])
+            if value is None or unit is None:
+                continue
+            try:
+                number = Decimal(str(value))
+            except InvalidOperation:
+                continue
+            unit, indicator = str(unit), str(indicator or "")
+            col = next((c for c in cols if unit in c.units and any(w in indicator for w in c.words)), None)
+            if col is None:
+                continue
+            about = {str(a) for a in g.objects(m, YJ + "about")} | {str(a) for a in g.subjects(YJ + "hasMetric", m)}
+            sources = [s for s in (self.sentence_source(str(x)) for x in g.objects(m, PROV_DERIVED)) if s]
+            doc = sources[0].document if sources else None
+            candidates = [p for p in pairings if about & (side[p] | {p[1]})]
+            pair = self.choose(candidates, about, doc)
+            if pair is None:
+                continue
+            period = str(period or "")
+            is_approx = str(approx).lower() == "true"
+            key = (pair, col.key, number, unit, period)
+            fig = groups.get(key)
+            if fig is None:
+                fig = groups[key] = Figure(col.key, [], number, unit, period, is_approx,
+                                           format_zh(number, unit, is_approx))
+                pairings[pair].figures.append(fig)
+            if indicator and indicator not in fig.indicators:
+                fig.indicators.append(indicator)
+            fig.metrics.append(m)
+            fig.sources.extend(s for s in sources if s not in fig.sources)
+            if conf is not None:
+                c = float(str(conf))
+                fig.confidence = c if fig.confidence is None else max(fig.confidence, c)
+        order = {c.key: i for i, c in enumerate(cols)}
+        for p in pairings.values():
+            seen: dict[tuple, set] = {}
+            for f in p.figures:
+                for ind in f.indicators:
+                    seen.setdefault((f.column, ind, f.period, f.unit), set()).add(f.value)
+            for f in p.figures:
+                f.conflict = any(len(seen[(f.column, ind, f.period, f.unit)]) > 1 for ind in f.indicators)
+                f.sources.sort(key=lambda s: (s.file, s.sentence))
+            p.figures.sort(key=lambda f: (order[f.column], f.period, -f.value, f.indicators))
+
+    def _add_relations(self, pairings: dict, side: dict, targets_of: dict) -> None:
+        """Enterprises introduced and things built by the supporter's side, as relations."""
+        g = self.g
+        facts: dict[tuple[str, str, str], list[str]] = {}
+        for f in g.subjects(RDF_TYPE, YJ + "Fact"):
+            s, p, o = g.values(f, ("http://www.w3.org/1999/02/22-rdf-syntax-ns#" + n for n in ("subject", "predicate", "object")))
+            if s is not None and p is not None and o is not None:
+                facts.setdefault((str(s), str(p), str(o)), []).append(str(f))
+        for rel, attr in (("introduced", "introduced"), ("builds", "built")):
+            for s, o in sorted((str(a), str(b)) for a, b in g.subject_objects(YJ + rel)):
+                candidates = [p for p in pairings if s in side[p] or s == p[1]]
+                docs = []
+                for f in facts.get((s, YJ + rel, o), []):
+                    for sent in g.objects(f, PROV_DERIVED):
+                        d = g.value(sent, NIF + "referenceContext")
+                        if d is not None:
+                            docs.append(str(d))
+                pair = self.choose(candidates, {o} | {str(x) for x in g.objects(o, YJ + "locatedIn")},
+                                   docs[0] if docs else None)
+                if pair is not None:
+                    names = getattr(pairings[pair], attr)
+                    if self.label(o) not in names:
+                        names.append(self.label(o))
+        for p in pairings.values():
+            p.introduced.sort()
+            p.built.sort()
