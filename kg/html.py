@@ -68,6 +68,7 @@ from rdflib.term import XSDToPython
 from . import graph as _graph
 from .files import atomic_path, umask_mode
 from .graph import Lit, TermIndex
+from .dashboard import Dashboard, columns, key_figures
 from .model import ADMIN_TYPES, ENTITY_TYPES, RELATIONS
 
 
@@ -124,6 +125,7 @@ TYPE_STYLE: dict[str, tuple[str, str, str]] = {
 # Node size before degree adds to it: the places the graph is about come first.
 TYPE_BASE_SIZE = {"City": 24, "County": 24, "Prefecture": 24, "Province": 20, "Organization": 14}
 OTHER_BASE_SIZE = 9
+ADMIN_LABELLED = ("City", "County", "Prefecture", "Province")
 IMPORTANT_LABELS = 40           # labels drawn at every zoom; the rest appear as one zooms in
 CANDIDATE_BELOW = 0.5           # a fact under this yj:confidence is a candidate when the
                                 # graph does not say so by its {base}candidates named graph
@@ -149,11 +151,12 @@ DEFAULT_MAX_NODES = 5000        # larger pages stay usable but take long to lay 
 LEFT_OUT_EXAMPLES = 10
 CENTRALITY_WORK = 400_000       # edge visits for betweenness (under a second in CPython)
 CENTRALITY_MIN_SAMPLES = 32
-MIN_ITERATIONS, MAX_ITERATIONS = 300, 1000
-STABILISE_BUDGET_MS = 6_000     # layout stops after this even if iterations remain
 EVIDENCE_SHOWN = 50             # source sentences listed per node, edge or metric
-IMPROVED_LAYOUT_MAX = 150       # vis-network's own start layout is too slow above this
 LAYOUT_SPACING = 100.0
+SPRING_MAX = 499                # force-directed refinement up to this size (networkx's
+                                # dense solver, under a second; its sparse one is ten times slower)
+HEADING_SEARCH = 200            # sentences looked at for a document's first heading
+TITLE_CHARS = 40
 
 _EXECUTED_SCRIPT = re.compile(r"<script(?: id=\"app\")?>(.*?)</script>", re.S)
 _JSON_ESCAPE = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
@@ -426,6 +429,7 @@ class _GraphData:
     """Collects everything the page needs from the RDF graph, sorted."""
 
     def __init__(self, graph, max_nodes: int | None, metrics_as_nodes: bool):
+        self.candidates = _candidate_subjects(graph)
         self.g = TermIndex.of(graph)
         self.max_nodes = max_nodes
         self.metrics_as_nodes = metrics_as_nodes
@@ -444,8 +448,23 @@ class _GraphData:
             name = str(source) if source is not None else (titles[0] if titles else
                                                            str(iri).rstrip("/").rsplit("/", 1)[-1])
             self._doc_cache[iri] = {"iri": str(iri), "name": name,
-                                    "title": titles[0] if titles else ""}
+                                    "title": titles[0] if titles else self.heading(iri)}
         return self._doc_cache[iri]
+
+    def heading(self, doc) -> str:
+        """A document without dcterms:title is named by its first heading, else by its
+        opening words (sentence IRIs are ``{doc}/sentence/{n}``, so no index is needed)."""
+        first = ""
+        for n in range(HEADING_SEARCH):
+            text, kind = self.g.values(f"{doc}/sentence/{n}", (NIF.isString, YJ.paragraphKind))
+            if text is None:
+                if n == 0:              # numbering may start at 0 or 1
+                    continue
+                break
+            if str(kind) == "heading":
+                return str(text)
+            first = first or str(text)
+        return first if len(first) <= TITLE_CHARS else first[:TITLE_CHARS] + "…"
 
     def sentence(self, iri) -> "_Sentence | None":
         """Raw begin offset and document of a nif:Sentence (None without text)."""
@@ -647,7 +666,7 @@ class _GraphData:
                 "id": len(nodes), "iri": key, "kind": "entity", "type": primary,
                 "types": [primary] + [t for t in ENTITY_TYPES if t in types_of[e] and t != primary],
                 **lab, "code": codes[0] if codes else "",
-                "degree": degree[key], "size": _size(degree[key]),
+                "degree": degree[key], "size": _size(degree[key], primary),
                 "centrality": round(c, 5), "sizeC": _size_share(c, top),
                 "docs": docs, **self.evidence(spans), "metrics": [],
             })
@@ -657,6 +676,7 @@ class _GraphData:
             triggers: set[str] = set()
             sources: set[str] = set()
             reference = False
+            confs = [self.confidence(f) for f in facts.get((a, rel, b), [])]
             said: dict = {}              # sentence -> the triggers of the facts it states
             for f in facts.get((a, rel, b), []):
                 trig = {str(t) for t in g.objects(f, YJ.trigger)}
@@ -670,9 +690,12 @@ class _GraphData:
                     said.setdefault(src, set()).update(trig)
             spans = self.spans_in_shown(said, lambda s, trig: [
                 (i, i + len(t)) for t in trig for i in _occurrences(self.text(s), t)])
+            known = [c for c in confs if c is not None]
             edges.append({"id": len(edges), "from": index[a], "to": index[b], "rel": rel,
                           "triggers": sorted(triggers), "sources": sorted(sources),
-                          "reference": reference and not spans, **self.evidence(spans)})
+                          "reference": reference and not spans, **self.evidence(spans),
+                          "conf": max(known) if known else None,
+                          "candidate": bool(confs) and all(self.is_candidate(f) for f in facts[(a, rel, b)])})
 
         # Metrics are rows listed by their subjects; the page can also draw them as nodes.
         metric_rows = []
@@ -687,7 +710,8 @@ class _GraphData:
                 continue
             spans, docs = self.metric_spans(m)
             metric_rows.append({**self.metric_row(m), "about": [index[t] for t in targets],
-                                "docs": docs, **self.evidence(spans)})
+                                "docs": docs, **self.evidence(spans), "conf": self.confidence(m),
+                                "candidate": self.is_candidate(m)})
         metric_rows.sort(key=_metric_sort)
         for i, row in enumerate(metric_rows):
             for t in row["about"]:
@@ -698,6 +722,12 @@ class _GraphData:
         # and the memory spent making it in proportion to what a reader can see.
         for item in nodes + edges + metric_rows:
             self.used_sentences.update(s for s, _ in item["ev"])
+        dashboard = key_figures(g)
+        for p in dashboard.pairings:
+            for f in p.figures:
+                for src in f.sources:
+                    if self.sentence(src.sentence) is not None:
+                        self.used_sentences.add(src.sentence)
 
         # documents and sentences: index in sorted order, then replace IRIs by indices
         doc_list = sorted(self.used_docs |
@@ -716,6 +746,7 @@ class _GraphData:
         for n in nodes:
             for d in n["docs"]:
                 doc_counts[d] += 1
+        dash_out = _dashboard_json(dashboard, sent_index, index)
         sentences = []
         for s in sent_list:
             info = self._sentence_cache[s]
@@ -734,15 +765,21 @@ class _GraphData:
         z, c, d = METRIC_EDGE_STYLE
         relations.append({"name": METRIC_EDGE, "zh": z, "color": c, "directed": d, "dashes": True})
 
-        # metric nodes join the layout when drawn from the start
-        n_nodes = len(nodes) + (len(metric_rows) if self.metrics_as_nodes else 0)
-        if n_nodes > IMPROVED_LAYOUT_MAX:
-            start = _initial_layout(len(nodes), [(e["from"], e["to"]) for e in edges])
-            for node, (x, y) in zip(nodes, start):
-                node["x"], node["y"] = x, y
-        iterations = max(MIN_ITERATIONS, min(MAX_ITERATIONS, round(200_000 / max(n_nodes, 1))))
-        if n_nodes > IMPROVED_LAYOUT_MAX:       # a good start needs only the short run
-            iterations = MIN_ITERATIONS
+        # Positions are computed here, so the page opens without running physics; the
+        # pairings sit at the centre and entities without relations are gathered apart.
+        pairing = {index[a] for a, rel, b in rel_edges if rel in ("supports", "pairedWith")} | \
+                  {index[b] for a, rel, b in rel_edges if rel in ("supports", "pairedWith")}
+        for node, (x, y) in zip(nodes, layout(len(nodes), [(e["from"], e["to"]) for e in edges], pairing)):
+            node["x"], node["y"] = x, y
+        # labelled at every zoom: the pairings and main places first, then the hubs
+        ranked = sorted((n for n in nodes if n["degree"]),
+                        key=lambda n: (not (n["id"] in pairing or n["type"] in ADMIN_LABELLED),
+                                       -n["degree"], n["id"]))
+        for n in nodes:
+            n["important"] = False
+            n["orphan"] = n["degree"] == 0
+        for n in ranked[:min(IMPORTANT_LABELS, max(12, len(nodes) // 10))]:
+            n["important"] = True
         omitted = None
         if sel.left_out:
             omitted = {"entities": len(sel.left_out), "edges": sel.edges_left_out,
@@ -755,21 +792,30 @@ class _GraphData:
             "nodes": nodes, "edges": edges, "metrics": metric_rows,
             "metricNodes": self.metrics_as_nodes,
             "docs": docs_out, "sentences": sentences, "evidenceShown": EVIDENCE_SHOWN,
-            "typeNames": [{"name": t, "zh": z, "color": c, "border": _darker(c)}
-                          for t, (z, c) in TYPE_STYLE.items()],
+            "typeNames": [{"name": t, "zh": z, "color": c, "border": _darker(c), "shape": sh}
+                          for t, (z, c, sh) in TYPE_STYLE.items()],
             "legend": [{"name": t, "count": legend_counts[t]}
                        for t in ENTITY_TYPES if t in legend_counts],
             "relations": relations,
             "relLegend": [{"name": r["name"], "count": rel_counts[r["name"]]}
                           for r in relations if r["name"] in rel_counts],
-            "physics": {"solver": "forceAtlas2Based" if n_nodes <= 1500 else "barnesHut",
-                        "iterations": iterations, "budgetMs": STABILISE_BUDGET_MS, "seed": 7,
-                        "improvedLayout": n_nodes <= IMPROVED_LAYOUT_MAX,
-                        # coarser Barnes-Hut approximation: big layouts are time-capped anyway
-                        "theta": 0.5 if n_nodes <= 1500 else 0.8,
-                        "smooth": {"enabled": True, "type": "continuous", "roundness": 0.4}
-                        if len(edges) <= 1000 else False},
+            "dashboard": dash_out,
+            "hasConfidence": any(x["conf"] is not None for x in edges + metric_rows),
+            "smooth": len(edges) <= 1000,
         }
+
+    def confidence(self, item) -> float | None:
+        """yj:confidence (0-1) of a fact or metric; None where the graph gives none."""
+        c = _python(self.g.value(item, YJ.confidence))
+        return float(c) if isinstance(c, (int, float, Decimal)) else None
+
+    def is_candidate(self, item) -> bool:
+        """In the graph's candidates named graph, or (a graph without named graphs)
+        under :data:`CANDIDATE_BELOW`."""
+        if str(item) in self.candidates:
+            return True
+        c = self.confidence(item)
+        return c is not None and c < CANDIDATE_BELOW
 
     def mention_spans(self, entity) -> tuple[dict, list]:
         """Sentences mentioning ``entity`` with the mention spans, and its documents."""
@@ -836,8 +882,89 @@ class _GraphData:
         }
 
 
+def _candidate_subjects(graph) -> frozenset[str]:
+    """Subjects of the ``{base}candidates`` named graph, when ``graph`` has named graphs
+    (an rdflib Dataset read from TriG); empty otherwise."""
+    found: set[str] = set()
+    contexts = getattr(graph, "contexts", None)
+    if callable(contexts):
+        for ctx in contexts():
+            if str(ctx.identifier).endswith("/candidates"):
+                found.update(str(s) for s in ctx.subjects())
+    return frozenset(found)
+
+
+def _dashboard_json(dash: Dashboard, sentence_index: dict, node_index: dict) -> dict:
+    """The key figures as the page reads them: sentences as indices into the page's list,
+    pairing ends as node ids where the page draws them."""
+    cols = [{"key": c.key, "zh": c.zh} for c in columns()]
+    pairs = []
+    for p in dash.pairings:
+        figures = []
+        for f in p.figures:
+            figures.append({"col": f.column, "ind": f.indicators, "text": f.text,
+                            "value": float(f.value), "unit": f.unit, "period": f.period,
+                            "approx": f.approximate, "conflict": f.conflict, "conf": f.confidence,
+                            "src": [sentence_index[s.sentence] for s in f.sources
+                                    if s.sentence in sentence_index],
+                            "files": sorted({s.file for s in f.sources})})
+        pairs.append({"from": p.supporter_label, "to": p.supported_label,
+                      "fromId": node_index.get(p.supporter), "toId": node_index.get(p.supported),
+                      "figures": figures, "introduced": p.introduced, "built": p.built})
+    return {"columns": cols, "pairs": pairs, "csv": dash.csv()}
+
+
 def _metric_sort(row: dict):
     return (row["indicator"], row["value"], row["unit"], row["iri"])
+
+
+def layout(n: int, pairs: list[tuple[int, int]], centre=frozenset(),
+           spacing: float = LAYOUT_SPACING) -> list[tuple[float, float]]:
+    """Positions of ``n`` nodes linked by ``pairs``, computed once so the page opens
+    without a physics run. Deterministic.
+
+    Linked nodes start from :func:`_initial_layout`; up to :data:`SPRING_MAX` of them are
+    then spread by networkx's force-directed layout. A hidden hub tied to the ``centre``
+    nodes (the pairings) draws them to the middle. Nodes without relations are gathered in
+    a grid under the rest.
+    """
+    linked = sorted({i for a, b in pairs if a != b for i in (a, b)})
+    local = {v: i for i, v in enumerate(linked)}
+    links = [(local[a], local[b]) for a, b in pairs if a != b]
+    hub = len(linked)
+    anchors = sorted(local[c] for c in centre if c in local)
+    if anchors:
+        links += [(hub, c) for c in anchors]
+    m = len(linked) + (1 if anchors else 0)
+    start = _initial_layout(m, links, spacing) if m else []
+    xy: dict[int, tuple[float, float]] = {}
+    if 2 < m <= SPRING_MAX + 1:
+        g = nx.Graph()
+        g.add_nodes_from(range(m))
+        g.add_edges_from(links, weight=1.0)
+        # the hub's pull is weak: enough to bring the pairings in, not to pile them up
+        g.add_edges_from(((hub, c) for c in anchors), weight=0.15)
+        half = spacing * math.sqrt(m) * 0.75
+        span = max(max(abs(c) for p in start for c in p), 1.0)
+        pos = nx.spring_layout(g, pos={i: (x / span, y / span) for i, (x, y) in enumerate(start)},
+                               iterations=80, seed=7, scale=half, weight="weight")
+        start = [(float(pos[i][0]), float(pos[i][1])) for i in range(m)]
+    if anchors:                                  # the hub's place is the middle
+        hx, hy = start[hub]
+        start = [(x - hx, y - hy) for x, y in start]
+    for v, i in local.items():
+        xy[v] = (round(start[i][0], 1), round(start[i][1], 1))
+    orphans = [v for v in range(n) if v not in xy]
+    if orphans:
+        xs = [p[0] for p in xy.values()] or [0.0]
+        ys = [p[1] for p in xy.values()] or [0.0]
+        cols = max(1, math.ceil(math.sqrt(len(orphans)) * 1.6))
+        step = spacing * 0.9
+        x0 = (min(xs) + max(xs)) / 2 - (min(cols, len(orphans)) - 1) * step / 2
+        y0 = max(ys) + 2 * spacing if xy else 0.0
+        for k, v in enumerate(orphans):
+            xy[v] = (round(x0 + (k % cols) * step, 1), round(y0 + (k // cols) * step, 1))
+    return [xy[v] for v in range(n)]
 
 
 def _initial_layout(n: int, pairs: list[tuple[int, int]],
@@ -930,8 +1057,9 @@ def _initial_layout(n: int, pairs: list[tuple[int, int]],
     return pos
 
 
-def _size(degree: int) -> float:
-    return round(min(10 + 5 * math.sqrt(degree), 45), 2)
+def _size(degree: int, type_: str = "") -> float:
+    """The places a pairing is about are drawn largest; degree adds to every type."""
+    return round(min(TYPE_BASE_SIZE.get(type_, OTHER_BASE_SIZE) + 4 * math.sqrt(degree), 48), 2)
 
 
 def _size_share(value: float, top: float) -> float:
