@@ -119,7 +119,7 @@ TYPE_STYLE: dict[str, tuple[str, str, str]] = {
     "Facility": ("设施", "#E69F00", "triangle"),
     "Product": ("产品", "#F0E442", "triangle"),
     "Initiative": ("项目举措", "#CC79A7", "star"),
-    "Person": ("人物", "#56B4E9", "triangleDown"),
+    "Person": ("人物", "#000000", "triangleDown"),
     "Metric": ("指标", "#999999", "diamond"),
 }
 # Node size before degree adds to it: the places the graph is about come first.

@@ -470,7 +470,9 @@ def test_hostile_labels_render_as_text_and_run_nothing(browser, tmp_path):
         page.page.mouse.move(x + 1, y + 1)
         page.page.wait_for_selector("div.vis-tooltip .tip-title", state="visible", timeout=5_000)
         assert page.page.text_content("div.vis-tooltip .tip-title") == XSS_IMG
-        assert XSS_SCRIPT in page.page.text_content("div.vis-tooltip table.metrics")
+        # the tooltip is one line; the panel has the metrics, their text as text
+        assert "1 项指标" in page.page.text_content("div.vis-tooltip .tip-types")
+        assert XSS_SCRIPT in page.page.text_content("#panel-body table.metrics")
         page.page.check("#metric-nodes")
         page.page.fill("#search", XSS_IMG)                 # exact label beats alt-label prefixes
         page.page.press("#search", "Enter")
@@ -536,7 +538,7 @@ def synthetic_graph(n: int, per_node: int = 3, seed: int = 5) -> Graph:
     return g
 
 
-def test_larger_graph_starts_from_python_layout_and_settles(browser, tmp_path):
+def test_larger_graph_opens_at_its_python_layout(browser, tmp_path):
     g = synthetic_graph(400)
     labels, edges = rdf_entities_and_edges(g)
     page = Watched(browser, write_html(g, tmp_path / "big.html"))
@@ -551,7 +553,7 @@ def test_larger_graph_starts_from_python_layout_and_settles(browser, tmp_path):
         xy = {(round(p["x"]), round(p["y"])) for p in state["positions"]}
         assert all(math.isfinite(v) for p in state["positions"] for v in p.values())
         assert len(xy) > 0.95 * len(labels)                      # spread out, not piled up
-        assert state["timing"]["iterations"] > 0 and state["timing"]["readyMs"] >= state["timing"]["layoutMs"]
+        assert state["timing"]["iterations"] == 0 and state["timing"]["readyMs"] >= 0   # nothing simulated
         page.assert_clean()
     finally:
         page.close()
