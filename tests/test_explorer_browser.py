@@ -1,0 +1,187 @@
+"""The explorer's reading aids in a real browser (Debian Chromium via Playwright) on the
+seed graph: header counts that follow the filters, focus on a neighbourhood, shortest
+paths, the key-figures dashboard against the graph, documents by title, confidence."""
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import networkx as nx
+import pytest
+from rdflib import Literal, URIRef, XSD
+
+from kg.dashboard import key_figures
+from kg.html import write_html
+from tests.test_browser import BASE, YJ, Watched, browser, rdf_entities_and_edges  # noqa: F401
+
+WUSHI = BASE + "id/place/652927"
+
+
+@pytest.fixture
+def seed_page(browser, seed_build):  # noqa: F811 - the fixture imported above
+    page = Watched(browser, next(p for p in seed_build.outputs if p.name == "graph.html"))
+    yield page
+    page.close()
+
+
+def counts(page) -> tuple[int, int]:
+    c = page.page.locator("#counts")
+    return int(c.get_attribute("data-nodes")), int(c.get_attribute("data-edges"))
+
+
+def test_filters_update_counts_and_refit(seed_page):
+    total_nodes, total_edges = seed_page.js("() => [kgView.data.nodes.length, kgView.data.edges.length]")
+    assert counts(seed_page) == (total_nodes, total_edges)
+    assert seed_page.page.text_content("#counts") == \
+        f"显示 {total_nodes} / {total_nodes} 个实体 · {total_edges} / {total_edges} 条关系"
+    scale = seed_page.js("() => kgView.network.getScale()")
+    seed_page.page.locator("#legend-types .legend-item", has_text="Initiative").click()
+    initiatives = seed_page.js("() => kgView.data.nodes.filter(n => n.type === 'Initiative').length")
+    n, e = counts(seed_page)
+    assert n == total_nodes - initiatives
+    assert e == seed_page.js("() => kgView.network.body.edgeIndices.length") < total_edges
+    # refitted to what is left
+    assert seed_page.js("() => kgView.network.getScale()") != scale
+    # orphans can be hidden; the count follows
+    orphans = seed_page.js("() => kgView.data.nodes.filter(n => n.orphan && n.type !== 'Initiative').length")
+    assert orphans > 0
+    seed_page.page.uncheck("#show-orphans")
+    assert counts(seed_page)[0] == n - orphans
+    seed_page.page.click("#reset")
+    assert counts(seed_page) == (total_nodes, total_edges)
+    seed_page.assert_clean()
+
+
+def test_documents_listed_by_title_with_file_name_as_tooltip(seed_page, seed_build):
+    options = seed_page.js("""() => [...document.querySelectorAll('#doc-filter option')].slice(1)
+                                   .map(o => [o.textContent, o.title])""")
+    files = [t for _, t in options]
+    assert files == ["000_c362e20726e80f6e.txt", "001_48db2ca25188d589.txt"]
+    for text, name in options:
+        assert name not in text and not text.startswith("0")       # a title, not the file name
+        assert len(text) > 6
+    seed_page.assert_clean()
+
+
+def test_click_focuses_the_neighbourhood_and_fades_the_rest(seed_page, seed_build):
+    wushi = seed_page.node_id("乌什县")
+    seed_page.click_node(wushi)
+    seed_page.page.wait_for_selector("body[data-focus]", state="attached")
+    g = nx.Graph()
+    edges = seed_page.js("() => kgView.data.edges.map(e => [e.from, e.to])")
+    g.add_edges_from(map(tuple, edges))
+    one = set(nx.single_source_shortest_path_length(g, wushi, cutoff=1))
+    two = set(nx.single_source_shortest_path_length(g, wushi, cutoff=2))
+    state = seed_page.js("""() => ({focus: kgView.state().focus,
+        faded: kgView.nodes.get().filter(n => n.opacity < 1).map(n => n.id)})""")
+    assert set(state["focus"]) == one
+    total = seed_page.js("() => kgView.data.nodes.length")
+    assert set(state["faded"]) == set(range(total)) - one
+    seed_page.page.select_option("#hops", "2")
+    assert set(seed_page.js("() => kgView.state().focus")) == two
+    # expand a neighbour (double-click), then collapse it
+    seed_page.page.select_option("#hops", "1")
+    neighbour = seed_page.node_id("衢州市")
+    assert neighbour in one
+    seed_page.js("(id) => kgView.network.body.emitter.emit('doubleClick', {nodes: [id], edges: []})", neighbour)
+    expanded = set(seed_page.js("() => kgView.state().focus"))
+    assert expanded == one | set(nx.single_source_shortest_path_length(g, neighbour, cutoff=1))
+    seed_page.js("(id) => kgView.network.body.emitter.emit('doubleClick', {nodes: [id], edges: []})", neighbour)
+    assert set(seed_page.js("() => kgView.state().focus")) == one
+    seed_page.page.click("#focus-exit")
+    assert seed_page.js("() => kgView.nodes.get().filter(n => n.opacity < 1).length") == 0
+    seed_page.assert_clean()
+
+
+def test_shortest_paths_between_two_entities(seed_page):
+    a, b = seed_page.node_id("乌什县"), seed_page.node_id("柯坪县")
+    seed_page.click_node(a)
+    seed_page.page.click("#panel-body button.path-from")
+    seed_page.click_node(b)
+    seed_page.page.click("#panel-body button.path-to")
+    paths = seed_page.js("() => kgView.state().paths")
+    g = nx.Graph()
+    g.add_edges_from(map(tuple, seed_page.js("() => kgView.data.edges.map(e => [e.from, e.to])")))
+    expected = sorted(nx.all_shortest_paths(g, a, b))
+    assert sorted(paths) == expected and len(paths) >= 1
+    chains = seed_page.js("() => [...document.querySelectorAll('#path-results .path-chain')].map(d => d.textContent)")
+    assert len(chains) == len(expected)
+    assert all(c.startswith("乌什县") and c.endswith("柯坪县") for c in chains)
+    on_path = {n for p in expected for n in p}
+    faded = set(seed_page.js("() => kgView.nodes.get().filter(n => n.opacity < 1).map(n => n.id)"))
+    assert not faded & on_path and len(faded) == seed_page.js("() => kgView.data.nodes.length") - len(on_path)
+    seed_page.page.click("#path-clear")
+    assert seed_page.js("() => kgView.state().paths") is None
+    seed_page.assert_clean()
+
+
+def test_dashboard_shows_the_figures_of_the_graph(seed_page, seed_build):
+    expected = key_figures(seed_build.rdf)
+    quzhou_wushi = next(p for p in expected.pairings
+                        if (p.supporter_label, p.supported_label) == ("衢州市", "乌什县"))
+    funds = quzhou_wushi.by_column("funds")
+    assert [f.text for f in funds] == ["8.4亿元"] and funds[0].value == Decimal(840000000)
+    seed_page.page.click("#dash-open")
+    seed_page.page.wait_for_selector("#dashboard:not([hidden])")
+    rows = seed_page.js("""() => [...document.querySelectorAll('#dashboard tr')].slice(1).map(tr => ({
+        pair: tr.querySelector('td.pair').textContent,
+        cols: Object.fromEntries([...tr.querySelectorAll('td[data-col]')].map(td =>
+            [td.dataset.col, [...td.querySelectorAll('.fig .v')].map(v => v.textContent)]))}))""")
+    assert [r["pair"] for r in rows] == [f"{p.supporter_label} → {p.supported_label}" for p in expected.pairings]
+    for row, p in zip(rows, expected.pairings):
+        for col, shown in row["cols"].items():
+            assert shown == [f.text for f in p.by_column(col)]
+    row = rows[[r["pair"] for r in rows].index("衢州市 → 乌什县")]
+    assert row["cols"]["funds"] == ["8.4亿元"] and row["cols"]["projects"] == ["91个"]
+    assert "74名" in row["cols"]["cadres"]
+    # conflicting figures are flagged
+    flagged = seed_page.js("() => [...document.querySelectorAll('#dashboard .fig.conflict .v')].map(v => v.textContent)")
+    assert sorted(flagged) == sorted(f.text for p in expected.pairings for f in p.figures if f.conflict)
+    # a figure links to its sentence
+    seed_page.page.locator("#dashboard tr", has_text="衢州市 → 乌什县") \
+        .locator("td[data-col=funds] button.source").first.click()
+    assert "8.4亿元" in seed_page.page.text_content("#panel-body p.sent")
+    # the same table as CSV
+    with seed_page.page.expect_download() as dl:
+        seed_page.page.click("#dash-csv")
+    text = open(dl.value.path(), encoding="utf-8-sig").read()
+    assert text == expected.csv()
+    table = list(csv.reader(io.StringIO(text)))
+    assert ["衢州市", "乌什县", "援疆资金", "援疆资金", "8.4亿元", "840000000", "CNY"] == table[1 + [
+        r[:2] + [r[3]] for r in table[1:]].index(["衢州市", "乌什县", "援疆资金"])][:7]
+    seed_page.assert_clean()
+
+
+def test_confidence_slider_hides_uncertain_facts_and_candidates_are_dashed(browser, seed_build, tmp_path):
+    g = seed_build.rdf
+    facts = sorted(set(g.subjects(None, YJ.Fact)) | set(g.subjects(URIRef(
+        "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), YJ.Fact)), key=str)
+    assert len(facts) > 20
+    low = set()
+    for i, f in enumerate(facts):
+        c = 0.3 if i % 5 == 0 else 0.9
+        g.set((f, YJ.confidence, Literal(str(c), datatype=XSD.decimal)))
+        if c < 0.5:
+            low.add((str(g.value(f, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"))),
+                     str(g.value(f, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#object")))))
+    page = Watched(browser, write_html(g, tmp_path / "conf.html"))
+    try:
+        assert page.page.is_visible("#conf")
+        dashed = page.js("() => kgView.data.edges.filter(e => kgView.edges.get(e.id).dashes).map(e => e.id)")
+        candidates = page.js("() => kgView.data.edges.filter(e => e.candidate).map(e => e.id)")
+        assert candidates and set(candidates) <= set(dashed)
+        before = counts(page)[1]
+        page.page.fill("#conf", "0.5")
+        page.page.dispatch_event("#conf", "input")
+        hidden = page.js("() => kgView.data.edges.filter(e => e.conf !== null && e.conf < 0.5).length")
+        assert hidden > 0 and counts(page)[1] == before - hidden
+        page.assert_clean()
+    finally:
+        page.close()
+    # without yj:confidence there is no slider
+    page = Watched(browser, next(p for p in seed_build.outputs if p.name == "graph.html"))
+    try:
+        assert not page.page.is_visible("#conf")
+    finally:
+        page.close()
