@@ -7,8 +7,9 @@ Each synthetic graph has the shape the pipeline writes (typed entities with Chin
 relations stated directly and as yj:Fact with a source sentence, mentions, metrics) and about
 four relations per entity. It goes through the real ``kg.html.write_html``; the page is
 opened from ``file://`` in Debian's Chromium (Playwright) and timed from navigation to
-``window.kgReady`` (layout stabilised, physics off, the settled layout painted). Prints a
-table and writes ``benchmarks/results/html.json``.
+``window.kgReady`` (the layout, computed in Python and stored in the page, painted once
+fitted), then a click on the canvas is timed to the next frame. Prints a table and writes
+``benchmarks/results/html.json``.
 """
 from __future__ import annotations
 

@@ -223,6 +223,12 @@ def _page_pieces(graph, title: str = DEFAULT_TITLE, max_nodes: int | None = DEFA
     if max_nodes is not None and max_nodes < 0:
         raise ValueError("max_nodes must be >= 0")
     data = _GraphData(graph, max_nodes=max_nodes, metrics_as_nodes=metrics_as_nodes).build()
+    yield from page_pieces(data, title)
+
+
+def page_pieces(data: dict, title: str = DEFAULT_TITLE, served: bool = False):
+    """The page around ``data`` (what :meth:`_GraphData.build` returns). A ``served`` page
+    (``kg serve``) may also fetch from the server that sent it, and nothing else."""
     shown, total, omitted = data["shown"], data["total"], data["omitted"]
     if omitted:
         note = (f"显示关系最多的 {shown} / {total} 个实体，未显示 {omitted['entities']} 个实体和 "
@@ -241,6 +247,7 @@ def _page_pieces(graph, title: str = DEFAULT_TITLE, max_nodes: int | None = DEFA
         "VIS_CSS": css,
         "VIS_JS": js,
         "DATA": _DATA_MARK,
+        "CONNECT": "connect-src 'self'; " if served else "",
     }
     fields["SCRIPT_HASHES"] = "{{SCRIPT_HASHES}}"      # filled once the scripts are final
     # One pass, so text inserted for one placeholder is never scanned for another.
@@ -618,7 +625,9 @@ class _GraphData:
             edges_left_out=sum(1 for a, _, b in self.rel_edges if a not in shown or b not in shown),
             examples=tuple(self.labels(e)["label"] for e in left[:LEFT_OUT_EXAMPLES]))
 
-    def build(self) -> dict:
+    def build(self, dashboard: bool = True) -> dict:
+        """The page's data; without ``dashboard`` the key figures are left out (``kg serve``
+        answers them on their own)."""
         g = self.g
         self.collect()
         sel = self.select()
@@ -722,7 +731,7 @@ class _GraphData:
         # and the memory spent making it in proportion to what a reader can see.
         for item in nodes + edges + metric_rows:
             self.used_sentences.update(s for s, _ in item["ev"])
-        dashboard = key_figures(g)
+        dashboard = key_figures(g) if dashboard else Dashboard([])
         for p in dashboard.pairings:
             for f in p.figures:
                 for src in f.sources:
@@ -909,6 +918,7 @@ def _dashboard_json(dash: Dashboard, sentence_index: dict, node_index: dict) -> 
                                     if s.sentence in sentence_index],
                             "files": sorted({s.file for s in f.sources})})
         pairs.append({"from": p.supporter_label, "to": p.supported_label,
+                      "fromIri": p.supporter, "toIri": p.supported,
                       "fromId": node_index.get(p.supporter), "toId": node_index.get(p.supported),
                       "figures": figures, "introduced": p.introduced, "built": p.built})
     return {"columns": cols, "pairs": pairs, "csv": dash.csv()}

@@ -25,6 +25,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 
+from .explorer import Explorer
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 DEFAULT_TIMEOUT = 30.0
@@ -360,8 +362,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)
-        if url.path not in ("/", "/sparql"):
-            return self._text(404, f"Not found: {url.path} (the endpoint is /sparql)")
+        if self.server.explorer.handle(self, url.path, url.query):   # /, /query, /api/… (kg.explorer)
+            return
+        if url.path != "/sparql":
+            return self._text(404, f"Not found: {url.path} (the endpoint is /sparql, the explorer /)")
         params = parse_qs(url.query, keep_blank_values=True)
         if "update" in params:
             return self._refuse_update()
@@ -441,6 +445,8 @@ class SparqlServer(ThreadingHTTPServer):
             (Path(self._folder) / "info.json").write_text(json.dumps(self.info), encoding="utf-8")
             self.query_timeout, self.quiet = timeout, quiet
             self.pool = WorkerPool(self._folder, max(1, workers))
+            self.explorer = Explorer(ox.Store.read_only(self.info.get("store") or str(Path(self._folder) / "store")),
+                                     dataset=self.info["dataset"])
         except BaseException:
             shutil.rmtree(self._folder, ignore_errors=True)
             raise
@@ -470,8 +476,9 @@ def serve(graph: str | Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
         raise KeyboardInterrupt  # SIGTERM (kill, systemd, docker) cleans up like Ctrl-C
     import signal
     signal.signal(signal.SIGTERM, stop)
+    home = server.url[:-len("/sparql")]
     print(f"SPARQL endpoint {server.url} ({server.info['triples']:,} triples from "
-          f"{server.info['file']}); Ctrl-C stops", flush=True)
+          f"{server.info['file']}); explorer {home}/, queries {home}/query; Ctrl-C stops", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

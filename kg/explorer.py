@@ -1,0 +1,264 @@
+"""The explorer of ``kg serve``: the page of :mod:`kg.html` for a graph of any size, fed
+from the store over SPARQL, and a query page.
+
+Routes (all GET, read-only; JSON answers are ``application/json``)
+    ``/``                  the explorer: the :data:`OVERVIEW_NODES` most connected entities
+                           (pairings first), laid out in Python, with the page's filters,
+                           focus and paths; a click fetches the node's neighbourhood
+    ``/api/node?iri=``     one entity's neighbourhood with its evidence, in the page's format
+    ``/api/search?q=``     entities whose label or alternative label contains ``q``
+    ``/api/dashboard``     the key figures (:mod:`kg.dashboard`) of the whole graph
+    ``/query``             a query editor with the bundled queries as examples; results as
+                           a table, CSV and JSON (it posts to the server's ``/sparql``)
+
+Every query here is fixed text. What a client sends reaches the store as a bound value
+(a search string, through pyoxigraph's ``substitutions``) or as an IRI that pyoxigraph's
+``NamedNode`` accepted and wrote back in its own syntax (``<…>``: no quote, brace or ``>``
+can get through), which is the only text ever put into a query.
+The explorer queries a read-only :class:`pyoxigraph.Store` in the server's process: its
+queries are bounded (``LIMIT``) and indexed lookups, unlike arbitrary ``/sparql`` queries,
+which run in killable workers.
+"""
+from __future__ import annotations
+
+import html as _html
+import json
+import re
+import threading
+from importlib import resources
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pyoxigraph as ox
+
+from .dashboard import key_figures
+from .graph import TermIndex
+from .html import RELATION_STYLE, _GraphData, _dashboard_json, _sha256, page_pieces, script_json
+from .model import ENTITY_TYPES
+
+OVERVIEW_NODES = 400           # entities on the first view of a served graph
+NEIGHBOURS = 150               # relations fetched around one entity
+MENTIONS = 60                  # mentions (with their sentences) fetched for one entity
+SEARCH_HITS = 30
+QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+
+PREFIXES = """PREFIX yj: <https://w3id.org/yuanjiang-kg/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
+PREFIX itsrdf: <http://www.w3.org/2005/11/its/rdf#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+"""
+RELS = " ".join(f"yj:{r}" for r in RELATION_STYLE)
+TYPES = " ".join(f"yj:{t}" for t in ENTITY_TYPES)
+NAMES = "rdf:type, rdfs:label, skos:prefLabel, skos:altLabel, yj:adminCode"
+
+TOP = PREFIXES + f"""SELECT ?e (COUNT(*) AS ?d) WHERE {{
+  VALUES ?p {{ {RELS} }}
+  {{ ?e ?p ?o }} UNION {{ ?o ?p ?e }}
+}} GROUP BY ?e ORDER BY DESC(?d) STR(?e) LIMIT {OVERVIEW_NODES}"""
+PAIRING_ENDS = PREFIXES + """SELECT DISTINCT ?e WHERE { { ?e yj:supports ?x } UNION { ?x yj:supports ?e } }"""
+# what the page needs of a set of entities (?e bound by VALUES): names, types, relations
+DESCRIBE = PREFIXES + f"""CONSTRUCT {{ ?e ?p ?o }} WHERE {{
+  VALUES ?e {{ %s }}
+  {{ ?e ?p ?o . FILTER(?p IN ({NAMES})) }} UNION
+  {{ VALUES ?p {{ {RELS} }} ?e ?p ?o }}
+}}"""
+# around one entity (__NODE__, replaced by its IRI): its neighbours by any relation, with names and types
+AROUND = PREFIXES + f"""CONSTRUCT {{ __NODE__ ?r ?m . ?m ?r2 __NODE__ . ?x ?p ?o }} WHERE {{
+  {{ SELECT ?x WHERE {{
+      {{ BIND(__NODE__ AS ?x) }} UNION
+      {{ VALUES ?r {{ {RELS} }} __NODE__ ?r ?x }} UNION {{ VALUES ?r {{ {RELS} }} ?x ?r __NODE__ }}
+  }} LIMIT {NEIGHBOURS} }}
+  {{ ?x ?p ?o . FILTER(?p IN ({NAMES})) }} UNION
+  {{ VALUES ?r {{ {RELS} }} __NODE__ ?r ?x BIND(?x AS ?m) }} UNION
+  {{ VALUES ?r2 {{ {RELS} }} ?x ?r2 __NODE__ BIND(?x AS ?m) }}
+}}"""
+# the facts, mentions, sentences, documents and metrics of one entity (__NODE__)
+EVIDENCE = PREFIXES + f"""CONSTRUCT {{ ?f ?fp ?fo . ?s ?sp ?so . ?d ?dp ?do . ?men ?mp ?mo . ?met ?qp ?qo }} WHERE {{
+  {{ ?f rdf:subject __NODE__ ; rdf:predicate ?pr . ?f ?fp ?fo . OPTIONAL {{ ?f prov:wasDerivedFrom ?s . ?s ?sp ?so .
+     OPTIONAL {{ ?s nif:referenceContext ?d . ?d ?dp ?do FILTER(?dp IN (yj:sourceFile, dcterms:title)) }} }} }} UNION
+  {{ ?f rdf:object __NODE__ ; rdf:predicate ?pr . ?f ?fp ?fo . OPTIONAL {{ ?f prov:wasDerivedFrom ?s . ?s ?sp ?so .
+     OPTIONAL {{ ?s nif:referenceContext ?d . ?d ?dp ?do FILTER(?dp IN (yj:sourceFile, dcterms:title)) }} }} }} UNION
+  {{ {{ SELECT ?men WHERE {{ ?men itsrdf:taIdentRef __NODE__ }} LIMIT {MENTIONS} }}
+     ?men ?mp ?mo . OPTIONAL {{ ?men nif:sentence ?s . ?s ?sp ?so .
+     OPTIONAL {{ ?s nif:referenceContext ?d . ?d ?dp ?do FILTER(?dp IN (yj:sourceFile, dcterms:title)) }} }} }} UNION
+  {{ ?met yj:about __NODE__ . ?met ?qp ?qo . OPTIONAL {{ ?met prov:wasDerivedFrom ?s . ?s ?sp ?so .
+     OPTIONAL {{ ?s nif:referenceContext ?d . ?d ?dp ?do FILTER(?dp IN (yj:sourceFile, dcterms:title)) }} }} }}
+}}"""
+# ?q is bound by substitution, which pyoxigraph allows for projected variables only
+SEARCH = PREFIXES + f"""SELECT ?q ?e (MIN(?l) AS ?label) (MIN(?t) AS ?type) WHERE {{
+  ?e rdfs:label|skos:altLabel|skos:prefLabel ?l .
+  FILTER(CONTAINS(LCASE(STR(?l)), ?q))
+  ?e a ?t . VALUES ?t {{ {TYPES} }}
+}} GROUP BY ?q ?e ORDER BY STRLEN(MIN(?l)) ?label LIMIT {SEARCH_HITS}"""
+# what kg.dashboard reads: metrics with their sentences and documents, the pairings and the
+# supporter's side (bodies, initiatives), introduced and built with their facts, the
+# supported places' mentions per document, and the labels of all of these
+DASHBOARD = [PREFIXES + q for q in (
+    """CONSTRUCT { ?m ?p ?o . ?s nif:isString ?t ; nif:referenceContext ?d . ?d yj:sourceFile ?f }
+       WHERE { ?m a yj:Metric ; ?p ?o . OPTIONAL { ?m prov:wasDerivedFrom ?s . ?s nif:isString ?t .
+               OPTIONAL { ?s nif:referenceContext ?d . OPTIONAL { ?d yj:sourceFile ?f } } } }""",
+    """CONSTRUCT { ?a ?r ?b . ?a a ?ta . ?b a ?tb . ?a rdfs:label ?la . ?b rdfs:label ?lb .
+                   ?a skos:prefLabel ?pa . ?b skos:prefLabel ?pb }
+       WHERE { VALUES ?r { yj:supports yj:subOrganizationOf yj:implements yj:introduced yj:builds yj:locatedIn }
+               ?a ?r ?b . ?a a ?ta . ?b a ?tb .
+               OPTIONAL { ?a rdfs:label ?la } OPTIONAL { ?b rdfs:label ?lb }
+               OPTIONAL { ?a skos:prefLabel ?pa } OPTIONAL { ?b skos:prefLabel ?pb } }""",
+    """CONSTRUCT { ?f a yj:Fact ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; prov:wasDerivedFrom ?x .
+                   ?x nif:referenceContext ?d }
+       WHERE { VALUES ?p { yj:introduced yj:builds } ?f rdf:predicate ?p ; rdf:subject ?s ; rdf:object ?o .
+               OPTIONAL { ?f prov:wasDerivedFrom ?x . ?x nif:referenceContext ?d } }""",
+    """CONSTRUCT { ?men itsrdf:taIdentRef ?t ; nif:referenceContext ?d }
+       WHERE { ?x yj:supports ?t . ?men itsrdf:taIdentRef ?t ; nif:referenceContext ?d }""",
+)]
+
+
+class Explorer:
+    """The explorer's answers from one store (read-only). ``dataset``: the store's
+    graphs are the graph's parts, so queries read their union."""
+
+    def __init__(self, store: ox.Store, dataset: bool = False, title: str = "对口援疆知识图谱"):
+        self.store = store
+        self.kwargs = {"use_default_graph_as_union": True} if dataset else {}
+        self.title = title
+        self._page: bytes | None = None
+        self._dashboard: bytes | None = None
+        self._lock = threading.Lock()
+
+    # -- SPARQL
+
+    def select(self, query: str, **bound) -> list:
+        subs = {ox.Variable(k): v for k, v in bound.items()}
+        return list(self.store.query(query, substitutions=subs or None, **self.kwargs))
+
+    def construct(self, query: str, **bound) -> list:
+        subs = {ox.Variable(k): v for k, v in bound.items()}
+        return list(self.store.query(query, substitutions=subs or None, **self.kwargs))
+
+    @staticmethod
+    def index(*triple_lists) -> TermIndex:
+        """The triples as the TermIndex kg.html and kg.dashboard read."""
+        text = "".join(ox.serialize(t, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+                       for t in triple_lists if t)
+        return TermIndex(sorted(text.splitlines(keepends=True)))
+
+    def describe(self, iris: list[str]) -> list:
+        values = " ".join(str(ox.NamedNode(i)) for i in iris)   # IRIs from the store itself
+        return self.construct(DESCRIBE % values) if iris else []
+
+    # -- answers
+
+    def overview(self) -> dict:
+        """The page's data for the first view: the most connected entities, pairings first."""
+        ends = [r["e"].value for r in self.select(PAIRING_ENDS) if isinstance(r["e"], ox.NamedNode)]
+        top = [r["e"].value for r in self.select(TOP) if isinstance(r["e"], ox.NamedNode)]
+        chosen = list(dict.fromkeys(ends + top))[:OVERVIEW_NODES]
+        data = _GraphData(self.index(self.describe(chosen)), max_nodes=None, metrics_as_nodes=False).build(dashboard=False)
+        total = self.select(PREFIXES + f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a ?t VALUES ?t {{ {TYPES} }} "
+                            "FILTER NOT EXISTS { ?e a yj:Metric } }")[0]["n"].value
+        data["remote"] = {"total": int(total)}
+        data["dashboard"] = None            # fetched when first opened
+        return data
+
+    def page(self) -> bytes:
+        with self._lock:
+            if self._page is None:
+                self._page = "".join(page_pieces(self.overview(), self.title, served=True)).encode("utf-8")
+            return self._page
+
+    def neighbourhood(self, iri: str) -> dict:
+        node = str(ox.NamedNode(iri))         # raises ValueError unless a valid IRI
+        around = self.construct(AROUND.replace("__NODE__", node))
+        evidence = self.construct(EVIDENCE.replace("__NODE__", node))
+        # metrics and facts name their subjects; describe those too so they count
+        data = _GraphData(self.index(around, evidence), max_nodes=None, metrics_as_nodes=False).build(dashboard=False)
+        data["centre"] = iri
+        return data
+
+    def search(self, text: str) -> list[dict]:
+        rows = self.select(SEARCH, q=ox.Literal(text.strip().lower()))
+        return [{"iri": r["e"].value, "label": r["label"].value,
+                 "type": r["type"].value.rsplit("#", 1)[-1]} for r in rows if isinstance(r["e"], ox.NamedNode)]
+
+    def dashboard(self) -> bytes:
+        with self._lock:
+            if self._dashboard is None:
+                g = self.index(*(self.construct(q) for q in DASHBOARD))
+                dash = key_figures(g)
+                sentences: dict[str, int] = {}
+                texts = []
+                for p in dash.pairings:
+                    for f in p.figures:
+                        for s in f.sources:
+                            if s.sentence not in sentences:
+                                sentences[s.sentence] = len(texts)
+                                texts.append([s.file, s.text])
+                out = _dashboard_json(dash, sentences, {})
+                out["sentences"] = texts
+                self._dashboard = script_json(out).encode("utf-8")
+            return self._dashboard
+
+    # -- HTTP
+
+    def handle(self, handler, path: str, query: str) -> bool:
+        """Answer ``path`` if it is one of the explorer's routes (True), else leave it."""
+        params = parse_qs(query, keep_blank_values=True)
+
+        def one(name: str) -> str | None:
+            values = params.get(name, [])
+            return values[0] if len(values) == 1 else None
+
+        if path == "/":
+            handler._send(200, "text/html; charset=utf-8", self.page(), PAGE_HEADERS)
+        elif path == "/query":
+            handler._send(200, "text/html; charset=utf-8", query_page(), QUERY_HEADERS)
+        elif path == "/api/dashboard":
+            handler._send(200, "application/json", self.dashboard())
+        elif path == "/api/node":
+            iri = one("iri")
+            try:
+                data = self.neighbourhood(iri) if iri and _IRI.fullmatch(iri) else None
+            except ValueError:
+                data = None
+            if data is None:
+                handler._text(400, "Bad request: give one iri parameter, an absolute IRI")
+            else:
+                handler._send(200, "application/json", script_json(data).encode("utf-8"))
+        elif path == "/api/search":
+            q = one("q")
+            if q is None or not q.strip() or len(q) > 100:
+                handler._text(400, "Bad request: give one q parameter of 1 to 100 characters")
+            else:
+                handler._send(200, "application/json", script_json(self.search(q)).encode("utf-8"))
+        else:
+            return False
+        return True
+
+
+_IRI = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]+")
+# the page's own meta CSP allows its scripts by hash; the header adds what a meta tag cannot
+PAGE_HEADERS = {"Content-Security-Policy": "frame-ancestors 'none'; form-action 'none'",
+                "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
+
+
+def examples() -> list[dict]:
+    """The bundled queries (queries/*.rq): name, first comment line, text."""
+    out = []
+    for path in sorted(QUERY_DIR.glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        first = next((l.lstrip("# ").strip() for l in text.splitlines() if l.startswith("#")), "")
+        out.append({"name": path.stem, "about": first, "text": text})
+    return out
+
+
+def query_page() -> bytes:
+    template = resources.files("kg.data").joinpath("query_template.html").read_text(encoding="utf-8")
+    script = template.split("<script>", 1)[1].split("</script>", 1)[0]
+    page = template.replace("{{SCRIPT_HASH}}", f"'sha256-{_sha256(script)}'", 1)
+    return page.replace("{{EXAMPLES}}", script_json(examples())).encode("utf-8")
+
+
+QUERY_HEADERS = PAGE_HEADERS
