@@ -31,10 +31,13 @@ from functools import lru_cache
 
 from .graph import Lit, TermIndex
 from .lexicon import _lines
+from .model import ENTITY_TYPES
 
 YJ = "https://w3id.org/yuanjiang-kg/ontology#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDF_SUBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"
+RDF_PREDICATE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#predicate"
+RDF_OBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#object"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF = "http://www.w3.org/2004/02/skos/core#prefLabel"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
@@ -163,7 +166,7 @@ class _Builder:
         self.g = g
         g.index_objects([RDF_TYPE, YJ + "about", YJ + "hasMetric", ITSRDF_REF, YJ + "supports",
                          YJ + "subOrganizationOf", YJ + "implements", YJ + "introduced", YJ + "builds",
-                         RDF_SUBJECT])
+                         RDF_PREDICATE])
         self._docs_of: dict[str, dict[str, int]] = {}
 
     def label(self, iri: str) -> str:
@@ -197,10 +200,8 @@ class _Builder:
 
     def build(self) -> Dashboard:
         g = self.g
-        entities = {str(s) for s in g.subjects(RDF_TYPE, None)} - {str(m) for m in g.subjects(RDF_TYPE, YJ + "Metric")}
-        types = {}
-        for s, t in g.subject_objects(RDF_TYPE):
-            types.setdefault(str(s), set()).add(str(t)[len(YJ):] if str(t).startswith(YJ) else str(t))
+        entities = {str(s) for t in ENTITY_TYPES for s in g.subjects(RDF_TYPE, YJ + t)}
+        entities -= {str(m) for m in g.subjects(RDF_TYPE, YJ + "Metric")}
         parent = {}
         for s, o in g.subject_objects(YJ + "subOrganizationOf"):
             parent.setdefault(str(s), set()).add(str(o))
@@ -217,6 +218,11 @@ class _Builder:
             targets_of.setdefault(s, []).append(t)
 
         pairings = {(s, t): Pairing(s, self.label(s), t, self.label(t)) for s, t in pairs}
+        # entity -> the pairings it stands for (supporter's side, or the supported place)
+        self.anchored: dict[str, list] = {}
+        for pair in pairs:
+            for e in side[pair] | {pair[1]}:
+                self.anchored.setdefault(e, []).append(pair)
         self._add_metrics(pairings, side)
         self._add_relations(pairings, side, targets_of)
         return Dashboard(sorted(pairings.values(), key=lambda p: (p.supporter_label, p.supported_label,
@@ -254,7 +260,7 @@ class _Builder:
             about = {str(a) for a in g.objects(m, YJ + "about")} | {str(a) for a in g.subjects(YJ + "hasMetric", m)}
             sources = [s for s in (self.sentence_source(str(x)) for x in g.objects(m, PROV_DERIVED)) if s]
             doc = sources[0].document if sources else None
-            candidates = [p for p in pairings if about & (side[p] | {p[1]})]
+            candidates = sorted({p for a in about for p in self.anchored.get(a, ())})
             pair = self.choose(candidates, about, doc)
             if pair is None:
                 continue
@@ -288,13 +294,14 @@ class _Builder:
         """Enterprises introduced and things built by the supporter's side, as relations."""
         g = self.g
         facts: dict[tuple[str, str, str], list[str]] = {}
-        for f in g.subjects(RDF_TYPE, YJ + "Fact"):
-            s, p, o = g.values(f, ("http://www.w3.org/1999/02/22-rdf-syntax-ns#" + n for n in ("subject", "predicate", "object")))
-            if s is not None and p is not None and o is not None:
-                facts.setdefault((str(s), str(p), str(o)), []).append(str(f))
+        for rel in ("introduced", "builds"):
+            for f in g.subjects(RDF_PREDICATE, YJ + rel):
+                s, o = g.values(f, (RDF_SUBJECT, RDF_OBJECT))
+                if s is not None and o is not None:
+                    facts.setdefault((str(s), YJ + rel, str(o)), []).append(str(f))
         for rel, attr in (("introduced", "introduced"), ("builds", "built")):
             for s, o in sorted((str(a), str(b)) for a, b in g.subject_objects(YJ + rel)):
-                candidates = [p for p in pairings if s in side[p] or s == p[1]]
+                candidates = self.anchored.get(s, [])
                 docs = []
                 for f in facts.get((s, YJ + rel, o), []):
                     for sent in g.objects(f, PROV_DERIVED):

@@ -112,7 +112,8 @@ DASHBOARD = [PREFIXES + q for q in (
        WHERE { VALUES ?p { yj:introduced yj:builds } ?f rdf:predicate ?p ; rdf:subject ?s ; rdf:object ?o .
                OPTIONAL { ?f prov:wasDerivedFrom ?x . ?x nif:referenceContext ?d } }""",
     """CONSTRUCT { ?men itsrdf:taIdentRef ?t ; nif:referenceContext ?d }
-       WHERE { ?x yj:supports ?t . ?men itsrdf:taIdentRef ?t ; nif:referenceContext ?d }""",
+       WHERE { { SELECT DISTINCT ?t WHERE { ?x yj:supports ?t } }
+               ?men itsrdf:taIdentRef ?t ; nif:referenceContext ?d }""",
 )]
 
 
@@ -120,13 +121,23 @@ class Explorer:
     """The explorer's answers from one store (read-only). ``dataset``: the store's
     graphs are the graph's parts, so queries read their union."""
 
-    def __init__(self, store: ox.Store, dataset: bool = False, title: str = "对口援疆知识图谱"):
+    def __init__(self, store: ox.Store, dataset: bool = False, title: str = "对口援疆知识图谱",
+                 warm: bool = False):
         self.store = store
         self.kwargs = {"use_default_graph_as_union": True} if dataset else {}
         self.title = title
         self._page: bytes | None = None
         self._dashboard: bytes | None = None
         self._lock = threading.Lock()
+        if warm:    # the first view and the key figures are made before anyone asks
+            threading.Thread(target=self.warm, name="explorer-warm", daemon=True).start()
+
+    def warm(self) -> None:
+        try:
+            self.page()
+            self.dashboard()
+        except Exception:       # noqa: BLE001 - a request will meet the same error and report it
+            pass
 
     # -- SPARQL
 

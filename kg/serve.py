@@ -435,7 +435,8 @@ class SparqlServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, graph: str | Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-                 timeout: float = DEFAULT_TIMEOUT, workers: int = 2, quiet: bool = False):
+                 timeout: float = DEFAULT_TIMEOUT, workers: int = 2, quiet: bool = False,
+                 warm: bool = False):
         if timeout <= 0:
             raise ValueError("--timeout must be positive")
         self._folder = tempfile.mkdtemp(prefix="kg-serve-")
@@ -446,7 +447,7 @@ class SparqlServer(ThreadingHTTPServer):
             self.query_timeout, self.quiet = timeout, quiet
             self.pool = WorkerPool(self._folder, max(1, workers))
             self.explorer = Explorer(ox.Store.read_only(self.info.get("store") or str(Path(self._folder) / "store")),
-                                     dataset=self.info["dataset"])
+                                     dataset=self.info["dataset"], warm=warm)
         except BaseException:
             shutil.rmtree(self._folder, ignore_errors=True)
             raise
@@ -470,7 +471,7 @@ class SparqlServer(ThreadingHTTPServer):
 
 def serve(graph: str | Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
           timeout: float = DEFAULT_TIMEOUT, workers: int = 2) -> None:
-    server = SparqlServer(graph, host, port, timeout, workers)
+    server = SparqlServer(graph, host, port, timeout, workers, warm=True)
 
     def stop(signum, frame):
         raise KeyboardInterrupt  # SIGTERM (kill, systemd, docker) cleans up like Ctrl-C

@@ -1,0 +1,151 @@
+"""The explorer `kg serve` answers, over real HTTP and in a real browser (Debian Chromium
+via Playwright), on a graph built from generated articles (benchmarks/generate.py)."""
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import urllib.parse
+
+import pytest
+
+from conftest import ROOT
+from kg.dashboard import key_figures
+from kg.graph import TermIndex
+from kg.serve import SparqlServer
+from tests.test_browser import CHROMIUM, CHROMIUM_ARGS, browser  # noqa: F401
+from tests.test_serve import http
+
+ARTICLES = 60
+
+
+@pytest.fixture(scope="module")
+def big_build(tmp_path_factory):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import generate
+    import kg
+    corpus = tmp_path_factory.mktemp("generated")
+    generate(ARTICLES, corpus)
+    out = tmp_path_factory.mktemp("generated-build")
+    kg.build([corpus], out=out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def served(big_build):
+    server = SparqlServer(big_build / "graph.ttl", port=0, quiet=True, timeout=30)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    server.home = server.url[:-len("/sparql")]
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+class ServedPage:
+    def __init__(self, browser, url):  # noqa: F811
+        self.page = browser.new_page(viewport={"width": 1280, "height": 800})
+        self.errors, self.requests, self.dialogs = [], [], []
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.origin = url
+        self.page.goto(url + "/")
+        self.page.wait_for_selector("body[data-ready=true]", state="attached", timeout=60_000)
+
+    def js(self, expression, arg=None):
+        return self.page.evaluate(expression, arg)
+
+    def assert_clean(self):
+        assert self.errors == [] and self.dialogs == []
+        # only the server that sent the page; nothing from elsewhere
+        assert all(u.startswith(self.origin + "/") or u.startswith("blob:" + self.origin) for u in self.requests), self.requests
+
+
+def test_explorer_routes_are_read_only_and_strict(served):
+    status, headers, body = http(served.home + "/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    page = body.decode()
+    assert "default-src 'none'; connect-src 'self'; script-src 'sha256-" in page
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    # an IRI is accepted only as an IRI; a search string only as a value
+    for bad in ("", "x", "http://a> } SELECT * WHERE { ?s ?p ?o", "http://a b"):
+        status, _, body = http(served.home + "/api/node?" + urllib.parse.urlencode({"iri": bad}))
+        assert status == 400 and b"iri" in body
+    status, _, body = http(served.home + "/api/search?" + urllib.parse.urlencode({"q": '") } DROP ALL #'}))
+    assert status == 200 and json.loads(body) == []
+    status, _, _ = http(served.home + "/api/search?q=" + urllib.parse.quote("县" * 101))
+    assert status == 400
+    for method in ("PUT", "DELETE"):
+        assert http(served.home + "/api/node", data=b"x", method=method)[0] == 403
+
+
+def test_served_dashboard_equals_the_graphs(served, big_build):
+    status, _, body = http(served.home + "/api/dashboard")
+    got = json.loads(body)
+    expected = key_figures(TermIndex(open(big_build / "graph.nt", encoding="utf-8")))
+    assert status == 200 and len(got["pairs"]) == len(expected.pairings) > ARTICLES / 4
+    assert got["csv"] == expected.csv()
+    for pair, p in zip(got["pairs"], expected.pairings):
+        assert (pair["from"], pair["to"]) == (p.supporter_label, p.supported_label)
+        assert [f["text"] for f in pair["figures"]] == [f.text for f in p.figures]
+
+
+def test_served_explorer_in_the_browser(served, browser):  # noqa: F811
+    page = ServedPage(browser, served.home)
+    try:
+        total = page.js("() => kgView.data.remote.total")
+        shown = page.js("() => kgView.data.nodes.length")
+        assert 0 < shown < total
+        assert f"图中共 {total} 个实体" in page.page.text_content("#counts")
+        # search asks the server; the hit is loaded with its neighbourhood and focused
+        page.page.fill("#search", "县")
+        page.page.press("#search", "Enter")
+        page.page.wait_for_selector("body[data-focus]", state="attached", timeout=30_000)
+        assert page.page.text_content("#search-status").startswith("第 1 / ")
+        focused = page.js("() => kgView.state().focus")
+        centre = int(page.page.get_attribute("body", "data-focus"))
+        assert centre in focused and len(focused) > 1
+        sentences = page.js("() => document.querySelectorAll('#panel-body p.sent').length")
+        assert sentences > 0                                  # evidence came with it
+        # the neighbourhood matches the graph: every focused node is linked to the centre
+        linked = page.js("""(c) => kgView.data.edges.filter(e => e.from === c || e.to === c)
+                                   .map(e => e.from === c ? e.to : e.from)""", centre)
+        assert set(focused) == set(linked) | {centre}
+        # the dashboard is fetched on first opening
+        page.page.click("#dash-open")
+        page.page.wait_for_selector("#dashboard[data-loaded=true]", state="attached", timeout=120_000)
+        assert page.js("() => document.querySelectorAll('#dashboard td.pair').length") == \
+            len(json.loads(http(served.home + "/api/dashboard")[2])["pairs"])
+        page.page.locator("#dashboard button.source").first.click()
+        assert page.page.text_content("#panel-body p.sent")
+        page.assert_clean()
+    finally:
+        page.page.close()
+
+
+def test_query_page_runs_the_bundled_queries(served, browser):  # noqa: F811
+    page = browser.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(served.home + "/query")
+        names = page.eval_on_selector_all("#examples button", "bs => bs.map(b => b.firstChild.textContent)")
+        assert "supports" in names and len(names) == len(list((ROOT / "queries").glob("*.rq")))
+        page.locator("#examples button", has_text="supports").first.click()
+        assert "yj:supports" in page.input_value("#editor")
+        page.click("#run")
+        page.wait_for_selector("#results table", timeout=30_000)
+        rows = page.eval_on_selector_all("#results tr", "rs => rs.length")
+        assert rows > 10
+        with page.expect_download() as dl:
+            page.click("#csv")
+        text = open(dl.value.path(), encoding="utf-8").read()
+        assert len(text.strip().splitlines()) == rows            # header + the same rows
+        with page.expect_download() as dl:
+            page.click("#json")
+        assert len(json.load(open(dl.value.path(), encoding="utf-8"))["results"]["bindings"]) == rows - 1
+        assert errors == []
+    finally:
+        page.close()
