@@ -1,0 +1,64 @@
+"""Times of the explorer `kg serve` gives, on one graph (a build of generated articles).
+
+    python benchmarks/generate.py 10000 /tmp/c10k && kg build /tmp/c10k --out /tmp/o10k
+    python benchmarks/explorer_bench.py /tmp/o10k/graph.ttl
+
+Reports: server start (store loaded), the first view made (kg serve makes it at start, in
+the background; here on the first request), the page opening in Debian's Chromium to
+``window.kgReady`` (median of 3), neighbourhoods of 20 entities of the first view over
+HTTP (median and max), one search and the key figures. Appends a JSON line to
+``benchmarks/results/explorer.jsonl``.
+"""
+import json
+import os
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from kg.serve import SparqlServer  # noqa: E402
+
+graph = sys.argv[1]
+t = time.perf_counter()
+srv = SparqlServer(graph, port=0, quiet=True, timeout=60, warm=False)
+start_s = time.perf_counter() - t
+threading.Thread(target=srv.serve_forever, daemon=True).start()
+home = srv.url[:-7]
+def get(path):
+    t = time.perf_counter()
+    with urllib.request.urlopen(home + path, timeout=600) as r:
+        body = r.read()
+    return body, time.perf_counter() - t
+_, first_page = get("/")          # made on first request here (kg serve makes it at start)
+from playwright.sync_api import sync_playwright
+opens = []
+with sync_playwright() as p:
+    b = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--headless","--no-sandbox","--disable-gpu","--disable-background-networking","--disable-component-update","--disable-sync","--no-first-run"])
+    for _ in range(3):
+        pg = b.new_page(viewport={"width": 1280, "height": 800})
+        t = time.perf_counter(); pg.goto(home + "/", wait_until="commit")
+        pg.wait_for_selector("body[data-ready=true]", state="attached", timeout=120000)
+        opens.append(time.perf_counter() - t)
+        nodes = pg.evaluate("() => kgView.data.nodes.map(n => n.iri)")
+        pg.close()
+    b.close()
+times = []
+for iri in nodes[:: max(1, len(nodes) // 20)][:20]:
+    _, s = get("/api/node?" + urllib.parse.urlencode({"iri": iri}))
+    times.append(s)
+_, search = get("/api/search?q=" + urllib.parse.quote("县"))
+_, dash = get("/api/dashboard")
+row = ({"graph": graph, "load_average_1min": round(os.getloadavg()[0], 2), "triples": srv.info["triples"], "server_start_s": round(start_s, 2),
+                  "first_view_made_s": round(first_page, 2),
+                  "page_open_s_median": round(statistics.median(opens), 2), "page_open_s_runs": [round(x, 2) for x in opens],
+                  "neighbourhood_ms_median": round(1000 * statistics.median(times)), "neighbourhood_ms_max": round(1000 * max(times)),
+                  "search_ms": round(1000 * search), "dashboard_s": round(dash, 1)})
+print(json.dumps(row, ensure_ascii=False))
+with open(ROOT / "benchmarks" / "results" / "explorer.jsonl", "a", encoding="utf-8") as fh:
+    fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+srv.shutdown(); srv.server_close()
