@@ -233,7 +233,8 @@ def page_pieces(data: dict, title: str = DEFAULT_TITLE, served: bool = False):
     if omitted:
         note = (f"显示关系最多的 {shown} / {total} 个实体，未显示 {omitted['entities']} 个实体和 "
                 f"{omitted['edges']} 条关系 · {shown} of {total} entities shown, "
-                f"{omitted['entities']} entities and {omitted['edges']} relations left out")
+                f"{omitted['entities']} entities and {omitted['edges']} relations left out · "
+                f"全部实体：kg serve OUT")
         note_class = "truncated"
     else:
         note = f"{total} 个实体 · {len(data['edges'])} 条边"

@@ -516,6 +516,8 @@ def test_bounded_page_says_what_it_left_out(browser, seed_build, tmp_path):
         assert page.page.is_visible("#omitted")
         page.page.click("#omitted summary")
         assert f"未显示 {len(labels) - 20} 个实体" in page.page.text_content("#omitted-body")
+        # and how to see the rest
+        assert "kg serve OUT" in page.page.text_content("#omitted-body") and "kg serve OUT" in note
         page.assert_clean()
     finally:
         page.close()

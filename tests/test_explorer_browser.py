@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import networkx as nx
 import pytest
-from rdflib import Literal, URIRef, XSD
+from rdflib import XSD, Graph, Literal, URIRef
 
 from kg.dashboard import key_figures
 from kg.html import write_html
@@ -154,7 +154,8 @@ def test_dashboard_shows_the_figures_of_the_graph(seed_page, seed_build):
 
 
 def test_confidence_slider_hides_uncertain_facts_and_candidates_are_dashed(browser, seed_build, tmp_path):
-    g = seed_build.rdf
+    g = Graph()
+    g += seed_build.rdf              # a copy: the session's build is shared by other tests
     facts = sorted(set(g.subjects(None, YJ.Fact)) | set(g.subjects(URIRef(
         "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), YJ.Fact)), key=str)
     assert len(facts) > 20
