@@ -39,6 +39,7 @@ from .model import ENTITY_TYPES
 OVERVIEW_NODES = 400           # entities on the first view of a served graph
 NEIGHBOURS = 150               # relations fetched around one entity
 MENTIONS = 60                  # mentions (with their sentences) fetched for one entity
+FACTS = 200                    # facts each way, and metrics, fetched for one entity
 SEARCH_HITS = 30
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 
@@ -76,18 +77,17 @@ AROUND = PREFIXES + f"""CONSTRUCT {{ __NODE__ ?r ?m . ?m ?r2 __NODE__ . ?x ?p ?o
   {{ VALUES ?r {{ {RELS} }} __NODE__ ?r ?x BIND(?x AS ?m) }} UNION
   {{ VALUES ?r2 {{ {RELS} }} ?x ?r2 __NODE__ BIND(?x AS ?m) }}
 }}"""
-# the facts, mentions, sentences, documents and metrics of one entity (__NODE__)
-EVIDENCE = PREFIXES + f"""CONSTRUCT {{ ?f ?fp ?fo . ?s ?sp ?so . ?d ?dp ?do . ?men ?mp ?mo . ?met ?qp ?qo }} WHERE {{
-  {{ ?f rdf:subject __NODE__ ; rdf:predicate ?pr . ?f ?fp ?fo . OPTIONAL {{ ?f prov:wasDerivedFrom ?s . ?s ?sp ?so .
-     OPTIONAL {{ ?s nif:referenceContext ?d . ?d ?dp ?do FILTER(?dp IN (yj:sourceFile, dcterms:title)) }} }} }} UNION
-  {{ ?f rdf:object __NODE__ ; rdf:predicate ?pr . ?f ?fp ?fo . OPTIONAL {{ ?f prov:wasDerivedFrom ?s . ?s ?sp ?so .
-     OPTIONAL {{ ?s nif:referenceContext ?d . ?d ?dp ?do FILTER(?dp IN (yj:sourceFile, dcterms:title)) }} }} }} UNION
-  {{ {{ SELECT ?men WHERE {{ ?men itsrdf:taIdentRef __NODE__ }} LIMIT {MENTIONS} }}
-     ?men ?mp ?mo . OPTIONAL {{ ?men nif:sentence ?s . ?s ?sp ?so .
-     OPTIONAL {{ ?s nif:referenceContext ?d . ?d ?dp ?do FILTER(?dp IN (yj:sourceFile, dcterms:title)) }} }} }} UNION
-  {{ ?met yj:about __NODE__ . ?met ?qp ?qo . OPTIONAL {{ ?met prov:wasDerivedFrom ?s . ?s ?sp ?so .
-     OPTIONAL {{ ?s nif:referenceContext ?d . ?d ?dp ?do FILTER(?dp IN (yj:sourceFile, dcterms:title)) }} }} }}
-}}"""
+# the facts, mentions and metrics of one entity (__NODE__), each bounded; then the sentences
+# they cite with their documents' names (one query each: joined in one, Oxigraph's plan
+# for a hub took seconds)
+EVIDENCE = [PREFIXES + f"CONSTRUCT {{ ?i ?ip ?io }} WHERE {{ {{ SELECT ?i WHERE {{ ?i {p} __NODE__ }} "
+            f"LIMIT {n} }} ?i ?ip ?io }}"
+            for p, n in (("rdf:subject", FACTS), ("rdf:object", FACTS), ("itsrdf:taIdentRef", MENTIONS),
+                         ("yj:about", FACTS))]
+SENTENCES = PREFIXES + """CONSTRUCT { ?s ?sp ?so . ?d ?dp ?do } WHERE { VALUES ?s { %s } ?s ?sp ?so .
+  OPTIONAL { ?s nif:referenceContext ?d . ?d ?dp ?do FILTER(?dp IN (yj:sourceFile, dcterms:title)) } }"""
+CITES = {"http://www.w3.org/ns/prov#wasDerivedFrom",
+         "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#sentence"}
 # ?q is bound by substitution, which pyoxigraph allows for projected variables only
 SEARCH = PREFIXES + f"""SELECT ?q ?e (MIN(?l) AS ?label) (MIN(?t) AS ?type) WHERE {{
   ?e rdfs:label|skos:altLabel|skos:prefLabel ?l .
@@ -182,8 +182,12 @@ class Explorer:
 
     def neighbourhood(self, iri: str) -> dict:
         node = str(ox.NamedNode(iri))         # raises ValueError unless a valid IRI
-        around = self.construct(AROUND.replace("__NODE__", node))
-        evidence = self.construct(EVIDENCE.replace("__NODE__", node))
+        around = self.construct(AROUND.replace("__NODE__", node)) + self.describe([iri])
+        evidence = [t for q in EVIDENCE for t in self.construct(q.replace("__NODE__", node))]
+        cited = sorted({str(t.object) for t in evidence
+                        if t.predicate.value in CITES and isinstance(t.object, ox.NamedNode)})
+        if cited:
+            evidence += self.construct(SENTENCES % " ".join(cited))
         # metrics and facts name their subjects; describe those too so they count
         data = _GraphData(self.index(around, evidence), max_nodes=None, metrics_as_nodes=False).build(dashboard=False)
         data["centre"] = iri
