@@ -127,8 +127,6 @@ TYPE_BASE_SIZE = {"City": 24, "County": 24, "Prefecture": 24, "Province": 20, "O
 OTHER_BASE_SIZE = 9
 ADMIN_LABELLED = ("City", "County", "Prefecture", "Province")
 IMPORTANT_LABELS = 40           # labels drawn at every zoom; the rest appear as one zooms in
-CANDIDATE_BELOW = 0.5           # a fact under this yj:confidence is a candidate when the
-                                # graph does not say so by its {base}candidates named graph
 # Relation -> (Chinese label, colour, directed).
 RELATION_STYLE: dict[str, tuple[str, str, bool]] = {
     "supports": ("对口支援", "#d62728", True),
@@ -579,7 +577,8 @@ class _GraphData:
         """Entities, their types, metrics and the relation edges between entities."""
         g = self.g
         # every reverse lookup the page makes, indexed in one pass over the triples
-        g.index_objects([RDF.type, ITSRDF.taIdentRef, YJ.hasMetric, *(YJ[rel] for rel in RELATIONS)])
+        g.index_objects([RDF.type, ITSRDF.taIdentRef, YJ.hasMetric, YJ.candidateAbout,
+                         *(YJ[rel] for rel in RELATIONS)])
         types_of: dict[str, set[str]] = {}
         for t in ENTITY_TYPES:
             for s in g.subjects(RDF.type, YJ[t]):
@@ -600,7 +599,19 @@ class _GraphData:
                     if not directed and b < a:
                         a, b = b, a
                     rel_edges.add((a, rel, b))
-        self.rel_edges = sorted(rel_edges)
+        # candidates (yj:Candidate, below the build's confidence threshold) are not stated
+        # as triples: drawn from their descriptions, dashed
+        self.candidate_edges: set[tuple[str, str, str]] = set()
+        for f in g.subjects(RDF.type, YJ.Candidate):
+            s, p, o = g.values(f, (RDF.subject, RDF.predicate, RDF.object))
+            rel = str(p)[len(str(YJ)):] if p is not None and str(p).startswith(str(YJ)) else ""
+            if rel in RELATION_STYLE and s in entity_set and o in entity_set:
+                a, b = str(s), str(o)
+                if not RELATION_STYLE[rel][2] and b < a:
+                    a, b = b, a
+                if (a, rel, b) not in rel_edges:
+                    self.candidate_edges.add((a, rel, b))
+        self.rel_edges = sorted(rel_edges | self.candidate_edges)
         nxg = nx.MultiDiGraph()
         nxg.add_nodes_from(str(e) for e in self.entities)
         nxg.add_edges_from((a, b) for a, _, b in self.rel_edges)
@@ -649,7 +660,8 @@ class _GraphData:
 
         # facts: (s, p, o) -> fact nodes
         facts: dict[tuple[str, str, str], list] = {}
-        for f in set(g.subjects(RDF.type, YJ.Fact)) | set(g.subjects(RDF.type, RDF.Statement)):
+        for f in (set(g.subjects(RDF.type, YJ.Fact)) | set(g.subjects(RDF.type, RDF.Statement))
+                  | set(g.subjects(RDF.type, YJ.Candidate))):
             s, p, o = g.value(f, RDF.subject), g.value(f, RDF.predicate), g.value(f, RDF.object)
             if s is None or p is None or o is None or not str(p).startswith(str(YJ)):
                 continue
@@ -705,13 +717,15 @@ class _GraphData:
                           "triggers": sorted(triggers), "sources": sorted(sources),
                           "reference": reference and not spans, **self.evidence(spans),
                           "conf": max(known) if known else None,
-                          "candidate": bool(confs) and all(self.is_candidate(f) for f in facts[(a, rel, b)])})
+                          "candidate": (a, rel, b) in self.candidate_edges or
+                          (bool(confs) and all(self.is_candidate(f) for f in facts[(a, rel, b)]))})
 
         # Metrics are rows listed by their subjects; the page can also draw them as nodes.
         metric_rows = []
         all_entities = {str(e) for e in self.entities}
         for m in sorted(metric_iris, key=str):
             abouts = {str(a) for a in g.objects(m, YJ.about)}
+            abouts |= {str(a) for a in g.objects(m, YJ.candidateAbout)}
             abouts |= {str(a) for a in g.subjects(YJ.hasMetric, m)}
             abouts &= all_entities
             targets = sorted(abouts & shown)
@@ -820,12 +834,11 @@ class _GraphData:
         return float(c) if isinstance(c, (int, float, Decimal)) else None
 
     def is_candidate(self, item) -> bool:
-        """In the graph's candidates named graph, or (a graph without named graphs)
-        under :data:`CANDIDATE_BELOW`."""
-        if str(item) in self.candidates:
+        """A yj:Candidate fact, a metric with only a yj:candidateAbout subject, or anything
+        in the graph's candidates named graph (when read from a dataset)."""
+        if str(item) in self.candidates or YJ.Candidate in {str(t) for t in self.g.objects(item, RDF.type)}:
             return True
-        c = self.confidence(item)
-        return c is not None and c < CANDIDATE_BELOW
+        return self.g.value(item, YJ.about) is None and self.g.value(item, YJ.candidateAbout) is not None
 
     def mention_spans(self, entity) -> tuple[dict, list]:
         """Sentences mentioning ``entity`` with the mention spans, and its documents."""
