@@ -97,15 +97,26 @@ class Watched:
         assert len(ids) == 1, f"{label!r}: {ids}"
         return ids[0]
 
-    def click_node(self, node_id: int):
-        """A real mouse click on the node, after centring it at a readable zoom."""
-        xy = self.js("""(id) => {
+    def hover_node(self, node_id: int):
+        """The mouse on the node, after centring it at a readable zoom (a click would focus
+        it, and the view would move to its neighbourhood)."""
+        xy = self.node_xy(node_id)
+        self.page.mouse.move(*xy)
+        self.page.mouse.move(xy[0] + 1, xy[1] + 1)
+        return xy
+
+    def node_xy(self, node_id: int):
+        return self.js("""(id) => {
             const net = kgView.network;
             net.moveTo({position: net.getPositions([id])[id], scale: 1.5});
             const p = net.canvasToDOM(net.getPositions([id])[id]);
             const r = document.querySelector('#network canvas').getBoundingClientRect();
             return [r.left + p.x, r.top + p.y];
         }""", node_id)
+
+    def click_node(self, node_id: int):
+        """A real mouse click on the node, after centring it at a readable zoom."""
+        xy = self.node_xy(node_id)
         self.page.mouse.click(*xy)
         return xy
 
@@ -342,8 +353,7 @@ def test_labels_hidden_when_zoomed_out(seed_page):
 
 
 def test_hover_shows_tooltip_as_text(seed_page):
-    x, y = seed_page.click_node(seed_page.node_id("乌什县"))
-    seed_page.page.mouse.move(x + 1, y + 1)
+    seed_page.hover_node(seed_page.node_id("乌什县"))
     seed_page.page.wait_for_selector("div.vis-tooltip .tip-title", state="visible", timeout=5_000)
     assert seed_page.page.text_content("div.vis-tooltip .tip-title") == "乌什县"
     seed_page.assert_clean()
@@ -466,8 +476,8 @@ def test_hostile_labels_render_as_text_and_run_nothing(browser, tmp_path):
             marks = page.js("() => [...document.querySelectorAll('#panel-body mark')].map(m => m.textContent)")
             assert marks == [label]
         # tooltips, the edge panel and the metric nodes take the same text
-        x, y = page.click_node(page.node_id(XSS_IMG))
-        page.page.mouse.move(x + 1, y + 1)
+        page.click_node(page.node_id(XSS_IMG))            # the panel, with its metrics
+        page.hover_node(page.node_id(XSS_IMG))
         page.page.wait_for_selector("div.vis-tooltip .tip-title", state="visible", timeout=5_000)
         assert page.page.text_content("div.vis-tooltip .tip-title") == XSS_IMG
         # the tooltip is one line; the panel has the metrics, their text as text
