@@ -260,7 +260,7 @@ def test_table_aligns_chinese_columns(seed_build, capsys):
     code, out, _ = _kg(capsys, _path(seed_build, "graph.ttl"), QUERIES / "supports.rq")
     assert code == 0
     lines = out.rstrip("\n").splitlines()
-    assert "衢州市" in out and lines[-1] == "(6 rows)"
+    assert "衢州市" in out and lines[-1] == "(5 rows)"
 
     def bars(line):  # display columns at which each column separator sits
         return [width(line[:i]) for i, c in enumerate(line) if c in "│┼"]
@@ -341,7 +341,7 @@ def test_rdflib_is_the_fallback_without_pyoxigraph(seed_build, monkeypatch, caps
     monkeypatch.setitem(sys.modules, "pyoxigraph", None)  # import pyoxigraph now fails
     assert default_engine() == "rdflib"
     result = run_query(_path(seed_build, "graph.ttl"), read_query(str(QUERIES / "supports.rq")))
-    assert result.engine == "rdflib" and len(result.rows) == 6
+    assert result.engine == "rdflib" and len(result.rows) == 5
     code, out, _ = _kg(capsys, _path(seed_build, "graph.ttl"), QUERIES / "funding_per_city.rq")
     assert code == 0 and "840000000" in out
 
