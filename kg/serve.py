@@ -91,7 +91,8 @@ _TOKENS = re.compile("|".join([
 _PROLOGUE = re.compile(r"\s*(?:(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)\s*)*", re.I)
 _UPDATE_START = re.compile(r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b", re.I)
 # SERVICE as a keyword: not a variable (?service) nor the local part right after a prefix
-# (ex:service). Anything else counts, so a rare name such as ex:a.service is refused too.
+# (ex:service). Anything else counts, even a prefix named service: (the parser reads
+# `SERVICE:x {…}` as the keyword and the name :x) or a rare local name such as ex:a.service.
 _SERVICE = re.compile(r"(?<![?$:\w])SERVICE\b", re.I)
 _BRACKETS = re.compile(r"[{}()\[\]]")
 
@@ -605,21 +606,24 @@ class RequestGate:
     def cors_headers(self, headers) -> dict:
         """Access-Control-* headers for a request from the --cors origin (none otherwise)."""
         origin = headers.get("Origin") if headers is not None else None
-        if self.cors is None or origin is None or self._own_origin(origin):
+        if self.cors is None or origin is None or self._own_origin(origin) or not self.allowed_origin(origin):
             return {}
         return {"Access-Control-Allow-Origin": "*" if self.cors == "*" else origin, "Vary": "Origin"}
 
 
 def _ended_early(err: BaseException) -> str:
     if isinstance(err, TimeoutError):
-        return f"client silent for {READ_TIMEOUT:g} s, connection closed"
+        return "client too slow, connection closed"
     return f"client went away ({type(err).__name__})"
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: "SparqlServer"
     protocol_version = "HTTP/1.1"
-    timeout = READ_TIMEOUT  # socket timeout: a silent client cannot hold a thread forever
+
+    def setup(self) -> None:
+        self.timeout = self.server.read_timeout  # a silent client cannot hold a thread forever
+        super().setup()
 
     def log_message(self, format, *args):  # noqa: A002 - signature fixed by http.server
         if not self.server.quiet:
@@ -700,7 +704,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = self._read_body(length)
         except TimeoutError:
             self.close_connection = True
-            return self._text(408, f"Request timeout: the body did not arrive within {BODY_SECONDS:g} s")
+            return self._text(408, f"Request timeout: the body did not arrive within {self.server.body_seconds:g} s")
         ctype = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
         params = parse_qs(url.query, keep_blank_values=True)
         if ctype == "application/sparql-update":
@@ -721,7 +725,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self, length: int) -> bytes:
         """The request body, or TimeoutError if it comes too slowly (a half-sent body)."""
-        deadline = time.monotonic() + BODY_SECONDS
+        deadline = time.monotonic() + self.server.body_seconds
         chunks, left = [], length
         while left > 0:
             if time.monotonic() > deadline:
@@ -783,6 +787,7 @@ class SparqlServer(ThreadingHTTPServer):
         if ":" in host:
             self.address_family = socket.AF_INET6
         self.allow_service = allow_service
+        self.read_timeout, self.body_seconds = READ_TIMEOUT, BODY_SECONDS
         self.retry_after = max(1, math.ceil(min(timeout, 30)))
         self._connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._folder = tempfile.mkdtemp(prefix="kg-serve-")
@@ -851,9 +856,9 @@ def serve(graph: str | Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
         raise KeyboardInterrupt  # SIGTERM (kill, systemd, docker) cleans up like Ctrl-C
     import signal
     signal.signal(signal.SIGTERM, stop)
-    print(f"SPARQL endpoint {server.url} ({server.info['triples']:,} triples from "
-          f"{server.info['file']}); Ctrl-C stops", flush=True)
-    try:
+    try:  # a SIGTERM right after the line below still cleans up
+        print(f"SPARQL endpoint {server.url} ({server.info['triples']:,} triples from "
+              f"{server.info['file']}); Ctrl-C stops", flush=True)
         server.serve_forever()
     except KeyboardInterrupt:
         pass
