@@ -458,3 +458,18 @@ def test_backlog_takes_a_burst_of_connections(server):
             s.close()
     assert all(r.startswith(b"HTTP/1.1 200") for r in replies)
     assert all(json.loads(r.split(b"\r\n\r\n", 1)[1])["boolean"] is True for r in replies)
+
+
+def test_ipv6_loopback_bind_serves_its_bracketed_name(seed_ttl):
+    srv = SparqlServer(seed_ttl, host="::1", port=0, quiet=True, timeout=20)
+    threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        assert srv.url.startswith("http://[::1]:")
+        status, _, body = http(srv.url + "?" + urllib.parse.urlencode({"query": "ASK {}"}))
+        assert status == 200 and json.loads(body)["boolean"] is True
+        conn = httpclient.HTTPConnection("::1", srv.server_address[1], timeout=30)
+        conn.request("GET", "/sparql?query=ASK%7B%7D", headers={"Host": "attacker.example"})
+        assert conn.getresponse().status == 421
+        conn.close()
+    finally:
+        stop(srv)
