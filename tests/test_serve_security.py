@@ -473,3 +473,43 @@ def test_ipv6_loopback_bind_serves_its_bracketed_name(seed_ttl):
         conn.close()
     finally:
         stop(srv)
+
+
+def test_waiting_queries_start_in_arrival_order_and_pass_a_blocked_long_one(seed_ttl):
+    """Hold both processes, line up a long query and five short ones, then free one process."""
+    from kg.serve import _Ticket
+    srv = running(seed_ttl, timeout=20, workers=1)
+    pool = srv.pool
+    try:
+        holders = [_Ticket(-100 - i) for i in range(2)]
+        held = [pool._acquire(t, time.monotonic() + 5) for t in holders]
+        assert all(held) and pool._make_long(holders[1])  # the one long slot is taken
+        long_ticket = _Ticket(-1)
+        long_ticket.needs_long = True  # first in line, but no long slot is free
+        long_result = []
+        waiter = threading.Thread(target=lambda: long_result.append(pool._acquire(long_ticket, time.monotonic() + 60)))
+        waiter.start()
+        done = []
+        # each takes a moment (a bounded cross product), so answers cannot overtake each other
+        slow = "SELECT (COUNT(*) AS ?n) WHERE {{ {{ SELECT * WHERE {{ ?a ?b ?c . ?d ?e ?f }} LIMIT {} }} }}"
+        threads = []
+        for i in range(1, 6):
+            t = threading.Thread(target=lambda i=i: done.append((i, get(srv, slow.format(200_000 + i))[0])))
+            t.start()
+            threads.append(t)
+            deadline = time.monotonic() + 10
+            while pool.waiting < i + 1 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert pool.waiting == i + 1
+        pool._release(holders[0], held[0])  # one short-query process comes free
+        for t in threads:
+            t.join(timeout=60)
+        assert done == [(i, 200) for i in range(1, 6)]
+        assert waiter.is_alive()  # the long one still waits for a long slot
+        pool._release(holders[1], held[1])  # the long slot is free: the long ticket goes now
+        waiter.join(timeout=20)
+        assert long_result and long_result[0] is not None
+        pool._release(long_ticket, long_result[0])
+        assert get(srv, "ASK {}")[0] == 200
+    finally:
+        stop(srv)
