@@ -18,7 +18,6 @@ import itertools
 import json
 import math
 import os
-import queue
 import re
 import select
 import shutil
