@@ -574,17 +574,20 @@ class RequestGate:
                                                     *(served_name(h) for h in allow_hosts)] if n))
         self.cors = cors.rstrip("/").lower() if cors else None
 
-    def _own_origin(self, origin: str) -> bool:
-        url = urlsplit(origin)
+    def _own_origin(self, origin: str, host: str | None) -> bool:
+        """A page of this endpoint: a served name, and this port or the very Host the request
+        names (behind a reverse proxy that passes Host on, the port is the proxy's)."""
+        url = urlsplit(origin.lower())
         if url.scheme not in ("http", "https") or _host_name(url.netloc) not in self.names:
             return False
         try:
-            return (url.port or (443 if url.scheme == "https" else 80)) == self.port
+            port = url.port or (443 if url.scheme == "https" else 80)
         except ValueError:
             return False
+        return port == self.port or url.netloc == (host or "").strip().lower()
 
-    def allowed_origin(self, origin: str | None) -> bool:
-        if origin is None or self._own_origin(origin):
+    def allowed_origin(self, origin: str | None, host: str | None = None) -> bool:
+        if origin is None or self._own_origin(origin, host):
             return True
         return self.cors is not None and (self.cors == "*" or origin.rstrip("/").lower() == self.cors)
 
@@ -597,7 +600,7 @@ class RequestGate:
             return 421, (f"Misdirected request: Host {hosts[0]!r} is not served here; this endpoint "
                          f"answers to {', '.join(self.names)} (kg serve --allow-host NAME adds one)")
         origin = headers.get("Origin")
-        if not self.allowed_origin(origin):
+        if not self.allowed_origin(origin, hosts[0]):
             return 403, (f"Forbidden: requests from web pages at {origin!r} are refused "
                          f"(kg serve --cors ORIGIN allows one origin)")
         return None
@@ -605,7 +608,8 @@ class RequestGate:
     def cors_headers(self, headers) -> dict:
         """Access-Control-* headers for a request from the --cors origin (none otherwise)."""
         origin = headers.get("Origin") if headers is not None else None
-        if self.cors is None or origin is None or self._own_origin(origin) or not self.allowed_origin(origin):
+        host = headers.get("Host") if headers is not None else None
+        if self.cors is None or origin is None or self._own_origin(origin, host) or not self.allowed_origin(origin):
             return {}
         return {"Access-Control-Allow-Origin": "*" if self.cors == "*" else origin, "Vary": "Origin"}
 

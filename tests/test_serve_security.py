@@ -239,6 +239,11 @@ def test_cors_origin_and_extra_host_names(seed_ttl):
         status, headers, _ = request(srv, headers={**app, "Origin": "https://other.example"}, query="ASK {}")
         assert status == 403 and "Access-Control-Allow-Origin" not in headers
         assert request(srv, headers=host(srv, "other.example"), query="ASK {}")[0] == 421
+        # behind a proxy that passes Host on, the page's origin has the proxy's port
+        status, headers, _ = request(srv, headers={"Host": "kg.example", "Origin": "https://kg.example"},
+                                     query="ASK {}")
+        assert status == 200 and "Access-Control-Allow-Origin" not in headers
+        assert request(srv, headers={"Host": "kg.example", "Origin": "https://localhost"}, query="ASK {}")[0] == 403
     finally:
         stop(srv)
 
