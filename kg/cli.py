@@ -98,7 +98,8 @@ def _view(args) -> int:
 
 def _serve(args) -> int:
     from .serve import serve
-    serve(args.graph, host=args.host, port=args.port, timeout=args.timeout, workers=args.workers)
+    serve(args.graph, host=args.host, port=args.port, timeout=args.timeout, workers=args.workers,
+          allow_service=args.allow_service, cors=args.cors, allow_hosts=args.allow_host)
     return EXIT_OK
 
 
@@ -171,7 +172,14 @@ def main(argv: list[str] | None = None) -> int:
     sv.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
     sv.add_argument("--port", type=int, default=7878, help="port (default: 7878; 0 picks a free one)")
     sv.add_argument("--timeout", type=float, default=30.0, help="per-query time limit in seconds (default: 30)")
-    sv.add_argument("--workers", type=int, default=2, help="queries run at the same time (default: 2)")
+    sv.add_argument("--workers", type=int, default=2,
+                    help="long queries run at the same time, plus one process kept for short ones (default: 2)")
+    sv.add_argument("--allow-service", action="store_true",
+                    help="let queries use SERVICE, which makes this server send requests to any address a query names")
+    sv.add_argument("--cors", metavar="ORIGIN",
+                    help="let web pages at ORIGIN (https://example.org, or *) call the endpoint (default: none)")
+    sv.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                    help="also answer requests whose Host is NAME (default: --host, localhost, 127.0.0.1, [::1])")
     sv.set_defaults(func=_serve)
 
     ld = sub.add_parser("load", help="push a graph into a triple store (SPARQL 1.1 Graph Store Protocol)")
