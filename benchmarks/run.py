@@ -51,7 +51,9 @@ def child_stages(corpus: str) -> dict:
     from kg.mentions import _segmenter, find_mentions
     from kg.metrics import extract_metrics
     from kg.model import KnowledgeGraph
-    from kg.pipeline import collect_files, document_actors, fewer_collections, unique_ids
+    from kg.pipeline import (BuildResult, collect_files, document_actors, fewer_collections, graph_counts,
+                             unique_ids, write_generation)
+    from kg.store import build_lock
     from kg.read import read_document
     from kg.relations import extract_relations
     from kg.resolve import resolve
@@ -83,11 +85,17 @@ def child_stages(corpus: str) -> dict:
     relations, metrics = timed("relations+metrics", relations_metrics)
     kg = KnowledgeGraph(documents=docs, entities=entities, relations=relations, metrics=metrics, merges=merges)
     quads = timed("to_quads", lambda: to_quads(kg))
-    # what kg build writes: graph.ttl, graph.nt and graph.trig, straight from the triple sets,
-    # then the page drawn from an index of graph.nt
+    # what kg build writes: the store, its Turtle blocks and graph.ttl, the union of the
+    # lines (kept here as graph.nt; the build makes it for the page and its count anyway),
+    # then the page drawn from an index of that union
     with tempfile.TemporaryDirectory() as tmp:
-        paths = timed("rdf_files", lambda: export.write_quads(quads, tmp))
-        ttl_bytes = paths[0].stat().st_size
+        result = BuildResult(kg, quads, counts=graph_counts(kg))
+
+        def store_and_files():
+            with build_lock(tmp):
+                write_generation(result, Path(tmp), formats=("ttl", "nt"), html=False)
+        timed("rdf_files", store_and_files)
+        ttl_bytes = (Path(tmp) / "graph.ttl").stat().st_size
 
         def page():
             with open(Path(tmp) / "graph.nt", encoding="utf-8") as nt:
@@ -103,6 +111,7 @@ def child_stages(corpus: str) -> dict:
     out["oxigraph_turtle"] = _oxigraph_serialize(triples)
     if len(triples) >= ONE_MILLION:
         out["million"] = _million(triples)
+        out["million"]["blocks"] = _million_blocks(quads)
     return out
 
 
@@ -135,21 +144,61 @@ def _million(triples: set) -> dict:
     return {"triples": len(subset), "seconds": took, "bytes": len(data), "oxigraph_seconds": _oxigraph_serialize(subset)}
 
 
-def child_build(corpus: str, jobs: int, cache: str | None) -> dict:
-    """A whole ``kg build`` (every output file and the page) into a temporary folder, the
-    way the command runs it: the extracted graph is let go once its triples are made."""
+def _million_blocks(quads) -> dict:
+    """Graphs of the build, in order, until a million triples, as Turtle blocks: how
+    kg build makes graph.ttl now (each graph's block once, then concatenated)."""
+    from kg.export import _graph_bytes
+    from kg.store import turtle_block
+    raws, count = [], 0
+    for name in quads:
+        raws.append(_graph_bytes(quads, name))
+        count += quads.size(name)
+        if count >= ONE_MILLION:
+            break
+    start = time.perf_counter()
+    size = sum(len(turtle_block(raw)) for raw in raws)
+    return {"triples": count, "seconds": time.perf_counter() - start, "bytes": size}
+
+
+def child_build(corpus: str, jobs: int, cache: str | None, out: str | None = None) -> dict:
+    """A whole ``kg build`` (the store, the default outputs and the page) into ``out`` (a
+    temporary folder if not given; an existing store there is updated, as kg build does),
+    the way the command runs it: the extracted graph is let go once its triples are made."""
     import kg
-    with tempfile.TemporaryDirectory() as out:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = out or tmp
         start = time.perf_counter()
         result = kg.build([corpus], out=out, jobs=jobs, cache=cache, progress=False, keep_graph=False)
         took = time.perf_counter() - start
         sizes = {p.name: p.stat().st_size for p in result.outputs}
-        with open(Path(out, "graph.nt"), "rb") as nt:      # a piece at a time: the peak is measured
-            digest = hashlib.file_digest(nt, "sha256").hexdigest()
+        sizes["store"] = sum(p.stat().st_size for p in Path(out, "store").rglob("*") if p.is_file())
+        with open(Path(out, "graph.ttl"), "rb") as ttl:      # a piece at a time: the peak is measured
+            digest = hashlib.file_digest(ttl, "sha256").hexdigest()
     c = result.counts
     return {"seconds": took, "articles": c["documents"], "entities": c["entities"],
             "triples": result.triple_count, "chars": c["characters"], "bytes": sizes, "peak_mb_main": _peak_mb(),
-            "graph_sha256": digest}
+            "graph_sha256": digest, "graphs_replaced": c.get("graphs_replaced")}
+
+
+def time_query(target: str, query: str) -> float:
+    """Wall time of ``kg query TARGET QUERY`` as a user runs it (a fresh process)."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "kg.cli", "query", target, query, "--format", "csv"],
+                   check=True, stdout=subprocess.DEVNULL, cwd=ROOT.parent)     # cwd: this checkout's kg
+    return time.perf_counter() - start
+
+
+def queries(folder: Path, work: Path, size: int, jobs: int) -> dict:
+    """supports.rq from the store and from graph.ttl of one ``--jobs`` build of ``folder``."""
+    out = work / f"query-{size}"
+    shutil.rmtree(out, ignore_errors=True)
+    print(f"kg build --jobs {jobs} and kg query, {size} articles ...", file=sys.stderr)
+    build = run_child(["build", str(folder), str(jobs), "", str(out)])
+    query = str(ROOT.parent / "queries" / "supports.rq")
+    store = statistics.median(time_query(str(out), query) for _ in range(3))
+    ttl = time_query(str(out / "graph.ttl"), query)
+    shutil.rmtree(out, ignore_errors=True)
+    return {"articles": size, "build": build, "store_seconds": store, "ttl_seconds": ttl, "ratio": ttl / store}
 
 
 # ------------------------------------------------------------------ parent
@@ -157,7 +206,9 @@ def child_build(corpus: str, jobs: int, cache: str | None) -> dict:
 def run_child(args: list[str]) -> dict:
     """A child process; its peak memory summed over the process tree (workers included)."""
     import psutil
-    proc = psutil.Popen([sys.executable, __file__, "--child", *args], stdout=subprocess.PIPE)
+    # the kg of this checkout, whatever copy of it is installed
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT.parent), os.environ.get("PYTHONPATH")]))}
+    proc = psutil.Popen([sys.executable, __file__, "--child", *args], stdout=subprocess.PIPE, env=env)
     peak = 0
     while proc.poll() is None:
         try:
@@ -203,6 +254,11 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "yuanjiang-kg-bench",
                     help="where generated corpora are kept (reused across runs)")
     ap.add_argument("--results", type=Path, default=ROOT / "results")
+    ap.add_argument("--only-incremental", action="store_true",
+                    help="only the rebuilds (edit one, add ten) of the last size; writes incremental.json")
+    ap.add_argument("--only-query", action="store_true",
+                    help="only a --jobs build of the last size and supports.rq from store and graph.ttl; "
+                         "writes query.json")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -210,7 +266,18 @@ def main() -> None:
         if kind == "stages":
             print(json.dumps(child_stages(rest[0])))
         else:
-            print(json.dumps(child_build(rest[0], int(rest[1]), rest[2] if len(rest) > 2 else None)))
+            print(json.dumps(child_build(rest[0], int(rest[1]), (rest[2] or None) if len(rest) > 2 else None,
+                                         rest[3] if len(rest) > 3 else None)))
+        return
+    if args.only_incremental or args.only_query:
+        size = int(args.sizes.split(",")[-1])
+        folder = corpus(size, args.work)
+        found = (incremental(folder, args.work, size) if args.only_incremental
+                 else queries(folder, args.work, size, args.jobs))
+        args.results.mkdir(parents=True, exist_ok=True)
+        path = args.results / ("incremental.json" if args.only_incremental else "query.json")
+        path.write_text(json.dumps(found, indent=2, sort_keys=True) + "\n")
+        print(json.dumps(found, indent=2, sort_keys=True))
         return
 
     sizes = [100, 1000] if args.quick else [int(s) for s in args.sizes.split(",")]
@@ -245,20 +312,34 @@ def incremental(folder: Path, work: Path, size: int) -> dict:
     shutil.rmtree(cache, ignore_errors=True)
     shutil.copytree(folder, copy)
     print(f"incremental rebuild, {size} articles ...", file=sys.stderr)
-    full = run_child(["build", str(copy), "1", str(cache)])
+    out = work / f"incremental-out-{size}"
+    shutil.rmtree(out, ignore_errors=True)
+    full = run_child(["build", str(copy), "1", str(cache), str(out)])
     victim = sorted(copy.glob("*.txt"))[size // 2]
     # an edit the graph sees (a new enterprise and a figure), so that the rebuild has
     # something to redo; a sentence naming nothing would leave every output unchanged
     victim.write_text(victim.read_text(encoding="utf-8") + "\n新疆天山纺织有限公司新增就业岗位120个。\n",
                       encoding="utf-8")
-    again = run_child(["build", str(copy), "1", str(cache)])
+    again = run_child(["build", str(copy), "1", str(cache), str(out)])
+    # the same input built from scratch: the rebuild must give the same bytes
+    clean = run_child(["build", str(copy), "1", ""])
+    # ten new articles (copies of others under new names, an edit each so they are new documents)
+    for i, source in enumerate(sorted(copy.glob("*.txt"))[:10]):
+        (copy / f"added_{i:02d}.txt").write_text(source.read_text(encoding="utf-8") + f"\n第{i + 1}批新增就业岗位{30 + i}个。\n",
+                                                 encoding="utf-8")
+    added = run_child(["build", str(copy), "1", str(cache), str(out)])
     shutil.rmtree(copy, ignore_errors=True)
     shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
     if again["graph_sha256"] == full["graph_sha256"]:
         raise SystemExit("incremental benchmark: the edit did not change the graph, so the rebuild measures nothing")
     return {"articles": size, "full_seconds": full["seconds"], "rebuild_seconds": again["seconds"],
             "ratio": again["seconds"] / full["seconds"], "entities_before": full["entities"],
-            "entities_after": again["entities"], "triples_before": full["triples"], "triples_after": again["triples"]}
+            "entities_after": again["entities"], "triples_before": full["triples"], "triples_after": again["triples"],
+            "same_bytes_as_clean": again["graph_sha256"] == clean["graph_sha256"],
+            "graphs_replaced": again["graphs_replaced"], "add10_seconds": added["seconds"],
+            "add10_ratio": added["seconds"] / full["seconds"], "add10_graphs_replaced": added["graphs_replaced"],
+            "store_bytes": full["bytes"]["store"], "peak_mb_tree_full": full["peak_mb_tree"]}
 
 
 def table(r: dict, jobs: int) -> str:
@@ -283,6 +364,9 @@ def table(r: dict, jobs: int) -> str:
             m = s["million"]
             rows.append(f"  1,000,000 triples as Turtle: {m['seconds']:.2f} s (pyoxigraph alone "
                         f"{m['oxigraph_seconds']:.2f} s), {m['bytes'] / 2**20:.0f} MB")
+            if "blocks" in m:
+                b = m["blocks"]
+                rows.append(f"  {b['triples']:,} triples as per-graph Turtle blocks (kg build): {b['seconds']:.2f} s")
     rows.append("\nkg build, every output file and the page")
     for size, p in sorted(r["parallel"].items(), key=lambda kv: int(kv[0])):
         for name, run in p.items():

@@ -19,7 +19,7 @@ def _build(args) -> int:
     result = build(args.paths or None, out=args.out, base=args.base, strict=args.strict,
                    encoding=args.encoding, jsonld=args.jsonld, jobs=args.jobs, scheduler=args.scheduler,
                    cache=cache, progress=False if args.quiet else None, html_max_nodes=max_nodes,
-                   keep_graph=False, min_confidence=args.min_confidence)
+                   keep_graph=False, min_confidence=args.min_confidence, formats=args.format)
     for problem in result.graph.problems:
         print(f"skipped: {problem}", file=sys.stderr)
     print(result.summary())
@@ -74,9 +74,13 @@ def _eval(args) -> int:
 def _view(args) -> int:
     from rdflib import Dataset, Graph
     from .html import select_entities, write_html
+    from .store import is_store, store_folder, term_index
     max_nodes = _html_bound(args.max_nodes)
     src = Path(args.graph)
-    if src.suffix in (".trig", ".nq"):
+    if is_store(src):                   # an output or store folder: the page of the store
+        g = term_index(src)
+        src = store_folder(src).parent / "graph"
+    elif src.suffix in (".trig", ".nq"):
         ds = Dataset()
         ds.parse(src)
         g = Graph()
@@ -115,6 +119,24 @@ def _load(args) -> int:
     return EXIT_OK
 
 
+def _export(args) -> int:
+    from .files import atomic_path
+    from .pipeline import parse_formats
+    from .store import export
+    fmt = parse_formats(args.format)
+    fmt = [f for f in fmt if f != "ttl"] or ["ttl"]
+    if len(fmt) != 1:
+        raise ValueError("--format: one format at a time (ttl, nt, trig or jsonld)")
+    if args.output in (None, "-"):
+        export(args.store, fmt[0], sys.stdout.buffer)
+        sys.stdout.flush()
+    else:
+        with atomic_path(args.output) as tmp, open(tmp, "wb") as fh:
+            export(args.store, fmt[0], fh)
+        print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
 def _query(args) -> int:
     from .sparql import read_query, render, run_query
     result = run_query(args.graph, read_query(args.query), engine=args.engine)
@@ -126,12 +148,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="kg", description="Build a knowledge graph of paired assistance to Xinjiang.")
     sub = ap.add_subparsers(dest="command", required=True)
 
-    b = sub.add_parser("build", help="read articles and write graph.ttl/.nt/.trig, graph.html, merges.json")
+    b = sub.add_parser("build", help="read articles into the store OUT/store; write graph.ttl, graph.html, merges.json")
     b.add_argument("paths", nargs="*", help="files or folders of articles (default: the bundled seeds/)")
     b.add_argument("--out", default="out", help="output folder (default: out/)")
     b.add_argument("--base", default="https://w3id.org/yuanjiang-kg/", help="base IRI of the data")
     b.add_argument("--strict", action="store_true", help="stop at the first bad file")
-    b.add_argument("--jsonld", action="store_true", help="also write graph.jsonld (JSON-LD with a compact @context)")
+    b.add_argument("--format", metavar="LIST",
+                   help="also write these beside graph.ttl: nt, trig, jsonld, comma-separated, or all")
+    b.add_argument("--jsonld", action="store_true", help="also write graph.jsonld (as --format jsonld)")
     b.add_argument("--html-max-nodes", type=int, metavar="N",
                    help="graph.html shows only the N most connected entities (default 5000; 0: all)")
     b.add_argument("--encoding", help="read every file with this codec (e.g. gb18030, big5) instead of detecting it")
@@ -149,8 +173,14 @@ def main(argv: list[str] | None = None) -> int:
     # kg train --docs DIR --gold DIR …: its options are kg.train's own (see main below)
     sub.add_parser("train", help="train the learned decisions on annotated articles (needs .[train])", add_help=False)
 
+    x = sub.add_parser("export", help="write the graph of a build's store in another format")
+    x.add_argument("store", help="output folder of kg build (or its store/ folder)")
+    x.add_argument("--format", default="ttl", help="ttl (default), nt, trig or jsonld")
+    x.add_argument("-o", "--output", help="file to write (default: standard output)")
+    x.set_defaults(func=_export)
+
     v = sub.add_parser("validate", help="check a graph against the SHACL shapes")
-    v.add_argument("graph")
+    v.add_argument("graph", help="output folder of kg build, its store/ folder, or a graph file")
     v.set_defaults(func=_validate)
 
     e = sub.add_parser("eval", help="score a graph against gold annotations (GUIDELINES.md format)")
@@ -159,8 +189,8 @@ def main(argv: list[str] | None = None) -> int:
     e.add_argument("--errors", action="store_true", help="list misses and false alarms")
     e.set_defaults(func=_eval)
 
-    w = sub.add_parser("view", help="render HTML from an existing Turtle/TriG file")
-    w.add_argument("graph")
+    w = sub.add_parser("view", help="render HTML from a build's store or a Turtle/TriG file")
+    w.add_argument("graph", help="output folder of kg build, its store/ folder, or a graph file")
     w.add_argument("--out")
     w.add_argument("--open", action="store_true", help="open it in the default browser")
     w.add_argument("--max-nodes", type=int, metavar="N",
@@ -168,7 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     w.set_defaults(func=_view)
 
     sv = sub.add_parser("serve", help="a read-only SPARQL 1.1 Protocol endpoint over a graph file")
-    sv.add_argument("graph", help=".ttl, .nt, .trig or .nq (TriG: default graph = union of its graphs)")
+    sv.add_argument("graph", help="output folder of kg build (its store), or .ttl, .nt, .trig, .nq "
+                                  "(store, TriG: default graph = union of its graphs)")
     sv.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, this machine only)")
     sv.add_argument("--port", type=int, default=7878, help="port (default: 7878; 0 picks a free one)")
     sv.add_argument("--timeout", type=float, default=30.0, help="per-query time limit in seconds (default: 30)")
@@ -183,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     sv.set_defaults(func=_serve)
 
     ld = sub.add_parser("load", help="push a graph into a triple store (SPARQL 1.1 Graph Store Protocol)")
-    ld.add_argument("graph", help=".ttl, .nt, .trig or .nq")
+    ld.add_argument("graph", help="output folder of kg build (its store), or .ttl, .nt, .trig, .nq")
     ld.add_argument("--endpoint", required=True,
                     help="Graph Store URL, e.g. http://localhost:8890/sparql-graph-crud-auth (Virtuoso)")
     ld.add_argument("--graph", dest="named_graph",
@@ -199,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     ld.set_defaults(func=_load)
 
     q = sub.add_parser("query", help="run SPARQL over a graph file (.ttl, .nt, .trig, .jsonld)")
-    q.add_argument("graph", help="graph file; for TriG the default graph is the union of its named graphs")
+    q.add_argument("graph", help="output folder of kg build or its store/ folder (no parse), or a graph "
+                                 "file; for a store or TriG the default graph is the union of the named graphs")
     q.add_argument("query", help="a .rq file (see queries/) or the query text")
     q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table",
                    help="SELECT output: aligned table (default) or SPARQL 1.1 CSV/TSV/JSON results")

@@ -29,7 +29,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.plugins.stores.memory import Memory
 
-from .files import atomic_path, write_atomic  # noqa: F401  (write_atomic is API here too)
+from .files import atomic_path, die_with_parent, write_atomic  # noqa: F401  (write_atomic is API here too)
 from .graph import PREFIXES as _GRAPH_PREFIXES
 from .graph import DEFAULT_BASE, Iris, Runs, graph_name, join_lines, lines_of, ntriples_lines, pack, unpack_stream
 from .graph import term_text as _nt
@@ -233,6 +233,23 @@ def writing_quads(quads: Mapping[str, Iterable[str]], out: str | Path, base: str
         finish()
 
 
+def write_trig_file(quads: Mapping[str, Iterable[str]], path: Path, base: str = DEFAULT_BASE) -> None:
+    """graph.trig at ``path`` (not atomically: a build writes it in its staging folder):
+    each named graph in IRI order, the ontology added to the reference graph."""
+    from .validate import ontology_graph
+    by_iri = {str(graph_name(name, base)): name for name in quads}
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".graph.", suffix=".nq") as nq:
+        _write_nquads(nq, quads, by_iri, base, ontology_graph())
+        nq.flush()
+        write_rdf_file("trig", nq.name, str(path))
+
+
+def write_jsonld_file(nt: Path, path: Path, base: str = DEFAULT_BASE) -> None:
+    """graph.jsonld at ``path`` from the sorted N-Triples ``nt`` (compact @context)."""
+    expanded = ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.JSON_LD)
+    path.write_text(_compact_jsonld(expanded, _jsonld_prefixes(base)), encoding="utf-8")
+
+
 def write_rdf_file(kind: str, source: str, target: str) -> None:
     """``target`` from ``source``, keeping its order: Turtle from N-Triples (``kind``
     "turtle") or TriG from N-Quads ("trig"). pyoxigraph parses the N-Triples strictly; the
@@ -280,7 +297,7 @@ def _start(tasks: list[tuple[str, str, str, str]], processes: int):
         finish.cancel = lambda: None
         return finish
     proc = subprocess.Popen([sys.executable, "-c", _TASKS_CODE, *(a for t in tasks for a in t)],
-                            stderr=subprocess.PIPE)
+                            stderr=subprocess.PIPE, preexec_fn=die_with_parent)
 
     def finish():
         _, err = proc.communicate()
@@ -342,7 +359,7 @@ def _write_union(target, quads: Mapping[str, Iterable[str]], names: list[str], w
     with tempfile.TemporaryFile(dir=workdir) as errors:
         proc = subprocess.Popen([sort, "-u", "-S", SORT_BUFFER, "--parallel=1", "-T", str(workdir)],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
-                                env={**os.environ, "LC_ALL": "C"})
+                                env={**os.environ, "LC_ALL": "C"}, preexec_fn=die_with_parent)
         written, rest = 0, b""
         try:
             for name in names:

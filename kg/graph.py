@@ -177,8 +177,10 @@ def to_rdf(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> Graph:
 
 
 def to_dataset(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> Dataset:
-    """One named graph per source document (``{base}doc/{doc_id}``) and one for reference
-    data (``{base}reference``): gazetteer containment. The union equals :func:`to_rdf`."""
+    """One named graph per source document (``{base}doc/{doc_id}``), one for what merging
+    across documents decides (``{base}merged``: each entity's types, labels, codes and
+    mention count) and one for reference data (``{base}reference``): gazetteer containment.
+    The union equals :func:`to_rdf`."""
     return dataset_from_quads(to_quads(kg, base), base)
 
 
@@ -193,14 +195,15 @@ def to_quads(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> "Runs":
     return _lines(kg, base)
 
 
+MERGED = "merged"
+# graphs of :func:`to_quads` that are no document's: named ``{base}NAME``
+SHARED_GRAPHS = ("reference", MERGED, "candidates")
+
+
 def graph_name(name: str, base: str = DEFAULT_BASE) -> URIRef:
     """IRI of a named graph of :func:`to_quads`."""
     iris = Iris(base)
     return URIRef(iris.base + name) if name in SHARED_GRAPHS else iris.document(name)
-
-
-# named graphs that are not one document's: reference data, and facts below the threshold
-SHARED_GRAPHS = ("reference", "candidates")
 
 
 def ntriples_lines(lines, tail: str = " .\n") -> str:
@@ -319,7 +322,6 @@ def _lines(kg: KnowledgeGraph, base: str) -> "Runs":
 
         for e, m in in_doc:
             node = f"<{iris.entity(e.key)}>"
-            describe(e, node)
             span = doc.raw_span(m.start, m.end)
             mn = f"<{iris.mention(doc_id, *span)}>"
             _nif_string(add, mn, _T_PHRASE, _ANCHOR, m.text, span, d)
@@ -342,6 +344,14 @@ def _lines(kg: KnowledgeGraph, base: str) -> "Runs":
     if lines:
         runs.put("candidates", lines)
         lines.clear()
+
+    # what merging across documents decides (types, labels, codes, mention counts) has a
+    # graph of its own, so that a document's graph depends only on it and the entity keys
+    for e in kg.entities.values():
+        if e.mentions:
+            describe(e, f"<{iris.entity(e.key)}>")
+    runs.put(MERGED, lines)
+    lines.clear()
 
     # reference data: entities no article names, gazetteer containment, unplaced metrics
     for e in kg.entities.values():
@@ -370,7 +380,7 @@ def _nif_string(add, node: str, kind: str, text_predicate: str, text: str,
 
 
 def _describe(e, node: str) -> list[tuple[str, str]]:
-    """Types, labels and codes of an entity (repeated in each document graph naming it)."""
+    """Types, labels and codes of an entity (in the merged graph, or in reference data)."""
     out = [(LINE_TYPE, f"<{YJ[t]}>") for t in e.types]
     out += [(_LABEL, zh(e.label)), (_PREF, zh(e.label))]
     out += [(_ALT, zh(alt)) for alt in sorted(e.alt_labels)]

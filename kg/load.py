@@ -43,6 +43,14 @@ def read_graphs(path: str | Path, graph: str | None = None) -> dict[str, list[ox
     or everything into ``graph`` when it is given.
     """
     path = Path(path)
+    from .store import graphs_of, is_store
+    if is_store(path):                  # a build's store: each named graph to its own graph
+        if graph is not None:
+            _check_iri(graph)
+        found = graphs_of(path)
+        if graph is None:
+            return found
+        return {graph: list(dict.fromkeys(t for triples in found.values() for t in triples))}
     fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".").lower())
     if fmt is None:
         raise LoadError(f"{path}: unknown RDF file extension (use .ttl, .nt, .trig or .nq)")

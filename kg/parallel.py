@@ -10,6 +10,7 @@ graph is byte-identical for any ``jobs`` or scheduler.
 from __future__ import annotations
 
 import gc
+import os
 import sys
 from array import array
 from concurrent.futures import ProcessPoolExecutor
@@ -20,6 +21,7 @@ from tqdm import tqdm
 
 from .cache import DocumentCache, document_key
 from .clean import clean
+from .files import die_with_parent
 from .mentions import _segmenter, find_mentions
 from .metrics import Said, document_quantities
 from .model import Document, Mention
@@ -65,7 +67,10 @@ def _shared(result: Processed) -> Processed:
     return result
 
 
-def _warm() -> None:
+def _warm(parent: int | None = None) -> None:
+    die_with_parent()
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)                 # the build died before the line above took effect
     _segmenter()      # load the segmenter's dictionary once per worker, before the first task
     gc.set_threshold(50_000, 20, 20)    # as kg.pipeline.fewer_collections does in the parent
 
@@ -80,7 +85,7 @@ def _local(docs: list[Document], jobs: int) -> Iterator[list[Processed]]:
             yield [process_for_build(d)]
         return
     # no segmenter in this process: only workers segment text (its dictionary and the tags cost memory)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_warm) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_warm, initargs=(os.getpid(),)) as pool:
         yield from pool.map(process_batch, _batches(docs, BATCH))
 
 

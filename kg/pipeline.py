@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 import gc
+import os
+import shutil
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -20,16 +22,18 @@ from rdflib import Graph
 
 from .cache import DocumentCache
 from .decide import Scorer, shipped_scorers
-from .export import with_reference, write_json, writing_quads
-from .files import atomic_path, umask_mode
-from .graph import DEFAULT_BASE, SHARED_GRAPHS, TermIndex, graph_from_quads, graph_name, to_dataset, to_quads, \
-    unlisted_place
+from .export import _write_union, with_reference, write_jsonld_file, write_json, write_trig_file, writing_quads
+from .graph import (DEFAULT_BASE, SHARED_GRAPHS, TermIndex, graph_from_quads, graph_name, lines_of,
+                    to_dataset, to_quads, unlisted_place)
 from .metrics import extract_metrics
 from .model import Document, KnowledgeGraph
 from .parallel import process_document, run_documents  # noqa: F401  (process_document is API)
 from .read import InputError, codec_name, read_document
 from .relations import aid_command, extract_relations
 from .resolve import resolve
+from .validate import ontology_graph
+from .store import (STAGE, STORE, _ontology_lines, build_lock, commit, kill_point, read_manifest, recover,
+                    save_manifest, stage_store, store_folder, write_turtle)
 
 # Facts whose calibrated confidence is below this are kept as candidates, not asserted
 # (chosen with benchmarks/quality.py: the threshold that maximises leave-one-out F1).
@@ -207,28 +211,58 @@ def document_actors(processed, entities, pairings) -> dict[str, tuple[str | None
     return actors
 
 
+FORMATS = ("ttl", "nt", "trig", "jsonld")     # graph.FORMAT files a build can write
+DEFAULT_FORMATS = ("ttl",)
+
+
+def parse_formats(text: str | list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
+    """``--format nt,trig`` or ``all`` -> the formats to write besides the default Turtle."""
+    if text is None:
+        return DEFAULT_FORMATS
+    items = text.split(",") if isinstance(text, str) else list(text)
+    wanted = {f.strip().lower().lstrip(".") for f in items if f.strip()}
+    if "all" in wanted:
+        return FORMATS
+    wanted = {"nt" if f in ("ntriples", "n-triples") else "ttl" if f == "turtle" else f for f in wanted}
+    unknown = sorted(wanted - set(FORMATS))
+    if unknown:
+        raise ValueError(f"unknown output format {', '.join(unknown)} (choose from {', '.join(FORMATS)} or all)")
+    return tuple(f for f in FORMATS if f in wanted or f == "ttl")
+
+
 def build(paths: list[str | Path] | None = None, out: str | Path | None = "out",
           base: str = DEFAULT_BASE, html: bool = True, strict: bool = False, jsonld: bool = False,
           encoding: str | None = None, jobs: int = 1, scheduler: str | None = None,
           cache: str | Path | None = None, progress: bool | None = None,
           html_max_nodes: int | None = 5000, keep_graph: bool = True,
-          min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> BuildResult:
-    """Read, extract and (if ``out``) write graph.ttl, graph.nt, graph.trig, graph.html and
-    merges.json; graph.jsonld too with ``jsonld``.
+          min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+          formats: str | tuple[str, ...] | None = None) -> BuildResult:
+    """Read, extract and (if ``out``) put the graph in the store ``out/store/``
+    (:mod:`kg.store`) and write graph.ttl, graph.html and merges.json next to it; also
+    graph.nt, graph.trig and graph.jsonld when ``formats`` names them ("nt,trig", "all";
+    ``jsonld=True`` adds JSON-LD).
+
+    A build into a folder that already holds a store replaces only the graphs whose triples
+    changed, and reuses the Turtle of the others; the files are those of a clean build.
+    Store and files take their places together once all are made (:func:`kg.store.commit`):
+    a build stopped at any moment leaves the previous set.
 
     ``encoding`` forces one codec for every file instead of detecting it per file.
-    ``jobs``, ``scheduler``, ``cache`` and ``progress`` are those of :func:`extract`;
-    with ``jobs`` > 1 a second process also writes graph.ttl and graph.trig while the page
-    is drawn. Every file takes its name once all are made (the page last).
+    ``jobs``, ``scheduler``, ``cache`` and ``progress`` are those of :func:`extract`.
     ``html_max_nodes`` bounds graph.html to the most connected entities (``None``: all).
     ``keep_graph=False`` (what ``kg build`` does) lets the extracted documents, entities,
     relations and metrics go as soon as their triples are made, and the triples once
-    graph.nt and the TriG's N-Quads are written, so that the files and the page of a big
-    corpus are made without holding them too: ``result.graph`` then keeps only the merge report and the skipped
-    files, ``result.counts`` the figures, and ``result.quads`` is None.
+    written: ``result.graph`` then keeps only the merge report and the skipped files,
+    ``result.counts`` the figures, and ``result.quads`` is None.
     """
-    with fewer_collections():
-        return _build(paths, out, base, html, strict, jsonld, encoding, jobs, scheduler, cache,
+    wanted = parse_formats(formats)
+    if jsonld and "jsonld" not in wanted:
+        wanted = tuple(f for f in FORMATS if f in wanted or f == "jsonld")
+    with fewer_collections(), ExitStack() as stack:
+        if out is not None:
+            stack.enter_context(build_lock(out))     # one build at a time per folder
+            recover(out)                             # what a killed build left
+        return _build(paths, out, base, html, strict, wanted, encoding, jobs, scheduler, cache,
                       progress, html_max_nodes, keep_graph, min_confidence)
 
 
@@ -247,7 +281,7 @@ def fewer_collections(threshold: int = 50_000):
         gc.set_threshold(*old)
 
 
-def _build(paths, out, base, html, strict, jsonld, encoding, jobs, scheduler, cache, progress,
+def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, cache, progress,
            html_max_nodes, keep_graph, min_confidence=DEFAULT_MIN_CONFIDENCE) -> BuildResult:
     started = time.perf_counter()
     if encoding:
@@ -265,27 +299,94 @@ def _build(paths, out, base, html, strict, jsonld, encoding, jobs, scheduler, ca
                  min_confidence=min_confidence)
     del documents                       # the graph holds them now (and may let them go below)
     kg.problems = problems
+    kill_point("extracted")
     result = BuildResult(kg, to_quads(kg, base), base, counts=graph_counts(kg))
     if not keep_graph:
         # at 10,000 articles the documents and mentions are about a gigabyte
         result.graph = kg = KnowledgeGraph(merges=kg.merges, problems=kg.problems)
     # nothing read: keep whatever an earlier build left in ``out`` rather than overwrite it
     if out is not None and result.counts["documents"]:
-        out, counts = Path(out), {}
-        with ExitStack() as stack:
-            # the page takes its name last, and only once the RDF files have theirs
-            page = stack.enter_context(atomic_path(out / "graph.html", mode=umask_mode())) if html else None
-            # graph.ttl and graph.trig are made meanwhile (in another process with jobs > 1)
-            files = stack.enter_context(writing_data(kg, result.quads, out, base=base, jsonld=jsonld,
-                                                     counts=counts, processes=jobs))
-            if not keep_graph:
-                result.quads = None     # the page is drawn from graph.nt: the packed triples can go
-            if html:
-                _, result.index = write_page(None, out, html_max_nodes, nt=files.nt, target=page)
-        result.outputs = files.paths + ([out / "graph.html"] if html else [])
-        result.triple_count = counts["triples"]
+        write_generation(result, Path(out), formats, html, html_max_nodes)
+        if not keep_graph:
+            result.quads = None
     result.seconds = time.perf_counter() - started
     return result
+
+
+OUTPUT_NAMES = {"ttl": "graph.ttl", "nt": "graph.nt", "trig": "graph.trig", "jsonld": "graph.jsonld"}
+
+
+def write_generation(result: BuildResult, out: Path, formats: tuple[str, ...] = DEFAULT_FORMATS,
+                     html: bool = True, html_max_nodes: int | None = 5000) -> None:
+    """The store and the files of ``result`` made in ``out/.kg-new/`` and moved into place
+    as one set (:mod:`kg.store`); fills ``result.outputs``, ``triple_count`` and ``index``.
+    Call while holding :func:`kg.store.build_lock`."""
+    try:
+        _write_generation(result, out, formats, html, html_max_nodes)
+    except BaseException:
+        shutil.rmtree(out / STAGE, ignore_errors=True)    # the previous set stays as it was
+        raise
+
+
+def _write_generation(result: BuildResult, out: Path, formats, html: bool, html_max_nodes) -> None:
+    manifest = stage_store(out, result.quads, result.base, reference_extra=_ontology_lines())
+    try:
+        _write_files(result, out, manifest, formats, html, html_max_nodes)
+    except BaseException:
+        manifest["finish"].cancel()
+        raise
+
+
+def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: bool, html_max_nodes) -> None:
+    """graph.ttl, the other formats asked for, merges.json and the page, in the staging
+    folder while the store loads, then all moved into place with it."""
+    kg, quads, base = result.graph, result.quads, result.base
+    stage = out / STAGE
+    previous = store_folder(out)
+    old = read_manifest(previous) if previous else {}
+    unchanged = (not manifest["changed"] and not manifest["removed"] and "union_triples" in old
+                 and old.get("html_max_nodes", -1) == html_max_nodes)
+    staged = []
+    with open(stage / "graph.ttl", "wb") as fh:
+        write_turtle(stage / STORE, fh)
+    staged.append("graph.ttl")
+    union = stage / "graph.nt"
+    if unchanged and "jsonld" not in formats and (not html or (out / "graph.html").is_file()) and (
+            "nt" not in formats or (out / "graph.nt").is_file()):
+        # nothing changed: the union, its count and the page are those of the last build
+        result.triple_count = old["union_triples"]
+        if html:
+            os.link(out / "graph.html", stage / "graph.html")
+        if "nt" in formats:
+            os.link(out / "graph.nt", union)
+        union = None
+    else:
+        with open(union, "wb") as fh:
+            result.triple_count = _write_union(fh, quads, sorted(quads, key=lambda n: str(graph_name(n, base))),
+                                               stage)
+    if "nt" in formats:
+        staged.append("graph.nt")
+    if "trig" in formats:
+        write_trig_file(quads, stage / "graph.trig", base)
+        staged.append("graph.trig")
+    if "jsonld" in formats:
+        write_jsonld_file(stage / "graph.nt" if union else out / "graph.nt", stage / "graph.jsonld", base)
+        staged.append("graph.jsonld")
+    write_json({"merged": kg.merges, "skipped": kg.problems}, stage / "merges.json")
+    staged.append("merges.json")
+    if html and union is not None:
+        # drawn from the union of the lines just put in the store (no output file is re-read)
+        _, result.index = write_page(None, stage, html_max_nodes, nt=union, target=stage / "graph.html")
+    if html:
+        staged.append("graph.html")
+    if union is not None and "nt" not in formats:
+        union.unlink()
+    result.counts["graphs_replaced"], result.counts["graphs_removed"] = manifest["changed"], manifest["removed"]
+    manifest.update(union_triples=result.triple_count, html_max_nodes=html_max_nodes if html else -1)
+    save_manifest(stage / STORE, manifest)
+    manifest["finish"]()
+    commit(out, staged, remove=[n for n in (*OUTPUT_NAMES.values(), "graph.html") if n not in staged])
+    result.outputs = [out / n for n in staged]
 
 
 def write_outputs(kg: KnowledgeGraph, rdf: Graph | None, out: Path, html: bool = True,
@@ -341,10 +442,8 @@ def write_page(view, out: Path, max_nodes: int | None = 5000, nt: Path | None = 
     return write_html(view, target or out / "graph.html", atomic=target is None, max_nodes=max_nodes), view
 
 
-@lru_cache(maxsize=1)
 def _ontology() -> Graph:
-    from .validate import ontology_dir
-    return Graph().parse(ontology_dir() / "yuanjiang.ttl")
+    return ontology_graph()
 
 
 def reference_dataset(kg: KnowledgeGraph, base: str = DEFAULT_BASE):

@@ -209,6 +209,16 @@ def prepare_store(graph: str | Path, folder: str | Path) -> dict:
     return info
 
 
+def describe_store(path: str | Path) -> dict:
+    """What :func:`prepare_store` says, for a build's store (``kg serve OUT``): queried where
+    it is, read-only, with nothing loaded."""
+    from .store import DB, named_graphs, store_folder
+    folder = store_folder(path)
+    return {"file": str(path), "triples": len(ox.Store.read_only(str(folder / DB))), "dataset": True,
+            "named_graphs": named_graphs(folder), "default_graph_triples": 0,
+            "store": str(folder / DB)}
+
+
 def graph_iri_problem(param: str, value: str) -> str | None:
     """Why a default-graph-uri or named-graph-uri value is unusable, in one line, or None."""
     try:
@@ -265,7 +275,7 @@ def _worker_main(folder: str) -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # stray prints must not corrupt the reply stream
     info = json.loads((Path(folder) / "info.json").read_text(encoding="utf-8"))
-    store = ox.Store.read_only(str(Path(folder) / "store"))
+    store = ox.Store.read_only(info.get("store") or str(Path(folder) / "store"))
     out.write(b"ready\n")
     out.flush()
 
@@ -799,7 +809,9 @@ class SparqlServer(ThreadingHTTPServer):
         self._connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._folder = tempfile.mkdtemp(prefix="kg-serve-")
         try:
-            self.info = prepare_store(graph, Path(self._folder) / "store")
+            from .store import is_store
+            self.info = (describe_store(graph) if is_store(graph)
+                         else prepare_store(graph, Path(self._folder) / "store"))
             self.info["timeout"] = timeout
             (Path(self._folder) / "info.json").write_text(json.dumps(self.info), encoding="utf-8")
             self.query_timeout, self.quiet = timeout, quiet

@@ -93,6 +93,12 @@ def load(path: str | Path, engine: str | None = None) -> Loaded:
     """Load a graph file (.ttl, .nt, .trig, .nq, .jsonld, .rdf) into an engine."""
     engine = engine or default_engine()
     path = Path(path)
+    from .store import is_store, open_store, union_ntriples
+    if is_store(path):                  # a build's store: opened read-only, nothing parsed
+        if engine == "oxigraph":
+            return Loaded(engine, open_store(path), union=True)
+        from rdflib import Graph
+        return Loaded("rdflib", Graph().parse(data=union_ntriples(path), format="nt"))
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such graph file")
     ox_name, rdflib_name, quads = _format_of(path)

@@ -5,6 +5,7 @@ Entry point: :func:`validate`. The ontology is mixed into the data graph so that
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import rdflib
@@ -25,6 +26,12 @@ def ontology_dir() -> Path:
     raise FileNotFoundError("ontology/shapes.ttl not found next to the kg package")
 
 
+@lru_cache(maxsize=1)
+def ontology_graph() -> rdflib.Graph:
+    """The ontology (ontology/yuanjiang.ttl), read once."""
+    return rdflib.Graph().parse(ontology_dir() / "yuanjiang.ttl")
+
+
 def _short(term) -> str:
     text = str(term)
     for ns, prefix in PREFIXES.items():
@@ -37,6 +44,9 @@ def validate(data: rdflib.Graph | str | Path) -> tuple[bool, str]:
     """(conforms, report): one line per violation (focus node, path, message) and a summary."""
     from pyshacl import validate as shacl
 
+    from .store import is_store, union_ntriples
+    if not isinstance(data, rdflib.Graph) and is_store(data):
+        data = rdflib.Graph().parse(data=union_ntriples(data), format="nt")
     if not isinstance(data, rdflib.Graph):
         path = Path(data)
         data = rdflib.Dataset() if path.suffix in (".trig", ".nq") else rdflib.Graph()

@@ -9,11 +9,20 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 
+def generate_articles(count: int, out: Path) -> list[Path]:
+    """``count`` articles of benchmarks/generate.py's corpus in ``out``."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("kg_bench_generate", ROOT / "benchmarks" / "generate.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.generate(count, out)
+
+
 @pytest.fixture(scope="session")
 def seed_build(tmp_path_factory):
     import kg
     out = tmp_path_factory.mktemp("seed-build")
-    return kg.build([SEEDS], out=out)
+    return kg.build([SEEDS], out=out, formats="nt,trig")     # every file the tests read
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ def test_build_that_lets_the_graph_go_writes_the_same_files(seed_build, tmp_path
     """keep_graph=False (kg build) drops documents and mentions once the triples exist;
     the files, the summary figures and the merge report stay exactly those of a full build."""
     import kg
-    lean = kg.build([SEEDS], out=tmp_path, keep_graph=False)
+    lean = kg.build([SEEDS], out=tmp_path, keep_graph=False, formats="nt,trig")
     assert lean.graph.documents == [] and lean.graph.entities == {} and lean.quads is None
     with pytest.raises(ValueError, match="graph.nt"):
         lean.lines
@@ -126,13 +126,12 @@ def test_cli_reports_bad_paths_and_keeps_going(tmp_path):
 
 
 def test_a_page_that_fails_leaves_the_earlier_outputs_whole(tmp_path, monkeypatch):
-    """The page is drawn while graph.ttl and graph.trig are made (by a second process with
-    jobs > 1); if drawing it fails, no file of the earlier build is replaced and no
-    temporary file is left."""
+    """If drawing the page fails, no file of the earlier build (nor its store) is replaced
+    and no temporary file is left."""
     import kg.html
     from kg.pipeline import DEFAULT_CORPUS, build
     build([DEFAULT_CORPUS], out=tmp_path)
-    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    before = _contents(tmp_path)
 
     def broken(*args, **kwargs):
         raise RuntimeError("page broke")
@@ -140,7 +139,12 @@ def test_a_page_that_fails_leaves_the_earlier_outputs_whole(tmp_path, monkeypatc
     for jobs in (1, 2):
         with pytest.raises(RuntimeError, match="page broke"):
             build([ROOT / "tests" / "data" / "unseen"], out=tmp_path, jobs=jobs)
-        assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+        assert _contents(tmp_path) == before
+
+
+def _contents(folder):
+    """Every file under ``folder`` (store included) -> its bytes."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_a_reader_that_goes_away_stops_kg_quietly(tmp_path):

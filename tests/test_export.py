@@ -83,7 +83,7 @@ def test_trig_has_a_named_graph_per_document_and_one_for_reference(seed_build):
     ds.parse(path, format="trig")
     names = {str(g.identifier) for g in ds.graphs() if len(g)}
     docs = {BASE + "doc/" + d.doc_id for d in seed_build.graph.documents}
-    assert names == docs | {BASE + "reference"}
+    assert names == docs | {BASE + "reference", BASE + "merged"}
 
     expected = to_dataset(seed_build.graph)
     for doc in docs:
@@ -122,7 +122,7 @@ def test_pyoxigraph_loads_the_trig_with_named_graphs(seed_build):
     store = ox.Store()
     store.load(path=str(_out(seed_build, "graph.trig")), format=ox.RdfFormat.TRIG)
     graphs = {g.value for g in store.named_graphs()}
-    assert BASE + "reference" in graphs and len(graphs) == len(seed_build.graph.documents) + 1
+    assert BASE + "reference" in graphs and len(graphs) == len(seed_build.graph.documents) + 2
     answer = store.query("ASK { <https://w3id.org/yuanjiang-kg/id/place/330800> "
                          "<https://w3id.org/yuanjiang-kg/ontology#supports> "
                          "<https://w3id.org/yuanjiang-kg/id/place/652927> }",
@@ -160,11 +160,13 @@ def test_outputs_are_byte_identical_across_builds(tmp_path):
     for run, seed in (("a", "1"), ("b", "4242")):
         env = {**_env(), "PYTHONHASHSEED": seed}
         done = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(SEEDS), "--out", str(tmp_path / run),
-                               "--jsonld", "--no-cache"], capture_output=True, text=True, cwd=ROOT, env=env)
+                               "--format", "all", "--no-cache"], capture_output=True, text=True, cwd=ROOT, env=env)
         assert done.returncode == 0, done.stderr
     for name in ("graph.ttl", "graph.nt", "graph.trig", "graph.jsonld"):
         first, second = (tmp_path / "a" / name).read_bytes(), (tmp_path / "b" / name).read_bytes()
         assert first == second and len(first) > 10_000, name
+    assert (tmp_path / "a" / "store" / "manifest.json").read_bytes() == \
+        (tmp_path / "b" / "store" / "manifest.json").read_bytes()
 
 
 def _env():
@@ -406,18 +408,21 @@ def test_packed_runs_give_back_their_lines_whole_and_streamed():
 
 
 def test_graph_lines_are_per_document_and_match_the_union(seed_build):
-    """Each document's named graph holds its own article's nodes; entity descriptions repeat
-    in every graph that names the entity; the union is what graph.nt holds."""
+    """Each document's named graph holds its own article's nodes; entity descriptions are in
+    the merged graph alone; the union is what graph.nt holds."""
     quads = seed_build.quads
     docs = [d.doc_id for d in seed_build.graph.documents]
-    assert sorted(quads) == sorted(docs + ["reference"])
+    assert sorted(quads) == sorted(docs + ["merged", "reference"])
+    label = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
+    assert any(f" {label} " in line for line in quads["merged"])
+    assert not any(f" {label} " in line for doc_id in docs for line in quads[doc_id])
     for doc_id in docs:
         own = [line for line in quads[doc_id] if "/doc/" in line.split(" ", 1)[0]]
         assert own and all(f"/doc/{doc_id}" in line.split(" ", 1)[0] for line in own)
     union = seed_build.lines
     nt = next(p for p in seed_build.outputs if p.name == "graph.nt")
     assert seed_build.triple_count == len(union) == len(nt.read_text(encoding="utf-8").splitlines())
-    assert len(union) < sum(quads.size(name) for name in quads)      # descriptions repeat
+    assert union == {line for name in quads for line in quads[name]}
 
 
 def test_term_index_same_from_sorted_and_shuffled_lines(seed_build):

@@ -60,7 +60,8 @@ def test_below_the_threshold_nothing_is_asserted_and_nothing_is_lost(tmp_path):
     candidates graph with its sentence, every figure keeps its value without a subject."""
     out = tmp_path / "o"
     proc = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(SEEDS), "--out", str(out), "--no-cache",
-                           "--quiet", "--min-confidence", "1.0"], capture_output=True, text=True, timeout=300)
+                           "--quiet", "--min-confidence", "1.0", "--format", "trig"],
+                          capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     g = Graph().parse(out / "graph.ttl")
     stated = {p for _, p, _ in g if str(p).startswith(str(YJ)) and p.split("#")[1] in ("implements", "builds", "introduced")}

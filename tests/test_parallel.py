@@ -1,11 +1,11 @@
 """--jobs and --scheduler change where the per-document stages run, never the graph."""
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
+from conftest import generate_articles
 from kg.cli import main
 from kg.parallel import run_documents
 from kg.pipeline import build, collect_files
@@ -14,17 +14,10 @@ from kg.read import read_document
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _generate(count: int, out: Path) -> list[Path]:
-    spec = importlib.util.spec_from_file_location("kg_bench_generate", ROOT / "benchmarks" / "generate.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.generate(count, out)
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("corpus")
-    _generate(10, folder)
+    generate_articles(10, folder)
     for seed in sorted((ROOT / "seeds").glob("*.txt")):
         (folder / seed.name).write_bytes(seed.read_bytes())
     return folder
@@ -33,8 +26,14 @@ def corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def serial_files(corpus, tmp_path_factory) -> dict[str, bytes]:
     out = tmp_path_factory.mktemp("serial")
-    build([corpus], out=out, jobs=1, jsonld=True)
-    return {p.name: p.read_bytes() for p in out.iterdir()}
+    build([corpus], out=out, jobs=1, formats="all")
+    return _files(out)
+
+
+def _files(out: Path) -> dict[str, bytes]:
+    """The output files and the store's manifest (RocksDB's own files differ run to run)."""
+    return {p.name: p.read_bytes() for p in [*out.iterdir(), out / "store" / "manifest.json"]
+            if p.is_file() and not p.name.startswith(".")}
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +44,10 @@ def serial_ttl(serial_files) -> bytes:
 def test_jobs_4_gives_the_same_bytes_as_jobs_1(corpus, serial_files, tmp_path):
     """Every file: with jobs > 1 a second process also writes graph.ttl and graph.trig
     while the page is drawn."""
-    result = build([corpus], out=tmp_path, jobs=4, jsonld=True)
-    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == serial_files
-    assert sorted(serial_files) == ["graph.html", "graph.jsonld", "graph.nt", "graph.trig", "graph.ttl", "merges.json"]
+    result = build([corpus], out=tmp_path, jobs=4, formats="all")
+    assert _files(tmp_path) == serial_files
+    assert sorted(serial_files) == ["graph.html", "graph.jsonld", "graph.nt", "graph.trig", "graph.ttl",
+                                    "manifest.json", "merges.json"]
     assert len(result.graph.documents) == 12
     assert "place/652927" in result.graph.entities       # the seeds' 乌什县 is still found
 

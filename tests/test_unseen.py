@@ -371,7 +371,7 @@ def test_jilin_altay_interview(unseen):
 def test_output_does_not_depend_on_the_hash_seed(tmp_path):
     """Python salts str hashes per process, so anything read in set order could differ
     between runs: a traditional-script copy (its alternative labels tie in length with
-    the simplified ones) is built under three seeds and must give the same graph.nt."""
+    the simplified ones) is built under three seeds and must give the same graph.ttl."""
     text = (UNSEEN / "jilin_altay.txt").read_text(encoding="utf-8")
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "jilin_traditional.txt").write_text(OpenCC("s2t").convert(text), encoding="utf-8")
@@ -381,7 +381,7 @@ def test_output_does_not_depend_on_the_hash_seed(tmp_path):
         out = tmp_path / f"out{seed}"
         subprocess.run([sys.executable, "-m", "kg.cli", "build", str(tmp_path / "in"), "--out", str(out)],
                        check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed})
-        outputs.add((out / "graph.nt").read_bytes())
+        outputs.add((out / "graph.ttl").read_bytes())
     assert len(outputs) == 1
 
 

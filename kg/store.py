@@ -1,0 +1,500 @@
+"""The graph's home: an embedded on-disk Oxigraph store in ``OUT/store/``, and the way a
+build replaces it and its output files as one set.
+
+``OUT/store/`` holds:
+
+- ``oxigraph/``: pyoxigraph's RocksDB store, one named graph per entry of
+  :func:`kg.graph.to_quads` (a graph per document, ``{base}merged`` for what merging
+  across documents decides, ``{base}reference`` with the ontology added, and any other
+  graph a later stage adds: each is just another name);
+- ``turtle/``: each graph's triples as a Turtle block (no prefix lines), so that graph.ttl
+  is their concatenation and an unchanged graph is never serialized twice (dumping the
+  on-disk store is about ten times slower than serializing from memory);
+- ``manifest.json``: graph IRI -> digest and size of its lines, and the base IRI.
+
+A build never writes into ``OUT/store``: it makes the next generation (store, Turtle
+blocks and every output file) in ``OUT/.kg-new/``, starting from a checkpoint of the
+current store (RocksDB hard links, so it costs little) in which only changed graphs are
+replaced. It then writes a journal ``OUT/.kg-commit.json`` naming the renames to make,
+makes them and removes the journal. A build killed before the journal exists leaves the
+previous set untouched; one killed after leaves a journal that the next build (or reader
+that finds no build running) completes. Whatever is left over (the staging folder, the old
+store, temporary files of earlier versions) is removed by the next build. A build holds
+``OUT/.kg-build.lock`` (``flock``) from start to end: a second build gives a one-line
+error naming it, and readers open the store read-only, which never waits for it.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .files import write_atomic
+
+STORE = "store"
+DB, BLOCKS, MANIFEST = "oxigraph", "turtle", "manifest.json"
+LOCK, STAGE, OLD, JOURNAL = ".kg-build.lock", ".kg-new", ".kg-old-store", ".kg-commit.json"
+FORMAT = 1          # bump when the layout of OUT/store changes: an older store is rebuilt whole
+# temporary files earlier versions of kg build left in the output folder when killed
+_LEFTOVERS = (".graph.*.tmp", ".graph.*.nq", ".merges.json.*.tmp", ".graph.html.*.tmp")
+_RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+
+class StoreError(ValueError):
+    """A store that cannot be opened or written (the CLI prints it as one line)."""
+
+
+# ---- finding and opening ----------------------------------------------------------------
+
+def store_folder(path: str | Path) -> Path | None:
+    """The store folder of ``path``: an output folder holding ``store/``, or the store
+    folder itself; None if ``path`` is neither."""
+    path = Path(path)
+    for candidate in (path / STORE, path):
+        if (candidate / MANIFEST).is_file() and (candidate / DB).is_dir():
+            return candidate
+    return None
+
+
+def is_store(path: str | Path) -> bool:
+    path = Path(path)
+    if not path.is_dir():
+        return False
+    out = path.parent if path.name == STORE else path
+    if (out / JOURNAL).is_file():
+        recover_if_idle(out)
+    return store_folder(path) is not None
+
+
+def _existing_store(path: str | Path) -> Path:
+    path = Path(path)
+    out = path.parent if path.name == STORE else path
+    if (out / JOURNAL).is_file():
+        recover_if_idle(out)             # a build killed mid-commit: finish it first
+    folder = store_folder(path)
+    if folder is None:
+        raise StoreError(f"{path}: no graph store here (run kg build --out {path} first)")
+    return folder
+
+
+def open_store(path: str | Path, read_only: bool = True) -> ox.Store:
+    """The pyoxigraph store of an output folder or store folder. Read-only (the default)
+    works while a build runs; a writable open gives a one-line error if something holds it."""
+    db = _existing_store(path) / DB
+    try:
+        return ox.Store.read_only(str(db)) if read_only else ox.Store(str(db))
+    except OSError as err:
+        if "lock" in str(err).lower():
+            raise StoreError(f"{db}: in use by another process (it holds {db / 'LOCK'}); "
+                             f"open it read-only") from None
+        raise StoreError(f"{db}: cannot open the store: {err}") from None
+
+
+def read_manifest(path: str | Path) -> dict:
+    return json.loads((_existing_store(path) / MANIFEST).read_text(encoding="utf-8"))
+
+
+def named_graphs(path: str | Path) -> list[str]:
+    """The IRIs of the store's named graphs, sorted."""
+    return sorted(read_manifest(path)["graphs"])
+
+
+def union_lines(store: ox.Store) -> Iterator[str]:
+    """Every triple of the store (all named graphs) as a line of :func:`kg.graph.to_quads`
+    (rdf:type marked for sorting), in the store's order and with repeats across graphs."""
+    from .graph import LINE_TYPE
+    for q in store.quads_for_pattern(None, None, None, None):
+        p = str(q.predicate)
+        yield f"{q.subject} {LINE_TYPE if p == _RDF_TYPE else p} {q.object}"
+
+
+def block_lines(path: str | Path) -> dict[str, list[str]]:
+    """Graph name -> its lines, read back from the Turtle blocks (the data the outputs are
+    made of: the reference graph without the ontology)."""
+    from .graph import LINE_TYPE
+    folder = _existing_store(path)
+    manifest = read_manifest(folder)
+    out = {}
+    for iri, entry in manifest["graphs"].items():
+        lines = []
+        text = prefix_header() + (folder / BLOCKS / entry["block"]).read_bytes()
+        for t in ox.parse(text, format=ox.RdfFormat.TURTLE):
+            p = str(t.predicate)
+            lines.append(f"{t.subject} {LINE_TYPE if p == _RDF_TYPE else p} {t.object}")
+        out[entry["name"]] = lines
+    return out
+
+
+# ---- the build lock and recovery ----------------------------------------------------------
+
+@contextmanager
+def build_lock(out: str | Path):
+    """Hold ``OUT/.kg-build.lock`` for a build; a one-line error if another build holds it."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError(f"{out}: another kg build is writing this folder (it holds {path})") from None
+        yield path
+    finally:
+        os.close(fd)            # closing the descriptor releases the lock
+
+
+def recover(out: str | Path) -> None:
+    """Finish a commit a killed build left half done, then remove what it left behind.
+    Call only while holding :func:`build_lock`."""
+    out = Path(out)
+    journal = out / JOURNAL
+    if journal.is_file():
+        try:
+            steps = json.loads(journal.read_text(encoding="utf-8"))
+        except ValueError:      # written atomically, so never half; but be safe: roll back
+            steps = None
+        if steps is not None:
+            _apply(out, steps)
+        journal.unlink()
+    shutil.rmtree(out / STAGE, ignore_errors=True)
+    shutil.rmtree(out / OLD, ignore_errors=True)
+    for pattern in _LEFTOVERS:
+        for leftover in out.glob(pattern):
+            leftover.unlink(missing_ok=True)
+
+
+def recover_if_idle(out: str | Path) -> None:
+    """:func:`recover` when no build holds the folder (a reader finding a journal)."""
+    out = Path(out)
+    if not (out / JOURNAL).is_file():
+        return
+    try:
+        with build_lock(out):
+            recover(out)
+    except (StoreError, OSError):
+        pass                    # a build is running (it will finish its commit) or no rights
+
+
+def _apply(out: Path, steps: dict) -> None:
+    """The commit's renames, each done only if not done yet, so that it can be repeated."""
+    new_store = out / STAGE / STORE
+    if new_store.is_dir():
+        if (out / STORE).exists() and not (out / OLD).exists():
+            os.replace(out / STORE, out / OLD)
+        kill_point("store-moved-aside")
+        if not (out / STORE).exists():
+            os.replace(new_store, out / STORE)
+    for name in steps["files"]:
+        staged = out / STAGE / name
+        if staged.exists():
+            os.replace(staged, out / name)
+    for name in steps["remove"]:
+        (out / name).unlink(missing_ok=True)
+
+
+def kill_point(name: str) -> None:
+    """Where the kill test (tests/test_store.py) stops a build: SIGKILL this process when
+    the environment variable KG_TEST_KILL_AT names this point. Nothing otherwise."""
+    if os.environ.get("KG_TEST_KILL_AT") == name:
+        import signal
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def commit(out: str | Path, files: list[str], remove: Iterable[str] = ()) -> None:
+    """Move the staged generation (``OUT/.kg-new/store`` and the staged ``files``) into
+    place as one set and remove the stale outputs ``remove``."""
+    out = Path(out)
+    for name in files:                  # the data is on disk before the journal says to use it
+        _fsync(out / STAGE / name)
+    _fsync_tree(out / STAGE / STORE)
+    kill_point("staged")
+    steps = {"files": list(files), "remove": [r for r in remove if r not in files]}
+    write_atomic(out / JOURNAL, json.dumps(steps))
+    _fsync(out)
+    kill_point("journal")
+    _apply(out, steps)
+    _fsync(out)
+    kill_point("renamed")
+    (out / JOURNAL).unlink()
+    shutil.rmtree(out / OLD, ignore_errors=True)
+    shutil.rmtree(out / STAGE, ignore_errors=True)
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for root, _, names in os.walk(folder):
+        for name in names:
+            _fsync(Path(root) / name)
+        _fsync(Path(root))
+
+
+# ---- making the next generation ---------------------------------------------------------------
+
+def digest(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+def stage_store(out: str | Path, quads: Mapping[str, Iterable[str]], base: str,
+                reference_extra: list[str] = (), prefixes: dict[str, str] | None = None,
+                processes: int = 2):
+    """Make the next store in ``OUT/.kg-new/store`` from the lines of
+    :func:`kg.graph.to_quads` (``reference_extra``: lines added to the reference graph in
+    the store only, the ontology). Starts from a checkpoint of the current store and
+    replaces only the graphs whose lines changed; Turtle blocks of unchanged graphs are
+    hard links to the current ones.
+
+    The store is loaded by a second process (``processes`` > 1; pyoxigraph holds the GIL)
+    while this one serializes the Turtle blocks and the caller goes on (draws the page).
+    Returns the new manifest, with ``changed`` and ``removed``: how many graphs were
+    (re)written and dropped, and ``finish()``, which waits for the store and raises what
+    went wrong; call it before :func:`commit`."""
+    from .export import _statements
+    from .graph import graph_name, join_lines
+    out = Path(out)
+    stage = out / STAGE / STORE
+    shutil.rmtree(stage, ignore_errors=True)
+    (stage / BLOCKS).mkdir(parents=True)
+    reference = str(graph_name("reference", base))
+    extra = sorted(set(reference_extra))
+    graphs: dict[str, dict] = {}
+    for name in quads:
+        iri = str(graph_name(name, base))
+        raw = _raw(quads, name)
+        key = digest(raw + (b"\0" + "\n".join(extra).encode("utf-8") if iri == reference else b""))
+        graphs[iri] = {"name": name, "digest": key, "triples": raw.count(b"\n") + 1 if raw else 0,
+                       "block": digest(iri.encode("utf-8")) + ".ttl"}
+    current = store_folder(out)
+    old = _usable_manifest(current, base)
+    old_graphs = old["graphs"] if old else {}
+    changed = {iri for iri, g in graphs.items() if old_graphs.get(iri, {}).get("digest") != g["digest"]}
+    # what the loader reads: the changed graphs as N-Quads, written graph by graph as bytes
+    # (joined as one string, a 1,000-article graph cost gigabytes)
+    task = {"db": str(stage / DB), "checkpoint_of": str(current / DB) if old else None,
+            "remove": sorted(iri for iri in old_graphs if iri not in graphs or iri in changed),
+            "nquads": str(out / STAGE / "load.nq"), "graphs": sorted(graphs)}
+    with open(task["nquads"], "wb") as nq:
+        for iri in sorted(changed):
+            tail = f" <{iri}> .\n"
+            if iri == reference and extra:
+                nq.write(join_lines(sorted(set(quads[graphs[iri]["name"]]).union(extra)), tail).encode("utf-8"))
+            else:
+                nq.write(_statements(_raw(quads, graphs[iri]["name"]), tail.encode("utf-8")))
+    finish = _start_loader(task, processes)
+    try:
+        for iri, g in graphs.items():
+            block = stage / BLOCKS / g["block"]
+            if iri not in changed and (current / BLOCKS / g["block"]).is_file():
+                os.link(current / BLOCKS / g["block"], block)
+            else:
+                block.write_bytes(turtle_block(_raw(quads, g["name"]), prefixes))
+    except BaseException:
+        finish.cancel()
+        raise
+    manifest = {"format": FORMAT, "base": base, "graphs": dict(sorted(graphs.items()))}
+    save_manifest(stage, manifest)
+    return {**manifest, "changed": len(changed), "removed": sum(1 for iri in old_graphs if iri not in graphs),
+            "finish": finish}
+
+
+def load_task(task: dict) -> None:
+    """The loader's work: checkpoint the current store (hard links), drop the graphs to
+    replace, bulk-load the N-Quads file (strictly checked by the Turtle blocks, so read
+    leniently here: parsed once, not twice), and name every graph, empty or not."""
+    if task["checkpoint_of"]:
+        ox.Store.read_only(task["checkpoint_of"]).backup(task["db"])
+    db = ox.Store(task["db"])
+    for iri in task["remove"]:
+        db.remove_graph(ox.NamedNode(iri))
+    if os.path.getsize(task["nquads"]):
+        db.bulk_load(path=task["nquads"], format=ox.RdfFormat.N_QUADS, lenient=True)
+    for iri in task["graphs"]:
+        if not db.contains_named_graph(ox.NamedNode(iri)):
+            db.add_graph(ox.NamedNode(iri))     # an empty graph is still the document's
+    db.flush()
+    del db
+    os.unlink(task["nquads"])
+
+
+_LOADER_CODE = """import json, sys
+from kg.files import die_with_parent
+die_with_parent()
+from kg.store import load_task
+try:
+    load_task(json.loads(sys.argv[1]))
+except Exception as e:
+    sys.exit(f"{type(e).__name__}: {e}")
+"""
+
+
+def _start_loader(task: dict, processes: int):
+    """Run :func:`load_task` in a fresh Python process (or here with ``processes`` <= 1).
+    Returns ``finish()`` (waits, raises StoreError on failure) with ``finish.cancel()``."""
+    import subprocess
+    import sys
+    if processes <= 1 or not sys.executable or getattr(sys, "frozen", False):
+        def finish():
+            load_task(task)
+        finish.cancel = lambda: None
+        return finish
+    from .files import die_with_parent
+    proc = subprocess.Popen([sys.executable, "-c", _LOADER_CODE, json.dumps(task)], stderr=subprocess.PIPE,
+                            preexec_fn=die_with_parent)
+
+    def finish():
+        _, err = proc.communicate()
+        if proc.returncode:
+            last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
+            raise StoreError(f"{task['db']}: loading the store failed: {last[0]}")
+
+    def cancel():
+        proc.kill()
+        proc.communicate()
+    finish.cancel = cancel
+    return finish
+
+
+def save_manifest(folder: str | Path, manifest: dict) -> None:
+    keep = {k: v for k, v in manifest.items() if k not in ("changed", "removed", "finish")}
+    (Path(folder) / MANIFEST).write_text(json.dumps(keep, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def _usable_manifest(current: Path | None, base: str) -> dict | None:
+    if current is None:
+        return None
+    try:
+        manifest = json.loads((current / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return manifest if manifest.get("format") == FORMAT and manifest.get("base") == base else None
+
+
+def _raw(quads: Mapping[str, Iterable[str]], name: str) -> bytes:
+    from .export import _graph_bytes
+    return _graph_bytes(quads, name)
+
+
+def turtle_block(raw_lines: bytes, prefixes: dict[str, str] | None = None) -> bytes:
+    """One graph's sorted lines (as :func:`kg.export._graph_bytes`) as Turtle without the
+    prefix lines, which graph.ttl writes once. pyoxigraph parses the lines strictly, so a
+    term that is not valid RDF fails here."""
+    from .export import PREFIXES, _statements
+    if not raw_lines:
+        return b""
+    triples = ox.parse(_statements(raw_lines, b" .\n"), format=ox.RdfFormat.N_TRIPLES)
+    text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES if prefixes is None else prefixes)
+    return _without_prefixes(text)
+
+
+def _without_prefixes(text: bytes) -> bytes:
+    start = 0
+    while text.startswith(b"@prefix ", start):
+        start = text.index(b"\n", start) + 1
+    return text[start:]
+
+
+def prefix_header(prefixes: dict[str, str] | None = None) -> bytes:
+    from .export import PREFIXES
+    return b"".join(f"@prefix {p}: <{ns}> .\n".encode("utf-8")
+                    for p, ns in (PREFIXES if prefixes is None else prefixes).items())
+
+
+def write_turtle(store_path: str | Path, target) -> None:
+    """graph.ttl into the open binary file ``target``: the prefix lines, then each graph's
+    block in IRI order (the same triple may appear in several blocks: every reader merges
+    them, as it merges the graphs)."""
+    folder = Path(store_path)
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    target.write(prefix_header())
+    for iri in sorted(manifest["graphs"]):
+        with open(folder / BLOCKS / manifest["graphs"][iri]["block"], "rb") as block:
+            shutil.copyfileobj(block, target)
+
+
+# ---- reading the store for the other commands ------------------------------------------------
+
+# Oxigraph keeps xsd:nonNegativeInteger (and the other integer types) as xsd:integer, so
+# what must keep the exact terms (files, validation, the page, kg load) reads the stored
+# Turtle blocks, the build's own lines; SPARQL answers are the same either way.
+
+def union_ntriples(path: str | Path, ontology: bool = True) -> str:
+    """Every triple of the store once, as sorted N-Triples (what validation reads), with
+    the ontology the store keeps in its reference graph."""
+    from .graph import ntriples_lines
+    lines = {line for graph in block_lines(path).values() for line in graph}
+    return ntriples_lines(lines | set(_ontology_lines()) if ontology else lines)
+
+
+def term_index(path: str | Path):
+    """A :class:`kg.graph.TermIndex` of the store's graph, for the page (``kg view OUT``)."""
+    from .graph import TermIndex
+    return TermIndex(sorted({line for graph in block_lines(path).values() for line in graph}))
+
+
+def graphs_of(path: str | Path) -> dict[str, list[ox.Triple]]:
+    """Graph IRI -> its triples (the reference graph with the ontology), what ``kg load``
+    sends: as the store holds them, with the exact datatypes of the build."""
+    from .graph import join_lines
+    manifest = read_manifest(path)
+    out = {}
+    for name, lines in block_lines(path).items():
+        iri = next(i for i, g in manifest["graphs"].items() if g["name"] == name)
+        if name == "reference":
+            lines = sorted(set(lines).union(_ontology_lines()))
+        out[iri] = [q.triple for q in ox.parse(join_lines(sorted(lines)).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)]
+    return dict(sorted(out.items()))
+
+
+def _ontology_lines() -> list[str]:
+    from rdflib.compare import to_canonical_graph
+
+    from .graph import lines_of
+    from .validate import ontology_graph
+    return sorted(lines_of(to_canonical_graph(ontology_graph())))
+
+
+def export(path: str | Path, fmt: str, target) -> None:
+    """Write the store's graph in ``fmt`` (ttl, nt, trig, jsonld) to the open binary file
+    ``target``: the same bytes as the file a build writes with ``--format``. Turtle is the
+    concatenation of the stored blocks; the others are made from the lines read back from them."""
+    import tempfile
+
+    from .export import _write_union, write_jsonld_file, write_trig_file
+    from .graph import Runs, graph_name
+    folder = _existing_store(path)
+    if fmt == "ttl":
+        write_turtle(folder, target)
+        return
+    manifest = read_manifest(folder)
+    base = manifest["base"]
+    quads = Runs(block_lines(folder))
+    with tempfile.TemporaryDirectory(prefix="kg-export-") as tmp:
+        work = Path(tmp)
+        if fmt == "trig":
+            write_trig_file(quads, work / "graph.trig", base)
+            produced = work / "graph.trig"
+        else:
+            with open(work / "graph.nt", "wb") as fh:
+                _write_union(fh, quads, sorted(quads, key=lambda n: str(graph_name(n, base))), work)
+            produced = work / "graph.nt"
+            if fmt == "jsonld":
+                write_jsonld_file(produced, work / "graph.jsonld", base)
+                produced = work / "graph.jsonld"
+            elif fmt != "nt":
+                raise ValueError(f"unknown export format {fmt!r} (choose from ttl, nt, trig, jsonld)")
+        with open(produced, "rb") as fh:
+            shutil.copyfileobj(fh, target)

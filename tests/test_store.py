@@ -1,0 +1,264 @@
+"""The store of kg build (OUT/store): incremental rebuilds, outputs on request, readers,
+the build lock, and builds killed at any moment."""
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pyoxigraph as ox
+import pytest
+
+from conftest import generate_articles
+from kg.pipeline import build
+from kg.sparql import run_query
+from kg.store import JOURNAL, LOCK, OLD, STAGE, StoreError, build_lock, export, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+QUERIES = sorted((ROOT / "queries").glob("*.rq"))
+BASE = "https://w3id.org/yuanjiang-kg/"
+ADDED_SENTENCE = "\n新疆天山纺织有限公司新增就业岗位120个。\n"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("corpus")
+    generate_articles(6, folder)
+    for seed in sorted(SEEDS.glob("*.txt")):
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    return folder
+
+
+def _copy(src: Path, dst: Path) -> Path:
+    dst.mkdir(parents=True)
+    for f in sorted(src.iterdir()):
+        (dst / f.name).write_bytes(f.read_bytes())
+    return dst
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    return {n: (out / n).read_bytes() for n in ("graph.ttl", "graph.html", "merges.json", "store/manifest.json")}
+
+
+def _ttl_of_store(out: Path) -> bytes:
+    buf = io.BytesIO()
+    export(out, "ttl", buf)
+    return buf.getvalue()
+
+
+def _ask(out, query: str) -> bool:
+    return run_query(out, query).boolean
+
+
+def test_rebuild_after_an_edit_equals_a_clean_build(corpus, tmp_path):
+    articles = _copy(corpus, tmp_path / "in")
+    first = build([articles], out=tmp_path / "out", cache=tmp_path / "cache")
+    before = (tmp_path / "out" / "graph.ttl").read_bytes()
+    assert first.counts["graphs_replaced"] == len(first.graph.documents) + 2     # merged, reference
+    victim = sorted(articles.glob("gen_*.txt"))[2]
+    victim.write_text(victim.read_text(encoding="utf-8") + ADDED_SENTENCE, encoding="utf-8")
+    again = build([articles], out=tmp_path / "out", cache=tmp_path / "cache")
+    clean = build([articles], out=tmp_path / "clean", cache=None)
+    assert _outputs(tmp_path / "out") == _outputs(tmp_path / "clean")
+    assert (tmp_path / "out" / "graph.ttl").read_bytes() != before
+    # only the edited document's graph and the merged entries were replaced
+    assert 1 <= again.counts["graphs_replaced"] <= 3 and again.counts["graphs_removed"] == 0
+    assert again.triple_count == clean.triple_count
+    # the store answers like the clean build's files
+    q = "ASK { ?c a <https://w3id.org/yuanjiang-kg/ontology#Enterprise> ; <http://www.w3.org/2000/01/rdf-schema#label> \"新疆天山纺织有限公司\"@zh }"
+    assert _ask(tmp_path / "out", q) and _ask(tmp_path / "clean" / "graph.ttl", q)
+    # nothing changed: nothing replaced, same bytes
+    same = build([articles], out=tmp_path / "out", cache=tmp_path / "cache")
+    assert same.counts["graphs_replaced"] == 0
+    assert _outputs(tmp_path / "out") == _outputs(tmp_path / "clean")
+
+
+def test_removing_an_article_removes_its_facts(corpus, tmp_path):
+    articles = _copy(corpus, tmp_path / "in")
+    build([articles], out=tmp_path / "out", cache=tmp_path / "cache")
+    gone = sorted(articles.glob("gen_*.txt"))[0]
+    doc = f"{BASE}doc/{gone.stem}"
+    assert _ask(tmp_path / "out", f"ASK {{ GRAPH <{doc}> {{ ?s ?p ?o }} }}")
+    gone.unlink()
+    again = build([articles], out=tmp_path / "out", cache=tmp_path / "cache")
+    assert again.counts["graphs_removed"] == 1
+    assert not _ask(tmp_path / "out", f"ASK {{ GRAPH <{doc}> {{ ?s ?p ?o }} }}")
+    assert not _ask(tmp_path / "out", f"ASK {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), \"{doc}\")) }}")
+    assert doc.encode() not in (tmp_path / "out" / "graph.ttl").read_bytes()
+    build([articles], out=tmp_path / "clean", cache=None)
+    assert _outputs(tmp_path / "out") == _outputs(tmp_path / "clean")
+
+
+def test_outputs_on_request_and_export_from_the_store(tmp_path):
+    out = tmp_path / "out"
+    build([SEEDS], out=out, cache=None)
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == \
+        ["graph.html", "graph.ttl", "merges.json", "store"]
+    assert _ttl_of_store(out) == (out / "graph.ttl").read_bytes()
+    every = build([SEEDS], out=tmp_path / "all", cache=None, formats="all")
+    assert {p.name for p in every.outputs} == {"graph.ttl", "graph.nt", "graph.trig", "graph.jsonld",
+                                               "graph.html", "merges.json"}
+    for fmt, name in (("nt", "graph.nt"), ("trig", "graph.trig"), ("jsonld", "graph.jsonld")):
+        done = subprocess.run([sys.executable, "-m", "kg.cli", "export", str(out), "--format", fmt,
+                               "-o", str(tmp_path / name)], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert (tmp_path / name).read_bytes() == (tmp_path / "all" / name).read_bytes(), fmt
+    # a later default build removes the files the earlier one wrote on request: one set
+    build([SEEDS], out=tmp_path / "all", cache=None)
+    assert not (tmp_path / "all" / "graph.nt").exists() and not (tmp_path / "all" / "graph.trig").exists()
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[q.name for q in QUERIES])
+def test_every_bundled_query_gives_the_same_rows_from_store_and_file(seed_build, query):
+    out = seed_build.outputs[0].parent
+    text = query.read_text(encoding="utf-8")
+    from_store = _answer(run_query(out, text))
+    assert from_store                                   # every query finds something in the seeds
+    assert _answer(run_query(out / "store", text)) == from_store
+    assert _answer(run_query(out / "graph.trig", text)) == from_store
+    # the store and graph.trig hold the ontology (class and field labels), graph.ttl does not
+    if query.name not in ("aid_fields.rq", "about_entity.rq"):
+        assert _answer(run_query(out / "graph.ttl", text)) == from_store
+
+
+def _answer(result) -> list[str]:
+    """SELECT rows or CONSTRUCT triples, sorted, in a comparable form."""
+    return sorted(map(repr, result.rows if result.kind == "select" else result.triples))
+
+
+def test_readers_work_while_a_build_holds_the_folder(seed_build, tmp_path):
+    out = tmp_path / "out"
+    build([SEEDS], out=out, cache=None)
+    env = {**os.environ}
+    with build_lock(out):
+        query = subprocess.run([sys.executable, "-m", "kg.cli", "query", str(out), str(ROOT / "queries" / "supports.rq"),
+                                "--format", "csv"], capture_output=True, text=True, timeout=120, env=env)
+        assert query.returncode == 0, query.stderr
+        assert "衢州市" in query.stdout
+        second = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(SEEDS), "--out", str(out), "-q"],
+                                capture_output=True, text=True, timeout=300, env=env)
+        assert second.returncode == 1
+        assert second.stderr.count("\n") == 1 and str(out / LOCK) in second.stderr
+        assert "Traceback" not in second.stderr
+    writer = open_store(out, read_only=False)
+    try:
+        with pytest.raises(StoreError, match="LOCK"):
+            open_store(out, read_only=False)
+        assert len(open_store(out)) > 1000           # read-only beside the writer
+    finally:
+        del writer
+
+
+def test_serve_view_validate_and_load_read_the_store(seed_build, tmp_path):
+    from kg.load import read_graphs
+    from kg.serve import SparqlServer
+    from kg.validate import validate
+    out = seed_build.outputs[0].parent
+    ok, report = validate(out)
+    assert ok, report
+    graphs = read_graphs(out)
+    trig = read_graphs(out / "graph.trig")
+    assert set(graphs) == set(trig)
+    for g in graphs:        # the ontology's blank nodes are labelled anew by each parse
+        assert len(graphs[g]) == len(trig[g]) and _ground(graphs[g]) == _ground(trig[g]), g
+    server = SparqlServer(out, port=0, workers=1, quiet=True)
+    try:
+        status, _, body = server.pool.run({"query": "SELECT (COUNT(*) AS ?n) { ?s a <https://w3id.org/yuanjiang-kg/ontology#County> }",
+                                           "format": "csv"}, 30)
+        assert status == 200 and int(body.decode().split()[-1]) > 0
+    finally:
+        server.server_close()
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "view", str(out), "--out", str(tmp_path / "v.html")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "v.html").read_bytes() == (out / "graph.html").read_bytes()
+
+
+def _ground(triples) -> set:
+    return {t for t in triples if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)}
+
+
+# ---- killed builds ---------------------------------------------------------------------
+
+def _start(articles: Path, out: Path, kill_at: str | None = None, jobs: int = 1) -> subprocess.Popen:
+    env = {**os.environ}
+    if kill_at:
+        env["KG_TEST_KILL_AT"] = kill_at
+    return subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(articles), "--out", str(out),
+                             "--jobs", str(jobs), "--no-cache", "-q"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _one_set(out: Path, sets: dict[str, bytes]) -> str:
+    """Which build's graph.ttl the folder holds, checking that the store is the same one."""
+    ttl = (out / "graph.ttl").read_bytes()
+    assert _ttl_of_store(out) == ttl                # the store and graph.ttl are one set
+    found = [name for name, data in sets.items() if data == ttl]
+    assert found, "graph.ttl is neither the old nor the new one"
+    return found[0]
+
+
+def _no_leftovers(out: Path) -> None:
+    hidden = sorted(p.name for p in out.iterdir() if p.name.startswith("."))
+    assert hidden == [LOCK], hidden
+    assert not (out / STAGE).exists() and not (out / OLD).exists() and not (out / JOURNAL).exists()
+
+
+@pytest.fixture(scope="module")
+def two_sets(corpus, tmp_path_factory):
+    """An old corpus and a new one (one article more), and the graph.ttl of each."""
+    work = tmp_path_factory.mktemp("sets")
+    old = _copy(corpus, work / "old")
+    new = _copy(corpus, work / "new")
+    (new / "added.txt").write_text((SEEDS / "000_c362e20726e80f6e.txt").read_text(encoding="utf-8-sig")
+                                   + ADDED_SENTENCE, encoding="utf-8")
+    sets = {}
+    for name, articles in (("old", old), ("new", new)):
+        build([articles], out=work / f"clean-{name}", cache=None)
+        sets[name] = (work / f"clean-{name}" / "graph.ttl").read_bytes()
+    return old, new, sets
+
+
+@pytest.mark.parametrize("point", ["extracted", "staged", "journal", "store-moved-aside", "renamed"])
+def test_a_build_killed_at_any_point_leaves_one_usable_set(two_sets, tmp_path, point):
+    old, new, sets = two_sets
+    out = tmp_path / "out"
+    build([old], out=out, cache=None)
+    proc = _start(new, out, kill_at=point)
+    assert proc.wait(timeout=300) == -signal.SIGKILL, proc.stderr.read()
+    # a reader finds one set (finishing a commit the journal describes)
+    expected = "old" if point in ("extracted", "staged") else "new"
+    query = subprocess.run([sys.executable, "-m", "kg.cli", "query", str(out), str(ROOT / "queries" / "documents.rq"),
+                            "--format", "csv"], capture_output=True, text=True, timeout=120)
+    assert query.returncode == 0, query.stderr
+    assert ("added" in query.stdout) == (expected == "new")
+    assert _one_set(out, sets) == expected
+    # the next build cleans up and gives the clean build's files
+    build([new], out=out, cache=None)
+    _no_leftovers(out)
+    assert _one_set(out, sets) == "new"
+
+
+def test_a_build_killed_at_random_moments_leaves_one_set_and_no_worker(two_sets, tmp_path):
+    old, new, sets = two_sets
+    out = tmp_path / "out"
+    build([old], out=out, cache=None)
+    for delay in (0.5, 2.0, 4.0, 6.0):
+        proc = _start(new, out, jobs=2)
+        ps = psutil.Process(proc.pid)
+        time.sleep(delay)
+        children = ps.children(recursive=True) if proc.poll() is None else []
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        gone, alive = psutil.wait_procs(children, timeout=15)
+        assert not alive, f"workers outlived the build killed after {delay} s: {alive}"
+        assert _one_set(out, sets) in ("old", "new")
+    build([new], out=out, cache=None)
+    _no_leftovers(out)
+    assert _one_set(out, sets) == "new"
