@@ -58,32 +58,34 @@ def _say_what_html_left_out(result, max_nodes: int | None) -> None:
 
 
 def _validate(args) -> int:
+    from .sparql import load_graph
     from .validate import validate
-    ok, report = validate(args.graph)
+    ok, report = validate(load_graph(args.graph))
     print(report)
     return EXIT_OK if ok else EXIT_FAILED
 
 
+GOLD_HELP = ("kg eval: --gold DIR is needed: a folder of gold annotations, one JSON file per "
+             "article (doc, entities, relations, metrics; format in docs/development.md); the "
+             "bundled seeds' gold is tests/gold: kg eval out/graph.ttl --gold tests/gold")
+
+
 def _eval(args) -> int:
     from .evaluate import evaluate
+    if args.gold is None:
+        print(GOLD_HELP, file=sys.stderr)
+        return EXIT_FAILED
     report = evaluate(args.graph, args.gold)
     print(report.table(errors=args.errors))
     return EXIT_OK
 
 
 def _view(args) -> int:
-    from rdflib import Dataset, Graph
     from .html import select_entities, write_html
+    from .sparql import load_graph
     max_nodes = _html_bound(args.max_nodes)
     src = Path(args.graph)
-    if src.suffix in (".trig", ".nq"):
-        ds = Dataset()
-        ds.parse(src)
-        g = Graph()
-        for s, p, o, _ in ds.quads():
-            g.add((s, p, o))
-    else:
-        g = Graph().parse(src)
+    g = load_graph(src)
     out = Path(args.out) if args.out else src.with_suffix(".html")
     write_html(g, out, max_nodes=max_nodes)
     print(f"wrote {out}")
@@ -152,9 +154,10 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("graph")
     v.set_defaults(func=_validate)
 
-    e = sub.add_parser("eval", help="score a graph against gold annotations (GUIDELINES.md format)")
+    e = sub.add_parser("eval", help="score a graph against gold annotations (the format of tests/gold)")
     e.add_argument("graph")
-    e.add_argument("--gold", required=True, help="folder of gold JSON files")
+    e.add_argument("--gold", metavar="DIR",
+                   help="folder of gold JSON files, one per article (the seeds' gold: tests/gold)")
     e.add_argument("--errors", action="store_true", help="list misses and false alarms")
     e.set_defaults(func=_eval)
 
@@ -213,11 +216,30 @@ def main(argv: list[str] | None = None) -> int:
         # keep Python from complaining again when it flushes stdout at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILED
-    except Exception as err:  # one readable line instead of a traceback
-        if not isinstance(err, (OSError, ValueError)):
+    except KeyboardInterrupt:
+        print(f"kg {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a readable message instead of a traceback
+        if os.environ.get("KG_TRACEBACK"):
             raise
-        print(f"kg {args.command}: {err}", file=sys.stderr)
+        print(f"kg {args.command}: {error_message(err)}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def error_message(err: Exception) -> str:
+    """What the user reads for ``err``: its own message for the errors this package raises
+    on bad input (they name the file), the file, line and column of a parser's SyntaxError,
+    and for anything unforeseen the kind of error and how to see the traceback."""
+    from .sparql import GraphFileError, QuerySyntaxError
+    if isinstance(err, SyntaxError) and not isinstance(err, QuerySyntaxError):
+        return str(GraphFileError(err.filename or "<input>", err))
+    if isinstance(err, (OSError, ValueError, ImportError)):
+        text = str(err) or type(err).__name__
+        if isinstance(err, OSError) and err.filename and str(err.filename) not in text:
+            text = f"{err.filename}: {err.strerror or text}"
+        return text
+    return (f"unexpected {type(err).__name__}: {err} (a bug: set KG_TRACEBACK=1 to see where, "
+            "and please report it)")
 
 
 if __name__ == "__main__":
