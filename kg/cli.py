@@ -216,9 +216,6 @@ def main(argv: list[str] | None = None) -> int:
         # keep Python from complaining again when it flushes stdout at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILED
-    except KeyboardInterrupt:
-        print(f"kg {args.command}: interrupted", file=sys.stderr)
-        return 130
     except Exception as err:  # a readable message instead of a traceback
         if os.environ.get("KG_TRACEBACK"):
             raise
