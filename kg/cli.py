@@ -58,9 +58,8 @@ def _say_what_html_left_out(result, max_nodes: int | None) -> None:
 
 
 def _validate(args) -> int:
-    from .sparql import load_graph
     from .validate import validate
-    ok, report = validate(load_graph(args.graph))
+    ok, report = validate(args.graph)
     print(report)
     return EXIT_OK if ok else EXIT_FAILED
 

@@ -95,7 +95,7 @@ def load(path: str | Path, engine: str | None = None) -> Loaded:
     """Load a graph file (.ttl, .nt, .trig, .nq, .jsonld, .rdf) into an engine."""
     engine = engine or default_engine()
     path = graph_file(path)
-    ox_name, rdflib_name, quads = _format_of(path)
+    ox_name, _, quads = _format_of(path)
     if engine == "oxigraph":
         import pyoxigraph as ox
         store = ox.Store()
@@ -105,14 +105,7 @@ def load(path: str | Path, engine: str | None = None) -> Loaded:
             raise GraphFileError(path, err) from None
         return Loaded(engine, store, union=quads)
     if engine == "rdflib":
-        from rdflib import Dataset, Graph
-        check_syntax(path)
-        if quads:
-            store = Dataset(default_union=True)
-            store.parse(path, format=rdflib_name)
-        else:
-            store = Graph().parse(path, format=rdflib_name)
-        return Loaded(engine, store, union=quads)
+        return Loaded(engine, _rdflib_parse(path, quads), union=quads)
     raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
 
 
@@ -144,8 +137,12 @@ class GraphFileError(ValueError):
 def check_syntax(path: str | Path) -> None:
     """Parse a graph file with pyoxigraph (strict and streaming) and raise
     :class:`GraphFileError` at its first error. rdflib's parsers report some errors of
-    malformed Turtle as an IndexError deep inside, so files are checked here first."""
-    import pyoxigraph as ox
+    malformed Turtle as an IndexError deep inside, so files are checked here first
+    (when pyoxigraph is not installed, rdflib's own error is reported instead)."""
+    try:
+        import pyoxigraph as ox
+    except ImportError:
+        return
     path = Path(path)
     ox_name, _, _ = _format_of(path)
     try:
@@ -155,20 +152,30 @@ def check_syntax(path: str | Path) -> None:
         raise GraphFileError(path, err) from None
 
 
+def _rdflib_parse(path: Path, quads: bool):
+    """The file in an rdflib Dataset whose default graph is the union (``quads``) or a Graph."""
+    from rdflib import Dataset, Graph
+    check_syntax(path)
+    store = Dataset(default_union=True) if quads else Graph()
+    try:
+        store.parse(path, format=_format_of(path)[1])
+    except Exception as err:  # noqa: BLE001  rdflib's parsers raise anything on bad input
+        raise GraphFileError(path, err) from None
+    return store
+
+
 def load_graph(path: str | Path):
     """A graph file as one rdflib Graph (for TriG and N-Quads: the triples of all named
     graphs), its syntax checked first (:func:`check_syntax`). For ``kg view``,
     ``kg validate`` and ``kg eval``, which work on rdflib graphs."""
-    from rdflib import Dataset, Graph
+    from rdflib import Graph
     path = graph_file(path)
-    check_syntax(path)
-    _, rdflib_name, quads = _format_of(path)
+    _, _, quads = _format_of(path)
+    store = _rdflib_parse(path, quads)
     if not quads:
-        return Graph().parse(path, format=rdflib_name)
-    ds = Dataset()
-    ds.parse(path, format=rdflib_name)
+        return store
     flat = Graph()
-    for s, p, o, _ in ds.quads((None, None, None, None)):
+    for s, p, o, _ in store.quads((None, None, None, None)):
         flat.add((s, p, o))
     return flat
 
