@@ -137,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--encoding", help="read every file with this codec (e.g. gb18030, big5) instead of detecting it")
     b.add_argument("--jobs", "-j", type=int, default=1, help="local processes for the per-document stages; with 2 or more, graph.ttl and graph.trig are also written while the page is drawn (default 1)")
     b.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run the per-document stages on this Dask distributed scheduler (tcp://host:8786)")
+                   help="run the per-document stages on this Dask distributed scheduler (tcp://host:8786); "
+                        "needs the dask extra: pip install -e '.[dask]'")
     b.add_argument("--cache", metavar="DIR", help="per-document cache folder (default: OUT/.cache)")
     b.add_argument("--no-cache", action="store_true", help="neither read nor write the per-document cache")
     b.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
