@@ -83,7 +83,7 @@ def test_eval_with_bad_gold_and_missing_gold(bad):
     line = one_line_error(kg_cli("eval", ttl, "--gold", "gold", cwd=bad), "eval")
     assert line.startswith("kg eval: gold/a.json: line 2, column 14: not JSON")
     line = one_line_error(kg_cli("eval", ttl, "--gold", "no-such-folder", cwd=bad), "eval")
-    assert line == "kg eval: no-such-folder: no such gold folder"
+    assert line == "kg eval: no-such-folder: no such gold folder or file"
 
 
 def test_an_unforeseen_error_is_one_line_that_says_how_to_see_more():
