@@ -64,30 +64,32 @@ def _validate(args) -> int:
     return EXIT_OK if ok else EXIT_FAILED
 
 
+GOLD_HELP = ("kg eval: --gold DIR is needed: a folder of gold annotations, one JSON file per "
+             "article (doc, entities, relations, metrics; format in docs/development.md); the "
+             "bundled seeds' gold is tests/gold: kg eval out/graph.ttl --gold tests/gold")
+
+
 def _eval(args) -> int:
     from .evaluate import evaluate
+    if args.gold is None:
+        print(GOLD_HELP, file=sys.stderr)
+        return EXIT_FAILED
     report = evaluate(args.graph, args.gold)
     print(report.table(errors=args.errors))
     return EXIT_OK
 
 
 def _view(args) -> int:
-    from rdflib import Dataset, Graph
     from .html import select_entities, write_html
+    from .sparql import load_graph
     from .store import is_store, store_folder, term_index
     max_nodes = _html_bound(args.max_nodes)
     src = Path(args.graph)
     if is_store(src):                   # an output or store folder: the page of the store
         g = term_index(src)
         src = store_folder(src).parent / "graph"
-    elif src.suffix in (".trig", ".nq"):
-        ds = Dataset()
-        ds.parse(src)
-        g = Graph()
-        for s, p, o, _ in ds.quads():
-            g.add((s, p, o))
     else:
-        g = Graph().parse(src)
+        g = load_graph(src)             # TriG and N-Quads as the union of their graphs
     out = Path(args.out) if args.out else src.with_suffix(".html")
     write_html(g, out, max_nodes=max_nodes)
     print(f"wrote {out}")
@@ -161,7 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--encoding", help="read every file with this codec (e.g. gb18030, big5) instead of detecting it")
     b.add_argument("--jobs", "-j", type=int, default=1, help="local processes for the per-document stages; with 2 or more, graph.ttl and graph.trig are also written while the page is drawn (default 1)")
     b.add_argument("--scheduler", metavar="ADDRESS",
-                   help="run the per-document stages on this Dask distributed scheduler (tcp://host:8786)")
+                   help="run the per-document stages on this Dask distributed scheduler (tcp://host:8786); "
+                        "needs the dask extra: pip install -e '.[dask]'")
     b.add_argument("--cache", metavar="DIR", help="per-document cache folder (default: OUT/.cache)")
     b.add_argument("--no-cache", action="store_true", help="neither read nor write the per-document cache")
     b.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
@@ -183,9 +186,10 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("graph", help="output folder of kg build, its store/ folder, or a graph file")
     v.set_defaults(func=_validate)
 
-    e = sub.add_parser("eval", help="score a graph against gold annotations (GUIDELINES.md format)")
+    e = sub.add_parser("eval", help="score a graph against gold annotations (the format of tests/gold)")
     e.add_argument("graph")
-    e.add_argument("--gold", required=True, help="folder of gold JSON files")
+    e.add_argument("--gold", metavar="DIR",
+                   help="folder of gold JSON files, one per article (the seeds' gold: tests/gold)")
     e.add_argument("--errors", action="store_true", help="list misses and false alarms")
     e.set_defaults(func=_eval)
 
@@ -253,11 +257,27 @@ def main(argv: list[str] | None = None) -> int:
         # keep Python from complaining again when it flushes stdout at exit
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FAILED
-    except Exception as err:  # one readable line instead of a traceback
-        if not isinstance(err, (OSError, ValueError)):
+    except Exception as err:  # a readable message instead of a traceback
+        if os.environ.get("KG_TRACEBACK"):
             raise
-        print(f"kg {args.command}: {err}", file=sys.stderr)
+        print(f"kg {args.command}: {error_message(err)}", file=sys.stderr)
         return EXIT_FAILED
+
+
+def error_message(err: Exception) -> str:
+    """What the user reads for ``err``: its own message for the errors this package raises
+    on bad input (they name the file), the file, line and column of a parser's SyntaxError,
+    and for anything unforeseen the kind of error and how to see the traceback."""
+    from .sparql import GraphFileError, QuerySyntaxError
+    if isinstance(err, SyntaxError) and not isinstance(err, QuerySyntaxError):
+        return str(GraphFileError(err.filename or "<input>", err))
+    if isinstance(err, (OSError, ValueError, ImportError)):
+        text = str(err) or type(err).__name__
+        if isinstance(err, OSError) and err.filename and str(err.filename) not in text:
+            text = f"{err.filename}: {err.strerror or text}"
+        return text
+    return (f"unexpected {type(err).__name__}: {err} (a bug: set KG_TRACEBACK=1 to see where, "
+            "and please report it)")
 
 
 if __name__ == "__main__":

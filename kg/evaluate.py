@@ -1,4 +1,5 @@
-"""Score a graph against gold annotations in the format of ``GUIDELINES.md`` §3.
+"""Score a graph against gold annotations (one JSON file per article, the format of
+``tests/gold``; described in ``docs/development.md``).
 
 Entry point: :func:`evaluate`, used by ``kg eval`` and by the regression test. It follows
 the contract's scoring rules so that users who annotate their own articles get the same
@@ -161,28 +162,41 @@ def load_gold(gold_dir: str | Path):
     """Gold entities (merged across documents by shared names), relations and metrics."""
     entities: dict[str, GoldEntity] = {}
     relations, metrics = [], []
+    if not Path(gold_dir).exists():
+        raise FileNotFoundError(f"{gold_dir}: no such gold folder or file")
     paths = [Path(gold_dir)] if Path(gold_dir).is_file() else sorted(Path(gold_dir).glob("*.json"))
+    if not paths:
+        raise ValueError(f"{gold_dir}: no gold files (*.json) in this folder")
     for path in paths:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        ids = {}
-        for e in data["entities"]:
-            names = {normalise(e["name"])} | {normalise(a) for a in e.get("aliases", [])}
-            types = {e["type"], *e.get("alt_types", [])}
-            same = next((g for g in entities.values() if g.names & names), None)
-            if same:
-                same.names |= names
-                same.types |= types
-                same.optional = same.optional and e.get("optional", False)
-            else:
-                same = GoldEntity(normalise(e["name"]), e["name"], e["type"], types, names,
-                                  e.get("optional", False))
-                entities[same.key] = same
-            ids[e["id"]] = same.key
-        for r in data["relations"]:
-            relations.append((ids[r["s"]], r["p"], ids[r["o"]], r.get("optional", False)))
-        for m in data["metrics"]:
-            metrics.append({**m, "about": ids.get(m.get("about"))})
+        try:
+            _add_gold_file(json.loads(path.read_text(encoding="utf-8")), entities, relations, metrics)
+        except json.JSONDecodeError as err:
+            raise ValueError(f"{path}: line {err.lineno}, column {err.colno}: not JSON: {err.msg}") from None
+        except (UnicodeDecodeError, KeyError, TypeError, AttributeError) as err:
+            raise ValueError(f"{path}: not a gold file ({type(err).__name__}: {err}); "
+                             "see the format in docs/development.md") from None
     return entities, relations, metrics
+
+
+def _add_gold_file(data: dict, entities: dict[str, GoldEntity], relations: list, metrics: list) -> None:
+    ids = {}
+    for e in data["entities"]:
+        names = {normalise(e["name"])} | {normalise(a) for a in e.get("aliases", [])}
+        types = {e["type"], *e.get("alt_types", [])}
+        same = next((g for g in entities.values() if g.names & names), None)
+        if same:
+            same.names |= names
+            same.types |= types
+            same.optional = same.optional and e.get("optional", False)
+        else:
+            same = GoldEntity(normalise(e["name"]), e["name"], e["type"], types, names,
+                              e.get("optional", False))
+            entities[same.key] = same
+        ids[e["id"]] = same.key
+    for r in data["relations"]:
+        relations.append((ids[r["s"]], r["p"], ids[r["o"]], r.get("optional", False)))
+    for m in data["metrics"]:
+        metrics.append({**m, "about": ids.get(m.get("about"))})
 
 
 def organisation_families(gold_rels) -> dict[str, set[str]]:
@@ -239,10 +253,11 @@ def _transitive(pairs: set[tuple[str, str]]) -> set[tuple[str, str]]:
 
 
 def evaluate(graph: rdflib.Graph | str | Path, gold_dir: str | Path) -> Report:
-    if not isinstance(graph, rdflib.Graph):
-        graph = rdflib.Graph().parse(str(graph))
-    g = graph
     gold, gold_rels, gold_metrics = load_gold(gold_dir)
+    if not isinstance(graph, rdflib.Graph):
+        from .sparql import load_graph
+        graph = load_graph(graph)
+    g = graph
     report = Report()
     types = _typed_nodes(g)
     labels = defaultdict(set)

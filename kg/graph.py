@@ -184,6 +184,17 @@ def to_dataset(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> Dataset:
     return dataset_from_quads(to_quads(kg, base), base)
 
 
+def check_base(base: str) -> str:
+    """``base`` if every IRI made under it can be valid, else ValueError saying why (a
+    space or a ``<`` in it would otherwise fail only when the files are written)."""
+    import pyoxigraph
+    try:
+        pyoxigraph.NamedNode(base + "id/x")
+    except ValueError as err:
+        raise ValueError(f"base IRI {base!r} is not a valid absolute IRI: {err}") from None
+    return base
+
+
 def to_quads(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> "Runs":
     """The triples of the graph grouped by named graph (a document id, or ``"reference"``)
     as sorted, distinct N-Triples lines without the final `` .`` and with ``rdf:type``

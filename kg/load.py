@@ -70,7 +70,8 @@ def read_graphs(path: str | Path, graph: str | None = None) -> dict[str, list[ox
                                 f"load everything into one graph")
             graphs.setdefault(target, {})[quad.triple] = None  # dict: dedupe, keep order
     except SyntaxError as err:
-        raise LoadError(f"{path}: {err}") from None
+        from .sparql import GraphFileError
+        raise LoadError(str(GraphFileError(path, err))) from None
     return {g: list(ts) for g, ts in graphs.items()}
 
 

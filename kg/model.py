@@ -10,8 +10,14 @@ clean text maps back to the original file with :meth:`Document.raw_span`.
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+
+# A lone surrogate is a half of a UTF-16 pair: not a character, and no UTF-8 (so no RDF
+# file) can hold it. Python makes them from undecodable file names and from bad \ud800
+# escapes; they must be stopped where text enters, not deep in a writer.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 # Contract class local names (see ontology/yuanjiang.ttl).
 MISSION_TYPES = ("City", "County", "Enterprise", "School", "Initiative")
@@ -52,6 +58,24 @@ class Document:
     paragraphs: list[Paragraph] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
     metadata: dict[str, str] = field(default_factory=dict)  # title, url, date, converted_from...
+
+    def __post_init__(self):
+        self.check_text()
+
+    def check_text(self) -> None:
+        """Raise ValueError, naming the field and the index, if any text of the document
+        holds a lone surrogate (see LONE_SURROGATE); run on creation and by the pipeline."""
+        fields = [("doc_id", self.doc_id), ("name", self.name), ("raw", self.raw), ("text", self.text)]
+        for key, value in [*fields, *((f"metadata[{k!r}]", v) for k, v in self.metadata.items())]:
+            if not isinstance(value, str):
+                continue
+            bad = LONE_SURROGATE.search(value)
+            if bad:
+                raise ValueError(
+                    f"Document {self.name!r}: {key} holds a lone surrogate U+{ord(bad.group()):04X} at "
+                    f"index {bad.start()}, which is not Unicode text; decode the file's bytes with "
+                    f"kg.read.read_bytes, or clean the string first: "
+                    f"s.encode('utf-8', 'replace').decode('utf-8')")
 
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Span of the clean text -> span of the original text."""

@@ -89,7 +89,20 @@ def _local(docs: list[Document], jobs: int) -> Iterator[list[Processed]]:
         yield from pool.map(process_batch, _batches(docs, BATCH))
 
 
+DASK_MISSING = ("--scheduler needs Dask, an optional extra: pip install 'yuanjiang-kg[dask]' "
+                "(in a clone: pip install -e '.[dask]')")
+
+
+def require_dask() -> None:
+    """Raise ImportError with :data:`DASK_MISSING`, one line, when Dask is not installed."""
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError:
+        raise ImportError(DASK_MISSING) from None
+
+
 def _dask(docs: list[Document], scheduler: str) -> Iterator[list[Processed]]:
+    require_dask()
     from dask.distributed import Client
     with Client(scheduler) as client:
         batches = _batches(docs, BATCH)

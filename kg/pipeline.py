@@ -23,12 +23,12 @@ from rdflib import Graph
 from .cache import DocumentCache
 from .decide import Scorer, shipped_scorers
 from .export import _write_union, with_reference, write_jsonld_file, write_json, write_trig_file, writing_quads
-from .graph import (DEFAULT_BASE, SHARED_GRAPHS, TermIndex, graph_from_quads, graph_name, lines_of,
+from .graph import (DEFAULT_BASE, SHARED_GRAPHS, TermIndex, check_base, graph_from_quads, graph_name, lines_of,
                     to_dataset, to_quads, unlisted_place)
 from .metrics import extract_metrics
 from .model import Document, KnowledgeGraph
-from .parallel import process_document, run_documents  # noqa: F401  (process_document is API)
-from .read import InputError, codec_name, read_document
+from .parallel import process_document, require_dask, run_documents  # noqa: F401  (process_document is API)
+from .read import InputError, codec_name, name_is_utf8, not_a_file, read_document
 from .relations import aid_command, extract_relations
 from .resolve import resolve
 from .validate import ontology_graph
@@ -120,22 +120,33 @@ def graph_counts(kg: KnowledgeGraph) -> dict:
 
 
 def collect_files(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
-    """Article files under the given paths, sorted; problems for paths that do not exist."""
+    """Article files under the given paths, sorted, and one problem line (``path: reason``)
+    for each one that cannot be read: a path named that is missing, a pipe, a device or a
+    link loop; in a folder an article whose name is not UTF-8 or that is a broken link,
+    and any pipe or device (other files without an article suffix are left alone)."""
     files, problems = [], []
     for p in map(Path, paths):
-        if p.is_dir():
+        if p.is_dir() and name_is_utf8(p):
             for f in sorted(p.rglob("*")):
-                if f.suffix.lower() not in ARTICLE_SUFFIXES:
-                    continue
-                if f.is_file():
-                    files.append(f)
-                elif f.is_symlink() and not f.exists():
-                    problems.append(f"{f}: no such file (broken link)")
-        elif p.is_file():
+                why = _unreadable(f)
+                if f.suffix.lower() in ARTICLE_SUFFIXES:
+                    if why is None and not f.is_dir():
+                        files.append(f)
+                    elif why is not None:
+                        problems.append(str(InputError(f, why)))
+                elif why is not None and not f.is_symlink() and name_is_utf8(f):
+                    problems.append(str(InputError(f, why)))      # a pipe or a device
+        elif (why := _unreadable(p)) is None:
             files.append(p)
         else:
-            problems.append(f"{p}: no such file or folder")
+            problems.append(str(InputError(p, why)))
     return files, problems
+
+
+def _unreadable(path: Path) -> str | None:
+    if not name_is_utf8(path):
+        return "file name is not valid UTF-8: rename the file"
+    return not_a_file(path)
 
 
 def unique_ids(documents: list[Document]) -> list[Document]:
@@ -166,6 +177,8 @@ def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = No
     The per-document stages run in ``jobs`` local processes or on the Dask cluster at
     ``scheduler``, reusing results from the ``cache`` folder; the rest runs here, on
     results in input order, so the graph does not depend on how they were computed."""
+    for doc in documents:
+        doc.check_text()                # one clear error before any stage, not one in a writer
     store = DocumentCache(cache) if cache is not None else None
     results = run_documents(documents, jobs=jobs, scheduler=scheduler, cache=store, progress=progress)
     processed = [(doc, mentions) for doc, mentions, _, _ in results]
@@ -284,6 +297,9 @@ def fewer_collections(threshold: int = 50_000):
 def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, cache, progress,
            html_max_nodes, keep_graph, min_confidence=DEFAULT_MIN_CONFIDENCE) -> BuildResult:
     started = time.perf_counter()
+    check_base(base)                    # a bad --base fails before any file is read
+    if scheduler:
+        require_dask()                  # and so does --scheduler without the dask extra
     if encoding:
         codec_name(encoding)                # a mistyped --encoding fails before any file is read
     files, problems = collect_files(paths or [DEFAULT_CORPUS])

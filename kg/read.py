@@ -34,7 +34,10 @@ Markdown (``.md``) and plain text are kept as they are; the cleaning stage treat
 from __future__ import annotations
 
 import codecs
+import errno
+import os
 import re
+import stat
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -66,8 +69,54 @@ class InputError(ValueError):
     """A file that cannot be read as an article; ``str()`` is one line: ``'path: reason'``."""
 
     def __init__(self, path, reason: str):
-        self.path, self.reason = str(path), reason
-        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = printable_path(path), reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+def printable_path(path) -> str:
+    """``path`` as text that can be printed and written as UTF-8: bytes of a file name that
+    are not UTF-8 (Python keeps them as lone surrogates) shown as ``\\xb0``."""
+    text = os.fspath(path)
+    if isinstance(text, bytes):
+        return text.decode("utf-8", "backslashreplace")
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+
+
+def name_is_utf8(path) -> bool:
+    """False for a file name holding bytes that are not UTF-8: it cannot name the
+    document in the graph (IRIs, labels and merges.json are UTF-8)."""
+    try:
+        os.fspath(path).encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why ``path`` cannot be read as an article file (a pipe, a device, a link loop,
+    nothing there ...), or None for a regular file or a folder."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            return "symbolic link loop"
+        if err.errno in (errno.ENOENT, errno.ENOTDIR):
+            if path.is_symlink():
+                return f"broken symbolic link (to {printable_path(os.readlink(path))}: no such file)"
+            return "no such file or folder"
+        if err.errno == errno.EACCES:
+            return "permission denied"
+        return f"cannot read ({err.strerror or err})"
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a character device" if stat.S_ISCHR(mode)
+            else "a block device" if stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a special file")
+    return f"{kind}, not a regular file: not read"
 
 
 def read_document(path: str | Path, encoding: str | None = None, max_bytes: int = MAX_BYTES) -> Document:
@@ -103,6 +152,11 @@ def read_bytes(data: bytes, name: str, encoding: str | None = None, max_bytes: i
 
 
 def _read_file(path: Path, max_bytes: int) -> bytes:
+    if not name_is_utf8(path):
+        raise InputError(path, "file name is not valid UTF-8: rename the file")
+    why = not_a_file(path)
+    if why is not None:
+        raise InputError(path, why)
     try:
         if path.is_dir():
             raise InputError(path, "is a folder, not a file")
@@ -119,9 +173,14 @@ def _read_file(path: Path, max_bytes: int) -> bytes:
 
 
 def _size(n: int) -> str:
-    if n < 1_000_000:
-        return f"{n} bytes"
-    return f"{n / 1e6:.1f} MB" if n < 10e6 else f"{n / 1e6:.0f} MB"
+    """Bytes as people read them: exact below a mebibyte, else MiB (2**20 bytes) with the
+    exact count when rounding would hide it (50 MiB + 1 byte is not "50 MiB")."""
+    if n < 2**20:
+        return f"{n:,} bytes"
+    mib = n / 2**20
+    if n % 2**20 == 0:
+        return f"{n // 2**20} MiB"
+    return f"{mib:.1f} MiB ({n:,} bytes)"
 
 
 # ---------------------------------------------------------------- decoding

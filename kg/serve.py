@@ -196,7 +196,8 @@ def prepare_store(graph: str | Path, folder: str | Path) -> dict:
     try:
         store.bulk_load(path=str(graph), format=fmt)
     except SyntaxError as err:
-        raise ValueError(f"{graph}: {err}") from None
+        from .sparql import GraphFileError
+        raise GraphFileError(graph, err) from None
     store.flush()
     info = {
         "file": graph.name,

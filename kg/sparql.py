@@ -12,8 +12,10 @@ query written for graph.ttl gives the same answer on graph.trig.
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,23 +101,90 @@ def load(path: str | Path, engine: str | None = None) -> Loaded:
             return Loaded(engine, open_store(path), union=True)
         from rdflib import Graph
         return Loaded("rdflib", Graph().parse(data=union_ntriples(path), format="nt"))
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such graph file")
-    ox_name, rdflib_name, quads = _format_of(path)
+    path = graph_file(path)
+    ox_name, _, quads = _format_of(path)
     if engine == "oxigraph":
         import pyoxigraph as ox
         store = ox.Store()
-        store.bulk_load(path=str(path), format=getattr(ox.RdfFormat, ox_name))
+        try:
+            store.bulk_load(path=str(path), format=getattr(ox.RdfFormat, ox_name))
+        except SyntaxError as err:
+            raise GraphFileError(path, err) from None
         return Loaded(engine, store, union=quads)
     if engine == "rdflib":
-        from rdflib import Dataset, Graph
-        if quads:
-            store = Dataset(default_union=True)
-            store.parse(path, format=rdflib_name)
-        else:
-            store = Graph().parse(path, format=rdflib_name)
-        return Loaded(engine, store, union=quads)
+        return Loaded(engine, _rdflib_parse(path, quads), union=quads)
     raise ValueError(f"unknown engine {engine!r} (choose from {', '.join(ENGINES)})")
+
+
+def graph_file(path: str | Path) -> Path:
+    """``path`` if it is a file to read a graph from, else FileNotFoundError saying what it is."""
+    from .read import not_a_file
+    path = Path(path)
+    why = "is a folder, not a graph file" if path.is_dir() else not_a_file(path)
+    if why == "no such file or folder":
+        why = "no such graph file"
+    if why:
+        raise FileNotFoundError(f"{path}: {why}")
+    return path
+
+
+class GraphFileError(ValueError):
+    """A graph file that does not parse; ``str()`` is one line: the file, the line and
+    column when the parser knows them, and the reason."""
+
+    def __init__(self, path, err: Exception):
+        self.path = str(path)
+        self.line, self.column = getattr(err, "lineno", None), getattr(err, "offset", None)
+        reason = re.sub(r"^Parser error at line \d+ (?:column \d+|between columns \d+ and \d+): ",
+                        "", getattr(err, "msg", None) or str(err)).splitlines()[0] if str(err) else type(err).__name__
+        where = f"line {self.line}, column {self.column}: " if self.line else ""
+        super().__init__(f"{self.path}: {where}{reason}")
+
+
+def check_syntax(path: str | Path) -> None:
+    """Parse a graph file with pyoxigraph (strict and streaming) and raise
+    :class:`GraphFileError` at its first error. rdflib's parsers report some errors of
+    malformed Turtle as an IndexError deep inside, so files are checked here first
+    (when pyoxigraph is not installed, rdflib's own error is reported instead)."""
+    try:
+        import pyoxigraph as ox
+    except ImportError:
+        return
+    path = Path(path)
+    ox_name, _, _ = _format_of(path)
+    try:
+        for _ in ox.parse(path=str(path), format=getattr(ox.RdfFormat, ox_name)):
+            pass
+    except SyntaxError as err:
+        raise GraphFileError(path, err) from None
+
+
+def _rdflib_parse(path: Path, quads: bool):
+    """The file in an rdflib Dataset whose default graph is the union (``quads``) or a Graph."""
+    from rdflib import Dataset, Graph
+    check_syntax(path)
+    store = Dataset(default_union=True) if quads else Graph()
+    try:
+        store.parse(path, format=_format_of(path)[1])
+    except Exception as err:  # noqa: BLE001  rdflib's parsers raise anything on bad input
+        raise GraphFileError(path, err) from None
+    return store
+
+
+def load_graph(path: str | Path):
+    """A graph file as one rdflib Graph (for TriG and N-Quads: the triples of all named
+    graphs), its syntax checked first (:func:`check_syntax`). For ``kg view``,
+    ``kg validate`` and ``kg eval``, which work on rdflib graphs."""
+    from rdflib import Graph
+    path = graph_file(path)
+    _, _, quads = _format_of(path)
+    store = _rdflib_parse(path, quads)
+    if not quads:
+        return store
+    flat = Graph()
+    for s, p, o, _ in store.quads((None, None, None, None)):
+        flat.add((s, p, o))
+    return flat
 
 
 def _as_loaded(graph, engine: str | None) -> Loaded:
@@ -180,7 +249,10 @@ def _run_oxigraph(loaded: Loaded, text: str) -> QueryResult:
     try:
         answer = loaded.store.query(text, use_default_graph_as_union=loaded.union)
     except SyntaxError as err:
-        raise ValueError(f"SPARQL syntax error: {err}") from None
+        position = re.match(r"error at (\d+):(\d+): ", err.msg or "")
+        if position is None:
+            raise QuerySyntaxError(text, err.msg or str(err)) from None
+        raise QuerySyntaxError(text, (err.msg or "")[position.end():], int(position[1]), int(position[2])) from None
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(answer))
     if isinstance(answer, ox.QueryTriples):
@@ -210,7 +282,7 @@ def _run_rdflib(loaded: Loaded, text: str) -> QueryResult:
     try:
         answer = loaded.store.query(text)
     except ParseException as err:
-        raise ValueError(f"SPARQL syntax error: {err}") from None
+        raise QuerySyntaxError(text, err.msg, err.lineno, err.col) from None
     if answer.type == "ASK":
         return QueryResult("ask", boolean=bool(answer.askAnswer))
     if answer.type in ("CONSTRUCT", "DESCRIBE"):
@@ -218,6 +290,105 @@ def _run_rdflib(loaded: Loaded, text: str) -> QueryResult:
     header = [str(v) for v in answer.vars]
     rows = [tuple(_rdflib_term(row[i]) for i in range(len(header))) for row in answer]
     return QueryResult("select", header=header, rows=rows)
+
+
+# ---- syntax errors in queries -----------------------------------------------------------
+
+SPARQL_KEYWORDS = (
+    "BASE PREFIX SELECT CONSTRUCT DESCRIBE ASK WHERE FROM NAMED DISTINCT REDUCED AS GROUP BY "
+    "HAVING ORDER ASC DESC LIMIT OFFSET VALUES OPTIONAL UNION MINUS GRAPH SERVICE BIND FILTER "
+    "EXISTS NOT IN UNDEF COUNT SUM MIN MAX AVG SAMPLE GROUP_CONCAT SEPARATOR STR LANG LANGMATCHES "
+    "DATATYPE BOUND IRI URI BNODE RAND ABS CEIL FLOOR ROUND CONCAT STRLEN UCASE LCASE ENCODE_FOR_URI "
+    "CONTAINS STRSTARTS STRENDS STRBEFORE STRAFTER YEAR MONTH DAY HOURS MINUTES SECONDS TIMEZONE TZ "
+    "NOW UUID STRUUID MD5 SHA1 SHA256 SHA384 SHA512 COALESCE IF STRLANG STRDT SAMETERM ISIRI ISURI "
+    "ISBLANK ISLITERAL ISNUMERIC REGEX SUBSTR REPLACE TRUE FALSE A").split()
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY")
+# strings, IRIs, variables and comments: what keyword, prefix and bracket hints must not look in
+_OPAQUE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+                     r"|<[^<>\"{}|^`\\\s]*>|[?$]\w+|#[^\n]*")
+
+
+class QuerySyntaxError(ValueError):
+    """A SPARQL query that does not parse. ``str()`` shows where, the line with a caret
+    under the column and a hint (:func:`explain_query_error`); ``line``/``column`` are
+    1-based, None when the parser gave no position."""
+
+    def __init__(self, query: str, message: str, line: int | None = None, column: int | None = None):
+        self.query, self.message, self.line, self.column = query, message.strip(), line, column
+        super().__init__(explain_query_error(query, self.message, line, column))
+
+
+def explain_query_error(query: str, message: str, line: int | None = None, column: int | None = None) -> str:
+    """A SPARQL syntax error as people can act on it: ``SPARQL syntax error at line L,
+    column C: ...``, the query line with a caret under the column, and a hint from a look
+    at the query (an undeclared prefix, unbalanced brackets, an unclosed string, a
+    misspelt keyword, an update) when one applies. Used by ``kg query`` and ``kg serve``."""
+    expected = _short_expected(message)
+    if not line:
+        return "\n".join(filter(None, [f"SPARQL syntax error: {expected}", query_hint(query)]))
+    lines = query.splitlines() or [""]
+    text = lines[min(line, len(lines)) - 1].expandtabs(1)
+    column = max(1, min(column or 1, len(text) + 1))
+    # the caret goes under the character: count display columns, two for a wide one
+    pad = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text[:column - 1])
+    gutter = f"{line:>4} | "
+    out = [f"SPARQL syntax error at line {line}, column {column}: {expected}",
+           gutter + text, " " * (len(gutter) - 2) + "| " + " " * pad + "^"]
+    hint = query_hint(query)
+    return "\n".join(out + ([hint] if hint else []))
+
+
+def _short_expected(message: str, most: int = 8) -> str:
+    """The parser's message with its list of expected tokens cut to the first few, and
+    character classes (``[_]``, ``['0' ..= '9' | ...]``) left out."""
+    message = " ".join(message.split())
+    head, sep, tail = message.partition("expected ")
+    if not sep:
+        return message
+    tail = tail.removeprefix("one of ")
+    items = [t.strip() for t in re.findall(r'"(?:[^"\\]|\\.)*"|\[[^\]]*\]|[^,\[]+', tail)]
+    items = [t for t in items if t and not t.startswith("[")]
+    if not items:
+        return head + "unexpected text here"
+    more = f" and {len(items) - most} more" if len(items) > most else ""
+    return f"{head}expected {'one of ' if len(items) > 1 else ''}{', '.join(items[:most])}{more}"
+
+
+def query_hint(query: str) -> str | None:
+    """One line saying what is probably wrong with a query that does not parse."""
+    if re.search(r"[\"']", _OPAQUE.sub(" ", query)):
+        return "hint: a string is opened with a quote that is never closed"
+    # strings and comments blanked, IRIs and variables reduced to a placeholder
+    bare = _OPAQUE.sub(lambda m: "<>" if m.group()[0] in "<?$" else " ", query)
+    declared = set(re.findall(r"(?i)\bPREFIX\s+([\w-]*):", bare))
+    bare = re.sub(r"(?i)\bPREFIX\s+[\w-]*:", " ", bare)
+    for prefix in re.findall(r"(?<![\w:])([A-Za-z][\w-]*|):(?=[\w\u00c0-\U000effff])", bare):
+        if prefix not in declared:
+            iri = _known_prefixes().get(prefix, "...")
+            return f"hint: the prefix {prefix}: is used but not declared; add PREFIX {prefix}: <{iri}> at the top"
+    words = re.findall(r"(?<![\w:])[A-Za-z_]+(?![\w:])", bare)
+    update = [w for w in words if w.upper() in UPDATE_KEYWORDS]
+    if update:
+        return (f"hint: {update[0]} is SPARQL Update; a graph file is queried read-only "
+                "(SELECT, ASK, CONSTRUCT, DESCRIBE)")
+    for open_, close in (("{", "}"), ("(", ")"), ("[", "]")):
+        n_open, n_close = bare.count(open_), bare.count(close)
+        if n_open != n_close:
+            return f"hint: {n_open} '{open_}' but {n_close} '{close}': one is missing or one too many"
+    for word in words:
+        if len(word) >= 3 and word.upper() not in SPARQL_KEYWORDS:
+            close_to = difflib.get_close_matches(word.upper(), SPARQL_KEYWORDS, n=1, cutoff=0.75)
+            if close_to:
+                return f"hint: {word} is not a SPARQL keyword; did you mean {close_to[0]}?"
+    return "hint: look just before the caret: a missing '.', ';' or '}', or a word out of place"
+
+
+def _known_prefixes() -> dict[str, str]:
+    from .graph import PREFIXES
+    known = {name: str(ns) for name, ns in PREFIXES.items()}
+    known.update(rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#", rdfs="http://www.w3.org/2000/01/rdf-schema#",
+                 xsd="http://www.w3.org/2001/XMLSchema#", owl="http://www.w3.org/2002/07/owl#")
+    return known
 
 
 # ---- output ---------------------------------------------------------------------------

@@ -48,14 +48,8 @@ def validate(data: rdflib.Graph | str | Path) -> tuple[bool, str]:
     if not isinstance(data, rdflib.Graph) and is_store(data):
         data = rdflib.Graph().parse(data=union_ntriples(data), format="nt")
     if not isinstance(data, rdflib.Graph):
-        path = Path(data)
-        data = rdflib.Dataset() if path.suffix in (".trig", ".nq") else rdflib.Graph()
-        data.parse(path)
-        if isinstance(data, rdflib.Dataset):
-            flat = rdflib.Graph()
-            for s, p, o, _ in data.quads((None, None, None, None)):
-                flat.add((s, p, o))
-            data = flat
+        from .sparql import load_graph
+        data = load_graph(data)         # TriG and N-Quads: the triples of all their graphs
     folder = ontology_dir()
     shapes = rdflib.Graph().parse(folder / "shapes.ttl")
     ontology = rdflib.Graph().parse(folder / "yuanjiang.ttl")

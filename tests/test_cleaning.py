@@ -52,7 +52,7 @@ def test_forced_encoding_and_bad_bytes():
 def test_bad_paths_give_one_line_errors(tmp_path):
     with pytest.raises(InputError) as err:
         read_document(tmp_path / "missing.txt")
-    assert str(err.value) == f"{tmp_path / 'missing.txt'}: no such file"
+    assert str(err.value) == f"{tmp_path / 'missing.txt'}: no such file or folder"
     with pytest.raises(InputError, match="over the"):
         big = tmp_path / "big.txt"
         big.write_bytes(SAMPLE.encode() * 10)
