@@ -271,6 +271,11 @@ def build(paths: list[str | Path] | None = None, out: str | Path | None = "out",
     wanted = parse_formats(formats)
     if jsonld and "jsonld" not in wanted:
         wanted = tuple(f for f in FORMATS if f in wanted or f == "jsonld")
+    check_base(base)                    # a bad --base fails before any file is read or made
+    if scheduler:
+        require_dask()                  # and so does --scheduler without the dask extra
+    if encoding:
+        codec_name(encoding)            # and a mistyped --encoding
     with fewer_collections(), ExitStack() as stack:
         if out is not None:
             stack.enter_context(build_lock(out))     # one build at a time per folder
@@ -297,11 +302,6 @@ def fewer_collections(threshold: int = 50_000):
 def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, cache, progress,
            html_max_nodes, keep_graph, min_confidence=DEFAULT_MIN_CONFIDENCE) -> BuildResult:
     started = time.perf_counter()
-    check_base(base)                    # a bad --base fails before any file is read
-    if scheduler:
-        require_dask()                  # and so does --scheduler without the dask extra
-    if encoding:
-        codec_name(encoding)                # a mistyped --encoding fails before any file is read
     files, problems = collect_files(paths or [DEFAULT_CORPUS])
     documents = []
     for f in files:

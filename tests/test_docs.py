@@ -59,6 +59,7 @@ def test_every_relative_link_leads_somewhere(page):
 
 def test_the_tour_commands_run(seed_ttl, tmp_path, capsys):
     from kg.cli import main
+    assert main(["query", str(seed_ttl.parent), str(ROOT / "queries" / "supports.rq")]) == 0   # the store
     assert main(["query", str(seed_ttl), str(ROOT / "queries" / "supports.rq")]) == 0
     assert main(["query", str(seed_ttl), str(ROOT / "queries" / "funding_per_city.rq"), "--format", "csv"]) == 0
     assert main(["query", str(seed_ttl), "PREFIX yj: <https://w3id.org/yuanjiang-kg/ontology#>\n"
@@ -67,7 +68,7 @@ def test_the_tour_commands_run(seed_ttl, tmp_path, capsys):
     assert "乌什县" in out and "衢州市" in out
     assert main(["view", str(seed_ttl), "--out", str(tmp_path / "g.html")]) == 0
     readme = README.read_text(encoding="utf-8")
-    for command in ("kg query out/graph.ttl queries/supports.rq", "--format csv",
+    for command in ("kg query out queries/supports.rq", "kg query out/graph.ttl queries/supports.rq", "--format csv",
                     "SELECT ?county WHERE { ?county a yj:County }", "kg serve out/graph.ttl", "kg load out/graph.ttl"):
         assert command in readme, command
 
