@@ -251,7 +251,8 @@ def execute(store: ox.Store, info: dict, request: dict) -> tuple[int, str, bytes
         kwargs = _dataset(info, request)
         result = store.query(request["query"], **kwargs)
     except SyntaxError as err:
-        return 400, "text/plain; charset=utf-8", f"Malformed query: {err}\n".encode()
+        from .sparql import oxigraph_syntax_error      # the line with a caret under the place, and a hint
+        return 400, "text/plain; charset=utf-8", f"Malformed query: {oxigraph_syntax_error(request['query'], err)}\n".encode()
     except ValueError as err:  # e.g. an invalid IRI in default-graph-uri
         return 400, "text/plain; charset=utf-8", f"Bad request: {err}\n".encode()
     kind = ("boolean" if isinstance(result, ox.QueryBoolean)

@@ -249,10 +249,7 @@ def _run_oxigraph(loaded: Loaded, text: str) -> QueryResult:
     try:
         answer = loaded.store.query(text, use_default_graph_as_union=loaded.union)
     except SyntaxError as err:
-        position = re.match(r"error at (\d+):(\d+): ", err.msg or "")
-        if position is None:
-            raise QuerySyntaxError(text, err.msg or str(err)) from None
-        raise QuerySyntaxError(text, (err.msg or "")[position.end():], int(position[1]), int(position[2])) from None
+        raise oxigraph_syntax_error(text, err) from None
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult("ask", boolean=bool(answer))
     if isinstance(answer, ox.QueryTriples):
@@ -306,6 +303,14 @@ UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD",
 # strings, IRIs, variables and comments: what keyword, prefix and bracket hints must not look in
 _OPAQUE = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
                      r"|<[^<>\"{}|^`\\\s]*>|[?$]\w+|#[^\n]*")
+
+
+def oxigraph_syntax_error(text: str, err: SyntaxError) -> "QuerySyntaxError":
+    """pyoxigraph's SyntaxError for query ``text`` (``error at L:C: …``) as a QuerySyntaxError."""
+    position = re.match(r"error at (\d+):(\d+): ", err.msg or "")
+    if position is None:
+        return QuerySyntaxError(text, err.msg or str(err))
+    return QuerySyntaxError(text, (err.msg or "")[position.end():], int(position[1]), int(position[2]))
 
 
 class QuerySyntaxError(ValueError):

@@ -153,7 +153,9 @@ def test_updates_are_refused_and_change_nothing(server, local):
 def test_malformed_query_is_400_with_the_parser_message(server):
     status, headers, body = get(server, "SELECT ?s WHERE { ?s ?p ")
     assert status == 400 and headers["Content-Type"].startswith("text/plain")
-    assert body.startswith(b"Malformed query: error at 1:")
+    text = body.decode()
+    assert text.startswith("Malformed query: SPARQL syntax error at line 1, column ")
+    assert "   1 | SELECT ?s WHERE { ?s ?p " in text and "^" in text.splitlines()[2]   # the line, a caret
 
 
 def test_unacceptable_format_is_406(server):
