@@ -138,8 +138,6 @@ def _hmm_may_tie(text: str) -> bool:
     character recurs (援援|援援援 and 援援援|援援 use the same odds) or when one is unknown
     to the HMM (its tiny floor swamps every other odd). jieba-rs settles such ties
     otherwise than jieba does."""
-    if len(set(text)) == len(text) and HMM_KNOWN.issuperset(text):
-        return False                  # the common case, decided without a regex
     han = HAN.findall(text)
     return len(set(han)) < len(han) or not HMM_KNOWN.issuperset(han)
 
@@ -168,6 +166,9 @@ def _jieba_block(segmenter: rjieba.Jieba, block: str) -> list[str] | None:
     (jieba's finalseg here, which breaks ties as jieba does) unless a run is one
     character or a dictionary word."""
     steps = _dictionary_path(segmenter, block)
+    singles = [step for step in steps if len(step) == 1]
+    if len(set(singles)) == len(singles) and HMM_KNOWN.issuperset(singles):
+        return None                   # what recurs is inside dictionary words
     runs = []                     # (first step, end step, the run of single characters)
     i = 0
     for single, group in groupby(steps, key=lambda step: len(step) == 1):
@@ -208,13 +209,16 @@ def segment(text: str) -> list[tuple[str, int, int]]:
     for blk in JIEBA_BLOCK.split(text):
         if not blk:
             continue
-        settled = JIEBA_BLOCK.match(blk) and _hmm_may_tie(blk) and _jieba_block(segmenter, blk)
+        han_block = JIEBA_BLOCK.match(blk)
+        # most blocks have no recurring or unknown character: no tie, no further look
+        settled = han_block and (len(set(blk)) < len(blk) or not HMM_KNOWN.issuperset(blk)) \
+            and _hmm_may_tie(blk) and _jieba_block(segmenter, blk)
         if settled:
             at = pos
             for word in settled:
                 out.append((word, at, at + len(word)))
                 at += len(word)
-        elif JIEBA_BLOCK.match(blk):
+        elif han_block:
             for word, start, end in segmenter.tokenize(blk):
                 if end - start > 1 and not word.isalnum() and not HAN.search(word) \
                         and not segmenter.has_word(word):
