@@ -21,9 +21,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from functools import lru_cache
+from itertools import groupby
 
 import jieba
 import rjieba
+from jieba import finalseg
 
 from .gazetteer import Gazetteer, Place, disambiguate, load_gazetteer
 from .lexicon import Lexicon, load_lexicon
@@ -125,6 +127,67 @@ JIEBA_BLOCK = jieba.re_han_default   # jieba segments each run of these characte
 JIEBA_SPACE = jieba.re_skip_default  # and outside them yields whitespace and single characters
 HAN = re.compile("[\u4E00-\u9FD5]")
 ASCII_WORD = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")    # how jieba's HMM splits a run of Latin
+ASCII_ALNUM = re.compile(r"[a-zA-Z0-9]+")
+HMM_KNOWN = frozenset().union(*finalseg.emit_P.values())     # characters the HMM has odds for
+
+
+def _hmm_may_tie(text: str) -> bool:
+    """Whether two of jieba's HMM paths through this text could be equally likely.
+
+    With different characters two paths never score exactly alike; they do when a
+    character recurs (援援|援援援 and 援援援|援援 use the same odds) or when one is unknown
+    to the HMM (its tiny floor swamps every other odd). jieba-rs settles such ties
+    otherwise than jieba does."""
+    han = HAN.findall(text)
+    return len(set(han)) < len(han) or not HMM_KNOWN.issuperset(han)
+
+
+def _dictionary_path(segmenter: rjieba.Jieba, block: str) -> list[str]:
+    """The words of the best dictionary path through a block (no HMM), every character
+    left off it on its own, as jieba's cut sees them before its HMM."""
+    words = segmenter.cut(block, False)
+    if not ASCII_ALNUM.search(block):
+        return words
+    steps: list[str] = []
+    for word in words:
+        # without HMM both libraries join single Latin letters and digits into one word
+        if len(word) > 1 and ASCII_ALNUM.fullmatch(word) and not segmenter.has_word(word):
+            steps.extend(word)
+        else:
+            steps.append(word)
+    return steps
+
+
+def _jieba_block(segmenter: rjieba.Jieba, block: str) -> list[str] | None:
+    """jieba's own words of a block whose HMM could meet a tie, or None when no run the
+    HMM gets could (then rjieba's words are jieba's).
+
+    As jieba's cut does: runs of single characters on the dictionary path go to the HMM
+    (jieba's finalseg here, which breaks ties as jieba does) unless a run is one
+    character or a dictionary word."""
+    steps = _dictionary_path(segmenter, block)
+    singles = [step for step in steps if len(step) == 1]
+    if len(set(singles)) == len(singles) and HMM_KNOWN.issuperset(singles):
+        return None                   # what recurs is inside dictionary words
+    runs = []                     # (first step, end step, the run of single characters)
+    i = 0
+    for single, group in groupby(steps, key=lambda step: len(step) == 1):
+        n = len(list(group))
+        if single and n > 1:
+            run = "".join(steps[i:i + n])
+            if not segmenter.has_word(run):
+                runs.append((i, i + n, run))
+        i += n
+    if not any(_hmm_may_tie(run) for _, _, run in runs):
+        return None
+    words: list[str] = []
+    at = 0
+    for i, j, run in runs:
+        words.extend(steps[at:i])
+        words.extend(finalseg.cut(run))
+        at = j
+    words.extend(steps[at:])
+    return words
 
 
 def segment(text: str) -> list[tuple[str, int, int]]:
@@ -135,7 +198,10 @@ def segment(text: str) -> list[tuple[str, int, int]]:
     jieba-rs draws two edges differently, so they are drawn here the way jieba does:
     blocks are jieba's (jieba-rs counts rarer CJK ranges as Han), and a Latin run with
     punctuation that is not a dictionary word is split like jieba's HMM splits it
-    (2023-05-01 -> 2023 - 05 - 01, where jieba-rs keeps one token). A test checks the
+    (2023-05-01 -> 2023 - 05 - 01, where jieba-rs keeps one token). Where the HMM could
+    meet a tie (援援援援援), the block is cut the way jieba's cut does, with jieba's own HMM;
+    only blocks with a recurring or unknown character are looked at again, and only
+    those whose HMM runs could tie are cut so (a few in a hundred). A test checks the
     tokens against jieba's own on every article of the test data."""
     segmenter = _segmenter()
     out: list[tuple[str, int, int]] = []
@@ -143,7 +209,16 @@ def segment(text: str) -> list[tuple[str, int, int]]:
     for blk in JIEBA_BLOCK.split(text):
         if not blk:
             continue
-        if JIEBA_BLOCK.match(blk):
+        han_block = JIEBA_BLOCK.match(blk)
+        # most blocks have no recurring or unknown character: no tie, no further look
+        settled = han_block and (len(set(blk)) < len(blk) or not HMM_KNOWN.issuperset(blk)) \
+            and _hmm_may_tie(blk) and _jieba_block(segmenter, blk)
+        if settled:
+            at = pos
+            for word in settled:
+                out.append((word, at, at + len(word)))
+                at += len(word)
+        elif han_block:
             for word, start, end in segmenter.tokenize(blk):
                 if end - start > 1 and not word.isalnum() and not HAN.search(word) \
                         and not segmenter.has_word(word):

@@ -59,6 +59,16 @@ def test_edges_where_jieba_rs_differs(reference, text):
     assert segment(text) == reference(text)
 
 
+@pytest.mark.parametrize("text", [
+    "援援援援援", "疆疆疆疆疆", "援援援援，疆疆疆疆疆", "援援援援援2023援援援援援",
+    "疆疆疆疆", "援疆援疆援疆", "的援援援援援了", "援援援援援援援", "鿏鿏元",
+])
+def test_hmm_ties_settle_as_jieba_does(reference, text):
+    # a recurring character makes two HMM paths equally likely (援援|援援援 and 援援援|援援);
+    # jieba-rs picks the other one, so the first four came out different from jieba
+    assert segment(text) == reference(text)
+
+
 PIECES = st.sampled_from(list("援疆乌什县衢州市的在和与企业公司建设有限了是一") +
                          ["有限公司", "指挥部", "阿克苏", "2023", "-", ".", "%", "A", "b", " ", "\n",
                           "，", "。", "“", "”", "㐂", "·", "12.5", "x-y"])
