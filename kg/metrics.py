@@ -150,6 +150,8 @@ class _DocMetrics:
         elif self.scorer is not None and candidates:
             best, confidence = self.scorer.choose([f for _, f in candidates])
             about = candidates[best][0]
+        if self.scorer is not None:     # decided: keep who was considered, not the features (memory)
+            candidates = [(k, {}) for k, _ in candidates]
         return Metric(key="", value=value, unit=unit_code, indicator=indicator, about=about,
                       surface=text[start:end], approx=approx,
                       evidence=Evidence(self.doc.doc_id, sent.index, base + start, base + end),

@@ -165,7 +165,8 @@ class Metric:
     evidence: Evidence | None = None
     confidence: float = 1.0      # of ``about``: calibrated, from the subject scorer (kg.decide)
     candidate_about: str | None = None   # the best subject when not confident enough to assert
-    # (entity key, features) of every subject considered, for training and for review
+    # (entity key, features) of every subject considered; the features only when no scorer
+    # decided (training), the keys always (for review)
     candidates: list[tuple[str, dict[str, float]]] = field(default_factory=list, repr=False)
 
 

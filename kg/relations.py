@@ -656,6 +656,9 @@ def extract_relations(documents: list[tuple[Document, list[Mention]]], entities:
                 rel.features = r.features(rel)
                 holds = scorer.probability(rel.features) if scorer else 1.0
                 rel.confidence = round(holds * rel.choice, 3)
+                if scorer is not None:      # decided: the features are only for training (memory)
+                    rel.features = {}
+                    rel.candidates = [(k, {}) for k, _ in rel.candidates]
             if key in merged:
                 merged[key].evidence.extend(rel.evidence)
                 merged[key].confidence = max(merged[key].confidence, rel.confidence)
