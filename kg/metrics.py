@@ -245,10 +245,7 @@ class _DocMetrics:
         """Where one mention of a candidate stands relative to the figure."""
         s = self.doc.sentences[m.sentence]
         text, base = s.text, s.start
-        start = m.start          # 在第五师双河市…: what stands before a chain stands before its places
-        while (link := next((o for o in self.by_sentence[m.sentence] if o.end == start and o.code), None)) is not None:
-            start = link.start
-        before = text[:start - base]
+        before = text[:self.chain_start(m, self.by_sentence[m.sentence]) - base]   # 在第五师双河市…
         after = text[m.end - base:]
         clause_start = max((c.end() for c in CLAUSE_BREAK.finditer(before)), default=0)
         if not before[clause_start:].strip() or CLAUSE_HEAD.fullmatch(before[clause_start:]):
@@ -380,11 +377,8 @@ class _DocMetrics:
         text, base = sent.text, sent.start
         usable = [m for m in in_sentence if self.types(m) & SUBJECT_TYPES]
 
-        def after_verb(m: Mention) -> bool:
-            start = m.start          # 在和田地区皮山县…: the chain's head says where, not who
-            while (link := next((o for o in in_sentence if o.end == start and o.code), None)) is not None:
-                start = link.start
-            return text[:start - base].endswith(NOT_ACTOR_BEFORE)
+        def after_verb(m: Mention) -> bool:     # 在和田地区皮山县…: the chain's head says where, not who
+            return text[:self.chain_start(m, in_sentence) - base].endswith(NOT_ACTOR_BEFORE)
 
         def beneficiary(m: Mention) -> bool:
             return text[:m.start - base].endswith(BENEFICIARY)
@@ -447,6 +441,15 @@ class _DocMetrics:
                     and not self.listed(m, text, base):
                 return self._step("nearest_before", self.as_actor(m, text, base))
         return self._step("article_actor", self.default_actor)
+
+    @staticmethod
+    def chain_start(m: Mention, in_sentence: list[Mention]) -> int:
+        """Where the chain of places ending with ``m`` starts (和田地区|皮山县): what stands
+        before the chain stands before each of its places."""
+        start = m.start
+        while (link := next((o for o in in_sentence if o.end == start and o.code), None)) is not None:
+            start = link.start
+        return start
 
     def _step(self, name: str, key: str | None) -> str | None:
         """Record which rule of :meth:`subject` decided (a feature of the scorer)."""

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph
@@ -23,8 +23,8 @@ from rdflib import Graph
 from .cache import DocumentCache
 from .decide import Scorer, shipped_scorers
 from .export import _write_union, with_reference, write_jsonld_file, write_json, write_trig_file, writing_quads
-from .graph import (DEFAULT_BASE, SHARED_GRAPHS, TermIndex, check_base, graph_from_quads, graph_name, lines_of,
-                    to_dataset, to_quads, unlisted_place)
+from .graph import (DEFAULT_BASE, SHARED_GRAPHS, TermIndex, check_base, graph_from_quads, graph_name, to_dataset,
+                    to_quads, unlisted_place)
 from .metrics import extract_metrics
 from .model import Document, KnowledgeGraph
 from .parallel import process_document, require_dask, run_documents  # noqa: F401  (process_document is API)

@@ -13,7 +13,7 @@ from collections import Counter
 
 from .decide import Scorer, bucket
 from .gazetteer import Gazetteer, load_gazetteer
-from .lexicon import Lexicon, load_lexicon, rule_pairs, rule_pattern, rule_words
+from .lexicon import Lexicon, load_lexicon, rule_pattern, rule_words
 from .model import Document, Entity, Evidence, Mention, Relation
 from .resolve import Pairing, in_xinjiang
 

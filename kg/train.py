@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .decide import MODELS, SCORERS, Scorer
-from .evaluate import _close, load_gold, normalise, same_quantity, unit_of
+from .evaluate import load_gold, normalise, same_quantity, unit_of
 from .model import KnowledgeGraph
 
 RULES_ONLY = {name: None for name in SCORERS}
@@ -35,7 +35,6 @@ class Annotated:
     """One annotated article: its file, its gold file, and what the rules made of it."""
     path: Path
     gold: Path
-    graph: KnowledgeGraph | None = None
     groups: list[tuple[list[dict], list[int]]] = field(default_factory=list)    # metric subjects
     rows: list[tuple[dict, int]] = field(default_factory=list)                  # relations
     actors: list[tuple[list[dict], list[int]]] = field(default_factory=list)    # who acts
@@ -63,7 +62,7 @@ def build_one(path: Path, scorers: Mapping[str, Scorer | None]) -> KnowledgeGrap
 
 def examples(item: Annotated) -> Annotated:
     """Build ``item`` with the rules deciding and label its candidates from the gold."""
-    kg = item.graph = build_one(item.path, RULES_ONLY)
+    kg = build_one(item.path, RULES_ONLY)
     gold_entities, gold_rels, gold_metrics = load_gold(item.gold)
     gold_of = gold_keys(kg, gold_entities)
     used: set[int] = set()
