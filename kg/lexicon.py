@@ -115,3 +115,24 @@ def rule_pattern(name: str):
     patterns = {r[0]: r[1] for r in _lines("rule_patterns.tsv")}
     return re.compile(patterns[name])
 
+
+
+@dataclass(frozen=True)
+class AnaphorHead:
+    """A head word that points back to an entity (``anaphors.tsv``)."""
+    word: str
+    types: tuple[str, ...]
+    endings: tuple[str, ...]       # () = any name
+    bare: bool                     # alone at a clause start (园区已建成…)
+    pointers: tuple[str, ...]      # extra pointing words for this head (新院)
+
+
+@lru_cache(maxsize=1)
+def anaphor_heads() -> tuple[AnaphorHead, ...]:
+    """Head words of ``kg/data/lexicon/anaphors.tsv``, longest first."""
+    heads = []
+    for row in _lines("anaphors.tsv"):
+        word, types, ends, bare, *extra = row + [""] * (5 - len(row))
+        heads.append(AnaphorHead(word, tuple(types.split("|")), () if ends == "*" else tuple(ends.split("|")),
+                                 bare == "yes", tuple(w for w in extra[0].split("|") if w)))
+    return tuple(sorted(heads, key=lambda h: (-len(h.word), h.word)))

@@ -27,6 +27,7 @@ import jieba
 import rjieba
 from jieba import finalseg
 
+from .anaphora import point_back
 from .gazetteer import Gazetteer, Place, disambiguate, load_gazetteer
 from .lexicon import Lexicon, load_lexicon
 from .model import Document, Mention, Sentence
@@ -513,6 +514,14 @@ class _Finder:
             if place:
                 self.add(sent, hit.start(), hit.end(), place.types[0], place.name, "self",
                          alt_types=tuple(place.types[1:]), code=place.code)
+
+    def names_xinjiang(self, name: str) -> bool:
+        """Whether a name starts with a place in Xinjiang (塔县人民医院, 伽师县第一中学)."""
+        for n in range(min(len(name), 12), 1, -1):
+            places = self.gaz.lookup(name[:n])
+            if places:
+                return all(p.code.startswith(("65", "XPCC")) for p in places)
+        return False
 
     def names_a_pair_command(self, between: str) -> bool:
         """What follows the pairing word in a command's name is places and command words
@@ -1214,6 +1223,8 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
     mentions = _select(finder.cands)
     mentions = _select(mentions + _quoted_repeats(doc, mentions))
     _field_variants_join_their_initiative(mentions)
+    mentions = point_back(doc, mentions, [(s, set(t.starts), t.ends) for s, t in tokenised],
+                          local=lambda name: finder.names_xinjiang(name))
     for m in mentions:
         rs, re_ = doc.raw_span(m.start, m.end)
         original = doc.raw[rs:re_].replace("\n", "").replace("\r", "")

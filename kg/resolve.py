@@ -270,7 +270,7 @@ class _Resolver:
         if m.type == "Initiative" and m.core:
             self.core_index.setdefault((m.doc_id, m.core, _head(canon)), key)
         surface = m.text
-        if surface != e.label and m.source != "self":      # 我省 is no name of 河南省
+        if surface != e.label and m.source not in ("self", "anaphor"):   # 我省, 该院 are no names
             if not e.code and len(normalise(surface)) > len(normalise(e.label)) and not BATCH.match(surface) \
                     and m.type != "Initiative":
                 e.alt_labels.add(e.label)

@@ -1,0 +1,132 @@
+"""Words that point back to an entity named earlier: 该中心, 这座养殖园, 本批医疗队, 我院, and a
+bare 园区 or 工作组 at the start of a clause.
+
+Part of the mention stage (:func:`kg.mentions.find_mentions` calls :func:`point_back`). Each
+such word becomes a mention of the entity it points to (source ``anaphor``), so that a figure
+or an act in its sentence finds its subject there. It names nothing: resolution gives it the
+entity's key and keeps it out of the entity's labels. The head words and the words that point
+are data (``kg/data/lexicon/anaphors.tsv``, ``rule_words.tsv``).
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .lexicon import AnaphorHead, anaphor_heads, rule_words
+from .model import Document, Mention, Sentence
+
+CLAUSE_START = set("，,；;：:、（(“\"「《")
+MODIFIER = re.compile(r"[\u4e00-\u9fff]{0,3}$")     # 这座|养殖|园: a few characters between pointer and head
+
+
+def point_back(doc: Document, mentions: list[Mention], tokenised: list[tuple[Sentence, set[int], set[int]]],
+               local=lambda name: False) -> list[Mention]:
+    """``mentions`` (sorted) with the pointing words added, each a mention of the entity it
+    points to; a found name that is itself a pointing word (本批医疗队) is replaced by it.
+    ``tokenised``: each sentence with the start and end offsets of its words; ``local``: whether
+    a name is of a place in Xinjiang (我院 in this reporting is the supported side's own)."""
+    heads = anaphor_heads()
+    pointers = sorted(rule_words("anaphor_pointer"), key=len, reverse=True)
+    own = rule_words("anaphor_own")
+    leads = rule_words("anaphor_lead")
+    known = list(mentions)
+    for sent, starts, ends in tokenised:
+        for start, end, head, noun, kind in _spans(sent, starts, ends, heads, pointers, own, leads):
+            a, b = sent.start + start, sent.start + end
+            inside = [m for m in known if m.start < b and a < m.end]
+            if any(m.start < a or m.end > b or m.source == "anaphor" for m in inside):
+                continue                 # part of a longer name, or already taken
+            target = _antecedent(known, a, head, noun, kind, local, sent)
+            if target is None:
+                continue
+            for m in inside:
+                known.remove(m)
+            known.append(Mention(doc.doc_id, a, b, sent.text[start:end], target.type, name=target.name,
+                                 alt_types=target.alt_types, code=target.code, core=target.core,
+                                 source="anaphor", sentence=sent.index))
+            known.sort(key=lambda m: (m.start, m.end))
+    return known
+
+
+def _spans(sent: Sentence, starts: set[int], ends: set[int], heads: tuple[AnaphorHead, ...],
+           pointers, own, leads):
+    """(start, end, head, noun, kind) of each pointing word in the sentence; kind is
+    ``pointer`` (该中心), ``own`` (我院) or ``bare`` (园区 at a clause start)."""
+    text, taken = sent.text, set()
+    for head in heads:
+        for hit in re.finditer(re.escape(head.word), text):
+            p, e = hit.start(), hit.end()
+            if e not in ends or any(i in taken for i in range(p, e)):
+                continue
+            found = None
+            for q in range(p, max(p - 3, 0) - 1, -1):      # the pointer may stand a few characters before
+                if not MODIFIER.match(text[q:p]):
+                    break
+                word = next((w for w in pointers if text[max(q - len(w), 0):q] == w and q - len(w) in starts), None)
+                if word:
+                    found = (q - len(word), "pointer")
+                    break
+                if q == p:
+                    word = next((w for w in (*own, *head.pointers) if text[max(p - len(w), 0):p] == w
+                                 and p - len(w) in starts), None)
+                    if word:
+                        found = (p - len(word), "own" if word in own else "pointer")
+                        break
+            if found is None and head.bare and p in starts and _clause_start(text, p, starts, leads):
+                found = (p, "bare")
+            if found is None:
+                continue
+            s, kind = found
+            taken.update(range(s, e))
+            noun = text[s:e]
+            for w in (*pointers, *own, *head.pointers):
+                if kind != "bare" and noun.startswith(w):
+                    noun = noun[len(w):]
+                    break
+            yield s, e, head, noun, kind
+
+
+def _clause_start(text: str, p: int, starts: set[int], leads) -> bool:
+    if p == 0 or text[p - 1] in CLAUSE_START:
+        return True
+    return any(text[max(p - len(w), 0):p] == w and p - len(w) in starts
+               and (p - len(w) == 0 or text[p - len(w) - 1] in CLAUSE_START) for w in leads)
+
+
+def _fits(m: Mention, head: AnaphorHead, noun: str) -> bool:
+    if m.source == "anaphor" and not m.name:
+        return False
+    if m.type not in head.types and not set(m.alt_types) & set(head.types):
+        return False
+    name = m.name or m.text
+    if name == noun:                                      # a found 园区 names nothing to point to
+        return False
+    if len(noun) > len(head.word):                        # 这座养殖园: a 养殖园
+        return name.endswith(noun)
+    return not head.endings or any(name.endswith(end) for end in head.endings)
+
+
+def _antecedent(known: list[Mention], at: int, head: AnaphorHead, noun: str, kind: str, local,
+                sent: Sentence) -> Mention | None:
+    """What a pointing word at ``at`` stands for: the nearest fitting name before it, passing
+    over a helper framed by 在…下 in the same sentence (在X的帮扶下,这家医院…); for 我院 / 本校,
+    the fitting name the article uses most, a Xinjiang one first."""
+    if kind == "own":
+        fitting = [m for m in known if _fits(m, head, noun) and m.source != "anaphor"]
+        fitting = [m for m in fitting if local(m.name)] or fitting
+        if not fitting:
+            return None
+        counts = Counter(m.name for m in fitting)
+        best = max(counts.values())
+        return next(m for m in fitting if counts[m.name] == best)
+    return next((m for m in reversed(known) if m.end <= at and _fits(m, head, noun)
+                 and not _framed(m, at, sent)), None)
+
+
+def _framed(m: Mention, at: int, sent: Sentence) -> bool:
+    """Whether ``m`` stands in a 在…下 frame closed before ``at`` in the same sentence."""
+    if m.sentence != sent.index:
+        return False
+    before = sent.text[:m.start - sent.start]
+    after = sent.text[m.end - sent.start:at - sent.start]
+    return "在" in before[-12:] and "下" in after[:8]

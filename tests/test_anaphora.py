@@ -1,0 +1,51 @@
+"""Words that point back (该中心, 本批医疗队, 我院, a bare 工作组): mentions of the entity named
+before them, never names of their own. Invented articles."""
+from conftest import extract_text
+
+from kg.parallel import process_document
+from kg.read import read_bytes
+
+
+def pointers(text):
+    _, mentions = process_document(read_bytes(text.encode("utf-8"), "t.txt"))
+    return [(m.text, m.name) for m in mentions if m.source == "anaphor"]
+
+
+ARTICLE = ("温州市对口支援新疆阿克苏地区拜城县。温州市援疆工作组在拜城县建成拜城县电商产业园。\n\n"
+           "园区已入驻企业12家,带动就业600余人。工作组还组织拜城县人民医院骨干赴温州进修。\n\n"
+           "该院新开展技术项目15项。本批工作组由20名干部组成。")
+
+
+def test_bare_head_and_pointer_words_point_to_the_name_before():
+    found = pointers(ARTICLE)
+    assert ("园区", "拜城县电商产业园") in found
+    assert ("工作组", "温州市援疆工作组") in found
+    assert ("该院", "拜城县人民医院") in found
+    assert ("本批工作组", "温州市援疆工作组") in found
+
+
+def test_a_pointing_word_is_no_entity_and_no_label():
+    kg = extract_text(ARTICLE)
+    labels = {e.label for e in kg.entities.values()} | {a for e in kg.entities.values() for a in e.alt_labels}
+    assert not {"园区", "工作组", "该院", "本批工作组"} & labels
+
+
+def test_a_figure_after_a_pointing_word_is_about_what_it_points_to():
+    kg = extract_text(ARTICLE)
+    about = {m.surface: kg.entities[m.about].label for m in kg.metrics if m.about}
+    assert about.get("15项") == "拜城县人民医院"
+
+
+def test_a_head_word_inside_a_longer_word_or_name_points_nowhere():
+    # 结对学校 (a kind of school) and 产业园区 (part of the name) are not pointing words
+    found = pointers("昌吉市与江门市结对。江门市援疆工作队帮助结对学校建设昌吉市高新产业园区。")
+    assert found == []
+
+
+def test_nothing_to_point_to_gives_no_mention():
+    assert pointers("园区已入驻企业12家。该院新开展技术项目15项。") == []
+
+
+def test_a_helper_framed_by_zai_xia_is_passed_over():
+    text = ("喀什地区疏附县人民医院建院六十年。在广州市第一人民医院的帮扶下,这家医院新建科室5个。")
+    assert ("这家医院", "喀什地区疏附县人民医院") in pointers(text)
