@@ -1,22 +1,73 @@
-"""Words that point back to an entity named earlier: 该中心, 这座养殖园, 本批医疗队, 我院, and a
-bare 园区 or 工作组 at the start of a clause.
+"""Later words for an entity named earlier, part of the mention stage
+(:func:`kg.mentions.find_mentions` calls these after it has chosen the names):
 
-Part of the mention stage (:func:`kg.mentions.find_mentions` calls :func:`point_back`). Each
-such word becomes a mention of the entity it points to (source ``anaphor``), so that a figure
-or an act in its sentence finds its subject there. It names nothing: resolution gives it the
-entity's key and keeps it out of the entity's labels. The head words and the words that point
-are data (``kg/data/lexicon/anaphors.tsv``, ``rule_words.tsv``).
+- :func:`declared_names`: a short name the article declares, X（以下简称“Y”）: every later Y
+  is a mention of X (source ``alias``, an alternative label of X);
+- :func:`short_commands`: X援疆前指 is X's 前方指挥部 when the article names that command;
+- :func:`point_back`: words that point back, 该中心, 这座养殖园, 本批医疗队, 我院, and a bare
+  园区 or 工作组 at the start of a clause. Each becomes a mention of the entity it points to
+  (source ``anaphor``), so that a figure or an act in its sentence finds its subject there.
+  It names nothing: resolution gives it the entity's key and keeps it out of the labels.
+
+The head words, pointing words and patterns are data (``kg/data/lexicon/anaphors.tsv``,
+``rule_words.tsv``, ``rule_patterns.tsv``).
 """
 from __future__ import annotations
 
 import re
 from collections import Counter
 
-from .lexicon import AnaphorHead, anaphor_heads, rule_words
+from .lexicon import AnaphorHead, anaphor_heads, rule_pattern, rule_words
 from .model import Document, Mention, Sentence
 
 CLAUSE_START = set("，,；;：:、（(“\"「《")
 MODIFIER = re.compile(r"[\u4e00-\u9fff]{0,3}$")     # 这座|养殖|园: a few characters between pointer and head
+
+
+def declared_names(doc: Document, mentions: list[Mention]) -> list[Mention]:
+    """``mentions`` with each short name the article declares (X（以下简称“Y”）) read as X
+    wherever it stands after the declaration; names found inside the declaration or equal to
+    Y are replaced."""
+    pattern = rule_pattern("declared_short")
+    known = list(mentions)
+    for full in list(mentions):
+        hit = pattern.match(doc.text, full.end)
+        if not hit or full.source in ("anaphor", "alias"):
+            continue
+        short = hit.group(1)
+        spans = [(hit.start(1), hit.end(1))]
+        at = hit.end()
+        while (at := doc.text.find(short, at)) >= 0:
+            spans.append((at, at + len(short)))
+            at += len(short)
+        for a, b in spans:
+            inside = [m for m in known if m.start < b and a < m.end]
+            if any((m.start < a or m.end > b) and not (hit.start() <= m.start and m.end <= hit.end())
+                   for m in inside):
+                continue                          # part of a longer name
+            for m in inside:
+                known.remove(m)
+            known.append(Mention(doc.doc_id, a, b, short, full.type, name=full.name, alt_types=full.alt_types,
+                                 code=full.code, core=full.core, source="alias", sentence=_sentence_at(doc, a)))
+        known.sort(key=lambda m: (m.start, m.end))
+    return known
+
+
+def short_commands(mentions: list[Mention], place_of) -> None:
+    """X援疆前指 is the 前方指挥部 of X the article names (吉林省对口支援新疆工作前方指挥部):
+    its name becomes that one's. ``place_of``: the place a name starts with, or None."""
+    commands = [m for m in mentions if m.type == "Organization" and m.name.endswith("前方指挥部")]
+    for m in mentions:
+        if m.type != "Organization" or not m.name.endswith("前指") or m.source in ("anaphor", "alias"):
+            continue
+        place = place_of(m.name)
+        same = {c.name for c in commands if place and place_of(c.name) == place}
+        if len(same) == 1:
+            m.name, m.source = same.pop(), "alias"
+
+
+def _sentence_at(doc: Document, offset: int) -> int:
+    return next((s.index for s in doc.sentences if s.start <= offset < s.end), -1)
 
 
 def point_back(doc: Document, mentions: list[Mention], tokenised: list[tuple[Sentence, set[int], set[int]]],
@@ -29,6 +80,7 @@ def point_back(doc: Document, mentions: list[Mention], tokenised: list[tuple[Sen
     pointers = sorted(rule_words("anaphor_pointer"), key=len, reverse=True)
     own = rule_words("anaphor_own")
     leads = rule_words("anaphor_lead")
+    helps = rule_words("anaphor_helped")
     known = list(mentions)
     for sent, starts, ends in tokenised:
         for start, end, head, noun, kind in _spans(sent, starts, ends, heads, pointers, own, leads):
@@ -36,7 +88,8 @@ def point_back(doc: Document, mentions: list[Mention], tokenised: list[tuple[Sen
             inside = [m for m in known if m.start < b and a < m.end]
             if any(m.start < a or m.end > b or m.source == "anaphor" for m in inside):
                 continue                 # part of a longer name, or already taken
-            target = _antecedent(known, a, head, noun, kind, local, sent)
+            helped = any(sent.text[:start].endswith(w) for w in helps)
+            target = _antecedent(known, a, head, noun, kind, local, sent, helped)
             if target is None:
                 continue
             for m in inside:
@@ -107,10 +160,11 @@ def _fits(m: Mention, head: AnaphorHead, noun: str) -> bool:
 
 
 def _antecedent(known: list[Mention], at: int, head: AnaphorHead, noun: str, kind: str, local,
-                sent: Sentence) -> Mention | None:
+                sent: Sentence, helped: bool = False) -> Mention | None:
     """What a pointing word at ``at`` stands for: the nearest fitting name before it, passing
-    over a helper framed by 在…下 in the same sentence (在X的帮扶下,这家医院…); for 我院 / 本校,
-    the fitting name the article uses most, a Xinjiang one first."""
+    over a helper framed by 在…下 in the same sentence (在X的帮扶下,这家医院…) and, after a
+    help verb, the sentence's first name, the one who helps (X派出专家,帮助医院…); for 我院 /
+    本校, the fitting name the article uses most, a Xinjiang one first."""
     if kind == "own":
         fitting = [m for m in known if _fits(m, head, noun) and m.source != "anaphor"]
         fitting = [m for m in fitting if local(m.name)] or fitting
@@ -119,8 +173,9 @@ def _antecedent(known: list[Mention], at: int, head: AnaphorHead, noun: str, kin
         counts = Counter(m.name for m in fitting)
         best = max(counts.values())
         return next(m for m in fitting if counts[m.name] == best)
+    first = next((m for m in known if m.sentence == sent.index), None)
     return next((m for m in reversed(known) if m.end <= at and _fits(m, head, noun)
-                 and not _framed(m, at, sent)), None)
+                 and not _framed(m, at, sent) and not (helped and m is first)), None)
 
 
 def _framed(m: Mention, at: int, sent: Sentence) -> bool:

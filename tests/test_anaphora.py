@@ -49,3 +49,21 @@ def test_nothing_to_point_to_gives_no_mention():
 def test_a_helper_framed_by_zai_xia_is_passed_over():
     text = ("喀什地区疏附县人民医院建院六十年。在广州市第一人民医院的帮扶下,这家医院新建科室5个。")
     assert ("这家医院", "喀什地区疏附县人民医院") in pointers(text)
+
+
+def test_a_declared_short_name_is_the_full_one_wherever_it_stands():
+    text = ("和田地区洛浦县引进的新疆恒祥纺织科技有限公司（以下简称“恒祥纺织”）已投产。"
+            "恒祥纺织年产值2.3亿元,吸纳就业800人。")
+    kg = extract_text(text)
+    firm = next(e for e in kg.entities.values() if e.label == "新疆恒祥纺织科技有限公司")
+    assert "恒祥纺织" in firm.alt_labels
+    assert sum(1 for e in kg.entities.values() if "Enterprise" in e.types) == 1
+    about = {m.surface: kg.entities[m.about].label for m in kg.metrics if m.about}
+    assert about.get("2.3亿元") == "新疆恒祥纺织科技有限公司"
+
+
+def test_a_short_command_name_is_the_command_the_article_names():
+    text = ("辽宁省对口支援新疆工作前方指挥部组织召开推进会。辽宁援疆前指今年安排援疆资金5.6亿元。")
+    _, mentions = process_document(read_bytes(text.encode("utf-8"), "t.txt"))
+    short = next(m for m in mentions if m.text == "辽宁援疆前指")
+    assert short.name == "辽宁省对口支援新疆工作前方指挥部"
