@@ -24,6 +24,7 @@ NOT_ACTOR_BEFORE = rule_words("not_actor_before")
 HELPED_BY = rule_pattern("helped_by")
 CLAUSE_HEAD = rule_pattern("clause_head")
 RESPECTIVE_WITH = rule_pattern("respective_with")
+PAIR_LINE = rule_pattern("pair_line")
 HELP = rule_words("help")
 ACTOR_CUT = 0.8         # an actor candidate the rules did not pick acts too when at least this likely
 TIES_BUILT = rule_pattern("ties_built")
@@ -414,6 +415,8 @@ class _DocRelations:
     def paired(self) -> None:
         for index, mentions in sorted(self.by_sentence.items()):
             text, base = self.sentence_text(index)
+            if self.listed_pair(index, text, base):
+                continue
             for pos, word in self.triggers_in(text, "pairedWith"):
                 before = [m for m in mentions if m.end - base <= pos]
                 if self.respective_twins(before, text, base, pos, index, word):
@@ -430,6 +433,38 @@ class _DocRelations:
                         if ea.code and eb.code and in_xinjiang(ea.code, self.gaz) != in_xinjiang(eb.code, self.gaz) \
                                 or self.twin_institutions(ea, eb, text[b.end - base:pos]):
                             self.add(a.entity, "pairedWith", b.entity, index, base + pos, base + pos + len(word), word)
+
+    def listed_pair(self, index: int, text: str, base: int) -> bool:
+        """A line of a list of pairs (甲小学——乙小学) after the words that announce it
+        (结对名单如下:): the two are paired. Whether it paired them."""
+        shape, pair = self.line_shape(index)
+        if not PAIR_LINE.fullmatch(shape):
+            return False
+        found = self.triggers_in(text[:text.rfind(":") + 1 or text.rfind("：") + 1], "pairedWith")
+        back = index
+        while not found and back > max(index - 8, 0):
+            back -= 1
+            found = self.triggers_in(self.sentence_text(back)[0], "pairedWith")
+            if not found and not PAIR_LINE.fullmatch(self.line_shape(back)[0]):
+                return False                  # the list must run back to its announcement
+        a, b = (self.entities[m.entity] for m in pair)
+        if not found or not (self.twin_institutions(a, b, "") or a.code and b.code and
+                             in_xinjiang(a.code, self.gaz) != in_xinjiang(b.code, self.gaz)):
+            return False
+        # evidence: the line, its dash as the span, the announcement's word as the trigger
+        self.add(pair[0].entity, "pairedWith", pair[1].entity, index, pair[0].end, pair[1].start, found[0][1])
+        return True
+
+    def line_shape(self, index: int) -> tuple[str, list[Mention]]:
+        """A sentence, or what follows its last colon (…名单如下:甲——乙), with its two names
+        cut out (|——|); '' when it has not two."""
+        text, base = self.sentence_text(index)
+        cut = max(text.rfind(":"), text.rfind("："), -1) + 1
+        ms = [m for m in self.by_sentence.get(index, []) if m.start - base >= cut]
+        if len(ms) != 2:
+            return "", ms
+        return (text[cut:ms[0].start - base] + "|" + text[ms[0].end - base:ms[1].start - base] + "|"
+                + text[ms[1].end - base:]), ms
 
     def respective_twins(self, before: list[Mention], text: str, base: int, pos: int, index: int, word: str) -> bool:
         """甲中学、乙中学分别与丙中学、丁中学结对: schools or hospitals listed on both sides of

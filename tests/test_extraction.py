@@ -242,3 +242,18 @@ def test_a_chain_of_places_is_supported_through_its_last_place():
                 if r.predicate == "supports"}
     assert ("衢州市", "乌什县") in supports
     assert not {o for _, o in supports} & {"阿克苏地区", "新疆维吾尔自治区"}
+
+
+def test_a_list_of_pairs_after_its_announcement_pairs_each_line():
+    kg = extract_text("苏州市对口支援伊犁州。苏州市4所学校与伊宁县4所学校签订结对协议,结对名单如下:\n\n"
+                      "苏州市第一中学——伊宁县第二中学\n\n苏州市实验小学——伊宁县第三小学\n\n"
+                      "1. 苏州市立医院与伊宁县人民医院\n\n协议为期三年。")
+    assert rel(kg, "伊宁县第二中学", "pairedWith", "苏州市第一中学") or rel(kg, "苏州市第一中学", "pairedWith", "伊宁县第二中学")
+    assert rel(kg, "伊宁县第三小学", "pairedWith", "苏州市实验小学") or rel(kg, "苏州市实验小学", "pairedWith", "伊宁县第三小学")
+    pairs = {(kg.entities[r.subject].label, kg.entities[r.object].label) for r in kg.relations if r.predicate == "pairedWith"}
+    assert {frozenset(p) for p in pairs} >= {frozenset(("苏州市立医院", "伊宁县人民医院"))}
+
+
+def test_two_names_joined_by_a_dash_without_an_announcement_are_no_pair():
+    kg = extract_text("苏州市对口支援伊犁州。\n\n苏州市第一中学——伊宁县第二中学\n\n协议为期三年。")
+    assert not [r for r in kg.relations if r.predicate == "pairedWith"]
