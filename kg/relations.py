@@ -25,6 +25,9 @@ HELPED_BY = rule_pattern("helped_by")
 CLAUSE_HEAD = rule_pattern("clause_head")
 RESPECTIVE_WITH = rule_pattern("respective_with")
 PAIR_LINE = rule_pattern("pair_line")
+OPENS_LIST = rule_pattern("opens_list")
+NAMED_NEXT = rule_pattern("named_next")
+LIST_LEAD = rule_pattern("list_lead")
 HELP = rule_words("help")
 ACTOR_CUT = 0.8         # an actor candidate the rules did not pick acts too when at least this likely
 TIES_BUILT = rule_pattern("ties_built")
@@ -356,7 +359,7 @@ class _DocRelations:
                 for pos, word in self.triggers_in(text, relation):
                     if relation == "builds" and TIES_BUILT.match(text, pos + len(word)):
                         continue            # 建立“一对一”帮扶关系: a tie is set up, nothing is built
-                    clause = (_clause_start(text, pos), _clause_end(text, pos))
+                    clause = _object_span(text, pos, word)
                     objects = [m for m in mentions if set(self.entities[m.entity].types) & types
                                and clause[0] <= m.start - base < clause[1]
                                and not (relation == "builds" and self.entities[m.entity].code)
@@ -668,6 +671,20 @@ def _clause_start(text: str, pos: int) -> int:
 def _clause_end(text: str, pos: int) -> int:
     ends = [i for i in (text.find(c, pos) for c in ",，;；。") if i != -1]
     return min(ends) if ends else len(text)
+
+
+def _object_span(text: str, pos: int, word: str) -> tuple[int, int]:
+    """Where the objects of ``word`` at ``pos`` may stand: its clause, and on past it when
+    the clause opens a list (招引两家浙企：A投资…，B投资…), ends with the word (由X牵线，A…)
+    or in what the next clause names (招引落户的企业中，A…; 牵线落户的，还有A; 招引了5家企业，
+    包括A、B和C)."""
+    start, end = _clause_start(text, pos), _clause_end(text, pos)
+    if OPENS_LIST.search(text, pos, end):
+        return start, len(text)
+    if end < len(text) and text[end] in ",，" and (NAMED_NEXT.search(text, pos, end) or end == pos + len(word)
+                                                  or LIST_LEAD.match(text, end + 1)):
+        return start, _clause_end(text, end + 1)
+    return start, end
 
 
 def extract_relations(documents: list[tuple[Document, list[Mention]]], entities: dict[str, Entity],

@@ -257,3 +257,19 @@ def test_a_list_of_pairs_after_its_announcement_pairs_each_line():
 def test_two_names_joined_by_a_dash_without_an_announcement_are_no_pair():
     kg = extract_text("苏州市对口支援伊犁州。\n\n苏州市第一中学——伊宁县第二中学\n\n协议为期三年。")
     assert not [r for r in kg.relations if r.predicate == "pairedWith"]
+
+
+def test_firms_listed_after_the_clause_that_brings_them_in_are_introduced():
+    text = ("常州市对口支援新疆克拉玛依市。常州市援疆工作组先后招引两家企业：江苏天润科技有限公司投资2亿元建设"
+            "光伏组件项目，常州金诚机械有限公司投资1亿元建设装配车间。\n\n"
+            "在常州市援疆工作组的招引下，江苏恒源化工有限公司、常州博远物流有限公司等企业先后落户克拉玛依市。")
+    kg = extract_text(text)
+    for firm in ("江苏天润科技有限公司", "常州金诚机械有限公司", "江苏恒源化工有限公司", "常州博远物流有限公司"):
+        assert rel(kg, "常州市援疆工作组", "introduced", firm), firm
+
+
+def test_firms_named_in_the_clause_after_include_are_introduced():
+    kg = extract_text("无锡市对口支援新疆阿克苏地区阿拉尔市。无锡市援疆工作组去年招引签约了3家企业，包括阿拉尔锡源纺织有限公司"
+                      "和阿拉尔锡华食品有限公司。")
+    assert rel(kg, "无锡市援疆工作组", "introduced", "阿拉尔锡源纺织有限公司")
+    assert rel(kg, "无锡市援疆工作组", "introduced", "阿拉尔锡华食品有限公司")
