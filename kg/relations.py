@@ -28,6 +28,7 @@ PAIR_LINE = rule_pattern("pair_line")
 OPENS_LIST = rule_pattern("opens_list")
 NAMED_NEXT = rule_pattern("named_next")
 LIST_LEAD = rule_pattern("list_lead")
+TWIN_GAP = rule_pattern("twin_gap")
 HELP = rule_words("help")
 ACTOR_CUT = 0.8         # an actor candidate the rules did not pick acts too when at least this likely
 TIES_BUILT = rule_pattern("ties_built")
@@ -433,9 +434,40 @@ class _DocRelations:
                         # only between divisions: a symmetric pair whose ends are not
                         # both well-known entities is the least reliable thing we extract
                         ea, eb = self.entities[a.entity], self.entities[b.entity]
-                        if ea.code and eb.code and in_xinjiang(ea.code, self.gaz) != in_xinjiang(eb.code, self.gaz) \
-                                or self.twin_institutions(ea, eb, text[b.end - base:pos]):
+                        if ea.code and eb.code and in_xinjiang(ea.code, self.gaz) != in_xinjiang(eb.code, self.gaz):
+                            self.paired_places(a, b, index, base + pos, word)
+                        elif self.twin_institutions(ea, eb, text[b.end - base:pos]):
                             self.add(a.entity, "pairedWith", b.entity, index, base + pos, base + pos + len(word), word)
+            for pos, word in self.triggers_in(text, "supports") + self.triggers_in(text, "pairedWith"):
+                # 甲医院对口帮扶乙医院, 甲中学等单位结对乙中学: two schools or hospitals either
+                # side of the word are twinned
+                a = next((m for m in mentions if TWIN_GAP.fullmatch(text, m.end - base, pos)), None)
+                b = next((m for m in mentions if m.start - base == pos + len(word)), None)
+                if a and b and self.twin_institutions(self.entities[a.entity], self.entities[b.entity], "") \
+                        and self.crosses(a, b):
+                    self.add(a.entity, "pairedWith", b.entity, index, base + pos, base + pos + len(word), word)
+            for pos, word in self.triggers_in(text, "pairedWith"):
+                # 鞍山市结对沙湾县: the word between the two places
+                a = next((m for m in mentions if m.end - base == pos and self.entities[m.entity].code), None)
+                b = next((m for m in mentions if m.start - base == pos + len(word) and self.entities[m.entity].code), None)
+                if a and b and in_xinjiang(self.entities[a.entity].code, self.gaz) != \
+                        in_xinjiang(self.entities[b.entity].code, self.gaz):
+                    self.paired_places(a, b, index, base + pos, word)
+
+    def crosses(self, a: Mention, b: Mention) -> bool:
+        """Whether one of two institutions is named after a place in Xinjiang and the other
+        after a place outside it (天津市津南医院, 策勒县人民医院)."""
+        places = [self.place_in_name(self.entities[m.entity], named_only=False) for m in (a, b)]
+        return all(places) and in_xinjiang(self.entities[places[0]].code, self.gaz) != \
+            in_xinjiang(self.entities[places[1]].code, self.gaz)
+
+    def paired_places(self, a: Mention, b: Mention, index: int, at: int, word: str) -> None:
+        """A place outside Xinjiang paired with a county, city or prefecture in it supports it
+        (鞍山市结对沙湾县); the pairing itself is recorded too."""
+        giver, taker = (a, b) if in_xinjiang(self.entities[b.entity].code, self.gaz) else (b, a)
+        if set(self.entities[taker.entity].types) & {"County", "City", "Prefecture"}:
+            self.add(giver.entity, "supports", taker.entity, index, at, at + len(word), word)
+        self.add(a.entity, "pairedWith", b.entity, index, at, at + len(word), word)
 
     def listed_pair(self, index: int, text: str, base: int) -> bool:
         """A line of a list of pairs (甲小学——乙小学) after the words that announce it

@@ -264,6 +264,8 @@ class _Resolver:
                        former_names=tuple(self.gaz.former.get(place.code, ())) if place else ())
             if place:   # unambiguous short forms are names people search for (乌什, 兵团第一师)
                 e.alt_labels |= {f for f in place.short if len(self.gaz.lookup(f)) == 1}
+                if place.joint_city:    # 师市合一 is written 兵团第三师图木舒克市 too
+                    e.alt_labels |= {"兵团" + f for f in place.short if f.startswith("第") and f.endswith(place.joint_city)}
             self.entities[key] = e
         if m.type and m.type not in e.types:        # 可克达拉市: a division written as its city
             e.types.append(m.type)

@@ -273,3 +273,17 @@ def test_firms_named_in_the_clause_after_include_are_introduced():
                       "和阿拉尔锡华食品有限公司。")
     assert rel(kg, "无锡市援疆工作组", "introduced", "阿拉尔锡源纺织有限公司")
     assert rel(kg, "无锡市援疆工作组", "introduced", "阿拉尔锡华食品有限公司")
+
+
+def test_a_city_paired_with_a_county_in_xinjiang_supports_it():
+    kg = extract_text("辽宁省鞍山市结对沙湾市。鞍山市援疆干部在沙湾市开展工作。")
+    assert rel(kg, "鞍山市", "supports", "沙湾市")
+
+
+def test_a_hospital_helping_a_hospital_in_xinjiang_is_twinned_with_it():
+    kg = extract_text("天津市对口支援新疆和田地区策勒县。天津市津南医院对口帮扶策勒县人民医院,派出专家12人。"
+                      "天津市第一中心医院等单位对口支援策勒县妇幼保健院。")
+    pairs = {frozenset((kg.entities[r.subject].label, kg.entities[r.object].label))
+             for r in kg.relations if r.predicate == "pairedWith"}
+    assert frozenset(("天津市津南医院", "策勒县人民医院")) in pairs
+    assert frozenset(("天津市第一中心医院", "策勒县妇幼保健院")) in pairs

@@ -48,6 +48,7 @@ def test_a_division_and_its_city_are_one_entity():
     assert len(division) == 1 and not any(e.label == "胡杨河市" for e in kg.entities.values())
     assert division[0].types[0] == "Prefecture" and "City" in division[0].types
     assert "胡杨河市" in division[0].alt_labels
+    assert "兵团第七师胡杨河市" in division[0].alt_labels     # as the guidelines write it
 
 
 def test_a_division_named_without_its_city_is_no_city():
