@@ -47,6 +47,7 @@ COUNTED = re.compile(rf"[\d{CN_NUM}]+[个座所家栋处间套条]")
 TOWNSHIP_AFTER = re.compile(rf"[{CJK}]{{1,7}}?(?:乡|镇|街道)")    # written right after its county
 VILLAGE_AFTER = re.compile(rf"[{CJK}]{{2,8}}?村")                 # … or after its township
 TOWNSHIP_IN_VILLAGE = re.compile(rf"[{CJK}]{{2,6}}?(?:乡|镇)(?=[{CJK}]{{2,}}村$)")
+TOWNSHIP_NOT_BEFORE = set("村镇长党政干里民亲土情愁间下级域")    # 乡村, 乡镇, 镇长, 乡党委 … are words
 LISTED_AFTER = re.compile(r"[、和及与]")                            # 奎牙镇和喀尔赛镇
 REDUPLICATED = re.compile(r"一(.)\1")                              # 一排排, 一座座: how many
 LISTED_BEFORE = re.compile(rf"(?:[{CJK}A-Za-z0-9]{{2,10}}、)+")      # 安踏体育、|鲁泰纺织
@@ -746,6 +747,8 @@ class _Finder:
                     not _business_context(s, lex) or _name_goes_on(tokens, end, lex)):
                 continue                      # 新材料项目, 新能源客车: a kind of business, not a firm
             self.add(sent, start, end, typ, source="suffix")
+        for idx in [i for i in range(len(s)) if s[i] in "乡镇"]:
+            self.township(sent, tokens, idx)
         for idx in [i for i in range(len(s)) if s[i] == "村"]:
             end = idx + 1
             if end < len(s) and s[end] in "民委级里干庄落镇社集务":
@@ -766,6 +769,21 @@ class _Finder:
                 self.add(sent, start, start + town.end(), "Township", source="suffix")
                 start += town.end()
             self.add(sent, start, end, "Village", source="suffix")
+
+    def township(self, sent: Sentence, tokens: list[_Token], idx: int) -> None:
+        """A township written alone (在库木巴什乡新建…): a name spelt mostly with the
+        characters of transliterated names before 乡 or 镇 (a Chinese-looking 城镇, 家乡 or
+        新乡 stays a word; townships after their county are found by :meth:`chains`)."""
+        s = sent.text
+        if s[idx + 1:idx + 2] in TOWNSHIP_NOT_BEFORE or any(
+                m.start - sent.start <= idx < m.end - sent.start for m in self.by_sentence.get(sent.index, ())):
+            return
+        start = _extend_left(s, tokens, idx, self.lex, max_len=7)
+        core = s[start:idx]
+        if len(core) < 2 or sum(c in self.lex.transliteration for c in core) * 3 < len(core) * 2 \
+                or s[start:idx + 1] in _dictionary_tags() or _is_stop(core[:1], self.lex):
+            return
+        self.add(sent, start, idx + 1, "Township", source="suffix")
 
     def enumerations(self, sent: Sentence, tokens: list[_Token]) -> None:
         if not ENUM_HEAD.search(sent.text):

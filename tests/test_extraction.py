@@ -287,3 +287,11 @@ def test_a_hospital_helping_a_hospital_in_xinjiang_is_twinned_with_it():
              for r in kg.relations if r.predicate == "pairedWith"}
     assert frozenset(("天津市津南医院", "策勒县人民医院")) in pairs
     assert frozenset(("天津市第一中心医院", "策勒县妇幼保健院")) in pairs
+
+
+def test_a_township_written_alone_is_found_and_a_word_ending_in_xiang_is_not():
+    kg = extract_text("无锡市对口支援新疆克孜勒苏州阿合奇县。无锡援疆工作队在库兰萨日克乡新建卫生院,"
+                      "又在哈拉奇乡建成农贸市场。一些青年返回家乡创业,城乡面貌一新。")
+    townships = labels(kg, "Township")
+    assert {"库兰萨日克乡", "哈拉奇乡"} <= townships
+    assert not {"家乡", "城乡", "回家乡"} & townships
