@@ -295,3 +295,10 @@ def test_a_township_written_alone_is_found_and_a_word_ending_in_xiang_is_not():
     townships = labels(kg, "Township")
     assert {"库兰萨日克乡", "哈拉奇乡"} <= townships
     assert not {"家乡", "城乡", "回家乡"} & townships
+
+
+def test_what_a_figure_counts_is_read_past_words_of_expectation():
+    kg = extract_text("喀什地区疏附县引进的疏附锦华纺织有限公司投产后,年产值有望达到1.5亿元,预计实现利税2000万元。")
+    indicators = {m.surface: m.indicator for m in kg.metrics}
+    assert indicators.get("1.5亿元") == "年产值"
+    assert indicators.get("2000万元") == "实现利税" or indicators.get("2000万元") == "利税"
