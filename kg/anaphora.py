@@ -21,6 +21,8 @@ from .lexicon import AnaphorHead, anaphor_heads, rule_pattern, rule_words
 from .model import Document, Mention, Sentence
 
 CLAUSE_START = set("，,；;：:、（(“\"「《")
+COMMAND_HEADS = ("前方指挥部", "指挥部", "前指", "工作组", "工作队")
+COMMAND_WORDS = re.compile(r"对口支援|对口援疆|援疆|新疆|工作|前方|驻")
 MODIFIER = re.compile(r"[\u4e00-\u9fff]{0,3}$")     # 这座|养殖|园: a few characters between pointer and head
 
 
@@ -53,17 +55,41 @@ def declared_names(doc: Document, mentions: list[Mention]) -> list[Mention]:
     return known
 
 
-def short_commands(mentions: list[Mention], place_of) -> None:
-    """X援疆前指 is the 前方指挥部 of X the article names (吉林省对口支援新疆工作前方指挥部):
-    its name becomes that one's. ``place_of``: the place a name starts with, or None."""
-    commands = [m for m in mentions if m.type == "Organization" and m.name.endswith("前方指挥部")]
+def short_commands(mentions: list[Mention], lookup) -> None:
+    """One aid command or team under the names an article gives it: X援疆前指 is the
+    前方指挥部 of X the article names (吉林省对口支援新疆工作前方指挥部); X援疆工作组 and
+    X对口支援Y前方工作组 are one team. Each takes the fullest of its names. ``lookup``: the
+    codes of the places a text names, if any."""
+    groups: dict[tuple[str, str], list[Mention]] = {}
     for m in mentions:
-        if m.type != "Organization" or not m.name.endswith("前指") or m.source in ("anaphor", "alias"):
+        if m.type != "Organization" or m.source == "anaphor":
             continue
-        place = place_of(m.name)
-        same = {c.name for c in commands if place and place_of(c.name) == place}
-        if len(same) == 1:
-            m.name, m.source = same.pop(), "alias"
+        head = next((h for h in COMMAND_HEADS if m.name.endswith(h)), None)
+        lead = _leading_place(m.name, lookup)
+        if head is None or lead is None:
+            continue
+        code, n = lead
+        middle = COMMAND_WORDS.sub("", m.name[n:len(m.name) - len(head)])
+        if middle and not lookup(middle):
+            continue                        # 张家港市第一人民医院工作组: not a command's name
+        key = "前方指挥部" if head in ("前指", "指挥部") else head
+        groups.setdefault((code, key), []).append(m)
+    for (code, key), group in groups.items():
+        fullest = max((m.name for m in group if not m.name.endswith("前指")), key=lambda n: (len(n), n), default=None)
+        if fullest is None:
+            continue
+        for m in group:
+            if m.name != fullest:
+                m.name, m.source = fullest, "alias"
+
+
+def _leading_place(name: str, lookup) -> tuple[str, int] | None:
+    """The code of the division a name starts with, and its length (吉林援疆前指: 吉林省, 2)."""
+    for n in range(min(len(name) - 1, 9), 1, -1):
+        codes = lookup(name[:n])
+        if codes:
+            return codes[0], n
+    return None
 
 
 def _sentence_at(doc: Document, offset: int) -> int:

@@ -516,14 +516,6 @@ class _Finder:
                 self.add(sent, hit.start(), hit.end(), place.types[0], place.name, "self",
                          alt_types=tuple(place.types[1:]), code=place.code)
 
-    def leading_place(self, name: str) -> str | None:
-        """Code of the division a name starts with (吉林援疆前指: 吉林省), or None."""
-        for n in range(min(len(name) - 1, 9), 1, -1):
-            places = self.gaz.lookup(name[:n])
-            if places:
-                return places[0].code
-        return None
-
     def names_xinjiang(self, name: str) -> bool:
         """Whether a name starts with a place in Xinjiang (塔县人民医院, 伽师县第一中学)."""
         for n in range(min(len(name), 12), 1, -1):
@@ -1250,7 +1242,7 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
     mentions = _select(mentions + _quoted_repeats(doc, mentions))
     _field_variants_join_their_initiative(mentions)
     mentions = declared_names(doc, mentions)
-    short_commands(mentions, finder.leading_place)
+    short_commands(mentions, lambda text: [p.code for p in finder.gaz.lookup(text)])
     mentions = point_back(doc, mentions, [(s, set(t.starts), t.ends) for s, t in tokenised],
                           local=lambda name: finder.names_xinjiang(name))
     for m in mentions:

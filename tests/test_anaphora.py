@@ -67,3 +67,19 @@ def test_a_short_command_name_is_the_command_the_article_names():
     _, mentions = process_document(read_bytes(text.encode("utf-8"), "t.txt"))
     short = next(m for m in mentions if m.text == "辽宁援疆前指")
     assert short.name == "辽宁省对口支援新疆工作前方指挥部"
+
+
+def test_a_team_under_two_names_is_one_team():
+    text = ("常熟市对口支援新疆伊犁州霍城县。常熟市对口支援霍城县前方工作组安排援疆资金1.2亿元。"
+            "常熟市援疆工作组还组织专家义诊30次。")
+    kg = extract_text(text)
+    teams = [e for e in kg.entities.values() if "Organization" in e.types and e.label.endswith("工作组")]
+    assert [t.label for t in teams] == ["常熟市对口支援霍城县前方工作组"]
+    assert "常熟市援疆工作组" in teams[0].alt_labels
+
+
+def test_teams_of_different_places_stay_apart():
+    text = "南京市援疆工作组和江宁区援疆工作组共同开展义诊。"
+    kg = extract_text(text)
+    labels = {e.label for e in kg.entities.values() if "Organization" in e.types}
+    assert {"南京市援疆工作组", "江宁区援疆工作组"} <= labels
