@@ -23,6 +23,7 @@ from .model import Document, Mention, Sentence
 CLAUSE_START = set("，,；;：:、（(“\"「《")
 COMMAND_HEADS = ("前方指挥部", "指挥部", "前指", "工作组", "工作队")
 COMMAND_WORDS = re.compile(r"对口支援|对口援疆|援疆|新疆|工作|前方|驻")
+RELATIVE = re.compile(r"(?:这家|这座|这所|这个|这栋|该)[^，。,；;：:]{2,24}的$")   # 这家…的企业
 MODIFIER = re.compile(r"[\u4e00-\u9fff]{0,3}$")     # 这座|养殖|园: a few characters between pointer and head
 
 
@@ -109,13 +110,13 @@ def point_back(doc: Document, mentions: list[Mention], tokenised: list[tuple[Sen
     helps = rule_words("anaphor_helped")
     known = list(mentions)
     for sent, starts, ends in tokenised:
-        for start, end, head, noun, kind in _spans(sent, starts, ends, heads, pointers, own, leads):
+        for start, end, head, noun, kind, anchor in _spans(sent, starts, ends, heads, pointers, own, leads):
             a, b = sent.start + start, sent.start + end
             inside = [m for m in known if m.start < b and a < m.end]
             if any(m.start < a or m.end > b or m.source == "anaphor" for m in inside):
                 continue                 # part of a longer name, or already taken
             helped = any(sent.text[:start].endswith(w) for w in helps)
-            target = _antecedent(known, a, head, noun, kind, local, sent, helped)
+            target = _antecedent(known, sent.start + anchor, head, noun, kind, local, sent, helped)
             if target is None:
                 continue
             for m in inside:
@@ -129,8 +130,9 @@ def point_back(doc: Document, mentions: list[Mention], tokenised: list[tuple[Sen
 
 def _spans(sent: Sentence, starts: set[int], ends: set[int], heads: tuple[AnaphorHead, ...],
            pointers, own, leads):
-    """(start, end, head, noun, kind) of each pointing word in the sentence; kind is
-    ``pointer`` (该中心), ``own`` (我院) or ``bare`` (园区 at a clause start)."""
+    """(start, end, head, noun, kind, anchor) of each pointing word in the sentence; kind is
+    ``pointer`` (该中心), ``own`` (我院) or ``bare`` (园区 at a clause start); the antecedent is
+    looked for before ``anchor``."""
     text, taken = sent.text, set()
     for head in heads:
         for hit in re.finditer(re.escape(head.word), text):
@@ -153,6 +155,14 @@ def _spans(sent: Sentence, starts: set[int], ends: set[int], heads: tuple[Anapho
                         break
             if found is None and head.bare and p in starts and _clause_start(text, p, starts, leads):
                 found = (p, "bare")
+            if found is None and text[:p].endswith("的"):
+                # 这家由X投资兴办的企业: the pointer opens a clause that describes the head; the
+                # mention is the head alone (X inside stays a name) and points from the pointer
+                clause = RELATIVE.search(text, max(0, p - 26), p)
+                if clause and clause.start() in starts:
+                    taken.update(range(p, e))
+                    yield p, e, head, head.word, "pointer", clause.start()
+                    continue
             if found is None:
                 continue
             s, kind = found
@@ -162,7 +172,7 @@ def _spans(sent: Sentence, starts: set[int], ends: set[int], heads: tuple[Anapho
                 if kind != "bare" and noun.startswith(w):
                     noun = noun[len(w):]
                     break
-            yield s, e, head, noun, kind
+            yield s, e, head, noun, kind, s
 
 
 def _clause_start(text: str, p: int, starts: set[int], leads) -> bool:

@@ -83,3 +83,12 @@ def test_teams_of_different_places_stay_apart():
     kg = extract_text(text)
     labels = {e.label for e in kg.entities.values() if "Organization" in e.types}
     assert {"南京市援疆工作组", "江宁区援疆工作组"} <= labels
+
+
+def test_a_pointer_opening_a_describing_clause_points_past_the_names_inside_it():
+    text = ("温州市对口支援新疆拜城县。拜城县引进了拜城瓯源乳业有限公司。"
+            "这家由温州瓯源集团投资兴办的企业年产乳制品3万吨。")
+    found = pointers(text)
+    assert ("企业", "拜城瓯源乳业有限公司") in found
+    kg = extract_text(text)
+    assert "温州瓯源集团" in {e.label for e in kg.entities.values()}     # the name inside stays
