@@ -302,3 +302,9 @@ def test_what_a_figure_counts_is_read_past_words_of_expectation():
     indicators = {m.surface: m.indicator for m in kg.metrics}
     assert indicators.get("1.5亿元") == "年产值"
     assert indicators.get("2000万元") == "实现利税" or indicators.get("2000万元") == "利税"
+
+
+def test_a_place_after_a_verb_that_leads_people_is_not_the_figures_subject():
+    kg = extract_text("苏州市对口支援新疆阿图什市。苏州市援疆工作组连续三年开展研学活动,组织阿图什市120名中小学生赴苏州参观。")
+    about = {m.surface: kg.entities[m.about].label if m.about else None for m in kg.metrics}
+    assert about.get("120名") != "阿图什市"
