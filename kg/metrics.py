@@ -43,6 +43,8 @@ VERB_INDICATORS = rule_words("verb_indicators")
 LINKING = rule_words("linking")
 REACH_VERBS = frozenset(rule_words("reach_verbs"))
 BENEFICIARY = rule_words("beneficiary")
+HELP_LEAD = rule_words("help_lead")
+SUPPORT_WORDS = rule_words("support_words")
 CN_ONLY_UNITS = frozenset(rule_words("cn_only_units"))
 CHANGE_VERBS = rule_words("change_verbs")
 REFINE_ITEM = rule_pairs("refine_item")
@@ -420,6 +422,13 @@ class _DocMetrics:
         for m in usable:
             if m.start - base - end in (1, 2) and text[end:m.start - base].startswith("的"):
                 return self._step("described", m.entity)
+        # 5. a clause that helps with no doer of its own (甲医院对口帮扶乙医院，帮助新建3个中心):
+        # what is done is the one helped's, named after a support word before
+        if text[clause:start].startswith(HELP_LEAD):
+            helped = next((m for m in reversed(usable) if m.end - base <= clause
+                           and text[:self.chain_start(m, in_sentence) - base].endswith(SUPPORT_WORDS)), None)
+            if helped is not None:
+                return self._step("helped", helped.entity)
         # 6b. a hospital, school, enterprise or facility heading the sentence's main clause
         # is what its figures describe (疏附县人民医院成功创建…，门诊量同比增长百分之三十)
         head = next((m.entity for m in usable if m.end - base <= start

@@ -308,3 +308,10 @@ def test_a_place_after_a_verb_that_leads_people_is_not_the_figures_subject():
     kg = extract_text("苏州市对口支援新疆阿图什市。苏州市援疆工作组连续三年开展研学活动,组织阿图什市120名中小学生赴苏州参观。")
     about = {m.surface: kg.entities[m.about].label if m.about else None for m in kg.metrics}
     assert about.get("120名") != "阿图什市"
+
+
+def test_what_a_helping_clause_counts_belongs_to_the_one_helped():
+    kg = extract_text("常州市对口支援新疆尼勒克县。常州市第一人民医院对口帮扶尼勒克县人民医院，帮助新建胸痛中心等科室5个，"
+                      "开展新技术12项。")
+    about = {m.surface: kg.entities[m.about].label if m.about else None for m in kg.metrics}
+    assert about.get("5个") == "尼勒克县人民医院"
