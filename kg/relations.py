@@ -29,6 +29,8 @@ OPENS_LIST = rule_pattern("opens_list")
 NAMED_NEXT = rule_pattern("named_next")
 LIST_LEAD = rule_pattern("list_lead")
 TWIN_GAP = rule_pattern("twin_gap")
+FOR_WHOM = rule_words("for_whom")
+PAIRING_BEFORE_BUILD = rule_words("pairing_before_build")
 HELP = rule_words("help")
 ACTOR_CUT = 0.8         # an actor candidate the rules did not pick acts too when at least this likely
 TIES_BUILT = rule_pattern("ties_built")
@@ -358,8 +360,11 @@ class _DocRelations:
                         self.add(m.entity, "implements", target, index, base + by_list.start(), base + by_list.end())
             for relation, types in (("introduced", {"Enterprise", "Product"}), ("builds", BUILT_TYPES)):
                 for pos, word in self.triggers_in(text, relation):
-                    if relation == "builds" and TIES_BUILT.match(text, pos + len(word)):
-                        continue            # 建立“一对一”帮扶关系: a tie is set up, nothing is built
+                    if relation == "builds" and (TIES_BUILT.match(text, pos + len(word))
+                                                 or text[:pos].endswith(PAIRING_BEFORE_BUILD)
+                                                 or text.startswith("项目", pos + len(word))):
+                        continue            # 建立“一对一”帮扶关系, 结对共建: a tie is set up, nothing
+                                            # is built; 某中学综合楼建设项目: a project's name
                     clause = _object_span(text, pos, word)
                     objects = [m for m in mentions if set(self.entities[m.entity].types) & types
                                and clause[0] <= m.start - base < clause[1]
@@ -367,7 +372,8 @@ class _DocRelations:
                                and not (relation == "builds" and self.entities[m.entity].types[0] == "Village"
                                         and not self.entities[m.entity].label.endswith("新村"))
                                and not _co_subject(text, m.start - base, m.end - base, pos)
-                               and not _where(text, m.start - base, m.end - base, pos)]
+                               and not _where(text, m.start - base, m.end - base, pos)
+                               and not _for_whom(text, m.start - base, m.end - base, pos)]
                     if not objects:
                         continue
                     # a firm right before 建设 builds; one right before 落户 is what settles
@@ -759,6 +765,11 @@ def _co_subject(text: str, start: int, end: int, trigger: int) -> bool:
     if end > trigger:
         return False
     return text[end:trigger].startswith(("与", "和", "同") + HELP) or text[:start].endswith(("与", "同") + HELP)
+
+
+def _for_whom(text: str, start: int, end: int, trigger: int) -> bool:
+    """为伽师县第一中学建起一座实验室: the school the verb is done for is not what is built."""
+    return end <= trigger and text[:start].endswith(FOR_WHOM)
 
 
 def _where(text: str, start: int, end: int, trigger: int) -> bool:

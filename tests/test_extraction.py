@@ -315,3 +315,10 @@ def test_what_a_helping_clause_counts_belongs_to_the_one_helped():
                       "开展新技术12项。")
     about = {m.surface: kg.entities[m.about].label if m.about else None for m in kg.metrics}
     assert about.get("5个") == "尼勒克县人民医院"
+
+
+def test_what_is_built_for_a_school_or_named_in_a_project_is_not_the_school():
+    kg = extract_text("佛山市对口支援新疆伽师县。佛山华粤陶瓷有限公司为伽师县第一中学建起一座科创实验室。"
+                      "佛山市第一中学与伽师县第二中学结对共建。项目名称：伽师县第三中学综合教学楼建设项目，总投资3000万元。")
+    built = {kg.entities[r.object].label for r in kg.relations if r.predicate == "builds"}
+    assert not {"伽师县第一中学", "伽师县第二中学", "伽师县第三中学"} & built
