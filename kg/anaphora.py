@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from .lexicon import AnaphorHead, anaphor_heads, rule_pattern, rule_words
 from .model import Document, Mention, Sentence
@@ -104,8 +105,8 @@ def point_back(doc: Document, mentions: list[Mention], tokenised: list[tuple[Sen
     ``tokenised``: each sentence with the start and end offsets of its words; ``local``: whether
     a name is of a place in Xinjiang (我院 in this reporting is the supported side's own)."""
     heads = anaphor_heads()
-    pointers = sorted(rule_words("anaphor_pointer"), key=len, reverse=True)
-    own = rule_words("anaphor_own")
+    pointers = frozenset(rule_words("anaphor_pointer"))     # one or two characters each
+    own = frozenset(rule_words("anaphor_own"))
     leads = rule_words("anaphor_lead")
     helps = rule_words("anaphor_helped")
     known = list(mentions)
@@ -133,46 +134,48 @@ def _spans(sent: Sentence, starts: set[int], ends: set[int], heads: tuple[Anapho
     """(start, end, head, noun, kind, anchor) of each pointing word in the sentence; kind is
     ``pointer`` (该中心), ``own`` (我院) or ``bare`` (园区 at a clause start); the antecedent is
     looked for before ``anchor``."""
-    text, taken = sent.text, set()
-    for head in heads:
-        for hit in re.finditer(re.escape(head.word), text):
-            p, e = hit.start(), hit.end()
-            if e not in ends or any(i in taken for i in range(p, e)):
+    text, free_from = sent.text, 0
+    by_word, any_head = _head_index(heads)
+    for hit in any_head.finditer(text):
+        p, e = hit.start(), hit.end()
+        head = by_word[hit.group()]
+        if e not in ends:
+            continue
+        found = None
+        for q in range(p, max(p - 3, free_from) - 1, -1):     # the pointer may stand a few characters before
+            if not MODIFIER.match(text, q, p):
+                break
+            word = next((w for w in (text[max(q - 2, 0):q], text[max(q - 1, 0):q]) if w in pointers), None)
+            if word and q - len(word) in starts:
+                found = (q - len(word), "pointer", len(word))
+                break
+            if q == p:
+                word = text[max(p - 1, 0):p]
+                if (word in own or word in head.pointers) and p - 1 in starts:
+                    found = (p - 1, "own" if word in own else "pointer", 1)
+                    break
+        if found is None and head.bare and p in starts and _clause_start(text, p, starts, leads):
+            found = (p, "bare", 0)
+        if found is None and text[:p].endswith("的"):
+            # 这家由X投资兴办的企业: the pointer opens a clause that describes the head; the
+            # mention is the head alone (X inside stays a name) and points from the pointer
+            clause = RELATIVE.search(text, max(0, p - 26), p)
+            if clause and clause.start() in starts:
+                free_from = e
+                yield p, e, head, head.word, "pointer", clause.start()
                 continue
-            found = None
-            for q in range(p, max(p - 3, 0) - 1, -1):      # the pointer may stand a few characters before
-                if not MODIFIER.match(text[q:p]):
-                    break
-                word = next((w for w in pointers if text[max(q - len(w), 0):q] == w and q - len(w) in starts), None)
-                if word:
-                    found = (q - len(word), "pointer")
-                    break
-                if q == p:
-                    word = next((w for w in (*own, *head.pointers) if text[max(p - len(w), 0):p] == w
-                                 and p - len(w) in starts), None)
-                    if word:
-                        found = (p - len(word), "own" if word in own else "pointer")
-                        break
-            if found is None and head.bare and p in starts and _clause_start(text, p, starts, leads):
-                found = (p, "bare")
-            if found is None and text[:p].endswith("的"):
-                # 这家由X投资兴办的企业: the pointer opens a clause that describes the head; the
-                # mention is the head alone (X inside stays a name) and points from the pointer
-                clause = RELATIVE.search(text, max(0, p - 26), p)
-                if clause and clause.start() in starts:
-                    taken.update(range(p, e))
-                    yield p, e, head, head.word, "pointer", clause.start()
-                    continue
-            if found is None:
-                continue
-            s, kind = found
-            taken.update(range(s, e))
-            noun = text[s:e]
-            for w in (*pointers, *own, *head.pointers):
-                if kind != "bare" and noun.startswith(w):
-                    noun = noun[len(w):]
-                    break
-            yield s, e, head, noun, kind, s
+        if found is None or found[0] < free_from:
+            continue
+        s, kind, pointer = found
+        free_from = e
+        yield s, e, head, text[s + pointer:e], kind, s
+
+
+@lru_cache(maxsize=1)
+def _head_index(heads: tuple[AnaphorHead, ...]):
+    """Head words by their text, and one pattern finding any of them, longest first."""
+    by_word = {h.word: h for h in heads}
+    return by_word, re.compile("|".join(re.escape(h.word) for h in heads))
 
 
 def _clause_start(text: str, p: int, starts: set[int], leads) -> bool:
