@@ -30,6 +30,9 @@ NAMED_NEXT = rule_pattern("named_next")
 LIST_LEAD = rule_pattern("list_lead")
 TWIN_GAP = rule_pattern("twin_gap")
 FOR_WHOM = rule_words("for_whom")
+SETTLES_INTO = rule_pattern("settles_into")
+LISTED_BEFORE_SETTLING = rule_pattern("listed_before_settling")
+SITE_BEFORE = rule_words("site_before")
 PAIRING_BEFORE_BUILD = rule_words("pairing_before_build")
 HELP = rule_words("help")
 ACTOR_CUT = 0.8         # an actor candidate the rules did not pick acts too when at least this likely
@@ -210,6 +213,7 @@ class _DocRelations:
         recent_village: Mention | None = None
         for index, mentions in sorted(self.by_sentence.items()):
             text, base = self.sentence_text(index)
+            self.settled(index, mentions, text, base)
             for prev, m in zip(mentions, mentions[1:]):
                 # written as a chain: 阿克苏地区乌什县, 湖州市安吉县, 乌什县阿克托海乡
                 if m.start == prev.end and self.is_place(prev) and self.contains(prev, m):
@@ -254,6 +258,37 @@ class _DocRelations:
                 if place is None:
                     place = self.home
                 self.add(e.key, "locatedIn", place, index, m.start, m.end)
+
+    def settled(self, index: int, mentions: list[Mention], text: str, base: int) -> None:
+        """Where a firm or a facility stands, as the sentence says: 甲公司、乙公司等企业先后落户Y;
+        位于Y的甲公司; 在Y的甲园区. Y is a park or a division."""
+        def site(m: Mention) -> bool:
+            e = self.entities[m.entity]
+            return bool(e.code) or bool({"Facility", "Township", "Village"} & set(e.types))
+
+        def placed(m: Mention) -> bool:
+            return bool({"Enterprise", "Facility", "School", "Hospital"} & set(self.entities[m.entity].types))
+
+        for i, m in enumerate(mentions):
+            if not placed(m):
+                continue
+            gap = SETTLES_INTO.match(text, m.end - base)
+            if gap:
+                y = next((o for o in mentions if o.start - base == gap.end() and site(o) and o.entity != m.entity), None)
+                if y is not None:
+                    # the firms listed before it settle there too (甲、乙和丙等企业落户Y)
+                    group, k = [m], i
+                    while k > 0 and LISTED_BEFORE_SETTLING.fullmatch(text, mentions[k - 1].end - base,
+                                                                      mentions[k].start - base):
+                        k -= 1
+                        if placed(mentions[k]):
+                            group.append(mentions[k])
+                    for g in group:
+                        self.add(g.entity, "locatedIn", y.entity, index, g.start, y.end)
+            y = mentions[i - 1] if i else None
+            if y is not None and site(y) and text[y.end - base:m.start - base] == "的" \
+                    and text[:y.start - base].endswith(SITE_BEFORE) and y.entity != m.entity:
+                self.add(m.entity, "locatedIn", y.entity, index, y.start, m.end)
 
     def xinjiang_site_before(self, mentions: list[Mention], m: Mention) -> str | None:
         """The Xinjiang division of a site written after 在 before ``m`` in its sentence

@@ -322,3 +322,10 @@ def test_what_is_built_for_a_school_or_named_in_a_project_is_not_the_school():
                       "佛山市第一中学与伽师县第二中学结对共建。项目名称：伽师县第三中学综合教学楼建设项目，总投资3000万元。")
     built = {kg.entities[r.object].label for r in kg.relations if r.predicate == "builds"}
     assert not {"伽师县第一中学", "伽师县第二中学", "伽师县第三中学"} & built
+
+
+def test_firms_that_settle_in_a_park_are_located_in_it():
+    kg = extract_text("泰州市对口支援新疆昭苏县。在泰州市援疆工作组的招引下，昭苏天骏乳业有限公司、昭苏泰源食品有限公司"
+                      "等企业先后落户昭苏县工业园区。位于昭苏县工业园区的昭苏鑫泰纺织有限公司已投产。")
+    for firm in ("昭苏天骏乳业有限公司", "昭苏泰源食品有限公司", "昭苏鑫泰纺织有限公司"):
+        assert rel(kg, firm, "locatedIn", "昭苏县工业园区"), firm
