@@ -240,6 +240,12 @@ class _DocRelations:
                     continue
                 if "Enterprise" in e.types:
                     continue
+                if e.types[0] == "Township" and not m.refers_to:
+                    # a township written alone lies in the county named before it in its sentence
+                    county = self.county_before(mentions, m, None)
+                    if county:
+                        self.add(e.key, "locatedIn", county, index, m.start, m.end)
+                    continue
                 if not (set(e.types) & BUILT_TYPES):
                     continue
                 if place and not in_xinjiang(self.entities[place].code, self.gaz) \

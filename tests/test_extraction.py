@@ -329,3 +329,8 @@ def test_firms_that_settle_in_a_park_are_located_in_it():
                       "等企业先后落户昭苏县工业园区。位于昭苏县工业园区的昭苏鑫泰纺织有限公司已投产。")
     for firm in ("昭苏天骏乳业有限公司", "昭苏泰源食品有限公司", "昭苏鑫泰纺织有限公司"):
         assert rel(kg, firm, "locatedIn", "昭苏县工业园区"), firm
+
+
+def test_a_township_written_alone_lies_in_the_county_before_it():
+    kg = extract_text("泰州市对口支援新疆昭苏县。昭苏县今年在喀夏加尔镇新建卫生院一所。")
+    assert rel(kg, "喀夏加尔镇", "locatedIn", "昭苏县")
