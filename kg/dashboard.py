@@ -51,10 +51,10 @@ MEASURE_ZH = {
     "CNY": "元", "person": "名", "times": "人次", "item": "个", "school": "所", "batch": "批",
     "class": "个班", "head": "头", "household": "户", "jin": "斤", "kg": "千克", "km": "公里",
     "km2": "平方公里", "m": "米", "m2": "平方米", "mu": "亩", "percent": "%", "t": "吨",
-    "vehicle": "辆",
+    "vehicle": "辆", "day": "天", "hour": "小时", "month": "个月", "pair": "对", "bottle": "瓶", "spindle": "锭",
 }
 # counts of people or things stay whole numbers however large; amounts get 万 and 亿
-_COUNTED = {"person", "times", "item", "school", "batch", "class", "household", "vehicle"}
+_COUNTED = {"person", "times", "item", "school", "batch", "class", "household", "vehicle", "pair"}
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,7 @@ UNIT_ZH = {
     "CNY": "元", "batch": "批", "class": "个班", "head": "头", "household": "户", "item": "项",
     "jin": "斤", "kg": "千克", "km": "公里", "km2": "平方公里", "m": "米", "m2": "平方米",
     "mu": "亩", "percent": "%", "person": "人", "school": "所", "t": "吨", "times": "人次",
-    "vehicle": "辆",
+    "vehicle": "辆", "day": "天", "hour": "小时", "month": "个月", "pair": "对", "bottle": "瓶", "spindle": "锭",
 }
 DEFAULT_MAX_NODES = 5000        # larger pages stay usable but take long to lay out
 LEFT_OUT_EXAMPLES = 10

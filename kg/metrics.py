@@ -44,6 +44,9 @@ LINKING = rule_words("linking")
 REACH_VERBS = frozenset(rule_words("reach_verbs"))
 BENEFICIARY = rule_words("beneficiary")
 HELP_LEAD = rule_words("help_lead")
+TIME_UNITS = ("day", "hour", "month")
+PERIOD_BEFORE = rule_words("period_before")
+PERIOD_AFTER = rule_words("period_after")
 SUPPORT_WORDS = rule_words("support_words")
 CN_ONLY_UNITS = frozenset(rule_words("cn_only_units"))
 CHANGE_VERBS = rule_words("change_verbs")
@@ -318,6 +321,8 @@ class _DocMetrics:
                 mult *= {"万": 1e4, "亿": 1e8, "千": 1e3}[hit.group("mult")]
         if value is None:
             return None
+        if unit_code in TIME_UNITS and (before.endswith(PERIOD_BEFORE) or text.startswith(PERIOD_AFTER, end)):
+            return None                 # 前4个月, 3天内, 两个月来: when, not how long something took
         value = round(value * mult, 6)
         approx = (approx or bool(hit.group("approx")) or before.endswith(APPROX_BEFORE)
                   or bool(APPROX_AFTER.match(text[end:])))

@@ -334,3 +334,11 @@ def test_firms_that_settle_in_a_park_are_located_in_it():
 def test_a_township_written_alone_lies_in_the_county_before_it():
     kg = extract_text("泰州市对口支援新疆昭苏县。昭苏县今年在喀夏加尔镇新建卫生院一所。")
     assert rel(kg, "喀夏加尔镇", "locatedIn", "昭苏县")
+
+
+def test_time_taken_pairs_and_bottles_are_figures_and_periods_are_not():
+    kg = extract_text("昌吉州引进的项目从签约到开工仅用了25天。结对师徒400余对。企业年产饮料3.6亿瓶。"
+                      "前4个月援疆资金到位2亿元,3天内完成签约。")
+    found = {(m.value, m.unit) for m in kg.metrics}
+    assert {(25.0, "day"), (400.0, "pair"), (360000000.0, "bottle")} <= found
+    assert not {(4.0, "month"), (3.0, "day")} & found
