@@ -45,6 +45,9 @@ from .model import Document
 
 MAX_BYTES = 50 * 1024 * 1024
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+UNIT_IN_HEADER = re.compile(r"(.+?)\s*[（(]\s*([^（()）]{1,6}?)\s*[)）]")    # 总投资（万元）
+TABLE_NUMBER = re.compile(r"[\d][\d,，.]*")
+ROW_NUMBER = re.compile(r"序号|编号|No\.?|#", re.I)
 # guessed in this order after charset-normalizer's own pick
 GUESSES = ("gb18030", "big5", "cp950", "big5hkscs", "utf-16-le", "utf-16-be")
 # charset-normalizer names that mean "GB18030 would decode this the same way"
@@ -349,6 +352,11 @@ class _ArticleText(HTMLParser):
         self.h1_parts: list[str] | None = None
         self.h1 = ""
         self.meta: dict[str, str] = {}
+        self.tables = 0                              # depth of open tables
+        self.rows: list[list[tuple[str, bool]]] = []  # the outermost table's rows: (cell text, is a header cell)
+        self.row: list[tuple[str, bool]] | None = None
+        self.cell: list[str] | None = None
+        self.header_cell = False
 
     def handle_starttag(self, tag, attrs):
         a = {k.lower(): (v or "").strip() for k, v in attrs}
@@ -364,6 +372,14 @@ class _ArticleText(HTMLParser):
             self.skipping += skip
         if tag == "h1" and not self.h1 and not self.skipping:
             self.h1_parts = []
+        if tag == "table" and not self.skipping:
+            self.tables += 1
+            if self.tables == 1:
+                self.rows = []
+        elif tag == "tr" and self.tables == 1:
+            self.row = []
+        elif tag in self.CELL and self.tables == 1 and self.row is not None:
+            self.cell, self.header_cell = [], tag == "th"
         if tag in self.BLOCK:
             self.parts.append(self._break(tag, opening=True))
 
@@ -390,9 +406,21 @@ class _ArticleText(HTMLParser):
         elif tag == "h1" and self.h1_parts is not None:
             self.h1 = _squash("".join(self.h1_parts))
             self.h1_parts = None
+        if tag in self.CELL and self.cell is not None:
+            self.row.append((_squash("".join(self.cell)), self.header_cell))
+            self.cell = None
+        elif tag == "tr" and self.row is not None:
+            if any(text for text, _ in self.row):
+                self.rows.append(self.row)
+            self.row = None
+        elif tag == "table" and self.tables:
+            self.tables -= 1
+            if self.tables == 0:
+                self.parts.append("\n\n" + "\n\n".join(table_lines(self.rows)) + "\n\n")
+                self.rows = []
         if tag in self.BLOCK:
             self.parts.append(self._break(tag, opening=False))
-        elif tag in self.CELL and not self.skipping:
+        elif tag in self.CELL and not self.skipping and not self.tables:
             self.parts.append(" ")
 
     @staticmethod
@@ -405,6 +433,8 @@ class _ArticleText(HTMLParser):
     def handle_data(self, data):
         if self.title_parts is not None:
             self.title_parts.append(data)
+        elif self.cell is not None and not self.skipping:
+            self.cell.append(data)
         elif not self.skipping:
             self.parts.append(_squash(data.replace(CAPTION_BREAK, " "), keep_edges=True))
             if self.h1_parts is not None:
@@ -425,6 +455,32 @@ class _ArticleText(HTMLParser):
             self.meta.setdefault("og:url", value)
         elif key == "og:title":
             self.meta.setdefault("og:title", value)
+
+
+def table_lines(rows: list[list[tuple[str, bool]]]) -> list[str]:
+    """A table as lines of text, a row per line, its cells apart (援疆资金 9.3亿元). A bare
+    number under a header takes the column's name, and the unit the header gives
+    (总投资（万元） | 8000 -> 总投资8000万元), so that the row reads as the figures it states;
+    a running number (序号) is left out."""
+    if not rows:
+        return []
+    head = rows[0]
+    if len(rows) < 2 or not (all(th for _, th in head) or not any(re.search(r"\d", t) for t, _ in head)):
+        return [" ".join(t for t, _ in row if t) for row in rows]
+    names = [t for t, _ in head] + [""] * max(0, max(map(len, rows)) - len(head))
+    lines = [" ".join(t for t, _ in head if t)]
+    for row in rows[1:]:
+        cells = []
+        for name, (cell, _) in zip(names, row):
+            if not cell or ROW_NUMBER.fullmatch(name):
+                continue
+            unit = UNIT_IN_HEADER.fullmatch(name)
+            if TABLE_NUMBER.fullmatch(cell) and name:
+                cells.append(f"{unit.group(1)}{cell}{unit.group(2)}" if unit else f"{name}{cell}")
+            else:
+                cells.append(cell)
+        lines.append(" ".join(cells))
+    return lines
 
 
 def _squash(text: str, keep_edges: bool = False) -> str:

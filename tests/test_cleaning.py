@@ -263,3 +263,12 @@ def test_web_furniture_in_an_html_page_without_telling_classes():
             "<li><a href='b'>赣州市与阿合奇县签署合作协议</a></li></ul></div></body></html>")
     doc = clean(read_bytes(html.encode(), "page.html"))
     assert doc.text == "南昌市援疆工作队在阿克陶县新建学校两所,投入援疆资金3000万元。"
+
+
+def test_a_tables_units_in_its_header_move_to_its_numbers():
+    from kg.read import html_to_text
+    page = ("<p>江苏省对口支援克州。</p><table><tr><th>序号</th><th>项目名称</th><th>总投资（万元）</th>"
+            "<th>援疆资金(万元)</th></tr><tr><td>1</td><td>阿图什市第六小学建设项目</td><td>14000</td>"
+            "<td>11000</td></tr></table>")
+    text, _ = html_to_text(page)
+    assert "阿图什市第六小学建设项目 总投资14000万元 援疆资金11000万元" in [p.strip() for p in text.split("\n\n")]
