@@ -485,6 +485,17 @@ class _DocRelations:
                             self.paired_places(a, b, index, base + pos, word)
                         elif self.twin_institutions(ea, eb, text[b.end - base:pos]):
                             self.add(a.entity, "pairedWith", b.entity, index, base + pos, base + pos + len(word), word)
+            helped = HELPED_BY.search(text)
+            if helped:
+                # 在甲医院的帮助下，乙医院…: the one helping supports the one heading the clause after
+                a = next((m for m in mentions if helped.start(1) <= m.start - base < helped.end(1)), None)
+                b = next((m for m in mentions if m.start - base >= helped.end()), None)
+                if a and b and text[helped.end():b.start - base].strip("，, ") == "" \
+                        and self.twin_institutions(self.entities[a.entity], self.entities[b.entity], "") \
+                        and self.crosses(a, b) and not in_xinjiang(
+                            self.entities[self.place_in_name(self.entities[a.entity], named_only=False)].code, self.gaz):
+                    self.add(a.entity, "supports", b.entity, index, base + helped.start(), base + helped.end(),
+                             text[helped.start():helped.end()])
             for pos, word in self.triggers_in(text, "supports") + self.triggers_in(text, "pairedWith"):
                 # 甲医院对口帮扶乙医院, 甲中学等单位结对乙中学: two schools or hospitals either
                 # side of the word are twinned

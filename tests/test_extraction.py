@@ -342,3 +342,8 @@ def test_time_taken_pairs_and_bottles_are_figures_and_periods_are_not():
     found = {(m.value, m.unit) for m in kg.metrics}
     assert {(25.0, "day"), (400.0, "pair"), (360000000.0, "bottle")} <= found
     assert not {(4.0, "month"), (3.0, "day")} & found
+
+
+def test_a_hospital_helping_under_zai_xia_supports_the_one_after():
+    kg = extract_text("佛山市对口支援新疆伽师县。在佛山市第一人民医院的帮助下，伽师县人民医院新建胸痛中心。")
+    assert rel(kg, "佛山市第一人民医院", "supports", "伽师县人民医院")
