@@ -712,7 +712,8 @@ class _Finder:
             start = _extend_left(s, tokens, inner_head, lex, inside=lex.business_scope if legal_form else frozenset())
             if legal_form:
                 start = self.trade_name_start(tokens, start)
-            start = self.place_start(sent, start, head)
+            if not (lex.suffixes[suf] == "Organization" and self.batch_before(sent, start)):
+                start = self.place_start(sent, start, head)   # 江苏省第十批|对口支援伊犁州前方指挥部: whole
             if legal_form:
                 start = self.appositive_start(sent, start, head)
             if REDUPLICATED.match(s, start, head):

@@ -347,3 +347,10 @@ def test_time_taken_pairs_and_bottles_are_figures_and_periods_are_not():
 def test_a_hospital_helping_under_zai_xia_supports_the_one_after():
     kg = extract_text("佛山市对口支援新疆伽师县。在佛山市第一人民医院的帮助下，伽师县人民医院新建胸痛中心。")
     assert rel(kg, "佛山市第一人民医院", "supports", "伽师县人民医院")
+
+
+def test_a_command_named_with_its_batch_before_the_pairing_stays_whole():
+    kg = extract_text("三年多来,江苏省第十批对口支援伊犁哈萨克自治州前方指挥部坚持民生优先,开展智力援疆项目262个。")
+    assert "江苏省对口支援伊犁哈萨克自治州前方指挥部" in labels(kg, "Organization") or \
+        any(e.label == "江苏省第十批对口支援伊犁哈萨克自治州前方指挥部" for e in kg.entities.values())
+    assert "伊犁哈萨克自治州前方指挥部" not in labels(kg)
