@@ -15,6 +15,7 @@ The head words, pointing words and patterns are data (``kg/data/lexicon/anaphors
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from functools import lru_cache
 
@@ -26,6 +27,19 @@ COMMAND_HEADS = ("前方指挥部", "指挥部", "前指", "工作组", "工作�
 COMMAND_WORDS = re.compile(r"对口支援|对口援疆|援疆|新疆|工作|前方|驻")
 RELATIVE = re.compile(r"(?:这家|这座|这所|这个|这栋|该)[^，。,；;：:]{2,24}的$")   # 这家…的企业
 MODIFIER = re.compile(r"[\u4e00-\u9fff]{0,3}$")     # 这座|养殖|园: a few characters between pointer and head
+
+
+class Offsets:
+    """A sorted list of offsets asked only whether it holds one (a set of every sentence's
+    word starts would cost more to build than the few questions asked of it)."""
+    __slots__ = ("xs",)
+
+    def __init__(self, xs: list[int]):
+        self.xs = xs
+
+    def __contains__(self, i: int) -> bool:
+        j = bisect_left(self.xs, i)
+        return j < len(self.xs) and self.xs[j] == i
 
 
 def declared_names(doc: Document, mentions: list[Mention]) -> list[Mention]:
@@ -98,7 +112,7 @@ def _sentence_at(doc: Document, offset: int) -> int:
     return next((s.index for s in doc.sentences if s.start <= offset < s.end), -1)
 
 
-def point_back(doc: Document, mentions: list[Mention], tokenised: list[tuple[Sentence, set[int], set[int]]],
+def point_back(doc: Document, mentions: list[Mention], tokenised: list[tuple[Sentence, Offsets, set[int]]],
                local=lambda name: False) -> list[Mention]:
     """``mentions`` (sorted) with the pointing words added, each a mention of the entity it
     points to; a found name that is itself a pointing word (本批医疗队) is replaced by it.
@@ -129,18 +143,24 @@ def point_back(doc: Document, mentions: list[Mention], tokenised: list[tuple[Sen
     return known
 
 
-def _spans(sent: Sentence, starts: set[int], ends: set[int], heads: tuple[AnaphorHead, ...],
+def _spans(sent: Sentence, starts: Offsets, ends: set[int], heads: tuple[AnaphorHead, ...],
            pointers, own, leads):
     """(start, end, head, noun, kind, anchor) of each pointing word in the sentence; kind is
     ``pointer`` (该中心), ``own`` (我院) or ``bare`` (园区 at a clause start); the antecedent is
     looked for before ``anchor``."""
     text, free_from = sent.text, 0
-    by_word, any_head = _head_index(heads)
-    for hit in any_head.finditer(text):
-        p, e = hit.start(), hit.end()
-        head = by_word[hit.group()]
+    by_end, end_chars, firsts = _head_index(heads, pointers, own)
+    for hit in end_chars.finditer(text):
+        e = hit.end()
         if e not in ends:
             continue
+        head = next((h for h in by_end[hit.group()] if text.startswith(h.word, e - len(h.word))), None)
+        if head is None:
+            continue
+        p = e - len(head.word)
+        near = text[max(0, p - 5):p]
+        if not head.bare and text[p - 1:p] != "的" and not any(c in near for c in firsts):
+            continue                    # no pointing word can stand before it: most head words
         found = None
         for q in range(p, max(p - 3, free_from) - 1, -1):     # the pointer may stand a few characters before
             if not MODIFIER.match(text, q, p):
@@ -172,13 +192,17 @@ def _spans(sent: Sentence, starts: set[int], ends: set[int], heads: tuple[Anapho
 
 
 @lru_cache(maxsize=1)
-def _head_index(heads: tuple[AnaphorHead, ...]):
-    """Head words by their text, and one pattern finding any of them, longest first."""
-    by_word = {h.word: h for h in heads}
-    return by_word, re.compile("|".join(re.escape(h.word) for h in heads))
+def _head_index(heads: tuple[AnaphorHead, ...], pointers: frozenset[str], own: frozenset[str]):
+    """Head words by their last character (longest first), a pattern finding those
+    characters, and the first characters of every pointing word."""
+    by_end: dict[str, list[AnaphorHead]] = {}
+    for h in sorted(heads, key=lambda h: -len(h.word)):
+        by_end.setdefault(h.word[-1], []).append(h)
+    firsts = frozenset(w[0] for w in (*pointers, *own)) | {w[0] for h in heads for w in h.pointers}
+    return by_end, re.compile("[" + re.escape("".join(by_end)) + "]"), firsts
 
 
-def _clause_start(text: str, p: int, starts: set[int], leads) -> bool:
+def _clause_start(text: str, p: int, starts: Offsets, leads) -> bool:
     if p == 0 or text[p - 1] in CLAUSE_START:
         return True
     return any(text[max(p - len(w), 0):p] == w and p - len(w) in starts

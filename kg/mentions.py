@@ -27,7 +27,7 @@ import jieba
 import rjieba
 from jieba import finalseg
 
-from .anaphora import declared_names, point_back, short_commands
+from .anaphora import Offsets, declared_names, point_back, short_commands
 from .gazetteer import Gazetteer, Place, disambiguate, load_gazetteer
 from .lexicon import Lexicon, load_lexicon
 from .model import Document, Mention, Sentence
@@ -47,6 +47,8 @@ COUNTED = re.compile(rf"[\d{CN_NUM}]+[个座所家栋处间套条]")
 TOWNSHIP_AFTER = re.compile(rf"[{CJK}]{{1,7}}?(?:乡|镇|街道)")    # written right after its county
 VILLAGE_AFTER = re.compile(rf"[{CJK}]{{2,8}}?村")                 # … or after its township
 TOWNSHIP_IN_VILLAGE = re.compile(rf"[{CJK}]{{2,6}}?(?:乡|镇)(?=[{CJK}]{{2,}}村$)")
+TOWNSHIP_HEAD = re.compile("[乡镇]")
+VILLAGE_HEAD = re.compile("村")
 TOWNSHIP_NOT_BEFORE = set("村镇长党政干里民亲土情愁间下级域")    # 乡村, 乡镇, 镇长, 乡党委 … are words
 LISTED_AFTER = re.compile(r"[、和及与]")                            # 奎牙镇和喀尔赛镇
 REDUPLICATED = re.compile(r"一(.)\1")                              # 一排排, 一座座: how many
@@ -740,9 +742,9 @@ class _Finder:
                     not _business_context(s, lex) or _name_goes_on(tokens, end, lex)):
                 continue                      # 新材料项目, 新能源客车: a kind of business, not a firm
             self.add(sent, start, end, typ, source="suffix")
-        for idx in [i for i in range(len(s)) if s[i] in "乡镇"]:
-            self.township(sent, tokens, idx)
-        for idx in [i for i in range(len(s)) if s[i] == "村"]:
+        for hit in TOWNSHIP_HEAD.finditer(s):
+            self.township(sent, tokens, hit.start())
+        for idx in (hit.start() for hit in VILLAGE_HEAD.finditer(s)):
             end = idx + 1
             if end < len(s) and s[end] in "民委级里干庄落镇社集务":
                 continue
@@ -1244,7 +1246,7 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
     _field_variants_join_their_initiative(mentions)
     mentions = declared_names(doc, mentions)
     short_commands(mentions, lambda text: [p.code for p in finder.gaz.lookup(text)])
-    mentions = point_back(doc, mentions, [(s, set(t.starts), t.ends) for s, t in tokenised],
+    mentions = point_back(doc, mentions, [(s, Offsets(t.starts), t.ends) for s, t in tokenised],
                           local=lambda name: finder.names_xinjiang(name))
     for m in mentions:
         rs, re_ = doc.raw_span(m.start, m.end)
