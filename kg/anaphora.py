@@ -3,7 +3,8 @@
 
 - :func:`declared_names`: a short name the article declares, X（以下简称“Y”）: every later Y
   is a mention of X (source ``alias``, an alternative label of X);
-- :func:`short_commands`: X援疆前指 is X's 前方指挥部 when the article names that command;
+- :func:`short_commands`: one aid command or team under the several names an article gives it
+  (X援疆工作组 and X对口支援Y前方工作组; X援疆前指 and X's 前方指挥部) takes the fullest;
 - :func:`point_back`: words that point back, 该中心, 这座养殖园, 本批医疗队, 我院, and a bare
   园区 or 工作组 at the start of a clause. Each becomes a mention of the entity it points to
   (source ``anaphor``), so that a figure or an act in its sentence finds its subject there.
@@ -23,9 +24,9 @@ from .lexicon import AnaphorHead, anaphor_heads, rule_pattern, rule_words
 from .model import Document, Mention, Sentence
 
 CLAUSE_START = set("，,；;：:、（(“\"「《")
-COMMAND_HEADS = ("前方指挥部", "指挥部", "前指", "工作组", "工作队")
-COMMAND_WORDS = re.compile(r"对口支援|对口援疆|援疆|新疆|工作|前方|驻")
-RELATIVE = re.compile(r"(?:这家|这座|这所|这个|这栋|该)[^，。,；;：:]{2,24}的$")   # 这家…的企业
+COMMAND_HEADS = rule_words("command_heads")
+COMMAND_FILLER = rule_pattern("command_filler")
+RELATIVE = rule_pattern("relative_pointer")
 MODIFIER = re.compile(r"[\u4e00-\u9fff]{0,3}$")     # 这座|养殖|园: a few characters between pointer and head
 
 
@@ -85,7 +86,7 @@ def short_commands(mentions: list[Mention], lookup) -> None:
         if head is None or lead is None:
             continue
         code, n = lead
-        middle = COMMAND_WORDS.sub("", m.name[n:len(m.name) - len(head)])
+        middle = COMMAND_FILLER.sub("", m.name[n:len(m.name) - len(head)])
         if middle and not lookup(middle):
             continue                        # 张家港市第一人民医院工作组: not a command's name
         key = "前方指挥部" if head in ("前指", "指挥部") else head
