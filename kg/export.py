@@ -13,11 +13,8 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
-from collections.abc import Iterable, Mapping
-from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from itertools import islice
 from pathlib import Path
@@ -29,7 +26,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.plugins.stores.memory import Memory
 
-from .files import atomic_path, die_with_parent, write_atomic  # noqa: F401  (write_atomic is API here too)
+from .files import die_with_parent, write_atomic
 from .graph import PREFIXES as _GRAPH_PREFIXES
 from .graph import DEFAULT_BASE, Iris, Runs, graph_name, join_lines, lines_of, ntriples_lines, pack, unpack_stream
 from .graph import term_text as _nt
@@ -171,68 +168,6 @@ SORT_BUFFER = "64M"     # GNU sort's memory; beyond it, it merges temporary file
 #                         (as fast as 256M at 1,000 articles, and a quarter of the memory)
 
 
-def write_quads(quads: Mapping[str, Iterable[str]], out: str | Path, base: str = DEFAULT_BASE,
-                reference_extra: Graph | None = None, jsonld: bool = False,
-                counts: dict | None = None, processes: int = 1) -> list[Path]:
-    """graph.ttl, graph.nt, graph.trig (and graph.jsonld with ``jsonld``) straight from the
-    N-Triples lines per named graph of ``kg.graph.to_quads``, without any rdflib term: the
-    same bytes as :func:`turtle`, :func:`ntriples`, :func:`trig` and :func:`jsonld` of the
-    equivalent rdflib graphs. ``counts["triples"]``, if given, receives the number of
-    distinct triples written. Returns the paths written (see :func:`writing_quads`)."""
-    with writing_quads(quads, out, base, reference_extra, jsonld, counts, processes) as files:
-        pass
-    return files.paths
-
-
-@dataclass
-class RdfFiles:
-    """What :func:`writing_quads` gives its block: graph.nt, complete but still under its
-    temporary name, and the paths every file will have."""
-    nt: Path
-    paths: list[Path]
-
-
-@contextmanager
-def writing_quads(quads: Mapping[str, Iterable[str]], out: str | Path, base: str = DEFAULT_BASE,
-                  reference_extra: Graph | None = None, jsonld: bool = False,
-                  counts: dict | None = None, processes: int = 1):
-    """:func:`write_quads` as a block that can do other work while the files are made.
-
-    On entry graph.nt is written, the sorted union of the lines (:func:`_write_union`),
-    and an N-Quads file graph by graph; ``quads`` is no longer needed after that. pyoxigraph
-    then makes graph.ttl from graph.nt (reading it strictly) and graph.trig from the
-    N-Quads: in a second process while the block runs when ``processes`` > 1 (pyoxigraph
-    holds the GIL, so a thread would not overlap them), else when the block ends. Every
-    file gets its name only when the block ends without error. ``kg build`` draws the page
-    from graph.nt in the block."""
-    out = Path(out)
-    by_iri = {str(graph_name(name, base)): name for name in quads}
-    names = [by_iri[iri] for iri in sorted(by_iri)]
-    with ExitStack() as stack:
-        nt, ttl, trig = (stack.enter_context(atomic_path(out / f)) for f in ("graph.nt", "graph.ttl", "graph.trig"))
-        nq = stack.enter_context(tempfile.NamedTemporaryFile(dir=out, prefix=".graph.", suffix=".nq"))
-        with open(nt, "wb") as fh:
-            written = _write_union(fh, quads, names, out)
-        _write_nquads(nq, quads, by_iri, base, reference_extra)
-        nq.flush()
-        del quads                   # a caller that let the triples go frees them here
-        finish = _start([("turtle", str(nt), str(ttl), "graph.ttl"), ("trig", nq.name, str(trig), "graph.trig")],
-                        processes)
-        try:
-            paths = [out / "graph.ttl", out / "graph.nt"]
-            if jsonld:
-                expanded = ox.serialize(ox.parse(path=nt, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.JSON_LD)
-                paths.append(write_atomic(out / "graph.jsonld", _compact_jsonld(expanded, _jsonld_prefixes(base))))
-                del expanded
-            if counts is not None:
-                counts["triples"] = written
-            yield RdfFiles(nt, paths + [out / "graph.trig"])
-        except BaseException:
-            finish.cancel()
-            raise
-        finish()
-
-
 def write_trig_file(quads: Mapping[str, Iterable[str]], path: Path, base: str = DEFAULT_BASE) -> None:
     """graph.trig at ``path`` (not atomically: a build writes it in its staging folder):
     each named graph in IRI order, the ontology added to the reference graph."""
@@ -260,56 +195,6 @@ def write_rdf_file(kind: str, source: str, target: str) -> None:
                                      "trig": (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG)}[kind]
     quads = ox.parse(path=source, format=source_format, lenient=kind == "trig")
     ox.serialize(quads, target, format=target_format, prefixes=PREFIXES)
-
-
-# what the second process runs: each task in turn, the first failure ends it with
-# "name: error type: message" as its last line
-_TASKS_CODE = """import sys
-from kg.export import write_rdf_file
-args = sys.argv[1:]
-for i in range(0, len(args), 4):
-    try:
-        write_rdf_file(*args[i:i + 3])
-    except Exception as e:
-        sys.exit(f"{args[i + 3]}: {type(e).__name__}: {e}")
-"""
-
-
-def _failure(message: str) -> Exception:
-    """The error a failed task raises: SyntaxError for a parse error, else OSError."""
-    return (SyntaxError if ": SyntaxError: " in message else OSError)(message)
-
-
-def _start(tasks: list[tuple[str, str, str, str]], processes: int):
-    """Start the :func:`write_rdf_file` ``tasks``. Returns ``finish()``, which waits for
-    them and raises what went wrong (SyntaxError for a parse error, else OSError), and
-    ``finish.cancel()``. With ``processes`` > 1 a fresh Python process runs them (started
-    with ``-c``: it copies none of this process's memory and asks nothing of the caller's
-    main module); else, or where there is no Python to start (a frozen application),
-    ``finish()`` runs them here."""
-    if processes <= 1 or not sys.executable or getattr(sys, "frozen", False):
-        def finish():
-            for kind, source, target, name in tasks:
-                try:
-                    write_rdf_file(kind, source, target)
-                except Exception as e:
-                    raise _failure(f"{name}: {type(e).__name__}: {e}") from e
-        finish.cancel = lambda: None
-        return finish
-    proc = subprocess.Popen([sys.executable, "-c", _TASKS_CODE, *(a for t in tasks for a in t)],
-                            stderr=subprocess.PIPE, preexec_fn=die_with_parent)
-
-    def finish():
-        _, err = proc.communicate()
-        if proc.returncode:
-            last = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {proc.returncode}"]
-            raise _failure(last[0])
-
-    def cancel():
-        proc.kill()
-        proc.communicate()
-    finish.cancel = cancel
-    return finish
 
 
 def _write_nquads(nq, quads, by_iri: dict, base: str, reference_extra: Graph | None) -> None:
@@ -344,23 +229,44 @@ def _statements(lines: bytes, tail: bytes) -> bytes:
 
 
 def _write_union(target, quads: Mapping[str, Iterable[str]], names: list[str], workdir: Path) -> int:
-    """graph.nt: the sorted union of the graphs' lines, each line once, into the open
-    binary file ``target``. Returns how many lines.
+    """graph.nt: the sorted union of the graphs' lines (:func:`sorted_union`), each line
+    once, into the open binary file ``target``. Returns how many lines."""
+    written = 0
+    for piece in sorted_union(quads, names, workdir):
+        written += piece.count(b"\n") + 1
+        target.write(_statements(piece, b" .\n"))
+    return written
+
+
+def union_lines(pieces: Iterable[bytes], nt=None) -> Iterator[str]:
+    """The lines of :func:`sorted_union`'s pieces as ``str``, one at a time; with ``nt``
+    (an open binary file) the pieces also go there as graph.nt."""
+    for piece in pieces:
+        if nt is not None:
+            nt.write(_statements(piece, b" .\n"))
+        yield from piece.decode("utf-8").split("\n")
+
+
+def sorted_union(quads: Mapping[str, Iterable[str]], names: list[str], workdir: Path) -> Iterator[bytes]:
+    """The sorted union of the graphs' lines, each line once, in pieces: UTF-8 lines joined
+    by newlines (none at either end). What graph.nt is written from and the page is drawn
+    from, never held whole.
 
     GNU sort does it where it is installed (any Linux): ``LC_ALL=C`` compares bytes, and
     UTF-8 bytes sort as code points do, so its order is Python's; it sorts in one thread
     (more did not help) and bounded memory, spilling to temporary files in ``workdir``
     (about twice as fast as merging in Python at 1,000 articles; it never holds the
     union). Elsewhere the graphs are merged in Python (:func:`_merge_union`); both give
-    the same bytes."""
+    the same lines."""
     sort = gnu_sort()
     if sort is None:
-        return _merge_union(target, quads, names)
+        yield from _merge_union(quads, names)
+        return
     with tempfile.TemporaryFile(dir=workdir) as errors:
         proc = subprocess.Popen([sort, "-u", "-S", SORT_BUFFER, "--parallel=1", "-T", str(workdir)],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
                                 env={**os.environ, "LC_ALL": "C"}, preexec_fn=die_with_parent)
-        written, rest = 0, b""
+        rest = b""
         try:
             for name in names:
                 lines = _graph_bytes(quads, name)
@@ -374,11 +280,9 @@ def _write_union(target, quads: Mapping[str, Iterable[str]], names: list[str], w
                 cut = chunk.rfind(b"\n") + 1          # whole lines only
                 body, rest = chunk[:cut], chunk[cut:]
                 if body:
-                    written += body.count(b"\n")
-                    target.write(_statements(body[:-1], b" .\n"))
+                    yield body[:-1]
             if rest:                                  # sort ends every line; in case not
-                written += 1
-                target.write(_statements(rest, b" .\n"))
+                yield rest
         except BrokenPipeError:
             pass                                      # sort stopped: its message says why
         except BaseException:
@@ -395,7 +299,6 @@ def _write_union(target, quads: Mapping[str, Iterable[str]], names: list[str], w
             errors.seek(0)
             reason = errors.read().decode("utf-8", "replace").strip() or f"exit status {code}"
             raise OSError(f"{workdir}: sorting the triples for graph.nt failed: {reason}")
-    return written
 
 
 @lru_cache(maxsize=1)
@@ -411,29 +314,26 @@ def gnu_sort() -> str | None:
     return path if b"GNU coreutils" in version else None
 
 
-def _merge_union(target, quads: Mapping[str, Iterable[str]], names: list[str]) -> int:
-    """:func:`_write_union` in Python: groups of :data:`GRAPHS_PER_RUN` graphs are sorted
+MERGE_CHUNK = 50_000    # lines the Python merge hands on at a time
+
+
+def _merge_union(quads: Mapping[str, Iterable[str]], names: list[str]) -> Iterator[bytes]:
+    """:func:`sorted_union` in Python: groups of :data:`GRAPHS_PER_RUN` graphs are sorted
     together (Python's sort merges sorted runs cheaply) and packed, then the groups are
     merged a piece at a time."""
     groups = [pack(list(dict.fromkeys(sorted(line for name in names[i:i + GRAPHS_PER_RUN]
                                                for line in quads[name]))))
               for i in range(0, len(names), GRAPHS_PER_RUN)]
-    return _write_lines(target, heapq.merge(*map(unpack_stream, groups)), " .\n")
-
-
-def _write_lines(target, sorted_lines: Iterable[str], tail: str, chunk: int = 50_000) -> int:
-    """Sorted lines of ``kg.graph.to_quads`` as N-Triples (N-Quads with a graph in ``tail``),
-    each line once, to an open binary file, a chunk at a time. Returns how many."""
-    lines, previous, written = iter(sorted_lines), None, 0
+    lines, previous = heapq.merge(*map(unpack_stream, groups)), None
     while True:
-        part = list(dict.fromkeys(islice(lines, chunk)))
+        part = list(dict.fromkeys(islice(lines, MERGE_CHUNK)))
         if not part:
-            return written
+            return
         if part[0] == previous:
             part = part[1:]
         if part:
-            target.write(join_lines(part, tail).encode("utf-8"))
-            previous, written = part[-1], written + len(part)
+            yield "\n".join(part).encode("utf-8")
+            previous = part[-1]
 
 
 def turtle_of_lines(lines, prefixes: dict[str, str] | None = None) -> bytes:

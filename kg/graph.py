@@ -619,6 +619,7 @@ class TermIndex:
     def __init__(self, lines: Iterable[str] = ()):
         self.spo: dict[str, tuple[str, ...]] = {}
         self._pos: dict[str, dict[str, list[str]]] = {}
+        self._predicates: dict = {}
         n = 0
         subject, row = None, []
         more: dict[str, list[str]] = {}     # rows of subjects met again (unsorted input)
@@ -701,7 +702,7 @@ class TermIndex:
         row = self.spo.get(self._text(subject), ())
         if predicate is None:
             return iter([term(o) for o in row[1::2]])
-        return iter([term(o) for o in _objects_in(row, self._text(predicate))])
+        return iter([term(o) for o in _objects_in(row, self._predicate_text(predicate))])
 
     def subjects(self, predicate=None, object=None):
         term = parse_term
@@ -722,7 +723,16 @@ class TermIndex:
         row = self.spo.get(self._text(subject))
         if not row:
             return [None] * len(predicates)
-        return [_smallest(_objects_in(row, self._text(p))) for p in predicates]
+        keys = row[::2]             # once per subject, not once per predicate
+        return [_smallest(_objects_in(row, self._predicate_text(p), keys)) for p in predicates]
+
+    def _predicate_text(self, predicate) -> str:
+        """:meth:`_text` of a predicate, remembered: a page asks about a few dozen, hundreds
+        of thousands of times."""
+        text = self._predicates.get(predicate)
+        if text is None:
+            text = self._predicates[predicate] = self._text(predicate)
+        return text
 
     def value(self, subject, predicate):
         """The object of ``subject`` and ``predicate`` (the smallest if several), or None."""
@@ -737,9 +747,11 @@ def _smallest(found: list[str]):
     return min(map(parse_term, found)) if found else None
 
 
-def _objects_in(row: tuple[str, ...], predicate: str) -> list[str]:
-    """The objects of ``predicate`` in a :class:`TermIndex` row (p1, o1, p2, o2, ...)."""
-    predicates = row[::2]
+def _objects_in(row: tuple[str, ...], predicate: str, predicates: tuple[str, ...] | None = None) -> list[str]:
+    """The objects of ``predicate`` in a :class:`TermIndex` row (p1, o1, p2, o2, ...);
+    ``predicates`` is ``row[::2]`` if the caller has it already."""
+    if predicates is None:
+        predicates = row[::2]
     n = predicates.count(predicate)
     if n <= 1:                  # the common case, kept to C-level scans
         return [row[2 * predicates.index(predicate) + 1]] if n else []

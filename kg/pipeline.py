@@ -22,7 +22,7 @@ from rdflib import Graph
 
 from .cache import DocumentCache
 from .decide import Scorer, shipped_scorers
-from .export import _write_union, with_reference, write_jsonld_file, write_json, write_trig_file, writing_quads
+from .export import sorted_union, union_lines, with_reference, write_json, write_jsonld_file, write_trig_file
 from .graph import (DEFAULT_BASE, SHARED_GRAPHS, TermIndex, check_base, graph_from_quads, graph_name, to_dataset,
                     to_quads, unlisted_place)
 from .metrics import extract_metrics
@@ -366,7 +366,7 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
     with open(stage / "graph.ttl", "wb") as fh:
         write_turtle(stage / STORE, fh)
     staged.append("graph.ttl")
-    union = stage / "graph.nt"
+    nt = stage / "graph.nt"
     if unchanged and "jsonld" not in formats and (not html or (out / "graph.html").is_file()) and (
             "nt" not in formats or (out / "graph.nt").is_file()):
         # nothing changed: the union, its count and the page are those of the last build
@@ -374,29 +374,35 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
         if html:
             os.link(out / "graph.html", stage / "graph.html")
         if "nt" in formats:
-            os.link(out / "graph.nt", union)
-        union = None
+            os.link(out / "graph.nt", nt)
     else:
-        with open(union, "wb") as fh:
-            result.triple_count = _write_union(fh, quads, sorted(quads, key=lambda n: str(graph_name(n, base))),
-                                               stage)
+        # the sorted union of the lines just put in the store: counted, indexed for the page
+        # and written as graph.nt only if asked for (no output file is read back)
+        names = sorted(quads, key=lambda n: str(graph_name(n, base)))
+        with ExitStack() as files:
+            sink = files.enter_context(open(nt, "wb")) if {"nt", "jsonld"} & set(formats) else None
+            pieces = sorted_union(quads, names, stage)
+            if html:
+                result.index = TermIndex(union_lines(pieces, sink))
+                result.triple_count = len(result.index)
+            else:
+                result.triple_count = sum(1 for _ in union_lines(pieces, sink))
+        if html:
+            write_page(result.index, stage / "graph.html", html_max_nodes)
     if "nt" in formats:
         staged.append("graph.nt")
     if "trig" in formats:
         write_trig_file(quads, stage / "graph.trig", base)
         staged.append("graph.trig")
     if "jsonld" in formats:
-        write_jsonld_file(stage / "graph.nt" if union else out / "graph.nt", stage / "graph.jsonld", base)
+        write_jsonld_file(nt, stage / "graph.jsonld", base)
         staged.append("graph.jsonld")
+        if "nt" not in formats:
+            nt.unlink()
     write_json({"merged": kg.merges, "skipped": kg.problems}, stage / "merges.json")
     staged.append("merges.json")
-    if html and union is not None:
-        # drawn from the union of the lines just put in the store (no output file is re-read)
-        _, result.index = write_page(None, stage, html_max_nodes, nt=union, target=stage / "graph.html")
     if html:
         staged.append("graph.html")
-    if union is not None and "nt" not in formats:
-        union.unlink()
     result.counts["graphs_replaced"], result.counts["graphs_removed"] = manifest["changed"], manifest["removed"]
     manifest.update(union_triples=result.triple_count, html_max_nodes=html_max_nodes if html else -1)
     save_manifest(stage / STORE, manifest)
@@ -405,57 +411,28 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
     result.outputs = [out / n for n in staged]
 
 
-def write_outputs(kg: KnowledgeGraph, rdf: Graph | None, out: Path, html: bool = True,
-                  base: str = DEFAULT_BASE, jsonld: bool = False,
-                  html_max_nodes: int | None = 5000, quads: Mapping[str, list[str]] | None = None,
-                  index: TermIndex | None = None) -> list[Path]:
-    """Write every output file of a build into ``out`` (each one atomically): those of
-    :func:`write_data` and graph.html (:func:`write_page`).
-
-    RDF files are written from ``quads`` (made from ``kg`` when not given); the page
-    reads ``rdf`` if given, else ``index``, else an index of the graph.nt just written."""
+def write_outputs(kg: KnowledgeGraph, out: str | Path, html: bool = True, base: str = DEFAULT_BASE,
+                  formats: str | tuple[str, ...] | None = None, html_max_nodes: int | None = 5000,
+                  quads: Mapping[str, list[str]] | None = None) -> list[Path]:
+    """Put a graph made with :func:`extract` in the store ``out/store/`` and write its
+    files next to it, the way :func:`build` does (the same store and the same bytes):
+    graph.ttl, merges.json, graph.html with ``html``, and the ``formats`` asked for
+    ("nt,trig,jsonld" or "all"). ``quads`` are the graph's lines if already made
+    (:func:`kg.graph.to_quads`). Returns the paths written."""
     out = Path(out)
-    quads = quads if quads is not None else to_quads(kg, base)
-    outputs = write_data(kg, quads, out, base=base, jsonld=jsonld)
-    if html:
-        outputs.append(write_page(rdf if rdf is not None else index, out, html_max_nodes)[0])
-    return outputs
+    check_base(base)
+    result = BuildResult(kg, quads if quads is not None else to_quads(kg, base), base, counts=graph_counts(kg))
+    with build_lock(out):
+        recover(out)
+        write_generation(result, out, parse_formats(formats), html, html_max_nodes)
+    return result.outputs
 
 
-def write_data(kg: KnowledgeGraph, quads: Mapping[str, list[str]], out: Path, base: str = DEFAULT_BASE,
-               jsonld: bool = False, counts: dict | None = None, processes: int = 1) -> list[Path]:
-    """graph.ttl, graph.nt, graph.trig (a named graph per document plus ``{base}reference``
-    holding gazetteer containment and the ontology), graph.jsonld with ``jsonld``, and
-    merges.json. ``counts["triples"]``, if given, receives how many triples were written;
-    ``processes`` > 1 lets a second process write the Turtle and the TriG."""
-    with writing_data(kg, quads, out, base, jsonld, counts, processes) as files:
-        pass
-    return files.paths
-
-
-@contextmanager
-def writing_data(kg: KnowledgeGraph, quads: Mapping[str, list[str]], out: Path, base: str = DEFAULT_BASE,
-                 jsonld: bool = False, counts: dict | None = None, processes: int = 1):
-    """:func:`write_data` as a block (:func:`kg.export.writing_quads`): graph.nt is written
-    on entry (``files.nt``, under a temporary name), the other RDF files while the block
-    runs or when it ends; all take their names when it ends."""
-    with writing_quads(quads, out, base, reference_extra=_ontology(), jsonld=jsonld, counts=counts,
-                       processes=processes) as files:
-        del quads                       # let a caller that dropped its triples free them now
-        yield files
-    files.paths.append(write_json({"merged": kg.merges, "skipped": kg.problems}, Path(out) / "merges.json"))
-
-
-def write_page(view, out: Path, max_nodes: int | None = 5000, nt: Path | None = None,
-               target: Path | None = None):
-    """graph.html in ``out`` (atomically), or into ``target``, a temporary file the caller
-    renames; drawn from ``view`` (an rdflib Graph or a TermIndex) or, when ``None``, from
-    an index of ``nt`` (default ``out/graph.nt``). Returns the path and the view drawn from."""
+def write_page(view, target: Path, max_nodes: int | None = 5000) -> Path:
+    """graph.html drawn from ``view`` (an rdflib Graph or a :class:`kg.graph.TermIndex`)
+    into ``target``, a file of the staging folder that the commit renames."""
     from .html import write_html
-    if view is None:
-        with open(nt or out / "graph.nt", encoding="utf-8") as lines:
-            view = TermIndex(lines)
-    return write_html(view, target or out / "graph.html", atomic=target is None, max_nodes=max_nodes), view
+    return write_html(view, target, atomic=False, max_nodes=max_nodes)
 
 
 def _ontology() -> Graph:

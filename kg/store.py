@@ -348,7 +348,10 @@ def _start_loader(task: dict, processes: int):
     import sys
     if processes <= 1 or not sys.executable or getattr(sys, "frozen", False):
         def finish():
-            load_task(task)
+            try:
+                load_task(task)
+            except Exception as e:      # the same message as from the second process
+                raise StoreError(f"{task['db']}: loading the store failed: {type(e).__name__}: {e}") from e
         finish.cancel = lambda: None
         return finish
     from .files import die_with_parent

@@ -30,7 +30,7 @@ def _out(seed_build, name):
 @pytest.fixture(scope="module")
 def jsonld_path(seed_build, tmp_path_factory):
     out = tmp_path_factory.mktemp("jsonld")
-    paths = write_outputs(seed_build.graph, seed_build.rdf, out, html=False, jsonld=True)
+    paths = write_outputs(seed_build.graph, out, html=False, formats="jsonld")
     return next(p for p in paths if p.name == "graph.jsonld")
 
 
@@ -229,14 +229,20 @@ def test_a_million_triples_are_written_through_the_store_index(monkeypatch):
 
 
 def test_files_written_from_quads_equal_those_of_rdflib_graphs(seed_build, tmp_path):
-    """The build writes straight from triple sets; the bytes must be those rdflib graphs give."""
-    from kg.export import ntriples, trig, turtle
+    """The build writes straight from triple sets; the bytes must be those rdflib graphs give
+    (graph.ttl, one block per named graph, the same triples). ``write_outputs``, the API a
+    notebook calls after :func:`kg.pipeline.extract`, goes the build's way: the same bytes."""
+    from kg.export import ntriples, trig
     from kg.export import PREFIXES, jsonld
     from kg.graph import DEFAULT_BASE, TermIndex
     from kg.html import render_html
     from kg.pipeline import reference_dataset, write_outputs
-    paths = {p.name: p for p in write_outputs(seed_build.graph, None, tmp_path, html=True, jsonld=True)}
-    assert paths["graph.ttl"].read_bytes() == turtle(seed_build.rdf)
+    paths = {p.name: p for p in write_outputs(seed_build.graph, tmp_path, html=True, formats="all")}
+    assert sorted(paths) == ["graph.html", "graph.jsonld", "graph.nt", "graph.trig", "graph.ttl", "merges.json"]
+    assert (tmp_path / "store" / "manifest.json").is_file()
+    for name in ("graph.ttl", "graph.nt", "graph.trig", "merges.json"):
+        assert paths[name].read_bytes() == _out(seed_build, name).read_bytes(), name
+    assert set(Graph().parse(paths["graph.ttl"], format="turtle")) == set(seed_build.rdf)
     assert paths["graph.nt"].read_bytes() == ntriples(seed_build.rdf)
     assert paths["graph.trig"].read_bytes() == trig(reference_dataset(seed_build.graph))
     prefixes = {**PREFIXES, "id": DEFAULT_BASE + "id/", "doc": DEFAULT_BASE + "doc/"}
@@ -244,6 +250,7 @@ def test_files_written_from_quads_equal_those_of_rdflib_graphs(seed_build, tmp_p
     # the page drawn from the build's own lines equals the one drawn from an rdflib graph
     assert render_html(TermIndex(seed_build.lines)) == render_html(seed_build.rdf)
     assert paths["graph.html"].read_text(encoding="utf-8") == render_html(seed_build.rdf)
+    assert paths["graph.html"].read_bytes() == _out(seed_build, "graph.html").read_bytes()
 
 
 @pytest.mark.parametrize("text", ['引号"与\\反斜杠', "换行\n制表\t回车\r", "控制\x01\x1f字符", "𠮷 astral", "", "a.b <c> _:d"])
@@ -281,23 +288,38 @@ def union_by(request, monkeypatch):
     return request.param
 
 
-def test_write_quads_merges_runs_once_each_across_chunks(tmp_path, monkeypatch, union_by):
+def write_files(quads, out, formats=("ttl", "nt", "trig")):
+    """The store and the files of ``quads`` in ``out``, made the one way kg build makes them."""
+    from kg.model import KnowledgeGraph
+    from kg.pipeline import BuildResult, write_generation
+    from kg.store import build_lock
+    result = BuildResult(KnowledgeGraph(), quads)
+    with build_lock(out):
+        write_generation(result, out, formats, html=False)
+    return result
+
+
+def _outputs(folder):
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def test_the_union_holds_runs_once_each_across_chunks(tmp_path, monkeypatch, union_by):
     """Lines shared by several named graphs (an entity described in each article naming it)
-    appear once in graph.nt, also when repeats straddle the chunks the file is written in."""
+    appear once in graph.nt, also when repeats straddle the chunks the union is made in."""
     from kg.graph import LINE_TYPE, ntriples_lines
     shared = [f"<http://e.org/s{i}> {LINE_TYPE} <http://e.org/C>" for i in range(7)]
     quads = {"a": sorted(shared + ["<http://e.org/a> <http://e.org/p> \"甲\"@zh"]),
              "b": sorted(shared[2:] + ["<http://e.org/b> <http://e.org/p> \"乙\"@zh"]),
              "reference": sorted(shared[:3])}
-    real = export._write_lines
-    monkeypatch.setattr(export, "_write_lines", lambda target, lines, tail, chunk=2: real(target, lines, tail, 2))
-    export.write_quads(quads, tmp_path)
+    monkeypatch.setattr(export, "MERGE_CHUNK", 2)
+    result = write_files(quads, tmp_path)
     union = set().union(*quads.values())
     assert (tmp_path / "graph.nt").read_text(encoding="utf-8") == ntriples_lines(union)
-    assert len(ox_parse(tmp_path / "graph.ttl", ox.RdfFormat.TURTLE)) == len(union) == 9
+    assert result.triple_count == len(set(ox_parse(tmp_path / "graph.ttl", ox.RdfFormat.TURTLE))) == len(union) == 9
     trig = ox_parse(tmp_path / "graph.trig", ox.RdfFormat.TRIG)
-    assert len(trig) == sum(len(v) for v in quads.values())       # per graph, repeats kept
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.nt", "graph.trig", "graph.ttl"]
+    ontology = sum(1 for q in trig if q.graph_name.value.endswith("/reference")) - 3
+    assert len(trig) - ontology == sum(len(v) for v in quads.values())       # per graph, repeats kept
+    assert _outputs(tmp_path) == ["graph.nt", "graph.trig", "graph.ttl", "merges.json", "store"]
 
 
 def test_gnu_sort_and_the_python_merge_write_the_same_files(tmp_path, monkeypatch, seed_build):
@@ -313,85 +335,62 @@ def test_gnu_sort_and_the_python_merge_write_the_same_files(tmp_path, monkeypatc
              "tricky": Runs({"a": tricky[::2], "b": tricky[1::2] + tricky[:3], "c": tricky[::-1]})}
     for name, quads in cases.items():
         assert export.gnu_sort() is not None
-        counts: dict = {}
-        export.write_quads(quads, tmp_path / name / "sort", counts=counts)
+        by_sort = write_files(quads, tmp_path / name / "sort", formats=("ttl", "nt", "jsonld"))
         with monkeypatch.context() as m:
             m.setattr(export, "gnu_sort", lambda: None)
-            export.write_quads(quads, tmp_path / name / "python")
-        for f in ("graph.nt", "graph.ttl", "graph.trig"):
+            by_python = write_files(quads, tmp_path / name / "python", formats=("ttl", "nt", "jsonld"))
+        for f in ("graph.nt", "graph.ttl", "graph.jsonld"):
             assert (tmp_path / name / "sort" / f).read_bytes() == (tmp_path / name / "python" / f).read_bytes(), (name, f)
-        assert counts["triples"] == len(set().union(*(quads[g] for g in quads)))
+        assert by_sort.triple_count == by_python.triple_count == len(set().union(*(quads[g] for g in quads)))
 
 
-def test_a_second_process_writes_the_same_turtle(tmp_path, seed_build):
-    """``processes=2`` (what ``kg build --jobs 2`` asks) writes graph.ttl in a fresh Python
-    process while this one writes the TriG: the files are the same bytes."""
-    for processes in (1, 2):
-        export.write_quads(seed_build.quads, tmp_path / str(processes), jsonld=True, processes=processes)
-    for f in ("graph.nt", "graph.ttl", "graph.trig", "graph.jsonld"):
-        assert (tmp_path / "1" / f).read_bytes() == (tmp_path / "2" / f).read_bytes(), f
-    assert sorted(p.name for p in (tmp_path / "2").iterdir()) == ["graph.jsonld", "graph.nt", "graph.trig", "graph.ttl"]
-
-
-@pytest.mark.parametrize("processes", [1, 2])
-def test_the_writing_process_reports_what_went_wrong(tmp_path, processes):
-    """A parse error comes back as SyntaxError, anything else as OSError, naming the file."""
-    bad = tmp_path / "bad.nt"
-    bad.write_text("<http://e.org/has space> <http://e.org/p> <http://e.org/o> .\n", encoding="utf-8")
-    task = ("turtle", str(bad), str(tmp_path / "out.ttl"), "graph.ttl")
-    with pytest.raises(SyntaxError, match=r"^graph\.ttl: SyntaxError: "):
-        export._start([task], processes)()
-    missing = ("trig", str(tmp_path / "missing.nq"), str(tmp_path / "out.trig"), "graph.trig")
-    with pytest.raises(OSError, match=r"^graph\.trig: .*No such file"):
-        export._start([missing], processes)()
-
-
-def test_the_block_of_writing_quads_runs_while_the_files_are_made(tmp_path, seed_build):
-    """kg build draws the page inside the block: graph.nt is complete there (under its
-    temporary name), no file has its name yet, and all do once the block ends."""
-    with export.writing_quads(seed_build.quads, tmp_path, processes=2) as files:
-        assert files.nt.read_bytes().count(b"\n") == len(seed_build.lines)
-        assert not any((tmp_path / f).exists() for f in ("graph.nt", "graph.ttl", "graph.trig"))
-    assert [p.name for p in files.paths] == ["graph.ttl", "graph.nt", "graph.trig"]
-    assert not files.nt.exists() and all(p.exists() for p in files.paths)
-    # an error in the block stops the second process and leaves no file behind
-    with pytest.raises(RuntimeError, match="page"):
-        with export.writing_quads(seed_build.quads, tmp_path / "failed", processes=2):
-            raise RuntimeError("page failed")
-    assert list((tmp_path / "failed").iterdir()) == []
+def test_a_second_process_loads_the_same_store(tmp_path, seed_build, monkeypatch):
+    """kg build loads the store in a fresh Python process while it writes the files; loaded
+    in the build's own process it holds the same quads."""
+    from kg import store
+    write_files(seed_build.quads, tmp_path / "2", formats=("ttl",))
+    real = store._start_loader
+    monkeypatch.setattr(store, "_start_loader", lambda task, processes: real(task, 1))
+    write_files(seed_build.quads, tmp_path / "1", formats=("ttl",))
+    def dump(folder):       # blank nodes (the ontology's) get new ids on each load
+        quads = list(map(str, store.open_store(folder).quads_for_pattern(None, None, None, None)))
+        return len(quads), sorted(q for q in quads if "_:" not in q)
+    assert dump(tmp_path / "1") == dump(tmp_path / "2") and dump(tmp_path / "1")[0] > 4000
+    assert (tmp_path / "1" / "graph.ttl").read_bytes() == (tmp_path / "2" / "graph.ttl").read_bytes()
 
 
 @pytest.mark.parametrize("processes", [1, 2])
-def test_write_quads_refuses_an_invalid_line_in_any_process(tmp_path, processes):
-    (tmp_path / "graph.ttl").write_text("old", encoding="utf-8")
+def test_the_loading_process_reports_what_went_wrong(tmp_path, processes):
+    """A store that cannot be loaded gives one StoreError naming it, from either process."""
+    from kg.store import StoreError, _start_loader
+    task = {"db": str(tmp_path / "db"), "checkpoint_of": None, "remove": [], "graphs": [],
+            "nquads": str(tmp_path / "missing.nq")}
+    with pytest.raises(StoreError, match=rf"^{tmp_path / 'db'}: loading the store failed: .*missing\.nq"):
+        _start_loader(task, processes)()
+
+
+def test_an_invalid_line_is_refused_and_the_old_set_kept(tmp_path):
+    write_files({"a": ["<http://e.org/s> <http://e.org/p> <http://e.org/o>"]}, tmp_path)
+    before = {f: (tmp_path / f).read_bytes() for f in ("graph.ttl", "graph.nt", "graph.trig")}
     with pytest.raises(SyntaxError):
-        export.write_quads({"a": ["<http://e.org/has space> <http://e.org/p> <http://e.org/o>"]}, tmp_path,
-                           processes=processes)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.ttl"]
-    assert (tmp_path / "graph.ttl").read_text(encoding="utf-8") == "old"
+        write_files({"a": ["<http://e.org/has space> <http://e.org/p> <http://e.org/o>"]}, tmp_path)
+    assert {f: (tmp_path / f).read_bytes() for f in before} == before
+    assert _outputs(tmp_path) == ["graph.nt", "graph.trig", "graph.ttl", "merges.json", "store"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [".kg-build.lock"]
 
 
 def test_a_failing_sort_is_reported_and_leaves_the_old_files(tmp_path, monkeypatch):
-    (tmp_path / "graph.nt").write_text("old", encoding="utf-8")
+    write_files({"a": ["<http://e.org/s> <http://e.org/p> <http://e.org/o>"]}, tmp_path)
+    before = (tmp_path / "graph.nt").read_bytes()
     monkeypatch.setattr(export, "SORT_BUFFER", "not-a-size")
     with pytest.raises(OSError, match="sorting the triples for graph.nt failed: .*not-a-size"):
-        export.write_quads({"a": ["<http://e.org/s> <http://e.org/p> <http://e.org/o>"]}, tmp_path)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.nt"]
-    assert (tmp_path / "graph.nt").read_text(encoding="utf-8") == "old"
+        write_files({"a": ["<http://e.org/s> <http://e.org/p> <http://e.org/x>"]}, tmp_path)
+    assert (tmp_path / "graph.nt").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [".kg-build.lock"]
 
 
 def ox_parse(path, fmt):
     return list(ox.parse(path=path, format=fmt))
-
-
-def test_write_quads_refuses_an_invalid_line_and_keeps_the_old_files(tmp_path):
-    (tmp_path / "graph.ttl").write_text("old", encoding="utf-8")
-    (tmp_path / "graph.nt").write_text("old", encoding="utf-8")
-    with pytest.raises(SyntaxError):
-        export.write_quads({"a": ["<http://e.org/has space> <http://e.org/p> <http://e.org/o>"]}, tmp_path)
-    assert (tmp_path / "graph.ttl").read_text(encoding="utf-8") == "old"
-    assert (tmp_path / "graph.nt").read_text(encoding="utf-8") == "old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.nt", "graph.ttl"]   # no temporaries
 
 
 def test_packed_runs_give_back_their_lines_whole_and_streamed():

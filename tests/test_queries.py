@@ -318,7 +318,7 @@ def test_construct_prints_turtle(seed_build, capsys):
 
 def test_every_export_can_be_queried(seed_build, tmp_path):
     from kg.pipeline import write_outputs
-    paths = write_outputs(seed_build.graph, seed_build.rdf, tmp_path, html=False, jsonld=True)
+    paths = write_outputs(seed_build.graph, tmp_path, html=False, formats="all")
     text = read_query(str(QUERIES / "funding_per_city.rq"))
     expected = _answer(run_query(_path(seed_build, "graph.ttl"), text))
     for path in paths:
