@@ -507,6 +507,17 @@ class WorkerPool:
             return worker.receive(), False
         return None, False
 
+    def retire(self, timeout: float) -> None:
+        """:meth:`close` once the queries already given to this pool are answered (or
+        ``timeout`` seconds from now, when they would be stopped anyway)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._line and len(self._idle) == len(self._all):
+                    break
+            time.sleep(0.05)
+        self.close()
+
     def close(self) -> None:
         with self._lock:
             self._closed = True
@@ -694,6 +705,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, "text/plain; charset=utf-8", (message.rstrip("\n") + "\n").encode(), extra)
 
     def do_GET(self) -> None:
+        self.server.refresh()
         url = urlsplit(self.path)
         if self.server.explorer.handle(self, url.path, url.query):   # /, /query, /api/… (kg.explorer)
             return
@@ -709,6 +721,7 @@ class _Handler(BaseHTTPRequestHandler):
     do_HEAD = do_GET
 
     def do_POST(self) -> None:
+        self.server.refresh()
         url = urlsplit(self.path)
         if url.path not in ("/", "/sparql"):
             return self._text(404, f"Not found: {url.path} (the endpoint is /sparql)")
@@ -810,9 +823,14 @@ class SparqlServer(ThreadingHTTPServer):
         self.retry_after = max(1, math.ceil(min(timeout, 30)))
         self._connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._folder = tempfile.mkdtemp(prefix="kg-serve-")
+        self._graph, self._warm = graph, warm
+        self._reopening = threading.Lock()
+        self._retired: list[WorkerPool] = []    # pools of stores a build replaced
         try:
-            from .store import is_store
-            self.info = (describe_store(graph) if is_store(graph)
+            from .store import generation, is_store
+            # a build's store is served where it is, and reopened when a build replaces it
+            self._generation = generation(graph) if is_store(graph) else None
+            self.info = (describe_store(graph) if self._generation
                          else prepare_store(graph, Path(self._folder) / "store"))
             self.info["timeout"] = timeout
             (Path(self._folder) / "info.json").write_text(json.dumps(self.info), encoding="utf-8")
@@ -830,6 +848,33 @@ class SparqlServer(ThreadingHTTPServer):
             shutil.rmtree(self._folder, ignore_errors=True)
             raise
         self.gate = RequestGate(host, self.server_address[1], allow_hosts, cors)
+
+    def refresh(self) -> None:
+        """Serve the store a build has put in place of the one being served (``kg serve
+        OUT`` while ``kg build --out OUT`` runs): new workers and a new explorer open it,
+        requests go to them, and the old workers stop once their queries are answered.
+        Until the new store is in place and opens, the old one keeps answering."""
+        from .store import StoreError, generation
+        if self._generation is None or generation(self._graph) in (None, self._generation):
+            return
+        with self._reopening:
+            now = generation(self._graph)
+            if now in (None, self._generation):
+                return
+            pool = None
+            try:
+                info = {**describe_store(self._graph), "timeout": self.query_timeout}
+                (Path(self._folder) / "info.json").write_text(json.dumps(info), encoding="utf-8")
+                pool = WorkerPool(self._folder, self.pool.size)
+                explorer = Explorer(ox.Store.read_only(info["store"]), dataset=True, warm=self._warm)
+            except (OSError, RuntimeError, StoreError):
+                if pool is not None:        # a commit half done: the next request tries again
+                    pool.close()
+                return
+            old, self.pool = self.pool, pool
+            self.info, self.explorer, self._generation = info, explorer, now
+            self._retired.append(old)
+            threading.Thread(target=old.retire, args=(self.query_timeout,), name="retire", daemon=True).start()
 
     @property
     def url(self) -> str:
@@ -865,7 +910,8 @@ class SparqlServer(ThreadingHTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
-        self.pool.close()
+        for pool in (*self._retired, self.pool):
+            pool.close()
         shutil.rmtree(self._folder, ignore_errors=True)
 
 

@@ -97,6 +97,19 @@ def open_store(path: str | Path, read_only: bool = True) -> ox.Store:
         raise StoreError(f"{db}: cannot open the store: {err}") from None
 
 
+def generation(path: str | Path) -> tuple[int, int] | None:
+    """Which store is at ``path`` now: it changes whenever a build puts a new one in place
+    (each writes its own manifest). None while there is none (a commit between renames)."""
+    folder = store_folder(path)
+    if folder is None:
+        return None
+    try:
+        st = os.stat(folder / MANIFEST)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns
+
+
 def read_manifest(path: str | Path) -> dict:
     return json.loads((_existing_store(path) / MANIFEST).read_text(encoding="utf-8"))
 

@@ -180,6 +180,55 @@ def test_serve_view_validate_and_load_read_the_store(seed_build, tmp_path):
     assert (tmp_path / "v.html").read_bytes() == (out / "graph.html").read_bytes()
 
 
+def test_serve_answers_from_the_store_a_rebuild_put_in_place(corpus, tmp_path):
+    """kg serve OUT keeps answering while kg build replaces OUT/store, and then answers from
+    the new store: new workers and explorer open it, the old workers stop."""
+    import json
+    import threading
+    import urllib.parse
+    import urllib.request
+    from kg.serve import SparqlServer
+    articles, out = _copy(corpus, tmp_path / "articles"), tmp_path / "out"
+    build([articles], out=out, cache=tmp_path / "cache")
+    server = SparqlServer(out, port=0, workers=1, quiet=True)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    home = server.url[:-len("/sparql")]
+
+    def served() -> int:
+        url = f"{server.url}?{urllib.parse.urlencode({'query': count})}"
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "text/csv"}), timeout=60) as r:
+            return int(r.read().decode().split()[-1])
+
+    def stored() -> int:
+        return int(next(iter(open_store(out).query(count, use_default_graph_as_union=True)))["n"].value)
+
+    def found(name: str) -> list[str]:
+        with urllib.request.urlopen(f"{home}/api/search?{urllib.parse.urlencode({'q': name})}", timeout=120) as r:
+            return [hit["label"] for hit in json.loads(r.read())]
+
+    try:
+        before, old_pids = served(), server.pool.pids
+        assert before == stored()
+        assert not found("天山纺织")
+        victim = sorted(articles.glob("gen_*.txt"))[0]
+        victim.write_text(victim.read_text(encoding="utf-8") + ADDED_SENTENCE, encoding="utf-8")
+        build([articles], out=out, cache=tmp_path / "cache")
+        after = served()
+        assert after == stored() != before
+        assert server.info["triples"] == len(open_store(out))
+        assert found("天山纺织")                  # the explorer reads the new store too
+        deadline = time.monotonic() + 30
+        while any(psutil.pid_exists(p) and psutil.Process(p).status() != psutil.STATUS_ZOMBIE for p in old_pids):
+            assert time.monotonic() < deadline, "the old store's workers did not stop"
+            time.sleep(0.1)
+        build([articles], out=out, cache=tmp_path / "cache")     # and again: a third store
+        assert served() == after
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def _ground(triples) -> set:
     return {t for t in triples if not isinstance(t.subject, ox.BlankNode) and not isinstance(t.object, ox.BlankNode)}
 
