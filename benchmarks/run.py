@@ -259,6 +259,8 @@ def main() -> None:
     ap.add_argument("--only-query", action="store_true",
                     help="only a --jobs build of the last size and supports.rq from store and graph.ttl; "
                          "writes query.json")
+    ap.add_argument("--only-stages", action="store_true",
+                    help="only the stages of the last size (x jieba, a million triples as Turtle); writes stages.json")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -269,13 +271,19 @@ def main() -> None:
             print(json.dumps(child_build(rest[0], int(rest[1]), (rest[2] or None) if len(rest) > 2 else None,
                                          rest[3] if len(rest) > 3 else None)))
         return
-    if args.only_incremental or args.only_query:
+    if args.only_incremental or args.only_query or args.only_stages:
         size = int(args.sizes.split(",")[-1])
         folder = corpus(size, args.work)
-        found = (incremental(folder, args.work, size) if args.only_incremental
-                 else queries(folder, args.work, size, args.jobs))
+        load = os.getloadavg()
+        if args.only_stages:
+            found, name = run_child(["stages", str(folder)]), "stages.json"
+        elif args.only_incremental:
+            found, name = incremental(folder, args.work, size), "incremental.json"
+        else:
+            found, name = queries(folder, args.work, size, args.jobs), "query.json"
+        found["load_average"] = {"before": load, "after": os.getloadavg()}
         args.results.mkdir(parents=True, exist_ok=True)
-        path = args.results / ("incremental.json" if args.only_incremental else "query.json")
+        path = args.results / name
         path.write_text(json.dumps(found, indent=2, sort_keys=True) + "\n")
         print(json.dumps(found, indent=2, sort_keys=True))
         return
