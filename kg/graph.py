@@ -628,8 +628,8 @@ class TermIndex:
                 line = line[:-3]
             elif line.endswith(" ."):
                 line = line.rstrip()[:-2]
-            elif not line.strip() or line.lstrip()[0] == "#":
-                continue
+            elif not line or (line[0] == "#" or line[0].isspace()) and (not line.strip() or line.lstrip()[0] == "#"):
+                continue                    # a blank line or a comment (no copy of every line to tell)
             s, p, o = line.split(" ", 2)
             if p[0] == "\x01":               # rdf:type as to_quads marks it for sorting
                 p = p[1:]
