@@ -348,7 +348,8 @@ from kg.files import die_with_parent
 die_with_parent()
 from kg.store import load_task
 try:
-    load_task(json.loads(sys.argv[1]))
+    with open(sys.argv[1], encoding="utf-8") as task:
+        load_task(json.load(task))
 except Exception as e:
     sys.exit(f"{type(e).__name__}: {e}")
 """
@@ -368,7 +369,11 @@ def _start_loader(task: dict, processes: int):
         finish.cancel = lambda: None
         return finish
     from .files import die_with_parent
-    proc = subprocess.Popen([sys.executable, "-c", _LOADER_CODE, json.dumps(task)], stderr=subprocess.PIPE,
+    # the task goes in a file: it names every graph, far more than a command line holds
+    # (10,000 articles: about a megabyte; Linux takes 128 kB per argument)
+    path = Path(task["nquads"]).with_suffix(".json")
+    path.write_text(json.dumps(task), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-c", _LOADER_CODE, str(path)], stderr=subprocess.PIPE,
                             preexec_fn=die_with_parent)
 
     def finish():

@@ -369,6 +369,21 @@ def test_the_loading_process_reports_what_went_wrong(tmp_path, processes):
         _start_loader(task, processes)()
 
 
+def test_the_loading_process_takes_a_task_naming_any_number_of_graphs(tmp_path):
+    """A 10,000-article build names every graph in the loader's task: about a megabyte,
+    more than one command-line argument may hold (it once failed there)."""
+    from kg.store import _start_loader
+    graphs = [f"https://w3id.org/yuanjiang-kg/doc/{'长名' * 20}-{i:05d}" for i in range(12_000)]
+    nquads = tmp_path / "load.nq"
+    nquads.write_text(f"<http://e.org/s> <http://e.org/p> <http://e.org/o> <{graphs[0]}> .\n", encoding="utf-8")
+    task = {"db": str(tmp_path / "db"), "checkpoint_of": None, "remove": [], "graphs": graphs,
+            "nquads": str(nquads)}
+    assert len(json.dumps(task)) > 1 << 20
+    _start_loader(task, 2)()
+    db = ox.Store.read_only(str(tmp_path / "db"))
+    assert len(list(db.named_graphs())) == len(graphs) and len(db) == 1
+
+
 def test_an_invalid_line_is_refused_and_the_old_set_kept(tmp_path):
     write_files({"a": ["<http://e.org/s> <http://e.org/p> <http://e.org/o>"]}, tmp_path)
     before = {f: (tmp_path / f).read_bytes() for f in ("graph.ttl", "graph.nt", "graph.trig")}
