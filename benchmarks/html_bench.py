@@ -132,7 +132,8 @@ def time_to_ready(browser, url: str, timeout_s: float) -> tuple[float, dict]:
         # the page's CSP forbids eval, which wait_for_function needs: wait on the DOM instead
         page.wait_for_selector("body[data-ready=true]", state="attached", timeout=timeout_s * 1000)
         seconds = time.perf_counter() - start
-        info = page.evaluate("""() => ({nodes: kgView.nodes.length, edges: kgView.edges.length,
+        # edges: the relations drawn in the first frame (by vis-network or the page's edge layer)
+        info = page.evaluate("""() => ({nodes: kgView.nodes.length, edges: kgView.drawnEdges(),
                                         physics: kgView.network.physics.options.enabled,
                                         timing: window.kgTiming})""")
         # interactive: a click on the canvas is answered

@@ -192,3 +192,61 @@ def test_confidence_slider_hides_uncertain_facts_and_candidates_are_dashed(brows
         assert not page.page.is_visible("#conf")
     finally:
         page.close()
+
+
+def test_big_page_draws_its_relations_in_one_layer(browser, tmp_path):
+    """Past EDGE_LABELS_MAX relations the page strokes them itself under the nodes instead of
+    making a vis-network edge of each: every shown relation is drawn, filters and focus reach
+    the drawing, and a click on a line opens that relation."""
+    from tests.test_browser import synthetic_graph
+    g = synthetic_graph(1100, per_node=3)
+    _, edges = rdf_entities_and_edges(g)
+    assert len(edges) > 3000
+    page = Watched(browser, write_html(g, tmp_path / "layer.html"))
+    try:
+        state = page.js("() => ({drawn: kgView.drawnEdges(), total: kgView.data.edges.length, "
+                        "vis: kgView.network.body.edgeIndices.length, layer: kgView.state().edgeLayer})")
+        assert state == {"drawn": len(edges), "total": len(edges), "vis": 0, "layer": True}
+        # a relation type hidden in the legend is no longer drawn, and the count says so
+        page.page.locator("#legend-rels .legend-item", has_text="locatedIn").click()
+        located = page.js("() => kgView.data.edges.filter(e => e.rel === 'locatedIn').length")
+        page.js("() => kgView.network.redraw()")
+        assert located > 0 and page.js("() => kgView.drawnEdges()") == len(edges) - located == counts(page)[1]
+        page.page.click("#legend-all")
+        # focus: the relations outside the neighbourhood are faded, the others not
+        hub = page.js("() => kgView.data.nodes.reduce((a, n) => n.degree > a.degree ? n : a).id")
+        page.js("(id) => kgView.focus([id])", hub)
+        keep = set(page.js("() => kgView.state().focus"))
+        faded = set(page.js("() => kgView.state().fadedEdges"))
+        ends = page.js("() => kgView.data.edges.map(e => [e.id, e.from, e.to])")
+        assert faded == {i for i, a, b in ends if not (a in keep and b in keep)} and len(faded) < len(ends)
+        page.page.click("#focus-exit")
+        assert page.js("() => kgView.state().fadedEdges") == []
+        # a real click on a line, away from nodes and other lines, opens that relation
+        target = page.js("""() => {
+            const net = kgView.network, at = net.body.nodes, es = kgView.data.edges;
+            const dist = (p, a, b) => { const dx = b.x - a.x, dy = b.y - a.y, l = dx * dx + dy * dy;
+                const t = Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / l));
+                return Math.hypot(a.x + t * dx - p.x, a.y + t * dy - p.y); };
+            for (const e of es) {
+                const a = at[e.from], b = at[e.to];
+                const m = {x: (a.x + b.x) / 2, y: (a.y + b.y) / 2};
+                if (Math.hypot(b.x - a.x, b.y - a.y) < 200) continue;
+                if (Object.values(at).some(n => Math.hypot(n.x - m.x, n.y - m.y) < 60)) continue;
+                if (es.some(o => o !== e && dist(m, at[o.from], at[o.to]) < 6)) continue;
+                net.moveTo({position: m, scale: 2});
+                const p = net.canvasToDOM(m), r = document.querySelector('#network canvas').getBoundingClientRect();
+                return {id: e.id, xy: [r.left + p.x, r.top + p.y],
+                        title: kgView.data.nodes[e.from].label + ' → ' + kgView.data.nodes[e.to].label};
+            }
+            return null; }""")
+        assert target is not None
+        page.page.mouse.click(*target["xy"])
+        page.page.wait_for_selector("#panel:not([hidden])")
+        assert page.js("() => kgView.state().selectedEdge") == target["id"]
+        frm, to = target["title"].split(" → ")
+        title = page.page.text_content("#panel-title")
+        assert title.startswith(frm) and title.endswith(to)
+        page.assert_clean()
+    finally:
+        page.close()
