@@ -17,9 +17,11 @@ How a figure finds its pairing
     The column comes from ``kg/data/lexicon/key_figures.tsv`` (unit and indicator words).
 
 Repeats and conflicts
-    One value, unit and period of one column of one pairing is one figure, however many
-    articles report it: its sources are all listed. Two figures of one column, indicator and
-    period with different values are flagged as conflicting.
+    A figure's subject is the side of its pairing it is about: the supporter (with its bodies
+    and initiatives), the supported place, or both. One value, unit and period of one column
+    and subject of one pairing is one figure, however many articles report it: its sources are
+    all listed. Two figures of one column, subject, indicator and period with different values
+    are flagged as conflicting; the same words about the other side are another fact.
 """
 from __future__ import annotations
 
@@ -82,6 +84,7 @@ class Source:
 @dataclass
 class Figure:
     column: str
+    subject: str                       # what it is about: the supporter's or the supported's label, or both
     indicators: list[str]              # the wordings that reported it
     value: Decimal
     unit: str
@@ -91,7 +94,7 @@ class Figure:
     sources: list[Source] = field(default_factory=list)
     metrics: list[str] = field(default_factory=list)
     confidence: float | None = None
-    conflict: bool = False             # another value for the same column, indicator, period
+    conflict: bool = False             # another value for the same column, subject, indicator, period
 
 
 @dataclass
@@ -112,7 +115,7 @@ class Pairing:
 class Dashboard:
     pairings: list[Pairing]
 
-    HEADER = ("支援方", "受援方", "类别", "指标", "数值", "原值", "单位", "时期", "约数",
+    HEADER = ("支援方", "受援方", "类别", "主体", "指标", "数值", "原值", "单位", "时期", "约数",
               "冲突", "来源文件", "来源句子")
 
     def rows(self) -> list[tuple]:
@@ -120,7 +123,7 @@ class Dashboard:
         out = []
         for p in self.pairings:
             for f in p.figures:
-                out.append((p.supporter_label, p.supported_label, zh[f.column], "、".join(f.indicators),
+                out.append((p.supporter_label, p.supported_label, zh[f.column], f.subject, "、".join(f.indicators),
                             f.text, _plain(f.value), f.unit, f.period, "是" if f.approximate else "",
                             "是" if f.conflict else "", " ".join(sorted({s.file for s in f.sources})),
                             " | ".join(s.text for s in f.sources)))
@@ -240,6 +243,14 @@ class _Builder:
             candidates = [p for p in candidates if named[p] == best] if best else []
         return candidates[0] if len(candidates) == 1 else None
 
+    @staticmethod
+    def subject(pairing: "Pairing", about: set[str], side: set[str]) -> str:
+        """Which side of ``pairing`` a metric about ``about`` speaks of, as labels: the
+        supporter (its side: bodies, initiatives), the supported place, or both."""
+        ends = [label for hit, label in ((about & side, pairing.supporter_label),
+                                         (pairing.supported in about, pairing.supported_label)) if hit]
+        return "、".join(ends)
+
     def _add_metrics(self, pairings: dict, side: dict) -> None:
         g = self.g
         cols = columns()
@@ -266,10 +277,11 @@ class _Builder:
                 continue
             period = str(period or "")
             is_approx = str(approx).lower() == "true"
-            key = (pair, col.key, number, unit, period)
+            subject = self.subject(pairings[pair], about, side[pair])
+            key = (pair, col.key, subject, number, unit, period)
             fig = groups.get(key)
             if fig is None:
-                fig = groups[key] = Figure(col.key, [], number, unit, period, is_approx,
+                fig = groups[key] = Figure(col.key, subject, [], number, unit, period, is_approx,
                                            format_zh(number, unit, is_approx))
                 pairings[pair].figures.append(fig)
             if indicator and indicator not in fig.indicators:
@@ -284,11 +296,11 @@ class _Builder:
             seen: dict[tuple, set] = {}
             for f in p.figures:
                 for ind in f.indicators:
-                    seen.setdefault((f.column, ind, f.period, f.unit), set()).add(f.value)
+                    seen.setdefault((f.column, f.subject, ind, f.period, f.unit), set()).add(f.value)
             for f in p.figures:
-                f.conflict = any(len(seen[(f.column, ind, f.period, f.unit)]) > 1 for ind in f.indicators)
+                f.conflict = any(len(seen[(f.column, f.subject, ind, f.period, f.unit)]) > 1 for ind in f.indicators)
                 f.sources.sort(key=lambda s: (s.file, s.sentence))
-            p.figures.sort(key=lambda f: (order[f.column], f.period, -f.value, f.indicators))
+            p.figures.sort(key=lambda f: (order[f.column], f.subject, f.period, -f.value, f.indicators))
 
     def _add_relations(self, pairings: dict, side: dict, targets_of: dict) -> None:
         """Enterprises introduced and things built by the supporter's side, as relations."""

@@ -925,7 +925,7 @@ def _dashboard_json(dash: Dashboard, sentence_index: dict, node_index: dict) -> 
     for p in dash.pairings:
         figures = []
         for f in p.figures:
-            figures.append({"col": f.column, "ind": f.indicators, "text": f.text,
+            figures.append({"col": f.column, "about": f.subject, "ind": f.indicators, "text": f.text,
                             "value": float(f.value), "unit": f.unit, "period": f.period,
                             "approx": f.approximate, "conflict": f.conflict, "conf": f.confidence,
                             "src": [sentence_index[s.sentence] for s in f.sources

@@ -46,10 +46,25 @@ def test_seed_pairings_and_their_figures(seed_build):
             assert all(s.file.endswith(".txt") and s.text for s in f.sources)
     assert qw.introduced and hk.built
     header = dash.csv().splitlines()[0]
-    assert header == "支援方,受援方,类别,指标,数值,原值,单位,时期,约数,冲突,来源文件,来源句子"
+    assert header == "支援方,受援方,类别,主体,指标,数值,原值,单位,时期,约数,冲突,来源文件,来源句子"
 
 
-def _graph(metrics):
+def test_seed_figures_of_the_two_sides_are_not_in_conflict(seed_build):
+    """27所 中小学 of the supporter and 18所 of the supported place, read from one sentence, are
+    two facts: neither is flagged. Figures flagged are of one subject, indicator and period."""
+    dash = key_figures(seed_build.rdf)
+    hk = next(p for p in dash.pairings if (p.supporter_label, p.supported_label) == ("湖州市", "柯坪县"))
+    schools = {(f.text, f.subject, f.conflict) for f in hk.by_column("built") if "中小学" in f.indicators}
+    assert {("27所", "湖州市", False), ("18所", "柯坪县", False)} <= schools
+    for p in dash.pairings:
+        for f in p.figures:
+            assert f.subject in (p.supporter_label, p.supported_label, f"{p.supporter_label}、{p.supported_label}")
+            if f.conflict:
+                assert any(g is not f and g.column == f.column and g.subject == f.subject and g.period == f.period
+                           and set(g.indicators) & set(f.indicators) and g.value != f.value for g in p.figures)
+
+
+def _graph(metrics, about_county=()):
     g = Graph()
     city, county = URIRef(BASE + "id/city/a"), URIRef(BASE + "id/place/650000")
     g.add((city, RDF.type, YJ.City))
@@ -66,7 +81,7 @@ def _graph(metrics):
         m = URIRef(f"{BASE}id/metric/{doc}-{i}")
         for p, o in ((RDF.type, YJ.Metric), (YJ.value, Literal(str(value), datatype=XSD.decimal)),
                      (YJ.unit, Literal("CNY")), (YJ.indicator, Literal("援疆资金", lang="zh")),
-                     (YJ.about, city), (PROV.wasDerivedFrom, s)):
+                     (YJ.about, county if doc in about_county else city), (PROV.wasDerivedFrom, s)):
             g.add((m, p, o))
         if period:
             g.add((m, YJ.period, Literal(period, lang="zh")))
@@ -87,3 +102,13 @@ def test_conflicting_figures_are_flagged():
                                ("d3", 500000000, "2022年")]))
     figs = {(f.text, f.period): f.conflict for f in dash.pairings[0].figures}
     assert figs == {("8.4亿元", "2023年"): True, ("8亿元", "2023年"): True, ("5亿元", "2022年"): False}
+
+
+def test_same_words_about_the_other_side_are_another_fact():
+    """The supporter's 8.4亿元 and the supported place's 8亿元 in one period are not in
+    conflict; each is shown with what it is about, and a repeat of one stays one figure."""
+    dash = key_figures(_graph([("d1", 840000000, "2023年"), ("d2", 800000000, "2023年"),
+                               ("d3", 800000000, "2023年")], about_county={"d2", "d3"}))
+    figs = sorted((f.subject, f.text, f.conflict, len(f.sources)) for f in dash.pairings[0].figures)
+    assert figs == [("乙县", "8亿元", False, 2), ("甲市", "8.4亿元", False, 1)]
+    assert [r[3] for r in dash.rows()] == ["乙县", "甲市"]

@@ -148,8 +148,11 @@ def test_dashboard_shows_the_figures_of_the_graph(seed_page, seed_build):
     text = open(dl.value.path(), encoding="utf-8-sig").read()
     assert text == expected.csv()
     table = list(csv.reader(io.StringIO(text)))
-    assert ["衢州市", "乌什县", "援疆资金", "援疆资金", "8.4亿元", "840000000", "CNY"] == table[1 + [
-        r[:2] + [r[3]] for r in table[1:]].index(["衢州市", "乌什县", "援疆资金"])][:7]
+    assert ["衢州市", "乌什县", "援疆资金", "衢州市", "援疆资金", "8.4亿元", "840000000", "CNY"] == table[1 + [
+        r[:2] + [r[4]] for r in table[1:]].index(["衢州市", "乌什县", "援疆资金"])][:8]
+    # each figure says what it is about
+    metas = seed_page.js("() => [...document.querySelectorAll('#dashboard .fig > div.meta')].map(m => m.textContent)")
+    assert metas and all(m.startswith("关于") for m in metas)
     seed_page.assert_clean()
 
 
