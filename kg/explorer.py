@@ -8,6 +8,9 @@ Routes (all GET, read-only; JSON answers are ``application/json``)
     ``/api/node?iri=``     one entity's neighbourhood with its evidence, in the page's format
     ``/api/search?q=``     entities whose label or alternative label contains ``q``
     ``/api/dashboard``     the key figures (:mod:`kg.dashboard`) of the whole graph
+    ``/api/docs``          every document: IRI, file name, title (or first heading)
+    ``/api/doc?iri=``      the entities one document names (up to :data:`DOC_ENTITIES`), with
+                           their mentions in it, in the page's format
     ``/query``             a query editor with the bundled queries as examples; results as
                            a table, CSV and JSON (it posts to the server's ``/sparql``)
 
@@ -33,7 +36,7 @@ import pyoxigraph as ox
 
 from .dashboard import key_figures
 from .graph import TermIndex
-from .html import RELATION_STYLE, _GraphData, _dashboard_json, _sha256, page_pieces, script_json
+from .html import HEADING_SEARCH, RELATION_STYLE, TITLE_CHARS, _GraphData, _dashboard_json, _sha256, page_pieces, script_json
 from .model import ENTITY_TYPES
 
 OVERVIEW_NODES = 400           # entities on the first view of a served graph
@@ -41,6 +44,7 @@ NEIGHBOURS = 150               # relations fetched around one entity
 MENTIONS = 60                  # mentions (with their sentences) fetched for one entity
 FACTS = 200                    # facts each way, and metrics, fetched for one entity
 SEARCH_HITS = 30
+DOC_ENTITIES = 300             # entities fetched for one document
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
 
 PREFIXES = """PREFIX yj: <https://w3id.org/yuanjiang-kg/ontology#>
@@ -86,6 +90,17 @@ EVIDENCE = [PREFIXES + f"CONSTRUCT {{ ?i ?ip ?io }} WHERE {{ {{ SELECT ?i WHERE 
                          ("yj:about", FACTS))]
 SENTENCES = PREFIXES + """CONSTRUCT { ?s ?sp ?so . ?d ?dp ?do } WHERE { VALUES ?s { %s } ?s ?sp ?so .
   OPTIONAL { ?s nif:referenceContext ?d . ?d ?dp ?do FILTER(?dp IN (yj:sourceFile, dcterms:title)) } }"""
+# every document with its file name and title, and the headings of all (kg.html's rule names
+# a document without a title by its first heading among its first HEADING_SEARCH sentences)
+DOCS = PREFIXES + """SELECT ?d ?f ?title WHERE { ?d yj:sourceFile ?f OPTIONAL { ?d dcterms:title ?title } }"""
+HEADINGS = PREFIXES + """SELECT ?s ?t WHERE { ?s yj:paragraphKind "heading" ; nif:isString ?t }"""
+# the opening sentence of documents without a heading (VALUES: their first sentence IRIs)
+OPENINGS = PREFIXES + """SELECT ?s ?t WHERE { VALUES ?s { %s } ?s nif:isString ?t }"""
+# one document's entities (__DOC__: its IRI), then their mentions in it
+DOC_NAMES = PREFIXES + f"""SELECT DISTINCT ?e WHERE {{ ?m nif:referenceContext __DOC__ ; itsrdf:taIdentRef ?e }}
+  ORDER BY ?e LIMIT {DOC_ENTITIES}"""
+DOC_MENTIONS = PREFIXES + """CONSTRUCT { ?m ?p ?o } WHERE { ?m nif:referenceContext __DOC__ ; itsrdf:taIdentRef ?e ;
+  ?p ?o VALUES ?e { %s } }"""
 CITES = {"http://www.w3.org/ns/prov#wasDerivedFrom",
          "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#sentence"}
 # ?q is bound by substitution, which pyoxigraph allows for projected variables only
@@ -128,6 +143,7 @@ class Explorer:
         self.title = title
         self._page: bytes | None = None
         self._dashboard: bytes | None = None
+        self._docs: bytes | None = None
         self._lock = threading.Lock()
         if warm:    # the first view and the key figures are made before anyone asks
             threading.Thread(target=self.warm, name="explorer-warm", daemon=True).start()
@@ -135,6 +151,7 @@ class Explorer:
     def warm(self) -> None:
         try:
             self.page()
+            self.documents()
             self.dashboard()
         except Exception:       # noqa: BLE001 - a request will meet the same error and report it
             pass
@@ -193,6 +210,41 @@ class Explorer:
         data["centre"] = iri
         return data
 
+    def documents(self) -> bytes:
+        """Every document as the page lists it: named by dcterms:title, else its first
+        heading, else its opening words (as kg.html names the documents of a file page)."""
+        with self._lock:
+            if self._docs is None:
+                first = _first_sentences(self.select(HEADINGS))
+                docs = sorted(({"iri": r["d"].value, "name": r["f"].value,
+                                "title": r["title"].value if r["title"] else first.get(r["d"].value, "")}
+                               for r in self.select(DOCS) if isinstance(r["d"], ox.NamedNode)),
+                              key=lambda d: (d["name"], d["iri"]))
+                untitled = [d for d in docs if not d["title"]]
+                if untitled:        # named by their opening words: sentence 0, else 1
+                    opening = _first_sentences(self.select(OPENINGS % " ".join(
+                        str(ox.NamedNode(f"{d['iri']}/sentence/{n}")) for d in untitled for n in (0, 1))))
+                    for d in untitled:
+                        text = opening.get(d["iri"], "")
+                        d["title"] = text if len(text) <= TITLE_CHARS else text[:TITLE_CHARS] + "…"
+                self._docs = script_json(docs).encode("utf-8")
+            return self._docs
+
+    def document(self, iri: str) -> dict:
+        """The entities document ``iri`` names, with their mentions in it and its sentences."""
+        doc = str(ox.NamedNode(iri))          # raises ValueError unless a valid IRI
+        names = [r["e"].value for r in self.select(DOC_NAMES.replace("__DOC__", doc))
+                 if isinstance(r["e"], ox.NamedNode)]
+        mentions = self.construct(DOC_MENTIONS.replace("__DOC__", doc) % " ".join(
+            str(ox.NamedNode(e)) for e in names)) if names else []
+        cited = sorted({str(t.object) for t in mentions
+                        if t.predicate.value in CITES and isinstance(t.object, ox.NamedNode)})
+        sentences = self.construct(SENTENCES % " ".join(cited)) if cited else []
+        data = _GraphData(self.index(self.describe(names), mentions, sentences), max_nodes=None,
+                          metrics_as_nodes=False).build(dashboard=False)
+        data["doc"] = iri
+        return data
+
     def search(self, text: str) -> list[dict]:
         rows = self.select(SEARCH, q=ox.Literal(text.strip().lower()))
         return [{"iri": r["e"].value, "label": r["label"].value,
@@ -232,10 +284,13 @@ class Explorer:
             handler._send(200, "text/html; charset=utf-8", query_page(), QUERY_HEADERS)
         elif path == "/api/dashboard":
             handler._send(200, "application/json", self.dashboard())
-        elif path == "/api/node":
+        elif path == "/api/docs":
+            handler._send(200, "application/json", self.documents())
+        elif path in ("/api/node", "/api/doc"):
             iri = one("iri")
+            answer = self.neighbourhood if path == "/api/node" else self.document
             try:
-                data = self.neighbourhood(iri) if iri and _IRI.fullmatch(iri) else None
+                data = answer(iri) if iri and _IRI.fullmatch(iri) else None
             except ValueError:
                 data = None
             if data is None:
@@ -251,6 +306,17 @@ class Explorer:
         else:
             return False
         return True
+
+
+def _first_sentences(rows) -> dict[str, str]:
+    """document IRI -> the text of its lowest-numbered sentence among ``rows`` (?s ?t),
+    numbers below HEADING_SEARCH only."""
+    best: dict[str, tuple[int, str]] = {}
+    for r in rows:
+        doc, _, n = r["s"].value.rpartition("/sentence/")
+        if doc and n.isdigit() and int(n) < HEADING_SEARCH and (doc not in best or int(n) < best[doc][0]):
+            best[doc] = (int(n), r["t"].value)
+    return {d: t for d, (_, t) in best.items()}
 
 
 _IRI = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"{}|\\^`]+")

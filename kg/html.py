@@ -458,15 +458,14 @@ class _GraphData:
         return self._doc_cache[iri]
 
     def heading(self, doc) -> str:
-        """A document without dcterms:title is named by its first heading, else by its
-        opening words (sentence IRIs are ``{doc}/sentence/{n}``, so no index is needed)."""
+        """A document without dcterms:title is named by its first heading among its first
+        HEADING_SEARCH sentence numbers, else by its opening words (sentence IRIs are
+        ``{doc}/sentence/{n}``, so no index is needed; numbers may have gaps)."""
         first = ""
         for n in range(HEADING_SEARCH):
             text, kind = self.g.values(f"{doc}/sentence/{n}", (NIF.isString, YJ.paragraphKind))
             if text is None:
-                if n == 0:              # numbering may start at 0 or 1
-                    continue
-                break
+                continue
             if str(kind) == "heading":
                 return str(text)
             first = first or str(text)

@@ -149,3 +149,40 @@ def test_query_page_runs_the_bundled_queries(served, browser):  # noqa: F811
         assert errors == []
     finally:
         page.close()
+
+
+def test_served_document_menu_lists_titles_and_loads_a_documents_entities(served, big_build, browser):  # noqa: F811
+    """Every document of the store is in the menu, named as the file page names it (title,
+    else first heading, else opening words) with the file name as the tooltip; choosing one
+    fetches the entities it names and shows only those."""
+    import re
+    static = (big_build / "graph.html").read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script type="application/json" id="graph-data">(.*?)</script>',
+                                static, re.S).group(1))
+    named = {d["name"]: d["title"] for d in data["docs"]}
+    assert len(named) == ARTICLES
+    page = ServedPage(browser, served.home)
+    try:
+        page.page.wait_for_selector("#doc-filter[data-loaded=true]", state="attached", timeout=30_000)
+        options = page.js("""() => [...document.querySelectorAll('#doc-filter option')].slice(1)
+                                   .map(o => [o.textContent, o.title, o.value])""")
+        assert {title: text for text, title, _ in options} == named
+        assert all(text and text != name for text, name, _ in options)
+        # one document: its entities are fetched and only they are shown
+        text, name, value = options[len(options) // 2]
+        iri = page.js("(v) => kgView.data.docs[Number(v)].iri", value)
+        entities = {r["e"]["value"] for r in json.loads(http(
+            served.home + "/sparql?" + urllib.parse.urlencode({"query": (
+                "SELECT DISTINCT ?e WHERE { ?m <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#"
+                f"referenceContext> <{iri}> ; <http://www.w3.org/2005/11/its/rdf#taIdentRef> ?e }}")}),
+            headers={"Accept": "application/sparql-results+json"})[2])["results"]["bindings"]}
+        assert entities
+        page.page.select_option("#doc-filter", value)
+        page.page.wait_for_selector("#doc-filter:not([disabled])", state="attached", timeout=30_000)
+        page.page.wait_for_selector("#progress:empty", state="attached", timeout=30_000)
+        shown = page.js("""() => kgView.data.nodes.filter(n => !kgView.nodes.get(n.id).hidden).map(n => n.iri)""")
+        typed = set(page.js("() => kgView.data.nodes.map(n => n.iri)")) & entities
+        assert set(shown) == typed and len(shown) == int(page.page.get_attribute("#counts", "data-nodes")) > 0
+        page.assert_clean()
+    finally:
+        page.page.close()
