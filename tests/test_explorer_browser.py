@@ -210,6 +210,17 @@ def test_big_page_draws_its_relations_in_one_layer(browser, tmp_path):
         state = page.js("() => ({drawn: kgView.drawnEdges(), total: kgView.data.edges.length, "
                         "vis: kgView.network.body.edgeIndices.length, layer: kgView.state().edgeLayer})")
         assert state == {"drawn": len(edges), "total": len(edges), "vis": 0, "layer": True}
+        # the first view measures only the labels it can show; the rest come on zooming in
+        label_of = "(id) => kgView.network.body.nodes[id].options.label || null"
+        plain = page.js("() => kgView.data.nodes.find(n => !n.important).id")
+        big = page.js("() => kgView.data.nodes.find(n => n.important)")
+        assert page.js("() => kgView.labelsAdded()") is False and page.js(label_of, plain) is None
+        assert page.js(label_of, big["id"]) == big["label"]
+        page.js("() => kgView.network.moveTo({scale: 1})")
+        page.page.wait_for_timeout(300)
+        assert page.js("() => kgView.labelsAdded()") is True
+        assert page.js(label_of, plain) == page.js("(id) => kgView.data.nodes[id].label", plain)
+        page.js("() => kgView.network.fit()")
         # a relation type hidden in the legend is no longer drawn, and the count says so
         page.page.locator("#legend-rels .legend-item", has_text="locatedIn").click()
         located = page.js("() => kgView.data.edges.filter(e => e.rel === 'locatedIn').length")
