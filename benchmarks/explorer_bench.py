@@ -1,12 +1,13 @@
 """Times of the explorer `kg serve` gives, on one graph (a build of generated articles).
 
     python benchmarks/generate.py 10000 /tmp/c10k && kg build /tmp/c10k --out /tmp/o10k
-    python benchmarks/explorer_bench.py /tmp/o10k/graph.ttl
+    python benchmarks/explorer_bench.py /tmp/o10k        # the build's store (or a graph file)
 
-Reports: server start (store loaded), the first view made (kg serve makes it at start, in
-the background; here on the first request), the page opening in Debian's Chromium to
-``window.kgReady`` (median of 3), neighbourhoods of 20 entities of the first view over
-HTTP (median and max), one search and the key figures. Appends a JSON line to
+Reports: server start (store opened, or loaded from a graph file), the first view made (kg
+serve makes it at start, in the background; here on the first request), the page opening in
+Debian's Chromium to ``window.kgReady`` (median of 3), neighbourhoods of 20 entities of the
+first view over HTTP (median and max; the 5 most connected among them), one search, the
+document list and one document's entities, and the key figures. Appends a JSON line to
 ``benchmarks/results/explorer.jsonl``.
 """
 import json
@@ -45,19 +46,27 @@ with sync_playwright() as p:
         pg.wait_for_selector("body[data-ready=true]", state="attached", timeout=120000)
         opens.append(time.perf_counter() - t)
         nodes = pg.evaluate("() => kgView.data.nodes.map(n => n.iri)")
+        degrees = pg.evaluate("() => kgView.data.nodes.map(n => n.degree)")
         pg.close()
     b.close()
 times = []
 for iri in nodes[:: max(1, len(nodes) // 20)][:20]:
     _, s = get("/api/node?" + urllib.parse.urlencode({"iri": iri}))
     times.append(s)
+hubs = [iri for _, iri in sorted(zip(degrees, nodes), reverse=True)[:5]]
+hub_times = [get("/api/node?" + urllib.parse.urlencode({"iri": iri}))[1] for iri in hubs]
 _, search = get("/api/search?q=" + urllib.parse.quote("县"))
+doc_list, docs_s = get("/api/docs")
+doc_list = json.loads(doc_list)
+_, doc_s = get("/api/doc?" + urllib.parse.urlencode({"iri": doc_list[len(doc_list) // 2]["iri"]}))
 _, dash = get("/api/dashboard")
 row = ({"graph": graph, "load_average_1min": round(os.getloadavg()[0], 2), "triples": srv.info["triples"], "server_start_s": round(start_s, 2),
                   "first_view_made_s": round(first_page, 2),
                   "page_open_s_median": round(statistics.median(opens), 2), "page_open_s_runs": [round(x, 2) for x in opens],
                   "neighbourhood_ms_median": round(1000 * statistics.median(times)), "neighbourhood_ms_max": round(1000 * max(times)),
-                  "search_ms": round(1000 * search), "dashboard_s": round(dash, 1)})
+                  "hub_neighbourhood_ms": [round(1000 * x) for x in hub_times],
+                  "search_ms": round(1000 * search), "documents": len(doc_list), "doc_list_ms": round(1000 * docs_s),
+                  "doc_entities_ms": round(1000 * doc_s), "dashboard_s": round(dash, 1)})
 print(json.dumps(row, ensure_ascii=False))
 with open(ROOT / "benchmarks" / "results" / "explorer.jsonl", "a", encoding="utf-8") as fh:
     fh.write(json.dumps(row, ensure_ascii=False) + "\n")

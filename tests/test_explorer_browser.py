@@ -255,6 +255,12 @@ def test_big_page_draws_its_relations_in_one_layer(browser, tmp_path):
             }
             return null; }""")
         assert target is not None
+        # hovering the line gives its one-line tooltip
+        page.page.mouse.move(target["xy"][0] - 1, target["xy"][1])
+        page.page.mouse.move(*target["xy"])
+        page.page.wait_for_selector("div.layer-tip .tip-title", state="visible", timeout=5_000)
+        tip = page.page.text_content("div.layer-tip .tip-title")
+        assert tip.startswith(target["title"].split(" → ")[0]) and tip.endswith(target["title"].split(" → ")[1])
         page.page.mouse.click(*target["xy"])
         page.page.wait_for_selector("#panel:not([hidden])")
         assert page.js("() => kgView.state().selectedEdge") == target["id"]
