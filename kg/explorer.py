@@ -141,10 +141,10 @@ class Explorer:
         self.store = store
         self.kwargs = {"use_default_graph_as_union": True} if dataset else {}
         self.title = title
-        self._page: bytes | None = None
-        self._dashboard: bytes | None = None
-        self._docs: bytes | None = None
-        self._lock = threading.Lock()
+        self._made: dict[str, bytes] = {}
+        # one lock per answer made once: the first view is never kept waiting behind the
+        # key figures (minutes on a large graph)
+        self._locks = {name: threading.Lock() for name in ("page", "docs", "dashboard")}
         if warm:    # the first view and the key figures are made before anyone asks
             threading.Thread(target=self.warm, name="explorer-warm", daemon=True).start()
 
@@ -191,11 +191,16 @@ class Explorer:
         data["dashboard"] = None            # fetched when first opened
         return data
 
+    def _once(self, name: str, make) -> bytes:
+        """The answer ``name``, made by ``make()`` on first use and kept."""
+        if name not in self._made:
+            with self._locks[name]:
+                if name not in self._made:
+                    self._made[name] = make()
+        return self._made[name]
+
     def page(self) -> bytes:
-        with self._lock:
-            if self._page is None:
-                self._page = "".join(page_pieces(self.overview(), self.title, served=True)).encode("utf-8")
-            return self._page
+        return self._once("page", lambda: "".join(page_pieces(self.overview(), self.title, served=True)).encode("utf-8"))
 
     def neighbourhood(self, iri: str) -> dict:
         node = str(ox.NamedNode(iri))         # raises ValueError unless a valid IRI
@@ -213,22 +218,22 @@ class Explorer:
     def documents(self) -> bytes:
         """Every document as the page lists it: named by dcterms:title, else its first
         heading, else its opening words (as kg.html names the documents of a file page)."""
-        with self._lock:
-            if self._docs is None:
-                first = _first_sentences(self.select(HEADINGS))
-                docs = sorted(({"iri": r["d"].value, "name": r["f"].value,
-                                "title": r["title"].value if r["title"] else first.get(r["d"].value, "")}
-                               for r in self.select(DOCS) if isinstance(r["d"], ox.NamedNode)),
-                              key=lambda d: (d["name"], d["iri"]))
-                untitled = [d for d in docs if not d["title"]]
-                if untitled:        # named by their opening words: sentence 0, else 1
-                    opening = _first_sentences(self.select(OPENINGS % " ".join(
-                        str(ox.NamedNode(f"{d['iri']}/sentence/{n}")) for d in untitled for n in (0, 1))))
-                    for d in untitled:
-                        text = opening.get(d["iri"], "")
-                        d["title"] = text if len(text) <= TITLE_CHARS else text[:TITLE_CHARS] + "…"
-                self._docs = script_json(docs).encode("utf-8")
-            return self._docs
+        return self._once("docs", self._documents)
+
+    def _documents(self) -> bytes:
+        first = _first_sentences(self.select(HEADINGS))
+        docs = sorted(({"iri": r["d"].value, "name": r["f"].value,
+                        "title": r["title"].value if r["title"] else first.get(r["d"].value, "")}
+                       for r in self.select(DOCS) if isinstance(r["d"], ox.NamedNode)),
+                      key=lambda d: (d["name"], d["iri"]))
+        untitled = [d for d in docs if not d["title"]]
+        if untitled:        # named by their opening words: sentence 0, else 1
+            opening = _first_sentences(self.select(OPENINGS % " ".join(
+                str(ox.NamedNode(f"{d['iri']}/sentence/{n}")) for d in untitled for n in (0, 1))))
+            for d in untitled:
+                text = opening.get(d["iri"], "")
+                d["title"] = text if len(text) <= TITLE_CHARS else text[:TITLE_CHARS] + "…"
+        return script_json(docs).encode("utf-8")
 
     def document(self, iri: str) -> dict:
         """The entities document ``iri`` names, with their mentions in it and its sentences."""
@@ -251,22 +256,22 @@ class Explorer:
                  "type": r["type"].value.rsplit("#", 1)[-1]} for r in rows if isinstance(r["e"], ox.NamedNode)]
 
     def dashboard(self) -> bytes:
-        with self._lock:
-            if self._dashboard is None:
-                g = self.index(*(self.construct(q) for q in DASHBOARD))
-                dash = key_figures(g)
-                sentences: dict[str, int] = {}
-                texts = []
-                for p in dash.pairings:
-                    for f in p.figures:
-                        for s in f.sources:
-                            if s.sentence not in sentences:
-                                sentences[s.sentence] = len(texts)
-                                texts.append([s.file, s.text])
-                out = _dashboard_json(dash, sentences, {})
-                out["sentences"] = texts
-                self._dashboard = script_json(out).encode("utf-8")
-            return self._dashboard
+        return self._once("dashboard", self._dashboard)
+
+    def _dashboard(self) -> bytes:
+        g = self.index(*(self.construct(q) for q in DASHBOARD))
+        dash = key_figures(g)
+        sentences: dict[str, int] = {}
+        texts = []
+        for p in dash.pairings:
+            for f in p.figures:
+                for s in f.sources:
+                    if s.sentence not in sentences:
+                        sentences[s.sentence] = len(texts)
+                        texts.append([s.file, s.text])
+        out = _dashboard_json(dash, sentences, {})
+        out["sentences"] = texts
+        return script_json(out).encode("utf-8")
 
     # -- HTTP
 
