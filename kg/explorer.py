@@ -60,10 +60,10 @@ RELS = " ".join(f"yj:{r}" for r in RELATION_STYLE)
 TYPES = " ".join(f"yj:{t}" for t in ENTITY_TYPES)
 NAMES = "rdf:type, rdfs:label, skos:prefLabel, skos:altLabel, yj:adminCode"
 
-TOP = PREFIXES + f"""SELECT ?e (COUNT(*) AS ?d) WHERE {{
-  VALUES ?p {{ {RELS} }}
-  {{ ?e ?p ?o }} UNION {{ ?o ?p ?e }}
-}} GROUP BY ?e ORDER BY DESC(?d) STR(?e) LIMIT {OVERVIEW_NODES}"""
+# degrees: relations per entity, one query per relation and direction (each a scan of one
+# predicate's index; the one query with VALUES and UNION took three times as long)
+DEGREES = [PREFIXES + f"SELECT ?e (COUNT(*) AS ?d) WHERE {{ {pattern} }} GROUP BY ?e"
+           for r in RELS.split() for pattern in (f"?e {r} ?o", f"?o {r} ?e")]
 PAIRING_ENDS = PREFIXES + """SELECT DISTINCT ?e WHERE { { ?e yj:supports ?x } UNION { ?x yj:supports ?e } }"""
 # what the page needs of a set of entities (?e bound by VALUES): names, types, relations
 DESCRIBE = PREFIXES + f"""CONSTRUCT {{ ?e ?p ?o }} WHERE {{
@@ -182,7 +182,12 @@ class Explorer:
     def overview(self) -> dict:
         """The page's data for the first view: the most connected entities, pairings first."""
         ends = [r["e"].value for r in self.select(PAIRING_ENDS) if isinstance(r["e"], ox.NamedNode)]
-        top = [r["e"].value for r in self.select(TOP) if isinstance(r["e"], ox.NamedNode)]
+        degree: dict[str, int] = {}
+        for q in DEGREES:
+            for r in self.select(q):
+                if isinstance(r["e"], ox.NamedNode):
+                    degree[r["e"].value] = degree.get(r["e"].value, 0) + int(r["d"].value)
+        top = sorted(degree, key=lambda e: (-degree[e], e))[:OVERVIEW_NODES]
         chosen = list(dict.fromkeys(ends + top))[:OVERVIEW_NODES]
         data = _GraphData(self.index(self.describe(chosen)), max_nodes=None, metrics_as_nodes=False).build(dashboard=False)
         total = self.select(PREFIXES + f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a ?t VALUES ?t {{ {TYPES} }} "
