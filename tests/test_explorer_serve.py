@@ -71,8 +71,9 @@ def test_explorer_routes_are_read_only_and_strict(served):
     assert headers["X-Content-Type-Options"] == "nosniff"
     # an IRI is accepted only as an IRI; a search string only as a value
     for bad in ("", "x", "http://a> } SELECT * WHERE { ?s ?p ?o", "http://a b"):
-        status, _, body = http(served.home + "/api/node?" + urllib.parse.urlencode({"iri": bad}))
-        assert status == 400 and b"iri" in body
+        for route in ("/api/node?", "/api/doc?"):
+            status, _, body = http(served.home + route + urllib.parse.urlencode({"iri": bad}))
+            assert status == 400 and b"iri" in body
     status, _, body = http(served.home + "/api/search?" + urllib.parse.urlencode({"q": '") } DROP ALL #'}))
     assert status == 200 and json.loads(body) == []
     status, _, _ = http(served.home + "/api/search?q=" + urllib.parse.quote("县" * 101))
