@@ -270,3 +270,24 @@ def test_big_page_draws_its_relations_in_one_layer(browser, tmp_path):
         page.assert_clean()
     finally:
         page.close()
+
+
+def test_important_labels_keep_their_screen_size_when_zoomed_in(browser, tmp_path):
+    """An important label is sized for the first view; zoomed in it is made smaller in the
+    graph's units so it stays readable, not huge (never below 14, never above its first size)."""
+    from tests.test_browser import synthetic_graph
+    page = Watched(browser, write_html(synthetic_graph(300), tmp_path / "zoom.html"))
+    try:
+        big = page.js("() => kgView.data.nodes.find(n => n.important).id")
+        size = "(id) => kgView.network.body.nodes[id].options.font.size"
+        first, scale = page.js(size, big), page.js("() => kgView.network.getScale()")
+        assert first * scale == pytest.approx(15, abs=2)
+        page.js("(s) => kgView.network.moveTo({scale: s})", scale * 4)
+        page.page.wait_for_timeout(400)
+        assert page.js(size, big) * scale * 4 == pytest.approx(15, abs=2)
+        page.js("(s) => kgView.network.moveTo({scale: s})", scale / 2)
+        page.page.wait_for_timeout(400)
+        assert page.js(size, big) == first
+        page.assert_clean()
+    finally:
+        page.close()
