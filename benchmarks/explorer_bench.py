@@ -65,14 +65,14 @@ print(json.dumps({"graph": graph, "triples": srv.info["triples"], "server_start_
                   "neighbourhood_ms": [round(1000 * x) for x in times],
                   "hub_neighbourhood_ms": [round(1000 * x) for x in hub_times], "search_ms": round(1000 * search),
                   "doc_list_ms": round(1000 * docs_s), "doc_entities_ms": round(1000 * doc_s)}), flush=True)
-_, dash = get("/api/dashboard") if "--no-dashboard" not in sys.argv else (None, float("nan"))
+_, dash = get("/api/dashboard") if "--no-dashboard" not in sys.argv else (None, None)
 row = ({"graph": graph, "load_average_1min": round(os.getloadavg()[0], 2), "triples": srv.info["triples"], "server_start_s": round(start_s, 2),
                   "first_view_made_s": round(first_page, 2),
                   "page_open_s_median": round(statistics.median(opens), 2), "page_open_s_runs": [round(x, 2) for x in opens],
                   "neighbourhood_ms_median": round(1000 * statistics.median(times)), "neighbourhood_ms_max": round(1000 * max(times)),
                   "hub_neighbourhood_ms": [round(1000 * x) for x in hub_times],
                   "search_ms": round(1000 * search), "documents": len(doc_list), "doc_list_ms": round(1000 * docs_s),
-                  "doc_entities_ms": round(1000 * doc_s), "dashboard_s": round(dash, 1)})
+                  "doc_entities_ms": round(1000 * doc_s), "dashboard_s": None if dash is None else round(dash, 1)})
 print(json.dumps(row, ensure_ascii=False))
 with open(ROOT / "benchmarks" / "results" / "explorer.jsonl", "a", encoding="utf-8") as fh:
     fh.write(json.dumps(row, ensure_ascii=False) + "\n")
