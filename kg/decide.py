@@ -85,7 +85,7 @@ def load_scorer(name: str, folder: str | None = None) -> Scorer | None:
     return Scorer.from_json(path.read_text(encoding="utf-8"))
 
 
-SCORERS = ("metric_subject", "relation", "actor")
+SCORERS = ("metric_subject", "relation", "actor", "span")
 
 
 def shipped_scorers() -> dict[str, Scorer | None]:

@@ -136,3 +136,9 @@ def anaphor_heads() -> tuple[AnaphorHead, ...]:
         heads.append(AnaphorHead(word, tuple(types.split("|")), () if ends == "*" else tuple(ends.split("|")),
                                  bare == "yes", tuple(w for w in extra[0].split("|") if w)))
     return tuple(sorted(heads, key=lambda h: (-len(h.word), h.word)))
+
+
+@lru_cache(maxsize=None)
+def word_classes(name: str) -> dict[str, tuple[str, ...]]:
+    """``class<TAB>word`` rows of a file in ``kg/data/lexicon`` as class -> words, longest first."""
+    return _classes(name, lambda words: tuple(sorted(words, key=lambda w: (-len(w), w))))

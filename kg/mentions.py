@@ -31,6 +31,7 @@ from .anaphora import Offsets, declared_names, point_back, short_commands
 from .gazetteer import Gazetteer, Place, disambiguate, load_gazetteer
 from .lexicon import Lexicon, load_lexicon
 from .model import Document, Mention, Sentence
+from . import spans
 
 jieba.setLogLevel(60)
 
@@ -99,6 +100,9 @@ GENERIC_MODIFIERS = ("县级", "市级", "省级", "国家级", "示范", "重�
                      "现代化", "标准化", "各", "多个", "一批", "新建", "全县", "全市")
 BOUNDARY_AFTER_NAME = set("在和与的是说等担及为到从向把被将也都又已还并就,，。；;、!！?？:：”)（(")
 BOUNDARY_AFTER_NAME |= set("笑表介告感激")     # 买买提笑着说, …表示, …介绍, …告诉记者, …感激地说
+PROJECT_HEAD = re.compile("项目")             # a project named in full ends here (kg.spans judges it)
+TOWNSHIP_HEAD = re.compile("[乡镇]")          # … and a township named alone
+CLAUSE_MARKS = "，,。；;：:、“”「」（）()《》【】<> \t|"   # where a project's name may begin
 
 
 class _Token:
@@ -761,7 +765,7 @@ class _Finder:
                 continue
             town = TOWNSHIP_IN_VILLAGE.match(name)
             if town:                          # 古勒巴格镇英买力村: a township, then its village
-                self.add(sent, start, start + town.end(), "Township", source="suffix")
+                self.add(sent, start, start + town.end(), "Township", source="chain")
                 start += town.end()
             self.add(sent, start, end, "Village", source="suffix")
 
@@ -885,6 +889,40 @@ class _Finder:
                     p.code for p in self.by_sentence.get(sent.index, ())
                     if p.start - sent.start == start and p.source == "gazetteer"):
                 self.add(sent, start, m.end(), "Initiative", source="head")
+
+    # -- proposals only the span scorer may keep (kg.spans) ------------------------
+    def projects(self, sent: Sentence, tokens: list[_Token]) -> None:
+        """A project named in full (…县敬老院改扩建项目, a table's 项目名称 cell): from the
+        clause's start, and from the first place in it, to 项目."""
+        s = sent.text
+        for hit in PROJECT_HEAD.finditer(s):
+            end = hit.end()
+            if end < len(s) and HAN.match(s[end]) and not _ends_token(tokens, end):
+                continue                      # 项目部, 项目区: a word goes on
+            start = max((s.rfind(c, 0, hit.start()) for c in CLAUSE_MARKS), default=-1) + 1
+            if not 4 <= hit.start() - start <= 30 or re.search(rf"[\d{CN_NUM}的是]", s[start:hit.start()]) \
+                    and not re.fullmatch(rf"[^\d的是]*第[{CN_NUM}]+[^\d的是]*", s[start:hit.start()]):
+                continue                      # a clause with a figure or 的 in it is no name (第十二师… is)
+            self.add(sent, start, end, "Initiative", source="project")
+            at = self.place_start(sent, start, hit.start())
+            if at != start and hit.start() - at >= 4:
+                self.add(sent, at, end, "Initiative", source="project")
+
+    def townships(self, sent: Sentence, tokens: list[_Token]) -> None:
+        """A township named alone (在某某乡, 来自某某镇): every start two to six characters
+        before 乡 or 镇 at a word's start; the scorer keeps at most one per end."""
+        s = sent.text
+        places = [(m.start - sent.start, m.end - sent.start) for m in self.by_sentence.get(sent.index, ()) if m.code]
+        for hit in TOWNSHIP_HEAD.finditer(s):
+            end = hit.end()
+            if s[end:end + 1] == "村":
+                continue                      # 乡村, 镇村
+            for n in range(2, 7):
+                start = hit.start() - n
+                if start < 0 or not HAN.match(s[start]) or any(a < end and start < b for a, b in places):
+                    break
+                if start in tokens.starts:
+                    self.add(sent, start, end, "Township", source="township")
 
     # -- people, products, known bodies -----------------------------------------
     def people(self, sent: Sentence, tokens: list[_Token], paragraph_kind: str) -> None:
@@ -1216,11 +1254,15 @@ def _field_variants_join_their_initiative(mentions: list[Mention]) -> None:
             m.name = fuller[m.core]
 
 
-def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
-                  lexicon: Lexicon | None = None) -> list[Mention]:
-    """All entity mentions of one cleaned document, sorted by position."""
+SHIPPED = "shipped"        # find_mentions' default span scorer: the one under kg/data/models
+
+
+def _candidates(doc: Document, gazetteer: Gazetteer | None, lexicon: Lexicon | None):
+    """Every rule's candidate spans of one cleaned document, with the later starts and the
+    context the span scorer reads (kg.spans)."""
     _segmenter()
-    finder = _Finder(doc, gazetteer or load_gazetteer(), lexicon or load_lexicon())
+    lex = lexicon or load_lexicon()
+    finder = _Finder(doc, gazetteer or load_gazetteer(), lex)
     kinds = {p.index: p.kind for p in doc.paragraphs}
     tokenised = list(zip(doc.sentences, _sentence_tokens(doc)))
     for sent, tokens in tokenised:
@@ -1239,10 +1281,34 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
         finder.quoted(sent, tokens)
         finder.titled_plans(sent)
         finder.unquoted_initiatives(sent, tokens)
+        finder.projects(sent, tokens)
+        finder.townships(sent, tokens)
         finder.people(sent, tokens, kinds.get(sent.paragraph, "body"))
         finder.lexicon_names(sent, tokens)
-    mentions = _select(finder.cands)
+    _is_stop("", lex)
+    return spans.proposals(doc, tokenised, finder.cands, _dictionary_tags(), lex, _STOP_CACHE[id(lex)][0])
+
+
+def span_examples(doc: Document) -> list[tuple[Mention, dict[str, float]]]:
+    """The candidate spans the span scorer judges, with their features (kg.train labels them)."""
+    return spans.examples(*_candidates(doc, None, None))
+
+
+def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
+                  lexicon: Lexicon | None = None, scorer=SHIPPED) -> list[Mention]:
+    """All entity mentions of one cleaned document, sorted by position.
+
+    ``scorer`` is the span scorer (kg.spans): the shipped one by default; None lets the
+    rules decide alone."""
+    if scorer == SHIPPED:
+        from .decide import load_scorer
+        scorer = load_scorer("span")
+    ctx, cands = _candidates(doc, gazetteer, lexicon)
+    cands = spans.decide(ctx, cands, scorer)
+    projects = [m for m in cands if m.source == "project"]     # nested: a project holds its school
+    mentions = _select([m for m in cands if m.source != "project"])
     mentions = _select(mentions + _quoted_repeats(doc, mentions))
+    mentions = sorted(mentions + _select(projects), key=lambda m: (m.start, m.end))
     _field_variants_join_their_initiative(mentions)
     mentions = declared_names(doc, mentions)
     short_commands(mentions, lambda text: [p.code for p in finder.gaz.lookup(text)])

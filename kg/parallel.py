@@ -14,6 +14,7 @@ import os
 import sys
 from array import array
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from sys import intern
 from typing import Iterator
 
@@ -22,7 +23,7 @@ from tqdm import tqdm
 from .cache import DocumentCache, document_key
 from .clean import clean
 from .files import die_with_parent
-from .mentions import _segmenter, find_mentions
+from .mentions import SHIPPED, _segmenter, find_mentions
 from .metrics import Said, document_quantities
 from .model import Document, Mention
 from .resolve import DocumentKeys, document_keys
@@ -32,25 +33,25 @@ Processed = tuple[Document, list[Mention], DocumentKeys, dict[tuple[int, int, in
 BATCH = 16          # documents per task: one pickle round trip carries several articles
 
 
-def process_document(doc: Document) -> tuple[Document, list[Mention]]:
-    """The per-document stages: clean and find mentions."""
+def process_document(doc: Document, span=SHIPPED) -> tuple[Document, list[Mention]]:
+    """The per-document stages: clean and find mentions (``span``: the span scorer, kg.spans)."""
     doc = clean(doc)
-    mentions = find_mentions(doc)
+    mentions = find_mentions(doc, scorer=span)
     # 4 bytes per character instead of a list of int objects (about 36): a 10,000-article
     # build keeps every document's offsets until the RDF is written
     doc.offsets = array("i", doc.offsets) if doc.offsets and doc.offsets[-1] < 2**31 else doc.offsets
     return doc, mentions
 
 
-def process_for_build(doc: Document) -> Processed:
+def process_for_build(doc: Document, span=SHIPPED) -> Processed:
     """process_document plus the per-document halves of resolution (pairing, entity keys)
     and of metrics (values, units, indicators)."""
-    doc, mentions = process_document(doc)
+    doc, mentions = process_document(doc, span)
     return doc, mentions, document_keys(doc, mentions), document_quantities(doc, mentions)
 
 
-def process_batch(docs: list[Document]) -> list[Processed]:
-    return [process_for_build(d) for d in docs]
+def process_batch(docs: list[Document], span=SHIPPED) -> list[Processed]:
+    return [process_for_build(d, span) for d in docs]
 
 
 def _shared(result: Processed) -> Processed:
@@ -79,14 +80,14 @@ def _batches(docs: list[Document], size: int) -> list[list[Document]]:
     return [docs[i:i + size] for i in range(0, len(docs), size)]
 
 
-def _local(docs: list[Document], jobs: int) -> Iterator[list[Processed]]:
+def _local(docs: list[Document], jobs: int, span=SHIPPED) -> Iterator[list[Processed]]:
     if jobs <= 1 or len(docs) <= 1:
         for d in docs:
-            yield [process_for_build(d)]
+            yield [process_for_build(d, span)]
         return
     # no segmenter in this process: only workers segment text (its dictionary and the tags cost memory)
     with ProcessPoolExecutor(max_workers=jobs, initializer=_warm, initargs=(os.getpid(),)) as pool:
-        yield from pool.map(process_batch, _batches(docs, BATCH))
+        yield from pool.map(partial(process_batch, span=span), _batches(docs, BATCH))
 
 
 DASK_MISSING = ("--scheduler needs Dask, an optional extra: pip install 'yuanjiang-kg[dask]' "
@@ -101,7 +102,7 @@ def require_dask() -> None:
         raise ImportError(DASK_MISSING) from None
 
 
-def _dask(docs: list[Document], scheduler: str) -> Iterator[list[Processed]]:
+def _dask(docs: list[Document], scheduler: str, span=SHIPPED) -> Iterator[list[Processed]]:
     require_dask()
     from dask.distributed import Client
     with Client(scheduler) as client:
@@ -111,7 +112,7 @@ def _dask(docs: list[Document], scheduler: str) -> Iterator[list[Processed]]:
         futures = []
         for batch in batches:
             # dask's own unique keys: two builds sharing a cluster never share a task
-            futures.append(client.submit(process_batch, batch, pure=False))
+            futures.append(client.submit(process_batch, batch, span=span, pure=False))
             if len(futures) >= window:
                 yield futures.pop(0).result()
         for f in futures:
@@ -119,10 +120,15 @@ def _dask(docs: list[Document], scheduler: str) -> Iterator[list[Processed]]:
 
 
 def run_documents(docs: list[Document], jobs: int = 1, scheduler: str | None = None,
-                  cache: DocumentCache | None = None, progress: bool | None = None) -> list[Processed]:
+                  cache: DocumentCache | None = None, progress: bool | None = None,
+                  span=SHIPPED) -> list[Processed]:
     """``process_for_build`` over ``docs``, results in input order.
 
+    ``span``: the span scorer (kg.spans; the shipped one by default, None: rules alone);
+    any other than the shipped one bypasses the cache, whose keys know only the shipped models.
+
     ``progress``: a tqdm bar on stderr; ``None`` shows it only when stderr is a terminal."""
+    cache = cache if span == SHIPPED else None
     keys = [document_key(d) for d in docs] if cache else []
     results: list[Processed | None] = ([r and _shared(r) for r in map(cache.get, docs, keys)] if cache
                                        else [None] * len(docs))
@@ -131,7 +137,7 @@ def run_documents(docs: list[Document], jobs: int = 1, scheduler: str | None = N
     with tqdm(total=len(docs), initial=len(docs) - len(todo), unit="doc", desc="documents",
               disable=not show or len(docs) < 2, file=sys.stderr) as bar:
         pending = [docs[i] for i in todo]
-        runner = _dask(pending, scheduler) if scheduler else _local(pending, jobs)
+        runner = _dask(pending, scheduler, span) if scheduler else _local(pending, jobs, span)
         slots = iter(todo)
         for batch in runner:
             for result in batch:

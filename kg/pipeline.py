@@ -25,6 +25,7 @@ from .decide import Scorer, shipped_scorers
 from .export import sorted_union, union_lines, with_reference, write_json, write_jsonld_file, write_trig_file
 from .graph import (DEFAULT_BASE, SHARED_GRAPHS, TermIndex, check_base, graph_from_quads, graph_name, to_dataset,
                     to_quads, unlisted_place)
+from .mentions import SHIPPED
 from .metrics import extract_metrics
 from .model import Document, KnowledgeGraph
 from .parallel import process_document, require_dask, run_documents  # noqa: F401  (process_document is API)
@@ -180,7 +181,8 @@ def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = No
     for doc in documents:
         doc.check_text()                # one clear error before any stage, not one in a writer
     store = DocumentCache(cache) if cache is not None else None
-    results = run_documents(documents, jobs=jobs, scheduler=scheduler, cache=store, progress=progress)
+    span = scorers["span"] if scorers is not None and "span" in scorers else SHIPPED
+    results = run_documents(documents, jobs=jobs, scheduler=scheduler, cache=store, progress=progress, span=span)
     processed = [(doc, mentions) for doc, mentions, _, _ in results]
     entities, merges, pairings = resolve(processed, keys=[keys for _, _, keys, _ in results])
     quantities = [q for _, _, _, q in results]

@@ -38,6 +38,7 @@ class Annotated:
     groups: list[tuple[list[dict], list[int]]] = field(default_factory=list)    # metric subjects
     rows: list[tuple[dict, int]] = field(default_factory=list)                  # relations
     actors: list[tuple[list[dict], list[int]]] = field(default_factory=list)    # who acts
+    spans: list[tuple[dict, int]] = field(default_factory=list)                 # entity or not (kg.spans)
 
 
 def annotated(pairs: Iterable[tuple[str | Path, str | Path]]) -> list[Annotated]:
@@ -100,7 +101,35 @@ def examples(item: Annotated) -> Annotated:
         if pairs & optional and not pairs & (truth - optional):
             continue                     # borderline in the gold: teaches nothing
         item.rows.append((rel.features, int(bool(pairs & truth))))
+    item.spans = span_rows(item.path, kg, item.gold)
     return item
+
+
+# -- entity spans (kg.spans) ----------------------------------------------------------------
+def span_rows(path: Path, kg: KnowledgeGraph, gold: Path) -> list[tuple[dict, int]]:
+    """The article's candidate spans with their features, labelled by the gold: 1 when the
+    span (or, for one the rules kept, its resolved entity) carries a gold name of one of its
+    types; 0 when it names nothing or something else; left out when the name is optional."""
+    from .clean import clean
+    from .mentions import span_examples
+    from .read import read_document
+    gold_entities = load_gold(gold)[0]
+    by_name: dict[str, list] = {}
+    for g in gold_entities.values():
+        for n in g.names:
+            by_name.setdefault(n, []).append(g)
+    resolved = {}
+    for e in kg.entities.values():
+        for m in e.mentions:
+            resolved[(m.start, m.end, m.type)] = {normalise(n) for n in (e.label, *e.alt_labels)}
+    rows = []
+    for m, feats in span_examples(clean(read_document(path))):
+        names = {normalise(m.text), normalise(m.name or m.text)} | resolved.get((m.start, m.end, m.type), set())
+        hits = [g for n in names for g in by_name.get(n, ())]
+        if hits and all(g.optional for g in hits):
+            continue
+        rows.append((feats, int(any(not g.optional and {m.type, *m.alt_types} & g.types for g in hits))))
+    return rows
 
 
 def gold_keys(kg: KnowledgeGraph, gold_entities) -> dict[str, set[str]]:
@@ -223,7 +252,9 @@ def fit_binary(items: list[Annotated], c: float = 0.5, calibrate: bool = True, n
     scorer.about = {"relation": "Whether a proposed relation holds: weights of a logistic regression over "
                                 "candidate features (kg/relations.py features), trained by kg.train.",
                     "actor": "Who acts in implements, introduced and builds: weights of a logistic regression "
-                             "over candidate features (kg/relations.py actor_candidates), trained by kg.train."}[name]
+                             "over candidate features (kg/relations.py actor_candidates), trained by kg.train.",
+                    "span": "Whether a candidate span is an entity of its type, with this start: weights of a "
+                            "logistic regression over span features (kg/spans.py features), trained by kg.train."}[name]
     scorer.meta = {"candidates": sum(len(rows_of(it)) for it in items), "documents": len(items), "C": c}
     return scorer
 
@@ -232,7 +263,8 @@ def fit_all(items: list[Annotated], calibrate: bool = True) -> dict[str, Scorer]
     return {"metric_subject": fit_choice(items, calibrate=calibrate),
             "relation": fit_binary(items, calibrate=calibrate),
             "actor": fit_binary(items, calibrate=calibrate, name="actor",
-                                rows_of=lambda it: [r for feats, labels in it.actors for r in zip(feats, labels)])}
+                                rows_of=lambda it: [r for feats, labels in it.actors for r in zip(feats, labels)]),
+            "span": fit_binary(items, calibrate=calibrate, name="span", rows_of=lambda it: it.spans)}
 
 
 def train(pairs: Iterable[tuple[str | Path, str | Path]], out: str | Path = MODELS) -> dict[str, Scorer]:

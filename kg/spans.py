@@ -1,0 +1,280 @@
+"""Whether a candidate span is an entity, where it starts and what it is: the span scorer.
+
+Rules (:mod:`kg.mentions`) propose candidate spans. Where they are unsure (a head word
+extended leftwards, a list item, a quoted name, a person, a project named in a table, a
+township named alone, a later start of any of these) each candidate is described here by
+general features, and a learned scorer (:mod:`kg.decide`, ``span``) keeps or drops it and
+picks one start among the candidates that end at the same place. The features never read
+the span's own characters beyond the class of its head word: what stands right before and
+after it, its length and its jieba tokens, whether it recurs in the article, holds or
+opens with a place, sits in a heading or a list, and how the rules voted.
+
+Without a scorer the rules decide as they always did: the constructions only the scorer
+may keep (:data:`PROPOSED_ONLY`, later starts) are dropped.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .decide import Scorer, bucket
+from .lexicon import Lexicon, word_classes
+from .model import Document, Mention, Sentence
+
+# rules whose spans the scorer judges; places from the gazetteer and the XPCC, the
+# writer's own division and chains after a county are left to the rules
+JUDGED = frozenset({"suffix", "enumeration", "list", "quote", "quote+head", "quote+field", "head", "name",
+                    "role", "byline", "project", "township", "lexicon"})
+PROPOSED_ONLY = frozenset({"project", "township"})       # kept only when a scorer says so
+SHIFTABLE = frozenset({"suffix", "enumeration", "list", "name", "role", "head"})   # may start later
+import os
+KEEP = float(os.environ.get("KEEP", 0.25))  # a rule's own span is kept at this calibrated probability or above
+KEEP_NEW = float(os.environ.get("KEEP_NEW", 0.5))  # … a proposal or a later start at this one
+MAX_SHIFTS = 3              # later starts proposed per span
+CN_DIGITS = "一二三四五六七八九十百零〇两"
+CHAR_CLASSES = {"comma": "，,", "enum": "、", "colon": "：:", "open": "“‘「『\"《(（【[<",
+                "close": "”’」』》)）】]>", "stop": "。；;！!？?", "dot": "·"}
+NAMED_TAGS = ("ns", "nr", "nz", "nt", "vn")
+FAMILY = {"project": "project", "township": "township", "Person": "person", "Township": "township",
+          "Village": "township", "Initiative": "initiative"}
+
+
+@dataclass
+class SpanContext:
+    """What the features of one document's candidates look at."""
+    doc: Document
+    tokens: dict[int, list]                      # sentence index -> its jieba tokens (kg.mentions._Tokens)
+    tags: dict[str, str]                         # jieba's dictionary tags
+    lex: Lexicon
+    triggers: frozenset[str]
+    cands: list[Mention]
+    shifted: dict[int, str] = field(default_factory=dict)     # id(alternative) -> class of what it dropped
+    spans: Counter = field(default_factory=Counter)           # (start, end) -> how many rules proposed it
+    sources: dict = field(default_factory=dict)               # (start, end) -> sources that proposed it
+    types: dict = field(default_factory=dict)                 # (start, end) -> types proposed
+    places: dict = field(default_factory=dict)                # sentence -> [(start, end)] of coded places
+    recur: dict = field(default_factory=dict)                 # span text -> occurrences in the article
+
+    def __post_init__(self):
+        for m in self.cands:
+            self.note(m)
+
+    def note(self, m: Mention) -> None:
+        key = (m.start, m.end)
+        self.spans[key] += 1
+        self.sources.setdefault(key, set()).add(m.source)
+        self.types.setdefault(key, set()).add(m.type)
+        if m.code:
+            self.places.setdefault(m.sentence, []).append(key)
+
+
+def char_class(c: str) -> str | None:
+    if not c:
+        return "edge"
+    if c.isspace():
+        return "space"
+    if c.isdigit() or c in CN_DIGITS:
+        return "num"
+    return next((k for k, chars in CHAR_CLASSES.items() if c in chars), None)
+
+
+def word_class(word: str, ctx: SpanContext) -> str:
+    """A word as a class: a cue of span_context.tsv, a role word, a trigger, or jieba's tag."""
+    cls = next((k for k, words in word_classes("span_context.tsv").items() if word in words), None)
+    if cls:
+        return cls
+    if word in ctx.lex.roles:
+        return "role"
+    if word in ctx.triggers:
+        return "trigger"
+    if word == "的":
+        return "de"
+    tag = ctx.tags.get(word)
+    if tag is None:
+        return "oov1" if len(word) == 1 else "oov"
+    return "tag_" + (tag[:2] if tag.startswith(NAMED_TAGS) else tag[:1])
+
+
+def _cue(text: str, at_end: bool) -> str | None:
+    for cls, words in word_classes("span_context.tsv").items():
+        if any(text.endswith(w) if at_end else text.startswith(w) for w in words):
+            return cls
+    return None
+
+
+def _head(text: str, lex: Lexicon) -> tuple[str, int]:
+    """The class of the span's head word (a suffix's type, a project, a township …) and its length."""
+    for n in range(min(len(text) - 1, 8), 0, -1):
+        t = lex.suffixes.get(text[-n:])
+        if t:
+            return t, n
+    for word, cls in (("项目", "project"), ("乡", "township"), ("镇", "township"), ("村", "village"),
+                      ("”", "quote"), ("」", "quote")):
+        if text.endswith(word):
+            return cls, len(word)
+    return "none", 0
+
+
+def features(m: Mention, sent: Sentence, ctx: SpanContext) -> dict[str, float]:
+    """General features of one candidate span (one line each in docs/quality.md)."""
+    s, lex = sent.text, ctx.lex
+    tokens = ctx.tokens[sent.index]
+    a, b = m.start - sent.start, m.end - sent.start
+    text = s[a:b]
+    f = {"bias_" + m.source: 1.0, "type:" + m.type: 1.0, f"src&type:{m.source}&{m.type}": 1.0,
+         "kind:" + sent.kind: 1.0, "len:" + bucket(len(text), (2, 3, 4, 5, 6, 8, 10, 13, 17)): 1.0}
+    # before the span
+    before = char_class(s[a - 1:a])
+    if before is None:
+        i = bisect_left(tokens.starts, a)
+        prev = tokens[i - 1] if i > 0 and tokens[i - 1].end == a else None
+        before = word_class(prev.word, ctx) if prev else "mid_token"
+    f["prev:" + before] = 1.0
+    cue = _cue(s[:a], at_end=True)
+    if cue:
+        f["prev_cue:" + cue] = 1.0
+    # after the span
+    after = char_class(s[b:b + 1])
+    if after is None:
+        j = bisect_left(tokens.starts, b)
+        after = word_class(tokens[j].word, ctx) if j < len(tokens) and tokens.starts[j] == b else "mid_token"
+    f["next:" + after] = 1.0
+    cue = _cue(s[b:], at_end=False)
+    if cue:
+        f["next_cue:" + cue] = 1.0
+    # inside: tokens, dictionary words, transliteration, digits, quotes
+    inside = [t for t in tokens[bisect_left(tokens.starts, a):] if t.start < b]
+    f["ntok:" + bucket(len(inside), (1, 2, 3, 4, 6, 9))] = 1.0
+    if inside:
+        f["first:" + (word_class(inside[0].word, ctx) if inside[0].start == a else "cut")] = 1.0
+        if inside[-1].end != b:
+            f["last:cut"] = 1.0
+        oov = sum(1 for t in inside if t.word not in ctx.tags) / len(inside)
+        f["oov:" + ("0" if oov == 0 else "some" if oov < 0.5 else "most")] = 1.0
+        f["dict_words:" + bucket(sum(1 for t in inside if len(t.word) > 1 and t.word in ctx.tags), (0, 1, 2, 3))] = 1.0
+        for t in inside[1:]:                  # a word that never stands inside a name (在, 又, 曾任)
+            cls = word_class(t.word, ctx)
+            if cls in ("tag_p", "tag_d", "tag_c", "tag_r", "tag_u", "trigger", "say", "member", "role") \
+                    or t.word in lex.stopwords:
+                f["inner:" + ("stop" if t.word in lex.stopwords else cls)] = 1.0
+            elif cls == "tag_v":
+                f["inner:verb"] = 1.0
+    if text in ctx.tags:
+        f["dict_word"] = 1.0
+    head, n = _head(text, lex)
+    f["head:" + head] = 1.0
+    f[f"head&type:{head}&{m.type}"] = 1.0
+    core = text[:len(text) - n]
+    f["core_len:" + bucket(len(core), (0, 1, 2, 3, 4, 6, 9, 13))] = 1.0
+    spelled = sum(1 for c in core if c in lex.transliteration) / max(len(core), 1)
+    f["translit:" + ("0" if spelled == 0 else "low" if spelled < 0.5 else "high" if spelled < 1 else "all")] = 1.0
+    inner = {lex.suffixes[w] for w in lex.suffixes if len(w) > 1 and w in core}
+    for t in sorted(inner):
+        f["inner_head:" + t] = 1.0
+    if any(c.isdigit() for c in text):
+        f["digit"] = 1.0
+    if any(c in "“”「」\"" for c in text):
+        f["quoted"] = 1.0
+    if "·" in text:
+        f["dot"] = 1.0
+    if core and core[0] in "本该各全每这那其某此首" or _cue(text, at_end=False) == "det":
+        f["opens_det"] = 1.0
+    # places inside the span
+    for pa, pb in ctx.places.get(m.sentence, ()):
+        if (pa, pb) == (m.start, m.end):
+            f["place:whole"] = 1.0
+        elif pa == m.start and pb < m.end:
+            f["place:start"] = 1.0
+        elif m.start <= pa and pb <= m.end:
+            f["place:inside"] = 1.0
+        elif pa < m.end and m.start < pb:
+            f["place:cut"] = 1.0
+        elif pb == m.start:
+            f["place:before"] = 1.0
+    # the article and the rules
+    if text not in ctx.recur:
+        ctx.recur[text] = ctx.doc.text.count(text)
+    f["recur:" + bucket(ctx.recur[text], (1, 2, 3, 5))] = 1.0
+    key = (m.start, m.end)
+    f["votes:" + bucket(len(ctx.sources.get(key, ())), (1, 2, 3))] = 1.0
+    for src in sorted(ctx.sources.get(key, ()) - {m.source}):
+        f["also:" + src] = 1.0
+    if len(ctx.types.get(key, ())) > 1:
+        f["types_disagree"] = 1.0
+    if id(m) in ctx.shifted:
+        f["shift:" + ctx.shifted[id(m)]] = 1.0
+    if a == 0:
+        f["sentence_first"] = 1.0
+    # each feature also within the candidate's family, so that what marks a township named
+    # alone need not be what marks a firm (a linear model has no interactions of its own)
+    family = FAMILY.get(m.source) or FAMILY.get(m.type, "name")
+    f.update({f"{family}~{k}": v for k, v in list(f.items())})
+    return f
+
+
+def later_starts(m: Mention, sent: Sentence, ctx: SpanContext) -> list[Mention]:
+    """The same name starting at later token starts (经|永翔集团, 分布在|昆玉市第一中学, a role
+    word before a person): each dropped stretch's first word gives the feature ``shift:CLASS``."""
+    if m.source not in SHIFTABLE:
+        return []
+    tokens = ctx.tokens[sent.index]
+    a, b = m.start - sent.start, m.end - sent.start
+    _, head = _head(sent.text[a:b], ctx.lex)
+    shortest = 2 if m.type in ("Person", "Enterprise") else 3
+    out = []
+    i = bisect_left(tokens.starts, a)
+    first = word_class(tokens[i].word, ctx) if i < len(tokens) and tokens.starts[i] == a else "cut"
+    for tok in tokens[i + 1:]:
+        if len(out) >= MAX_SHIFTS or b - tok.start < max(shortest, head + 1) or tok.start >= b:
+            break
+        if tok.start <= a or sent.text[tok.start:b] in ctx.tags:
+            continue                          # 和|援疆: what is left is a common word, no name
+        alt = Mention(m.doc_id, sent.start + tok.start, m.end, sent.text[tok.start:b], m.type,
+                      alt_types=m.alt_types, source=m.source, sentence=m.sentence)
+        ctx.shifted[id(alt)] = first
+        out.append(alt)
+    return out
+
+
+def proposals(doc: Document, sentences: list[tuple[Sentence, list]], cands: list[Mention], tags, lex: Lexicon,
+              triggers: frozenset[str]) -> tuple[SpanContext, list[Mention]]:
+    """The candidates with later starts added, and the context their features read."""
+    ctx = SpanContext(doc, {s.index: t for s, t in sentences}, tags, lex, triggers, cands)
+    by_index = {s.index: s for s, _ in sentences}
+    extra = []
+    for m in cands:
+        if m.type and m.source in JUDGED:
+            extra += later_starts(m, by_index[m.sentence], ctx)
+    for m in extra:
+        ctx.note(m)
+    return ctx, cands + extra
+
+
+def examples(ctx: SpanContext, cands: list[Mention]) -> list[tuple[Mention, dict[str, float]]]:
+    """Every judged candidate with its features (for training)."""
+    sentences = {s.index: s for s in ctx.doc.sentences}
+    return [(m, features(m, sentences[m.sentence], ctx)) for m in cands if m.type and m.source in JUDGED]
+
+
+def decide(ctx: SpanContext, cands: list[Mention], scorer: Scorer | None) -> list[Mention]:
+    """The candidates to keep: unjudged ones always; judged ones the scorer finds likely,
+    the likeliest of those ending at one place. Without a scorer: the rules' own spans."""
+    if scorer is None:
+        return [m for m in cands if m.source not in PROPOSED_ONLY and id(m) not in ctx.shifted]
+    sentences = {s.index: s for s in ctx.doc.sentences}
+    best: dict[tuple[int, int], tuple[float, int, Mention]] = {}
+    kept = []
+    for order, m in enumerate(cands):
+        if not m.type or m.source not in JUDGED:
+            kept.append(m)
+            continue
+        p = scorer.probability(features(m, sentences[m.sentence], ctx))
+        if p < (KEEP_NEW if m.source in PROPOSED_ONLY or id(m) in ctx.shifted else KEEP):
+            continue
+        # one name ends at one place: the likeliest start (and type) there; a nested project stays apart
+        key = (m.end, m.source == "project")
+        if key not in best or (p, -order) > best[key][:2]:
+            best[key] = (p, -order, m)
+    kept += [m for _, _, m in best.values()]
+    return kept
