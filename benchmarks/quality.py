@@ -81,7 +81,7 @@ def run(gold_root: Path, min_confidence: float | None = None) -> dict:
     loo, ins = defaultdict(Report), defaultdict(Report)
     everything = fit_all(items)
     per_doc = {}
-    reliability = {"metric subject": [], "relation": [], "actor": []}
+    reliability = {"metric subject": [], "relation": [], "actor": [], "span": []}
     for i, item in enumerate(items):
         fold = fit_all(items[:i] + items[i + 1:])
         for feats, labels in item.groups:
@@ -89,6 +89,7 @@ def run(gold_root: Path, min_confidence: float | None = None) -> dict:
             reliability["metric subject"].append((p, labels[best]))
         reliability["relation"] += [(fold["relation"].probability(f), y) for f, y in item.rows]
         reliability["actor"] += [(fold["actor"].probability(f), y) for fs, ls in item.actors for f, y in zip(fs, ls)]
+        reliability["span"] += [(fold["span"].probability(f), y) for f, y in item.spans]
         held = score_one(item, fold, threshold)
         seen = score_one(item, everything, threshold)
         per_doc[item.path.name] = {"leave-one-out": headline(held), "in-sample": headline(seen)}

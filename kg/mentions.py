@@ -765,7 +765,7 @@ class _Finder:
                 continue
             town = TOWNSHIP_IN_VILLAGE.match(name)
             if town:                          # 古勒巴格镇英买力村: a township, then its village
-                self.add(sent, start, start + town.end(), "Township", source="chain")
+                self.add(sent, start, start + town.end(), "Township", source="suffix")
                 start += town.end()
             self.add(sent, start, end, "Village", source="suffix")
 
@@ -923,6 +923,20 @@ class _Finder:
                     break
                 if start in tokens.starts:
                     self.add(sent, start, end, "Township", source="township")
+
+    def surnamed(self, sent: Sentence, tokens: list[_Token]) -> None:
+        """A person named by a surname and one or two characters after a title, in a list
+        or before 说 (组长某某介绍, 某某(语文,…)): both lengths, at a word's start after a
+        title word, punctuation or a list mark; the scorer keeps at most one."""
+        s, lex = sent.text, self.lex
+        titles = spans.context_words("member") + lex.roles
+        for i in tokens.starts:
+            if s[i] not in lex.surnames or not (i == 0 or s[i - 1] in "、，,：:（(　 " or s[:i].endswith(titles)):
+                continue
+            for n in (2, 3):
+                if i + n <= len(s) and HAN.match(s[i + n - 1]) and (i + n == len(s) or not HAN.match(s[i + n])
+                                                                  or i + n in tokens.starts):
+                    self.add(sent, i, i + n, "Person", source="surname")
 
     # -- people, products, known bodies -----------------------------------------
     def people(self, sent: Sentence, tokens: list[_Token], paragraph_kind: str) -> None:
@@ -1283,6 +1297,7 @@ def _candidates(doc: Document, gazetteer: Gazetteer | None, lexicon: Lexicon | N
         finder.unquoted_initiatives(sent, tokens)
         finder.projects(sent, tokens)
         finder.townships(sent, tokens)
+        finder.surnamed(sent, tokens)
         finder.people(sent, tokens, kinds.get(sent.paragraph, "body"))
         finder.lexicon_names(sent, tokens)
     _is_stop("", lex)
