@@ -110,7 +110,46 @@ def test_training_is_deterministic(tmp_path):
         proc = subprocess.run([sys.executable, "-m", "kg.cli", "train", "--docs", str(SEEDS), "--gold", str(ROOT / "tests" / "gold"),
                                "--out", str(tmp_path / run)], capture_output=True, text=True, timeout=300)
         assert proc.returncode == 0, proc.stderr
-    for name in ("metric_subject.json", "relation.json"):
+    for name in ("metric_subject.json", "relation.json", "span.json"):
         a, b = (tmp_path / "a" / name).read_bytes(), (tmp_path / "b" / name).read_bytes()
         assert a == b
         assert json.loads(a)["weights"]
+
+
+def _spans(text: str, scorer) -> list[tuple[str, str]]:
+    from kg.clean import clean
+    from kg.mentions import find_mentions
+    from kg.read import read_bytes
+    doc = clean(read_bytes(text.encode("utf-8"), "t.txt"))
+    return [(m.text, m.type) for m in find_mentions(doc, scorer=scorer)]
+
+
+def test_span_scorer_drops_what_only_looks_like_a_name():
+    """A head word after a count, a modal verb or an adjective (好学校, 能上幼儿园, 特色街区) ends
+    no name: the rules alone take them, the shipped span scorer drops them."""
+    text = "甲县援疆工作队帮助当地建成了一批好学校。\n如今孩子们在家门口就能上幼儿园。\n在这里，特色街区吸引了许多游客。"
+    alone, learned = _spans(text, None), _spans(text, "shipped")
+    for junk in (("好学校", "School"), ("能上幼儿园", "School"), ("特色街区", "Facility")):
+        assert junk in alone and junk not in learned
+    assert ("甲县援疆工作队", "Organization") in learned
+
+
+def test_span_scorer_keeps_a_project_named_in_a_table():
+    """A project named in full after 项目名称 is an initiative, nested over the school it
+    builds; the rules alone never propose it (kg.spans PROPOSED_ONLY)."""
+    text = "项目名称：乌什县第二中学综合楼建设项目，总投资3100万元。"
+    learned = _spans(text, "shipped")
+    assert ("乌什县第二中学综合楼建设项目", "Initiative") in learned
+    assert ("乌什县第二中学", "School") in learned
+    assert ("乌什县第二中学综合楼建设项目", "Initiative") not in _spans(text, None)
+
+
+def test_span_features_read_no_names():
+    """The span scorer's features are classes, counts and rule names: none holds text."""
+    from kg.clean import clean
+    from kg.mentions import span_examples
+    from kg.read import read_bytes
+    doc = clean(read_bytes("在阿克托海乡，援疆工作组组长王建明介绍，新建了3所学校和乌什县第二中学。".encode("utf-8"), "t.txt"))
+    rows = span_examples(doc)
+    assert rows
+    assert all(re.fullmatch(r"[A-Za-z0-9_:&+~.-]+", k) for _, f in rows for k in f)
