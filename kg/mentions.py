@@ -908,9 +908,26 @@ class _Finder:
             if at != start and hit.start() - at >= 4:
                 self.add(sent, at, end, "Initiative", source="project")
 
+    def proposed_heads(self, sent: Sentence, tokens: list[_Token]) -> None:
+        """Names ending in a head word of proposed_heads.tsv (…综合楼, …消防站, …文工团),
+        extended leftwards as a suffix's name is, unless a head of suffixes.tsv ends there."""
+        s, lex = sent.text, self.lex
+        for hit in spans.proposed_head_pattern().finditer(s):
+            end, head = hit.end(), hit.start()
+            if end < len(s) and NAME_CHAR.match(s[end]) and not _ends_token(tokens, end) \
+                    or any(s.endswith(suf, 0, end) for suf in lex.suffixes):
+                continue
+            start = self.place_start(sent, _extend_left(s, tokens, head, lex), head)
+            start = max([start, *(t.end() for t in _patterns(lex)["tie"].finditer(s, start, head))])
+            name = s[start:end]
+            if start == head or len(name) < 3 or name in lex.generic or name[:head - start] in GENERIC_MODIFIERS:
+                continue
+            self.add(sent, start, end, spans.proposed_heads()[hit.group(0)], source="head_word")
+
     def townships(self, sent: Sentence, tokens: list[_Token]) -> None:
         """A township named alone (在某某乡, 来自某某镇): every start two to six characters
-        before 乡 or 镇 at a word's start; the scorer keeps at most one per end."""
+        before 乡 or 镇 (jieba cuts transliterated names anywhere); the scorer keeps at most
+        one per end."""
         s = sent.text
         places = [(m.start - sent.start, m.end - sent.start) for m in self.by_sentence.get(sent.index, ()) if m.code]
         for hit in TOWNSHIP_HEAD.finditer(s):
@@ -921,8 +938,7 @@ class _Finder:
                 start = hit.start() - n
                 if start < 0 or not HAN.match(s[start]) or any(a < end and start < b for a, b in places):
                     break
-                if start in tokens.starts:
-                    self.add(sent, start, end, "Township", source="township")
+                self.add(sent, start, end, "Township", source="township")
 
     def surnamed(self, sent: Sentence, tokens: list[_Token]) -> None:
         """A person named by a surname and one or two characters after a title, in a list
@@ -1297,6 +1313,7 @@ def _candidates(doc: Document, gazetteer: Gazetteer | None, lexicon: Lexicon | N
         finder.unquoted_initiatives(sent, tokens)
         finder.projects(sent, tokens)
         finder.townships(sent, tokens)
+        finder.proposed_heads(sent, tokens)
         finder.surnamed(sent, tokens)
         finder.people(sent, tokens, kinds.get(sent.paragraph, "body"))
         finder.lexicon_names(sent, tokens)

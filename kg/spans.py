@@ -14,9 +14,11 @@ may keep (:data:`PROPOSED_ONLY`, later starts) are dropped.
 """
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .decide import Scorer, bucket
 from .lexicon import Lexicon, word_classes
@@ -25,13 +27,13 @@ from .model import Document, Mention, Sentence
 # rules whose spans the scorer judges; places from the gazetteer and the XPCC, the
 # writer's own division and chains after a county are left to the rules
 JUDGED = frozenset({"suffix", "enumeration", "list", "quote", "quote+head", "quote+field", "head", "name",
-                    "role", "byline", "project", "township", "surname", "lexicon"})
-PROPOSED_ONLY = frozenset({"project", "township", "surname"})       # kept only when a scorer says so
+                    "role", "byline", "project", "township", "surname", "head_word", "lexicon"})
+PROPOSED_ONLY = frozenset({"project", "township", "surname", "head_word"})       # kept only when a scorer says so
 SHIFTABLE = frozenset({"suffix", "enumeration", "list", "name", "role", "head"})   # may start later
 # a rule's own span is kept at this calibrated probability or above, a proposal or a later
 # start at the second (chosen on leave-one-out entity F1: the rules are mostly right, the
 # proposals mostly not)
-KEEP, KEEP_NEW = 0.25, 0.5
+KEEP, KEEP_NEW = 0.1, 0.5
 MAX_SHIFTS = 3              # later starts proposed per span
 CN_DIGITS = "一二三四五六七八九十百零〇两"
 CHAR_CLASSES = {"comma": "，,", "enum": "、", "colon": "：:", "open": "“‘「『\"《(（【[<",
@@ -103,6 +105,17 @@ def word_class(word: str, ctx: SpanContext) -> str:
     return "tag_" + (tag[:2] if tag.startswith(NAMED_TAGS) else tag[:1])
 
 
+@lru_cache(maxsize=1)
+def proposed_heads() -> dict[str, str]:
+    """Head word -> type, from proposed_heads.tsv (names only the scorer may keep)."""
+    return {w: t for t, words in word_classes("proposed_heads.tsv").items() for w in words}
+
+
+@lru_cache(maxsize=1)
+def proposed_head_pattern() -> re.Pattern:
+    return re.compile("|".join(map(re.escape, sorted(proposed_heads(), key=lambda w: (-len(w), w)))))
+
+
 def context_words(cls: str) -> tuple[str, ...]:
     """The words of one class of span_context.tsv (member: 组长, 院长 … before a name)."""
     return word_classes("span_context.tsv").get(cls, ())
@@ -143,6 +156,8 @@ def features(m: Mention, sent: Sentence, ctx: SpanContext) -> dict[str, float]:
         prev = tokens[i - 1] if i > 0 and tokens[i - 1].end == a else None
         before = word_class(prev.word, ctx) if prev else "mid_token"
     f["prev:" + before] = 1.0
+    if a > 0 and s[a - 1] in lex.transliteration and s[a] in lex.transliteration:
+        f["edge:translit"] = 1.0          # starts inside a run of characters that spell a name
     cue = _cue(s[:a], at_end=True)
     if cue:
         f["prev_cue:" + cue] = 1.0
