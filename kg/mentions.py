@@ -1337,10 +1337,10 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
         scorer = load_scorer("span")
     ctx, cands = _candidates(doc, gazetteer, lexicon)
     cands = spans.decide(ctx, cands, scorer)
-    projects = [m for m in cands if m.source == "project"]     # nested: a project holds its school
-    mentions = _select([m for m in cands if m.source != "project"])
+    nested = [m for m in cands if m.source in spans.NESTED]    # a project holds its school
+    mentions = _select([m for m in cands if m.source not in spans.NESTED])
     mentions = _select(mentions + _quoted_repeats(doc, mentions))
-    mentions = sorted(mentions + _select(projects), key=lambda m: (m.start, m.end))
+    mentions = sorted(mentions + _select(nested), key=lambda m: (m.start, m.end))
     _field_variants_join_their_initiative(mentions)
     mentions = declared_names(doc, mentions)
     short_commands(mentions, lambda text: [p.code for p in finder.gaz.lookup(text)])
