@@ -27,11 +27,11 @@ import jieba
 import rjieba
 from jieba import finalseg
 
+from . import spans
 from .anaphora import Offsets, declared_names, point_back, short_commands
 from .gazetteer import Gazetteer, Place, disambiguate, load_gazetteer
 from .lexicon import Lexicon, load_lexicon
 from .model import Document, Mention, Sentence
-from . import spans
 
 jieba.setLogLevel(60)
 
@@ -915,7 +915,7 @@ class _Finder:
         for hit in spans.proposed_head_pattern().finditer(s):
             end, head = hit.end(), hit.start()
             if end < len(s) and NAME_CHAR.match(s[end]) and not _ends_token(tokens, end) \
-                    or any(s.endswith(suf, 0, end) for suf in lex.suffixes):
+                    or s.endswith(tuple(lex.suffixes), 0, end):
                 continue
             start = self.place_start(sent, _extend_left(s, tokens, head, lex), head)
             start = max([start, *(t.end() for t in _patterns(lex)["tie"].finditer(s, start, head))])

@@ -28,9 +28,9 @@ from .model import Document, Mention, Sentence
 # writer's own division and chains after a county are left to the rules
 JUDGED = frozenset({"suffix", "enumeration", "list", "quote", "quote+head", "quote+field", "head", "name",
                     "role", "byline", "project", "township", "surname", "head_word", "lexicon"})
-PROPOSED_ONLY = frozenset({"project", "township", "surname", "head_word"})
+PROPOSED_ONLY = frozenset({"project", "township", "surname", "head_word"})   # kept only when a scorer says so
+NESTED = frozenset({"project", "head_word"})   # may hold another name: 某县人民医院|门诊楼, 某小学|建设项目
 UNSHARED = ("recur:",)     # features not repeated per family (how often a text recurs says the same for all)
-NESTED = frozenset({"project", "head_word"})   # may hold another name: 某县人民医院|门诊楼, 某小学|建设项目       # kept only when a scorer says so
 SHIFTABLE = frozenset({"suffix", "enumeration", "list", "name", "role", "head"})   # may start later
 # a rule's own span is dropped only when the scorer is nearly sure it is no name (0.1 scored
 # 0.005 better held out, within noise, but dropped real names in invented articles the scorer
