@@ -941,13 +941,13 @@ class _Finder:
                 self.add(sent, start, end, "Township", source="township")
 
     def surnamed(self, sent: Sentence, tokens: list[_Token]) -> None:
-        """A person named by a surname and one or two characters after a title, in a list
-        or before 说 (组长某某介绍, 某某(语文,…)): both lengths, at a word's start after a
-        title word, punctuation or a list mark; the scorer keeps at most one."""
+        """A person named by a surname and one or two characters after a title word or a
+        list mark, or opening a line (组长某某介绍, 某某(语文,…)): both lengths, at a word's
+        start; the scorer keeps at most one."""
         s, lex = sent.text, self.lex
         titles = spans.context_words("member") + lex.roles
         for i in tokens.starts:
-            if s[i] not in lex.surnames or not (i == 0 or s[i - 1] in "、，,：:（(　 " or s[:i].endswith(titles)):
+            if s[i] not in lex.surnames or not (i == 0 or s[i - 1] in "、：:（(" or s.endswith(titles, 0, i)):
                 continue
             for n in (2, 3):
                 if i + n <= len(s) and HAN.match(s[i + n - 1]) and (i + n == len(s) or not HAN.match(s[i + n])

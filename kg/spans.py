@@ -90,9 +90,34 @@ def char_class(c: str) -> str | None:
     return next((k for k, chars in CHAR_CLASSES.items() if c in chars), None)
 
 
+@lru_cache(maxsize=1)
+def _cue_classes() -> tuple[dict[str, str], list[tuple[str, re.Pattern, re.Pattern, int]]]:
+    """span_context.tsv as word -> class, and per class a pattern for a cue ending a text,
+    one for a cue opening it, and the longest cue's length (compiled once)."""
+    classes = word_classes("span_context.tsv")
+    of_word = {}
+    for cls, words in classes.items():
+        for w in words:
+            of_word.setdefault(w, cls)
+    patterns = [(cls, re.compile(f"(?:{'|'.join(map(re.escape, words))})$"),
+                 re.compile("|".join(map(re.escape, words))), max(map(len, words))) for cls, words in classes.items()]
+    return of_word, patterns
+
+
+_INNER_HEADS: dict[int, re.Pattern] = {}
+
+
+def _inner_heads(lex: Lexicon) -> re.Pattern:
+    """The head words of suffixes.tsv (two characters or more), longest first, compiled once per lexicon."""
+    if id(lex) not in _INNER_HEADS:
+        words = sorted((w for w in lex.suffixes if len(w) > 1), key=lambda w: (-len(w), w))
+        _INNER_HEADS[id(lex)] = re.compile("|".join(map(re.escape, words)))
+    return _INNER_HEADS[id(lex)]
+
+
 def word_class(word: str, ctx: SpanContext) -> str:
     """A word as a class: a cue of span_context.tsv, a role word, a trigger, or jieba's tag."""
-    cls = next((k for k, words in word_classes("span_context.tsv").items() if word in words), None)
+    cls = _cue_classes()[0].get(word)
     if cls:
         return cls
     if word in ctx.lex.roles:
@@ -124,8 +149,9 @@ def context_words(cls: str) -> tuple[str, ...]:
 
 
 def _cue(text: str, at_end: bool) -> str | None:
-    for cls, words in word_classes("span_context.tsv").items():
-        if any(text.endswith(w) if at_end else text.startswith(w) for w in words):
+    """The first class of span_context.tsv with a word ending (or opening) ``text``."""
+    for cls, ending, opening, longest in _cue_classes()[1]:
+        if ending.search(text[-longest:]) if at_end else opening.match(text):
             return cls
     return None
 
@@ -160,7 +186,7 @@ def features(m: Mention, sent: Sentence, ctx: SpanContext) -> dict[str, float]:
     f["prev:" + before] = 1.0
     if a > 0 and s[a - 1] in lex.transliteration and s[a] in lex.transliteration:
         f["edge:translit"] = 1.0          # starts inside a run of characters that spell a name
-    cue = _cue(s[:a], at_end=True)
+    cue = _cue(s[max(0, a - 8):a], at_end=True)
     if cue:
         f["prev_cue:" + cue] = 1.0
     # after the span
@@ -169,11 +195,15 @@ def features(m: Mention, sent: Sentence, ctx: SpanContext) -> dict[str, float]:
         j = bisect_left(tokens.starts, b)
         after = word_class(tokens[j].word, ctx) if j < len(tokens) and tokens.starts[j] == b else "mid_token"
     f["next:" + after] = 1.0
-    cue = _cue(s[b:], at_end=False)
+    cue = _cue(s[b:b + 8], at_end=False)
     if cue:
         f["next_cue:" + cue] = 1.0
     # inside: tokens, dictionary words, transliteration, digits, quotes
-    inside = [t for t in tokens[bisect_left(tokens.starts, a):] if t.start < b]
+    inside = []
+    for i in range(bisect_left(tokens.starts, a), len(tokens)):
+        if tokens[i].start >= b:
+            break
+        inside.append(tokens[i])
     f["ntok:" + bucket(len(inside), (1, 2, 3, 4, 6, 9))] = 1.0
     if inside:
         # a span that starts inside a token: after a stop word jieba glued on (赴|江布拉克), or cut
@@ -201,7 +231,7 @@ def features(m: Mention, sent: Sentence, ctx: SpanContext) -> dict[str, float]:
     f["core_len:" + bucket(len(core), (0, 1, 2, 3, 4, 6, 9, 13))] = 1.0
     spelled = sum(1 for c in core if c in lex.transliteration) / max(len(core), 1)
     f["translit:" + ("0" if spelled == 0 else "low" if spelled < 0.5 else "high" if spelled < 1 else "all")] = 1.0
-    inner = {lex.suffixes[w] for w in lex.suffixes if len(w) > 1 and w in core}
+    inner = {lex.suffixes[h.group(0)] for h in _inner_heads(lex).finditer(core)}
     for t in sorted(inner):
         f["inner_head:" + t] = 1.0
     if any(c.isdigit() for c in text):
@@ -287,10 +317,21 @@ def proposals(doc: Document, sentences: list[tuple[Sentence, list]], cands: list
     return ctx, cands + extra
 
 
+def _open(cands: list[Mention]) -> list[Mention]:
+    """The judged candidates that could be kept: not inside a longer span the rules decide
+    alone (a place, a chain), which the longest-first selection keeps whatever is said."""
+    settled: dict[int, list[tuple[int, int]]] = {}
+    for m in cands:
+        if m.type and not judged(m):
+            settled.setdefault(m.sentence, []).append((m.start, m.end))
+    return [m for m in cands if judged(m) and not any(a <= m.start and m.end <= b and b - a > m.end - m.start
+                                                      for a, b in settled.get(m.sentence, ()))]
+
+
 def examples(ctx: SpanContext, cands: list[Mention]) -> list[tuple[Mention, dict[str, float]]]:
-    """Every judged candidate with its features (for training)."""
+    """Every judged candidate that could be kept, with its features (for training)."""
     sentences = {s.index: s for s in ctx.doc.sentences}
-    return [(m, features(m, sentences[m.sentence], ctx)) for m in cands if judged(m)]
+    return [(m, features(m, sentences[m.sentence], ctx)) for m in _open(cands)]
 
 
 def decide(ctx: SpanContext, cands: list[Mention], scorer: Scorer | None) -> list[Mention]:
@@ -300,11 +341,8 @@ def decide(ctx: SpanContext, cands: list[Mention], scorer: Scorer | None) -> lis
         return [m for m in cands if m.source not in PROPOSED_ONLY and id(m) not in ctx.shifted]
     sentences = {s.index: s for s in ctx.doc.sentences}
     best: dict[tuple[int, bool], tuple[float, int, tuple]] = {}
-    kept, likely = [], []
-    for order, m in enumerate(cands):
-        if not judged(m):
-            kept.append(m)
-            continue
+    kept, likely = [m for m in cands if not judged(m)], []
+    for order, m in enumerate(_open(cands)):
         p = scorer.probability(features(m, sentences[m.sentence], ctx))
         if p < (KEEP_NEW if m.source in PROPOSED_ONLY or id(m) in ctx.shifted else KEEP):
             continue
