@@ -924,7 +924,7 @@ class _Finder:
                 continue
             self.add(sent, start, end, spans.proposed_heads()[hit.group(0)], source="head_word")
 
-    def townships(self, sent: Sentence, tokens: list[_Token]) -> None:
+    def township_proposals(self, sent: Sentence, tokens: list[_Token]) -> None:
         """A township named alone (在某某乡, 来自某某镇): every start two to six characters
         before 乡 or 镇 (jieba cuts transliterated names anywhere); the scorer keeps at most
         one per end."""
@@ -1312,18 +1312,19 @@ def _candidates(doc: Document, gazetteer: Gazetteer | None, lexicon: Lexicon | N
         finder.titled_plans(sent)
         finder.unquoted_initiatives(sent, tokens)
         finder.projects(sent, tokens)
-        finder.townships(sent, tokens)
+        finder.township_proposals(sent, tokens)
         finder.proposed_heads(sent, tokens)
         finder.surnamed(sent, tokens)
         finder.people(sent, tokens, kinds.get(sent.paragraph, "body"))
         finder.lexicon_names(sent, tokens)
     _is_stop("", lex)
-    return spans.proposals(doc, tokenised, finder.cands, _dictionary_tags(), lex, _STOP_CACHE[id(lex)][0])
+    ctx, cands = spans.proposals(doc, tokenised, finder.cands, _dictionary_tags(), lex, _STOP_CACHE[id(lex)][0])
+    return finder, tokenised, ctx, cands
 
 
 def span_examples(doc: Document) -> list[tuple[Mention, dict[str, float]]]:
     """The candidate spans the span scorer judges, with their features (kg.train labels them)."""
-    return spans.examples(*_candidates(doc, None, None))
+    return spans.examples(*_candidates(doc, None, None)[2:])
 
 
 def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
@@ -1335,7 +1336,7 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
     if scorer == SHIPPED:
         from .decide import load_scorer
         scorer = load_scorer("span")
-    ctx, cands = _candidates(doc, gazetteer, lexicon)
+    finder, tokenised, ctx, cands = _candidates(doc, gazetteer, lexicon)
     cands = spans.decide(ctx, cands, scorer)
     nested = [m for m in cands if m.source in spans.NESTED]    # a project holds its school
     mentions = _select([m for m in cands if m.source not in spans.NESTED])
