@@ -134,8 +134,8 @@ def test_span_scorer_doubts_what_only_looks_like_a_name():
     text = "甲县援疆工作队帮助当地建成了一批好学校。\n如今孩子们在家门口就能上幼儿园。\n全县改造了加工厂房。"
     scorer = load_scorer("span")
     p = {m.text: scorer.probability(f) for m, f in span_examples(clean(read_bytes(text.encode("utf-8"), "t.txt")))}
-    assert p["甲县援疆工作队"] > 0.5
-    assert all(p[junk] < 0.2 for junk in ("好学校", "能上幼儿园", "加工厂房"))
+    assert p["甲县援疆工作队"] > 0.8
+    assert all(p[junk] < 0.3 for junk in ("好学校", "能上幼儿园", "加工厂房"))
 
 
 def test_span_decisions_drop_unlikely_spans_and_pick_one_start():
