@@ -180,6 +180,47 @@ def child_build(corpus: str, jobs: int, cache: str | None, out: str | None = Non
             "graph_sha256": digest, "graphs_replaced": c.get("graphs_replaced")}
 
 
+def child_dump(out: str, nquads: str) -> dict:
+    """The store of a build as one N-Quads file: what the loader of a first build reads."""
+    from kg.store import open_store
+    start = time.perf_counter()
+    open_store(out).dump(nquads, format=__import__("pyoxigraph").RdfFormat.N_QUADS)
+    return {"seconds": time.perf_counter() - start, "bytes": Path(nquads).stat().st_size}
+
+
+def child_load(nquads: str, db: str, piece_bytes: int) -> dict:
+    """The store loader's work on ``nquads`` (a copy: the loader removes it), with pieces of
+    ``piece_bytes`` (0: the whole file in one bulk_load, as before pieces)."""
+    from kg.store import load_task
+    copy = Path(db + ".nq")
+    shutil.copyfile(nquads, copy)
+    start = time.perf_counter()
+    load_task({"db": db, "checkpoint_of": None, "remove": [], "graphs": [], "nquads": str(copy),
+               "piece_bytes": piece_bytes})
+    return {"seconds": time.perf_counter() - start, "peak_mb_main": _peak_mb()}
+
+
+def loader(folder: Path, work: Path, size: int) -> dict:
+    """A whole kg build (its process tree's peak, the loader included), then the loader on
+    that build's quads in one piece and in the pieces kg build uses, one after the other."""
+    from kg.store import PIECE_BYTES
+    out = work / f"loader-{size}"
+    shutil.rmtree(out, ignore_errors=True)
+    print(f"kg build, {size} articles, then the store loader in one piece and in pieces ...", file=sys.stderr)
+    build = run_child(["build", str(folder), "1", "", str(out)])
+    nquads = work / f"loader-{size}.nq"
+    dump = run_child(["dump", str(out), str(nquads)])
+    found = {"articles": size, "build": build, "nquads_bytes": dump["bytes"], "piece_bytes": PIECE_BYTES}
+    for name, piece in (("one_piece", 0), ("pieces", PIECE_BYTES)):
+        db = work / f"loader-{size}-{name}"
+        shutil.rmtree(db, ignore_errors=True)
+        found[name] = run_child(["load", str(nquads), str(db), str(piece)])
+        shutil.rmtree(db, ignore_errors=True)
+    nquads.unlink()
+    found["kept_build"] = str(out)          # --only-query --reuse times supports.rq on it
+    return found
+
+
 def time_query(target: str, query: str) -> float:
     """Wall time of ``kg query TARGET QUERY`` as a user runs it (a fresh process)."""
     start = time.perf_counter()
@@ -188,16 +229,20 @@ def time_query(target: str, query: str) -> float:
     return time.perf_counter() - start
 
 
-def queries(folder: Path, work: Path, size: int, jobs: int) -> dict:
-    """supports.rq from the store and from graph.ttl of one ``--jobs`` build of ``folder``."""
-    out = work / f"query-{size}"
-    shutil.rmtree(out, ignore_errors=True)
-    print(f"kg build --jobs {jobs} and kg query, {size} articles ...", file=sys.stderr)
-    build = run_child(["build", str(folder), str(jobs), "", str(out)])
+def queries(folder: Path, work: Path, size: int, jobs: int, reuse: Path | None = None) -> dict:
+    """supports.rq from the store and from graph.ttl (medians of 3) of one ``--jobs`` build
+    of ``folder``, or of the existing build ``reuse`` (kept by --only-loader)."""
+    out = reuse or work / f"query-{size}"
+    build = None
+    if reuse is None:
+        shutil.rmtree(out, ignore_errors=True)
+        print(f"kg build --jobs {jobs} and kg query, {size} articles ...", file=sys.stderr)
+        build = run_child(["build", str(folder), str(jobs), "", str(out)])
     query = str(ROOT.parent / "queries" / "supports.rq")
     store = statistics.median(time_query(str(out), query) for _ in range(3))
-    ttl = time_query(str(out / "graph.ttl"), query)
-    shutil.rmtree(out, ignore_errors=True)
+    ttl = statistics.median(time_query(str(out / "graph.ttl"), query) for _ in range(3))
+    if reuse is None:
+        shutil.rmtree(out, ignore_errors=True)
     return {"articles": size, "build": build, "store_seconds": store, "ttl_seconds": ttl, "ratio": ttl / store}
 
 
@@ -261,26 +306,35 @@ def main() -> None:
                          "writes query.json")
     ap.add_argument("--only-stages", action="store_true",
                     help="only the stages of the last size (x jieba, a million triples as Turtle); writes stages.json")
+    ap.add_argument("--only-loader", action="store_true",
+                    help="kg build of the largest size, then its store loaded in one piece and in pieces")
+    ap.add_argument("--reuse", type=Path, help="with --only-query: time the query on this existing build")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         kind, *rest = args.child
         if kind == "stages":
             print(json.dumps(child_stages(rest[0])))
+        elif kind == "dump":
+            print(json.dumps(child_dump(rest[0], rest[1])))
+        elif kind == "load":
+            print(json.dumps(child_load(rest[0], rest[1], int(rest[2]))))
         else:
             print(json.dumps(child_build(rest[0], int(rest[1]), (rest[2] or None) if len(rest) > 2 else None,
                                          rest[3] if len(rest) > 3 else None)))
         return
-    if args.only_incremental or args.only_query or args.only_stages:
+    if args.only_incremental or args.only_query or args.only_stages or args.only_loader:
         size = int(args.sizes.split(",")[-1])
         folder = corpus(size, args.work)
         load = os.getloadavg()
         if args.only_stages:
             found, name = run_child(["stages", str(folder)]), "stages.json"
+        elif args.only_loader:
+            found, name = loader(folder, args.work, size), "loader.json"
         elif args.only_incremental:
             found, name = incremental(folder, args.work, size), "incremental.json"
         else:
-            found, name = queries(folder, args.work, size, args.jobs), "query.json"
+            found, name = queries(folder, args.work, size, args.jobs, args.reuse), "query.json"
         found["load_average"] = {"before": load, "after": os.getloadavg()}
         args.results.mkdir(parents=True, exist_ok=True)
         path = args.results / name

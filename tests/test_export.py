@@ -384,6 +384,34 @@ def test_the_loading_process_takes_a_task_naming_any_number_of_graphs(tmp_path):
     assert len(list(db.named_graphs())) == len(graphs) and len(db) == 1
 
 
+def test_the_loader_loads_in_pieces_the_same_store_as_in_one(tmp_path, seed_build):
+    """The loader hands the bulk loader the N-Quads a piece at a time (its memory is one
+    piece's); each piece ends at a line's end, and the lines with blank nodes (the
+    ontology's) go in one piece, so that they keep meaning the same nodes."""
+    from kg.store import load_task, nquads_pieces, open_store
+    write_files(seed_build.quads, tmp_path / "out", formats=("ttl",))
+    nquads = tmp_path / "all.nq"
+    open_store(tmp_path / "out").dump(str(nquads), format=ox.RdfFormat.N_QUADS)
+    text = nquads.read_bytes()
+    pieces = list(nquads_pieces(nquads, 4096))
+    assert len(pieces) > 50 and all(p.endswith(b"\n") for p in pieces)
+    assert sorted(b"".join(pieces).splitlines()) == sorted(text.splitlines())
+    assert sum(b"_:" in p for p in pieces) == 1 and b"_:" in pieces[-1]
+    assert list(nquads_pieces(nquads, 0)) == [text]
+
+    def load(name, size):
+        db = tmp_path / name
+        load_task({"db": str(db), "checkpoint_of": None, "remove": [], "graphs": [],
+                   "nquads": str(tmp_path / f"{name}.nq"), "piece_bytes": size})
+        quads = list(ox.Store.read_only(str(db)))
+        blank = {str(t) for q in quads for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)}
+        return len(quads), len(blank), sorted(str(q) for q in quads if "_:" not in str(q))
+    for name in ("one", "pieces"):
+        (tmp_path / f"{name}.nq").write_bytes(text)
+    one, pieces = load("one", 0), load("pieces", 4096)
+    assert one == pieces and one[1] > 0 and one[0] == len(text.splitlines())
+
+
 def test_an_invalid_line_is_refused_and_the_old_set_kept(tmp_path):
     write_files({"a": ["<http://e.org/s> <http://e.org/p> <http://e.org/o>"]}, tmp_path)
     before = {f: (tmp_path / f).read_bytes() for f in ("graph.ttl", "graph.nt", "graph.trig")}
