@@ -5,6 +5,8 @@
   is a mention of X (source ``alias``, an alternative label of X);
 - :func:`short_commands`: one aid command or team under the several names an article gives it
   (X援疆工作组 and X对口支援Y前方工作组; X援疆前指 and X's 前方指挥部) takes the fullest;
+- :func:`trade_names`: a company named in full once (新疆某某食品科技有限公司) and later by
+  its trade name and trade (某某食品): every later short form is a mention of the full name;
 - :func:`point_back`: words that point back, 该中心, 这座养殖园, 本批医疗队, 我院, and a bare
   园区 or 工作组 at the start of a clause. Each becomes a mention of the entity it points to
   (source ``anaphor``), so that a figure or an act in its sentence finds its subject there.
@@ -70,6 +72,63 @@ def declared_names(doc: Document, mentions: list[Mention]) -> list[Mention]:
                                  code=full.code, core=full.core, source="alias", sentence=_sentence_at(doc, a)))
         known.sort(key=lambda m: (m.start, m.end))
     return known
+
+
+LEGAL_FORMS = rule_words("company_legal")
+COMPANY_TAILS = rule_words("company_tails")
+
+
+def trade_names(doc: Document, mentions: list[Mention], lookup) -> list[Mention]:
+    """``mentions`` with the short forms of each company's registered name read as that
+    company: 新疆某某生物科技有限公司 drops its places, legal form and trailing trade words
+    (科技, 发展) down to four characters at the least (某某生物), and each such form found
+    elsewhere in the text, outside a longer name, is a mention of the full name (source
+    ``alias``). A found name equal to a short form takes the full name. ``lookup``: the codes
+    of the places a text names."""
+    forms: dict[str, Mention] = {}
+    for m in mentions:
+        if m.type != "Enterprise" or m.source in ("anaphor", "alias"):
+            continue
+        for form in _short_forms(m.name, lookup):
+            if form != m.name:
+                forms.setdefault(form, m)
+    if not forms:
+        return mentions
+    known = list(mentions)
+    for m in known:
+        full = forms.get(m.name)
+        if full is not None and m.type == "Enterprise" and m.name != full.name:
+            m.name, m.source, m.code, m.core = full.name, "alias", full.code, full.core
+    for form in sorted(forms, key=lambda f: (-len(f), f)):
+        full = forms[form]
+        at = 0
+        while (at := doc.text.find(form, at)) >= 0:
+            a, b = at, at + len(form)
+            at = b
+            if any(m.start < b and a < m.end for m in known):
+                continue                        # inside the full name or another name
+            known.append(Mention(doc.doc_id, a, b, form, full.type, name=full.name, alt_types=full.alt_types,
+                                 code=full.code, core=full.core, source="alias", sentence=_sentence_at(doc, a)))
+    known.sort(key=lambda m: (m.start, m.end))
+    return known
+
+
+def _short_forms(name: str, lookup) -> list[str]:
+    """某某生物科技 and 某某生物 for 新疆某某生物科技有限公司: nothing for a name with no legal
+    form or whose trade name is a place."""
+    legal = next((f for f in LEGAL_FORMS if name.endswith(f)), None)
+    if legal is None:
+        return []
+    core = name[:-len(legal)]
+    while (lead := _leading_place(core, lookup)) is not None and len(core) - lead[1] >= 4:
+        core = core[lead[1]:]
+    if len(core) < 4 or _leading_place(core, lookup) is not None or lookup(core[:2]):
+        return []                       # the trade name is a place: 阿克苏纺织 is any firm there
+    out = [core]
+    while (tail := next((t for t in COMPANY_TAILS if core.endswith(t)), None)) and len(core) - len(tail) >= 4:
+        core = core[:-len(tail)]
+        out.append(core)
+    return out
 
 
 def short_commands(mentions: list[Mention], lookup) -> None:

@@ -28,7 +28,7 @@ import rjieba
 from jieba import finalseg
 
 from . import spans
-from .anaphora import Offsets, declared_names, point_back, short_commands
+from .anaphora import Offsets, declared_names, point_back, short_commands, trade_names
 from .gazetteer import Gazetteer, Place, disambiguate, load_gazetteer
 from .lexicon import Lexicon, load_lexicon
 from .model import Document, Mention, Sentence
@@ -1344,7 +1344,9 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
     mentions = sorted(mentions + _select(nested), key=lambda m: (m.start, m.end))
     _field_variants_join_their_initiative(mentions)
     mentions = declared_names(doc, mentions)
-    short_commands(mentions, lambda text: [p.code for p in finder.gaz.lookup(text)])
+    codes = lambda text: [p.code for p in finder.gaz.lookup(text)]
+    short_commands(mentions, codes)
+    mentions = trade_names(doc, mentions, codes)
     mentions = point_back(doc, mentions, [(s, Offsets(t.starts), t.ends) for s, t in tokenised],
                           local=lambda name: finder.names_xinjiang(name))
     for m in mentions:

@@ -62,6 +62,26 @@ def test_a_declared_short_name_is_the_full_one_wherever_it_stands():
     assert about.get("2.3亿元") == "新疆恒祥纺织科技有限公司"
 
 
+def test_a_company_named_later_by_trade_name_and_trade_is_the_registered_one():
+    # no declaration: the article names the firm in full once, then by 字号 + trade
+    text = ("奎屯市引进的新疆华茂棉业科技发展有限公司落户园区。"
+            "其中,华茂棉业年加工皮棉6万吨,带动就业450人。")
+    kg = extract_text(text)
+    firms = [e for e in kg.entities.values() if "Enterprise" in e.types]
+    assert [f.label for f in firms] == ["新疆华茂棉业科技发展有限公司"]
+    assert "华茂棉业" in firms[0].alt_labels
+    about = {m.surface: kg.entities[m.about].label for m in kg.metrics if m.about}
+    assert about.get("450人") == "新疆华茂棉业科技发展有限公司"
+
+
+def test_a_trade_name_that_is_a_place_gives_no_short_form():
+    from kg.anaphora import _short_forms
+    lookup = lambda text: ["650000"] if text in ("新疆", "阿克苏") else []
+    assert _short_forms("新疆华茂棉业科技发展有限公司", lookup) == ["华茂棉业科技发展", "华茂棉业科技", "华茂棉业"]
+    assert _short_forms("阿克苏纺织有限公司", lookup) == []       # only a trade word would be left
+    assert _short_forms("华茂棉业科技", lookup) == []             # no legal form: not a registered name
+
+
 def test_a_short_command_name_is_the_command_the_article_names():
     text = ("辽宁省对口支援新疆工作前方指挥部组织召开推进会。辽宁援疆前指今年安排援疆资金5.6亿元。")
     _, mentions = process_document(read_bytes(text.encode("utf-8"), "t.txt"))
