@@ -257,6 +257,17 @@ class _DocMetrics:
             f["clause_head"] = 1.0
         if m is self.by_sentence[m.sentence][0]:
             f["sentence_first"] = 1.0
+        for o in self.by_sentence[m.sentence]:     # 某县人民医院急诊中心建设项目: the project, not its hospital
+            if o.end - o.start != m.end - m.start:
+                if o.start <= m.start and m.end <= o.end:
+                    f["nested:inner"] = 1.0
+                elif m.start <= o.start and o.end <= m.end:
+                    f["nested:outer"] = 1.0
+        lead = before[clause_start:]
+        if RELATIVE_AGENT.search(lead) and RELATIVE_TAIL.match(after):
+            f["relative:agent"] = 1.0           # 由X设立的基金…: X only set it up
+        elif RELATIVE_HEAD.search(lead):
+            f["relative:head"] = 1.0            # 由X设立的|基金, 每年安排…
         if s.kind != "body":
             f[f"kind:{s.kind}"] = 1.0
         for cls, words in cues.items():
@@ -523,6 +534,9 @@ def _without_name(indicator: str, names: list[str]) -> str:
 
 SPEECH = re.compile(r"[，。；！？,;!?]")
 CLAUSE_BREAK = re.compile(r"[，。；,;]")
+RELATIVE_AGENT = rule_pattern("relative_agent")
+RELATIVE_TAIL = rule_pattern("relative_tail")
+RELATIVE_HEAD = rule_pattern("relative_head")
 WHOLE_PLACE = rule_pattern("whole_place")
 DESTINATION = rule_words("destination")
 MAIN_CLAUSE_LEAD = rule_pattern("main_clause_lead")

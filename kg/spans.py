@@ -42,6 +42,7 @@ MAX_SHIFTS = 3              # later starts proposed per span
 CN_DIGITS = "一二三四五六七八九十百零〇两"
 CHAR_CLASSES = {"comma": "，,", "enum": "、", "colon": "：:", "open": "“‘「『\"《(（【[<",
                 "close": "”’」』》)）】]>", "stop": "。；;！!？?", "dot": "·"}
+NEXT_CLAUSE = re.compile(r"[^。；;！!？?]{0,16}")     # the rest of a clause after a span, a row's next cells
 NAMED_TAGS = ("ns", "nr", "nz", "nt", "vn")
 FAMILY = {"project": "project", "township": "township", "Person": "person", "Township": "township",
           "Village": "township", "Initiative": "initiative"}
@@ -200,6 +201,11 @@ def features(m: Mention, sent: Sentence, ctx: SpanContext) -> dict[str, float]:
     cue = _cue(s[b:b + 8], at_end=False)
     if cue:
         f["next_cue:" + cue] = 1.0
+    if s[a - 1:a] in "：:" and (cue := _cue(s[max(0, a - 9):a - 1], at_end=True)):
+        f["field_cue:" + cue] = 1.0         # 项目名称：X, a field's value
+    rest = NEXT_CLAUSE.match(s, b).group(0)
+    if any(w in rest for w in context_words("invest")):
+        f["clause_after:invest"] = 1.0      # X，总投资…万元 / a table row: what was invested in
     # inside: tokens, dictionary words, transliteration, digits, quotes
     inside = []
     for i in range(bisect_left(tokens.starts, a), len(tokens)):
