@@ -21,13 +21,15 @@ import cn2an
 
 from .decide import Scorer, bucket, load_scorer
 from .lexicon import Lexicon, load_lexicon, rule_pairs, rule_pattern, rule_words
-from .mentions import NAME_CHAR, _is_stop, lcut
+from .mentions import NAME_CHAR, _dictionary_tags, _is_stop, lcut
 from .model import Document, Entity, Evidence, Mention, Metric
 from .relations import ACTOR_TYPES, CLAUSE_HEAD, NOT_ACTOR_BEFORE
 
 CN_DIGITS = "零一二三四五六七八九十百千万亿两〇"
 BUILT = {"Facility", "School", "Hospital"}
 SUBJECT_TYPES = ACTOR_TYPES | BUILT | {"Village", "Initiative", "Enterprise"}
+# the model may also weigh these, which the rules never pick (a villager's income, a product's sales)
+CANDIDATE_TYPES = SUBJECT_TYPES | {"Person", "Product", "Township"}
 # word lists and patterns are data: kg/data/lexicon/rule_words.tsv and rule_patterns.tsv say what each is
 MODIFIERS = rule_pattern("modifiers")
 APPROX_AFTER = rule_pattern("approx_after")
@@ -176,10 +178,13 @@ class _DocMetrics:
         for s in sentences[max(0, sent.index - 6):sent.index + 1]:
             if s.paragraph == sent.paragraph or s.index >= sent.index - 1:
                 pool.extend(self.by_sentence.get(s.index, ()))
+        lead = self.list_lead(sent)
+        if lead is not None and lead.index < sent.index - 1:
+            pool.extend(self.by_sentence.get(lead.index, ()))
         clause = base + max((c.end() for c in CLAUSE_BREAK.finditer(text, 0, start)), default=0)
         clause_end = base + next((c.start() for c in CLAUSE_BREAK.finditer(text, end)), len(text))
         for m in pool:
-            if not (self.types(m) & SUBJECT_TYPES):
+            if not (self.types(m) & CANDIDATE_TYPES):
                 continue
             if m.sentence == sent.index:
                 if m.end <= number:
@@ -188,6 +193,8 @@ class _DocMetrics:
                     scope = "clause_after" if m.end <= clause_end else "sentence_after"
                 else:
                     continue
+            elif lead is not None and m.sentence == lead.index:
+                scope = "list_lead"
             elif m.sentence == sent.index - 1:
                 scope = "prev_sentence"
             else:
@@ -245,6 +252,15 @@ class _DocMetrics:
             out.append((k, f))
         return out
 
+    def list_lead(self, sent) -> object | None:
+        """The sentence that opens the list an item belongs to (…合作社：, 如今：), if any."""
+        if sent.kind != "list":
+            return None
+        for s in reversed(self.doc.sentences[max(0, sent.index - 30):sent.index]):
+            if s.kind != "list":
+                return s
+        return None
+
     def _place_features(self, f: dict[str, float], m: Mention, number: int, number_end: int, cues,
                         same_sentence: bool) -> None:
         """Where one mention of a candidate stands relative to the figure."""
@@ -263,6 +279,13 @@ class _DocMetrics:
                     f["nested:inner"] = 1.0
                 elif m.start <= o.start and o.end <= m.end:
                     f["nested:outer"] = 1.0
+            if o.start >= m.end and _describes(self.doc.text[m.end:o.start]):
+                f["describes_next"] = 1.0       # 甲企业投资的|乙公司: 甲 only says which 乙
+            elif o.end <= m.start and _describes(self.doc.text[o.end:m.start]):
+                f["described"] = 1.0
+        words = lcut(before[-8:])
+        if words and _dictionary_tags().get(words[-1], "").startswith("v") and words[-1] not in self.lex.stopwords:
+            f["before:verb"] = 1.0              # 推行|“师徒结对”: the object of a verb, not its doer
         lead = before[clause_start:]
         if RELATIVE_AGENT.search(lead) and RELATIVE_TAIL.match(after):
             f["relative:agent"] = 1.0           # 由X设立的基金…: X only set it up
@@ -394,6 +417,9 @@ class _DocMetrics:
     def subject(self, sent, start: int, end: int, unit: str, in_sentence: list[Mention]) -> str | None:
         text, base = sent.text, sent.start
         usable = [m for m in in_sentence if self.types(m) & SUBJECT_TYPES]
+        # a name inside a longer one (the school in its project's name) is no subject of its own
+        usable = [m for m in usable if not any(o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
+                                               for o in usable)]
 
         def after_verb(m: Mention) -> bool:     # 在和田地区皮山县…: the chain's head says where, not who
             return text[:self.chain_start(m, in_sentence) - base].endswith(NOT_ACTOR_BEFORE)
@@ -422,6 +448,11 @@ class _DocMetrics:
             for m in usable:
                 if m.start - base == end + settle.end() and self.types(m) & (ACTOR_TYPES | {"Facility"}):
                     return self._step("settles_in", m.entity)
+        # 1c. a clause that is only a name, the topic of the clauses after it that name no one
+        # (项目名称：X，总投资…，援疆资金…)
+        topic = self.topic(text, base, clause, usable)
+        if topic:
+            return self._step("topic_clause", topic)
         initiatives = [m for m in usable if "Initiative" in self.types(m) and not self.counted(m, text, base)]
         # 2. an initiative before the number (money is about actors, not programmes), unless
         # a place heads the number's own clause after it (…品牌建设，塔县接待游客…二十万人次)
@@ -468,6 +499,18 @@ class _DocMetrics:
         return self._step("article_actor", self.default_actor)
 
     @staticmethod
+    def topic(text: str, base: int, clause: int, usable: list[Mention]) -> str | None:
+        """The name an earlier clause consists of, when the clauses between name no one."""
+        breaks = [0, *(c.end() for c in CLAUSE_BREAK.finditer(text, 0, clause))]
+        for a, b in zip(reversed(breaks[:-1]), reversed(breaks[1:])):
+            inside = [m for m in usable if a <= m.start - base and m.end - base <= b]
+            if not inside:
+                continue
+            topic = TOPIC_CLAUSE.fullmatch(text, a, b - 1)
+            return next((m.entity for m in inside if topic and (m.start - base, m.end - base) == topic.span(1)), None)
+        return None
+
+    @staticmethod
     def chain_start(m: Mention, in_sentence: list[Mention]) -> int:
         """Where the chain of places ending with ``m`` starts (和田地区|皮山县): what stands
         before the chain stands before each of its places."""
@@ -512,6 +555,13 @@ class _DocMetrics:
         return bool(re.match(r"\d|等|、", rest))
 
 
+def _describes(gap: str) -> bool:
+    """Whether the words between two names make the first part of a clause describing the
+    second (甲投资的乙, 甲旗下的乙, 由甲设立的“乙”)."""
+    gap = gap.rstrip("“\"「《")
+    return 1 <= len(gap) <= 12 and gap.endswith("的") and not CLAUSE_BREAK.search(gap)
+
+
 def _closer(m: Mention, old: Mention, number: int) -> bool:
     """Whether ``m`` stands nearer the figure than ``old`` (before it counts over after)."""
     def dist(x: Mention) -> tuple[int, int]:
@@ -535,6 +585,7 @@ def _without_name(indicator: str, names: list[str]) -> str:
 SPEECH = re.compile(r"[，。；！？,;!?]")
 CLAUSE_BREAK = re.compile(r"[，。；,;]")
 RELATIVE_AGENT = rule_pattern("relative_agent")
+TOPIC_CLAUSE = rule_pattern("topic_clause")
 RELATIVE_TAIL = rule_pattern("relative_tail")
 RELATIVE_HEAD = rule_pattern("relative_head")
 WHOLE_PLACE = rule_pattern("whole_place")

@@ -173,3 +173,23 @@ def test_span_features_read_no_names():
     rows = span_examples(doc)
     assert rows
     assert all(re.fullmatch(r"[A-Za-z0-9_:&+~.-]+", k) for _, f in rows for k in f)
+
+
+def test_a_project_s_figures_are_the_project_s_not_the_school_in_its_name():
+    """项目名称：X学校综合楼建设项目，总投资…: the school inside the project's name is no subject."""
+    from conftest import extract_text
+    kg = extract_text("温州市对口支援拜城县。重点项目如下：\n\n"
+                      "项目名称：拜城县第二中学综合楼建设项目，总投资3100万元，援疆资金2800万元。")
+    about = {m.surface: kg.entities[m.about].label for m in kg.metrics if m.about}
+    assert about.get("3100万元") == "拜城县第二中学综合楼建设项目"
+    assert about.get("2800万元") == "拜城县第二中学综合楼建设项目"
+
+
+def test_a_list_item_s_figure_is_about_what_the_list_s_lead_names():
+    """X合作社： then a list of its figures a paragraph later: the lead names the subject."""
+    from conftest import extract_text
+    kg = extract_text("温州市援疆工作组投入援疆资金300万元，扶持建起拜城县康其乡红枣种植农民专业合作社：\n\n"
+                      "- 入社农户210户\n- 种植红枣8000亩\n- 户均增收1.5万元\n")
+    about = {m.surface: kg.entities[m.about].label for m in kg.metrics if m.about}
+    assert about.get("8000亩") == "拜城县康其乡红枣种植农民专业合作社"
+    assert about.get("1.5万元") == "拜城县康其乡红枣种植农民专业合作社"
