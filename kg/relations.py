@@ -40,6 +40,7 @@ TIES_BUILT = rule_pattern("ties_built")
 ENTERPRISE_DOES = rule_pattern("enterprise_does")
 GOVERNMENT_HEADS = rule_words("government_heads")
 IS_PROJECT_OF = rule_pattern("is_project_of")
+PROJECT_ROW = rule_pattern("project_row")
 OWN_PLACE_WORDS = rule_words("own_place_words")
 
 
@@ -264,6 +265,9 @@ class _DocRelations:
                 if place is None:
                     place = self.home
                 self.add(e.key, "locatedIn", place, index, m.start, m.end)
+                local = self.local_site_before(mentions, m)
+                if local is not None and local.entity != e.key:
+                    self.add(e.key, "locatedIn", local.entity, index, local.start, m.end)
 
     def settled(self, index: int, mentions: list[Mention], text: str, base: int) -> None:
         """Where a firm or a facility stands, as the sentence says: 甲公司、乙公司等企业先后落户Y;
@@ -308,6 +312,21 @@ class _DocRelations:
             if place and in_xinjiang(self.entities[place].code, self.gaz):
                 return place
             return None
+        return None
+
+    def local_site_before(self, mentions: list[Mention], m: Mention) -> Mention | None:
+        """The township or village the sentence sets itself in before ``m`` (在某某乡某某村，
+        …援建的养殖园; 在某某镇建设物流园): the last place written after 在 before it."""
+        text, base = self.sentence_text(m.sentence)
+        for other in reversed(mentions):
+            if other.end > m.start:
+                continue
+            start = next((o.start for o in mentions if o.end == other.start and self.is_place(o)), other.start)
+            while (link := next((o for o in mentions if o.end == start and self.is_place(o)), None)) is not None:
+                start = link.start
+            if text[:start - base].endswith(("在", "于")):
+                e = self.entities[other.entity]
+                return other if {"Township", "Village"} & set(e.types) and not e.code else None
         return None
 
     def county_before(self, mentions: list[Mention], m: Mention, place: str | None) -> str | None:
@@ -385,8 +404,12 @@ class _DocRelations:
                 after = [o for o in self.by_sentence[m.sentence] if o.start - base == m.end - base + owner.end()
                          and self.is_actor_type(o)]
                 actor = after[0].entity if after else None
-            if actor is None and self.trigger_before(m) is None and not self.command_sentence(m):
+            row = actor is None and PROJECT_ROW.match(text, m.end - base) and self.entities[m.entity].label.endswith("项目")
+            if actor is None and self.trigger_before(m) is None and not self.command_sentence(m) and not row:
                 continue                    # named in passing: no one is said to run it here
+            if row:                         # a row of a project list or table: the article's aid runs it
+                lead = self.list_lead(m.sentence)
+                actor = (self.actor_before(lead, 1 << 30) if lead != m.sentence else None) or self.default_actor
             actor = actor or self.actor_before(m.sentence, m.start) or self.default_actor
             self.act(self.with_command(actor), "implements", m.entity, m.sentence, m.start, m.end, "")
         for index, mentions in sorted(self.by_sentence.items()):
@@ -423,6 +446,13 @@ class _DocRelations:
                     for obj in objects:
                         self.act([a for a in self.with_command(actor) if a != obj.entity], relation, obj.entity,
                                  index, base + pos, base + pos + len(word), word)
+
+    def list_lead(self, index: int) -> int:
+        """The sentence that opens the list or table holding sentence ``index`` (itself if none)."""
+        lead = index
+        while lead > 0 and self.doc.sentences[lead].kind == "list":
+            lead -= 1
+        return lead
 
     def best_initiative_mentions(self) -> list[Mention]:
         """Per initiative, the mention with an implementing trigger before it, else the first."""

@@ -354,3 +354,23 @@ def test_a_command_named_with_its_batch_before_the_pairing_stays_whole():
     assert "江苏省对口支援伊犁哈萨克自治州前方指挥部" in labels(kg, "Organization") or \
         any(e.label == "江苏省第十批对口支援伊犁哈萨克自治州前方指挥部" for e in kg.entities.values())
     assert "伊犁哈萨克自治州前方指挥部" not in labels(kg)
+
+
+def test_a_facility_built_in_a_village_named_after_zai_lies_in_that_village():
+    """在某乡某村，…援建的养殖园: the park lies in the village the sentence sets itself in."""
+    from conftest import extract_text
+    kg = extract_text("温州市对口支援拜城县。在拜城县康其乡阿热村，温州市援疆工作组投入资金120万元援建的阿热村蘑菇种植园已投产。")
+    located = {(kg.entities[r.subject].label, kg.entities[r.object].label) for r in kg.relations
+               if r.predicate == "locatedIn"}
+    assert ("阿热村蘑菇种植园", "阿热村") in located
+
+
+def test_a_row_of_a_project_list_is_a_project_the_article_s_aid_implements():
+    from conftest import extract_text
+    kg = extract_text("温州市对口支援拜城县，今年安排援疆项目3个。重点项目如下：\n\n"
+                      "- 项目名称：拜城县第二中学综合楼建设项目，总投资3100万元，援疆资金2800万元；\n"
+                      "- 项目名称：拜城县敬老院改扩建项目，总投资1350万元，援疆资金1200万元。\n")
+    implemented = {(kg.entities[r.subject].label, kg.entities[r.object].label) for r in kg.relations
+                   if r.predicate == "implements"}
+    assert ("温州市", "拜城县第二中学综合楼建设项目") in implemented
+    assert ("温州市", "拜城县敬老院改扩建项目") in implemented
