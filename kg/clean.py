@@ -244,6 +244,8 @@ def chunks(norm: str) -> list[Chunk]:
         line = norm[start:end]
         if LIST_ITEM.match(line):
             mark = "list"
+        elif current is not None and current.mark == "list" and norm[start - 1] in " \t\u3000":
+            mark = "list"                 # an indented line under a list item goes on with it
         elif heading := MD_HEADING.match(line):
             mark, start, line = "heading", start + heading.end(), line[heading.end():]
         if current is not None and (mark or current.mark or _line_complete(current.text) or FIGURE_ROW.match(line)

@@ -41,7 +41,9 @@ ENTERPRISE_DOES = rule_pattern("enterprise_does")
 GOVERNMENT_HEADS = rule_words("government_heads")
 IS_PROJECT_OF = rule_pattern("is_project_of")
 PROJECT_ROW = rule_pattern("project_row")
+LIST_OPENER = rule_pattern("list_opener")
 OWN_PLACE_WORDS = rule_words("own_place_words")
+COMMAND_HEADS = rule_words("command_heads")
 
 
 class _DocRelations:
@@ -232,7 +234,9 @@ class _DocRelations:
                 if e.code or "Person" in e.types or "Product" in e.types or "Initiative" in e.types \
                         and "Village" not in e.types:
                     continue
-                place = self.place_in_name(e)
+                # an aid command or team is named after its own side (东营援疆指挥部: 东营市, not
+                # 东营区), so the one division of its name the article names will do
+                place = self.place_in_name(e, named_only=not e.label.endswith(COMMAND_HEADS))
                 if "Organization" in e.types and not (set(e.types) & BUILT_TYPES):
                     if place and e.label.endswith(GOVERNMENT_HEADS):
                         self.add(e.key, "subOrganizationOf", place, index, m.start, m.end)
@@ -442,10 +446,55 @@ class _DocRelations:
                         continue
                     # a firm right before 建设 builds; one right before 落户 is what settles
                     actor = (relation == "builds" and self.enterprise_right_before(mentions, base, text, pos)
+                             or self.passive_agent(mentions, text, base, pos)
                              or self.actor_before(index, base + pos) or self.default_actor)
                     for obj in objects:
                         self.act([a for a in self.with_command(actor) if a != obj.entity], relation, obj.entity,
                                  index, base + pos, base + pos + len(word), word)
+        self.listed_objects()
+
+    def listed_objects(self) -> None:
+        """Items of a list opened by the sentence with the trigger, or by a short lead after it
+        (…共招引企业14个。其中包括：- 甲公司 - 乙公司): each item heading its line is an object."""
+        for index, mentions in sorted(self.by_sentence.items()):
+            if self.doc.sentences[index].kind != "list":
+                continue
+            lead = self.list_lead(index)
+            if lead == index:
+                continue
+            stated = lead
+            text, base = self.sentence_text(lead)
+            if LIST_OPENER.fullmatch(text.strip()) and lead > 0:
+                stated = lead - 1          # 其中包括： says nothing itself
+                text, base = self.sentence_text(stated)
+            item_text, item_base = self.sentence_text(index)
+            first = next((m for m in mentions if not item_text[:m.start - item_base].strip("-•·*0-9.、 ")), None)
+            if first is None:
+                continue
+            for relation, types in (("introduced", {"Enterprise", "Product"}), ("builds", BUILT_TYPES)):
+                if not set(self.entities[first.entity].types) & types or self.entities[first.entity].code:
+                    continue
+                found = self.triggers_in(text, relation)
+                if not found:
+                    continue
+                pos, word = found[-1]
+                actor = self.passive_agent(self.by_sentence.get(stated, []), text, base, pos) \
+                    or self.actor_before(stated, base + pos) or self.default_actor
+                self.act([a for a in self.with_command(actor) if a != first.entity], relation, first.entity,
+                         index, first.start, first.end, word)
+
+    def passive_agent(self, mentions: list[Mention], text: str, base: int, pos: int) -> str | None:
+        """The doer a clause names after 由 before its verb (由甲投入资金援建的乙, 同样由甲建设的乙):
+        the last place of the chain right after 由."""
+        at = text.rfind("由", _clause_start(text, pos), pos)
+        if at < 0:
+            return None
+        agent = None
+        for m in mentions:
+            if m.start - base == (at + 1 if agent is None else agent.end - base) and m.end - base <= pos \
+                    and self.is_actor_type(m):
+                agent = m
+        return agent.entity if agent else None
 
     def list_lead(self, index: int) -> int:
         """The sentence that opens the list or table holding sentence ``index`` (itself if none)."""

@@ -251,6 +251,26 @@ class _Resolver:
                 return existing, canon
         return f"{kind}/{slug(canon)}", canon
 
+    def name_pair_places(self, doc: Document, mentions: list[Mention], pairing: Pairing) -> None:
+        """The pair's places are entities: one written only at the head of another name (a
+        city named only in its aid command's name, 某市援疆工作前方指挥部) becomes one by that
+        part of the name; a place with no words in the text at all is dropped from the pair."""
+        for codes in (pairing.supporters, pairing.supported):
+            for code in list(codes):
+                if f"place/{code}" in self.entities:
+                    continue
+                place = self.gaz.by_code[code]
+                names = sorted({place.name, *place.short}, key=lambda n: (-len(n), n))
+                hit = next(((m, n) for m in mentions if m.entity and not m.code
+                            for n in names if len(n) >= 2 and doc.text.startswith(n, m.start)), None)
+                if hit is None:
+                    codes.remove(code)
+                    continue
+                host, name = hit
+                part = Mention(doc.doc_id, host.start, host.start + len(name), name, place.types[0], name=place.name,
+                               code=code, source="name_part", sentence=host.sentence)
+                self.add(part, pairing)
+
     def add(self, m: Mention, pairing: Pairing, known: tuple[str, str] | None = None) -> None:
         key, canon = known or self.key_for(m, pairing)
         e = self.entities.get(key)
@@ -341,6 +361,7 @@ def resolve(documents: list[tuple[Document, list[Mention]]], gaz: Gazetteer | No
         pairings[doc.doc_id] = pairing
         for i, m in enumerate(mentions):
             r.add(m, pairing, known.keys[i] if known else None)
+        r.name_pair_places(doc, mentions, pairing)
     for key in sorted(r.entities):
         e = r.entities[key]
         surfaces = sorted({m.text for m in e.mentions})

@@ -272,3 +272,10 @@ def test_a_tables_units_in_its_header_move_to_its_numbers():
             "<td>11000</td></tr></table>")
     text, _ = html_to_text(page)
     assert "阿图什市第六小学建设项目 总投资14000万元 援疆资金11000万元" in [p.strip() for p in text.split("\n\n")]
+
+
+def test_an_indented_line_under_a_list_item_goes_on_with_the_list():
+    from kg.clean import clean
+    from kg.read import read_bytes
+    doc = clean(read_bytes("其中包括：\n\n- 甲公司\n  主营耐火材料\n- 乙公司\n  年产5万吨\n".encode("utf-8"), "t.md"))
+    assert [s.kind for s in doc.sentences if "主营" in s.text or "年产" in s.text] == ["list", "list"]

@@ -374,3 +374,36 @@ def test_a_row_of_a_project_list_is_a_project_the_article_s_aid_implements():
                    if r.predicate == "implements"}
     assert ("温州市", "拜城县第二中学综合楼建设项目") in implemented
     assert ("温州市", "拜城县敬老院改扩建项目") in implemented
+
+
+def test_the_doer_after_you_builds_not_the_actor_before():
+    """同样由甲建设的乙: 甲 builds 乙, whoever the sentence before named."""
+    from conftest import extract_text
+    kg = extract_text("江苏省对口支援伊犁州。镇江市援疆工作组组织召开推进会。"
+                      "同样由常州市援疆工作组建设的霍城县消防救援站，投资约2800万元。")
+    builds = {(kg.entities[r.subject].label, kg.entities[r.object].label) for r in kg.relations
+              if r.predicate == "builds"}
+    assert ("常州市援疆工作组", "霍城县消防救援站") in builds
+
+
+def test_items_of_a_list_after_a_short_lead_are_objects_of_the_sentence_before():
+    """…共招引企业14个。其中包括：- 甲公司 - 乙公司: each firm heading an item was introduced."""
+    from conftest import extract_text
+    kg = extract_text("近三年，鞍山市援疆工作前方指挥部共招引辽宁企业落地项目14个。\n\n其中包括：\n\n"
+                      "- 新疆鞍钢耐材有限公司\n  主营耐火材料，一期投资6.8亿元\n"
+                      "- 沙湾辽化精细化工有限公司\n  年产精细化学品5万吨\n")
+    introduced = {(kg.entities[r.subject].label, kg.entities[r.object].label) for r in kg.relations
+                  if r.predicate == "introduced"}
+    assert ("鞍山市援疆工作前方指挥部", "新疆鞍钢耐材有限公司") in introduced
+    assert ("鞍山市援疆工作前方指挥部", "沙湾辽化精细化工有限公司") in introduced
+
+
+def test_a_city_named_only_in_its_command_s_name_is_the_pair_s_supporter():
+    """The pair's supporter written only inside 某市援疆工作前方指挥部 is an entity (the build
+    once failed on this with a KeyError), and the command belongs to it."""
+    from conftest import extract_text
+    kg = extract_text("近三年，鞍山市援疆工作前方指挥部共招引辽宁企业落地项目14个，到位资金31.5亿元。")
+    labels = {e.key: e.label for e in kg.entities.values()}
+    assert "鞍山市" in labels.values()
+    sub = {(labels[r.subject], labels[r.object]) for r in kg.relations if r.predicate == "subOrganizationOf"}
+    assert ("鞍山市援疆工作前方指挥部", "鞍山市") in sub
