@@ -144,3 +144,12 @@ def test_an_aid_commands_name_keeps_its_pairing_words():
     assert "新疆工作前方指挥部" not in orgs
     hospitals = {e.label for e in kg.entities.values() if "Hospital" in e.types}
     assert {"萍乡市人民医院", "阿合奇县人民医院"} <= hospitals       # two names tied by the pairing word
+
+
+def test_a_chinese_numeral_inside_the_last_item_is_no_count_of_the_list():
+    """甲、乙和四十七团中学等学校: 四十七 belongs to the regiment's name, not a count of schools."""
+    from kg.parallel import process_document
+    from kg.read import read_bytes
+    _, ms = process_document(read_bytes("分布在昆玉市第一中学、昆玉市北京幼儿园和四十七团中学等学校。".encode("utf-8"), "t.txt"))
+    assert [(m.text, m.type) for m in ms] == [("昆玉市第一中学", "School"), ("昆玉市北京幼儿园", "School"),
+                                              ("四十七团中学", "School")]
