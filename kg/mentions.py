@@ -88,7 +88,7 @@ ENUM_HEADS = {  # head noun after an enumeration -> type of each item
 }
 ENUM_RE = re.compile(
     rf"((?:[^\s、，。,；;：:“”等两]{{2,14}}、){{0,9}}[^\s、，。,；;：:“”等两]{{2,14}}?)"
-    rf"(等|两|[\d{CN_NUM}]+)(?:[个家所])?(?:一批)?([^，。,；;、\d等]{{0,6}}?)"
+    rf"((?<![甲乙丙特一二三])等|两|[\d{CN_NUM}]+)(?:[个家所])?(?:一批)?([^，。,；;、\d等]{{0,6}}?)"
     rf"({'|'.join(sorted(ENUM_HEADS, key=len, reverse=True))})")
 ENUM_HEAD = re.compile("|".join(ENUM_HEADS))
 TAIL_STOPS = {"的", "在", "和", "与", "及", "等", "是", "为", "将", "把", "由", "对", "向", "从", "到", "于",
