@@ -212,11 +212,25 @@ class _Resolver:
             if len(places) == 1 and places[0].name != name[:n] and not name.startswith(places[0].name):
                 name = places[0].name + name[n:]
                 break
+        if m.type in ("School", "Hospital", "Facility"):
+            name = self.without_outer_place(name)
         if m.type == "School":
             name = re.sub(r"(高级中学|高中)$", "中学", name)   # 国庆高中 = 国庆中学
         if m.type == "Enterprise":
             name = self.enterprise_core(name)
         return name
+
+    def without_outer_place(self, name: str) -> str:
+        """喀什地区伽师县第一中学 is 伽师县第一中学: a division written before the one inside
+        it that the name starts with adds nothing to who it is."""
+        outer = next((p for n in range(min(len(name) - 2, 9), 1, -1)
+                      for p in self.gaz.lookup(name[:n]) if p.name == name[:n]), None)
+        if outer is None:
+            return name
+        rest = name[len(outer.name):]
+        inner = next((p for n in range(min(len(rest) - 2, 9), 1, -1) for p in self.gaz.lookup(rest[:n])
+                      if p.name == rest[:n] and self.gaz.is_within(p.code, outer.code)), None)
+        return rest if inner is not None and len(rest) - len(inner.name) >= 2 else name
 
     def enterprise_core(self, name: str) -> str:
         """浙江美欣达集团有限公司 and 美欣达集团 are one company: drop the legal form, a

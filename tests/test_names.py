@@ -153,3 +153,11 @@ def test_a_chinese_numeral_inside_the_last_item_is_no_count_of_the_list():
     _, ms = process_document(read_bytes("分布在昆玉市第一中学、昆玉市北京幼儿园和四十七团中学等学校。".encode("utf-8"), "t.txt"))
     assert [(m.text, m.type) for m in ms] == [("昆玉市第一中学", "School"), ("昆玉市北京幼儿园", "School"),
                                               ("四十七团中学", "School")]
+
+
+def test_a_school_written_with_and_without_its_prefecture_is_one_school():
+    from conftest import extract_text
+    kg = extract_text("喀什地区伽师县第一中学迎来新学期。伽师县第一中学共有教师300名。")
+    schools = [e for e in kg.entities.values() if "School" in e.types]
+    assert len(schools) == 1
+    assert {"喀什地区伽师县第一中学", "伽师县第一中学"} == {schools[0].label, *schools[0].alt_labels}
