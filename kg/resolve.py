@@ -322,6 +322,9 @@ class _Resolver:
             e.parent = e.parent or (f"place/{division[0].code}" if division else None)
         if m.core and m.core != e.label:
             e.alt_labels.add(m.core)
+            at = m.text.find(m.core)
+            if m.original and at >= 0:          # the quoted core as the file spells it (粵新同心)
+                e.alt_labels.add(m.original[at:at + len(m.core)])
         if m.original:
             e.alt_labels.add(m.original)
         if m.type == "Initiative":        # 教育援疆“1+N”赋能行动 belongs to education aid

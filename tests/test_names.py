@@ -161,3 +161,10 @@ def test_a_school_written_with_and_without_its_prefecture_is_one_school():
     schools = [e for e in kg.entities.values() if "School" in e.types]
     assert len(schools) == 1
     assert {"喀什地区伽师县第一中学", "伽师县第一中学"} == {schools[0].label, *schools[0].alt_labels}
+
+
+def test_a_quoted_name_in_traditional_characters_keeps_its_core_as_written():
+    from conftest import extract_text
+    kg = extract_text("廣州援疆工作隊啟動“粵新同心 健康同行”項目,全年完成白內障篩查手術290例。")
+    plan = next(e for e in kg.entities.values() if "Initiative" in e.types)
+    assert {"粤新同心 健康同行", "粵新同心 健康同行"} <= plan.alt_labels
