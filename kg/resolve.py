@@ -298,6 +298,9 @@ class _Resolver:
                        former_names=tuple(self.gaz.former.get(place.code, ())) if place else ())
             if place:   # unambiguous short forms are names people search for (乌什, 兵团第一师)
                 e.alt_labels |= {f for f in place.short if len(self.gaz.lookup(f)) == 1}
+                up = self.gaz.by_code.get(place.parent) if place.parent else None
+                if place.name.endswith("区") and "County" in place.types and up and "City" in up.types:
+                    e.alt_labels.add(up.name + place.name)      # a district goes with its city: 某市某区
                 if place.joint_city:    # 师市合一 is written 兵团第三师图木舒克市 too
                     e.alt_labels |= {"兵团" + f for f in place.short if f.startswith("第") and f.endswith(place.joint_city)}
             self.entities[key] = e

@@ -168,3 +168,10 @@ def test_a_quoted_name_in_traditional_characters_keeps_its_core_as_written():
     kg = extract_text("廣州援疆工作隊啟動“粵新同心 健康同行”項目,全年完成白內障篩查手術290例。")
     plan = next(e for e in kg.entities.values() if "Initiative" in e.types)
     assert {"粤新同心 健康同行", "粵新同心 健康同行"} <= plan.alt_labels
+
+
+def test_a_district_is_also_named_with_its_city():
+    from conftest import extract_text
+    kg = extract_text("北京市海淀区对口支援和田地区墨玉县。海淀区援疆干部20名。")
+    district = next(e for e in kg.entities.values() if e.label == "海淀区")
+    assert "北京市海淀区" in district.alt_labels
