@@ -438,7 +438,8 @@ class _Finder:
                     places = self.gaz.lookup(form)
                     full = any(self.gaz.is_full_name(form, p) for p in places)
                     # a two-character county (成县, 和县) must be a word of its own: 建成县级…
-                    if full and len(form) > 2 or (i in bounds and i + len(form) in bounds):
+                    if full and len(form) > 2 or (i in bounds and i + len(form) in bounds) \
+                            or self.heads_a_chain(s, i + len(form), places):
                         if not full or form not in self.gaz.former_by_name \
                                 and _dictionary_tags().get(form, "ns")[:2] not in ("ns", "nr", "nz", "nt"):
                             places = [p for p in places if self.short_form_backed(form, p)]
@@ -479,6 +480,17 @@ class _Finder:
             place = self._division(div)
             if place:
                 self.add(sent, m.start(), m.end(), "Prefecture", place.name, "xpcc", code=place.code)
+
+    def heads_a_chain(self, s: str, at: int, places: list[Place]) -> bool:
+        """A province's short name written right before the full name of a place inside it
+        (新疆伊犁哈萨克自治州, which jieba reads as one word) is a place of its own."""
+        provinces = [p for p in places if p.level == "province"]
+        for form in self.by_first2.get(s[at:at + 2], ()) if provinces else ():
+            if s.startswith(form, at) and len(form) > 2 and any(
+                    self.gaz.is_full_name(form, q) and self.gaz.is_within(q.code, provinces[0].code)
+                    for q in self.gaz.lookup(form)):
+                return True
+        return False
 
     def short_form_backed(self, form: str, place: Place) -> bool:
         """short_form_ok, asked once per document and place (it searches the whole text)."""

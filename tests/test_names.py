@@ -175,3 +175,12 @@ def test_a_district_is_also_named_with_its_city():
     kg = extract_text("北京市海淀区对口支援和田地区墨玉县。海淀区援疆干部20名。")
     district = next(e for e in kg.entities.values() if e.label == "海淀区")
     assert "北京市海淀区" in district.alt_labels
+
+
+def test_a_province_short_name_before_a_place_inside_it_is_a_place():
+    """对口支援新疆伊犁哈萨克自治州: jieba reads 新疆伊犁哈萨克自治州 as one word; 新疆 is still named."""
+    from kg.parallel import process_document
+    from kg.read import read_bytes
+    _, ms = process_document(read_bytes("南京市开始对口支援新疆伊犁哈萨克自治州伊宁市。".encode("utf-8"), "t.txt"))
+    assert [(m.text, m.type) for m in ms] == [("南京市", "City"), ("新疆", "Province"),
+                                              ("伊犁哈萨克自治州", "Prefecture"), ("伊宁市", "City")]
