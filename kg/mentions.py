@@ -30,7 +30,7 @@ from jieba import finalseg
 from . import spans
 from .anaphora import Offsets, declared_names, point_back, short_commands, trade_names
 from .gazetteer import Gazetteer, Place, disambiguate, load_gazetteer
-from .lexicon import Lexicon, load_lexicon
+from .lexicon import Lexicon, load_lexicon, rule_pattern
 from .model import Document, Mention, Sentence
 
 jieba.setLogLevel(60)
@@ -96,6 +96,7 @@ TAIL_STOPS = {"的", "在", "和", "与", "及", "等", "是", "为", "将", "�
               "成为", "得到", "获得", "入选", "深入", "开展", "取得"}
 GENERIC_VILLAGE_TAILS = ("乡村", "农村", "山村", "整村", "驻村", "示范村", "贫困村", "行政村", "重点村", "样板村",
                          "中心村", "移民村", "各村", "每村", "全村", "本村", "该村", "进村", "到村", "在村")
+HOSPITAL_GRADE = rule_pattern("hospital_grade")     # 综合性二级甲等医院: a rank, not a hospital
 GENERIC_MODIFIERS = ("县级", "市级", "省级", "国家级", "示范", "重点", "当地", "本地", "综合性", "综合", "优质",
                      "现代化", "标准化", "各", "多个", "一批", "新建", "全县", "全市")
 BOUNDARY_AFTER_NAME = set("在和与的是说等担及为到从向把被将也都又已还并就,，。；;、!！?？:：”)（(")
@@ -747,7 +748,8 @@ class _Finder:
                 self.add(sent, batch[0], end, typ, name=s[batch[0]:batch[1]] + s[start:end], source="suffix")
                 continue
             name = s[start:end]
-            if start == head or name in lex.generic or len(name) < 3 or name[:-len(suf)] in GENERIC_MODIFIERS:
+            if start == head or name in lex.generic or len(name) < 3 or name[:-len(suf)] in GENERIC_MODIFIERS \
+                    or HOSPITAL_GRADE.fullmatch(name):
                 continue
             if suf == "市场" and self.gaz.lookup(name[:-len(suf)]):
                 continue                      # 打开浙江市场: a place's market, not a marketplace

@@ -184,3 +184,12 @@ def test_a_province_short_name_before_a_place_inside_it_is_a_place():
     _, ms = process_document(read_bytes("南京市开始对口支援新疆伊犁哈萨克自治州伊宁市。".encode("utf-8"), "t.txt"))
     assert [(m.text, m.type) for m in ms] == [("南京市", "City"), ("新疆", "Province"),
                                               ("伊犁哈萨克自治州", "Prefecture"), ("伊宁市", "City")]
+
+
+def test_a_hospital_s_grade_and_a_help_built_centre_are_no_names():
+    """综合性二级甲等医院 is a rank; 在某县帮建社区服务中心1个: 帮建 is a verb, the county is a place."""
+    from kg.parallel import process_document
+    from kg.read import read_bytes
+    _, ms = process_document(read_bytes("昆玉市人民医院成功创建综合性二级甲等医院。在吉木乃县帮建社区网格服务中心1个。"
+                                        .encode("utf-8"), "t.txt"))
+    assert [(m.text, m.type) for m in ms] == [("昆玉市人民医院", "Hospital"), ("吉木乃县", "County")]
