@@ -632,6 +632,8 @@ class _Finder:
         for m in sorted(self.by_sentence.get(sent.index, ()), key=lambda m: m.start):
             if m.code and start <= m.start - sent.start < head:
                 between = sent.text[start:m.start - sent.start]
+                if between.endswith(("大学", "学院")):
+                    return start          # 北京大学深圳医院: a university's hospital keeps its owner
                 if not re.search(r"[·\d]", between):
                     return m.start - sent.start
         return start

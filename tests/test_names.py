@@ -193,3 +193,10 @@ def test_a_hospital_s_grade_and_a_help_built_centre_are_no_names():
     _, ms = process_document(read_bytes("昆玉市人民医院成功创建综合性二级甲等医院。在吉木乃县帮建社区网格服务中心1个。"
                                         .encode("utf-8"), "t.txt"))
     assert [(m.text, m.type) for m in ms] == [("昆玉市人民医院", "Hospital"), ("吉木乃县", "County")]
+
+
+def test_a_university_s_hospital_keeps_the_university_in_its_name():
+    from kg.parallel import process_document
+    from kg.read import read_bytes
+    _, ms = process_document(read_bytes("专家分别来自深圳市人民医院和北京大学深圳医院。".encode("utf-8"), "t.txt"))
+    assert [(m.text, m.type) for m in ms] == [("深圳市人民医院", "Hospital"), ("北京大学深圳医院", "Hospital")]
