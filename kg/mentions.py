@@ -98,7 +98,9 @@ GENERIC_VILLAGE_TAILS = ("乡村", "农村", "山村", "整村", "驻村", "示�
                          "中心村", "移民村", "各村", "每村", "全村", "本村", "该村", "进村", "到村", "在村")
 HOSPITAL_GRADE = rule_pattern("hospital_grade")     # 综合性二级甲等医院: a rank, not a hospital
 GENERIC_MODIFIERS = ("县级", "市级", "省级", "国家级", "示范", "重点", "当地", "本地", "综合性", "综合", "优质",
-                     "现代化", "标准化", "各", "多个", "一批", "新建", "全县", "全市")
+                     "现代化", "标准化", "各", "多个", "一批", "新建", "全县", "全市", "好", "城区", "农村", "乡村",
+                     "城镇", "周边", "附近")
+KIND_BEFORE_HEAD = re.compile(r"[好的]$")
 BOUNDARY_AFTER_NAME = set("在和与的是说等担及为到从向把被将也都又已还并就,，。；;、!！?？:：”)（(")
 BOUNDARY_AFTER_NAME |= set("笑表介告感激")     # 买买提笑着说, …表示, …介绍, …告诉记者, …感激地说
 PROJECT_HEAD = re.compile("项目")             # a project named in full ends here (kg.spans judges it)
@@ -751,8 +753,9 @@ class _Finder:
                 continue
             name = s[start:end]
             if start == head or name in lex.generic or len(name) < 3 or name[:-len(suf)] in GENERIC_MODIFIERS \
-                    or HOSPITAL_GRADE.fullmatch(name):
-                continue
+                    or HOSPITAL_GRADE.fullmatch(name) or KIND_BEFORE_HEAD.search(s, 0, head) \
+                    or s.startswith("中小学", head - 1):
+                continue                      # …的好学校, 皮山县中小学: a kind of school, not one
             if suf == "市场" and self.gaz.lookup(name[:-len(suf)]):
                 continue                      # 打开浙江市场: a place's market, not a marketplace
             if typ == "Facility" and (COUNTED.match(s, end) or NUM_MEASURE.search(s, 0, start)) \

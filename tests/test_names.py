@@ -200,3 +200,12 @@ def test_a_university_s_hospital_keeps_the_university_in_its_name():
     from kg.read import read_bytes
     _, ms = process_document(read_bytes("专家分别来自深圳市人民医院和北京大学深圳医院。".encode("utf-8"), "t.txt"))
     assert [(m.text, m.type) for m in ms] == [("深圳市人民医院", "Hospital"), ("北京大学深圳医院", "Hospital")]
+
+
+def test_kinds_of_school_are_no_schools():
+    """好学校, 城区学校, 皮山县中小学: what kind, not which one."""
+    from kg.parallel import process_document
+    from kg.read import read_bytes
+    _, ms = process_document(read_bytes("让孩子在家门口上好学校，城区学校和皮山县中小学都新建了操场，乌什县第一中学也是。"
+                                        .encode("utf-8"), "t.txt"))
+    assert [(m.text, m.type) for m in ms] == [("皮山县", "County"), ("乌什县第一中学", "School")]
