@@ -20,21 +20,23 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .cache import DocumentCache
+from .cache import DocumentCache, ReadLog, StageMemo, document_key, mentions_print
 from .decide import Scorer, shipped_scorers
 from .export import sorted_union, union_lines, with_reference, write_json, write_jsonld_file, write_trig_file
 from .graph import (DEFAULT_BASE, SHARED_GRAPHS, TermIndex, check_base, graph_from_quads, graph_name, to_dataset,
                     to_quads, unlisted_place)
 from .mentions import SHIPPED
-from .metrics import extract_metrics
-from .model import Document, KnowledgeGraph
+from .gazetteer import load_gazetteer
+from .lexicon import load_lexicon
+from .metrics import document_metrics
+from .model import Document, KnowledgeGraph, Metric, Relation
 from .parallel import process_document, require_dask, run_documents  # noqa: F401  (process_document is API)
 from .read import InputError, codec_name, name_is_utf8, not_a_file, read_document
-from .relations import aid_command, extract_relations
+from .relations import aid_command, document_relations, merge_relations
 from .resolve import resolve
 from .validate import ontology_graph
-from .store import (STAGE, STORE, _ontology_lines, build_lock, commit, kill_point, read_manifest, recover,
-                    save_manifest, stage_store, store_folder, write_turtle)
+from .store import (STAGE, STORE, _ontology_lines, build_lock, commit, kill_point, read_lines_memo, read_manifest,
+                    recover, save_manifest, stage_store, store_folder, write_turtle)
 
 # Facts whose calibrated confidence is below this are kept as candidates, not asserted
 # (chosen with benchmarks/quality.py: the threshold that maximises leave-one-out F1).
@@ -187,14 +189,39 @@ def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = No
     entities, merges, pairings = resolve(processed, keys=[keys for _, _, keys, _ in results])
     quantities = [q for _, _, _, q in results]
     del results
+    # the memo's entries know only the shipped models, as the cache's do
+    memo = StageMemo(cache if scorers is None and span == SHIPPED else None)
     scorers = shipped_scorers() if scorers is None else scorers
-    relations = extract_relations(processed, entities, pairings, scorer=scorers.get("relation"),
-                                  actor_scorer=scorers.get("actor"))
-    metrics = extract_metrics(processed, entities, document_actors(processed, entities, pairings),
-                              quantities=quantities, scorer=scorers.get("metric_subject"))
+    relations, metrics = relations_and_metrics(processed, entities, pairings, quantities, scorers, memo)
+    memo.save()
     unpaired = [d.doc_id for d, _ in processed if not (pairings[d.doc_id].supporters and pairings[d.doc_id].supported)]
     return asserted(KnowledgeGraph(documents=[d for d, _ in processed], entities=entities, relations=relations,
                                    metrics=metrics, merges=merges, unpaired=unpaired), min_confidence)
+
+
+def relations_and_metrics(processed, entities, pairings, quantities, scorers: Mapping[str, Scorer | None],
+                          memo: StageMemo) -> tuple[list[Relation], list[Metric]]:
+    """Relations and metrics, document by document, then merged: a document whose memo
+    holds (it, its pairing, its mentions and every entity it looked up are unchanged) is
+    not read again."""
+    gaz, lex = load_gazetteer(), load_lexicon()
+    per_document, metrics = [], []
+    for (doc, mentions), known in zip(processed, quantities):
+        pairing = pairings[doc.doc_id]
+        key = document_key(doc) if memo.path is not None else ""
+        context = (repr(pairing), mentions_print(mentions))
+        found = memo.get(key, context, entities) if key else None
+        if found is None:
+            log = ReadLog(entities)
+            found = (document_relations(doc, mentions, log, pairing, gaz, lex, scorers.get("relation"),
+                                        scorers.get("actor")),
+                     document_metrics(doc, mentions, log, actors_of(mentions, log, pairing), lex, known,
+                                      scorers.get("metric_subject") or None))
+            if key:             # pickled now: merging below changes the relations
+                memo.put(key, context, entities, log.keys, found)
+        per_document.append(found[0])
+        metrics.extend(found[1])
+    return merge_relations(per_document), metrics
 
 
 def asserted(kg: KnowledgeGraph, min_confidence: float | None) -> KnowledgeGraph:
@@ -217,13 +244,13 @@ def asserted(kg: KnowledgeGraph, min_confidence: float | None) -> KnowledgeGraph
 def document_actors(processed, entities, pairings) -> dict[str, tuple[str | None, str | None, str | None]]:
     """Per document: the supporting city's key, its aid command's and the supported place's
     (metrics need all three: the first two act, the last is 全县 and 全市)."""
-    actors = {}
-    for doc, mentions in processed:
-        pairing = pairings[doc.doc_id]
-        supporter = f"place/{pairing.supporters[0]}" if pairing.supporters else None
-        supported = f"place/{pairing.supported[0]}" if pairing.supported else None
-        actors[doc.doc_id] = (supporter, aid_command(mentions, entities, supporter), supported)
-    return actors
+    return {doc.doc_id: actors_of(mentions, entities, pairings[doc.doc_id]) for doc, mentions in processed}
+
+
+def actors_of(mentions, entities, pairing) -> tuple[str | None, str | None, str | None]:
+    supporter = f"place/{pairing.supporters[0]}" if pairing.supporters else None
+    supported = f"place/{pairing.supported[0]}" if pairing.supported else None
+    return supporter, aid_command(mentions, entities, supporter), supported
 
 
 FORMATS = ("ttl", "nt", "trig", "jsonld")     # graph.FORMAT files a build can write
@@ -318,7 +345,8 @@ def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, c
     del documents                       # the graph holds them now (and may let them go below)
     kg.problems = problems
     kill_point("extracted")
-    result = BuildResult(kg, to_quads(kg, base), base, counts=graph_counts(kg))
+    reuse = read_lines_memo(out) if out is not None else None    # the last build's document graphs
+    result = BuildResult(kg, to_quads(kg, base, reuse), base, counts=graph_counts(kg))
     if not keep_graph:
         # at 10,000 articles the documents and mentions are about a gigabyte
         result.graph = kg = KnowledgeGraph(merges=kg.merges, problems=kg.problems)
