@@ -252,9 +252,14 @@ def _fsync(path: Path) -> None:
 
 
 def _fsync_tree(folder: Path) -> None:
+    """Every file and folder under ``folder`` on disk. A file with other links is one the
+    checkpoint or an unchanged Turtle block shares with the current store, whose commit
+    synced it already: only its new name (the folder) needs syncing, and a rebuild shares
+    almost every file."""
     for root, _, names in os.walk(folder):
         for name in names:
-            _fsync(Path(root) / name)
+            if os.stat(Path(root) / name).st_nlink == 1:
+                _fsync(Path(root) / name)
         _fsync(Path(root))
 
 
