@@ -458,6 +458,8 @@ def read_lines_memo(out: str | Path) -> dict:
     """What :func:`save_lines_memo` kept in the store of ``out`` ({} if none or unreadable)."""
     import pickle
     folder = store_folder(out)
+    if folder is None:
+        return {}
     try:
         with open(folder / LINES, "rb") as fh:
             return pickle.load(fh)
