@@ -570,10 +570,12 @@ class Runs(Mapping):
 
     @property
     def memo(self) -> dict[str, tuple[str, bytes, int, str]]:
-        """The document graphs as :func:`to_quads` can reuse them: name -> (document_print,
-        packed lines, number of lines, digest)."""
-        return {name: (made_from, self._packed.get(name, b""), self._sizes.get(name, 0), self.digest(name))
-                for name, made_from in self.made_from.items()}
+        """Every graph as the next build may reuse it: name -> (its :func:`document_print`,
+        "" for a graph that is no document's; packed lines; number of lines; digest).
+        :func:`to_quads` takes document graphs from it, :class:`kg.export.CountedUnion`
+        the lines a changed graph had."""
+        return {name: (self.made_from.get(name, ""), packed, self._sizes[name], self.digest(name))
+                for name, packed in self._packed.items()}
 
     def __getitem__(self, name: str) -> list[str]:
         return self.raw(name).decode("utf-8").split("\n")

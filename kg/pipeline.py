@@ -22,21 +22,55 @@ from rdflib import Graph
 
 from .cache import DocumentCache, ReadLog, StageMemo, document_key, mentions_print
 from .decide import Scorer, shipped_scorers
-from .export import sorted_union, union_lines, with_reference, write_json, write_jsonld_file, write_trig_file
-from .graph import (DEFAULT_BASE, SHARED_GRAPHS, TermIndex, check_base, graph_from_quads, graph_name, to_dataset,
-                    to_quads, unlisted_place)
-from .mentions import SHIPPED
+from .export import (
+    CountedUnion,
+    sorted_union,
+    union_lines,
+    with_reference,
+    write_json,
+    write_jsonld_file,
+    write_trig_file,
+)
 from .gazetteer import load_gazetteer
+from .graph import (
+    DEFAULT_BASE,
+    SHARED_GRAPHS,
+    Runs,
+    TermIndex,
+    check_base,
+    graph_from_quads,
+    graph_name,
+    to_dataset,
+    to_quads,
+    unlisted_place,
+)
 from .lexicon import load_lexicon
+from .mentions import SHIPPED
 from .metrics import document_metrics
 from .model import Document, KnowledgeGraph, Metric, Relation
 from .parallel import process_document, require_dask, run_documents  # noqa: F401  (process_document is API)
 from .read import InputError, codec_name, name_is_utf8, not_a_file, read_document
 from .relations import aid_command, document_relations, merge_relations
 from .resolve import resolve
+from .store import (
+    LINES,
+    STAGE,
+    STORE,
+    UNION,
+    _ontology_lines,
+    build_lock,
+    commit,
+    kill_point,
+    read_manifest,
+    read_memo,
+    recover,
+    save_manifest,
+    save_memo,
+    stage_store,
+    store_folder,
+    write_turtle,
+)
 from .validate import ontology_graph
-from .store import (STAGE, STORE, _ontology_lines, build_lock, commit, kill_point, read_lines_memo, read_manifest,
-                    recover, save_manifest, stage_store, store_folder, write_turtle)
 
 # Facts whose calibrated confidence is below this are kept as candidates, not asserted
 # (chosen with benchmarks/quality.py: the threshold that maximises leave-one-out F1).
@@ -345,7 +379,7 @@ def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, c
     del documents                       # the graph holds them now (and may let them go below)
     kg.problems = problems
     kill_point("extracted")
-    reuse = read_lines_memo(out) if out is not None else None    # the last build's document graphs
+    reuse = read_memo(out, LINES)       # the last build's document graphs
     result = BuildResult(kg, to_quads(kg, base, reuse), base, counts=graph_counts(kg))
     if not keep_graph:
         # at 10,000 articles the documents and mentions are about a gigabyte
@@ -405,18 +439,25 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
             os.link(out / "graph.html", stage / "graph.html")
         if "nt" in formats:
             os.link(out / "graph.nt", nt)
+        if (previous / UNION).is_file():
+            os.link(previous / UNION, stage / STORE / UNION)
     else:
         # the sorted union of the lines just put in the store: counted, indexed for the page
-        # and written as graph.nt only if asked for (no output file is read back)
+        # and written as graph.nt only if asked for (no output file is read back); the last
+        # build's union changed where graphs changed, when it kept one
         names = sorted(quads, key=lambda n: str(graph_name(n, base)))
+        union = CountedUnion(quads, names, stage, read_memo(out, UNION), read_memo(out, LINES)) \
+            if isinstance(quads, Runs) else None
         with ExitStack() as files:
             sink = files.enter_context(open(nt, "wb")) if {"nt", "jsonld"} & set(formats) else None
-            pieces = sorted_union(quads, names, stage)
+            pieces = union.pieces() if union else sorted_union(quads, names, stage)
             if html:
                 result.index = TermIndex(union_lines(pieces, sink))
                 result.triple_count = len(result.index)
             else:
                 result.triple_count = sum(1 for _ in union_lines(pieces, sink))
+        if union:
+            save_memo(stage / STORE, UNION, union.saved())
         if html:
             write_page(result.index, stage / "graph.html", html_max_nodes)
     if "nt" in formats:

@@ -11,8 +11,10 @@ build replaces it and its output files as one set.
   is their concatenation and an unchanged graph is never serialized twice (dumping the
   on-disk store is about ten times slower than serializing from memory);
 - ``manifest.json``: graph IRI -> digest and size of its lines, and the base IRI;
-- ``lines.pkl``: each document graph's packed lines with what they were made from, which
-  the next build reuses for every document whose inputs did not change.
+- ``lines.pkl``: each graph's packed lines with what they were made from, which the next
+  build reuses for every document whose inputs did not change;
+- ``union.pkl``: the sorted union of all lines, packed, with the lines two or more graphs
+  hold and how many: the next build changes it where graphs changed instead of sorting again.
 
 A build never writes into ``OUT/store``: it makes the next generation (store, Turtle
 blocks and every output file) in ``OUT/.kg-new/``, starting from a checkpoint of the
@@ -41,7 +43,8 @@ import pyoxigraph as ox
 from .files import write_atomic
 
 STORE = "store"
-DB, BLOCKS, MANIFEST, LINES = "oxigraph", "turtle", "manifest.json", "lines.pkl"
+DB, BLOCKS, MANIFEST = "oxigraph", "turtle", "manifest.json"
+LINES, UNION = "lines.pkl", "union.pkl"     # what the next build reuses (kg.graph.Runs.memo, kg.export.CountedUnion)
 LOCK, STAGE, OLD, JOURNAL = ".kg-build.lock", ".kg-new", ".kg-old-store", ".kg-commit.json"
 FORMAT = 1          # bump when the layout of OUT/store changes: an older store is rebuilt whole
 # temporary files earlier versions of kg build left in the output folder when killed
@@ -332,7 +335,7 @@ def stage_store(out: str | Path, quads: Mapping[str, Iterable[str]], base: str,
     manifest = {"format": FORMAT, "base": base, "graphs": dict(sorted(graphs.items()))}
     save_manifest(stage, manifest)
     if isinstance(quads, Runs):
-        save_lines_memo(stage, quads.memo)
+        save_memo(stage, LINES, quads.memo)
     return {**manifest, "changed": len(changed), "removed": sum(1 for iri in old_graphs if iri not in graphs),
             "finish": finish}
 
@@ -446,24 +449,24 @@ def save_manifest(folder: str | Path, manifest: dict) -> None:
     (Path(folder) / MANIFEST).write_text(json.dumps(keep, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
-def save_lines_memo(folder: str | Path, memo: dict) -> None:
-    """The document graphs' lines as :func:`kg.graph.to_quads` may reuse them next build
-    (``store/lines.pkl``, part of the store's generation)."""
+def save_memo(folder: str | Path, name: str, memo) -> None:
+    """What the next build may reuse, kept in the store folder ``folder`` (so it always
+    belongs to that store's graphs): :data:`LINES` or :data:`UNION`."""
     import pickle
-    with open(Path(folder) / LINES, "wb") as fh:
+    with open(Path(folder) / name, "wb") as fh:
         pickle.dump(memo, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def read_lines_memo(out: str | Path) -> dict:
-    """What :func:`save_lines_memo` kept in the store of ``out`` ({} if none or unreadable)."""
+def read_memo(out: str | Path | None, name: str) -> dict:
+    """What :func:`save_memo` kept in the store of ``out`` ({} if none or unreadable)."""
     import pickle
-    folder = store_folder(out)
+    folder = store_folder(out) if out is not None else None
     if folder is None:
         return {}
     try:
-        with open(folder / LINES, "rb") as fh:
+        with open(folder / name, "rb") as fh:
             return pickle.load(fh)
-    except Exception:                   # no store, an older one, or damaged: make every graph
+    except Exception:                   # none (an older store) or damaged: make everything
         return {}
 
 
