@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import tempfile
@@ -321,22 +322,29 @@ class CountedUnion:
     from), kept from one build to the next with how many graphs hold each line, so that a
     rebuild changes the lines of the graphs that changed instead of sorting every line again.
 
-    :meth:`pieces` gives the union as :func:`sorted_union` does. With ``last`` (what
-    :meth:`saved` returned the build before, and each graph's packed lines then, as
-    :attr:`kg.graph.Runs.memo` holds them) it is that union with the lines of the changed
-    graphs taken out and put in: a line leaves when no graph holds it any more. Without, or
-    when most graphs changed, every line is sorted (GNU sort without ``-u``) and the
-    repeats are counted. Lines held by one graph are not stored with a count: ``multi``
+    :meth:`pieces` gives the union as :func:`sorted_union` does, and keeps it in the new
+    store ``folder`` (:data:`UNION_FILES`: the lines zlib-packed, and the counts). With a
+    ``last`` store folder that kept them, and each graph's packed lines there
+    (``last_graphs``, as :attr:`kg.graph.Runs.memo` holds them), it is that union with the
+    changed graphs' old lines taken out and new lines put in: a line leaves when no graph
+    holds it any more. Without, or when most graphs changed, every line is sorted (GNU sort
+    without ``-u``) and the repeats counted. Lines one graph holds carry no count: ``multi``
     holds the others (relations and facts stated in several articles)."""
 
-    def __init__(self, quads: Runs, names: list[str], workdir: Path, last: dict | None = None,
+    def __init__(self, quads: Runs, names: list[str], workdir: Path, folder: Path, last: Path | None = None,
                  last_graphs: Mapping[str, tuple] | None = None):
-        self.quads, self.names, self.workdir = quads, names, workdir
-        self.last = last if last and last.get("version") == UNION_VERSION else None
+        self.quads, self.names, self.workdir, self.folder = quads, names, workdir, Path(folder)
+        self.last, self.last_multi = None, None
+        if last is not None and last_graphs:
+            try:
+                with open(Path(last) / UNION_FILES[1], "rb") as fh:
+                    kept = pickle.load(fh)
+                if kept.get("version") == UNION_VERSION and (Path(last) / UNION_FILES[0]).is_file():
+                    self.last, self.last_multi = Path(last) / UNION_FILES[0], kept["multi"]
+            except Exception:           # none (an older store) or damaged: sort everything
+                pass
         self.last_graphs = last_graphs or {}
         self.multi: dict[bytes, int] = {}
-        self._packer = zlib.compressobj(1)
-        self._packed: list[bytes] = []
         self.incremental = False
 
     def pieces(self) -> Iterator[bytes]:
@@ -345,15 +353,19 @@ class CountedUnion:
             if n not in self.last_graphs or n not in self.quads or self.last_graphs[n][3] != self.quads.digest(n))
         if self.last is not None and len(changed) * 2 <= len(self.names):
             self.incremental = True
-            self.multi = dict(self.last["multi"])
-            source = _updated(self.last["union"], self.multi, self._delta(changed))
+            self.multi = dict(self.last_multi)
+            source = _updated(self.last, self.multi, self._delta(changed))
         else:
             source = _distinct(sorted_union(self.quads, self.names, self.workdir, repeats=True), self.multi)
-        first = True
-        for piece in source:
-            self._packed.append(self._packer.compress(piece if first else b"\n" + piece))
-            first = False
-            yield piece
+        packer, first = zlib.compressobj(1), True
+        with open(self.folder / UNION_FILES[0], "wb") as kept:
+            for piece in source:
+                kept.write(packer.compress(piece if first else b"\n" + piece))
+                first = False
+                yield piece
+            kept.write(packer.flush())
+        with open(self.folder / UNION_FILES[1], "wb") as fh:
+            pickle.dump({"version": UNION_VERSION, "multi": self.multi}, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
     def _delta(self, changed: list[str]) -> dict[bytes, int]:
         """Line -> how many more graphs hold it now (negative: fewer), over the changed graphs."""
@@ -367,13 +379,9 @@ class CountedUnion:
                 delta[line] = delta.get(line, 0) - 1
         return {line: d for line, d in delta.items() if d}
 
-    def saved(self) -> dict:
-        """What the next build's ``last`` is (call once :meth:`pieces` is read to the end)."""
-        return {"version": UNION_VERSION, "union": b"".join(self._packed) + self._packer.flush(),
-                "multi": self.multi}
-
 
 UNION_VERSION = 1
+UNION_FILES = ("union.z", "union.pkl")     # in the store folder: the packed lines, the counts
 
 
 def _line_set(raw: bytes) -> set[bytes]:
@@ -395,25 +403,27 @@ def _distinct(pieces: Iterable[bytes], multi: dict[bytes, int]) -> Iterator[byte
             yield b"\n".join(keep)
 
 
-def _packed_pieces(packed: bytes, piece: int = 1 << 20) -> Iterator[bytes]:
-    """Whole lines of a zlib-packed text of lines, a piece at a time (no newline at the ends)."""
+def _packed_pieces(path: Path, piece: int = 1 << 20) -> Iterator[bytes]:
+    """Whole lines of a zlib-packed file of lines, a piece at a time (no newline at the ends)."""
     inflate, rest = zlib.decompressobj(), b""
-    for i in range(0, len(packed), piece):
-        chunk = rest + inflate.decompress(packed[i:i + piece])
-        cut = chunk.rfind(b"\n")
-        if cut < 0:
-            rest = chunk
-            continue
-        rest = chunk[cut + 1:]
-        if cut:
-            yield chunk[:cut]
+    with open(path, "rb") as fh:
+        packed = iter(lambda: fh.read(piece), b"")
+        for data in packed:
+            chunk = rest + inflate.decompress(data)
+            cut = chunk.rfind(b"\n")
+            if cut < 0:
+                rest = chunk
+                continue
+            rest = chunk[cut + 1:]
+            if cut:
+                yield chunk[:cut]
     rest += inflate.flush()
     if rest:
         yield rest
 
 
-def _updated(union: bytes, multi: dict[bytes, int], delta: dict[bytes, int]) -> Iterator[bytes]:
-    """The packed sorted ``union`` with ``delta`` applied (line -> change in how many graphs
+def _updated(union: Path, multi: dict[bytes, int], delta: dict[bytes, int]) -> Iterator[bytes]:
+    """The packed sorted ``union`` file with ``delta`` applied (line -> change in how many graphs
     hold it), in pieces; ``multi`` (line -> count, for counts of 2 and more) updated in place."""
     pending = sorted(delta)
     done = 0

@@ -22,28 +22,11 @@ from rdflib import Graph
 
 from .cache import DocumentCache, ReadLog, StageMemo, document_key, mentions_print
 from .decide import Scorer, shipped_scorers
-from .export import (
-    CountedUnion,
-    sorted_union,
-    union_lines,
-    with_reference,
-    write_json,
-    write_jsonld_file,
-    write_trig_file,
-)
+from .export import (UNION_FILES, CountedUnion, sorted_union, union_lines, with_reference, write_json,
+                     write_jsonld_file, write_trig_file)
 from .gazetteer import load_gazetteer
-from .graph import (
-    DEFAULT_BASE,
-    SHARED_GRAPHS,
-    Runs,
-    TermIndex,
-    check_base,
-    graph_from_quads,
-    graph_name,
-    to_dataset,
-    to_quads,
-    unlisted_place,
-)
+from .graph import (DEFAULT_BASE, SHARED_GRAPHS, Runs, TermIndex, check_base, graph_from_quads, graph_name, to_dataset,
+                    to_quads, unlisted_place)
 from .lexicon import load_lexicon
 from .mentions import SHIPPED
 from .metrics import document_metrics
@@ -52,24 +35,8 @@ from .parallel import process_document, require_dask, run_documents  # noqa: F40
 from .read import InputError, codec_name, name_is_utf8, not_a_file, read_document
 from .relations import aid_command, document_relations, merge_relations
 from .resolve import resolve
-from .store import (
-    LINES,
-    STAGE,
-    STORE,
-    UNION,
-    _ontology_lines,
-    build_lock,
-    commit,
-    kill_point,
-    read_manifest,
-    read_memo,
-    recover,
-    save_manifest,
-    save_memo,
-    stage_store,
-    store_folder,
-    write_turtle,
-)
+from .store import (LINES, STAGE, STORE, _ontology_lines, build_lock, commit, kill_point, read_manifest, read_memo,
+                    recover, save_manifest, stage_store, store_folder, write_turtle)
 from .validate import ontology_graph
 
 # Facts whose calibrated confidence is below this are kept as candidates, not asserted
@@ -439,14 +406,15 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
             os.link(out / "graph.html", stage / "graph.html")
         if "nt" in formats:
             os.link(out / "graph.nt", nt)
-        if (previous / UNION).is_file():
-            os.link(previous / UNION, stage / STORE / UNION)
+        for name in UNION_FILES:
+            if (previous / name).is_file():
+                os.link(previous / name, stage / STORE / name)
     else:
         # the sorted union of the lines just put in the store: counted, indexed for the page
         # and written as graph.nt only if asked for (no output file is read back); the last
         # build's union changed where graphs changed, when it kept one
         names = sorted(quads, key=lambda n: str(graph_name(n, base)))
-        union = CountedUnion(quads, names, stage, read_memo(out, UNION), read_memo(out, LINES)) \
+        union = CountedUnion(quads, names, stage, stage / STORE, previous, read_memo(out, LINES)) \
             if isinstance(quads, Runs) else None
         with ExitStack() as files:
             sink = files.enter_context(open(nt, "wb")) if {"nt", "jsonld"} & set(formats) else None
@@ -456,8 +424,6 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
                 result.triple_count = len(result.index)
             else:
                 result.triple_count = sum(1 for _ in union_lines(pieces, sink))
-        if union:
-            save_memo(stage / STORE, UNION, union.saved())
         if html:
             write_page(result.index, stage / "graph.html", html_max_nodes)
     if "nt" in formats:

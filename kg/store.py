@@ -13,8 +13,9 @@ build replaces it and its output files as one set.
 - ``manifest.json``: graph IRI -> digest and size of its lines, and the base IRI;
 - ``lines.pkl``: each graph's packed lines with what they were made from, which the next
   build reuses for every document whose inputs did not change;
-- ``union.pkl``: the sorted union of all lines, packed, with the lines two or more graphs
-  hold and how many: the next build changes it where graphs changed instead of sorting again.
+- ``union.z``, ``union.pkl``: the sorted union of all lines, packed, and the lines two or
+  more graphs hold with how many (:class:`kg.export.CountedUnion`): the next build changes
+  it where graphs changed instead of sorting every line again.
 
 A build never writes into ``OUT/store``: it makes the next generation (store, Turtle
 blocks and every output file) in ``OUT/.kg-new/``, starting from a checkpoint of the
@@ -44,7 +45,7 @@ from .files import write_atomic
 
 STORE = "store"
 DB, BLOCKS, MANIFEST = "oxigraph", "turtle", "manifest.json"
-LINES, UNION = "lines.pkl", "union.pkl"     # what the next build reuses (kg.graph.Runs.memo, kg.export.CountedUnion)
+LINES = "lines.pkl"      # what the next build reuses of the graphs' lines (kg.graph.Runs.memo)
 LOCK, STAGE, OLD, JOURNAL = ".kg-build.lock", ".kg-new", ".kg-old-store", ".kg-commit.json"
 FORMAT = 1          # bump when the layout of OUT/store changes: an older store is rebuilt whole
 # temporary files earlier versions of kg build left in the output folder when killed
@@ -451,7 +452,7 @@ def save_manifest(folder: str | Path, manifest: dict) -> None:
 
 def save_memo(folder: str | Path, name: str, memo) -> None:
     """What the next build may reuse, kept in the store folder ``folder`` (so it always
-    belongs to that store's graphs): :data:`LINES` or :data:`UNION`."""
+    belongs to that store's graphs), such as :data:`LINES`."""
     import pickle
     with open(Path(folder) / name, "wb") as fh:
         pickle.dump(memo, fh, protocol=pickle.HIGHEST_PROTOCOL)
