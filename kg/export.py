@@ -324,8 +324,9 @@ class CountedUnion:
 
     :meth:`pieces` gives the union as :func:`sorted_union` does, and keeps it in the new
     store ``folder`` (:data:`UNION_FILES`: the lines zlib-packed, and the counts). With a
-    ``last`` store folder that kept them, and each graph's packed lines there
-    (``last_graphs``, as :attr:`kg.graph.Runs.memo` holds them), it is that union with the
+    ``last`` store folder that kept them, and each graph of that build (``last_graphs``, as
+    :attr:`kg.graph.Runs.memo` holds them; the packed lines are needed only for the graphs
+    whose digest changed, None elsewhere), it is that union with the
     changed graphs' old lines taken out and new lines put in: a line leaves when no graph
     holds it any more. Without, or when most graphs changed, every line is sorted (GNU sort
     without ``-u``) and the repeats counted. Lines one graph holds carry no count: ``multi``

@@ -197,7 +197,7 @@ def check_base(base: str) -> str:
 
 
 def to_quads(kg: KnowledgeGraph, base: str = DEFAULT_BASE,
-             reuse: Mapping[str, tuple[str, bytes, int, str]] | None = None) -> "Runs":
+             reuse: dict[str, tuple[str, bytes, int, str]] | None = None) -> "Runs":
     """The triples of the graph grouped by named graph (a document id, or ``"reference"``)
     as sorted, distinct N-Triples lines without the final `` .`` and with ``rdf:type``
     written as :data:`LINE_TYPE`, so that the sort is the order of every output file.
@@ -208,8 +208,9 @@ def to_quads(kg: KnowledgeGraph, base: str = DEFAULT_BASE,
 
     ``reuse`` holds the document graphs of an earlier build (:attr:`Runs.memo`): a
     document graph whose inputs (:func:`document_print`) are those it was made from is
-    taken as it is instead of being written again."""
-    return _lines(kg, base, reuse or {})
+    taken as it is instead of being written again, and its entry leaves ``reuse`` (what is
+    left is what changed: the lines a union kept from that build takes out)."""
+    return _lines(kg, base, {} if reuse is None else reuse)
 
 
 MERGED = "merged"
@@ -281,7 +282,7 @@ def _code_version() -> str:
     return hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
 
 
-def _lines(kg: KnowledgeGraph, base: str, reuse: Mapping[str, tuple[str, bytes, int, str]]) -> "Runs":
+def _lines(kg: KnowledgeGraph, base: str, reuse: dict[str, tuple[str, bytes, int, str]]) -> "Runs":
     """Document by document: each graph's lines are made, sorted and packed before the next
     one starts, so the whole graph is never held as text. A document graph found in
     ``reuse`` under the same :func:`document_print` is taken from there."""
@@ -329,7 +330,7 @@ def _lines(kg: KnowledgeGraph, base: str, reuse: Mapping[str, tuple[str, bytes, 
         cited_candidates = {ev.sentence for _, ev in candidates.get(doc_id, ())}
         made_from = document_print(base, doc, in_doc, rels, mets, cited_candidates)
         if reuse.get(doc_id, ("",))[0] == made_from:
-            runs.put_packed(doc_id, *reuse[doc_id][1:], made_from=made_from)
+            runs.put_packed(doc_id, *reuse.pop(doc_id)[1:], made_from=made_from)
             continue
         runs.made_from[doc_id] = made_from
         d = f"<{iris.document(doc_id)}>"

@@ -61,6 +61,8 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     triple_count: int | None = None         # distinct triples, once known
     counts: dict = field(default_factory=dict)
+    # the last build's graphs as the kept union needs them (kg.export.CountedUnion); None: read them
+    last_graphs: dict | None = field(default=None, repr=False)
 
     @cached_property
     def lines(self) -> set[str]:
@@ -346,8 +348,13 @@ def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, c
     del documents                       # the graph holds them now (and may let them go below)
     kg.problems = problems
     kill_point("extracted")
-    reuse = read_memo(out, LINES)       # the last build's document graphs
+    reuse = read_memo(out, LINES)       # the last build's graphs
+    digests = {name: entry[3] for name, entry in reuse.items()}
     result = BuildResult(kg, to_quads(kg, base, reuse), base, counts=graph_counts(kg))
+    # what the kept union needs of the last build: every graph's digest, and the lines of
+    # those not taken as they were (the reused ones are in result.quads, not held twice)
+    result.last_graphs = {name: reuse.get(name, (None, None, None, d))
+                          for name, d in digests.items()}
     if not keep_graph:
         # at 10,000 articles the documents and mentions are about a gigabyte
         result.graph = kg = KnowledgeGraph(merges=kg.merges, problems=kg.problems)
@@ -414,7 +421,8 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
         # and written as graph.nt only if asked for (no output file is read back); the last
         # build's union changed where graphs changed, when it kept one
         names = sorted(quads, key=lambda n: str(graph_name(n, base)))
-        union = CountedUnion(quads, names, stage, stage / STORE, previous, read_memo(out, LINES)) \
+        last_graphs = result.last_graphs if result.last_graphs is not None else read_memo(out, LINES)
+        union = CountedUnion(quads, names, stage, stage / STORE, previous, last_graphs) \
             if isinstance(quads, Runs) else None
         with ExitStack() as files:
             sink = files.enter_context(open(nt, "wb")) if {"nt", "jsonld"} & set(formats) else None
