@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -85,3 +86,94 @@ class DocumentCache:
     def put(self, doc_as_read_key: str, result: tuple) -> None:
         with atomic_path(self._path(doc_as_read_key), mode=0o600) as tmp, open(tmp, "wb") as fh:
             pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+# ---- memos of the cross-document stages ---------------------------------------------------
+#
+# Relations and metrics run per document, but read what merging across documents decided:
+# the entities they look up (types, labels, codes) and the document's pairing. A memo keeps
+# a document's relations and metrics with the document's key and what it read, so that a
+# rebuild redoes a document only when it, or something it read, changed.
+
+class ReadLog(Mapping):
+    """``entities`` as one document's stages see them, noting every key looked up (also
+    the keys asked for and absent: ``key in entities`` reads as much as ``entities[key]``)."""
+
+    def __init__(self, entities: Mapping):
+        self._entities = entities
+        self.keys: set[str] = set()
+
+    def __getitem__(self, key):
+        self.keys.add(key)
+        return self._entities[key]
+
+    def __iter__(self):             # reading them all makes the memo depend on them all
+        self.keys.update(self._entities)
+        return iter(self._entities)
+
+    def __len__(self) -> int:
+        return len(self._entities)
+
+
+def entity_print(entity) -> str | None:
+    """What a per-document stage may read of an entity: everything but its mentions, which
+    grow with every other document naming it (None: no such entity)."""
+    if entity is None:
+        return None
+    return repr((entity.key, entity.label, tuple(entity.types), sorted(entity.alt_labels), entity.code,
+                 entity.parent, entity.english, sorted(entity.aid_fields), entity.former_names))
+
+
+def mentions_print(mentions) -> bytes:
+    """The resolved mentions of a document (resolution sets their entity keys)."""
+    return hashlib.sha1(repr([tuple(getattr(m, f) for f in m.__slots__) for m in mentions])
+                        .encode("utf-8", "surrogatepass")).digest()
+
+
+class StageMemo:
+    """Per document key: (its pairing, its mentions, {entity key: entity_print} of what it
+    read, its relations and metrics pickled), in ``DIR/cross-document.memo`` (one file: a rebuild reads
+    every entry). Only documents of the last build are kept."""
+
+    NAME = "cross-document.memo"
+
+    def __init__(self, folder: str | Path | None):
+        self.path = Path(folder) / self.NAME if folder is not None else None
+        self.old: dict = {}
+        if self.path is not None:
+            try:
+                with open(self.path, "rb") as fh:
+                    stored = pickle.load(fh)
+                if stored.get("version") == extractor_version():
+                    self.old = stored["entries"]
+            except Exception:           # missing, damaged or from another Python: start over
+                self.old = {}
+        self.new: dict = {}
+        self.hits = self.misses = 0
+        self._prints: dict[str, str | None] = {}
+
+    def _print(self, entities: Mapping, key: str) -> str | None:
+        if key not in self._prints:
+            self._prints[key] = entity_print(entities.get(key))
+        return self._prints[key]
+
+    def get(self, key: str, context: tuple, entities: Mapping):
+        """The memo of the document ``key`` if nothing it read changed: (relations, metrics)."""
+        entry = self.old.get(key)
+        if entry is not None and entry[0] == context and all(
+                self._print(entities, k) == p for k, p in entry[1].items()):
+            self.new[key] = entry
+            self.hits += 1
+            return pickle.loads(entry[2])
+        self.misses += 1
+        return None
+
+    def put(self, key: str, context: tuple, entities: Mapping, read: set[str], result) -> None:
+        self.new[key] = (context, {k: self._print(entities, k) for k in sorted(read, key=str)},
+                         pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def save(self) -> None:
+        if self.path is None or (not self.misses and self.new.keys() == self.old.keys()):
+            return
+        with atomic_path(self.path, mode=0o600) as tmp, open(tmp, "wb") as fh:
+            pickle.dump({"version": extractor_version(), "entries": self.new}, fh, protocol=pickle.HIGHEST_PROTOCOL)

@@ -11,9 +11,12 @@ from __future__ import annotations
 import heapq
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import tempfile
+import zlib
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from itertools import islice
@@ -27,8 +30,18 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.plugins.stores.memory import Memory
 
 from .files import die_with_parent, write_atomic
+from .graph import (
+    DEFAULT_BASE,
+    Iris,
+    Runs,
+    graph_name,
+    join_lines,
+    lines_of,
+    ntriples_lines,
+    pack,
+    unpack_stream,
+)
 from .graph import PREFIXES as _GRAPH_PREFIXES
-from .graph import DEFAULT_BASE, Iris, Runs, graph_name, join_lines, lines_of, ntriples_lines, pack, unpack_stream
 from .graph import term_text as _nt
 
 #: prefixes declared in every Turtle/TriG/JSON-LD file (namespace strings)
@@ -247,7 +260,8 @@ def union_lines(pieces: Iterable[bytes], nt=None) -> Iterator[str]:
         yield from piece.decode("utf-8").split("\n")
 
 
-def sorted_union(quads: Mapping[str, Iterable[str]], names: list[str], workdir: Path) -> Iterator[bytes]:
+def sorted_union(quads: Mapping[str, Iterable[str]], names: list[str], workdir: Path,
+                 repeats: bool = False) -> Iterator[bytes]:
     """The sorted union of the graphs' lines, each line once, in pieces: UTF-8 lines joined
     by newlines (none at either end). What graph.nt is written from and the page is drawn
     from, never held whole.
@@ -257,13 +271,15 @@ def sorted_union(quads: Mapping[str, Iterable[str]], names: list[str], workdir: 
     (more did not help) and bounded memory, spilling to temporary files in ``workdir``
     (about twice as fast as merging in Python at 1,000 articles; it never holds the
     union). Elsewhere the graphs are merged in Python (:func:`_merge_union`); both give
-    the same lines."""
+    the same lines. With ``repeats`` a line comes once per graph holding it
+    (:class:`CountedUnion` counts them)."""
     sort = gnu_sort()
     if sort is None:
-        yield from _merge_union(quads, names)
+        yield from _merge_union(quads, names, repeats)
         return
     with tempfile.TemporaryFile(dir=workdir) as errors:
-        proc = subprocess.Popen([sort, "-u", "-S", SORT_BUFFER, "--parallel=1", "-T", str(workdir)],
+        proc = subprocess.Popen([sort, *([] if repeats else ["-u"]), "-S", SORT_BUFFER, "--parallel=1",
+                                 "-T", str(workdir)],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors,
                                 env={**os.environ, "LC_ALL": "C"}, preexec_fn=die_with_parent)
         rest = b""
@@ -301,6 +317,153 @@ def sorted_union(quads: Mapping[str, Iterable[str]], names: list[str], workdir: 
             raise OSError(f"{workdir}: sorting the triples for graph.nt failed: {reason}")
 
 
+class CountedUnion:
+    """The sorted union of every graph's lines (graph.nt's lines, what the page is drawn
+    from), kept from one build to the next with how many graphs hold each line, so that a
+    rebuild changes the lines of the graphs that changed instead of sorting every line again.
+
+    :meth:`pieces` gives the union as :func:`sorted_union` does, and keeps it in the new
+    store ``folder`` (:data:`UNION_FILES`: the lines zlib-packed, and the counts). With a
+    ``last`` store folder that kept them, and each graph of that build (``last_graphs``, as
+    :attr:`kg.graph.Runs.memo` holds them; the packed lines are needed only for the graphs
+    whose digest changed, None elsewhere), it is that union with the
+    changed graphs' old lines taken out and new lines put in: a line leaves when no graph
+    holds it any more. Without, or when most graphs changed, every line is sorted (GNU sort
+    without ``-u``) and the repeats counted. Lines one graph holds carry no count: ``multi``
+    holds the others (relations and facts stated in several articles)."""
+
+    def __init__(self, quads: Runs, names: list[str], workdir: Path, folder: Path, last: Path | None = None,
+                 last_graphs: Mapping[str, tuple] | None = None):
+        self.quads, self.names, self.workdir, self.folder = quads, names, workdir, Path(folder)
+        self.last, self.last_multi = None, None
+        if last is not None and last_graphs:
+            try:
+                with open(Path(last) / UNION_FILES[1], "rb") as fh:
+                    kept = pickle.load(fh)
+                if kept.get("version") == UNION_VERSION and (Path(last) / UNION_FILES[0]).is_file():
+                    self.last, self.last_multi = Path(last) / UNION_FILES[0], kept["multi"]
+            except Exception:           # none (an older store) or damaged: sort everything
+                pass
+        self.last_graphs = last_graphs or {}
+        self.multi: dict[bytes, int] = {}
+        self.incremental = False
+
+    def pieces(self) -> Iterator[bytes]:
+        changed = [] if self.last is None else sorted(
+            n for n in set(self.names) | set(self.last_graphs)
+            if n not in self.last_graphs or n not in self.quads or self.last_graphs[n][3] != self.quads.digest(n))
+        if self.last is not None and len(changed) * 2 <= len(self.names):
+            self.incremental = True
+            self.multi = dict(self.last_multi)
+            source = _updated(self.last, self.multi, self._delta(changed))
+        else:
+            source = _distinct(sorted_union(self.quads, self.names, self.workdir, repeats=True), self.multi)
+        packer, first = zlib.compressobj(1), True
+        with open(self.folder / UNION_FILES[0], "wb") as kept:
+            for piece in source:
+                kept.write(packer.compress(piece if first else b"\n" + piece))
+                first = False
+                yield piece
+            kept.write(packer.flush())
+        with open(self.folder / UNION_FILES[1], "wb") as fh:
+            pickle.dump({"version": UNION_VERSION, "multi": self.multi}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _delta(self, changed: list[str]) -> dict[bytes, int]:
+        """Line -> how many more graphs hold it now (negative: fewer), over the changed graphs."""
+        delta: dict[bytes, int] = {}
+        for name in changed:
+            before = _line_set(zlib.decompress(self.last_graphs[name][1])) if name in self.last_graphs else set()
+            after = _line_set(self.quads.raw(name)) if name in self.quads else set()
+            for line in after - before:
+                delta[line] = delta.get(line, 0) + 1
+            for line in before - after:
+                delta[line] = delta.get(line, 0) - 1
+        return {line: d for line, d in delta.items() if d}
+
+
+UNION_VERSION = 1
+UNION_FILES = ("union.z", "union.pkl")     # in the store folder: the packed lines, the counts
+
+
+def _line_set(raw: bytes) -> set[bytes]:
+    return set(raw.split(b"\n")) if raw else set()
+
+
+def _distinct(pieces: Iterable[bytes], multi: dict[bytes, int]) -> Iterator[bytes]:
+    """Sorted pieces with repeats -> each line once; lines seen more than once counted in ``multi``."""
+    last = None
+    for piece in pieces:
+        keep = []
+        for line in piece.split(b"\n"):
+            if line == last:
+                multi[line] = multi.get(line, 1) + 1
+            else:
+                keep.append(line)
+                last = line
+        if keep:
+            yield b"\n".join(keep)
+
+
+def _packed_pieces(path: Path, piece: int = 1 << 20) -> Iterator[bytes]:
+    """Whole lines of a zlib-packed file of lines, a piece at a time (no newline at the ends)."""
+    inflate, rest = zlib.decompressobj(), b""
+    with open(path, "rb") as fh:
+        packed = iter(lambda: fh.read(piece), b"")
+        for data in packed:
+            chunk = rest + inflate.decompress(data)
+            cut = chunk.rfind(b"\n")
+            if cut < 0:
+                rest = chunk
+                continue
+            rest = chunk[cut + 1:]
+            if cut:
+                yield chunk[:cut]
+    rest += inflate.flush()
+    if rest:
+        yield rest
+
+
+def _updated(union: Path, multi: dict[bytes, int], delta: dict[bytes, int]) -> Iterator[bytes]:
+    """The packed sorted ``union`` file with ``delta`` applied (line -> change in how many graphs
+    hold it), in pieces; ``multi`` (line -> count, for counts of 2 and more) updated in place."""
+    pending = sorted(delta)
+    done = 0
+
+    def apply(lines: list[bytes], upto: int) -> list[bytes]:
+        edits = []
+        for line in pending[done:upto]:
+            at = bisect_left(lines, line)
+            present = at < len(lines) and lines[at] == line
+            count = (multi.get(line, 1) if present else 0) + delta[line]
+            if count < 0:
+                raise ValueError("the kept union does not match the graphs it was made from")
+            if count >= 2:
+                multi[line] = count
+            else:
+                multi.pop(line, None)
+            if present and count == 0:
+                edits.append((at, 1, ()))
+            elif not present and count > 0:
+                edits.append((at, 0, (line,)))
+        for at, drop, put in reversed(edits):
+            lines[at:at + drop] = put
+        return lines
+
+    for piece in _packed_pieces(union):
+        last = piece[piece.rfind(b"\n") + 1:]
+        upto = bisect_right(pending, last, done)
+        if upto == done:
+            yield piece
+            continue
+        lines = apply(piece.split(b"\n"), upto)
+        done = upto
+        if lines:
+            yield b"\n".join(lines)
+    lines = apply([], len(pending))
+    if lines:
+        yield b"\n".join(lines)
+
+
 @lru_cache(maxsize=1)
 def gnu_sort() -> str | None:
     """Path of GNU sort (coreutils), or None where there is none (macOS, Windows)."""
@@ -317,19 +480,19 @@ def gnu_sort() -> str | None:
 MERGE_CHUNK = 50_000    # lines the Python merge hands on at a time
 
 
-def _merge_union(quads: Mapping[str, Iterable[str]], names: list[str]) -> Iterator[bytes]:
+def _merge_union(quads: Mapping[str, Iterable[str]], names: list[str], repeats: bool = False) -> Iterator[bytes]:
     """:func:`sorted_union` in Python: groups of :data:`GRAPHS_PER_RUN` graphs are sorted
     together (Python's sort merges sorted runs cheaply) and packed, then the groups are
     merged a piece at a time."""
-    groups = [pack(list(dict.fromkeys(sorted(line for name in names[i:i + GRAPHS_PER_RUN]
-                                               for line in quads[name]))))
+    once = list if repeats else (lambda lines: list(dict.fromkeys(lines)))
+    groups = [pack(once(sorted(line for name in names[i:i + GRAPHS_PER_RUN] for line in quads[name])))
               for i in range(0, len(names), GRAPHS_PER_RUN)]
     lines, previous = heapq.merge(*map(unpack_stream, groups)), None
     while True:
-        part = list(dict.fromkeys(islice(lines, MERGE_CHUNK)))
+        part = once(islice(lines, MERGE_CHUNK))
         if not part:
             return
-        if part[0] == previous:
+        if part[0] == previous and not repeats:
             part = part[1:]
         if part:
             yield "\n".join(part).encode("utf-8")

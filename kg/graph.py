@@ -16,6 +16,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from sys import intern
 
 import networkx as nx
@@ -195,15 +196,21 @@ def check_base(base: str) -> str:
     return base
 
 
-def to_quads(kg: KnowledgeGraph, base: str = DEFAULT_BASE) -> "Runs":
+def to_quads(kg: KnowledgeGraph, base: str = DEFAULT_BASE,
+             reuse: dict[str, tuple[str, bytes, int, str]] | None = None) -> "Runs":
     """The triples of the graph grouped by named graph (a document id, or ``"reference"``)
     as sorted, distinct N-Triples lines without the final `` .`` and with ``rdf:type``
     written as :data:`LINE_TYPE`, so that the sort is the order of every output file.
 
     Text, not rdflib terms: making a million rdflib terms (and hashing them) was most of
     the cost of a big build; the exporters join, sort and hand the lines to pyoxigraph,
-    which parses them strictly. Held packed per graph (:class:`Runs`)."""
-    return _lines(kg, base)
+    which parses them strictly. Held packed per graph (:class:`Runs`).
+
+    ``reuse`` holds the document graphs of an earlier build (:attr:`Runs.memo`): a
+    document graph whose inputs (:func:`document_print`) are those it was made from is
+    taken as it is instead of being written again, and its entry leaves ``reuse`` (what is
+    left is what changed: the lines a union kept from that build takes out)."""
+    return _lines(kg, base, {} if reuse is None else reuse)
 
 
 MERGED = "merged"
@@ -252,9 +259,33 @@ def _bind(g, iris: Iris) -> None:
     g.bind("id", Namespace(iris.base + "id/"))
 
 
-def _lines(kg: KnowledgeGraph, base: str) -> "Runs":
+def document_print(base: str, doc, in_doc, rels, mets, candidate_sentences) -> str:
+    """Everything a document's graph is made of (:func:`_lines`): the document as read
+    (its cache key), the entity key and span of each mention, the relations homed in it
+    with their evidence there and their confidence across documents, its metrics, the
+    sentences of its candidates, the base IRI and the code that writes the lines."""
+    from .cache import document_key
+    h = hashlib.sha1(f"{_code_version()}\0{base}\0{document_key(doc)}\0".encode())
+    h.update(repr([(e.key, tuple(getattr(m, f) for f in m.__slots__)) for e, m in in_doc]).encode(
+        "utf-8", "surrogatepass"))
+    h.update(repr([(r.subject, r.predicate, r.object, r.source, r.confidence,
+                    [(ev.doc_id, ev.sentence, ev.start, ev.end, ev.trigger) for ev in evidence])
+                   for r, evidence in rels]).encode("utf-8", "surrogatepass"))
+    h.update(repr([(m.key, m.value, m.unit, m.indicator, m.surface, m.approx, m.period, m.about,
+                    m.candidate_about, m.confidence, m.evidence) for m in mets]).encode("utf-8", "surrogatepass"))
+    h.update(repr(sorted(candidate_sentences)).encode())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    return hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
+
+
+def _lines(kg: KnowledgeGraph, base: str, reuse: dict[str, tuple[str, bytes, int, str]]) -> "Runs":
     """Document by document: each graph's lines are made, sorted and packed before the next
-    one starts, so the whole graph is never held as text."""
+    one starts, so the whole graph is never held as text. A document graph found in
+    ``reuse`` under the same :func:`document_print` is taken from there."""
     iris = Iris(base, term=str)
     runs = Runs()
     lines: set[str] = set()
@@ -295,6 +326,13 @@ def _lines(kg: KnowledgeGraph, base: str) -> "Runs":
 
     for doc in kg.documents:
         doc_id = doc.doc_id
+        in_doc, rels, mets = mentions.get(doc_id, ()), relations.get(doc_id, ()), metrics.get(doc_id, ())
+        cited_candidates = {ev.sentence for _, ev in candidates.get(doc_id, ())}
+        made_from = document_print(base, doc, in_doc, rels, mets, cited_candidates)
+        if reuse.get(doc_id, ("",))[0] == made_from:
+            runs.put_packed(doc_id, *reuse.pop(doc_id)[1:], made_from=made_from)
+            continue
+        runs.made_from[doc_id] = made_from
         d = f"<{iris.document(doc_id)}>"
         sentence_iri: dict[int, str] = {}
 
@@ -319,11 +357,10 @@ def _lines(kg: KnowledgeGraph, base: str) -> "Runs":
 
         # Only sentences that some mention, fact or metric points to become nodes: the rest
         # is plain article text, and a corpus of long articles would otherwise be mostly sentences.
-        in_doc, rels, mets = mentions.get(doc_id, ()), relations.get(doc_id, ()), metrics.get(doc_id, ())
         cited = {m.sentence for _, m in in_doc}
         cited |= {ev.sentence for _, evidence in rels for ev in evidence}
         cited |= {met.evidence.sentence for met in mets}
-        cited |= {ev.sentence for _, ev in candidates.get(doc_id, ())}
+        cited |= cited_candidates
         for sent in doc.sentences:
             if sent.index not in cited:
                 continue
@@ -508,6 +545,8 @@ class Runs(Mapping):
     def __init__(self, graphs: Mapping[str, Iterable[str]] | None = None):
         self._packed: dict[str, bytes] = {}
         self._sizes: dict[str, int] = {}
+        self._digests: dict[str, str] = {}
+        self.made_from: dict[str, str] = {}     # document graph -> its document_print
         for name, lines in (graphs or {}).items():
             self.put(name, lines)
 
@@ -516,6 +555,28 @@ class Runs(Mapping):
         if ordered:
             self._packed[name] = pack(ordered)
             self._sizes[name] = len(ordered)
+
+    def put_packed(self, name: str, packed: bytes, size: int, digest: str, made_from: str = "") -> None:
+        """A graph as :attr:`memo` gave it (packed lines, their number and digest)."""
+        if size:
+            self._packed[name], self._sizes[name], self._digests[name] = packed, size, digest
+        if made_from:
+            self.made_from[name] = made_from
+
+    def digest(self, name: str) -> str:
+        """SHA-1 of the graph's lines as :meth:`raw` gives them (b"" for an empty graph)."""
+        if name not in self._digests:
+            self._digests[name] = hashlib.sha1(self.raw(name) if name in self._packed else b"").hexdigest()
+        return self._digests[name]
+
+    @property
+    def memo(self) -> dict[str, tuple[str, bytes, int, str]]:
+        """Every graph as the next build may reuse it: name -> (its :func:`document_print`,
+        "" for a graph that is no document's; packed lines; number of lines; digest).
+        :func:`to_quads` takes document graphs from it, :class:`kg.export.CountedUnion`
+        the lines a changed graph had."""
+        return {name: (self.made_from.get(name, ""), packed, self._sizes[name], self.digest(name))
+                for name, packed in self._packed.items()}
 
     def __getitem__(self, name: str) -> list[str]:
         return self.raw(name).decode("utf-8").split("\n")

@@ -16,6 +16,7 @@ own actor.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import cn2an
 
@@ -632,6 +633,15 @@ def extract_metrics(documents: list[tuple[Document, list[Mention]]], entities: d
     metrics: list[Metric] = []
     for n, (doc, mentions) in enumerate(documents):
         known = quantities[n] if quantities is not None else None
-        metrics.extend(_DocMetrics(doc, mentions, entities, actors.get(doc.doc_id, (None, None, None)), lex,
-                                   known, scorer).extract())
+        metrics.extend(document_metrics(doc, mentions, entities, actors.get(doc.doc_id, (None, None, None)), lex,
+                                        known, scorer))
     return metrics
+
+
+def document_metrics(doc: Document, mentions: list[Mention], entities: Mapping[str, Entity],
+                     actors: tuple[str | None, str | None, str | None], lex: Lexicon,
+                     quantities: dict[tuple[int, int, int], Said] | None = None,
+                     scorer: Scorer | None = None) -> list[Metric]:
+    """The figures of one document (:func:`extract_metrics` for one): besides the document
+    it reads its actors and the ``entities`` it looks up."""
+    return _DocMetrics(doc, mentions, entities, actors, lex, quantities, scorer).extract()

@@ -20,21 +20,24 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .cache import DocumentCache
+from .cache import DocumentCache, ReadLog, StageMemo, document_key, mentions_print
 from .decide import Scorer, shipped_scorers
-from .export import sorted_union, union_lines, with_reference, write_json, write_jsonld_file, write_trig_file
-from .graph import (DEFAULT_BASE, SHARED_GRAPHS, TermIndex, check_base, graph_from_quads, graph_name, to_dataset,
+from .export import (UNION_FILES, CountedUnion, sorted_union, union_lines, with_reference, write_json,
+                     write_jsonld_file, write_trig_file)
+from .gazetteer import load_gazetteer
+from .graph import (DEFAULT_BASE, SHARED_GRAPHS, Runs, TermIndex, check_base, graph_from_quads, graph_name, to_dataset,
                     to_quads, unlisted_place)
+from .lexicon import load_lexicon
 from .mentions import SHIPPED
-from .metrics import extract_metrics
-from .model import Document, KnowledgeGraph
+from .metrics import document_metrics
+from .model import Document, KnowledgeGraph, Metric, Relation
 from .parallel import process_document, require_dask, run_documents  # noqa: F401  (process_document is API)
 from .read import InputError, codec_name, name_is_utf8, not_a_file, read_document
-from .relations import aid_command, extract_relations
+from .relations import aid_command, document_relations, merge_relations
 from .resolve import resolve
+from .store import (LINES, STAGE, STORE, _ontology_lines, build_lock, commit, kill_point, read_manifest, read_memo,
+                    recover, save_manifest, stage_store, store_folder, write_turtle)
 from .validate import ontology_graph
-from .store import (STAGE, STORE, _ontology_lines, build_lock, commit, kill_point, read_manifest, recover,
-                    save_manifest, stage_store, store_folder, write_turtle)
 
 # Facts whose calibrated confidence is below this are kept as candidates, not asserted
 # (chosen with benchmarks/quality.py: the threshold that maximises leave-one-out F1).
@@ -58,6 +61,8 @@ class BuildResult:
     outputs: list[Path] = field(default_factory=list)
     triple_count: int | None = None         # distinct triples, once known
     counts: dict = field(default_factory=dict)
+    # the last build's graphs as the kept union needs them (kg.export.CountedUnion); None: read them
+    last_graphs: dict | None = field(default=None, repr=False)
 
     @cached_property
     def lines(self) -> set[str]:
@@ -187,14 +192,39 @@ def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = No
     entities, merges, pairings = resolve(processed, keys=[keys for _, _, keys, _ in results])
     quantities = [q for _, _, _, q in results]
     del results
+    # the memo's entries know only the shipped models, as the cache's do
+    memo = StageMemo(cache if scorers is None and span == SHIPPED else None)
     scorers = shipped_scorers() if scorers is None else scorers
-    relations = extract_relations(processed, entities, pairings, scorer=scorers.get("relation"),
-                                  actor_scorer=scorers.get("actor"))
-    metrics = extract_metrics(processed, entities, document_actors(processed, entities, pairings),
-                              quantities=quantities, scorer=scorers.get("metric_subject"))
+    relations, metrics = relations_and_metrics(processed, entities, pairings, quantities, scorers, memo)
+    memo.save()
     unpaired = [d.doc_id for d, _ in processed if not (pairings[d.doc_id].supporters and pairings[d.doc_id].supported)]
     return asserted(KnowledgeGraph(documents=[d for d, _ in processed], entities=entities, relations=relations,
                                    metrics=metrics, merges=merges, unpaired=unpaired), min_confidence)
+
+
+def relations_and_metrics(processed, entities, pairings, quantities, scorers: Mapping[str, Scorer | None],
+                          memo: StageMemo) -> tuple[list[Relation], list[Metric]]:
+    """Relations and metrics, document by document, then merged: a document whose memo
+    holds (it, its pairing, its mentions and every entity it looked up are unchanged) is
+    not read again."""
+    gaz, lex = load_gazetteer(), load_lexicon()
+    per_document, metrics = [], []
+    for (doc, mentions), known in zip(processed, quantities):
+        pairing = pairings[doc.doc_id]
+        key = document_key(doc) if memo.path is not None else ""
+        context = (repr(pairing), mentions_print(mentions))
+        found = memo.get(key, context, entities) if key else None
+        if found is None:
+            log = ReadLog(entities)
+            found = (document_relations(doc, mentions, log, pairing, gaz, lex, scorers.get("relation"),
+                                        scorers.get("actor")),
+                     document_metrics(doc, mentions, log, actors_of(mentions, log, pairing), lex, known,
+                                      scorers.get("metric_subject") or None))
+            if key:             # pickled now: merging below changes the relations
+                memo.put(key, context, entities, log.keys, found)
+        per_document.append(found[0])
+        metrics.extend(found[1])
+    return merge_relations(per_document), metrics
 
 
 def asserted(kg: KnowledgeGraph, min_confidence: float | None) -> KnowledgeGraph:
@@ -217,13 +247,13 @@ def asserted(kg: KnowledgeGraph, min_confidence: float | None) -> KnowledgeGraph
 def document_actors(processed, entities, pairings) -> dict[str, tuple[str | None, str | None, str | None]]:
     """Per document: the supporting city's key, its aid command's and the supported place's
     (metrics need all three: the first two act, the last is 全县 and 全市)."""
-    actors = {}
-    for doc, mentions in processed:
-        pairing = pairings[doc.doc_id]
-        supporter = f"place/{pairing.supporters[0]}" if pairing.supporters else None
-        supported = f"place/{pairing.supported[0]}" if pairing.supported else None
-        actors[doc.doc_id] = (supporter, aid_command(mentions, entities, supporter), supported)
-    return actors
+    return {doc.doc_id: actors_of(mentions, entities, pairings[doc.doc_id]) for doc, mentions in processed}
+
+
+def actors_of(mentions, entities, pairing) -> tuple[str | None, str | None, str | None]:
+    supporter = f"place/{pairing.supporters[0]}" if pairing.supporters else None
+    supported = f"place/{pairing.supported[0]}" if pairing.supported else None
+    return supporter, aid_command(mentions, entities, supporter), supported
 
 
 FORMATS = ("ttl", "nt", "trig", "jsonld")     # graph.FORMAT files a build can write
@@ -318,7 +348,13 @@ def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, c
     del documents                       # the graph holds them now (and may let them go below)
     kg.problems = problems
     kill_point("extracted")
-    result = BuildResult(kg, to_quads(kg, base), base, counts=graph_counts(kg))
+    reuse = read_memo(out, LINES)       # the last build's graphs
+    digests = {name: entry[3] for name, entry in reuse.items()}
+    result = BuildResult(kg, to_quads(kg, base, reuse), base, counts=graph_counts(kg))
+    # what the kept union needs of the last build: every graph's digest, and the lines of
+    # those not taken as they were (the reused ones are in result.quads, not held twice)
+    result.last_graphs = {name: reuse.get(name, (None, None, None, d))
+                          for name, d in digests.items()}
     if not keep_graph:
         # at 10,000 articles the documents and mentions are about a gigabyte
         result.graph = kg = KnowledgeGraph(merges=kg.merges, problems=kg.problems)
@@ -377,13 +413,20 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
             os.link(out / "graph.html", stage / "graph.html")
         if "nt" in formats:
             os.link(out / "graph.nt", nt)
+        for name in UNION_FILES:
+            if (previous / name).is_file():
+                os.link(previous / name, stage / STORE / name)
     else:
         # the sorted union of the lines just put in the store: counted, indexed for the page
-        # and written as graph.nt only if asked for (no output file is read back)
+        # and written as graph.nt only if asked for (no output file is read back); the last
+        # build's union changed where graphs changed, when it kept one
         names = sorted(quads, key=lambda n: str(graph_name(n, base)))
+        last_graphs = result.last_graphs if result.last_graphs is not None else read_memo(out, LINES)
+        union = CountedUnion(quads, names, stage, stage / STORE, previous, last_graphs) \
+            if isinstance(quads, Runs) else None
         with ExitStack() as files:
             sink = files.enter_context(open(nt, "wb")) if {"nt", "jsonld"} & set(formats) else None
-            pieces = sorted_union(quads, names, stage)
+            pieces = union.pieces() if union else sorted_union(quads, names, stage)
             if html:
                 result.index = TermIndex(union_lines(pieces, sink))
                 result.triple_count = len(result.index)

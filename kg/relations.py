@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping
 
 from .decide import Scorer, bucket
 from .gazetteer import Gazetteer, load_gazetteer
@@ -864,22 +865,40 @@ def extract_relations(documents: list[tuple[Document, list[Mention]]], entities:
     that it holds; ``actor_scorer`` chooses who acts in implements, introduced and builds
     (without them the rules decide, at full confidence)."""
     gaz, lex = gaz or load_gazetteer(), lex or load_lexicon()
+    return merge_relations(document_relations(doc, mentions, entities, pairings[doc.doc_id], gaz, lex,
+                                              scorer, actor_scorer) for doc, mentions in documents)
+
+
+def document_relations(doc: Document, mentions: list[Mention], entities: Mapping[str, Entity],
+                       pairing: Pairing, gaz: Gazetteer, lex: Lexicon, scorer: Scorer | None = None,
+                       actor_scorer: Scorer | None = None) -> list[Relation]:
+    """The relations one document states, scored, before they are merged across documents
+    (:func:`merge_relations`): what it reads besides the document is its pairing and the
+    ``entities`` it looks up."""
+    r = _DocRelations(doc, mentions, entities, pairing, gaz, lex)
+    for rule in (r.supports, r.located, r.hierarchy, r.actions, r.paired):
+        r.rule = rule.__name__
+        rule()
+    r.rule = "actions"
+    r.decide_actors(actor_scorer)
+    for rel in r.out.values():
+        if rel.source == "text":
+            rel.features = r.features(rel)
+            holds = scorer.probability(rel.features) if scorer else 1.0
+            rel.confidence = round(holds * rel.choice, 3)
+            if scorer is not None:      # decided: the features are only for training (memory)
+                rel.features = {}
+                rel.candidates = [(k, {}) for k, _ in rel.candidates]
+    return list(r.out.values())
+
+
+def merge_relations(per_document: Iterable[list[Relation]]) -> list[Relation]:
+    """One relation per (subject, predicate, object), in that order: the evidence of every
+    document stating it, in document order, and the highest confidence."""
     merged: dict[tuple[str, str, str], Relation] = {}
-    for doc, mentions in documents:
-        r = _DocRelations(doc, mentions, entities, pairings[doc.doc_id], gaz, lex)
-        for rule in (r.supports, r.located, r.hierarchy, r.actions, r.paired):
-            r.rule = rule.__name__
-            rule()
-        r.rule = "actions"
-        r.decide_actors(actor_scorer)
-        for key, rel in r.out.items():
-            if rel.source == "text":
-                rel.features = r.features(rel)
-                holds = scorer.probability(rel.features) if scorer else 1.0
-                rel.confidence = round(holds * rel.choice, 3)
-                if scorer is not None:      # decided: the features are only for training (memory)
-                    rel.features = {}
-                    rel.candidates = [(k, {}) for k, _ in rel.candidates]
+    for relations in per_document:
+        for rel in relations:
+            key = (rel.subject, rel.predicate, rel.object)
             if key in merged:
                 merged[key].evidence.extend(rel.evidence)
                 merged[key].confidence = max(merged[key].confidence, rel.confidence)

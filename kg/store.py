@@ -10,7 +10,12 @@ build replaces it and its output files as one set.
 - ``turtle/``: each graph's triples as a Turtle block (no prefix lines), so that graph.ttl
   is their concatenation and an unchanged graph is never serialized twice (dumping the
   on-disk store is about ten times slower than serializing from memory);
-- ``manifest.json``: graph IRI -> digest and size of its lines, and the base IRI.
+- ``manifest.json``: graph IRI -> digest and size of its lines, and the base IRI;
+- ``lines.pkl``: each graph's packed lines with what they were made from, which the next
+  build reuses for every document whose inputs did not change;
+- ``union.z``, ``union.pkl``: the sorted union of all lines, packed, and the lines two or
+  more graphs hold with how many (:class:`kg.export.CountedUnion`): the next build changes
+  it where graphs changed instead of sorting every line again.
 
 A build never writes into ``OUT/store``: it makes the next generation (store, Turtle
 blocks and every output file) in ``OUT/.kg-new/``, starting from a checkpoint of the
@@ -40,6 +45,7 @@ from .files import write_atomic
 
 STORE = "store"
 DB, BLOCKS, MANIFEST = "oxigraph", "turtle", "manifest.json"
+LINES = "lines.pkl"      # what the next build reuses of the graphs' lines (kg.graph.Runs.memo)
 LOCK, STAGE, OLD, JOURNAL = ".kg-build.lock", ".kg-new", ".kg-old-store", ".kg-commit.json"
 FORMAT = 1          # bump when the layout of OUT/store changes: an older store is rebuilt whole
 # temporary files earlier versions of kg build left in the output folder when killed
@@ -250,9 +256,14 @@ def _fsync(path: Path) -> None:
 
 
 def _fsync_tree(folder: Path) -> None:
+    """Every file and folder under ``folder`` on disk. A file with other links is one the
+    checkpoint or an unchanged Turtle block shares with the current store, whose commit
+    synced it already: only its new name (the folder) needs syncing, and a rebuild shares
+    almost every file."""
     for root, _, names in os.walk(folder):
         for name in names:
-            _fsync(Path(root) / name)
+            if os.stat(Path(root) / name).st_nlink == 1:
+                _fsync(Path(root) / name)
         _fsync(Path(root))
 
 
@@ -277,7 +288,7 @@ def stage_store(out: str | Path, quads: Mapping[str, Iterable[str]], base: str,
     (re)written and dropped, and ``finish()``, which waits for the store and raises what
     went wrong; call it before :func:`commit`."""
     from .export import _statements
-    from .graph import graph_name, join_lines
+    from .graph import Runs, graph_name, join_lines
     out = Path(out)
     stage = out / STAGE / STORE
     shutil.rmtree(stage, ignore_errors=True)
@@ -287,9 +298,13 @@ def stage_store(out: str | Path, quads: Mapping[str, Iterable[str]], base: str,
     graphs: dict[str, dict] = {}
     for name in quads:
         iri = str(graph_name(name, base))
-        raw = _raw(quads, name)
-        key = digest(raw + (b"\0" + "\n".join(extra).encode("utf-8") if iri == reference else b""))
-        graphs[iri] = {"name": name, "digest": key, "triples": raw.count(b"\n") + 1 if raw else 0,
+        if isinstance(quads, Runs) and iri != reference:    # no graph unpacked just to be compared
+            key, triples = quads.digest(name), quads.size(name)
+        else:
+            raw = _raw(quads, name)
+            key = digest(raw + (b"\0" + "\n".join(extra).encode("utf-8") if iri == reference else b""))
+            triples = raw.count(b"\n") + 1 if raw else 0
+        graphs[iri] = {"name": name, "digest": key, "triples": triples,
                        "block": digest(iri.encode("utf-8")) + ".ttl"}
     current = store_folder(out)
     old = _usable_manifest(current, base)
@@ -320,6 +335,8 @@ def stage_store(out: str | Path, quads: Mapping[str, Iterable[str]], base: str,
         raise
     manifest = {"format": FORMAT, "base": base, "graphs": dict(sorted(graphs.items()))}
     save_manifest(stage, manifest)
+    if isinstance(quads, Runs):
+        save_memo(stage, LINES, quads.memo)
     return {**manifest, "changed": len(changed), "removed": sum(1 for iri in old_graphs if iri not in graphs),
             "finish": finish}
 
@@ -431,6 +448,27 @@ def _start_loader(task: dict, processes: int):
 def save_manifest(folder: str | Path, manifest: dict) -> None:
     keep = {k: v for k, v in manifest.items() if k not in ("changed", "removed", "finish")}
     (Path(folder) / MANIFEST).write_text(json.dumps(keep, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def save_memo(folder: str | Path, name: str, memo) -> None:
+    """What the next build may reuse, kept in the store folder ``folder`` (so it always
+    belongs to that store's graphs), such as :data:`LINES`."""
+    import pickle
+    with open(Path(folder) / name, "wb") as fh:
+        pickle.dump(memo, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def read_memo(out: str | Path | None, name: str) -> dict:
+    """What :func:`save_memo` kept in the store of ``out`` ({} if none or unreadable)."""
+    import pickle
+    folder = store_folder(out) if out is not None else None
+    if folder is None:
+        return {}
+    try:
+        with open(folder / name, "rb") as fh:
+            return pickle.load(fh)
+    except Exception:                   # none (an older store) or damaged: make everything
+        return {}
 
 
 def _usable_manifest(current: Path | None, base: str) -> dict | None:

@@ -50,6 +50,93 @@ def test_rebuild_after_changing_one_document_equals_a_clean_build(corpus, tmp_pa
     assert cached.summary().splitlines()[:-1] == clean.summary().splitlines()[:-1]
 
 
+def _spy(monkeypatch):
+    """Which documents a build extracts relations for, and which graphs' lines it writes."""
+    import kg.graph
+    import kg.pipeline
+    relations, graphs = [], []
+    real_relations, real_put = kg.pipeline.document_relations, kg.graph.Runs.put
+    monkeypatch.setattr(kg.pipeline, "document_relations",
+                        lambda doc, *a, **k: (relations.append(doc.doc_id), real_relations(doc, *a, **k))[1])
+    monkeypatch.setattr(kg.graph.Runs, "put", lambda self, name, lines: (graphs.append(name), real_put(self, name, lines))[1])
+    return relations, graphs
+
+
+def test_rebuild_redoes_only_what_changed(corpus, tmp_path, monkeypatch):
+    """Relations, metrics and a document graph's lines are memoised with what they read: an
+    unchanged rebuild redoes none of them; after an edit, the edited document and only
+    those whose inputs it changed. Every time the bytes are a clean build's."""
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    build([corpus], out=out, html=False, cache=cache)
+    relations, graphs = _spy(monkeypatch)
+    build([corpus], out=out, html=False, cache=cache)
+    assert relations == [] and not [g for g in graphs if g.startswith("gen_")]
+    changed = corpus / "gen_000005.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n新疆天山纺织有限公司新增就业岗位120个。\n",
+                       encoding="utf-8")
+    build([corpus], out=out, html=False, cache=cache)
+    assert "gen_000005" in relations and len(relations) < 8
+    assert "gen_000005" in graphs and len([g for g in graphs if g.startswith("gen_")]) < 8
+    monkeypatch.undo()
+    clean = build([corpus], out=tmp_path / "clean", html=False)
+    assert (out / "graph.ttl").read_bytes() == (tmp_path / "clean" / "graph.ttl").read_bytes()
+    again = build([corpus], out=out, html=False, cache=cache).counts
+    assert {k: v for k, v in clean.counts.items() if not k.startswith("graphs_")} == \
+        {k: v for k, v in again.items() if not k.startswith("graphs_")}
+
+
+@pytest.mark.parametrize("change", ["add", "remove", "rename"])
+def test_rebuild_after_adding_or_removing_equals_a_clean_build(corpus, tmp_path, change):
+    """Every output of a rebuild (the union graph.nt and the page drawn from it are changed
+    in place, not sorted again) is a clean build's."""
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    build([corpus], out=out, cache=cache, formats="nt")
+    source = corpus / "gen_000002.txt"
+    if change == "add":
+        (corpus / "added.txt").write_text(source.read_text(encoding="utf-8") + "\n新增就业岗位31个。\n",
+                                          encoding="utf-8")
+    elif change == "remove":
+        source.unlink()
+    else:
+        source.rename(corpus / "gen_000002b.txt")
+    from kg.export import CountedUnion
+    seen = []
+    real = CountedUnion.pieces
+    pieces = lambda self: (yield from real(self)) or seen.append(self.incremental)   # noqa: E731
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(CountedUnion, "pieces", pieces)
+        again = build([corpus], out=out, cache=cache, formats="nt")
+    assert seen == [True]
+    clean = build([corpus], out=tmp_path / "clean", formats="nt")
+    for name in ("graph.ttl", "graph.nt", "graph.html", "merges.json"):
+        assert (out / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
+    assert again.triple_count == clean.triple_count
+
+
+def test_memo_follows_the_entities_a_document_read():
+    """A memo entry holds while the entities its document looked up (present or absent)
+    are as they were, whatever else changed."""
+    from kg.cache import ReadLog, StageMemo
+    from kg.model import Entity
+    entities = {"place/1": Entity("place/1", "甲县", ["County"]), "org/x": Entity("org/x", "乙公司", ["Enterprise"])}
+    memo = StageMemo(None)
+    log = ReadLog(entities)
+    assert "place/1" in log and "place/2" not in log and log.get("org/x").label == "乙公司"
+    memo.put("doc", ("pairing",), entities, log.keys, (["relations"], ["metrics"]))
+    memo.old, memo.new = memo.new, {}
+    assert memo.get("doc", ("pairing",), entities) == (["relations"], ["metrics"])
+    assert memo.get("doc", ("other pairing",), entities) is None
+    entities["org/x"].mentions.append(object())        # another document names it: still valid
+    memo._prints.clear()
+    assert memo.get("doc", ("pairing",), entities) is not None
+    for change in (lambda e: e["org/x"].alt_labels.add("乙"), lambda e: e.update({"place/2": Entity("place/2", "丙县", ["County"])}),
+                   lambda e: e.pop("place/1")):
+        changed = {k: Entity(v.key, v.label, list(v.types), set(v.alt_labels)) for k, v in entities.items()}
+        change(changed)
+        memo._prints.clear()
+        assert memo.get("doc", ("pairing",), changed) is None
+
+
 def test_key_follows_content_and_id(corpus):
     a = read_document(corpus / "gen_000000.txt")
     b = read_document(corpus / "gen_000000.txt")
