@@ -78,6 +78,8 @@ SPACED_WORDS = re.compile(r"[\u4e00-\u9fff] +[\u4e00-\u9fff]")
 END_MARK = re.compile(r"[-—–=*·\s]*(?:END|End|end)[-—–=*·\s]*")
 MASTHEAD = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}")
 NAV_SEPARATOR = re.compile(r"\s*[|｜>›»/]\s*|\s{2,}|\t")
+LATIN_LETTER = re.compile(r"[A-Za-z]")
+TERMINAL_CHAR = re.compile(f"[{re.escape(TERMINAL)}]")    # where a sentence may end
 LINK_LIST_MARKS = "【】[]:： "
 MIN_REPEAT = 30            # a repeated first/last part must be at least this long
 MAX_SENTENCE = 600         # longer runs without a full stop are cut at a clause mark
@@ -113,22 +115,23 @@ def _t2s():
 def normalise(raw: str) -> tuple[str, bool]:
     """Same-length normal form of ``raw`` and whether traditional script was converted."""
     text = raw.translate(HALF_WIDTH)
-    changing = _changing()
-    if changing is not None and not changing.search(text):
+    changing = _changing_chars()
+    if changing is not None and changing.isdisjoint(text):
         return text, False          # nothing OpenCC would change: most articles
     simplified = CJK_RUN.sub(lambda m: to_simplified(m.group(0)), text)
     return simplified, simplified != text
 
 
 @lru_cache(maxsize=1)
-def _changing():
-    """A pattern of every character that :func:`_t2s` changes, from the keys of OpenCC's own
+def _changing_chars() -> frozenset[str] | None:
+    """Every character that :func:`_t2s` changes, from the keys of OpenCC's own
     tables: text without any of them comes out of OpenCC unchanged, so conversion (about a
     tenth of the time of a whole build, in pure Python) can be skipped. Each key X is
     converted end to end to Y (the chain has several stages: the Hong Kong stage turns 着
     into 著 and the next turns it back, so 着 changes nothing); kept are the characters where
     X and Y differ, or all of X when the lengths differ. ``None`` when the tables are not
-    where this version of the library kept them: then always convert."""
+    where this version of the library kept them: then always convert. A set, not a
+    character class: a class of thousands searched over a whole article is eight times slower."""
     try:
         converter = _t2s()
         converter.convert("測")                      # the tables load on first use
@@ -144,7 +147,7 @@ def _changing():
                     chars.update(source)
     except Exception:
         return None
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]") if chars else None
+    return frozenset(chars) or None
 
 
 def to_simplified(run: str) -> str:
@@ -378,14 +381,16 @@ def web_furniture(t: str) -> bool:
     navigation bar or breadcrumb, or an English translation (mostly Latin letters)."""
     if END_MARK.fullmatch(t) or len(t) <= 60 and not ends_sentence(t) and MASTHEAD.search(t):
         return True
-    items = [i for i in NAV_SEPARATOR.split(t) if i]
-    separators = NAV_SEPARATOR.findall(t)
-    if len(items) >= 4 and all(len(i) <= 8 and not re.search(r"\d", i) for i in items) \
-            and not CLAUSE_MARKS.intersection(t) and not ends_sentence(t):
-        return True
-    if len(items) >= 3 and all(sep.strip() in (">", "›", "»") for sep in separators) and len(t) <= 80:
-        return True
-    latin = sum(c.isascii() and c.isalpha() for c in t)
+    clauses = bool(CLAUSE_MARKS.intersection(t))
+    if len(t) <= 80 or not clauses:            # else neither a bar nor a breadcrumb (most prose)
+        items = [i for i in NAV_SEPARATOR.split(t) if i]
+        if len(items) >= 4 and all(len(i) <= 8 and not re.search(r"\d", i) for i in items) \
+                and not clauses and not ends_sentence(t):
+            return True
+        if len(items) >= 3 and all(sep.strip() in (">", "›", "»") for sep in NAV_SEPARATOR.findall(t)) \
+                and len(t) <= 80:
+            return True
+    latin = len(LATIN_LETTER.findall(t))
     return latin >= 20 and latin >= 0.6 * sum(not c.isspace() for c in t)
 
 
@@ -536,16 +541,17 @@ def sentence_spans(text: str, start: int, end: int, kind: str) -> list[tuple[int
     if kind != "body":
         spans = [(start, end)]
     else:
-        spans, s, i = [], start, start
-        while i < end:
-            if text[i] in TERMINAL and not _ellipsis_in_enumeration(text, s, i):
-                j = i + 1
-                while j < end and (text[j] in TERMINAL or text[j] in CLOSERS):
-                    j += 1
-                spans.append((s, j))
-                s = i = j
-            else:
-                i += 1
+        spans, s, at = [], start, start
+        while stop := TERMINAL_CHAR.search(text, at, end):
+            i = stop.start()
+            if _ellipsis_in_enumeration(text, s, i):
+                at = i + 1
+                continue
+            j = i + 1
+            while j < end and (text[j] in TERMINAL or text[j] in CLOSERS):
+                j += 1
+            spans.append((s, j))
+            s = at = j
         if s < end:
             spans.append((s, end))
     bounded = [piece for a, b in spans for piece in _bounded(text, a, b)]
