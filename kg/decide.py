@@ -32,10 +32,12 @@ class Scorer:
     calibration: tuple[float, float] = (1.0, 0.0)   # Platt: sigmoid(a * logit + b)
     about: str = ""
     meta: dict = field(default_factory=dict)
+    views: dict = field(default_factory=dict, init=False, repr=False, compare=False)   # prefixed_weights'
 
     def logit(self, features: dict[str, float]) -> float:
+        # features without a weight add nothing: leaving them out gives the same sum, bit for bit
         w = self.weights
-        return self.bias + sum(w.get(f, 0.0) * v for f, v in features.items())
+        return self.bias + sum([w[f] * v for f, v in features.items() if f in w])
 
     def calibrated(self, p: float) -> float:
         """Map a raw probability through the held-out calibration."""
@@ -44,7 +46,16 @@ class Scorer:
         return _sigmoid(a * math.log(p / (1 - p)) + b)
 
     def probability(self, features: dict[str, float]) -> float:
-        return self.calibrated(_sigmoid(self.logit(features)))
+        return self.probability_of_logit(self.logit(features))
+
+    def probability_of_logit(self, logit: float) -> float:
+        return self.calibrated(_sigmoid(logit))
+
+    def prefixed_weights(self, prefix: str) -> dict[str, float]:
+        """feature -> the weight of ``prefix + feature``, for those that have one (made once)."""
+        if prefix not in self.views:
+            self.views[prefix] = {k[len(prefix):]: v for k, v in self.weights.items() if k.startswith(prefix)}
+        return self.views[prefix]
 
     def choose(self, candidates: list[dict[str, float]]) -> tuple[int, float]:
         """Index of the best candidate and its calibrated confidence (softmax share)."""

@@ -63,8 +63,10 @@ class SpanContext:
     types: dict = field(default_factory=dict)                 # (start, end) -> types proposed
     places: dict = field(default_factory=dict)                # sentence -> [(start, end)] of coded places
     recur: dict = field(default_factory=dict)                 # span text -> occurrences in the article
+    classes: dict = field(init=False)                         # word -> word_class (see _word_classes)
 
     def __post_init__(self):
+        self.classes = _word_classes(self.lex, self.triggers, self.tags)
         for m in self.cands:
             self.note(m)
 
@@ -90,21 +92,24 @@ def char_class(c: str) -> str | None:
         return "space"
     if c.isdigit() or c in CN_DIGITS:
         return "num"
-    return next((k for k, chars in CHAR_CLASSES.items() if c in chars), None)
+    return _CLASS_OF_CHAR.get(c)
+
+
+_CLASS_OF_CHAR = {}          # the first class of CHAR_CLASSES holding each character
+for _cls, _chars in CHAR_CLASSES.items():
+    for _c in _chars:
+        _CLASS_OF_CHAR.setdefault(_c, _cls)
 
 
 @lru_cache(maxsize=1)
-def _cue_classes() -> tuple[dict[str, str], list[tuple[str, re.Pattern, re.Pattern, int]]]:
-    """span_context.tsv as word -> class, and per class a pattern for a cue ending a text,
-    one for a cue opening it, and the longest cue's length (compiled once)."""
+def _cue_classes() -> tuple[dict[str, str], list[tuple[str, tuple[str, ...], int]]]:
+    """span_context.tsv as word -> class, and per class its words and the longest one's length."""
     classes = word_classes("span_context.tsv")
     of_word = {}
     for cls, words in classes.items():
         for w in words:
             of_word.setdefault(w, cls)
-    patterns = [(cls, re.compile(f"(?:{'|'.join(map(re.escape, words))})$"),
-                 re.compile("|".join(map(re.escape, words))), max(map(len, words))) for cls, words in classes.items()]
-    return of_word, patterns
+    return of_word, [(cls, tuple(words), max(map(len, words))) for cls, words in classes.items()]
 
 
 _INNER_HEADS: dict[int, re.Pattern] = {}
@@ -120,6 +125,25 @@ def _inner_heads(lex: Lexicon) -> re.Pattern:
 
 def word_class(word: str, ctx: SpanContext) -> str:
     """A word as a class: a cue of span_context.tsv, a role word, a trigger, or jieba's tag."""
+    cls = ctx.classes.get(word)
+    if cls is None:
+        cls = ctx.classes[word] = _word_class(word, ctx)
+    return cls
+
+
+_WORD_CLASSES: dict[tuple[int, int, int], tuple] = {}
+
+
+def _word_classes(lex: Lexicon, triggers: frozenset[str], tags: dict[str, str]) -> dict[str, str]:
+    """word -> word_class, shared by the documents read with the same lexicon, triggers and
+    tags (the same words are asked for over and over); the key objects are kept alive with it."""
+    key = (id(lex), id(triggers), id(tags))
+    if key not in _WORD_CLASSES:
+        _WORD_CLASSES[key] = (lex, triggers, tags, {})
+    return _WORD_CLASSES[key][3]
+
+
+def _word_class(word: str, ctx: SpanContext) -> str:
     cls = _cue_classes()[0].get(word)
     if cls:
         return cls
@@ -151,10 +175,16 @@ def context_words(cls: str) -> tuple[str, ...]:
     return word_classes("span_context.tsv").get(cls, ())
 
 
+@lru_cache(maxsize=1 << 16)
 def _cue(text: str, at_end: bool) -> str | None:
-    """The first class of span_context.tsv with a word ending (or opening) ``text``."""
-    for cls, ending, opening, longest in _cue_classes()[1]:
-        if ending.search(text[-longest:]) if at_end else opening.match(text):
+    """The first class of span_context.tsv with a word ending (or opening) ``text``; a word
+    before a final line break ends it too."""
+    for cls, words, longest in _cue_classes()[1]:
+        if at_end:
+            tail = text[-longest:]
+            if tail.endswith(words) or tail.endswith("\n") and tail[:-1].endswith(words):
+                return cls
+        elif text.startswith(words):
             return cls
     return None
 
@@ -174,6 +204,27 @@ def _head(text: str, lex: Lexicon) -> tuple[str, int]:
 
 def features(m: Mention, sent: Sentence, ctx: SpanContext) -> dict[str, float]:
     """General features of one candidate span (one line each in docs/quality.md)."""
+    f, family = _own_features(m, sent, ctx)
+    # each feature also within the candidate's family, so that what marks a township named
+    # alone need not be what marks a firm (a linear model has no interactions of its own)
+    keys = _family_keys(family)
+    f.update({fk: v for k, v in list(f.items()) if (fk := keys[k])})
+    return f
+
+
+def _probability(m: Mention, sent: Sentence, ctx: SpanContext, scorer: Scorer) -> float:
+    """``scorer.probability(features(m, sent, ctx))`` without making the family copies: the
+    weights of the features, then those of their copies, in the order :func:`features`
+    lists them (so the same sum, bit for bit)."""
+    f, family = _own_features(m, sent, ctx)
+    w, wf = scorer.weights, scorer.prefixed_weights(family + "~")
+    terms = [w[k] * v for k, v in f.items() if k in w]
+    terms += [wf[k] * v for k, v in f.items() if k in wf and not k.startswith(UNSHARED)]
+    return scorer.probability_of_logit(scorer.bias + sum(terms))
+
+
+def _own_features(m: Mention, sent: Sentence, ctx: SpanContext) -> tuple[dict[str, float], str]:
+    """The features of :func:`features` but their family copies, and the family."""
     s, lex = sent.text, ctx.lex
     tokens = ctx.tokens[sent.index]
     a, b = m.start - sent.start, m.end - sent.start
@@ -276,11 +327,25 @@ def features(m: Mention, sent: Sentence, ctx: SpanContext) -> dict[str, float]:
         f["shift:" + ctx.shifted[id(m)]] = 1.0
     if a == 0:
         f["sentence_first"] = 1.0
-    # each feature also within the candidate's family, so that what marks a township named
-    # alone need not be what marks a firm (a linear model has no interactions of its own)
-    family = FAMILY.get(m.source) or FAMILY.get(m.type, "name")
-    f.update({f"{family}~{k}": v for k, v in list(f.items()) if not k.startswith(UNSHARED)})
-    return f
+    return f, FAMILY.get(m.source) or FAMILY.get(m.type, "name")
+
+
+class _FamilyKeys(dict):
+    """feature -> the same feature within one family (``family~feature``; None for the
+    UNSHARED ones), made once: the same few hundred features recur in every document."""
+
+    def __init__(self, family: str):
+        super().__init__()
+        self.family = family
+
+    def __missing__(self, key: str) -> str | None:
+        fk = self[key] = None if key.startswith(UNSHARED) else f"{self.family}~{key}"
+        return fk
+
+
+@lru_cache(maxsize=None)
+def _family_keys(family: str) -> _FamilyKeys:
+    return _FamilyKeys(family)
 
 
 def later_starts(m: Mention, sent: Sentence, ctx: SpanContext) -> list[Mention]:
@@ -351,7 +416,7 @@ def decide(ctx: SpanContext, cands: list[Mention], scorer: Scorer | None) -> lis
     best: dict[tuple[int, bool], tuple[float, int, tuple]] = {}
     kept, likely = [m for m in cands if not judged(m)], []
     for order, m in enumerate(_open(cands)):
-        p = scorer.probability(features(m, sentences[m.sentence], ctx))
+        p = _probability(m, sentences[m.sentence], ctx, scorer)
         if p < (KEEP_NEW if m.source in PROPOSED_ONLY or id(m) in ctx.shifted else KEEP):
             continue
         likely.append(m)
