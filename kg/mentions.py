@@ -383,12 +383,13 @@ def _extend_left(sent: str, tokens: list[_Token], head_start: int, lex: Lexicon,
     return start
 
 
-_PLACE_INDEX: dict[int, dict[str, list[str]]] = {}
+_PLACE_INDEX: dict[int, tuple[dict[str, list[str]], re.Pattern]] = {}
 
 
-def _place_index(gaz: Gazetteer) -> dict[str, list[str]]:
+def _place_index(gaz: Gazetteer) -> tuple[dict[str, list[str]], re.Pattern]:
     """Division names (2+ characters) by their first two characters, longest first
-    (ties in gazetteer order); built once per gazetteer, not per document."""
+    (ties in gazetteer order), and a pattern of where such two characters may stand (a
+    first character of one, before a second character of one); built once per gazetteer."""
     if id(gaz) not in _PLACE_INDEX:
         by_first: dict[str, list[str]] = {}
         for surface in gaz.names():
@@ -398,7 +399,9 @@ def _place_index(gaz: Gazetteer) -> dict[str, list[str]]:
         for forms in by_first.values():
             for form in sorted(forms, key=len, reverse=True):
                 index.setdefault(form[:2], []).append(form)
-        _PLACE_INDEX[id(gaz)] = index
+        firsts, seconds = ("".join(sorted({key[n] for key in index})) for n in (0, 1))
+        opening = re.compile(f"[{re.escape(firsts)}](?=[{re.escape(seconds)}])" if index else "(?!)")
+        _PLACE_INDEX[id(gaz)] = index, opening
     return _PLACE_INDEX[id(gaz)]
 
 
@@ -407,7 +410,7 @@ class _Finder:
         self.doc, self.gaz, self.lex = doc, gaz, lex
         self.cands: list[Mention] = []
         self.by_sentence: dict[int, list[Mention]] = {}
-        self.by_first2 = _place_index(gaz)
+        self.by_first2, self.place_openings = _place_index(gaz)
         self.backed: dict[tuple[str, str], bool] = {}
         self.context_codes: set[str] = set()
         # gazetteer candidates of an ambiguous short name, by id() of its mention (settled
@@ -416,6 +419,7 @@ class _Finder:
         self.own: dict[str, Place | None] = {}       # 我省, 本市 … -> the article's own division
         self.supporter: Place | None | bool = False  # the place outside Xinjiang named most (False: not yet asked)
         self.seat_choice: dict[str, Place] = {}      # 喀什市's code -> 喀什地区 or 喀什市 for a bare 喀什
+        self.only_division: int | None | bool = False   # named_division() (False: not yet asked)
 
     # -- helpers -----------------------------------------------------------------
     def add(self, sent: Sentence, start: int, end: int, type_: str, name: str | None = None,
@@ -431,16 +435,21 @@ class _Finder:
     # -- places ------------------------------------------------------------------
     def places(self, sent: Sentence, tokens: list[_Token]) -> None:
         s = sent.text
-        bounds = set(tokens.starts) | tokens.ends
+        bounds = None                         # token edges, made when a short name needs them
         index = self.by_first2
         i = 0
-        while i < len(s):
+        for opening in self.place_openings.finditer(s):     # not a Python loop per character
+            if opening.start() < i or s[opening.start():opening.start() + 2] not in index:
+                continue                      # inside the name found last, or opens none
+            i = opening.start()
             hit = None
-            for form in index.get(s[i:i + 2], ()):
+            for form in index[s[i:i + 2]]:
                 if s.startswith(form, i):
                     places = self.gaz.lookup(form)
                     full = any(self.gaz.is_full_name(form, p) for p in places)
                     # a two-character county (成县, 和县) must be a word of its own: 建成县级…
+                    if not (full and len(form) > 2) and bounds is None:
+                        bounds = set(tokens.starts) | tokens.ends
                     if full and len(form) > 2 or (i in bounds and i + len(form) in bounds) \
                             or self.heads_a_chain(s, i + len(form), places):
                         if not full or form not in self.gaz.former_by_name \
@@ -452,7 +461,6 @@ class _Finder:
                         hit = (form, places)
                         break
             if hit is None:
-                i += 1
                 continue
             form, places = hit
             types = places[0].types
@@ -462,6 +470,8 @@ class _Finder:
                          alt_types=tuple(types[1:]), code=places[0].code)
             self.place_candidates[id(m)] = places
             i += len(form)
+        if "师" not in s:
+            return                            # every XPCC pattern below names a division (…师)
         for m in XPCC_REGIMENT.finditer(s):
             div, reg = _cn_int(m.group(2)), _cn_int(m.group(3))
             place = self.gaz.regiment(div, reg) if div and reg else None
@@ -665,19 +675,25 @@ class _Finder:
 
     def bare_regiments(self, sent: Sentence) -> None:
         """四团 alone, when the document names exactly one XPCC division."""
+        if self.only_division is False:         # asked once: the places are settled by now
+            self.only_division = self.named_division()
+        div = self.only_division
+        if div is None:
+            return
+        for m in BARE_REGIMENT.finditer(sent.text):
+            place = self.gaz.regiment(div, _cn_int(m.group(1)) or 0)
+            if place:
+                self.add(sent, m.start(), m.end(), "County", place.name, "xpcc", code=place.code)
+
+    def named_division(self) -> int | None:
+        """The number of the one XPCC division the document names (itself or by a regiment), if one."""
         divisions = {c for c in self.context_codes
                      if self.gaz.by_code.get(c) and self.gaz.by_code[c].level in ("xpcc_division", "xpcc_regiment")}
         divs = {_division_no(self.gaz.by_code[c]) if self.gaz.by_code[c].level == "xpcc_division"
                 else _division_no(self.gaz.by_code[self.gaz.by_code[c].parent]) for c in divisions
                 if self.gaz.by_code[c].level == "xpcc_division" or self.gaz.by_code[c].parent in self.gaz.by_code}
         divs.discard(None)
-        if len(divs) != 1:
-            return
-        div = divs.pop()
-        for m in BARE_REGIMENT.finditer(sent.text):
-            place = self.gaz.regiment(div, _cn_int(m.group(1)) or 0)
-            if place:
-                self.add(sent, m.start(), m.end(), "County", place.name, "xpcc", code=place.code)
+        return divs.pop() if len(divs) == 1 else None
 
     def chains(self, sent: Sentence) -> None:
         """Townships and villages written right after their county or township."""
