@@ -44,6 +44,7 @@ CHAR_CLASSES = {"comma": "，,", "enum": "、", "colon": "：:", "open": "“‘
                 "close": "”’」』》)）】]>", "stop": "。；;！!？?", "dot": "·"}
 NEXT_CLAUSE = re.compile(r"[^。；;！!？?]{0,16}")     # the rest of a clause after a span, a row's next cells
 NAMED_TAGS = ("ns", "nr", "nz", "nt", "vn")
+QUOTE_MARKS = frozenset("“”「」\"")
 FAMILY = {"project": "project", "township": "township", "Person": "person", "Township": "township",
           "Village": "township", "Initiative": "initiative"}
 
@@ -112,15 +113,21 @@ def _cue_classes() -> tuple[dict[str, str], list[tuple[str, tuple[str, ...], int
     return of_word, [(cls, tuple(words), max(map(len, words))) for cls, words in classes.items()]
 
 
-_INNER_HEADS: dict[int, re.Pattern] = {}
+_INNER_HEADS: dict[int, tuple[Lexicon, re.Pattern, dict[str, list[str]]]] = {}
 
 
-def _inner_heads(lex: Lexicon) -> re.Pattern:
-    """The head words of suffixes.tsv (two characters or more), longest first, compiled once per lexicon."""
+def _inner_head_types(core: str, lex: Lexicon) -> list[str]:
+    """The types of the head words of suffixes.tsv (two characters or more, longest first)
+    written inside ``core``, sorted; memoised per lexicon (names recur across articles)."""
     if id(lex) not in _INNER_HEADS:
         words = sorted((w for w in lex.suffixes if len(w) > 1), key=lambda w: (-len(w), w))
-        _INNER_HEADS[id(lex)] = re.compile("|".join(map(re.escape, words)))
-    return _INNER_HEADS[id(lex)]
+        _INNER_HEADS[id(lex)] = lex, re.compile("|".join(map(re.escape, words))), {}
+    _, pattern, known = _INNER_HEADS[id(lex)]
+    if core not in known:
+        if len(known) >= 1 << 16:
+            known.clear()                 # bounded: a big build's names are mostly its own
+        known[core] = sorted({lex.suffixes[h.group(0)] for h in pattern.finditer(core)})
+    return known[core]
 
 
 def word_class(word: str, ctx: SpanContext) -> str:
@@ -258,11 +265,8 @@ def _own_features(m: Mention, sent: Sentence, ctx: SpanContext) -> tuple[dict[st
     if any(w in rest for w in context_words("invest")):
         f["clause_after:invest"] = 1.0      # X，总投资…万元 / a table row: what was invested in
     # inside: tokens, dictionary words, transliteration, digits, quotes
-    inside = []
-    for i in range(bisect_left(tokens.starts, a), len(tokens)):
-        if tokens[i].start >= b:
-            break
-        inside.append(tokens[i])
+    first_inside = bisect_left(tokens.starts, a)
+    inside = tokens[first_inside:bisect_left(tokens.starts, b, first_inside)]     # the tokens starting in it
     f["ntok:" + bucket(len(inside), (1, 2, 3, 4, 6, 9))] = 1.0
     if inside:
         # a span that starts inside a token: after a stop word jieba glued on (赴|江布拉克), or cut
@@ -271,9 +275,10 @@ def _own_features(m: Mention, sent: Sentence, ctx: SpanContext) -> tuple[dict[st
         f["first:" + first] = 1.0
         if inside[-1].end != b:
             f["last:cut"] = 1.0
-        oov = sum(1 for t in inside if t.word not in ctx.tags) / len(inside)
+        known = [t.word for t in inside if t.word in ctx.tags]
+        oov = (len(inside) - len(known)) / len(inside)
         f["oov:" + ("0" if oov == 0 else "some" if oov < 0.5 else "most")] = 1.0
-        f["dict_words:" + bucket(sum(1 for t in inside if len(t.word) > 1 and t.word in ctx.tags), (0, 1, 2, 3))] = 1.0
+        f["dict_words:" + bucket(sum(len(w) > 1 for w in known), (0, 1, 2, 3))] = 1.0
         for t in inside[1:]:                  # a word that never stands inside a name (在, 又, 曾任)
             cls = word_class(t.word, ctx)
             if cls in ("tag_p", "tag_d", "tag_c", "tag_r", "tag_u", "trigger", "say", "member", "role") \
@@ -288,14 +293,13 @@ def _own_features(m: Mention, sent: Sentence, ctx: SpanContext) -> tuple[dict[st
     f[f"head&type:{head}&{m.type}"] = 1.0
     core = text[:len(text) - n]
     f["core_len:" + bucket(len(core), (0, 1, 2, 3, 4, 6, 9, 13))] = 1.0
-    spelled = sum(1 for c in core if c in lex.transliteration) / max(len(core), 1)
+    spelled = sum(map(lex.transliteration.__contains__, core)) / max(len(core), 1)
     f["translit:" + ("0" if spelled == 0 else "low" if spelled < 0.5 else "high" if spelled < 1 else "all")] = 1.0
-    inner = {lex.suffixes[h.group(0)] for h in _inner_heads(lex).finditer(core)}
-    for t in sorted(inner):
+    for t in _inner_head_types(core, lex):
         f["inner_head:" + t] = 1.0
-    if any(c.isdigit() for c in text):
+    if any(map(str.isdigit, text)):
         f["digit"] = 1.0
-    if any(c in "“”「」\"" for c in text):
+    if not QUOTE_MARKS.isdisjoint(text):
         f["quoted"] = 1.0
     if "·" in text:
         f["dot"] = 1.0
