@@ -37,6 +37,7 @@ jieba.setLogLevel(60)
 
 CJK = r"\u4e00-\u9fff"
 NAME_CHAR = re.compile(rf"[{CJK}A-Za-z0-9·\-+]")
+NAME_CHARS = re.compile(rf"[{CJK}A-Za-z0-9·\-+]*")
 QUOTE = re.compile(r"“([^“”\n]{1,40})”|\"([^\"\n]{1,40})\"|「([^「」\n]{1,40})」")
 CN_NUM = "一二三四五六七八九十百零〇两"
 XPCC_REGIMENT = re.compile(   # 农一师四团: the divisions' earlier name (农业建设第一师)
@@ -363,7 +364,7 @@ def _extend_left(sent: str, tokens: list[_Token], head_start: int, lex: Lexicon,
             continue
         if _is_stop(piece, lex) or NUM_MEASURE.search(piece) or head_start - tok.start > max_len:
             break
-        if any(not NAME_CHAR.match(c) for c in piece):
+        if not NAME_CHARS.fullmatch(piece):
             break
         if piece.isdigit() and sent[start:start + 1] in MEASURES:   # 3所有礼学校: a count, not a name
             break
@@ -897,7 +898,7 @@ class _Finder:
                 end = q.end() + len(tail)
                 self.add(sent, prefix_start, end, "Initiative", core=core, source="quote+head",
                          alt_types=("Product",) if core in lex.products else ())
-            elif core.endswith(heads) or any(core.endswith(h) for h in heads):
+            elif core.endswith(heads):
                 self.add(sent, prefix_start, q.end(), "Initiative", core=core, source="quote")
             elif IS_PRODUCT.match(after):
                 self.add(sent, q.start(), q.end(), "Product", name=core, source="quote")
