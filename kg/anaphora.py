@@ -184,8 +184,9 @@ def point_back(doc: Document, mentions: list[Mention], tokenised: list[tuple[Sen
     leads = rule_words("anaphor_lead")
     helps = rule_words("anaphor_helped")
     known = list(mentions)
+    index = _head_index(heads, pointers, own)     # once per article: its key is slow to hash
     for sent, starts, ends in tokenised:
-        for start, end, head, noun, kind, anchor in _spans(sent, starts, ends, heads, pointers, own, leads):
+        for start, end, head, noun, kind, anchor in _spans(sent, starts, ends, index, pointers, own, leads):
             a, b = sent.start + start, sent.start + end
             inside = [m for m in known if m.start < b and a < m.end]
             if any(m.start < a or m.end > b or m.source == "anaphor" for m in inside):
@@ -203,13 +204,12 @@ def point_back(doc: Document, mentions: list[Mention], tokenised: list[tuple[Sen
     return known
 
 
-def _spans(sent: Sentence, starts: Offsets, ends: set[int], heads: tuple[AnaphorHead, ...],
-           pointers, own, leads):
+def _spans(sent: Sentence, starts: Offsets, ends: set[int], index, pointers, own, leads):
     """(start, end, head, noun, kind, anchor) of each pointing word in the sentence; kind is
     ``pointer`` (该中心), ``own`` (我院) or ``bare`` (园区 at a clause start); the antecedent is
-    looked for before ``anchor``."""
+    looked for before ``anchor``; ``index`` is :func:`_head_index`'s."""
     text, free_from = sent.text, 0
-    by_end, end_chars, firsts = _head_index(heads, pointers, own)
+    by_end, end_chars, firsts = index
     for hit in end_chars.finditer(text):
         e = hit.end()
         if e not in ends:

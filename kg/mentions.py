@@ -140,6 +140,7 @@ JIEBA_SPACE = jieba.re_skip_default  # and outside them yields whitespace and si
 HAN = re.compile("[\u4E00-\u9FD5]")
 ASCII_WORD = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")    # how jieba's HMM splits a run of Latin
 ASCII_ALNUM = re.compile(r"[a-zA-Z0-9]+")
+BLOCK_PUNCT = re.compile(r"[+#&._%\-]")          # what a block may hold besides Han, letters and digits
 HMM_KNOWN = frozenset().union(*finalseg.emit_P.values())     # characters the HMM has odds for
 
 
@@ -230,6 +231,9 @@ def segment(text: str) -> list[tuple[str, int, int]]:
             for word in settled:
                 out.append((word, at, at + len(word)))
                 at += len(word)
+        elif han_block and not BLOCK_PUNCT.search(blk):
+            # Han, letters and digits only: every token is jieba's as it stands
+            out.extend([(word, pos + start, pos + end) for word, start, end in segmenter.tokenize(blk)])
         elif han_block:
             for word, start, end in segmenter.tokenize(blk):
                 if end - start > 1 and not word.isalnum() and not HAN.search(word) \
@@ -1278,12 +1282,12 @@ def _select(cands: list[Mention]) -> list[Mention]:
     priority = {"gazetteer": 0, "xpcc": 0, "self": 0, "chain": 1, "quote+head": 1, "quote": 2, "suffix": 3,
                 "unlisted": 3, "enumeration": 4, "head": 4, "name": 2, "role": 5, "byline": 5, "lexicon": 6}
     chosen: list[Mention] = []
-    occupied: set[int] = set()
+    occupied = bytearray(max((m.end for m in cands), default=0))    # 1 where a chosen mention stands
     for m in sorted(cands, key=lambda m: (-(m.end - m.start), priority.get(m.source, 9), m.start)):
-        if not m.type or any(i in occupied for i in range(m.start, m.end)):
+        if not m.type or occupied.find(1, m.start, m.end) != -1:
             continue
         chosen.append(m)
-        occupied.update(range(m.start, m.end))
+        occupied[m.start:m.end] = b"\1" * (m.end - m.start)
     return sorted(chosen, key=lambda m: (m.start, m.end))
 
 

@@ -18,7 +18,7 @@ import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from .decide import Scorer, bucket
 from .lexicon import Lexicon, word_classes
@@ -347,7 +347,7 @@ class _FamilyKeys(dict):
         return fk
 
 
-@lru_cache(maxsize=None)
+@cache
 def _family_keys(family: str) -> _FamilyKeys:
     return _FamilyKeys(family)
 
