@@ -44,6 +44,7 @@ XPCC_REGIMENT = re.compile(   # 农一师四团: the divisions' earlier name (�
     rf"(?:新疆生产建设)?(?:兵团)?农?(第?)([{CN_NUM}]{{1,3}})师([{CN_NUM}\d]{{1,4}})团(?![队体结聚圆员委])")
 XPCC_DIVISION = re.compile(rf"(?:新疆生产建设兵团|兵团)(第?[{CN_NUM}]{{1,3}})师(?![范生资])|第([{CN_NUM}]{{1,3}})师(?![范生资])")
 PREPOSITIONS = set("在向对把从为给由于将被让使到")
+DOTTED_NAME = re.compile(rf"([{CJK}]{{2,10}})·([{CJK}]{{2,8}})")     # 库尔班·尼亚孜
 PARALLEL_COUNTS = re.compile(rf"[百千万][{CJK}]{{1,2}}[百千万][{CJK}]")   # 千企帮千村, 万企兴万村
 COUNTED = re.compile(rf"[\d{CN_NUM}]+[个座所家栋处间套条]")
 TOWNSHIP_AFTER = re.compile(rf"[{CJK}]{{1,7}}?(?:乡|镇|街道)")    # written right after its county
@@ -997,7 +998,7 @@ class _Finder:
     # -- people, products, known bodies -----------------------------------------
     def people(self, sent: Sentence, tokens: list[_Token], paragraph_kind: str) -> None:
         s, lex = sent.text, self.lex
-        for m in re.finditer(rf"([{CJK}]{{2,10}})·([{CJK}]{{2,8}})", s):
+        for m in DOTTED_NAME.finditer(s) if "·" in s else ():
             left, right = m.group(1), m.group(2)
             cut = max((left.rfind(w) + len(w) for w in lex.roles + ("的", "在", "和", "与", "是") if w in left),
                       default=0)
@@ -1016,12 +1017,13 @@ class _Finder:
             if len(left) >= 2 and not _suffix_type(left + "·" + right, lex):
                 start = m.start(1) + cut
                 self.add(sent, start, start + len(left) + 1 + len(right), "Person", source="name")
-        starts = {t.start for t in tokens}
+        starts = None                          # token starts, made at the first role word
         for role_hit in _patterns(lex)["role"].finditer(s):
             for m in (role_hit,):
                 name = m.group(2)
                 if name[0] not in lex.surnames or _dictionary_tags().get(name[:2], "nr")[:2] != "nr":
                     continue                   # 专家常驻指导: 常驻 is a word, not a name
+                starts = starts or set(tokens.starts)
                 end = m.start(2) + 2
                 if end < len(s) and s[end] not in BOUNDARY_AFTER_NAME and end not in starts:
                     end += 1
