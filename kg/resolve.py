@@ -40,7 +40,9 @@ class Pairing:
     evidence: list[tuple[int, int, str]]  # (sentence, clean start, trigger) that state the pair
 
 
+@lru_cache(maxsize=1 << 14)
 def in_xinjiang(code: str | None, gaz: Gazetteer) -> bool:
+    """Whether the division ``code`` is in Xinjiang (memoised: asked for every mention of a place)."""
     if not code:
         return False
     return code == XINJIANG or code.startswith("65") or code.startswith("XPCC") or gaz.is_within(code, XINJIANG)
@@ -171,10 +173,8 @@ def _combined_abbreviations(doc: Document, places: list[Mention], gaz: Gazetteer
 
 
 @lru_cache(maxsize=65536)
-@lru_cache(maxsize=1 << 16)
 def slug(text: str, limit: int = 48) -> str:
-    """ASCII, readable and stable: pinyin of the name plus a short hash of it (memoised:
-    the same names recur in every article, and their pinyin is slow to look up)."""
+    """ASCII, readable and stable: pinyin of the name plus a short hash of it."""
     pinyin = "-".join(p for p in lazy_pinyin(text, errors=lambda s: list(s)))
     ascii_ = re.sub(r"[^a-z0-9]+", "-", pinyin.lower()).strip("-")[:limit].strip("-")
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
@@ -191,6 +191,7 @@ class _Resolver:
         self.entities: dict[str, Entity] = {}
         self.merges: list[dict] = []
         self.core_index: dict[tuple[str, str, str], str] = {}   # (doc, core, head) -> key
+        self.expanded: dict[str, str] = {}                      # full_place_first's answers
 
     def canonical(self, m: Mention, pairing: Pairing) -> str:
         """Full name used as the identity of a non-place entity."""
@@ -208,12 +209,7 @@ class _Resolver:
                 ref = anc[0].code if anc else None
             if ref and self.gaz.by_code[ref].name.endswith(level):
                 name = self.gaz.by_code[ref].name + name[1:]
-        # a leading short place name stands for its full name (湖州援疆指挥部 = 湖州市援疆指挥部)
-        for n in range(min(len(name) - 1, 9), 1, -1):
-            places = self.gaz.lookup(name[:n])
-            if len(places) == 1 and places[0].name != name[:n] and not name.startswith(places[0].name):
-                name = places[0].name + name[n:]
-                break
+        name = self.full_place_first(name)
         if m.type in ("School", "Hospital", "Facility"):
             name = self.without_outer_place(name)
         if m.type == "School":
@@ -221,6 +217,19 @@ class _Resolver:
         if m.type == "Enterprise":
             name = self.enterprise_core(name)
         return name
+
+    def full_place_first(self, name: str) -> str:
+        """A leading short place name stands for its full name (湖州援疆指挥部 = 湖州市援疆指挥部);
+        memoised (the same names recur across articles)."""
+        if name not in self.expanded:
+            full = name
+            for n in range(min(len(name) - 1, 9), 1, -1):
+                places = self.gaz.lookup(name[:n])
+                if len(places) == 1 and places[0].name != name[:n] and not name.startswith(places[0].name):
+                    full = places[0].name + name[n:]
+                    break
+            self.expanded[name] = full
+        return self.expanded[name]
 
     def without_outer_place(self, name: str) -> str:
         """喀什地区伽师县第一中学 is 伽师县第一中学: a division written before the one inside
