@@ -23,11 +23,20 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 STAGES = ("read", "clean", "mentions", "resolve", "relations", "metrics")
 WARM_UP = 20                    # articles run through every stage before timing
+
+
+@contextmanager
+def cpu(seconds: dict[str, float], name: str):
+    """CPU time of the block, in ``seconds[name]``."""
+    start = time.process_time()
+    yield
+    seconds[name] = time.process_time() - start
 
 
 def child(code_root: str, corpus: str, gc_mode: str) -> dict:
@@ -39,7 +48,12 @@ def child(code_root: str, corpus: str, gc_mode: str) -> dict:
     from kg.clean import clean
     from kg.mentions import _segmenter, find_mentions
     from kg.metrics import extract_metrics
-    from kg.pipeline import collect_files, document_actors, fewer_collections, unique_ids
+    from kg.pipeline import (
+        collect_files,
+        document_actors,
+        fewer_collections,
+        unique_ids,
+    )
     from kg.read import read_document
     from kg.relations import extract_relations
     from kg.resolve import resolve
@@ -48,19 +62,21 @@ def child(code_root: str, corpus: str, gc_mode: str) -> dict:
     _segmenter()
 
     def stages(paths, t):
-        def timed(name, fn):
-            start = time.process_time()
-            value = fn()
-            t[name] = time.process_time() - start
-            return value
-        docs = timed("read", lambda: unique_ids([read_document(f) for f in paths]))
+        with cpu(t, "read"):
+            docs = unique_ids([read_document(f) for f in paths])
         raw = [d.raw for d in docs]
-        docs = timed("clean", lambda: [clean(d) for d in docs])
-        processed = timed("mentions", lambda: [(d, find_mentions(d)) for d in docs])
-        entities, _, pairings = timed("resolve", lambda: resolve(processed))
-        timed("relations", lambda: extract_relations(processed, entities, pairings))
-        timed("metrics", lambda: extract_metrics(processed, entities, document_actors(processed, entities, pairings)))
-        timed("jieba", lambda: [jieba.lcut(text) for text in raw])
+        with cpu(t, "clean"):
+            docs = [clean(d) for d in docs]
+        with cpu(t, "mentions"):
+            processed = [(d, find_mentions(d)) for d in docs]
+        with cpu(t, "resolve"):
+            entities, _, pairings = resolve(processed)
+        with cpu(t, "relations"):
+            extract_relations(processed, entities, pairings)
+        with cpu(t, "metrics"):
+            extract_metrics(processed, entities, document_actors(processed, entities, pairings))
+        with cpu(t, "jieba"):
+            [jieba.lcut(text) for text in raw]
         return sum(map(len, raw))
 
     if gc_mode == "build":

@@ -176,6 +176,27 @@ def test_span_features_read_no_names():
     assert all(re.fullmatch(r"[A-Za-z0-9_:&+~.-]+", k) for _, f in rows for k in f)
 
 
+def test_span_scoring_without_the_family_copies_gives_the_same_probability():
+    """kg.spans scores a candidate from its own features and the weights of their family
+    copies, without making the copies; that must be the shipped scorer's probability of the
+    full feature dict (what training saw), bit for bit, for every candidate of the seeds."""
+    from kg import spans
+    from kg.clean import clean
+    from kg.decide import load_scorer
+    from kg.mentions import _candidates
+    from kg.read import read_document
+    scorer = load_scorer("span")
+    compared = 0
+    for path in sorted(SEEDS.glob("*.txt")):
+        ctx, cands = _candidates(clean(read_document(path)), None, None)[2:]
+        sentences = {s.index: s for s in ctx.doc.sentences}
+        for m in spans._open(cands):
+            sent = sentences[m.sentence]
+            assert spans._probability(m, sent, ctx, scorer) == scorer.probability(spans.features(m, sent, ctx))
+            compared += 1
+    assert compared > 100
+
+
 def test_a_project_s_figures_are_the_project_s_not_the_school_in_its_name():
     """项目名称：X学校综合楼建设项目，总投资…: the school inside the project's name is no subject."""
     from conftest import extract_text
