@@ -259,7 +259,7 @@ def _own_features(m: Mention, sent: Sentence, ctx: SpanContext) -> tuple[dict[st
     cue = _cue(s[b:b + 8], at_end=False)
     if cue:
         f["next_cue:" + cue] = 1.0
-    if s[a - 1:a] in "：:" and (cue := _cue(s[max(0, a - 9):a - 1], at_end=True)):
+    if a > 0 and s[a - 1] in "：:" and (cue := _cue(s[max(0, a - 9):a - 1], at_end=True)):
         f["field_cue:" + cue] = 1.0         # 项目名称：X, a field's value
     rest = NEXT_CLAUSE.match(s, b).group(0)
     if any(w in rest for w in context_words("invest")):
