@@ -63,19 +63,7 @@ PREFIX dcterms: <http://purl.org/dc/terms/>
 """
 RELS = " ".join(f"yj:{r}" for r in RELATION_STYLE)
 TYPES = " ".join(f"yj:{t}" for t in ENTITY_TYPES)
-NAMES = "rdf:type, rdfs:label, skos:prefLabel, skos:altLabel, yj:adminCode"
 
-# degrees: relations per entity, one query per relation and direction (each a scan of one
-# predicate's index; the one query with VALUES and UNION took three times as long)
-DEGREES = [PREFIXES + f"SELECT ?e (COUNT(*) AS ?d) WHERE {{ {pattern} }} GROUP BY ?e"
-           for r in RELS.split() for pattern in (f"?e {r} ?o", f"?o {r} ?e")]
-PAIRING_ENDS = PREFIXES + """SELECT DISTINCT ?e WHERE { { ?e yj:supports ?x } UNION { ?x yj:supports ?e } }"""
-# what the page needs of a set of entities (?e bound by VALUES): names, types, relations
-DESCRIBE = PREFIXES + f"""CONSTRUCT {{ ?e ?p ?o }} WHERE {{
-  VALUES ?e {{ %s }}
-  {{ ?e ?p ?o . FILTER(?p IN ({NAMES})) }} UNION
-  {{ VALUES ?p {{ {RELS} }} ?e ?p ?o }}
-}}"""
 # every relation between entities, read once per store into :class:`EntityIndex` (a relation
 # stated by k documents is in k graphs: DISTINCT folds them)
 RELATION_TRIPLES = PREFIXES + f"""SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {RELS} }} ?s ?p ?o
@@ -232,30 +220,34 @@ class Explorer:
         subs = {ox.Variable(k): v for k, v in bound.items()}
         return list(self.store.query(query, substitutions=subs or None, **self.kwargs))
 
-    @staticmethod
-    def index(*triple_lists) -> TermIndex:
-        """The triples as the TermIndex kg.html and kg.dashboard read."""
-        text = "".join(ox.serialize(t, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
-                       for t in triple_lists if t)
-        return TermIndex(sorted(text.splitlines(keepends=True)))
-
-    def describe(self, iris: list[str]) -> list:
-        values = " ".join(str(ox.NamedNode(i)) for i in iris)   # IRIs from the store itself
-        return self.construct(DESCRIBE % values) if iris else []
+    def _lines(self, iris: list[str]) -> list[str]:
+        """The names and types of ``iris`` and the relations among them, as N-Triples lines:
+        from the index, or from the store for an entity without relations."""
+        index = self.entities()
+        kept = set(iris)
+        lines = []
+        for e in iris:
+            if e in index.ids:
+                lines.append(index.names[index.ids[e]])
+                lines += [f"<{e}> <{_YJ}{rel}> <{other}> .\n" for rel, other, out in index.around(e)
+                          if out and other in kept]
+            else:
+                node = ox.NamedNode(e)
+                lines += [f"{q.triple} .\n" for p in NAME_PREDICATES for q in self.store.quads_for_pattern(node, p, None)]
+        return lines
 
     # -- answers
 
     def overview(self) -> dict:
-        """The page's data for the first view: the most connected entities, pairings first."""
-        ends = [r["e"].value for r in self.select(PAIRING_ENDS) if isinstance(r["e"], ox.NamedNode)]
-        degree: dict[str, int] = {}
-        for q in DEGREES:
-            for r in self.select(q):
-                if isinstance(r["e"], ox.NamedNode):
-                    degree[r["e"].value] = degree.get(r["e"].value, 0) + int(r["d"].value)
-        top = sorted(degree, key=lambda e: (-degree[e], e))[:OVERVIEW_NODES]
+        """The page's data for the first view: the most connected entities (by relations
+        with other entities), pairings first."""
+        index = self.entities()
+        supports = index.relations.index("supports")
+        ranked = sorted(index.ids, key=lambda e: (-index.degree(e), e))
+        ends = [e for e in ranked if any((x >> 1) & 31 == supports for x in index.links[index.ids[e]])]
+        top = ranked[:OVERVIEW_NODES]
         chosen = list(dict.fromkeys(ends + top))[:OVERVIEW_NODES]
-        data = _GraphData(self.index(self.describe(chosen)), max_nodes=None, metrics_as_nodes=False).build(dashboard=False)
+        data = _page_data(self._lines(chosen))
         total = self.select(PREFIXES + f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a ?t VALUES ?t {{ {TYPES} }} "
                             "FILTER NOT EXISTS { ?e a yj:Metric } }")[0]["n"].value
         data["remote"] = {"total": int(total)}
@@ -306,29 +298,13 @@ class Explorer:
 
     def _neighbourhood(self, node: ox.NamedNode) -> dict:
         _, lines = self._frame(node)
-        return self._page_data(node, lines)
+        return _page_data(lines, star=True, centre=node.value)
 
     def _frame(self, node: ox.NamedNode) -> tuple[set, list[str]]:
-        """The entity and its neighbours (IRIs), and their names, types and relations with
-        it as N-Triples lines."""
-        index = self.entities()
-        others = index.neighbours(node.value)
-        kept = {node.value, *others}
-        lines = [index.names[index.ids[e]] for e in others]
-        if node.value in index.ids:
-            lines.append(index.names[index.ids[node.value]])
-        else:                                 # no relations: its names from the store
-            lines += [f"{q.triple} .\n" for p in NAME_PREDICATES for q in self.store.quads_for_pattern(node, p, None)]
-        lines += [f"<{node.value if out else other}> <{_YJ}{rel}> <{other if out else node.value}> .\n"
-                  for rel, other, out in index.around(node.value) if other in kept]
-        return kept, lines
-
-    @staticmethod
-    def _page_data(node: ox.NamedNode, lines: list[str]) -> dict:
-        data = _GraphData(TermIndex(sorted("".join(lines).splitlines(keepends=True))), max_nodes=None,
-                          metrics_as_nodes=False).build(dashboard=False, star=True)
-        data["centre"] = node.value
-        return data
+        """The entity and its neighbours (IRIs), with their names, types and relations as
+        N-Triples lines."""
+        kept = [node.value, *self.entities().neighbours(node.value)]
+        return set(kept), self._lines(kept)
 
     def evidence(self, iri: str) -> dict:
         """What one entity's panel and its relations' panels cite, in the page's format:
@@ -348,7 +324,7 @@ class Explorer:
         for p in (MENTION_OF, ABOUT):
             self._describe_items(self._subjects(p, node, MENTIONS if p == MENTION_OF else FACTS), evidence)
         self._sentences(_share(evidence, SENTENCES_FETCHED), evidence)
-        return self._page_data(node, lines + [f"{t} .\n" for t in evidence])
+        return _page_data(lines + [f"{t} .\n" for t in evidence], star=True, centre=node.value)
 
     def _subjects(self, p, o, limit: int) -> list:
         """Up to ``limit`` distinct subjects of ``?s p o`` (in the store's order)."""
@@ -443,8 +419,7 @@ class Explorer:
                         if t.predicate.value in CITES and isinstance(t.object, ox.NamedNode)})
         sentences: set = set()
         self._sentences(cited, sentences)
-        data = _GraphData(self.index(self.describe(names), mentions, list(sentences)), max_nodes=None,
-                          metrics_as_nodes=False).build(dashboard=False)
+        data = _page_data(self._lines(names) + [f"{t} .\n" for t in (*mentions, *sentences)])
         data["doc"] = iri
         return data
 
@@ -457,7 +432,8 @@ class Explorer:
         return self._once("dashboard", self._dashboard)
 
     def _dashboard(self) -> bytes:
-        g = self.index(*(self.construct(q) for q in DASHBOARD))
+        text = "".join(ox.serialize(self.construct(q), format=ox.RdfFormat.N_TRIPLES).decode("utf-8") for q in DASHBOARD)
+        g = TermIndex(sorted(text.splitlines(keepends=True)))
         dash = key_figures(g)
         sentences: dict[str, int] = {}
         texts = []
@@ -510,6 +486,16 @@ class Explorer:
         else:
             return False
         return True
+
+
+def _page_data(lines: list[str], star: bool = False, centre: str | None = None) -> dict:
+    """The page's data (:mod:`kg.html`) from N-Triples lines; a ``star`` is one entity's
+    neighbourhood (``centre``)."""
+    data = _GraphData(TermIndex(sorted("".join(lines).splitlines(keepends=True))), max_nodes=None,
+                      metrics_as_nodes=False).build(dashboard=False, star=star)
+    if centre is not None:
+        data["centre"] = centre
+    return data
 
 
 def _share(triples, n: int) -> list[str]:

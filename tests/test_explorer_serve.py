@@ -203,16 +203,22 @@ def _sparql(server, query: str) -> list[dict]:
     return json.loads(body)["results"]["bindings"]
 
 
-def _relations_by_sparql(server, iri: str) -> set:
-    """The relations between ``iri`` and other entities, asked of the server's /sparql."""
+def _relations_by_sparql(server, iri: str, among: set | None = None) -> set:
+    """The relations between ``iri`` and other entities, or (``among``) between any two of
+    those entities, asked of the server's /sparql."""
     from kg.html import RELATION_STYLE
     from kg.model import ENTITY_TYPES
     rels = " ".join(f"<{YJ}{r}>" for r in RELATION_STYLE)
     types = " ".join(f"<{YJ}{t}>" for t in ENTITY_TYPES)
     typed = f"FILTER EXISTS {{ ?x a ?t VALUES ?t {{ {types} }} }} FILTER NOT EXISTS {{ ?x a <{YJ}Metric> }}"
-    rows = _sparql(server, f"""SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {rels} }}
-        {{ <{iri}> ?p ?x BIND(<{iri}> AS ?s) BIND(?x AS ?o) }} UNION {{ ?x ?p <{iri}> BIND(?x AS ?s) BIND(<{iri}> AS ?o) }}
-        {typed} }}""")
+    if among is None:
+        rows = _sparql(server, f"""SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {rels} }}
+            {{ <{iri}> ?p ?x BIND(<{iri}> AS ?s) BIND(?x AS ?o) }} UNION {{ ?x ?p <{iri}> BIND(?x AS ?s) BIND(<{iri}> AS ?o) }}
+            {typed} }}""")
+    else:
+        ends = " ".join(f"<{e}>" for e in sorted(among))
+        rows = _sparql(server, f"""SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {ends} }} VALUES ?p {{ {rels} }}
+            ?s ?p ?o FILTER(?o IN ({ends.replace("> <", ">, <")})) }}""")
     return {_edge(r["s"]["value"], r["p"]["value"][len(YJ):], r["o"]["value"]) for r in rows}
 
 
@@ -235,7 +241,8 @@ def _static_page(build_dir) -> dict:
 def test_served_neighbourhood_and_evidence_equal_the_graphs(served, big_build):
     """/api/node answers from the server's in-memory index (no query); what it gives must be
     what SPARQL gives: the same relations, and the same names and types as the file page of
-    the same build. /api/evidence gives the sentences, facts and metrics the file page has."""
+    the same build. /api/evidence gives the sentences, facts and metrics the file page has
+    for the entity and its relations."""
     from kg.explorer import NEIGHBOURS, SENTENCES_FETCHED
     static = _static_page(big_build)
 
@@ -252,7 +259,9 @@ def test_served_neighbourhood_and_evidence_equal_the_graphs(served, big_build):
         expected = _relations_by_sparql(served, node["iri"])
         ends = {e for rel, *rest in expected for x in rest for e in (x if isinstance(x, frozenset) else (x,))}
         assert len(ends - {node["iri"]}) <= NEIGHBOURS           # all of them fit in one answer
-        assert _payload_relations(payload) == expected and expected
+        # the relations of the entity, and those among its neighbours
+        assert expected and expected <= _payload_relations(payload)
+        assert _payload_relations(payload) == _relations_by_sparql(served, node["iri"], ends | {node["iri"]})
         for n in payload["nodes"]:                             # names and types as the file page gives them
             page = by_iri[n["iri"]]
             assert (n["label"], n["labels"], n["alt"], n["type"], n["types"], n["code"]) == \
@@ -262,7 +271,7 @@ def test_served_neighbourhood_and_evidence_equal_the_graphs(served, big_build):
         status, _, body = http(served.home + "/api/evidence?" + urllib.parse.urlencode({"iri": node["iri"]}))
         assert status == 200
         ev = json.loads(body)
-        assert _payload_relations(ev) == expected
+        assert _payload_relations(ev) == _payload_relations(payload)
         centre = next(n for n in ev["nodes"] if n["iri"] == node["iri"])
         if node["evCount"] <= 40:                              # within what one answer fetches
             assert centre["evCount"] == node["evCount"] > 0
@@ -272,12 +281,14 @@ def test_served_neighbourhood_and_evidence_equal_the_graphs(served, big_build):
         assert metrics == {static["metrics"][i]["iri"] for i in node["metrics"]}
         page_edges = {_edge(static["nodes"][e["from"]]["iri"], e["rel"], static["nodes"][e["to"]]["iri"]): e
                       for e in static["edges"]}
-        # every relation keeps a sentence (SENTENCES_FETCHED are shared out); all of them when they fit
-        fits = node["evCount"] + sum(page_edges[_edge(ev["nodes"][e["from"]]["iri"], e["rel"],
-                                                      ev["nodes"][e["to"]]["iri"])]["evCount"] for e in ev["edges"]) \
+        # its relations' facts (those among its neighbours come with theirs); every relation
+        # keeps a sentence (SENTENCES_FETCHED are shared out), all of them when they fit
+        ends_of = {id(e): (ev["nodes"][e["from"]]["iri"], ev["nodes"][e["to"]]["iri"]) for e in ev["edges"]}
+        own = [(e, page_edges[_edge(ends_of[id(e)][0], e["rel"], ends_of[id(e)][1])])
+               for e in ev["edges"] if node["iri"] in ends_of[id(e)]]
+        fits = node["evCount"] + sum(page["evCount"] for _, page in own) \
             + sum(static["metrics"][i]["evCount"] for i in node["metrics"]) <= SENTENCES_FETCHED
-        for e in ev["edges"]:
-            page = page_edges[_edge(ev["nodes"][e["from"]]["iri"], e["rel"], ev["nodes"][e["to"]]["iri"])]
+        for e, page in own:
             assert (e["triggers"], e["conf"], e["candidate"]) == (page["triggers"], page["conf"], page["candidate"])
             assert min(e["evCount"], 1) == min(page["evCount"], 1)
             if fits:
