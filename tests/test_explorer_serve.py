@@ -295,3 +295,9 @@ def test_served_neighbourhood_and_evidence_equal_the_graphs(served, big_build):
                 assert e["evCount"] == page["evCount"] and text(ev, e) == text(static, page)
         fitted += fits
     assert checked >= 2 and fitted >= 2
+    # the first view's count of all entities, from the same index
+    from kg.model import ENTITY_TYPES
+    types = " ".join(f"<{YJ}{t}>" for t in ENTITY_TYPES)
+    total = _sparql(served, f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a ?t VALUES ?t {{ {types} }} "
+                            f"FILTER NOT EXISTS {{ ?e a <{YJ}Metric> }} }}")[0]["n"]["value"]
+    assert served.explorer.overview()["remote"]["total"] == int(total) == len(static["nodes"])
