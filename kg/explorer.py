@@ -201,7 +201,8 @@ class Explorer:
         # one lock per answer made once: the first view is never kept waiting behind the
         # key figures (minutes on a large graph)
         self._locks = {name: threading.Lock() for name in ("page", "docs", "dashboard", "entities")}
-        self._answers: OrderedDict[str, dict] = OrderedDict()     # neighbourhoods, last asked last
+        self._answers: OrderedDict[tuple, dict] = OrderedDict()   # neighbourhoods, last asked last
+        self._titles: dict[str, str] = {}         # document IRI -> listed name, once the list is made
         self._answers_lock = threading.Lock()
         if warm:    # the first view and the key figures are made before anyone asks
             threading.Thread(target=self.warm, name="explorer-warm", daemon=True).start()
@@ -334,7 +335,8 @@ class Explorer:
         for p in (MENTION_OF, ABOUT):
             self._describe_items(self._subjects(p, node, MENTIONS if p == MENTION_OF else FACTS), evidence)
         self._sentences(_share(evidence, SENTENCES_FETCHED), evidence)
-        return _page_data(lines + [f"{t} .\n" for t in evidence], star=True, centre=node.value)
+        return _page_data(lines + [f"{t} .\n" for t in evidence], star=True, centre=node.value,
+                          titles=self._titles)
 
     def _subjects(self, p, o, limit: int) -> list:
         """Up to ``limit`` distinct subjects of ``?s p o`` (in the store's order)."""
@@ -363,8 +365,9 @@ class Explorer:
             if not isinstance(other, ox.NamedNode) or other.value not in kept:
                 continue
             before = len(out)
+            out.add(ox.Triple(f, far, other))
             for p in FACT_ONE:
-                value = self._first(f, p)
+                value = self._first(f, p) if p != far else None
                 if value is not None:
                     out.add(ox.Triple(f, p, value))
             for t in FACT_TYPES:
@@ -417,6 +420,7 @@ class Explorer:
             for d in untitled:
                 text = opening.get(d["iri"], "")
                 d["title"] = text if len(text) <= TITLE_CHARS else text[:TITLE_CHARS] + "…"
+        self._titles = {d["iri"]: d["title"] for d in docs}
         return script_json(docs).encode("utf-8")
 
     def document(self, iri: str) -> dict:
@@ -429,7 +433,8 @@ class Explorer:
                         if t.predicate.value in CITES and isinstance(t.object, ox.NamedNode)})
         sentences: set = set()
         self._sentences(cited, sentences)
-        data = _page_data(self._lines(names) + [f"{t} .\n" for t in (*mentions, *sentences)])
+        data = _page_data(self._lines(names) + [f"{t} .\n" for t in (*mentions, *sentences)],
+                          titles=self._titles)
         data["doc"] = iri
         return data
 
@@ -498,11 +503,11 @@ class Explorer:
         return True
 
 
-def _page_data(lines: list[str], star: bool = False, centre: str | None = None) -> dict:
+def _page_data(lines: list[str], star: bool = False, centre: str | None = None, titles=None) -> dict:
     """The page's data (:mod:`kg.html`) from N-Triples lines; a ``star`` is one entity's
-    neighbourhood (``centre``)."""
+    neighbourhood (``centre``); ``titles``: the documents' names, where known."""
     data = _GraphData(TermIndex(sorted("".join(lines).splitlines(keepends=True))), max_nodes=None,
-                      metrics_as_nodes=False).build(dashboard=False, star=star)
+                      metrics_as_nodes=False, titles=titles).build(dashboard=False, star=star)
     if centre is not None:
         data["centre"] = centre
     return data

@@ -434,7 +434,10 @@ class _Sentence:
 class _GraphData:
     """Collects everything the page needs from the RDF graph, sorted."""
 
-    def __init__(self, graph, max_nodes: int | None, metrics_as_nodes: bool):
+    def __init__(self, graph, max_nodes: int | None, metrics_as_nodes: bool, titles: dict | None = None):
+        """``titles``: document IRI -> the name it is listed by, where known beforehand (kg
+        serve's document list: the graph at hand may hold few of a document's sentences)."""
+        self.known_titles = titles or {}
         self.candidates = _candidate_subjects(graph)
         self.g = TermIndex.of(graph)
         self.max_nodes = max_nodes
@@ -454,7 +457,8 @@ class _GraphData:
             name = str(source) if source is not None else (titles[0] if titles else
                                                            str(iri).rstrip("/").rsplit("/", 1)[-1])
             self._doc_cache[iri] = {"iri": str(iri), "name": name,
-                                    "title": titles[0] if titles else self.heading(iri)}
+                                    "title": titles[0] if titles else
+                                    self.known_titles.get(str(iri)) or self.heading(iri)}
         return self._doc_cache[iri]
 
     def heading(self, doc) -> str:

@@ -251,6 +251,7 @@ def test_served_neighbourhood_and_evidence_equal_the_graphs(served, big_build):
     by_iri = {n["iri"]: n for n in static["nodes"]}
     ranked = sorted(static["nodes"], key=lambda n: (-n["degree"], n["iri"]))
     checked = fitted = 0
+    assert http(served.home + "/api/docs")[0] == 200      # documents are then named as listed
     for node in ranked[:4] + ranked[len(ranked) // 2:len(ranked) // 2 + 2]:
         status, _, body = http(served.home + "/api/node?" + urllib.parse.urlencode({"iri": node["iri"]}))
         assert status == 200
@@ -277,6 +278,8 @@ def test_served_neighbourhood_and_evidence_equal_the_graphs(served, big_build):
             assert centre["evCount"] == node["evCount"] > 0
             assert text(ev, centre) == text(static, node)
             checked += 1
+        titles = {d["iri"]: d["title"] for d in static["docs"]}
+        assert ev["docs"] and all(d["title"] == titles[d["iri"]] for d in ev["docs"])
         metrics = {m["iri"] for m in ev["metrics"]}
         assert metrics == {static["metrics"][i]["iri"] for i in node["metrics"]}
         page_edges = {_edge(static["nodes"][e["from"]]["iri"], e["rel"], static["nodes"][e["to"]]["iri"]): e
