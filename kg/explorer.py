@@ -5,7 +5,11 @@ Routes (all GET, read-only; JSON answers are ``application/json``)
     ``/``                  the explorer: the :data:`OVERVIEW_NODES` most connected entities
                            (pairings first), laid out in Python, with the page's filters,
                            focus and paths; a click fetches the node's neighbourhood
-    ``/api/node?iri=``     one entity's neighbourhood with its evidence, in the page's format
+    ``/api/node?iri=``     one entity's neighbourhood, in the page's format, from memory
+                           (:class:`EntityIndex`)
+    ``/api/evidence?iri=`` what that neighbourhood's panels cite (mentions, facts, metrics,
+                           sentences), from the store by pattern lookups; the page asks for
+                           it right after the neighbourhood
     ``/api/search?q=``     entities whose label or alternative label contains ``q``
     ``/api/dashboard``     the key figures (:mod:`kg.dashboard`) of the whole graph
     ``/api/docs``          every document: IRI, file name, title (or first heading)
@@ -19,13 +23,11 @@ Every query here is fixed text. What a client sends reaches the store as a bound
 ``NamedNode`` accepted and wrote back in its own syntax (``<…>``: no quote, brace or ``>``
 can get through), which is the only text ever put into a query.
 The explorer queries a read-only :class:`pyoxigraph.Store` in the server's process: its
-queries are bounded (``LIMIT``) and indexed lookups, unlike arbitrary ``/sparql`` queries,
-which run in killable workers.
+queries are bounded (``LIMIT``) and indexed lookups, or scans of one predicate made once
+per store for the index, unlike arbitrary ``/sparql`` queries, which run in killable workers.
 """
 from __future__ import annotations
 
-import html as _html
-import json
 import re
 import threading
 from collections import OrderedDict
@@ -61,13 +63,12 @@ PREFIX itsrdf: <http://www.w3.org/2005/11/its/rdf#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 """
-RELS = " ".join(f"yj:{r}" for r in RELATION_STYLE)
 TYPES = " ".join(f"yj:{t}" for t in ENTITY_TYPES)
 
 # every relation between entities, and the names and types of entities, read once per
 # store into :class:`EntityIndex`: one query per predicate (or type), each a scan of one
 # predicate's index (the same in one query with VALUES took twice as long, the types
-# twenty times); DISTINCT folds a triple stated by k documents, in k graphs
+# five to twenty times); DISTINCT folds a triple stated by k documents, in k graphs
 RELATION_TRIPLES = {r: PREFIXES + f"SELECT DISTINCT ?s ?o WHERE {{ ?s yj:{r} ?o FILTER(isIRI(?s) && isIRI(?o)) }}"
                     for r in RELATION_STYLE}
 # (kg types no metric as an entity: not checked here, a NOT EXISTS made these seven times slower)
@@ -302,8 +303,8 @@ class Explorer:
 
     def neighbourhood(self, iri: str) -> dict:
         """One entity's neighbours (:meth:`EntityIndex.neighbours`) with their names and
-        types and its relations with them, in the page's format: from memory, no query
-        (the sentences, facts and metrics are :meth:`evidence`)."""
+        types, its relations with them and theirs among them, in the page's format: from
+        memory, no query (the sentences, facts and metrics are :meth:`evidence`)."""
         node = ox.NamedNode(iri)              # raises ValueError unless a valid IRI
         return self._kept("node", iri, lambda: self._neighbourhood(node))
 
