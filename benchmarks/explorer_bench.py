@@ -5,8 +5,10 @@
 
 Reports: server start (store opened, or loaded from a graph file), the first view made (kg
 serve makes it at start, in the background; here on the first request), the page opening in
-Debian's Chromium to ``window.kgReady`` (median of 3), neighbourhoods of 20 entities of the
-first view over HTTP (median and max; the 5 most connected among them), one search, the
+Debian's Chromium to ``window.kgReady`` (median of 3), five clicks on entities of the first
+view in the page (to the neighbourhood drawn and focused; to the panel filled with what the
+entity cites), neighbourhoods of 20 entities of the first view over HTTP (median and max;
+then of the 5 most connected others), one search, the
 document list and one document's entities, and the key figures. Appends a JSON line to
 ``benchmarks/results/explorer.jsonl``.
 """
@@ -48,12 +50,36 @@ with sync_playwright() as p:
         nodes = pg.evaluate("() => kgView.data.nodes.map(n => n.iri)")
         degrees = pg.evaluate("() => kgView.data.nodes.map(n => n.degree)")
         pg.close()
+    # a click on an entity of the first view, as a reader makes it: to its neighbourhood
+    # drawn and focused, then to its panel filled with what it cites (/api/evidence)
+    pg = b.new_page(viewport={"width": 1280, "height": 800})
+    pg.goto(home + "/")
+    pg.wait_for_selector("body[data-ready=true]", state="attached", timeout=120000)
+    clicks, filled = [], []
+    sample = nodes[:: max(1, len(nodes) // 20)][:20]       # asked over HTTP below: not clicked here
+    # (each entity asked once: kg serve keeps its answers)
+    hubs = [iri for _, iri in sorted(zip(degrees, nodes), reverse=True) if iri not in sample][:5]
+    rest = [iri for iri in nodes if iri not in sample and iri not in hubs]
+    for iri in rest[len(rest) // 10:: max(1, len(rest) // 5)][:5]:
+        x, y, nid = pg.evaluate("""(iri) => {
+            const n = kgView.data.nodes.find(n => n.iri === iri), net = kgView.network;
+            net.moveTo({position: net.getPositions([n.id])[n.id], scale: 1.5, animation: false});
+            const d = net.canvasToDOM(net.getPositions([n.id])[n.id]);
+            const r = document.getElementById("network").getBoundingClientRect();
+            return [r.left + d.x, r.top + d.y, n.id]; }""", iri)
+        t = time.perf_counter()
+        pg.mouse.click(x, y)
+        pg.wait_for_function("(id) => document.body.getAttribute('data-focus') === String(id)", arg=nid, timeout=120000)
+        clicks.append(time.perf_counter() - t)
+        pg.wait_for_function("(id) => ['loaded', undefined].includes(kgView.data.nodes.find(n => n.id === id).evidence)",
+                             arg=nid, timeout=120000)
+        filled.append(time.perf_counter() - t)
+    pg.close()
     b.close()
 times = []
-for iri in nodes[:: max(1, len(nodes) // 20)][:20]:
+for iri in sample:
     _, s = get("/api/node?" + urllib.parse.urlencode({"iri": iri}))
     times.append(s)
-hubs = [iri for _, iri in sorted(zip(degrees, nodes), reverse=True)[:5]]
 hub_times = [get("/api/node?" + urllib.parse.urlencode({"iri": iri}))[1] for iri in hubs]
 _, search = get("/api/search?q=" + urllib.parse.quote("县"))
 doc_list, docs_s = get("/api/docs")
@@ -71,6 +97,8 @@ row = ({"graph": graph, "load_average_1min": round(os.getloadavg()[0], 2), "trip
                   "page_open_s_median": round(statistics.median(opens), 2), "page_open_s_runs": [round(x, 2) for x in opens],
                   "neighbourhood_ms_median": round(1000 * statistics.median(times)), "neighbourhood_ms_max": round(1000 * max(times)),
                   "hub_neighbourhood_ms": [round(1000 * x) for x in hub_times],
+                  "click_to_focus_ms": [round(1000 * x) for x in clicks],
+                  "click_to_panel_filled_ms": [round(1000 * x) for x in filled],
                   "search_ms": round(1000 * search), "documents": len(doc_list), "doc_list_ms": round(1000 * docs_s),
                   "doc_entities_ms": round(1000 * doc_s), "dashboard_s": None if dash is None else round(dash, 1)})
 print(json.dumps(row, ensure_ascii=False))

@@ -434,7 +434,10 @@ class _Sentence:
 class _GraphData:
     """Collects everything the page needs from the RDF graph, sorted."""
 
-    def __init__(self, graph, max_nodes: int | None, metrics_as_nodes: bool):
+    def __init__(self, graph, max_nodes: int | None, metrics_as_nodes: bool, titles: dict | None = None):
+        """``titles``: document IRI -> the name it is listed by, where known beforehand (kg
+        serve's document list: the graph at hand may hold few of a document's sentences)."""
+        self.known_titles = titles or {}
         self.candidates = _candidate_subjects(graph)
         self.g = TermIndex.of(graph)
         self.max_nodes = max_nodes
@@ -454,7 +457,8 @@ class _GraphData:
             name = str(source) if source is not None else (titles[0] if titles else
                                                            str(iri).rstrip("/").rsplit("/", 1)[-1])
             self._doc_cache[iri] = {"iri": str(iri), "name": name,
-                                    "title": titles[0] if titles else self.heading(iri)}
+                                    "title": titles[0] if titles else
+                                    self.known_titles.get(str(iri)) or self.heading(iri)}
         return self._doc_cache[iri]
 
     def heading(self, doc) -> str:
@@ -636,9 +640,11 @@ class _GraphData:
             edges_left_out=sum(1 for a, _, b in self.rel_edges if a not in shown or b not in shown),
             examples=tuple(self.labels(e)["label"] for e in left[:LEFT_OUT_EXAMPLES]))
 
-    def build(self, dashboard: bool = True) -> dict:
+    def build(self, dashboard: bool = True, star: bool = False) -> dict:
         """The page's data; without ``dashboard`` the key figures are left out (``kg serve``
-        answers them on their own)."""
+        answers them on their own). A ``star`` (one entity and its neighbours, fetched by
+        ``kg serve``) gets no betweenness (0: it would measure the star, not the graph) and
+        the radial layout without the force-directed refinement (0.1-0.2 s each)."""
         g = self.g
         self.collect()
         sel = self.select()
@@ -654,7 +660,7 @@ class _GraphData:
         und.add_edges_from((a, b) for a, _, b in rel_edges if a != b)
         k = max(CENTRALITY_MIN_SAMPLES, CENTRALITY_WORK // max(und.number_of_edges(), 1))
         k = None if k >= len(und) else k
-        between = nx.betweenness_centrality(und, k=k, seed=7) if len(und) > 2 else {}
+        between = nx.betweenness_centrality(und, k=k, seed=7) if not star and len(und) > 2 else {}
         top = max(between.values(), default=0.0)
 
         # facts: (s, p, o) -> fact nodes
@@ -688,7 +694,7 @@ class _GraphData:
                 "types": [primary] + [t for t in ENTITY_TYPES if t in types_of[e] and t != primary],
                 **lab, "code": codes[0] if codes else "",
                 "degree": degree[key], "size": _size(degree[key], primary),
-                "centrality": round(c, 5), "sizeC": _size_share(c, top),
+                "centrality": None if star else round(c, 5), "sizeC": _size_share(c, top),
                 "docs": docs, **self.evidence(spans), "metrics": [],
             })
 
@@ -792,7 +798,8 @@ class _GraphData:
         # pairings sit at the centre and entities without relations are gathered apart.
         pairing = {index[a] for a, rel, b in rel_edges if rel in ("supports", "pairedWith")} | \
                   {index[b] for a, rel, b in rel_edges if rel in ("supports", "pairedWith")}
-        for node, (x, y) in zip(nodes, layout(len(nodes), [(e["from"], e["to"]) for e in edges], pairing)):
+        for node, (x, y) in zip(nodes, layout(len(nodes), [(e["from"], e["to"]) for e in edges], pairing,
+                                               refine=not star)):
             node["x"], node["y"] = x, y
         # labelled at every zoom: the pairings and main places first, then the hubs
         ranked = sorted((n for n in nodes if n["degree"]),
@@ -942,12 +949,12 @@ def _metric_sort(row: dict):
 
 
 def layout(n: int, pairs: list[tuple[int, int]], centre=frozenset(),
-           spacing: float = LAYOUT_SPACING) -> list[tuple[float, float]]:
+           spacing: float = LAYOUT_SPACING, refine: bool = True) -> list[tuple[float, float]]:
     """Positions of ``n`` nodes linked by ``pairs``, computed once so the page opens
     without a physics run. Deterministic.
 
     Linked nodes start from :func:`_initial_layout`; up to :data:`SPRING_MAX` of them are
-    then spread by networkx's force-directed layout. A hidden hub tied to the ``centre``
+    then (``refine``) spread by networkx's force-directed layout. A hidden hub tied to the ``centre``
     nodes (the pairings) draws them to the middle. Nodes without relations are gathered in
     a grid under the rest.
     """
@@ -961,7 +968,7 @@ def layout(n: int, pairs: list[tuple[int, int]], centre=frozenset(),
     m = len(linked) + (1 if anchors else 0)
     start = _initial_layout(m, links, spacing) if m else []
     xy: dict[int, tuple[float, float]] = {}
-    if 2 < m <= SPRING_MAX + 1:
+    if refine and 2 < m <= SPRING_MAX + 1:
         g = nx.Graph()
         g.add_nodes_from(range(m))
         g.add_edges_from(links, weight=1.0)

@@ -108,8 +108,12 @@ def test_served_explorer_in_the_browser(served, browser):  # noqa: F811
         focused = page.js("() => kgView.state().focus")
         centre = int(page.page.get_attribute("body", "data-focus"))
         assert centre in focused and len(focused) > 1
-        sentences = page.js("() => document.querySelectorAll('#panel-body p.sent').length")
-        assert sentences > 0                                  # evidence came with it
+        # the neighbourhood came first; its evidence follows and fills the open panel
+        page.page.wait_for_function("(c) => kgView.data.nodes.some(n => n.id === c && n.evidence === 'loaded')",
+                                    arg=centre, timeout=30_000)
+        assert page.js("() => document.querySelectorAll('#panel-body p.sent').length") > 0
+        assert "正在载入" not in page.page.text_content("#panel-body")
+        assert any(u.startswith(page.origin + "/api/evidence?") for u in page.requests)
         # the neighbourhood matches the graph: every focused node is linked to the centre
         linked = page.js("""(c) => kgView.data.edges.filter(e => e.from === c || e.to === c)
                                    .map(e => e.from === c ? e.to : e.from)""", centre)
@@ -187,3 +191,116 @@ def test_served_document_menu_lists_titles_and_loads_a_documents_entities(served
         page.assert_clean()
     finally:
         page.page.close()
+
+
+YJ = "https://w3id.org/yuanjiang-kg/ontology#"
+
+
+def _sparql(server, query: str) -> list[dict]:
+    status, _, body = http(server.url + "?" + urllib.parse.urlencode({"query": query}),
+                           headers={"Accept": "application/sparql-results+json"})
+    assert status == 200, body
+    return json.loads(body)["results"]["bindings"]
+
+
+def _relations_by_sparql(server, iri: str, among: set | None = None) -> set:
+    """The relations between ``iri`` and other entities, or (``among``) between any two of
+    those entities, asked of the server's /sparql."""
+    from kg.html import RELATION_STYLE
+    from kg.model import ENTITY_TYPES
+    rels = " ".join(f"<{YJ}{r}>" for r in RELATION_STYLE)
+    types = " ".join(f"<{YJ}{t}>" for t in ENTITY_TYPES)
+    typed = f"FILTER EXISTS {{ ?x a ?t VALUES ?t {{ {types} }} }} FILTER NOT EXISTS {{ ?x a <{YJ}Metric> }}"
+    if among is None:
+        rows = _sparql(server, f"""SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?p {{ {rels} }}
+            {{ <{iri}> ?p ?x BIND(<{iri}> AS ?s) BIND(?x AS ?o) }} UNION {{ ?x ?p <{iri}> BIND(?x AS ?s) BIND(<{iri}> AS ?o) }}
+            {typed} }}""")
+    else:
+        ends = " ".join(f"<{e}>" for e in sorted(among))
+        rows = _sparql(server, f"""SELECT DISTINCT ?s ?p ?o WHERE {{ VALUES ?s {{ {ends} }} VALUES ?p {{ {rels} }}
+            ?s ?p ?o FILTER(?o IN ({ends.replace("> <", ">, <")})) }}""")
+    return {_edge(r["s"]["value"], r["p"]["value"][len(YJ):], r["o"]["value"]) for r in rows}
+
+
+def _edge(a: str, rel: str, b: str):
+    return (rel, frozenset((a, b))) if rel == "pairedWith" else (rel, a, b)
+
+
+def _payload_relations(payload: dict) -> set:
+    iri = [n["iri"] for n in payload["nodes"]]
+    return {_edge(iri[e["from"]], e["rel"], iri[e["to"]]) for e in payload["edges"]}
+
+
+def _static_page(build_dir) -> dict:
+    import re
+    static = (build_dir / "graph.html").read_text(encoding="utf-8")
+    return json.loads(re.search(r'<script type="application/json" id="graph-data">(.*?)</script>',
+                                static, re.S).group(1))
+
+
+def test_served_neighbourhood_and_evidence_equal_the_graphs(served, big_build):
+    """/api/node answers from the server's in-memory index (no query); what it gives must be
+    what SPARQL gives: the same relations, and the same names and types as the file page of
+    the same build. /api/evidence gives the sentences, facts and metrics the file page has
+    for the entity and its relations."""
+    from kg.explorer import NEIGHBOURS, SENTENCES_FETCHED
+    static = _static_page(big_build)
+
+    def text(data, item):
+        return [data["sentences"][i][1] for i, _ in item["ev"]]
+    by_iri = {n["iri"]: n for n in static["nodes"]}
+    ranked = sorted(static["nodes"], key=lambda n: (-n["degree"], n["iri"]))
+    checked = fitted = 0
+    assert http(served.home + "/api/docs")[0] == 200      # documents are then named as listed
+    for node in ranked[:4] + ranked[len(ranked) // 2:len(ranked) // 2 + 2]:
+        status, _, body = http(served.home + "/api/node?" + urllib.parse.urlencode({"iri": node["iri"]}))
+        assert status == 200
+        payload = json.loads(body)
+        assert payload["centre"] == node["iri"]
+        expected = _relations_by_sparql(served, node["iri"])
+        ends = {e for rel, *rest in expected for x in rest for e in (x if isinstance(x, frozenset) else (x,))}
+        assert len(ends - {node["iri"]}) <= NEIGHBOURS           # all of them fit in one answer
+        # the relations of the entity, and those among its neighbours
+        assert expected and expected <= _payload_relations(payload)
+        assert _payload_relations(payload) == _relations_by_sparql(served, node["iri"], ends | {node["iri"]})
+        for n in payload["nodes"]:                             # names and types as the file page gives them
+            page = by_iri[n["iri"]]
+            assert (n["label"], n["labels"], n["alt"], n["type"], n["types"], n["code"]) == \
+                (page["label"], page["labels"], page["alt"], page["type"], page["types"], page["code"])
+        assert {n["iri"] for n in payload["nodes"]} == ends | {node["iri"]}
+
+        status, _, body = http(served.home + "/api/evidence?" + urllib.parse.urlencode({"iri": node["iri"]}))
+        assert status == 200
+        ev = json.loads(body)
+        assert _payload_relations(ev) == _payload_relations(payload)
+        centre = next(n for n in ev["nodes"] if n["iri"] == node["iri"])
+        if node["evCount"] <= 40:                              # within what one answer fetches
+            assert centre["evCount"] == node["evCount"] > 0
+            assert text(ev, centre) == text(static, node)
+            checked += 1
+        titles = {d["iri"]: d["title"] for d in static["docs"]}
+        assert ev["docs"] and all(d["title"] == titles[d["iri"]] for d in ev["docs"])
+        metrics = {m["iri"] for m in ev["metrics"]}
+        assert metrics == {static["metrics"][i]["iri"] for i in node["metrics"]}
+        page_edges = {_edge(static["nodes"][e["from"]]["iri"], e["rel"], static["nodes"][e["to"]]["iri"]): e
+                      for e in static["edges"]}
+        # its relations' facts (those among its neighbours come with theirs); every relation
+        # keeps a sentence (SENTENCES_FETCHED are shared out), all of them when they fit
+        ends_of = {id(e): (ev["nodes"][e["from"]]["iri"], ev["nodes"][e["to"]]["iri"]) for e in ev["edges"]}
+        own = [(e, page_edges[_edge(ends_of[id(e)][0], e["rel"], ends_of[id(e)][1])])
+               for e in ev["edges"] if node["iri"] in ends_of[id(e)]]
+        fits = node["evCount"] + sum(page["evCount"] for _, page in own) \
+            + sum(static["metrics"][i]["evCount"] for i in node["metrics"]) <= SENTENCES_FETCHED
+        for e, page in own:
+            assert (e["triggers"], e["conf"], e["candidate"]) == (page["triggers"], page["conf"], page["candidate"])
+            assert min(e["evCount"], 1) == min(page["evCount"], 1)
+            if fits:
+                assert e["evCount"] == page["evCount"] and text(ev, e) == text(static, page)
+        fitted += fits
+    assert checked >= 2 and fitted >= 2
+    # the first view's count of all entities, from the same index
+    from kg.model import ENTITY_TYPES
+    types = " ".join(f"<{YJ}{t}>" for t in ENTITY_TYPES)
+    total = _sparql(served, f"SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE {{ ?e a ?t VALUES ?t {{ {types} }} "
+                            f"FILTER NOT EXISTS {{ ?e a <{YJ}Metric> }} }}")[0]["n"]["value"]
+    assert served.explorer.overview()["remote"]["total"] == int(total) == len(static["nodes"])
