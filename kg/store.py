@@ -343,9 +343,10 @@ def stage_store(out: str | Path, quads: Mapping[str, Iterable[str]], base: str,
 
 
 # How much N-Quads the loader hands pyoxigraph's bulk loader at once. The bulk loader holds
-# a whole call's quads in memory: the 301 MB of a 1,000-article build in one call peaked at
-# about 1.2 GB, in 50 MB pieces at about 0.36 GB, in no more time (docs/performance.md).
-PIECE_BYTES = 50 * 2**20
+# a whole call's quads in memory: the 299 MB of a 1,000-article build in one call peaked at
+# about 1.4 GB, in 50 MB pieces at about 0.45 GB, in 16 MB pieces at about 0.23 GB, none
+# clearly slower (the loader waits on the disk more than on the CPU; docs/performance.md).
+PIECE_BYTES = 16 * 2**20
 
 
 def nquads_pieces(path: str | Path, size: int = PIECE_BYTES) -> Iterator[bytes]:
