@@ -160,7 +160,7 @@ _SENTENCE, _IDENT = _p(NIF, "sentence"), _p(ITSRDF, "taIdentRef")
 _LABEL, _PREF, _ALT = _p(RDFS, "label"), _p(SKOS, "prefLabel"), _p(SKOS, "altLabel")
 _CODE, _COUNT, _FIELD = _p(YJ, "adminCode"), _p(YJ, "mentionCount"), _p(YJ, "aidField")
 _SUBJECT, _PREDICATE, _OBJECT = _p(RDF, "subject"), _p(RDF, "predicate"), _p(RDF, "object")
-_DERIVED, _TRIGGER = _p(PROV, "wasDerivedFrom"), _p(YJ, "trigger")
+_DERIVED, _TRIGGER, _EVIDENCE_COUNT = _p(PROV, "wasDerivedFrom"), _p(YJ, "trigger"), _p(YJ, "evidenceCount")
 _VALUE, _UNIT, _INDICATOR, _SURFACE = _p(YJ, "value"), _p(YJ, "unit"), _p(YJ, "indicator"), _p(YJ, "surface")
 _APPROX, _PERIOD, _ABOUT, _HAS_METRIC = _p(YJ, "approximate"), _p(YJ, "period"), _p(YJ, "about"), _p(YJ, "hasMetric")
 _UNLISTED = _p(YJ, "typedBySuffix")
@@ -398,6 +398,13 @@ def _lines(kg: KnowledgeGraph, base: str, reuse: dict[str, tuple[str, bytes, int
     for e in kg.entities.values():
         if e.mentions:
             describe(e, f"<{iris.entity(e.key)}>")
+    # and how many sentences state each fact, across documents: a query counting them
+    # through the union of the graphs joins every document's copy of the fact
+    for rel in kg.relations:
+        if rel.source != "gazetteer":
+            fact = f"<{iris.fact(rel.subject, rel.predicate, rel.object)}>"
+            stated = len({(ev.doc_id, ev.sentence) for ev in rel.evidence})
+            add(fact, _EVIDENCE_COUNT, typed(str(stated), str(XSD.integer)))
     runs.put(MERGED, lines)
     lines.clear()
 

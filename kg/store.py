@@ -37,6 +37,7 @@ import os
 import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -342,9 +343,10 @@ def stage_store(out: str | Path, quads: Mapping[str, Iterable[str]], base: str,
 
 
 # How much N-Quads the loader hands pyoxigraph's bulk loader at once. The bulk loader holds
-# a whole call's quads in memory: the 301 MB of a 1,000-article build in one call peaked at
-# about 1.2 GB, in 50 MB pieces at about 0.36 GB, in no more time (docs/performance.md).
-PIECE_BYTES = 50 * 2**20
+# a whole call's quads in memory: the 299 MB of a 1,000-article build in one call peaked at
+# about 1.4 GB, in 50 MB pieces at about 0.45 GB, in 16 MB pieces at about 0.23 GB, none
+# clearly slower (the loader waits on the disk more than on the CPU; docs/performance.md).
+PIECE_BYTES = 16 * 2**20
 
 
 def nquads_pieces(path: str | Path, size: int = PIECE_BYTES) -> Iterator[bytes]:
@@ -380,9 +382,10 @@ def nquads_pieces(path: str | Path, size: int = PIECE_BYTES) -> Iterator[bytes]:
 
 def load_task(task: dict) -> None:
     """The loader's work: checkpoint the current store (hard links), drop the graphs to
-    replace, bulk-load the N-Quads file a piece at a time (bounds the loader's memory;
-    strictly checked by the Turtle blocks, so read leniently here: parsed once, not twice),
-    and name every graph, empty or not. ``task["piece_bytes"]``, if given, overrides
+    replace, bulk-load the N-Quads file a piece at a time (bounds the loader's memory),
+    parsing it strictly: this is where a term that is not valid RDF (an IRI with a space)
+    fails the build, since :func:`turtle_block` copies the lines without parsing them; and
+    name every graph, empty or not. ``task["piece_bytes"]``, if given, overrides
     :data:`PIECE_BYTES` (0: one piece, as before; the benchmark compares both)."""
     if task["checkpoint_of"]:
         ox.Store.read_only(task["checkpoint_of"]).backup(task["db"])
@@ -390,7 +393,7 @@ def load_task(task: dict) -> None:
     for iri in task["remove"]:
         db.remove_graph(ox.NamedNode(iri))
     for piece in nquads_pieces(task["nquads"], task.get("piece_bytes", PIECE_BYTES)):
-        db.bulk_load(piece, format=ox.RdfFormat.N_QUADS, lenient=True)
+        db.bulk_load(piece, format=ox.RdfFormat.N_QUADS)
     for iri in task["graphs"]:
         if not db.contains_named_graph(ox.NamedNode(iri)):
             db.add_graph(ox.NamedNode(iri))     # an empty graph is still the document's
@@ -439,8 +442,9 @@ def _start_loader(task: dict, processes: int):
             raise StoreError(f"{task['db']}: loading the store failed: {last[0]}")
 
     def cancel():
-        proc.kill()
-        proc.communicate()
+        if proc.returncode is None:     # not after finish(): its error is the one to report
+            proc.kill()
+            proc.communicate()
     finish.cancel = cancel
     return finish
 
@@ -488,14 +492,81 @@ def _raw(quads: Mapping[str, Iterable[str]], name: str) -> bytes:
 
 def turtle_block(raw_lines: bytes, prefixes: dict[str, str] | None = None) -> bytes:
     """One graph's sorted lines (as :func:`kg.export._graph_bytes`) as Turtle without the
-    prefix lines, which graph.ttl writes once. pyoxigraph parses the lines strictly, so a
-    term that is not valid RDF fails here."""
-    from .export import PREFIXES, _statements
+    prefix lines, which graph.ttl writes once: the bytes pyoxigraph's Turtle writer gives
+    for the same triples in the same order (``tests/test_export.py`` compares them).
+
+    Parsing the lines into pyoxigraph terms to hand them to its writer made a Python
+    object per triple and was four fifths of the time (2.4 s of CPU for a million
+    triples, 1.3 s this way). The lines are already pyoxigraph's canonical N-Triples, which
+    its Turtle writer keeps for every term but two kinds: IRIs under a declared prefix and
+    typed literals. Those are spelled by pyoxigraph itself, once per distinct term
+    (:class:`_Spelling`); what is left here is the layout: a subject's first triple on its
+    line, ``;`` before its next predicate, ``,`` before the next object. Whether every
+    term is valid RDF is checked by the store loader, which parses the same lines strictly."""
     if not raw_lines:
         return b""
-    triples = ox.parse(_statements(raw_lines, b" .\n"), format=ox.RdfFormat.N_TRIPLES)
-    text = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES if prefixes is None else prefixes)
-    return _without_prefixes(text)
+    subjects, predicates, objects, namespaces = _spellings(_prefix_items(prefixes))
+    out: list[bytes] = []
+    add = out.append
+    last_s = last_p = None
+    for line in raw_lines.replace(b" \x01<", b" <").split(b"\n"):
+        s, p, o = line.split(b" ", 2)
+        # only an IRI under a prefix or a typed literal (both end with ">") may be respelled
+        if o[-1] == 62 and (o[0] != 60 or o.startswith(namespaces)):
+            o = objects[o]
+        if s == last_s:
+            if p == last_p:
+                add(b" , ")
+            else:
+                last_p = p
+                add(b" ;\n\t")
+                add(predicates[p])
+                add(b" ")
+        else:
+            if last_s is not None:
+                add(b" .\n")
+            add(subjects[s] if s.startswith(namespaces) else s)
+            add(b" ")
+            add(predicates[p])
+            add(b" ")
+            last_s, last_p = s, p
+        add(o)
+    add(b" .\n")
+    return b"".join(out)
+
+
+def _prefix_items(prefixes: dict[str, str] | None) -> tuple[tuple[str, str], ...]:
+    from .export import PREFIXES
+    return tuple((PREFIXES if prefixes is None else prefixes).items())
+
+
+class _Spelling(dict):
+    """N-Triples text of a term -> how pyoxigraph's Turtle writer spells it at one place of
+    a triple (0 subject, 1 predicate, 2 object), asked of pyoxigraph on first use."""
+
+    _PLACEHOLDERS = (b"<http://example.org/s>", b"<http://example.org/p>", b"<http://example.org/o>")
+
+    def __init__(self, prefixes: dict[str, str], place: int):
+        super().__init__()
+        self.prefixes, self.place = prefixes, place
+
+    def __missing__(self, term: bytes) -> bytes:
+        triple = list(self._PLACEHOLDERS)
+        triple[self.place] = term
+        text = ox.serialize(ox.parse(b" ".join(triple) + b" .\n", format=ox.RdfFormat.N_TRIPLES),
+                            format=ox.RdfFormat.TURTLE, prefixes=self.prefixes)
+        # "S P O .\n" after the prefix lines; only an object (a literal) may hold a space
+        spelled = self[term] = _without_prefixes(text)[:-3].split(b" ", 2)[self.place]
+        return spelled
+
+
+@lru_cache(maxsize=4)
+def _spellings(prefixes: tuple[tuple[str, str], ...]):
+    """The three :class:`_Spelling` tables for ``prefixes`` and their namespaces as
+    ``b"<ns"`` (an IRI starting with none of them is written as it is)."""
+    declared = dict(prefixes)
+    return (*(_Spelling(declared, place) for place in range(3)),
+            tuple(f"<{ns}".encode("utf-8") for _, ns in prefixes))
 
 
 def _without_prefixes(text: bytes) -> bytes:

@@ -18,6 +18,7 @@ from conftest import ROOT, SEEDS
 from kg import export
 from kg.graph import YJ, to_dataset
 from kg.pipeline import write_outputs
+from kg.store import StoreError
 
 ONTOLOGY = ROOT / "ontology" / "yuanjiang.ttl"
 BASE = "https://w3id.org/yuanjiang-kg/"
@@ -422,6 +423,19 @@ def test_an_invalid_line_is_refused_and_the_old_set_kept(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [".kg-build.lock"]
 
 
+@pytest.mark.parametrize("bad", ['<http://e.org/s> <http://e.org/p> <http://e.org/has space>',
+                                 '<http://e.org/s> <http://e.org/p> "x"@zh_CN'])
+def test_an_invalid_object_is_refused_by_the_loader_and_the_old_set_kept(tmp_path, bad):
+    """graph.ttl's blocks copy the lines without parsing them: the store loader parses the
+    same lines strictly, so an invalid term still fails the build, naming what is wrong."""
+    write_files({"a": ["<http://e.org/s> <http://e.org/p> <http://e.org/o>"]}, tmp_path)
+    before = {f: (tmp_path / f).read_bytes() for f in ("graph.ttl", "graph.nt", "graph.trig")}
+    with pytest.raises((StoreError, SyntaxError), match="Invalid IRI code point|Unexpected character"):
+        write_files({"a": [bad]}, tmp_path)
+    assert {f: (tmp_path / f).read_bytes() for f in before} == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == [".kg-build.lock"]
+
+
 def test_a_failing_sort_is_reported_and_leaves_the_old_files(tmp_path, monkeypatch):
     write_files({"a": ["<http://e.org/s> <http://e.org/p> <http://e.org/o>"]}, tmp_path)
     before = (tmp_path / "graph.nt").read_bytes()
@@ -434,6 +448,41 @@ def test_a_failing_sort_is_reported_and_leaves_the_old_files(tmp_path, monkeypat
 
 def ox_parse(path, fmt):
     return list(ox.parse(path=path, format=fmt))
+
+
+def _pyoxigraph_block(raw: bytes) -> bytes:
+    """What pyoxigraph's own Turtle writer makes of a graph's lines (prefix lines cut)."""
+    from kg.store import _without_prefixes
+    text = ox.serialize(ox.parse(export._statements(raw, b" .\n"), format=ox.RdfFormat.N_TRIPLES),
+                        format=ox.RdfFormat.TURTLE, prefixes=export.PREFIXES)
+    return _without_prefixes(text)
+
+
+def test_turtle_blocks_are_the_bytes_of_pyoxigraphs_writer(seed_build):
+    """turtle_block lays out the lines itself and asks pyoxigraph only how to spell
+    prefixed IRIs and typed literals: every graph of the seeds, and lines made to hold
+    every kind of term (escapes over the first 0x3100 code points and astral ones, numbers
+    in forms Turtle may or may not write bare, local names that need escaping, blank
+    nodes, several objects of one predicate), give pyoxigraph's bytes."""
+    from kg.graph import LINE_TYPE, plain, tagged, typed
+    from kg.store import turtle_block
+    for name in seed_build.quads:
+        raw = export._graph_bytes(seed_build.quads, name)
+        assert turtle_block(raw) == _pyoxigraph_block(raw), name
+    xsd, yj = "http://www.w3.org/2001/XMLSchema#", "https://w3id.org/yuanjiang-kg/ontology#"
+    text = "".join(chr(c) for c in range(0x3100) if not 0xD800 <= c <= 0xDFFF) + "𠮷😀\U0010FFFD"
+    objects = [plain(text[i:i + 64]) for i in range(0, len(text), 64)] + [tagged("乌什县", "zh"), tagged("x", "en")]
+    for datatype in ("integer", "decimal", "double", "boolean", "nonNegativeInteger", "gYear", "anyURI"):
+        objects += [typed(v, xsd + datatype) for v in ("1", "01", "+1", "-0", "1.", ".5", "1.50", "1e3", "1.5E-2",
+                                                       "true", "false", "2020", "x y")]
+    objects += [f"<{yj}{local}>" for local in ("County", "field-a.b", "x/y", "%41", "a.", "", "1a", "a-b_c", "é")]
+    objects += ["<https://w3id.org/yuanjiang-kg/id/place/652927>", "_:b0", "<http://e.org/o>"]
+    lines = [f"<http://e.org/s{i // 7}> <{yj}p{i % 3}> {o}" for i, o in enumerate(objects)]
+    lines += [f"<http://e.org/s0> {LINE_TYPE} <{yj}County>", f"<http://e.org/s0> {LINE_TYPE} <{yj}Place>",
+              f"_:b0 <{yj}label> {plain('blank')}", f"<{yj}Term> <{yj}p0> <{yj}x/y>",
+              f"<{yj}a.> <http://e.org/p> {typed('3', xsd + 'integer')}"]
+    raw = "\n".join(sorted(set(lines))).encode("utf-8")
+    assert turtle_block(raw) == _pyoxigraph_block(raw)
 
 
 def test_packed_runs_give_back_their_lines_whole_and_streamed():

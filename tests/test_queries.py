@@ -117,6 +117,23 @@ def test_supports(stores):
     assert ("湖州市", "乌什县") not in pairs and ("衢州市", "柯坪县") not in pairs
 
 
+def test_each_facts_evidence_count_is_the_number_of_sentences_stating_it(stores):
+    """yj:evidenceCount, which supports.rq reads, is what counting the fact's distinct
+    source sentences gives: for every fact of the seeds, and none for the gazetteer's."""
+    counted = run_query(stores["oxigraph"], """
+        PREFIX yj: <https://w3id.org/yuanjiang-kg/ontology#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
+        SELECT ?fact (COUNT(DISTINCT ?s) AS ?n) WHERE { ?fact a yj:Fact ; prov:wasDerivedFrom ?s . ?s a nif:Sentence }
+        GROUP BY ?fact""")
+    stored = run_query(stores["oxigraph"], """
+        PREFIX yj: <https://w3id.org/yuanjiang-kg/ontology#>
+        SELECT ?fact ?n WHERE { ?fact yj:evidenceCount ?n }""")
+    counts = {r["fact"]: r["n"] for r in records(counted)}
+    assert len(counts) > 20
+    assert {r["fact"]: r["n"] for r in records(stored)} == counts
+
+
 def test_funding_and_projects_per_city(stores):
     rows = {r["cityLabel"]: r for r in records(ask(stores, "funding_per_city.rq"))}
     assert rows["衢州市"]["funding"] == 840_000_000 and rows["衢州市"]["fundingUnit"] == "CNY"  # 8.4亿元
