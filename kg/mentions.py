@@ -381,6 +381,10 @@ def _extend_left(sent: str, tokens: list[_Token], head_start: int, lex: Lexicon,
             break
         if any(c.isdigit() for c in piece) and not piece.isdigit():
             break
+        if piece[:1] in "年月日号余多" and (prev.isdigit() or prev in CN_NUM):
+            if piece[:1] in "余多" and sent[start:start + 1] in MEASURES:
+                start += 1                  # 490余所|学校: the measure word counts too
+            break                           # 自2016年4月|…, 490余|所学校: a date or a count, no name
         if len(piece) > 1 and piece[0] in lex.stopwords and not _is_stop(piece[1:], lex) \
                 and piece not in _dictionary_tags():
             start = tok.start + 1           # 以阿热阿依玛克村: jieba glued the preposition on

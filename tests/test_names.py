@@ -209,3 +209,13 @@ def test_kinds_of_school_are_no_schools():
     _, ms = process_document(read_bytes("让孩子在家门口上好学校，城区学校和皮山县中小学都新建了操场，乌什县第一中学也是。"
                                         .encode("utf-8"), "t.txt"))
     assert [(m.text, m.type) for m in ms] == [("皮山县", "County"), ("乌什县第一中学", "School")]
+
+
+def test_a_date_or_an_approximate_count_before_a_name_is_not_part_of_it():
+    from kg.parallel import process_document
+    from kg.read import read_bytes
+    _, ms = process_document(read_bytes("浙阿两地490余所学校结对,阿瓦提县鲁迅小学新建操场。".encode("utf-8"), "t.txt"))
+    assert [(m.text, m.type) for m in ms] == [("阿瓦提县鲁迅小学", "School")]
+    _, ms = process_document(read_bytes("自2016年4月起,天津市先后新建和田市第五中学。".encode("utf-8"), "t.txt"))
+    assert ("和田市第五中学", "School") in [(m.text, m.type) for m in ms]
+    assert not any(m.text.startswith(("自", "2016", "4月")) for m in ms)
