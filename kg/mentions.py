@@ -101,7 +101,7 @@ GENERIC_VILLAGE_TAILS = ("乡村", "农村", "山村", "整村", "驻村", "示�
 HOSPITAL_GRADE = rule_pattern("hospital_grade")     # 综合性二级甲等医院: a rank, not a hospital
 GENERIC_MODIFIERS = ("县级", "市级", "省级", "国家级", "示范", "重点", "当地", "本地", "综合性", "综合", "优质",
                      "现代化", "标准化", "各", "多个", "一批", "新建", "全县", "全市", "好", "城区", "农村", "乡村",
-                     "城镇", "周边", "附近")
+                     "城镇", "周边", "附近", "现代", "特色", "传统", "高效", "绿色", "智慧")
 KIND_BEFORE_HEAD = re.compile(r"[好的]$")
 BOUNDARY_AFTER_NAME = set("在和与的是说等担及为到从向把被将也都又已还并就,，。；;、!！?？:：”)（(")
 BOUNDARY_AFTER_NAME |= set("笑表介告感激")     # 买买提笑着说, …表示, …介绍, …告诉记者, …感激地说
@@ -663,10 +663,17 @@ class _Finder:
     def appositive_start(self, sent: Sentence, start: int, head: int) -> int:
         """A firm named after what it is (柯桥区企业|浙江天圣控股集团有限公司): its legal
         name begins at the place written right after the word for a firm."""
-        for m in sorted(self.by_sentence.get(sent.index, ()), key=lambda m: m.start):
+        places = sorted((m for m in self.by_sentence.get(sent.index, ()) if m.code), key=lambda m: m.start)
+        for m in places:
             at = m.start - sent.start
-            if m.code and start < at < head and sent.text[start:at].endswith(FIRM_WORDS):
+            if start < at < head and sent.text[start:at].endswith(FIRM_WORDS):
                 return at
+        # where it stands, then its registration (在某县|新疆某某有限公司): a place that does not
+        # lie in the one before it opens the legal name
+        for a, b in zip(places, places[1:]):
+            if a.start - sent.start == start and b.start == a.end and b.end - sent.start < head \
+                    and not self.gaz.is_within(b.code, a.code):
+                return b.start - sent.start
         return start
 
     def batch_before(self, sent: Sentence, start: int) -> tuple[int, int] | None:

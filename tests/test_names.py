@@ -219,3 +219,14 @@ def test_a_date_or_an_approximate_count_before_a_name_is_not_part_of_it():
     _, ms = process_document(read_bytes("自2016年4月起,天津市先后新建和田市第五中学。".encode("utf-8"), "t.txt"))
     assert ("和田市第五中学", "School") in [(m.text, m.type) for m in ms]
     assert not any(m.text.startswith(("自", "2016", "4月")) for m in ms)
+
+
+def test_a_firm_s_registered_name_starts_at_its_registration_not_where_it_stands():
+    """在某县|新疆某某有限公司: the county says where; 新疆 opens the legal name."""
+    from kg.parallel import process_document
+    from kg.read import read_bytes
+    _, ms = process_document(read_bytes("在麦盖提县新疆五征绿色农业开发有限公司的棉花种植基地上，拖拉机驶过。以智慧农机带动现代农业，企业利润过千万元。"
+                                        .encode("utf-8"), "t.txt"))
+    found = [(m.text, m.type) for m in ms]
+    assert ("麦盖提县", "County") in found and ("新疆五征绿色农业开发有限公司", "Enterprise") in found
+    assert not any(t == "Enterprise" and n == "现代农业" for n, t in found)
