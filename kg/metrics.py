@@ -358,7 +358,7 @@ class _DocMetrics:
             return None
         if unit_code in TIME_UNITS and (before.endswith(PERIOD_BEFORE) or text.startswith(PERIOD_AFTER, end)):
             return None                 # 前4个月, 3天内, 两个月来: when, not how long something took
-        value = round(value * mult, 6)
+        value = float(f"{value * mult:.12g}")     # 335.6亿 is 33560000000, not …0.000004
         approx = (approx or bool(hit.group("approx")) or before.endswith(APPROX_BEFORE)
                   or bool(APPROX_AFTER.match(text[end:])))
         if unit_code == "item":

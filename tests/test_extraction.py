@@ -407,3 +407,12 @@ def test_a_city_named_only_in_its_command_s_name_is_the_pair_s_supporter():
     assert "鞍山市" in labels.values()
     sub = {(labels[r.subject], labels[r.object]) for r in kg.relations if r.predicate == "subOrganizationOf"}
     assert ("鞍山市援疆工作前方指挥部", "鞍山市") in sub
+
+
+def test_a_decimal_times_yi_is_a_whole_number_of_yuan():
+    """335.6亿元 is 33560000000 yuan: no float residue (…0.000004) in the graph."""
+    from conftest import extract_text
+    kg = extract_text("山东省援疆指挥部今年签约落地项目169个，投资总额335.6亿元，到位资金1.05万元。")
+    values = {m.surface: m.value for m in kg.metrics}
+    assert values["335.6亿元"] == 33560000000 and repr(values["335.6亿元"]) == "33560000000.0"
+    assert values["1.05万元"] == 10500
