@@ -98,7 +98,8 @@ TAIL_STOPS = {"的", "在", "和", "与", "及", "等", "是", "为", "将", "�
               "成为", "得到", "获得", "入选", "深入", "开展", "取得"}
 GENERIC_VILLAGE_TAILS = ("乡村", "农村", "山村", "整村", "驻村", "示范村", "贫困村", "行政村", "重点村", "样板村",
                          "中心村", "移民村", "各村", "每村", "全村", "本村", "该村", "进村", "到村", "在村")
-HOSPITAL_GRADE = rule_pattern("hospital_grade")     # 综合性二级甲等医院: a rank, not a hospital
+HOSPITAL_GRADE = rule_pattern("hospital_grade")
+DATELINE = rule_pattern("dateline")     # 综合性二级甲等医院: a rank, not a hospital
 GENERIC_MODIFIERS = ("县级", "市级", "省级", "国家级", "示范", "重点", "当地", "本地", "综合性", "综合", "优质",
                      "现代化", "标准化", "各", "多个", "一批", "新建", "全县", "全市", "好", "城区", "农村", "乡村",
                      "城镇", "周边", "附近", "现代", "特色", "传统", "高效", "绿色", "智慧")
@@ -1375,6 +1376,16 @@ def _candidates(doc: Document, gazetteer: Gazetteer | None, lexicon: Lexicon | N
     return finder, tokenised, ctx, cands
 
 
+def _without_datelines(doc: Document, mentions: list[Mention]) -> list[Mention]:
+    """A news agency's dateline (新华社乌鲁木齐8月6日电, 中新网新疆新闻8月6日电) says where the
+    report was filed, not what it is about: the places in it are no mentions."""
+    lines = [(s.start + hit.start(), s.start + hit.end()) for s in doc.sentences
+             if (hit := DATELINE.match(s.text))]
+    if not lines:
+        return mentions
+    return [m for m in mentions if not any(a <= m.start and m.end <= b for a, b in lines)]
+
+
 def span_examples(doc: Document) -> list[tuple[Mention, dict[str, float]]]:
     """The candidate spans the span scorer judges, with their features (kg.train labels them)."""
     return spans.examples(*_candidates(doc, None, None)[2:])
@@ -1395,6 +1406,7 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
     mentions = _select([m for m in cands if m.source not in spans.NESTED])
     mentions = _select(mentions + _quoted_repeats(doc, mentions))
     mentions = sorted(mentions + _select(nested), key=lambda m: (m.start, m.end))
+    mentions = _without_datelines(doc, mentions)
     _field_variants_join_their_initiative(mentions)
     mentions = declared_names(doc, mentions)
     codes = lambda text: [p.code for p in finder.gaz.lookup(text)]

@@ -230,3 +230,10 @@ def test_a_firm_s_registered_name_starts_at_its_registration_not_where_it_stands
     found = [(m.text, m.type) for m in ms]
     assert ("麦盖提县", "County") in found and ("新疆五征绿色农业开发有限公司", "Enterprise") in found
     assert not any(t == "Enterprise" and n == "现代农业" for n, t in found)
+
+
+def test_the_place_of_a_news_agency_s_dateline_is_no_mention():
+    from kg.parallel import process_document
+    from kg.read import read_bytes
+    _, ms = process_document(read_bytes("新华社乌鲁木齐8月6日电 记者获悉，天津市对口支援和田地区策勒县。".encode("utf-8"), "t.txt"))
+    assert [m.text for m in ms] == ["天津市", "和田地区", "策勒县"]
