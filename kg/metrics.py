@@ -127,10 +127,15 @@ class _DocMetrics:
                 continue
             quotes = _quotes(text)
             in_sentence = self.by_sentence.get(sent.index, [])
+            before: Metric | None = None
             for hit in self.pattern.finditer(text):
                 metric = self.read(sent, hit, quotes, in_sentence)
                 if metric is None:
                     continue
+                if before is not None and CHANGE_OF_BEFORE.fullmatch(text, before.evidence.end - sent.start, hit.start()):
+                    # 销售额达3.6亿元，同比增长18.5%: the change is of the figure just before, whose subject it shares
+                    metric.about, metric.confidence = before.about, before.confidence
+                before = metric
                 metric.period = period_hit.group(0) if period_hit else (list_period if sent.kind == "list" else None)
                 key = (metric.value, metric.unit, metric.about)
                 if key in seen:
@@ -587,6 +592,7 @@ SPEECH = re.compile(r"[，。；！？,;!?]")
 CLAUSE_BREAK = re.compile(r"[，。；,;]")
 RELATIVE_AGENT = rule_pattern("relative_agent")
 TOPIC_CLAUSE = rule_pattern("topic_clause")
+CHANGE_OF_BEFORE = rule_pattern("change_of_before")
 RELATIVE_TAIL = rule_pattern("relative_tail")
 RELATIVE_HEAD = rule_pattern("relative_head")
 WHOLE_PLACE = rule_pattern("whole_place")

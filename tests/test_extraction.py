@@ -416,3 +416,11 @@ def test_a_decimal_times_yi_is_a_whole_number_of_yuan():
     values = {m.surface: m.value for m in kg.metrics}
     assert values["335.6亿元"] == 33560000000 and repr(values["335.6亿元"]) == "33560000000.0"
     assert values["1.05万元"] == 10500
+
+
+def test_a_change_shares_the_subject_of_the_figure_it_changes():
+    from conftest import extract_text
+    kg = extract_text("杭州市对口支援阿克苏市。杭州市援疆指挥部今年安排援疆资金3亿元。"
+                      "2024年，阿克苏市消费援疆销售额达3.6亿元，同比增长18.5%。")
+    about = {m.surface: (m.about, m.confidence) for m in kg.metrics}
+    assert about["18.5%"] == about["3.6亿元"]
