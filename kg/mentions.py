@@ -99,7 +99,8 @@ TAIL_STOPS = {"的", "在", "和", "与", "及", "等", "是", "为", "将", "�
 GENERIC_VILLAGE_TAILS = ("乡村", "农村", "山村", "整村", "驻村", "示范村", "贫困村", "行政村", "重点村", "样板村",
                          "中心村", "移民村", "各村", "每村", "全村", "本村", "该村", "进村", "到村", "在村")
 HOSPITAL_GRADE = rule_pattern("hospital_grade")
-DATELINE = rule_pattern("dateline")     # 综合性二级甲等医院: a rank, not a hospital
+DATELINE = rule_pattern("dateline")
+QUOTED_NAME = re.compile(r"“[^“”，。,；;！？!?\s]{2,12}”")     # a quoted name, no clause inside     # 综合性二级甲等医院: a rank, not a hospital
 GENERIC_MODIFIERS = ("县级", "市级", "省级", "国家级", "示范", "重点", "当地", "本地", "综合性", "综合", "优质",
                      "现代化", "标准化", "各", "多个", "一批", "新建", "全县", "全市", "好", "城区", "农村", "乡村",
                      "城镇", "周边", "附近", "现代", "特色", "传统", "高效", "绿色", "智慧")
@@ -1386,6 +1387,16 @@ def _without_datelines(doc: Document, mentions: list[Mention]) -> list[Mention]:
     return [m for m in mentions if not any(a <= m.start and m.end <= b for a, b in lines)]
 
 
+def _without_places_in_brands(doc: Document, mentions: list[Mention]) -> list[Mention]:
+    """A place inside a quoted name (“且末好物”, “沙湾好物”展销店) is part of a brand, not the
+    place itself: no mention of it there. A quote that is only the place still names it."""
+    brands = [(q.start(), q.end()) for q in QUOTED_NAME.finditer(doc.text)]
+    if not brands:
+        return mentions
+    return [m for m in mentions if not (m.code and any(a < m.start and m.end < b and b - a - 2 > m.end - m.start
+                                                      for a, b in brands))]
+
+
 def span_examples(doc: Document) -> list[tuple[Mention, dict[str, float]]]:
     """The candidate spans the span scorer judges, with their features (kg.train labels them)."""
     return spans.examples(*_candidates(doc, None, None)[2:])
@@ -1407,6 +1418,7 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
     mentions = _select(mentions + _quoted_repeats(doc, mentions))
     mentions = sorted(mentions + _select(nested), key=lambda m: (m.start, m.end))
     mentions = _without_datelines(doc, mentions)
+    mentions = _without_places_in_brands(doc, mentions)
     _field_variants_join_their_initiative(mentions)
     mentions = declared_names(doc, mentions)
     codes = lambda text: [p.code for p in finder.gaz.lookup(text)]

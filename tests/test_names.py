@@ -237,3 +237,11 @@ def test_the_place_of_a_news_agency_s_dateline_is_no_mention():
     from kg.read import read_bytes
     _, ms = process_document(read_bytes("新华社乌鲁木齐8月6日电 记者获悉，天津市对口支援和田地区策勒县。".encode("utf-8"), "t.txt"))
     assert [m.text for m in ms] == ["天津市", "和田地区", "策勒县"]
+
+
+def test_a_place_inside_a_quoted_brand_is_no_mention_of_the_place():
+    from kg.parallel import process_document
+    from kg.read import read_bytes
+    _, ms = process_document(read_bytes("唐山市对口支援且末县。在唐山开设“且末好物”展销中心，消费帮扶3200万元。"
+                                        .encode("utf-8"), "t.txt"))
+    assert [m.text for m in ms if m.code] == ["唐山市", "且末县", "唐山"]
