@@ -7,6 +7,7 @@
   (X援疆工作组 and X对口支援Y前方工作组; X援疆前指 and X's 前方指挥部) takes the fullest;
 - :func:`trade_names`: a company named in full once (新疆某某食品科技有限公司) and later by
   its trade name and trade (某某食品): every later short form is a mention of the full name;
+- :func:`school_short_names`: a numbered school by its short name (某县一中 for 某县第一中学);
 - :func:`point_back`: words that point back, 该中心, 这座养殖园, 本批医疗队, 我院, and a bare
   园区 or 工作组 at the start of a clause. Each becomes a mention of the entity it points to
   (source ``anaphor``), so that a figure or an act in its sentence finds its subject there.
@@ -109,6 +110,41 @@ def trade_names(doc: Document, mentions: list[Mention], lookup) -> list[Mention]
                 continue                        # inside the full name or another name
             known.append(Mention(doc.doc_id, a, b, form, full.type, name=full.name, alt_types=full.alt_types,
                                  code=full.code, core=full.core, source="alias", sentence=_sentence_at(doc, a)))
+    known.sort(key=lambda m: (m.start, m.end))
+    return known
+
+
+SCHOOL_ORDINAL = re.compile(r"第([一二三四五六七八九十]{1,2})(中学|高级中学|小学)$")
+SCHOOL_SHORT_HEAD = {"中学": ("中",), "高级中学": ("高", "中"), "小学": ("小",)}
+
+
+def school_short_names(doc: Document, mentions: list[Mention], places) -> list[Mention]:
+    """``mentions`` with the short names of numbered schools read as the school: 某县第一中学
+    is 某县一中 and 某一中 (its place's short name), 某市第一高级中学 is 某市一高.
+    ``places``: the gazetteer's divisions written as a text (lookup)."""
+    forms: dict[str, Mention] = {}
+    for m in mentions:
+        hit = SCHOOL_ORDINAL.search(m.name) if m.type == "School" and m.source not in ("anaphor", "alias") else None
+        if hit is None:
+            continue
+        where = m.name[:hit.start()]
+        found = places(where)
+        shorts = {where, *(f for p in found if p.name == where for f in p.short if len(f) >= 2)}
+        for lead in shorts:
+            for head in SCHOOL_SHORT_HEAD[hit.group(2)]:
+                forms.setdefault(lead + hit.group(1) + head, m)
+    known = list(mentions)
+    for form in sorted(forms, key=lambda f: (-len(f), f)):
+        full = forms[form]
+        at = 0
+        while (at := doc.text.find(form, at)) >= 0:
+            a, b = at, at + len(form)
+            at = b
+            if any(m.start < b and a < m.end and not (m.code and a <= m.start and m.end <= b) for m in known):
+                continue                        # inside a longer name
+            known = [m for m in known if not (m.code and a <= m.start and m.end <= b)]   # 疏勒|一中
+            known.append(Mention(doc.doc_id, a, b, form, full.type, name=full.name, alt_types=full.alt_types,
+                                 source="alias", sentence=_sentence_at(doc, a)))
     known.sort(key=lambda m: (m.start, m.end))
     return known
 

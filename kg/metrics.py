@@ -499,8 +499,8 @@ class _DocMetrics:
         # 7. nearest actor, facility, school or hospital before the number (…援建的博州高级中学
         # 正式开学,可容纳学生3000人)
         for m in reversed(usable):
-            if m.end - base <= start and not after_verb(m) and self.types(m) & (ACTOR_TYPES | BUILT) \
-                    and not self.listed(m, text, base):
+            if m.end - base <= start and not after_verb(m) and not beneficiary(m) \
+                    and self.types(m) & (ACTOR_TYPES | BUILT) and not self.listed(m, text, base):
                 return self._step("nearest_before", self.as_actor(m, text, base))
         return self._step("article_actor", self.default_actor)
 

@@ -112,3 +112,14 @@ def test_a_pointer_opening_a_describing_clause_points_past_the_names_inside_it()
     assert ("企业", "拜城瓯源乳业有限公司") in found
     kg = extract_text(text)
     assert "温州瓯源集团" in {e.label for e in kg.entities.values()}     # the name inside stays
+
+
+def test_a_numbered_school_by_its_short_name_is_the_school():
+    text = ("佛山市第一中学与伽师县第一中学结对共建,佛山一中先后选派42名骨干教师进驻伽师一中。"
+            "阿勒泰市第一高级中学的青年教师中,阿勒泰市一高有四十余人获奖。")
+    _, mentions = process_document(read_bytes(text.encode("utf-8"), "t.txt"))
+    short = {m.text: m.name for m in mentions if m.source == "alias"}
+    assert short == {"佛山一中": "佛山市第一中学", "伽师一中": "伽师县第一中学", "阿勒泰市一高": "阿勒泰市第一高级中学"}
+    kg = extract_text(text)
+    about = {m.surface: kg.entities[m.about].label for m in kg.metrics if m.about}
+    assert about.get("四十余人") == "阿勒泰市第一高级中学"
