@@ -100,14 +100,24 @@ def trade_names(doc: Document, mentions: list[Mention], lookup) -> list[Mention]
         full = forms.get(m.name)
         if full is not None and m.type == "Enterprise" and m.name != full.name:
             m.name, m.source, m.code, m.core = full.name, "alias", full.code, full.core
+    return _alias_mentions(doc, known, forms)
+
+
+def _alias_mentions(doc: Document, known: list[Mention], forms: dict[str, Mention],
+                    over_places: bool = False) -> list[Mention]:
+    """``known`` with each of ``forms`` (short form -> the mention of the full name) read as
+    a mention of the full name wherever it stands outside a longer name; with
+    ``over_places`` a place it holds (疏勒|一中) gives way to it."""
     for form in sorted(forms, key=lambda f: (-len(f), f)):
         full = forms[form]
         at = 0
         while (at := doc.text.find(form, at)) >= 0:
             a, b = at, at + len(form)
             at = b
-            if any(m.start < b and a < m.end for m in known):
+            held = [m for m in known if over_places and m.code and a <= m.start and m.end <= b]
+            if any(m.start < b and a < m.end and m not in held for m in known):
                 continue                        # inside the full name or another name
+            known = [m for m in known if m not in held]
             known.append(Mention(doc.doc_id, a, b, form, full.type, name=full.name, alt_types=full.alt_types,
                                  code=full.code, core=full.core, source="alias", sentence=_sentence_at(doc, a)))
     known.sort(key=lambda m: (m.start, m.end))
@@ -133,20 +143,7 @@ def school_short_names(doc: Document, mentions: list[Mention], places) -> list[M
         for lead in shorts:
             for head in SCHOOL_SHORT_HEAD[hit.group(2)]:
                 forms.setdefault(lead + hit.group(1) + head, m)
-    known = list(mentions)
-    for form in sorted(forms, key=lambda f: (-len(f), f)):
-        full = forms[form]
-        at = 0
-        while (at := doc.text.find(form, at)) >= 0:
-            a, b = at, at + len(form)
-            at = b
-            if any(m.start < b and a < m.end and not (m.code and a <= m.start and m.end <= b) for m in known):
-                continue                        # inside a longer name
-            known = [m for m in known if not (m.code and a <= m.start and m.end <= b)]   # 疏勒|一中
-            known.append(Mention(doc.doc_id, a, b, form, full.type, name=full.name, alt_types=full.alt_types,
-                                 source="alias", sentence=_sentence_at(doc, a)))
-    known.sort(key=lambda m: (m.start, m.end))
-    return known
+    return _alias_mentions(doc, list(mentions), forms, over_places=True)
 
 
 def _short_forms(name: str, lookup) -> list[str]:
