@@ -23,7 +23,7 @@ from bisect import bisect_left
 from collections import Counter
 from functools import lru_cache
 
-from .lexicon import AnaphorHead, anaphor_heads, rule_pattern, rule_words
+from .lexicon import AnaphorHead, anaphor_heads, rule_pairs, rule_pattern, rule_words
 from .model import Document, Mention, Sentence
 
 CLAUSE_START = set("，,；;：:、（(“\"「《")
@@ -124,8 +124,17 @@ def _alias_mentions(doc: Document, known: list[Mention], forms: dict[str, Mentio
     return known
 
 
-SCHOOL_ORDINAL = re.compile(r"第([一二三四五六七八九十]{1,2})(中学|高级中学|小学)$")
-SCHOOL_SHORT_HEAD = {"中学": ("中",), "高级中学": ("高", "中"), "小学": ("小",)}
+SCHOOL_ORDINAL = rule_pattern("school_ordinal")
+
+
+def _school_short_heads() -> dict[str, tuple[str, ...]]:
+    heads: dict[str, tuple[str, ...]] = {}
+    for head, short in rule_pairs("school_short_heads"):
+        heads[head] = (*heads.get(head, ()), short)
+    return heads
+
+
+SCHOOL_SHORT_HEAD = _school_short_heads()     # 中学 -> (中,), 高级中学 -> (高, 中) …
 
 
 def school_short_names(doc: Document, mentions: list[Mention], places) -> list[Mention]:

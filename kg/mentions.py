@@ -30,7 +30,7 @@ from jieba import finalseg
 from . import spans
 from .anaphora import Offsets, declared_names, point_back, school_short_names, short_commands, trade_names
 from .gazetteer import Gazetteer, Place, disambiguate, load_gazetteer
-from .lexicon import Lexicon, load_lexicon, rule_pattern
+from .lexicon import Lexicon, load_lexicon, rule_pattern, rule_words
 from .model import Document, Mention, Sentence
 
 jieba.setLogLevel(60)
@@ -98,13 +98,12 @@ TAIL_STOPS = {"的", "在", "和", "与", "及", "等", "是", "为", "将", "�
               "成为", "得到", "获得", "入选", "深入", "开展", "取得"}
 GENERIC_VILLAGE_TAILS = ("乡村", "农村", "山村", "整村", "驻村", "示范村", "贫困村", "行政村", "重点村", "样板村",
                          "中心村", "移民村", "各村", "每村", "全村", "本村", "该村", "进村", "到村", "在村")
+# word lists and patterns are data: kg/data/lexicon/rule_words.tsv and rule_patterns.tsv say what each is
 HOSPITAL_GRADE = rule_pattern("hospital_grade")
 DATELINE = rule_pattern("dateline")
-QUOTED_NAME = re.compile(r"“[^“”，。,；;！？!?\s]{2,12}”")     # a quoted name, no clause inside     # 综合性二级甲等医院: a rank, not a hospital
-GENERIC_MODIFIERS = ("县级", "市级", "省级", "国家级", "示范", "重点", "当地", "本地", "综合性", "综合", "优质",
-                     "现代化", "标准化", "各", "多个", "一批", "新建", "全县", "全市", "好", "城区", "农村", "乡村",
-                     "城镇", "周边", "附近", "现代", "特色", "传统", "高效", "绿色", "智慧")
-KIND_BEFORE_HEAD = re.compile(r"[好的]$")
+QUOTED_NAME = rule_pattern("quoted_name")
+GENERIC_MODIFIERS = frozenset(rule_words("generic_modifiers"))
+KIND_BEFORE_HEAD = rule_pattern("kind_before_head")
 BOUNDARY_AFTER_NAME = set("在和与的是说等担及为到从向把被将也都又已还并就,，。；;、!！?？:：”)（(")
 BOUNDARY_AFTER_NAME |= set("笑表介告感激")     # 买买提笑着说, …表示, …介绍, …告诉记者, …感激地说
 PROJECT_HEAD = re.compile("项目")             # a project named in full ends here (kg.spans judges it)
