@@ -260,12 +260,8 @@ class _DocMetrics:
 
     def list_lead(self, sent) -> object | None:
         """The sentence that opens the list an item belongs to (…合作社：, 如今：), if any."""
-        if sent.kind != "list":
-            return None
-        for s in reversed(self.doc.sentences[max(0, sent.index - 30):sent.index]):
-            if s.kind != "list":
-                return s
-        return None
+        lead = self.doc.sentences[self.doc.list_lead(sent.index)]
+        return None if lead.index == sent.index or lead.kind == "list" else lead
 
     def _place_features(self, f: dict[str, float], m: Mention, number: int, number_end: int, cues,
                         same_sentence: bool) -> None:

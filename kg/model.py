@@ -77,6 +77,14 @@ class Document:
                     f"kg.read.read_bytes, or clean the string first: "
                     f"s.encode('utf-8', 'replace').decode('utf-8')")
 
+    def list_lead(self, index: int) -> int:
+        """The sentence that opens the list holding sentence ``index`` (…合作社：, 其中包括：);
+        ``index`` itself when that sentence is no list item."""
+        lead = index
+        while lead > 0 and self.sentences[lead].kind == "list":
+            lead -= 1
+        return lead
+
     def raw_span(self, start: int, end: int) -> tuple[int, int]:
         """Span of the clean text -> span of the original text."""
         if not self.offsets:

@@ -414,7 +414,7 @@ class _DocRelations:
             if actor is None and self.trigger_before(m) is None and not self.command_sentence(m) and not row:
                 continue                    # named in passing: no one is said to run it here
             if row:                         # a row of a project list or table: the article's aid runs it
-                lead = self.list_lead(m.sentence)
+                lead = self.doc.list_lead(m.sentence)
                 actor = (self.actor_before(lead, 1 << 30) if lead != m.sentence else None) or self.default_actor
             actor = actor or self.actor_before(m.sentence, m.start) or self.default_actor
             self.act(self.with_command(actor), "implements", m.entity, m.sentence, m.start, m.end, "")
@@ -461,7 +461,7 @@ class _DocRelations:
         for index, mentions in sorted(self.by_sentence.items()):
             if self.doc.sentences[index].kind != "list":
                 continue
-            lead = self.list_lead(index)
+            lead = self.doc.list_lead(index)
             if lead == index:
                 continue
             stated = lead
@@ -497,13 +497,6 @@ class _DocRelations:
                     and self.is_actor_type(m):
                 agent = m
         return agent.entity if agent else None
-
-    def list_lead(self, index: int) -> int:
-        """The sentence that opens the list or table holding sentence ``index`` (itself if none)."""
-        lead = index
-        while lead > 0 and self.doc.sentences[lead].kind == "list":
-            lead -= 1
-        return lead
 
     def best_initiative_mentions(self) -> list[Mention]:
         """Per initiative, the mention with an implementing trigger before it, else the first."""
