@@ -51,6 +51,7 @@ TIME_UNITS = ("day", "hour", "month")
 PERIOD_BEFORE = rule_words("period_before")
 PERIOD_AFTER = rule_words("period_after")
 SUPPORT_WORDS = rule_words("support_words")
+COUNTED_UNITS = frozenset(rule_words("counted_units"))
 CN_ONLY_UNITS = frozenset(rule_words("cn_only_units"))
 CHANGE_VERBS = rule_words("change_verbs")
 REFINE_ITEM = rule_pairs("refine_item")
@@ -429,6 +430,10 @@ class _DocMetrics:
         def beneficiary(m: Mention) -> bool:
             return text[:m.start - base].endswith(BENEFICIARY)
 
+        def counted_here(m: Mention) -> bool:   # 开设展销馆12家: the kind counted, not who counts
+            return m.end - base <= start and MODIFIERS.match(text[m.end - base:start]) is not None \
+                and self.counts_itself(m, unit)
+
         if unit == "km" and self.supporter:          # distances are from the supporting city
             return self._step("distance", self.supporter)
         clause = max((c.end() for c in CLAUSE_BREAK.finditer(text, 0, start)), default=0)  # the number's
@@ -440,7 +445,8 @@ class _DocMetrics:
         for m in reversed(usable):
             gap = text[m.end - base:start]
             if m.end - base <= start and MODIFIERS.match(gap) and not beneficiary(m) \
-                    and self.types(m) & (ACTOR_TYPES | {"Facility"}) and not self.listed(m, text, base):
+                    and self.types(m) & (ACTOR_TYPES | {"Facility"}) and not self.listed(m, text, base) \
+                    and not counted_here(m):
                 return self._step("right_before", self.as_actor(m, text, base))
             if m.end - base <= start and INVESTS.fullmatch(gap) and "Enterprise" in self.types(m):
                 return self._step("firm_invests", m.entity)   # 赣锋锂业集团股份有限公司投资2.6亿元
@@ -473,11 +479,9 @@ class _DocMetrics:
                 return self._step("described", m.entity)
         # 5. a clause that helps with no doer of its own (甲医院对口帮扶乙医院，帮助新建3个中心):
         # what is done is the one helped's, named after a support word before
-        if text[clause:start].startswith(HELP_LEAD):
-            helped = next((m for m in reversed(usable) if m.end - base <= clause
-                           and text[:self.chain_start(m, in_sentence) - base].endswith(SUPPORT_WORDS)), None)
-            if helped is not None:
-                return self._step("helped", helped.entity)
+        helped = self.helped(text, base, clause, start, usable, in_sentence)
+        if helped is not None:
+            return self._step("helped", helped)
         # 6b. a hospital, school, enterprise or facility heading the sentence's main clause
         # is what its figures describe (疏附县人民医院成功创建…，门诊量同比增长百分之三十)
         head = next((m.entity for m in usable if m.end - base <= start
@@ -496,9 +500,31 @@ class _DocMetrics:
         # 正式开学,可容纳学生3000人)
         for m in reversed(usable):
             if m.end - base <= start and not after_verb(m) and not beneficiary(m) \
-                    and self.types(m) & (ACTOR_TYPES | BUILT) and not self.listed(m, text, base):
+                    and self.types(m) & (ACTOR_TYPES | BUILT) and not self.listed(m, text, base) \
+                    and not counted_here(m):
                 return self._step("nearest_before", self.as_actor(m, text, base))
         return self._step("article_actor", self.default_actor)
+
+    def helped(self, text: str, base: int, clause: int, start: int, usable: list[Mention],
+               in_sentence: list[Mention]) -> str | None:
+        """The one helped, when the number's clause, or a run of clauses naming no one that a
+        help clause opens, has no doer of its own (甲医院对口帮扶乙医院，帮助新建3个中心，
+        开展新技术27项; 帮助医院新建7个科室): named right after the help word, or else
+        after a support word before."""
+        starts = [0, *(c.end() for c in CLAUSE_BREAK.finditer(text, 0, start))]
+        ends = [*starts[1:], start]
+        for a, b in zip(reversed(starts), reversed(ends)):
+            lead = next((w for w in HELP_LEAD if text.startswith(w, a)), None)
+            if lead is not None:
+                right_after = next((m for m in usable if m.start - base == a + len(lead)), None)
+                if right_after is not None:
+                    return right_after.entity
+                before = next((m for m in reversed(usable) if m.end - base <= a
+                               and text[:self.chain_start(m, in_sentence) - base].endswith(SUPPORT_WORDS)), None)
+                return before.entity if before is not None else None
+            if any(a <= m.start - base < b for m in usable):
+                return None
+        return None
 
     @staticmethod
     def topic(text: str, base: int, clause: int, usable: list[Mention]) -> str | None:
@@ -545,6 +571,11 @@ class _DocMetrics:
         """An item of an enumeration (杏花村、齐兰古城和红沙漠3个景区) is counted, not counting."""
         around = text[max(0, m.start - base - 1):m.start - base] + text[m.end - base:m.end - base + 1]
         return "、" in around or text[:m.start - base].endswith("和")
+
+    def counts_itself(self, m: Mention, unit: str) -> bool:
+        """开设展销馆12家, 新建…救治中心3个中心: a count of things right after a facility or
+        initiative counts that kind of thing; whoever set them up is the subject."""
+        return unit in COUNTED_UNITS and not (self.types(m) & ACTOR_TYPES)
 
     def counted(self, m: Mention, text: str, base: int) -> bool:
         """“传帮带”品牌工作室8个 counts the initiative; “A”“B”等活动 and A、B两项 merely list it."""

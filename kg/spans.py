@@ -290,6 +290,10 @@ def _own_features(m: Mention, sent: Sentence, ctx: SpanContext) -> tuple[dict[st
         f["dict_word"] = 1.0
     head, n = _head(text, lex)
     f["head:" + head] = 1.0
+    if n and inside:                          # 某某楼建设|项目, 援疆|项目: what the head word follows
+        before_head = next((t for t in reversed(inside) if t.end == b - n and t.start > a), None)
+        if before_head is not None:
+            f[f"before_head:{word_class(before_head.word, ctx)}&{head}"] = 1.0
     f[f"head&type:{head}&{m.type}"] = 1.0
     core = text[:len(text) - n]
     f["core_len:" + bucket(len(core), (0, 1, 2, 3, 4, 6, 9, 13))] = 1.0
