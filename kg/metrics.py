@@ -112,6 +112,7 @@ class _DocMetrics:
         self.roles = {k: r for r, k in (("supported", self.supported), ("command", self.command),
                                          ("supporter", self.supporter)) if k}
         self.last_rule_pick: tuple[int, str | None] = (-1, None)     # (paragraph, key)
+        self.carried: tuple[int, str | None] = (-2, None)            # (sentence, key) a rule found in text
 
     def types(self, m: Mention) -> set[str]:
         return set(self.entities[m.entity].types)
@@ -157,6 +158,8 @@ class _DocMetrics:
         indicator = _without_name(indicator, [m.text for m in in_sentence if m.end - base <= start])
         candidates = self.subject_candidates(sent, start, end, unit_code, indicator, rule)
         self.last_rule_pick = (sent.paragraph, rule)
+        if self.step not in ("article_actor", "carried"):
+            self.carried = (sent.index, rule)
         about, confidence = rule, (1.0 if rule else 0.0)
         trusted = self.scorer.meta.get("trusted rules", {}) if self.scorer is not None else {}
         if rule and self.step in trusted:
@@ -503,6 +506,12 @@ class _DocMetrics:
                     and self.types(m) & (ACTOR_TYPES | BUILT) and not self.listed(m, text, base) \
                     and not counted_here(m):
                 return self._step("nearest_before", self.as_actor(m, text, base))
+        # 8. a sentence naming no one before its figure goes on about the previous one's subject
+        # (…新疆今年已收到援助资金45.8亿元；援疆项目已开工592个)
+        if self.carried[0] == sent.index - 1 and self.carried[1] is not None \
+                and self.doc.sentences[sent.index - 1].text.rstrip().endswith(("；", ";")) \
+                and not any(m.end - base <= start for m in usable):
+            return self._step("carried", self.carried[1])
         return self._step("article_actor", self.default_actor)
 
     def helped(self, text: str, base: int, clause: int, start: int, usable: list[Mention],
