@@ -71,6 +71,7 @@ def _build_number_pattern(lex: Lexicon) -> re.Pattern:
     units = "|".join(re.escape(u) for u in sorted(lex.units, key=len, reverse=True))
     return re.compile(
         rf"(?P<pct>百分之(?P<pctnum>[{CN_DIGITS}点]+))|"
+        rf"(?P<tenths>[二三四五六七八九两])成(?=以上|左右|多|[，。；、,;]|$)|"     # 超过八成: tenths, a percentage
         rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|数[十百千万]|[{CN_DIGITS}]+)\s*(?P<mult>万|亿|千)?"
         rf"(?P<approx>余|多)?\s*(?P<unit>{units})")
 
@@ -347,6 +348,9 @@ class _DocMetrics:
         if hit.group("pct"):
             value, approx = _to_number(hit.group("pctnum"))
             unit_code, mult, unit_text = "percent", 1.0, "%"
+        elif hit.group("tenths"):
+            value, approx = _to_number(hit.group("tenths"))
+            unit_code, mult, unit_text = "percent", 10.0, "%"
         else:
             num = hit.group("num")
             unit_text = hit.group("unit")
