@@ -206,6 +206,8 @@ class _DocMetrics:
                     continue
             elif lead is not None and m.sentence == lead.index:
                 scope = "list_lead"
+                if re.match(r"\s*[：:]\s*$", self.doc.text[m.end:lead.start + len(lead.text)]):
+                    scope = "list_lead_end"     # …扶持建起某合作社：- 入社农户312户: what the list is about
             elif m.sentence == sent.index - 1:
                 scope = "prev_sentence"
             else:
