@@ -305,6 +305,8 @@ class _DocMetrics:
         for cls, words in cues.items():
             if cls.startswith(("prep_", "verb_")) and before.endswith(words):
                 f[f"before:{cls}"] = 1.0        # 引进X, 入驻X, 在X: an object or a place, not a doer
+        if self.modifies_noun(m, after):
+            f["after:noun"] = 1.0               # 招引辽宁|企业: the place only says what kind
         if after.startswith("等"):
             f["after:deng"] = 1.0               # X、Y等企业: one of those counted
         if after.startswith("的"):
@@ -510,7 +512,7 @@ class _DocMetrics:
         for m in reversed(usable):
             if m.end - base <= start and not after_verb(m) and not beneficiary(m) \
                     and self.types(m) & (ACTOR_TYPES | BUILT) and not self.listed(m, text, base) \
-                    and not counted_here(m):
+                    and not counted_here(m) and not self.modifies_noun(m, text[m.end - base:]):
                 return self._step("nearest_before", self.as_actor(m, text, base))
         # 8. a sentence naming no one before its figure goes on about the previous one's subject
         # (…新疆今年已收到援助资金45.8亿元；援疆项目已开工592个)
@@ -586,6 +588,14 @@ class _DocMetrics:
         """An item of an enumeration (杏花村、齐兰古城和红沙漠3个景区) is counted, not counting."""
         around = text[max(0, m.start - base - 1):m.start - base] + text[m.end - base:m.end - base + 1]
         return "、" in around or text[:m.start - base].endswith("和")
+
+    def modifies_noun(self, m: Mention, after: str) -> bool:
+        """A place written right before a common noun (辽宁企业, 唐山专家) says what kind of
+        thing that is; it does not act."""
+        if not m.code or after.startswith(("援疆", "的")) or any(o.start == m.end for o in self.by_sentence[m.sentence]):
+            return False
+        nxt = lcut(after[:6])[:1]
+        return bool(nxt) and len(nxt[0]) > 1 and _dictionary_tags().get(nxt[0], "") == "n"
 
     def counts_itself(self, m: Mention, unit: str) -> bool:
         """开设展销馆12家, 新建…救治中心3个中心: a count of things right after a facility or
