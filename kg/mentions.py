@@ -102,6 +102,7 @@ GENERIC_VILLAGE_TAILS = ("乡村", "农村", "山村", "整村", "驻村", "示�
 HOSPITAL_GRADE = rule_pattern("hospital_grade")
 DATELINE = rule_pattern("dateline")
 QUOTED_NAME = rule_pattern("quoted_name")
+PLAN_PERIOD = rule_pattern("plan_period")
 GENERIC_MODIFIERS = frozenset(rule_words("generic_modifiers"))
 KIND_BEFORE_HEAD = rule_pattern("kind_before_head")
 BOUNDARY_AFTER_NAME = set("在和与的是说等担及为到从向把被将也都又已还并就,，。；;、!！?？:：”)（(")
@@ -1316,7 +1317,7 @@ def _quoted_repeats(doc: Document, mentions: list[Mention]) -> list[Mention]:
     for sent in doc.sentences:
         for q in QUOTE.finditer(sent.text):
             core = next(g for g in q.groups() if g is not None)
-            if core in known:
+            if core in known and not PLAN_PERIOD.match(core):
                 src = known[core]
                 found.append(Mention(doc.doc_id, sent.start + q.start(), sent.start + q.end(), q.group(0),
                                      src.type, name=src.name, alt_types=src.alt_types, code=src.code,
