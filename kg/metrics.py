@@ -52,6 +52,7 @@ PERIOD_BEFORE = rule_words("period_before")
 PERIOD_AFTER = rule_words("period_after")
 SUPPORT_WORDS = rule_words("support_words")
 COUNTED_UNITS = frozenset(rule_words("counted_units"))
+COPULA = rule_words("copula")
 CN_ONLY_UNITS = frozenset(rule_words("cn_only_units"))
 CHANGE_VERBS = rule_words("change_verbs")
 REFINE_ITEM = rule_pairs("refine_item")
@@ -476,7 +477,7 @@ class _DocMetrics:
         # 2. an initiative before the number (money is about actors, not programmes), unless
         # a place heads the number's own clause after it (…品牌建设，塔县接待游客…二十万人次)
         if unit != "CNY":
-            before = [m for m in initiatives if m.end - base <= start]
+            before = [m for m in initiatives if m.end - base <= start and not self.predicate(m, usable, text, base)]
             if before and not any(m.code and m.start - base == clause and m.start >= before[-1].end for m in usable):
                 return self._step("initiative_before", before[-1].entity)
         # 3. right after the measure word (1198个湖州市学生家庭), not where they went (73名到九师)
@@ -588,6 +589,13 @@ class _DocMetrics:
         """An item of an enumeration (杏花村、齐兰古城和红沙漠3个景区) is counted, not counting."""
         around = text[max(0, m.start - base - 1):m.start - base] + text[m.end - base:m.end - base + 1]
         return "、" in around or text[:m.start - base].endswith("和")
+
+    @staticmethod
+    def predicate(m: Mention, usable: list[Mention], text: str, base: int) -> bool:
+        """某中心是…的“双重点”工程: a name after 是 says what the clause's first name is."""
+        clause = max((c.end() for c in CLAUSE_BREAK.finditer(text, 0, m.start - base)), default=0)
+        return any(clause <= o.start - base and o.end <= m.start and text.startswith(COPULA, o.end - base)
+                   for o in usable if o is not m)
 
     def modifies_noun(self, m: Mention, after: str) -> bool:
         """A place written right before a common noun (辽宁企业, 唐山专家) says what kind of
