@@ -207,7 +207,7 @@ class _DocMetrics:
                     continue
             elif lead is not None and m.sentence == lead.index:
                 scope = "list_lead"
-                if re.match(r"\s*[：:]\s*$", self.doc.text[m.end:lead.start + len(lead.text)]):
+                if self.ends_lead(m, lead):
                     scope = "list_lead_end"     # …扶持建起某合作社：- 入社农户312户: what the list is about
             elif m.sentence == sent.index - 1:
                 scope = "prev_sentence"
@@ -270,6 +270,10 @@ class _DocMetrics:
         """The sentence that opens the list an item belongs to (…合作社：, 如今：), if any."""
         lead = self.doc.sentences[self.doc.list_lead(sent.index)]
         return None if lead.index == sent.index or lead.kind == "list" else lead
+
+    def ends_lead(self, m: Mention, lead) -> bool:
+        """Whether ``m`` ends a list's lead sentence, only a colon after it (…建起某合作社：)."""
+        return re.match(r"\s*[：:]\s*$", self.doc.text[m.end:lead.start + len(lead.text)]) is not None
 
     def _place_features(self, f: dict[str, float], m: Mention, number: int, number_end: int, cues,
                         same_sentence: bool) -> None:
@@ -515,7 +519,14 @@ class _DocMetrics:
                     and self.types(m) & (ACTOR_TYPES | BUILT) and not self.listed(m, text, base) \
                     and not counted_here(m) and not self.modifies_noun(m, text[m.end - base:]):
                 return self._step("nearest_before", self.as_actor(m, text, base))
-        # 8. a sentence naming no one before its figure goes on about the previous one's subject
+        # 8. a list item naming no one is about the name its list's lead ends with (…扶持建起某合作社：)
+        lead = self.list_lead(sent)
+        if lead is not None and not any(m.end - base <= start for m in usable):
+            ends = [m for m in self.by_sentence.get(lead.index, ()) if self.types(m) & SUBJECT_TYPES
+                    and self.ends_lead(m, lead)]
+            if ends:
+                return self._step("list_topic", ends[-1].entity)
+        # 9. a sentence naming no one before its figure goes on about the previous one's subject
         # (…新疆今年已收到援助资金45.8亿元；援疆项目已开工592个)
         if self.carried[0] == sent.index - 1 and self.carried[1] is not None \
                 and self.doc.sentences[sent.index - 1].text.rstrip().endswith(("；", ";")) \
