@@ -1306,6 +1306,30 @@ def _select(cands: list[Mention]) -> list[Mention]:
     return sorted(chosen, key=lambda m: (m.start, m.end))
 
 
+def _name_repeats(doc: Document, mentions: list[Mention], nested: list[Mention] = ()) -> list[Mention]:
+    """A name found once is a mention wherever else the article writes it, also where jieba
+    cut its last word together with the next (金鸡养殖|园已进入): what was decided for the
+    name holds for the string."""
+    known = {}
+    for m in [*mentions, *nested]:
+        if not m.code and m.type != "Person" and len(m.text) >= 4 and m.source not in ("anaphor", "quote-repeat"):
+            known.setdefault(m.text, m)
+    if not known:
+        return []
+    taken = {(m.start, m.end) for m in [*mentions, *nested]}
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(known, key=len, reverse=True)))
+    found = []
+    for sent in doc.sentences:
+        for hit in pattern.finditer(sent.text):
+            a, b = sent.start + hit.start(), sent.start + hit.end()
+            if (a, b) in taken:
+                continue
+            src = known[hit.group(0)]
+            found.append(Mention(doc.doc_id, a, b, hit.group(0), src.type, name=src.name, alt_types=src.alt_types,
+                                 code=src.code, core=src.core, source="name-repeat", sentence=sent.index))
+    return found
+
+
 def _quoted_repeats(doc: Document, mentions: list[Mention]) -> list[Mention]:
     """A quoted name seen elsewhere in the article is a mention of it too (把“龙游飞鸡”引入乌什)."""
     known = {}
@@ -1416,6 +1440,7 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
     nested = [m for m in cands if m.source in spans.NESTED]    # a project holds its school
     mentions = _select([m for m in cands if m.source not in spans.NESTED])
     mentions = _select(mentions + _quoted_repeats(doc, mentions))
+    mentions = _select(mentions + _name_repeats(doc, mentions, nested))
     mentions = sorted(mentions + _select(nested), key=lambda m: (m.start, m.end))
     mentions = _without_datelines(doc, mentions)
     mentions = _without_places_in_brands(doc, mentions)
