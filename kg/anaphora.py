@@ -103,6 +103,20 @@ def trade_names(doc: Document, mentions: list[Mention], lookup) -> list[Mention]
     return _alias_mentions(doc, known, forms)
 
 
+def product_short_names(doc: Document, mentions: list[Mention], lookup) -> list[Mention]:
+    """``mentions`` with each place-named product also read without its place (某县留香瓜 is
+    留香瓜 later on), three characters at the least. ``lookup``: the codes a text names."""
+    forms: dict[str, Mention] = {}
+    for m in mentions:
+        if m.type != "Product" or m.source in ("anaphor", "alias"):
+            continue
+        name = m.name.strip("“”")
+        lead = _leading_place(name, lookup)
+        if lead is not None and len(name) - lead[1] >= 3:
+            forms.setdefault(name[lead[1]:], m)
+    return _alias_mentions(doc, list(mentions), forms) if forms else mentions
+
+
 def _alias_mentions(doc: Document, known: list[Mention], forms: dict[str, Mention],
                     over_places: bool = False) -> list[Mention]:
     """``known`` with each of ``forms`` (short form -> the mention of the full name) read as
