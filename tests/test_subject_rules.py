@@ -1,0 +1,95 @@
+"""The rules that propose a figure's subject, one construction each, on invented sentences.
+
+Each test runs the rules alone for the subject (the shipped span and relation models stay),
+so it checks the construction the rule reads, not what the learned scorer makes of it."""
+import pytest
+
+from kg.decide import shipped_scorers
+from kg.pipeline import extract
+from kg.read import read_bytes
+
+PAIRING = "温州市对口支援拜城县。"
+
+
+def subjects(text: str, rules_only: bool = True) -> dict[str, str | None]:
+    scorers = {**shipped_scorers(), "metric_subject": None} if rules_only else None
+    kg = extract([read_bytes(text.encode("utf-8"), "t.txt")], scorers=scorers)
+    return {m.surface: kg.entities[m.about].label if m.about else None for m in kg.metrics}
+
+
+def entities(text: str):
+    return extract([read_bytes(text.encode("utf-8"), "t.txt")]).entities.values()
+
+
+def test_a_kind_of_place_counted_right_before_its_count_is_not_the_subject():
+    """开设展销馆15家 counts 展销馆: whoever opened them is the subject."""
+    got = subjects(PAIRING + "温州市在市区开设拜城特产展销馆15家。")
+    assert got["15家"] == "温州市"
+
+
+def test_help_runs_over_the_clauses_after_it_and_names_the_one_helped():
+    got = subjects(PAIRING + "温州市人民医院对口帮扶拜城县人民医院，帮助新建胸痛中心、卒中中心2个中心，"
+                             "开展新技术新项目31项。")
+    assert got["2个"] == "拜城县人民医院"
+    assert got["31项"] == "拜城县人民医院"
+
+
+def test_a_clause_after_a_semicolon_naming_no_one_goes_on_about_the_subject_before():
+    got = subjects(PAIRING + "据介绍，拜城县今年已收到温州援助资金3.2亿元；援疆项目已开工45个。")
+    assert got["3.2亿元"] == got["45个"] == "拜城县"
+
+
+def test_an_initiative_after_shi_says_what_the_first_name_is():
+    """某中心是…的“双重点”工程，规划建筑面积…: the centre's figures, not the label's."""
+    got = subjects(PAIRING + "拜城县体育中心是2024年温州援疆的“双重点”工程，规划建筑面积1.2万平方米，"
+                             "可容纳观众3000人。")
+    assert got["1.2万平方米"] == got["3000人"] == "拜城县体育中心"
+
+
+def test_a_place_before_a_common_noun_only_says_what_kind_it_is():
+    """招引浙江企业: 浙江 describes the firms; the command that brought them in is the subject."""
+    got = subjects(PAIRING + "近三年，温州市援疆指挥部共招引浙江企业落地项目12个，到位资金21亿元。")
+    assert got["12个"] == got["21亿元"] == "温州市援疆指挥部"
+
+
+def test_a_list_item_naming_no_one_is_about_the_name_its_lead_ends_with():
+    got = subjects("温州市援疆工作组投入援疆资金300万元，扶持建起拜城县康其乡红枣种植农民专业合作社：\n\n"
+                   "- 入社农户210户\n- 种植红枣8000亩\n")
+    assert got["210户"] == got["8000亩"] == "拜城县康其乡红枣种植农民专业合作社"
+
+
+def test_tenths_are_a_percentage():
+    got = subjects(PAIRING + "温州市援疆指挥部安排援疆资金2亿元，其中投向民生领域的超过七成。")
+    assert "七成" in got
+    kg = extract([read_bytes((PAIRING + "其中六成以上投向产业。").encode("utf-8"), "t.txt")])
+    assert [(m.value, m.unit, m.approx) for m in kg.metrics] == [(60.0, "percent", True)]
+
+
+@pytest.mark.parametrize("text", ["建成了一座座厂房。", "形成合力。", "一成不变。"])
+def test_cheng_in_words_is_no_percentage(text):
+    kg = extract([read_bytes((PAIRING + text).encode("utf-8"), "t.txt")])
+    assert not [m for m in kg.metrics if m.unit == "percent"]
+
+
+def test_a_quoted_plan_number_is_a_period_not_a_name_holding_it():
+    """A headline's 温州援疆“十四五”项目 does not make “十四五”期间 a mention of that project."""
+    text = "温州援疆“十四五”项目在拜城县落地见效\n\n“十四五”期间，温州市对口支援拜城县，共安排援疆项目40个。"
+    got = subjects(text)
+    assert got["40个"] != "温州援疆“十四五”项目"
+    project = next(e for e in entities(text) if e.label == "温州援疆“十四五”项目")
+    assert [m.text for m in project.mentions] == ["温州援疆“十四五”项目"]
+
+
+def test_a_name_found_once_is_a_mention_where_jieba_glues_it_to_the_next_word():
+    """红柳养殖|园已进入: no rule proposes the name in the body, the headline's name holds there."""
+    text = ("温州援建红柳养殖园 村民家门口增收\n\n近日，记者在拜城县看到，由温州市投入资金60万元援建的"
+            "红柳养殖园已进入出栏旺季，98个养殖棚里鸡鸣声声。")
+    park = next(e for e in entities(text) if e.label == "红柳养殖园")
+    assert len(park.mentions) == 2
+    assert subjects(text)["98个"] == "红柳养殖园"
+
+
+def test_a_product_named_with_its_place_is_the_same_product_without_it():
+    text = PAIRING + "轮台县电商中心把轮台小白杏卖到了温州。今年小白杏预计销往长三角2000多吨。"
+    apricot = next(e for e in entities(text) if e.label == "轮台小白杏")
+    assert [m.text for m in apricot.mentions] == ["轮台小白杏", "小白杏"]
