@@ -539,11 +539,15 @@ class _DocMetrics:
         """The one helped, when the number's clause, or a run of clauses naming no one that a
         help clause opens, has no doer of its own (甲医院对口帮扶乙医院，帮助新建3个中心，
         开展新技术27项; 帮助医院新建7个科室): named right after the help word, or else
-        after a support word before."""
+        after a support word before. Not past a help clause that names what it built."""
         starts = [0, *(c.end() for c in CLAUSE_BREAK.finditer(text, 0, start))]
         ends = [*starts[1:], start]
         for a, b in zip(reversed(starts), reversed(ends)):
             lead = next((w for w in HELP_LEAD if text.startswith(w, a)), None)
+            if lead is not None and b < start and any(
+                    a + len(lead) < m.start - base < b and self.types(m) & BUILT and not self.listed(m, text, base)
+                    for m in usable):
+                return None     # 帮助某县建成某园，占地面积120亩: the figure is what was built
             if lead is not None:
                 right_after = next((m for m in usable if m.start - base == a + len(lead)), None)
                 if right_after is not None:

@@ -93,3 +93,9 @@ def test_a_product_named_with_its_place_is_the_same_product_without_it():
     text = PAIRING + "轮台县电商中心把轮台小白杏卖到了温州。今年小白杏预计销往长三角2000多吨。"
     apricot = next(e for e in entities(text) if e.label == "轮台小白杏")
     assert [m.text for m in apricot.mentions] == ["轮台小白杏", "小白杏"]
+
+
+def test_help_does_not_run_past_a_clause_that_names_what_it_built():
+    """帮助某县建成某园，占地面积80亩: the area is the park's, not the county's."""
+    got = subjects(PAIRING + "温州市对口支援拜城县，帮助拜城县建成温州红枣文化园，占地面积80亩，年接待游客5万人次。")
+    assert got["80亩"] == "温州红枣文化园"
