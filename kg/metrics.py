@@ -113,6 +113,10 @@ class _DocMetrics:
             self.mention_count[m.entity] = self.mention_count.get(m.entity, 0) + 1
         self.roles = {k: r for r, k in (("supported", self.supported), ("command", self.command),
                                          ("supporter", self.supporter)) if k}
+        if self.default_actor and not self.command and all(
+                self.listed(m, doc.sentences[m.sentence].text, doc.sentences[m.sentence].start)
+                for m in self.mentions if m.entity == self.default_actor):
+            self.default_actor = None   # 其中：湖南、浙江…: one of several named, not the article's actor
         self.last_rule_pick: tuple[int, str | None] = (-1, None)     # (paragraph, key)
         self.carried: tuple[int, str | None] = (-2, None)            # (sentence, key) a rule found in text
 

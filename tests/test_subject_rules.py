@@ -99,3 +99,11 @@ def test_help_does_not_run_past_a_clause_that_names_what_it_built():
     """帮助某县建成某园，占地面积80亩: the area is the park's, not the county's."""
     got = subjects(PAIRING + "温州市对口支援拜城县，帮助拜城县建成温州红枣文化园，占地面积80亩，年接待游客5万人次。")
     assert got["80亩"] == "温州红枣文化园"
+
+
+def test_a_supporter_named_only_in_a_list_is_not_the_article_s_actor():
+    """A round-up naming 湖南、浙江 in passing: its totals are not 湖南's."""
+    got = subjects("2014年各援疆省市和新疆各受援地州密切协作。截至9月底，19个援疆省市援疆项目资金到疆已达110.1亿元，"
+                   "其中：湖南、浙江资金到疆已超额完成年初计划；援疆项目已开工1076个，开工率达到97.8%。",
+                   rules_only=False)
+    assert "湖南省" not in (got["110.1亿元"], got["1076个"])
