@@ -101,6 +101,7 @@ GENERIC_VILLAGE_TAILS = ("乡村", "农村", "山村", "整村", "驻村", "示�
                          "中心村", "移民村", "各村", "每村", "全村", "本村", "该村", "进村", "到村", "在村")
 # word lists and patterns are data: kg/data/lexicon/rule_words.tsv and rule_patterns.tsv say what each is
 HOSPITAL_GRADE = rule_pattern("hospital_grade")
+SCENIC_GRADE = rule_pattern("scenic_grade")
 DATELINE = rule_pattern("dateline")
 QUOTED_NAME = rule_pattern("quoted_name")
 PLAN_PERIOD = rule_pattern("plan_period")
@@ -789,7 +790,7 @@ class _Finder:
                 continue
             name = s[start:end]
             if start == head or name in lex.generic or len(name) < 3 or name[:-len(suf)] in GENERIC_MODIFIERS \
-                    or HOSPITAL_GRADE.fullmatch(name) or KIND_BEFORE_HEAD.search(s, 0, head) \
+                    or HOSPITAL_GRADE.fullmatch(name) or SCENIC_GRADE.fullmatch(name) or KIND_BEFORE_HEAD.search(s, 0, head) \
                     or s.startswith("中小学", head - 1):
                 continue                      # …的好学校, 皮山县中小学: a kind of school, not one
             if suf == "市场" and self.gaz.lookup(name[:-len(suf)]):

@@ -107,3 +107,9 @@ def test_a_supporter_named_only_in_a_list_is_not_the_article_s_actor():
                    "其中：湖南、浙江资金到疆已超额完成年初计划；援疆项目已开工1076个，开工率达到97.8%。",
                    rules_only=False)
     assert "湖南省" not in (got["110.1亿元"], got["1076个"])
+
+
+@pytest.mark.parametrize("text", ["该村目前已经成为AAA级旅游景区。", "这里获评国家级3A旅游景区。",
+                                  "当地首个真正意义上的旅游景区项目开工建设。"])
+def test_a_scenic_rating_or_the_kind_is_no_facility(text):
+    assert not [e for e in entities(PAIRING + text) if "景区" in e.label]
