@@ -115,9 +115,11 @@ class Watched:
         }""", node_id)
 
     def click_node(self, node_id: int):
-        """A real mouse click on the node, after centring it at a readable zoom."""
+        """A real mouse click on the node, after centring it at a readable zoom; returns once
+        the panel shows it (the page fills the panel after drawing the focused view)."""
         xy = self.node_xy(node_id)
         self.page.mouse.click(*xy)
+        self.page.wait_for_selector(f'#panel[data-node="{node_id}"]', state="attached", timeout=10_000)
         return xy
 
     def panel_sentences(self) -> list[str]:
