@@ -35,8 +35,8 @@ def main() -> int:
         page.evaluate("(id) => kgView.network.selectNodes([id])", node)
         page.evaluate("(id) => kgView.network.body.emitter.emit('click', {nodes: [id], edges: [], "
                       "pointer: {canvas: kgView.network.getPositions([id])[id]}})", node)
-        page.wait_for_selector("body[data-focus]", state="attached")
-        page.wait_for_timeout(600)                       # the refit's animation
+        page.wait_for_selector(f'#panel[data-node="{node}"]', state="attached")     # drawn, then the panel
+        page.wait_for_timeout(300)                       # the labels resized to the new zoom
         page.screenshot(path=str(docs / "explorer-focus.png"))
 
         page.click("#reset")
