@@ -118,6 +118,37 @@ def test_served_explorer_in_the_browser(served, browser):  # noqa: F811
         linked = page.js("""(c) => kgView.data.edges.filter(e => e.from === c || e.to === c)
                                    .map(e => e.from === c ? e.to : e.from)""", centre)
         assert set(focused) == set(linked) | {centre}
+        # a real click on an entity of the first view not loaded yet: its neighbourhood is
+        # fetched, joins the page and is focused, drawn in one drawing, then the panel shows it
+        target = page.js("""(c) => { const n = kgView.data.nodes.filter(n => !n.loaded && n.id !== c &&
+            !kgView.data.edges.some(e => e.from === c && e.to === n.id || e.to === c && e.from === n.id))
+            .sort((a, b) => b.degree - a.degree)[0];
+            const net = kgView.network;
+            net.moveTo({position: net.getPositions([n.id])[n.id], scale: 1.5, animation: false});
+            const p = net.canvasToDOM(net.getPositions([n.id])[n.id]);
+            const r = document.querySelector('#network canvas').getBoundingClientRect();
+            return {id: n.id, iri: n.iri, xy: [r.left + p.x, r.top + p.y]}; }""", centre)
+        # drawings from the press to the one that shows the focus (counted when it is marked)
+        page.js("""() => { window.drawings = 0; window.drawnAt = null;
+            kgView.network.on("afterDrawing", () => { window.drawings += 1; });
+            document.getElementById("network").addEventListener("pointerdown", () => { window.drawings = 0; }, true);
+            new MutationObserver(() => { if (document.body.hasAttribute("data-drawn") && window.drawnAt === null)
+                window.drawnAt = window.drawings; }).observe(document.body, {attributes: true, attributeFilter: ["data-drawn"]}); }""")
+        page.page.mouse.click(*target["xy"])
+        page.page.wait_for_selector(f'body[data-drawn="{target["id"]}"]', state="attached", timeout=30_000)
+        # the selection is drawn while the answer comes; the new neighbours, their relations,
+        # the fading and the refit are one drawing more (each was a drawing of its own: 4 to the focus)
+        assert 1 <= page.js("() => window.drawnAt") <= 2
+        focused = set(page.js("() => kgView.state().focus"))
+        linked = page.js("""(c) => kgView.data.edges.filter(e => e.from === c || e.to === c)
+                                   .map(e => e.from === c ? e.to : e.from)""", target["id"])
+        assert focused == set(linked) | {target["id"]} and len(focused) > 1
+        assert any(u.startswith(page.origin + "/api/node?") and urllib.parse.quote(target["iri"], safe="") in u
+                   for u in page.requests)
+        page.page.wait_for_selector(f'#panel[data-node="{target["id"]}"]', state="attached", timeout=30_000)
+        assert page.js("(id) => kgView.data.nodes.find(n => n.id === id).label", target["id"]) == \
+            page.page.text_content("#panel-title")
+        assert page.js("() => kgTiming.clicks.length") == 1
         # the dashboard is fetched on first opening
         page.page.click("#dash-open")
         page.page.wait_for_selector("#dashboard[data-loaded=true]", state="attached", timeout=120_000)
