@@ -517,10 +517,12 @@ class _DocMetrics:
         if head:
             return self._step("clause_head", head)
         # 7. nearest actor, facility, school or hospital before the number (…援建的博州高级中学
-        # 正式开学,可容纳学生3000人)
+        # 正式开学,可容纳学生3000人); money a clause opens by investing (…，投入1850万元援建某院)
+        # is no building's
+        invests = unit == "CNY" and text.startswith(tuple((self.lex.cues or {}).get("verb_invest", ())), clause)
         for m in reversed(usable):
             if m.end - base <= start and not after_verb(m) and not beneficiary(m) \
-                    and self.types(m) & (ACTOR_TYPES | BUILT) and not self.listed(m, text, base) \
+                    and self.types(m) & (ACTOR_TYPES | (set() if invests else BUILT)) and not self.listed(m, text, base) \
                     and not counted_here(m) and not self.modifies_noun(m, text[m.end - base:]):
                 return self._step("nearest_before", self.as_actor(m, text, base))
         # 8. a list item naming no one is about the name its list's lead ends with (…扶持建起某合作社：)
@@ -533,6 +535,7 @@ class _DocMetrics:
         # 9. a sentence naming no one before its figure goes on about the previous one's subject
         # (…新疆今年已收到援助资金45.8亿元；援疆项目已开工592个)
         if self.carried[0] == sent.index - 1 and self.carried[1] is not None \
+                and not (invests and not set(self.entities[self.carried[1]].types) & ACTOR_TYPES) \
                 and self.doc.sentences[sent.index - 1].text.rstrip().endswith(("；", ";")) \
                 and not any(m.end - base <= start for m in usable):
             return self._step("carried", self.carried[1])

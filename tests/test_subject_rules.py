@@ -113,3 +113,10 @@ def test_a_supporter_named_only_in_a_list_is_not_the_article_s_actor():
                                   "当地首个真正意义上的旅游景区项目开工建设。"])
 def test_a_scenic_rating_or_the_kind_is_no_facility(text):
     assert not [e for e in entities(PAIRING + text) if "景区" in e.label]
+
+
+def test_money_a_clause_opens_by_investing_is_no_building_s():
+    """…投入N万元新建某市场，投入M万元援建某院: whoever invests, not the market built before."""
+    got = subjects(PAIRING + "乡村振兴领域，温州市投入2385万元建设拜城县党群活动中心；社会民生领域，"
+                             "投入520万元新建拜城县综合劳务市场，投入1850万元援建拜城镇中心幸福院。")
+    assert got["520万元"] == got["1850万元"] == "温州市"
