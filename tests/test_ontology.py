@@ -77,6 +77,8 @@ def _copy(g):
     ("no_about", "exactly one yj:about"),
     ("fact_without_source", "a fact needs provenance"),
     ("mention_without_offsets", "nif:beginIndex"),
+    ("pairing_names_another_supporter", "a pairing's yj:supporter is its fact's one rdf:subject"),
+    ("pairing_on_another_relation", "only a yj:supports fact has a yj:supporter"),
 ])
 def test_broken_graphs_fail_with_a_readable_message(seed_build, breakage, message):
     from kg.validate import validate
@@ -95,6 +97,12 @@ def test_broken_graphs_fail_with_a_readable_message(seed_build, breakage, messag
         g.remove((fact, rdflib.URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), None))
     elif breakage == "mention_without_offsets":
         g.remove((mention, NIF.beginIndex, None))
+    elif breakage == "pairing_names_another_supporter":
+        pairing = next(g.subjects(YJ.supporter, None))
+        g.set((pairing, YJ.supporter, entity))
+    elif breakage == "pairing_on_another_relation":
+        other = next(f for f in g.subjects(RDF.type, YJ.Fact) if g.value(f, RDF.predicate) != YJ.supports)
+        g.add((other, YJ.supporter, g.value(other, RDF.subject)))
     ok, report = validate(g)
     assert not ok
     assert message in report

@@ -117,6 +117,25 @@ def test_supports(stores):
     assert ("湖州市", "乌什县") not in pairs and ("衢州市", "柯坪县") not in pairs
 
 
+def test_supports_has_every_pair_once_with_its_sentences_counted(stores):
+    """supports.rq reads the pairings the build states in the merged graph: the same pairs
+    as yj:supports itself, each once, with the sentences its fact cites counted here."""
+    rows = records(ask(stores, "supports.rq"))
+    counted = run_query(stores["oxigraph"], """
+        PREFIX yj: <https://w3id.org/yuanjiang-kg/ontology#>
+        PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        PREFIX nif: <http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#>
+        SELECT ?s ?o (COUNT(DISTINCT ?sentence) AS ?n) WHERE {
+          ?s yj:supports ?o .
+          ?fact rdf:predicate yj:supports ; rdf:subject ?s ; rdf:object ?o ; prov:wasDerivedFrom ?sentence .
+          ?sentence a nif:Sentence } GROUP BY ?s ?o""")
+    expected = {(r["s"], r["o"]): r["n"] for r in records(counted)}
+    assert len(expected) >= 5
+    assert len(rows) == len(expected)
+    assert {(r["supporter"], r["supported"]): r["sentences"] for r in rows} == expected
+
+
 def test_each_facts_evidence_count_is_the_number_of_sentences_stating_it(stores):
     """yj:evidenceCount, which supports.rq reads, is what counting the fact's distinct
     source sentences gives: for every fact of the seeds, and none for the gazetteer's."""
