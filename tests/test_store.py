@@ -79,6 +79,34 @@ def test_rebuild_after_an_edit_equals_a_clean_build(corpus, tmp_path):
     assert _outputs(tmp_path / "out") == _outputs(tmp_path / "clean")
 
 
+def test_a_first_build_compacts_the_store_and_a_small_rebuild_does_not(corpus, tmp_path, monkeypatch):
+    import kg.store
+    articles = _copy(corpus, tmp_path / "in")
+    first = build([articles], out=tmp_path / "out", cache=tmp_path / "cache")
+    count = tmp_path / "out" / "store" / kg.store.UNCOMPACTED
+    assert count.read_text() == "0\n"
+    # an edit rewrites the edited graph and the merged one: with a share of 1, compacted only
+    # once as many triples as the store holds were written since
+    monkeypatch.setattr(kg.store, "COMPACT_SHARE", 1)
+    victim = sorted(articles.glob("gen_*.txt"))[2]
+    victim.write_text(victim.read_text(encoding="utf-8") + ADDED_SENTENCE, encoding="utf-8")
+    build([articles], out=tmp_path / "out", cache=tmp_path / "cache")
+    written = int(count.read_text())
+    assert 0 < written < first.triple_count
+    # the next rebuild adds to the count; once it reaches the share, the store is compacted
+    victim.write_text(victim.read_text(encoding="utf-8") + ADDED_SENTENCE.replace("120", "130"), encoding="utf-8")
+    build([articles], out=tmp_path / "out", cache=tmp_path / "cache")
+    assert int(count.read_text()) > written
+    monkeypatch.setattr(kg.store, "COMPACT_SHARE", 10**6)
+    victim.write_text(victim.read_text(encoding="utf-8") + ADDED_SENTENCE.replace("120", "140"), encoding="utf-8")
+    build([articles], out=tmp_path / "out", cache=tmp_path / "cache")
+    assert count.read_text() == "0\n"
+    for query in QUERIES:                   # compacted or not, the store answers as the file
+        if query.name not in ("aid_fields.rq", "about_entity.rq"):
+            text = query.read_text(encoding="utf-8")
+            assert _answer(run_query(tmp_path / "out", text)) == _answer(run_query(tmp_path / "out" / "graph.ttl", text))
+
+
 def test_removing_an_article_removes_its_facts(corpus, tmp_path):
     articles = _copy(corpus, tmp_path / "in")
     build([articles], out=tmp_path / "out", cache=tmp_path / "cache")
