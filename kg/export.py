@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.namespace import OWL, RDF, RDFS, XSD
+from rdflib.namespace import RDF
 from rdflib.plugins.stores.memory import Memory
 
 from .files import die_with_parent, write_atomic
@@ -41,12 +41,11 @@ from .graph import (
     pack,
     unpack_stream,
 )
-from .graph import PREFIXES as _GRAPH_PREFIXES
 from .graph import term_text as _nt
+from .namespaces import FILE_NAMESPACES
 
 #: prefixes declared in every Turtle/TriG/JSON-LD file (namespace strings)
-PREFIXES: dict[str, str] = {**{p: str(ns) for p, ns in _GRAPH_PREFIXES.items()},
-                            "rdf": str(RDF), "rdfs": str(RDFS), "xsd": str(XSD), "owl": str(OWL)}
+PREFIXES: dict[str, str] = dict(FILE_NAMESPACES)
 
 
 def _index(graph: Graph) -> dict:

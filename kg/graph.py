@@ -19,18 +19,17 @@ from functools import lru_cache
 from pathlib import Path
 from sys import intern
 
-import networkx as nx
 from rdflib import RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
 from .model import KnowledgeGraph
+from .namespaces import DEFAULT_BASE, GRAPH_NAMESPACES
 
-YJ = Namespace("https://w3id.org/yuanjiang-kg/ontology#")
-NIF = Namespace("http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#")
-ITSRDF = Namespace("http://www.w3.org/2005/11/its/rdf#")
-SCHEMA = Namespace("https://schema.org/")
-SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
-DEFAULT_BASE = "https://w3id.org/yuanjiang-kg/"
+YJ = Namespace(GRAPH_NAMESPACES["yj"])
+NIF = Namespace(GRAPH_NAMESPACES["nif"])
+ITSRDF = Namespace(GRAPH_NAMESPACES["itsrdf"])
+SCHEMA = Namespace(GRAPH_NAMESPACES["schema"])
+SKOSXL = Namespace(GRAPH_NAMESPACES["skosxl"])
 PREFIXES = {"yj": YJ, "nif": NIF, "itsrdf": ITSRDF, "schema": SCHEMA, "prov": PROV,
             "skos": SKOS, "skosxl": SKOSXL, "dcterms": DCTERMS}
 
@@ -832,8 +831,9 @@ def _objects_in(row: tuple[str, ...], predicate: str, predicates: tuple[str, ...
     return [row[2 * i + 1] for i, p in enumerate(predicates) if p == predicate]
 
 
-def to_networkx(kg: KnowledgeGraph) -> nx.MultiDiGraph:
+def to_networkx(kg: KnowledgeGraph) -> "nx.MultiDiGraph":
     """Entities as nodes (with label, types, metrics), relations as keyed edges."""
+    import networkx as nx       # here, not at the top: kg query imports this module and needs none of it
     g = nx.MultiDiGraph()
     for e in kg.entities.values():
         g.add_node(e.key, label=e.label, types=list(e.types), code=e.code, metrics=[])

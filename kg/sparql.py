@@ -18,9 +18,10 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
-from .graph import DEFAULT_BASE
+from .namespaces import DEFAULT_BASE, FILE_NAMESPACES
 
 ENGINES = ("oxigraph", "rdflib")
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -256,7 +257,16 @@ def _run_oxigraph(loaded: Loaded, text: str) -> QueryResult:
         return QueryResult("graph", triples=[(_ox_term(t.subject), _ox_term(t.predicate), _ox_term(t.object))
                                              for t in answer])
     header = [v.value for v in answer.variables]
-    rows = [tuple(_ox_term(solution[v]) for v in header) for solution in answer]
+    # a term that comes back in many rows (a label, a place) is converted once
+    terms: dict = {None: None}
+
+    def term(t):
+        try:
+            return terms[t]
+        except KeyError:
+            converted = terms[t] = _ox_term(t)
+            return converted
+    rows = [tuple(map(term, solution)) for solution in answer]
     return QueryResult("select", header=header, rows=rows)
 
 
@@ -369,7 +379,7 @@ def query_hint(query: str) -> str | None:
     bare = re.sub(r"(?i)\bPREFIX\s+[\w-]*:", " ", bare)
     for prefix in re.findall(r"(?<![\w:])([A-Za-z][\w-]*|):(?=[\w\u00c0-\U000effff])", bare):
         if prefix not in declared:
-            iri = _known_prefixes().get(prefix, "...")
+            iri = FILE_NAMESPACES.get(prefix, "...")
             return f"hint: the prefix {prefix}: is used but not declared; add PREFIX {prefix}: <{iri}> at the top"
     words = re.findall(r"(?<![\w:])[A-Za-z_]+(?![\w:])", bare)
     update = [w for w in words if w.upper() in UPDATE_KEYWORDS]
@@ -386,14 +396,6 @@ def query_hint(query: str) -> str | None:
             if close_to:
                 return f"hint: {word} is not a SPARQL keyword; did you mean {close_to[0]}?"
     return "hint: look just before the caret: a missing '.', ';' or '}', or a word out of place"
-
-
-def _known_prefixes() -> dict[str, str]:
-    from .graph import PREFIXES
-    known = {name: str(ns) for name, ns in PREFIXES.items()}
-    known.update(rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#", rdfs="http://www.w3.org/2000/01/rdf-schema#",
-                 xsd="http://www.w3.org/2001/XMLSchema#", owl="http://www.w3.org/2002/07/owl#")
-    return known
 
 
 # ---- output ---------------------------------------------------------------------------
@@ -451,14 +453,17 @@ def to_turtle(result: QueryResult) -> str:
 
 
 def _display_prefixes(base: str) -> list[tuple[str, str]]:
-    from .export import PREFIXES
-    pairs = {**PREFIXES, "id": base + "id/", "doc": base + "doc/"}
+    pairs = {**FILE_NAMESPACES, "id": base + "id/", "doc": base + "doc/"}
     return sorted(((p, ns) for p, ns in pairs.items()), key=lambda kv: -len(kv[1]))
 
 
+@lru_cache(maxsize=1 << 16)
 def width(text: str) -> int:
     """Columns a string takes in a terminal: wide and full-width characters (Chinese) take
-    two, combining marks none."""
+    two, combining marks none. Kept per string: a table asks for each cell's three times,
+    and a column repeats the same labels."""
+    if text.isascii():
+        return len(text)
     return sum(0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
                for c in text)
 
@@ -497,7 +502,9 @@ def to_table(result: QueryResult, max_width: int = 60, base: str = DEFAULT_BASE)
     if result.kind == "graph":
         return to_turtle(result).rstrip("\n")
     prefixes = _display_prefixes(base)
-    cells = [[_cell(t, prefixes) for t in row] for row in result.rows]
+    shown: dict = {}                    # each distinct term's cell, made once
+    cells = [[shown[t] if t in shown else shown.setdefault(t, _cell(t, prefixes)) for t in row]
+             for row in result.rows]
     if max_width:
         cells = [[_clip(c, max_width) for c in row] for row in cells]
     widths = [max([width(h)] + [width(row[i]) for row in cells]) for i, h in enumerate(result.header)]
