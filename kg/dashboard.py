@@ -158,15 +158,24 @@ def _plain(v: Decimal) -> str:
     return format(v.normalize(), "f")
 
 
-def key_figures(graph) -> Dashboard:
+def key_figures(graph, kept=None) -> Dashboard:
     """The dashboard of ``graph``: one :class:`Pairing` per supporter -> supported pair,
-    sorted by labels, each with its figures (columns in the order of key_figures.tsv)."""
-    return _Builder(TermIndex.of(graph)).build()
+    sorted by labels, each with its figures (columns in the order of key_figures.tsv).
+
+    ``kept(key, make)``, if given, returns ``make()`` or what it gave before for the same
+    key (:meth:`kg.html._GraphData.kept`): what is read of each metric and of each entity's
+    mentions goes through it, so a rebuild reads again only what changed."""
+    return _Builder(TermIndex.of(graph), kept).build()
+
+
+def _make(key, make):
+    return make()
 
 
 class _Builder:
-    def __init__(self, g: TermIndex):
+    def __init__(self, g: TermIndex, kept=None):
         self.g = g
+        self.kept = kept or _make
         g.index_objects([RDF_TYPE, YJ + "about", YJ + "hasMetric", ITSRDF_REF, YJ + "supports",
                          YJ + "subOrganizationOf", YJ + "implements", YJ + "introduced", YJ + "builds",
                          RDF_PREDICATE])
@@ -184,13 +193,16 @@ class _Builder:
     def mentions_per_doc(self, entity: str) -> dict[str, int]:
         """How often each document names ``entity``."""
         if entity not in self._docs_of:
-            counts: dict[str, int] = {}
-            for m in self.g.subjects(ITSRDF_REF, entity):
-                doc = self.g.value(m, NIF + "referenceContext")
-                if doc is not None:
-                    counts[str(doc)] = counts.get(str(doc), 0) + 1
-            self._docs_of[entity] = counts
+            self._docs_of[entity] = self.kept(("mentions per document", entity), lambda: self._count_mentions(entity))
         return self._docs_of[entity]
+
+    def _count_mentions(self, entity: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for m in self.g.subjects(ITSRDF_REF, entity):
+            doc = self.g.value(m, NIF + "referenceContext")
+            if doc is not None:
+                counts[str(doc)] = counts.get(str(doc), 0) + 1
+        return counts
 
     def sentence_source(self, sentence: str) -> Source | None:
         g = self.g
@@ -256,20 +268,10 @@ class _Builder:
         cols = columns()
         groups: dict[tuple, Figure] = {}
         for m in sorted(str(x) for x in g.subjects(RDF_TYPE, YJ + "Metric")):
-            value, unit, indicator, period, approx, conf = g.values(m, [YJ + p for p in (
-                "value", "unit", "indicator", "period", "approximate", "confidence")])
-            if value is None or unit is None:
+            read = self.kept(("metric figure", m), lambda: self._metric(m, cols))
+            if read is None:
                 continue
-            try:
-                number = Decimal(str(value))
-            except InvalidOperation:
-                continue
-            unit, indicator = str(unit), str(indicator or "")
-            col = next((c for c in cols if unit in c.units and any(w in indicator for w in c.words)), None)
-            if col is None:
-                continue
-            about = {str(a) for a in g.objects(m, YJ + "about")} | {str(a) for a in g.subjects(YJ + "hasMetric", m)}
-            sources = [s for s in (self.sentence_source(str(x)) for x in g.objects(m, PROV_DERIVED)) if s]
+            col, number, unit, indicator, period, approx, conf, about, sources = read
             doc = sources[0].document if sources else None
             candidates = sorted({p for a in about for p in self.anchored.get(a, ())})
             pair = self.choose(candidates, about, doc)
@@ -301,6 +303,26 @@ class _Builder:
                 f.conflict = any(len(seen[(f.column, f.subject, ind, f.period, f.unit)]) > 1 for ind in f.indicators)
                 f.sources.sort(key=lambda s: (s.file, s.sentence))
             p.figures.sort(key=lambda f: (order[f.column], f.subject, f.period, -f.value, f.indicators))
+
+    def _metric(self, m: str, cols) -> tuple | None:
+        """What a metric says for the dashboard: its column, value, unit, indicator, period,
+        approximate mark, confidence, subjects and sources; None if no column takes it."""
+        g = self.g
+        value, unit, indicator, period, approx, conf = g.values(m, [YJ + p for p in (
+            "value", "unit", "indicator", "period", "approximate", "confidence")])
+        if value is None or unit is None:
+            return None
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            return None
+        unit, indicator = str(unit), str(indicator or "")
+        col = next((c for c in cols if unit in c.units and any(w in indicator for w in c.words)), None)
+        if col is None:
+            return None
+        about = {str(a) for a in g.objects(m, YJ + "about")} | {str(a) for a in g.subjects(YJ + "hasMetric", m)}
+        sources = [s for s in (self.sentence_source(str(x)) for x in g.objects(m, PROV_DERIVED)) if s]
+        return col, number, unit, indicator, period, approx, conf, about, sources
 
     def _add_relations(self, pairings: dict, side: dict, targets_of: dict) -> None:
         """Enterprises introduced and things built by the supporter's side, as relations."""

@@ -345,16 +345,23 @@ class CountedUnion:
                 pass
         self.last_graphs = last_graphs or {}
         self.multi: dict[bytes, int] = {}
-        self.incremental = False
-
-    def pieces(self) -> Iterator[bytes]:
-        changed = [] if self.last is None else sorted(
+        self._changed = [] if self.last is None else sorted(
             n for n in set(self.names) | set(self.last_graphs)
             if n not in self.last_graphs or n not in self.quads or self.last_graphs[n][3] != self.quads.digest(n))
-        if self.last is not None and len(changed) * 2 <= len(self.names):
-            self.incremental = True
+        # known before the pieces are read: whether the last union is changed in place
+        self.incremental = self.last is not None and len(self._changed) * 2 <= len(self.names)
+        # when incremental, once the pieces are read: the lines that came into the union and
+        # those that left it (no graph holds them any more), and every line whose count changed
+        self.entered: list[bytes] = []
+        self.left: list[bytes] = []
+        self.changed_lines: list[bytes] = []
+
+    def pieces(self) -> Iterator[bytes]:
+        if self.incremental:
             self.multi = dict(self.last_multi)
-            source = _updated(self.last, self.multi, self._delta(changed))
+            delta = self._delta(self._changed)
+            self.changed_lines = list(delta)
+            source = _updated(self.last, self.multi, delta, self.entered, self.left)
         else:
             source = _distinct(sorted_union(self.quads, self.names, self.workdir, repeats=True), self.multi)
         packer, first = zlib.compressobj(1), True
@@ -422,9 +429,13 @@ def _packed_pieces(path: Path, piece: int = 1 << 20) -> Iterator[bytes]:
         yield rest
 
 
-def _updated(union: Path, multi: dict[bytes, int], delta: dict[bytes, int]) -> Iterator[bytes]:
+def _updated(union: Path, multi: dict[bytes, int], delta: dict[bytes, int],
+             entered: list[bytes] | None = None, left: list[bytes] | None = None) -> Iterator[bytes]:
     """The packed sorted ``union`` file with ``delta`` applied (line -> change in how many graphs
-    hold it), in pieces; ``multi`` (line -> count, for counts of 2 and more) updated in place."""
+    hold it), in pieces; ``multi`` (line -> count, for counts of 2 and more) updated in place;
+    the lines put in and taken out appended to ``entered`` and ``left``."""
+    entered = [] if entered is None else entered
+    left = [] if left is None else left
     pending = sorted(delta)
     done = 0
 
@@ -442,8 +453,10 @@ def _updated(union: Path, multi: dict[bytes, int], delta: dict[bytes, int]) -> I
                 multi.pop(line, None)
             if present and count == 0:
                 edits.append((at, 1, ()))
+                left.append(line)
             elif not present and count > 0:
                 edits.append((at, 0, (line,)))
+                entered.append(line)
         for at, drop, put in reversed(edits):
             lines[at:at + drop] = put
         return lines

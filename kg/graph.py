@@ -104,6 +104,7 @@ def typed(lexical: str, datatype: str) -> str:
 
 
 _XSD_STRING = str(XSD.string)
+_RDF_TYPE_TEXT = f"<{RDF.type}>"
 
 
 def term_text(term) -> str:
@@ -593,6 +594,10 @@ class Runs(Mapping):
     def __getitem__(self, name: str) -> list[str]:
         return self.raw(name).decode("utf-8").split("\n")
 
+    def __contains__(self, name) -> bool:
+        # Mapping's own test unpacks the graph (self[name]): seconds per thousand asked
+        return name in self._packed
+
     def raw(self, name: str) -> bytes:
         """A graph's lines as UTF-8, one per line, as packed (no newline at the end)."""
         return zlib.decompress(self._packed[name])
@@ -718,6 +723,51 @@ class TermIndex:
             self.spo[s] += tuple(rest)
         self._len = n
 
+    def state(self) -> tuple:
+        """What :meth:`from_state` makes the same index from (pickled by a build, so the
+        next one changes it where lines changed instead of reading every line again)."""
+        return self.spo, self._len
+
+    @classmethod
+    def from_state(cls, state: tuple) -> "TermIndex":
+        index = cls()
+        index.spo, index._len = state
+        return index
+
+    def change(self, entered: Iterable[bytes | str], left: Iterable[bytes | str]) -> None:
+        """Put the lines ``entered`` in and take ``left`` out, keeping every row and the
+        subjects in the order the index would have if made from the sorted lines (some
+        readers take the first object of a subject, or the first subject of an object)."""
+        edits: dict[str, tuple[set, list]] = {}
+        for lines, put in ((left, False), (entered, True)):
+            for line in lines:
+                if isinstance(line, bytes):
+                    line = line.decode("utf-8")
+                s, p, o = line.split(" ", 2)
+                if p[0] == "\x01":
+                    p = p[1:]
+                gone, new = edits.setdefault(s, (set(), []))
+                if put:
+                    new.append((intern(p), intern(o)))
+                else:
+                    gone.add((p, o))
+        added = False
+        for s, (gone, new) in edits.items():
+            row = self.spo.get(s, ())
+            pairs = [(row[i], row[i + 1]) for i in range(0, len(row), 2) if (row[i], row[i + 1]) not in gone]
+            self._len -= len(row) // 2 - len(pairs)
+            self._len += len(new)
+            # the order of sorted lines: rdf:type first (marked), then predicate and object
+            pairs = sorted(pairs + new, key=lambda po: (po[0] != _RDF_TYPE_TEXT, po))
+            if pairs:
+                added = added or s not in self.spo
+                self.spo[s] = tuple(t for po in pairs for t in po)
+            else:
+                self.spo.pop(s, None)
+        if added:
+            self.spo = dict(sorted(self.spo.items()))
+        self._pos.clear()
+
     def _add_row(self, subject: str | None, row: list[str], more: dict[str, list[str]]) -> None:
         if subject in self.spo:
             more.setdefault(subject, []).extend(row)
@@ -829,6 +879,90 @@ def _objects_in(row: tuple[str, ...], predicate: str, predicates: tuple[str, ...
     if n <= 1:                  # the common case, kept to C-level scans
         return [row[2 * predicates.index(predicate) + 1]] if n else []
     return [row[2 * i + 1] for i, p in enumerate(predicates) if p == predicate]
+
+
+class TrackedIndex(TermIndex):
+    """A :class:`TermIndex` that notes what each computation read, so that its result can
+    be kept and reused while none of it changed (:class:`kg.html.PageMemo`).
+
+    What a lookup reads is named by a key: a subject's N-Triples text for ``values``,
+    ``value`` and ``objects(subject, ...)``; ``predicate NUL object`` for
+    ``subjects(predicate, object)``; ``NUL predicate`` for a scan of a whole predicate.
+    :func:`changed_keys` gives the keys a set of changed lines touches. Keys are noted only
+    inside :meth:`reading` (nested readings each get what was read inside them)."""
+
+    def __init__(self, index: TermIndex):        # shares the index, copies nothing
+        self.__dict__.update(index.__dict__)
+        self._frames: list[set[str]] = []
+
+    def reading(self):
+        """Start noting keys; :meth:`done` returns them."""
+        self._frames.append(set())
+
+    def done(self) -> frozenset[str]:
+        keys = self._frames.pop()
+        if self._frames:
+            self._frames[-1] |= keys
+        return frozenset(keys)
+
+    def note(self, keys: Iterable[str]) -> None:
+        """Count ``keys`` as read (what a cached lookup read when it was made)."""
+        if self._frames:
+            self._frames[-1].update(keys)
+
+    def note_subject(self, subject) -> None:
+        if self._frames:
+            self._frames[-1].add(intern(self._text(subject)))
+
+    def _scan(self, predicate) -> None:
+        if self._frames:
+            self._frames[-1].add(intern("\0" + self._predicate_text(predicate)))
+
+    def objects(self, subject=None, predicate=None):
+        if subject is None:
+            self._scan(predicate)
+        else:
+            self.note_subject(subject)
+        return super().objects(subject, predicate)
+
+    def subjects(self, predicate=None, object=None):
+        if self._frames:
+            if predicate is None:
+                self._frames[-1].add("\0*")
+            elif object is None:
+                self._scan(predicate)
+            else:
+                self._frames[-1].add(intern(self._predicate_text(predicate) + "\0" + self._text(object)))
+        return super().subjects(predicate, object)
+
+    def subject_objects(self, predicate):
+        self._scan(predicate)
+        return super().subject_objects(predicate)
+
+    def values(self, subject, predicates) -> list:
+        self.note_subject(subject)
+        return super().values(subject, predicates)
+
+    def __iter__(self):
+        if self._frames:
+            self._frames[-1].add("\0*")
+        return super().__iter__()
+
+
+def changed_keys(lines: Iterable[bytes | str]) -> set[str]:
+    """The :class:`TrackedIndex` keys that lines added or removed (``to_quads`` lines,
+    rdf:type marked or not) make stale: their subjects, their (predicate, object) pairs,
+    their predicates, and any scan of everything."""
+    keys = {"\0*"}
+    for line in lines:
+        if isinstance(line, bytes):
+            line = line.decode("utf-8")
+        s, p, o = line.split(" ", 2)
+        if p[0] == "\x01":
+            p = p[1:]
+        keys.update((s, p + "\0" + o, "\0" + p))
+    return keys
+
 
 
 def to_networkx(kg: KnowledgeGraph) -> "nx.MultiDiGraph":

@@ -67,7 +67,7 @@ from rdflib.term import XSDToPython
 
 from . import graph as _graph
 from .files import atomic_path, umask_mode
-from .graph import Lit, TermIndex
+from .graph import Lit, TermIndex, TrackedIndex
 from .dashboard import Dashboard, columns, key_figures
 from .model import ADMIN_TYPES, ENTITY_TYPES, RELATIONS
 
@@ -214,13 +214,13 @@ _DATA_MARK = "\x00DATA\x00"       # where the data goes; no template or field ho
 
 
 def _page_pieces(graph, title: str = DEFAULT_TITLE, max_nodes: int | None = DEFAULT_MAX_NODES,
-                 metrics_as_nodes: bool = False):
+                 metrics_as_nodes: bool = False, memo: "PageMemo | None" = None):
     """The page as a few strings: the part before the data, the data's JSON in pieces, the
     rest. A big corpus's page is tens of megabytes; written piece by piece it is never
     held whole (nor copied for each placeholder filled)."""
     if max_nodes is not None and max_nodes < 0:
         raise ValueError("max_nodes must be >= 0")
-    data = _GraphData(graph, max_nodes=max_nodes, metrics_as_nodes=metrics_as_nodes).build()
+    data = _GraphData(graph, max_nodes=max_nodes, metrics_as_nodes=metrics_as_nodes, memo=memo).build()
     yield from page_pieces(data, title)
 
 
@@ -269,7 +269,8 @@ def _sha256(text: str) -> str:
 def write_html(graph, path: str | Path, atomic: bool = True, **kw) -> Path:
     """Render ``graph`` and write it to ``path`` atomically (temp file in the same
     directory, then ``os.replace``), UTF-8; with ``atomic=False`` straight to ``path``, a
-    temporary file its caller renames. Keyword arguments go to :func:`render_html`."""
+    temporary file its caller renames. Keyword arguments go to :func:`render_html`, and
+    ``memo`` (a :class:`PageMemo`: what the last page was made of, reused where unchanged)."""
     if not atomic:
         with open(path, "w", encoding="utf-8", newline="") as fh:
             fh.writelines(_page_pieces(graph, **kw))
@@ -312,6 +313,54 @@ def _script_safe(text: str) -> str:
     return _JSON_ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+
+class PageMemo:
+    """Each part of the page (an entity's node, an edge, a metric's row, what the key
+    figures read of a metric or an entity's mentions) as the last build made it, with the
+    keys of everything it read (:class:`kg.graph.TrackedIndex`), so that a rebuild makes
+    again only the parts whose reads changed; the rest of the page (the selection, the
+    layout, betweenness, the order of sentences and documents) is made anew, so the page
+    is the one a clean build draws.
+
+    ``last`` is what :meth:`state` gave after the last build; ``changed`` the keys the
+    lines added or removed since touch (:func:`kg.graph.changed_keys`). Without either, or
+    when the page's code changed, every part is made. Only the parts this build used are
+    kept for the next one."""
+
+    def __init__(self, last: dict | None = None, changed: set[str] | None = None):
+        self.version = _page_code()
+        usable = last is not None and changed is not None and last.get("version") == self.version
+        self.last: dict = last["parts"] if usable else {}
+        self.changed = changed if usable else set()
+        self.fresh: dict = {}
+        self.reused = 0
+
+    def get(self, key):
+        found = self.last.get(key)
+        if found is not None and found[1].isdisjoint(self.changed):
+            self.reused += 1
+            return found
+        return None
+
+    def keep(self, key, found) -> None:
+        self.fresh[key] = found
+
+    def state(self) -> dict:
+        """What the next build's memo starts from (pickled into the store)."""
+        return {"version": self.version, "parts": self.fresh}
+
+
+@lru_cache(maxsize=1)
+def _page_code() -> str:
+    """A digest of the code that makes the parts (a memo made by other code is not used)."""
+    from . import dashboard
+    h = hashlib.sha256()
+    for module in (_graph, dashboard):
+        h.update(Path(module.__file__).read_bytes())
+    h.update(Path(__file__).read_bytes())
+    h.update((resources.files("kg.data") / "lexicon" / "key_figures.tsv").read_bytes())
+    return h.hexdigest()
+
 # ---------------------------------------------------------------- assets
 
 @lru_cache(maxsize=1)
@@ -322,8 +371,9 @@ def _template() -> str:
 @lru_cache(maxsize=1)
 def _vis_assets() -> tuple[str, str]:
     """vis-network's minified JS and CSS from the installed pyvis package."""
-    import pyvis
-    lib = Path(pyvis.__file__).resolve().parent / "templates" / "lib" / f"vis-{VIS_VERSION}"
+    from importlib.util import find_spec
+    # where pyvis is installed, without importing it (and its Jinja and IPython imports)
+    lib = Path(find_spec("pyvis").origin).resolve().parent / "templates" / "lib" / f"vis-{VIS_VERSION}"
     js = (lib / "vis-network.min.js").read_text(encoding="utf-8")
     css = (lib / "vis-network.css").read_text(encoding="utf-8")
     # The build holds one '"<script>"' string literal (core-js' ActiveX fallback); the same
@@ -434,12 +484,19 @@ class _Sentence:
 class _GraphData:
     """Collects everything the page needs from the RDF graph, sorted."""
 
-    def __init__(self, graph, max_nodes: int | None, metrics_as_nodes: bool, titles: dict | None = None):
+    def __init__(self, graph, max_nodes: int | None, metrics_as_nodes: bool, titles: dict | None = None,
+                 memo: "PageMemo | None" = None):
         """``titles``: document IRI -> the name it is listed by, where known beforehand (kg
-        serve's document list: the graph at hand may hold few of a document's sentences)."""
+        serve's document list: the graph at hand may hold few of a document's sentences).
+        ``memo``: each entity's, edge's and metric's part of the page as the last build made
+        it, with what it read; a part none of whose reads changed is taken as it is."""
         self.known_titles = titles or {}
         self.candidates = _candidate_subjects(graph)
         self.g = TermIndex.of(graph)
+        self.memo = memo
+        if memo is not None:
+            self.g = TrackedIndex(self.g)
+        self._name_cache: dict = {}
         self.max_nodes = max_nodes
         self.metrics_as_nodes = metrics_as_nodes
         self._sentence_cache: dict = {}
@@ -451,15 +508,25 @@ class _GraphData:
 
     def doc(self, iri) -> dict:
         if iri not in self._doc_cache:
-            g = self.g
-            source = g.value(iri, YJ.sourceFile)
-            titles = sorted(str(t) for t in g.objects(iri, DCTERMS.title))
-            name = str(source) if source is not None else (titles[0] if titles else
-                                                           str(iri).rstrip("/").rsplit("/", 1)[-1])
-            self._doc_cache[iri] = {"iri": str(iri), "name": name,
+            titles = sorted(str(t) for t in self.g.objects(iri, DCTERMS.title))
+            self._doc_cache[iri] = {"iri": str(iri), "name": self.doc_name(iri),
                                     "title": titles[0] if titles else
                                     self.known_titles.get(str(iri)) or self.heading(iri)}
         return self._doc_cache[iri]
+
+    def doc_name(self, iri) -> str:
+        """The name a document is listed and its sentences ordered by: its file, else its
+        title, else the end of its IRI (read from the document's own triples only)."""
+        if self.memo is not None:
+            self.g.note_subject(iri)                # a part ordered by it depends on it
+        name = self._name_cache.get(iri)
+        if name is None:
+            g = self.g
+            source = g.value(iri, YJ.sourceFile)
+            titles = sorted(str(t) for t in g.objects(iri, DCTERMS.title))
+            name = self._name_cache[iri] = str(source) if source is not None else (
+                titles[0] if titles else str(iri).rstrip("/").rsplit("/", 1)[-1])
+        return name
 
     def heading(self, doc) -> str:
         """A document without dcterms:title is named by its first heading among its first
@@ -477,6 +544,8 @@ class _GraphData:
 
     def sentence(self, iri) -> "_Sentence | None":
         """Raw begin offset and document of a nif:Sentence (None without text)."""
+        if self.memo is not None:
+            self.g.note_subject(iri)
         if iri not in self._sentence_cache:
             text, doc, begin = self.g.values(iri, (NIF.isString, NIF.referenceContext, NIF.beginIndex))
             self._sentence_cache[iri] = None if text is None else _Sentence(iri, doc, _int(begin))
@@ -487,12 +556,14 @@ class _GraphData:
         need it, and a big corpus cites hundreds of thousands."""
         if s.text is None:
             s.text = min(str(t) for t in self.g.objects(s.iri, NIF.isString))
+        elif self.memo is not None:
+            self.g.note_subject(s.iri)
         return s.text
 
     def _sentence_key(self, s: "_Sentence"):
-        doc = self.doc(s.doc) if s.doc is not None else {"name": "", "iri": ""}
+        name = self.doc_name(s.doc) if s.doc is not None else ""
         begin = s.begin if s.begin is not None else -1
-        return (doc["name"], doc["iri"], begin, str(s.iri))
+        return (name, str(s.doc) if s.doc is not None else "", begin, str(s.iri))
 
     def locate(self, s: "_Sentence", anchor: str | None, begin: int | None, end: int | None):
         """Span of a mention inside the sentence text (code points), or None.
@@ -538,6 +609,88 @@ class _GraphData:
             out.append((iri, [(_u16(text, a), _u16(text, b)) for a, b in _merge(spans[iri])]))
         return {"ev": out, "evCount": len(spans)}
 
+    # -- parts kept from the last build
+
+    def kept(self, key, make):
+        """``make()``, or what it gave in the last build when nothing it read changed
+        (:class:`PageMemo`). A part must not be changed by its caller: the memo keeps it."""
+        memo = self.memo
+        if memo is None:
+            return make()
+        found = memo.get(key)
+        if found is None:
+            self.g.reading()
+            try:
+                value = make()
+            finally:
+                read = self.g.done()
+            found = (value, read)
+        else:
+            self.g.note(found[1])
+        memo.keep(key, found)
+        return found[0]
+
+    def _cited(self, ev: list) -> list:
+        """What the page needs of the sentences a part lists, kept with the part."""
+        out = []
+        for iri, _ in ev:
+            info = self._sentence_cache[iri]
+            out.append((iri, info.doc, info.begin, self.text(info)))
+        return out
+
+    def _recall(self, cited: list) -> None:
+        """The sentences of a part taken from the memo, as if read again."""
+        for iri, doc, begin, text in cited:
+            if self._sentence_cache.get(iri) is None:
+                info = self._sentence_cache[iri] = _Sentence(iri, doc, begin)
+                info.text = text
+
+    def entity_part(self, e) -> dict:
+        """What an entity's node shows that depends on it alone: labels, code, documents
+        and the sentences naming it."""
+        g = self.g
+        spans, docs = self.mention_spans(e)
+        codes = sorted(str(c) for c in g.objects(e, YJ.adminCode))
+        ev = self.evidence(spans)
+        return {**self.labels(e), "code": codes[0] if codes else "", "docs": docs, **ev,
+                "cited": self._cited(ev["ev"])}
+
+    def edge_part(self, facts: list) -> dict:
+        """What an edge shows of the facts stating it: triggers, sources, the sentences
+        with the triggers marked, the best confidence, whether all are candidates."""
+        g = self.g
+        triggers: set[str] = set()
+        sources: set[str] = set()
+        reference = False
+        confs = [self.confidence(f) for f in facts]
+        said: dict = {}              # sentence -> the triggers of the facts it states
+        for f in facts:
+            trig = {str(t) for t in g.objects(f, YJ.trigger)}
+            triggers |= trig
+            for src in g.objects(f, PROV.wasDerivedFrom):
+                if self.sentence(src) is None:
+                    reference = True
+                    names = sorted(str(l) for l in g.objects(src, RDFS.label))
+                    sources.add(names[0] if names else str(src))
+                    continue
+                said.setdefault(src, set()).update(trig)
+        spans = self.spans_in_shown(said, lambda s, trig: [
+            (i, i + len(t)) for t in trig for i in _occurrences(self.text(s), t)])
+        known = [c for c in confs if c is not None]
+        ev = self.evidence(spans)
+        return {"triggers": sorted(triggers), "sources": sorted(sources),
+                "reference": reference and not spans, **ev,
+                "conf": max(known) if known else None,
+                "allCandidates": bool(confs) and all(self.is_candidate(f) for f in facts),
+                "cited": self._cited(ev["ev"])}
+
+    def metric_part(self, m) -> dict:
+        """A metric's row as its subjects list it."""
+        spans, docs = self.metric_spans(m)
+        ev = self.evidence(spans)
+        return {**self.metric_row(m), "docs": docs, **ev, "conf": self.confidence(m),
+                "candidate": self.is_candidate(m), "cited": self._cited(ev["ev"])}
+
     # -- entities
 
     def labels(self, node) -> dict:
@@ -580,7 +733,8 @@ class _GraphData:
         """Entities, their types, metrics and the relation edges between entities."""
         g = self.g
         # every reverse lookup the page makes, indexed in one pass over the triples
-        g.index_objects([RDF.type, ITSRDF.taIdentRef, YJ.hasMetric, YJ.candidateAbout,
+        # (and those of the key figures, kg.dashboard: one pass for both)
+        g.index_objects([RDF.type, ITSRDF.taIdentRef, YJ.hasMetric, YJ.candidateAbout, YJ.about, RDF.predicate,
                          *(YJ[rel] for rel in RELATIONS)])
         types_of: dict[str, set[str]] = {}
         for t in ENTITY_TYPES:
@@ -660,14 +814,18 @@ class _GraphData:
         und.add_edges_from((a, b) for a, _, b in rel_edges if a != b)
         k = max(CENTRALITY_MIN_SAMPLES, CENTRALITY_WORK // max(und.number_of_edges(), 1))
         k = None if k >= len(und) else k
-        between = nx.betweenness_centrality(und, k=k, seed=7) if not star and len(und) > 2 else {}
+        between = {}
+        if not star and len(und) > 2:
+            # the same drawn graph gives the same figures: kept while no node or edge changes
+            drawn = hashlib.sha256(repr((list(und), list(und.edges), k)).encode("utf-8")).hexdigest()
+            between = self.kept(("betweenness", drawn), lambda: nx.betweenness_centrality(und, k=k, seed=7))
         top = max(between.values(), default=0.0)
 
         # facts: (s, p, o) -> fact nodes
         facts: dict[tuple[str, str, str], list] = {}
         for f in (set(g.subjects(RDF.type, YJ.Fact)) | set(g.subjects(RDF.type, RDF.Statement))
                   | set(g.subjects(RDF.type, YJ.Candidate))):
-            s, p, o = g.value(f, RDF.subject), g.value(f, RDF.predicate), g.value(f, RDF.object)
+            s, p, o = g.values(f, (RDF.subject, RDF.predicate, RDF.object))
             if s is None or p is None or o is None or not str(p).startswith(str(YJ)):
                 continue
             rel = str(p)[len(str(YJ)):]
@@ -684,46 +842,28 @@ class _GraphData:
         for e in entities:
             key = str(e)
             index[key] = len(nodes)
-            lab = self.labels(e)
-            spans, docs = self.mention_spans(e)
-            codes = sorted(str(c) for c in g.objects(e, YJ.adminCode))
+            part = self.kept(("entity", key), lambda: self.entity_part(e))
+            self._recall(part["cited"])
+            self.used_docs.update(part["docs"])
             primary = self.primary_type(e, types_of[e])
             c = between.get(key, 0.0)
             nodes.append({
                 "id": len(nodes), "iri": key, "kind": "entity", "type": primary,
                 "types": [primary] + [t for t in ENTITY_TYPES if t in types_of[e] and t != primary],
-                **lab, "code": codes[0] if codes else "",
+                **{k: v for k, v in part.items() if k != "cited"},
                 "degree": degree[key], "size": _size(degree[key], primary),
                 "centrality": None if star else round(c, 5), "sizeC": _size_share(c, top),
-                "docs": docs, **self.evidence(spans), "metrics": [],
+                "metrics": [],
             })
 
         edges = []
         for a, rel, b in rel_edges:
-            triggers: set[str] = set()
-            sources: set[str] = set()
-            reference = False
-            confs = [self.confidence(f) for f in facts.get((a, rel, b), [])]
-            said: dict = {}              # sentence -> the triggers of the facts it states
-            for f in facts.get((a, rel, b), []):
-                trig = {str(t) for t in g.objects(f, YJ.trigger)}
-                triggers |= trig
-                for src in g.objects(f, PROV.wasDerivedFrom):
-                    if self.sentence(src) is None:
-                        reference = True
-                        names = sorted(str(l) for l in g.objects(src, RDFS.label))
-                        sources.add(names[0] if names else str(src))
-                        continue
-                    said.setdefault(src, set()).update(trig)
-            spans = self.spans_in_shown(said, lambda s, trig: [
-                (i, i + len(t)) for t in trig for i in _occurrences(self.text(s), t)])
-            known = [c for c in confs if c is not None]
+            stating = sorted(facts.get((a, rel, b), []))
+            part = self.kept(("edge", a, rel, b, *stating), lambda: self.edge_part(stating))
+            self._recall(part["cited"])
             edges.append({"id": len(edges), "from": index[a], "to": index[b], "rel": rel,
-                          "triggers": sorted(triggers), "sources": sorted(sources),
-                          "reference": reference and not spans, **self.evidence(spans),
-                          "conf": max(known) if known else None,
-                          "candidate": (a, rel, b) in self.candidate_edges or
-                          (bool(confs) and all(self.is_candidate(f) for f in facts[(a, rel, b)]))})
+                          **{k: v for k, v in part.items() if k not in ("cited", "allCandidates")},
+                          "candidate": (a, rel, b) in self.candidate_edges or part["allCandidates"]})
 
         # Metrics are rows listed by their subjects; the page can also draw them as nodes.
         metric_rows = []
@@ -737,10 +877,11 @@ class _GraphData:
             # metrics about a left-out entity go; metrics about nothing stay unless cut
             if not targets and (abouts or sel.left_out):
                 continue
-            spans, docs = self.metric_spans(m)
-            metric_rows.append({**self.metric_row(m), "about": [index[t] for t in targets],
-                                "docs": docs, **self.evidence(spans), "conf": self.confidence(m),
-                                "candidate": self.is_candidate(m)})
+            part = self.kept(("metric", str(m)), lambda: self.metric_part(m))
+            self._recall(part["cited"])
+            self.used_docs.update(part["docs"])
+            metric_rows.append({**{k: v for k, v in part.items() if k != "cited"},
+                                "about": [index[t] for t in targets]})
         metric_rows.sort(key=_metric_sort)
         for i, row in enumerate(metric_rows):
             for t in row["about"]:
@@ -751,7 +892,7 @@ class _GraphData:
         # and the memory spent making it in proportion to what a reader can see.
         for item in nodes + edges + metric_rows:
             self.used_sentences.update(s for s, _ in item["ev"])
-        dashboard = key_figures(g) if dashboard else Dashboard([])
+        dashboard = key_figures(g, self.kept if self.memo is not None else None) if dashboard else Dashboard([])
         for p in dashboard.pairings:
             for f in p.figures:
                 for src in f.sources:
@@ -869,7 +1010,6 @@ class _GraphData:
                 anchor, begin, end = g.values(m, (NIF.anchorOf, NIF.beginIndex, NIF.endIndex))
                 hits.append(self.locate(s, str(anchor) if anchor is not None else None, _int(begin), _int(end)))
             return [hit for hit in hits if hit]
-        self.used_docs |= docs
         return self.spans_in_shown(in_sentence, find), sorted(docs, key=str)
 
     def metric_spans(self, metric) -> tuple[dict, list]:
@@ -887,7 +1027,6 @@ class _GraphData:
                               _int(g.value(metric, NIF.beginIndex)),
                               _int(g.value(metric, NIF.endIndex)))
             spans.setdefault(src, []).extend([hit] if hit else [])
-        self.used_docs |= docs
         return spans, sorted(docs, key=str)
 
     def metric_row(self, m) -> dict:

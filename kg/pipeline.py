@@ -22,11 +22,11 @@ from rdflib import Graph
 
 from .cache import DocumentCache, ReadLog, StageMemo, document_key, mentions_print
 from .decide import Scorer, shipped_scorers
-from .export import (UNION_FILES, CountedUnion, sorted_union, union_lines, with_reference, write_json,
+from .export import (UNION_FILES, CountedUnion, _statements, sorted_union, union_lines, with_reference, write_json,
                      write_jsonld_file, write_trig_file)
 from .gazetteer import load_gazetteer
-from .graph import (DEFAULT_BASE, SHARED_GRAPHS, Runs, TermIndex, check_base, graph_from_quads, graph_name, to_dataset,
-                    to_quads, unlisted_place)
+from .graph import (DEFAULT_BASE, SHARED_GRAPHS, Runs, TermIndex, changed_keys, check_base, graph_from_quads,
+                    graph_name, to_dataset, to_quads, unlisted_place)
 from .lexicon import load_lexicon
 from .mentions import SHIPPED
 from .metrics import document_metrics
@@ -35,8 +35,8 @@ from .parallel import process_document, require_dask, run_documents  # noqa: F40
 from .read import InputError, codec_name, name_is_utf8, not_a_file, read_document
 from .relations import aid_command, document_relations, merge_relations
 from .resolve import resolve
-from .store import (LINES, STAGE, STORE, _ontology_lines, build_lock, commit, kill_point, read_manifest, read_memo,
-                    recover, save_manifest, stage_store, store_folder, write_turtle)
+from .store import (INDEX, LINES, PAGE, STAGE, STORE, _ontology_lines, build_lock, commit, kill_point, read_manifest,
+                    read_memo, recover, save_manifest, save_memo, stage_store, store_folder, write_turtle)
 from .validate import ontology_graph
 
 # Facts whose calibrated confidence is below this are kept as candidates, not asserted
@@ -63,6 +63,7 @@ class BuildResult:
     counts: dict = field(default_factory=dict)
     # the last build's graphs as the kept union needs them (kg.export.CountedUnion); None: read them
     last_graphs: dict | None = field(default=None, repr=False)
+    page_parts_reused: int = 0              # parts of the page taken from the last build (kg.html.PageMemo)
 
     @cached_property
     def lines(self) -> set[str]:
@@ -413,7 +414,7 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
             os.link(out / "graph.html", stage / "graph.html")
         if "nt" in formats:
             os.link(out / "graph.nt", nt)
-        for name in UNION_FILES:
+        for name in UNION_FILES + ((PAGE, INDEX) if html else ()):
             if (previous / name).is_file():
                 os.link(previous / name, stage / STORE / name)
     else:
@@ -424,16 +425,32 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
         last_graphs = result.last_graphs if result.last_graphs is not None else read_memo(out, LINES)
         union = CountedUnion(quads, names, stage, stage / STORE, previous, last_graphs) \
             if isinstance(quads, Runs) else None
+        # the page's index of the last build, changed where the union changed, if it kept one
+        last_index = read_memo(out, INDEX) if html and union is not None and union.incremental else None
         with ExitStack() as files:
             sink = files.enter_context(open(nt, "wb")) if {"nt", "jsonld"} & set(formats) else None
             pieces = union.pieces() if union else sorted_union(quads, names, stage)
-            if html:
+            if last_index:
+                for piece in pieces:            # the union kept for the next build, and graph.nt
+                    if sink is not None:
+                        sink.write(_statements(piece, b" .\n"))
+                result.index = TermIndex.from_state(last_index)
+                result.index.change(union.entered, union.left)
+                result.triple_count = len(result.index)
+            elif html:
                 result.index = TermIndex(union_lines(pieces, sink))
                 result.triple_count = len(result.index)
             else:
                 result.triple_count = sum(1 for _ in union_lines(pieces, sink))
         if html:
-            write_page(result.index, stage / "graph.html", html_max_nodes)
+            save_memo(stage / STORE, INDEX, result.index.state())
+            from .html import PageMemo
+            # the page's parts the changed lines do not reach are the last build's
+            changed = changed_keys(union.changed_lines) if union is not None and union.incremental else None
+            memo = PageMemo(read_memo(out, PAGE) if changed is not None else None, changed)
+            write_page(result.index, stage / "graph.html", html_max_nodes, memo)
+            save_memo(stage / STORE, PAGE, memo.state())
+            result.page_parts_reused = memo.reused
     if "nt" in formats:
         staged.append("graph.nt")
     if "trig" in formats:
@@ -473,11 +490,12 @@ def write_outputs(kg: KnowledgeGraph, out: str | Path, html: bool = True, base: 
     return result.outputs
 
 
-def write_page(view, target: Path, max_nodes: int | None = 5000) -> Path:
+def write_page(view, target: Path, max_nodes: int | None = 5000, memo=None) -> Path:
     """graph.html drawn from ``view`` (an rdflib Graph or a :class:`kg.graph.TermIndex`)
-    into ``target``, a file of the staging folder that the commit renames."""
+    into ``target``, a file of the staging folder that the commit renames; ``memo`` (a
+    :class:`kg.html.PageMemo`) keeps its parts for the next build."""
     from .html import write_html
-    return write_html(view, target, atomic=False, max_nodes=max_nodes)
+    return write_html(view, target, atomic=False, max_nodes=max_nodes, memo=memo)
 
 
 def _ontology() -> Graph:

@@ -107,10 +107,41 @@ def test_rebuild_after_adding_or_removing_equals_a_clean_build(corpus, tmp_path,
         mp.setattr(CountedUnion, "pieces", pieces)
         again = build([corpus], out=out, cache=cache, formats="nt")
     assert seen == [True]
+    # the page's parts the change did not reach were taken from the last build (kg.html.PageMemo)
+    assert again.page_parts_reused > 0
     clean = build([corpus], out=tmp_path / "clean", formats="nt")
+    assert clean.page_parts_reused == 0
     for name in ("graph.ttl", "graph.nt", "graph.html", "merges.json"):
         assert (out / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
     assert again.triple_count == clean.triple_count
+
+
+def test_a_page_part_is_made_again_when_what_it_read_changed():
+    """What a part of the page read (kg.graph.TrackedIndex) against the lines a rebuild
+    added or removed (kg.graph.changed_keys): subjects, (predicate, object) lookups and
+    scans of a predicate."""
+    from kg.graph import TermIndex, TrackedIndex, changed_keys
+    g = TrackedIndex(TermIndex(['<a> <p> "x"', '<b> <p> "y"', '<c> <q> <a>']))
+    g.reading()
+    assert str(g.value("a", "p")) == "x"
+    read_a = g.done()
+    g.reading()
+    assert list(g.subjects("q", "a")) == ["c"]
+    read_q = g.done()
+    g.reading()
+    g.reading()                 # nested: the outer reading gets what the inner one read
+    g.value("b", "p")
+    inner = g.done()
+    list(g.subject_objects("q"))
+    outer = g.done()
+    assert inner <= outer
+    assert read_a.isdisjoint(changed_keys(['<b> <p> "z"']))
+    assert not read_a.isdisjoint(changed_keys(['<a> <p> "z"']))
+    assert not read_a.isdisjoint(changed_keys([b'<a> <r> <b>']))
+    assert not read_q.isdisjoint(changed_keys(['<d> <q> <a>']))
+    assert read_q.isdisjoint(changed_keys(['<d> <q> <b>']))
+    assert not outer.isdisjoint(changed_keys(['<e> <q> <f>']))
+    assert outer.isdisjoint(changed_keys(['<e> <r> <f>']))
 
 
 def test_memo_follows_the_entities_a_document_read():
