@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import pickle
 from collections.abc import Mapping
 from functools import lru_cache
@@ -126,8 +127,22 @@ def entity_print(entity) -> str | None:
 
 def mentions_print(mentions) -> bytes:
     """The resolved mentions of a document (resolution sets their entity keys)."""
-    return hashlib.sha1(repr([tuple(getattr(m, f) for f in m.__slots__) for m in mentions])
-                        .encode("utf-8", "surrogatepass")).digest()
+    return hashlib.sha1(repr([slot_values(m) for m in mentions]).encode("utf-8", "surrogatepass")).digest()
+
+
+def slot_values(obj) -> tuple:
+    """``tuple(getattr(obj, f) for f in obj.__slots__)``, read in C (a rebuild asks it of
+    every mention of every document, twice)."""
+    return _slot_getter(type(obj))(obj)
+
+
+@lru_cache(maxsize=None)
+def _slot_getter(cls):
+    slots = cls.__slots__
+    if len(slots) == 1:
+        one = operator.attrgetter(slots[0])
+        return lambda obj: (one(obj),)
+    return operator.attrgetter(*slots)
 
 
 class StageMemo:

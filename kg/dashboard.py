@@ -324,6 +324,19 @@ class _Builder:
         sources = [s for s in (self.sentence_source(str(x)) for x in g.objects(m, PROV_DERIVED)) if s]
         return col, number, unit, indicator, period, approx, conf, about, sources
 
+    def _relation(self, facts: list[str], o: str) -> tuple[str | None, set[str], str]:
+        """What the dashboard needs of a relation to ``o`` stated by ``facts``: the first
+        document stating it, ``o`` and where it lies, and its label."""
+        g = self.g
+        docs = []
+        for f in facts:
+            for sent in g.objects(f, PROV_DERIVED):
+                d = g.value(sent, NIF + "referenceContext")
+                if d is not None:
+                    docs.append(str(d))
+        return (docs[0] if docs else None, {o} | {str(x) for x in g.objects(o, YJ + "locatedIn")},
+                self.label(o))
+
     def _add_relations(self, pairings: dict, side: dict, targets_of: dict) -> None:
         """Enterprises introduced and things built by the supporter's side, as relations."""
         g = self.g
@@ -336,18 +349,14 @@ class _Builder:
         for rel, attr in (("introduced", "introduced"), ("builds", "built")):
             for s, o in sorted((str(a), str(b)) for a, b in g.subject_objects(YJ + rel)):
                 candidates = self.anchored.get(s, [])
-                docs = []
-                for f in facts.get((s, YJ + rel, o), []):
-                    for sent in g.objects(f, PROV_DERIVED):
-                        d = g.value(sent, NIF + "referenceContext")
-                        if d is not None:
-                            docs.append(str(d))
-                pair = self.choose(candidates, {o} | {str(x) for x in g.objects(o, YJ + "locatedIn")},
-                                   docs[0] if docs else None)
+                stating = facts.get((s, YJ + rel, o), [])
+                doc, where, label = self.kept(("relation", rel, s, o, *stating),
+                                              lambda: self._relation(stating, o))
+                pair = self.choose(candidates, where, doc)
                 if pair is not None:
                     names = getattr(pairings[pair], attr)
-                    if self.label(o) not in names:
-                        names.append(self.label(o))
+                    if label not in names:
+                        names.append(label)
         for p in pairings.values():
             p.introduced.sort()
             p.built.sort()

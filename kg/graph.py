@@ -265,9 +265,9 @@ def document_print(base: str, doc, in_doc, rels, mets, candidate_sentences) -> s
     (its cache key), the entity key and span of each mention, the relations homed in it
     with their evidence there and their confidence across documents, its metrics, the
     sentences of its candidates, the base IRI and the code that writes the lines."""
-    from .cache import document_key
+    from .cache import document_key, slot_values
     h = hashlib.sha1(f"{_code_version()}\0{base}\0{document_key(doc)}\0".encode())
-    h.update(repr([(e.key, tuple(getattr(m, f) for f in m.__slots__)) for e, m in in_doc]).encode(
+    h.update(repr([(e.key, slot_values(m)) for e, m in in_doc]).encode(
         "utf-8", "surrogatepass"))
     h.update(repr([(r.subject, r.predicate, r.object, r.source, r.confidence,
                     [(ev.doc_id, ev.sentence, ev.start, ev.end, ev.trigger) for ev in evidence])
