@@ -741,11 +741,7 @@ class TermIndex:
         edits: dict[str, tuple[set, list]] = {}
         for lines, put in ((left, False), (entered, True)):
             for line in lines:
-                if isinstance(line, bytes):
-                    line = line.decode("utf-8")
-                s, p, o = line.split(" ", 2)
-                if p[0] == "\x01":
-                    p = p[1:]
+                s, p, o = _terms(line)
                 gone, new = edits.setdefault(s, (set(), []))
                 if put:
                     new.append((intern(p), intern(o)))
@@ -955,14 +951,17 @@ def changed_keys(lines: Iterable[bytes | str]) -> set[str]:
     their predicates, and any scan of everything."""
     keys = {"\0*"}
     for line in lines:
-        if isinstance(line, bytes):
-            line = line.decode("utf-8")
-        s, p, o = line.split(" ", 2)
-        if p[0] == "\x01":
-            p = p[1:]
+        s, p, o = _terms(line)
         keys.update((s, p + "\0" + o, "\0" + p))
     return keys
 
+
+def _terms(line: bytes | str) -> list[str]:
+    """A line of :func:`to_quads` as its three terms' text, rdf:type without its sort mark."""
+    if isinstance(line, bytes):
+        line = line.decode("utf-8")
+    s, p, o = line.split(" ", 2)
+    return [s, p[1:] if p[0] == "\x01" else p, o]
 
 
 def to_networkx(kg: KnowledgeGraph) -> "nx.MultiDiGraph":

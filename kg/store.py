@@ -17,7 +17,10 @@ build replaces it and its output files as one set.
   it was last compacted (see :data:`COMPACT_SHARE`);
 - ``union.z``, ``union.pkl``: the sorted union of all lines, packed, and the lines two or
   more graphs hold with how many (:class:`kg.export.CountedUnion`): the next build changes
-  it where graphs changed instead of sorting every line again.
+  it where graphs changed instead of sorting every line again;
+- ``index.pkl``, ``page.pkl``: the index the page was drawn from and the page's parts with
+  what each read (:class:`kg.html.PageMemo`), which the next build changes and reuses where
+  the lines that changed do not reach.
 
 A build never writes into ``OUT/store``: it makes the next generation (store, Turtle
 blocks and every output file) in ``OUT/.kg-new/``, starting from a checkpoint of the
