@@ -30,7 +30,7 @@ from .model import Document
 
 PACKAGE = Path(__file__).resolve().parent
 # modules whose code decides what the per-document stages produce
-STAGE_MODULES = ("read.py", "clean.py", "mentions.py", "spans.py", "decide.py", "anaphora.py", "resolve.py",
+STAGE_MODULES = ("read.py", "clean.py", "tokens.py", "mentions.py", "spans.py", "decide.py", "anaphora.py", "resolve.py",
                  "metrics.py", "relations.py", "gazetteer.py", "lexicon.py", "model.py", "parallel.py", "cache.py")
 LIBRARIES = ("jieba", "rjieba", "opencc-python-reimplemented", "charset-normalizer", "cn2an")
 FORMAT = 4   # bump when the pickled layout changes

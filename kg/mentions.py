@@ -21,11 +21,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from functools import lru_cache
-from itertools import groupby
-
-import jieba
-import rjieba
-from jieba import finalseg
 
 from . import spans
 from .anaphora import (Offsets, declared_names, point_back, product_short_names, school_short_names,
@@ -33,8 +28,9 @@ from .anaphora import (Offsets, declared_names, point_back, product_short_names,
 from .gazetteer import Gazetteer, Place, disambiguate, load_gazetteer
 from .lexicon import Lexicon, load_lexicon, rule_pattern, rule_words
 from .model import Document, Mention, Sentence
-
-jieba.setLogLevel(60)
+# segment and _segmenter are kg.tokens', named here too for callers of old
+from .tokens import (HAN, _dictionary_tags, _segmenter, _sentence_tokens, _Token, _tokens, _Tokens,  # noqa: F401
+                     lcut, segment)
 
 CJK = r"\u4e00-\u9fff"
 NAME_CHAR = re.compile(rf"[{CJK}A-Za-z0-9·\-+]")
@@ -113,211 +109,8 @@ PROJECT_HEAD = re.compile("项目")             # a project named in full ends h
 TOWNSHIP_HEAD = re.compile("[乡镇]")          # … and a township named alone
 CLAUSE_MARKS = "，,。；;：:、“”「」（）()《》【】<> \t|"   # where a project's name may begin
 
-
-class _Token:
-    """One jieba token; slots because a document has thousands of them."""
-    __slots__ = ("word", "start", "end")
-
-    def __init__(self, word: str, start: int, end: int):
-        self.word, self.start, self.end = word, start, end   # start/end: sentence-relative
-
-
-@lru_cache(maxsize=1)
-def _segmenter() -> rjieba.Jieba:
-    """The segmenter, taught every division name and head word so that names are single
-    tokens (called once per process)."""
-    gaz, lex = load_gazetteer(), load_lexicon()
-    _dictionary_tags()
-    segmenter = rjieba.Jieba()
-    for surface in gaz.names():
-        if len(surface) >= 2:
-            segmenter.add_word(surface, 2000, None)
-    for suffix in lex.suffixes:
-        segmenter.add_word(suffix, 1000, None)
-    for word in lex.stopwords:
-        if len(word) >= 2:
-            segmenter.add_word(word, 3000, None)
-    return segmenter
-
-
-JIEBA_BLOCK = jieba.re_han_default   # jieba segments each run of these characters on its own
-JIEBA_SPACE = jieba.re_skip_default  # and outside them yields whitespace and single characters
-HAN = re.compile("[\u4E00-\u9FD5]")
-ASCII_WORD = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")    # how jieba's HMM splits a run of Latin
-ASCII_ALNUM = re.compile(r"[a-zA-Z0-9]+")
-BLOCK_PUNCT = re.compile(r"[+#&._%\-]")          # what a block may hold besides Han, letters and digits
-HMM_KNOWN = frozenset().union(*finalseg.emit_P.values())     # characters the HMM has odds for
-
-
-def _hmm_may_tie(text: str) -> bool:
-    """Whether two of jieba's HMM paths through this text could be equally likely.
-
-    With different characters two paths never score exactly alike; they do when a
-    character recurs (援援|援援援 and 援援援|援援 use the same odds) or when one is unknown
-    to the HMM (its tiny floor swamps every other odd). jieba-rs settles such ties
-    otherwise than jieba does."""
-    han = HAN.findall(text)
-    return len(set(han)) < len(han) or not HMM_KNOWN.issuperset(han)
-
-
-def _dictionary_path(segmenter: rjieba.Jieba, block: str) -> list[str]:
-    """The words of the best dictionary path through a block (no HMM), every character
-    left off it on its own, as jieba's cut sees them before its HMM."""
-    words = segmenter.cut(block, False)
-    if not ASCII_ALNUM.search(block):
-        return words
-    steps: list[str] = []
-    for word in words:
-        # without HMM both libraries join single Latin letters and digits into one word
-        if len(word) > 1 and ASCII_ALNUM.fullmatch(word) and not segmenter.has_word(word):
-            steps.extend(word)
-        else:
-            steps.append(word)
-    return steps
-
-
-def _jieba_block(segmenter: rjieba.Jieba, block: str) -> list[str] | None:
-    """jieba's own words of a block whose HMM could meet a tie, or None when no run the
-    HMM gets could (then rjieba's words are jieba's).
-
-    As jieba's cut does: runs of single characters on the dictionary path go to the HMM
-    (jieba's finalseg here, which breaks ties as jieba does) unless a run is one
-    character or a dictionary word."""
-    steps = _dictionary_path(segmenter, block)
-    singles = [step for step in steps if len(step) == 1]
-    if len(set(singles)) == len(singles) and HMM_KNOWN.issuperset(singles):
-        return None                   # what recurs is inside dictionary words
-    runs = []                     # (first step, end step, the run of single characters)
-    i = 0
-    for single, group in groupby(steps, key=lambda step: len(step) == 1):
-        n = len(list(group))
-        if single and n > 1:
-            run = "".join(steps[i:i + n])
-            if not segmenter.has_word(run):
-                runs.append((i, i + n, run))
-        i += n
-    if not any(_hmm_may_tie(run) for _, _, run in runs):
-        return None
-    words: list[str] = []
-    at = 0
-    for i, j, run in runs:
-        words.extend(steps[at:i])
-        words.extend(finalseg.cut(run))
-        at = j
-    words.extend(steps[at:])
-    return words
-
-
-def segment(text: str) -> list[tuple[str, int, int]]:
-    """``jieba.tokenize(text)`` with our words added, computed by rjieba (jieba-rs: the
-    same dictionary, DAG and HMM, about 15 times faster; segmentation is most of the
-    per-document time).
-
-    jieba-rs draws two edges differently, so they are drawn here the way jieba does:
-    blocks are jieba's (jieba-rs counts rarer CJK ranges as Han), and a Latin run with
-    punctuation that is not a dictionary word is split like jieba's HMM splits it
-    (2023-05-01 -> 2023 - 05 - 01, where jieba-rs keeps one token). Where the HMM could
-    meet a tie (援援援援援), the block is cut the way jieba's cut does, with jieba's own HMM;
-    only blocks with a recurring or unknown character are looked at again, and only
-    those whose HMM runs could tie are cut so (a few in a hundred). A test checks the
-    tokens against jieba's own on every article of the test data."""
-    segmenter = _segmenter()
-    out: list[tuple[str, int, int]] = []
-    pos = 0
-    for blk in JIEBA_BLOCK.split(text):
-        if not blk:
-            continue
-        han_block = JIEBA_BLOCK.match(blk)
-        # most blocks have no recurring or unknown character: no tie, no further look
-        settled = han_block and (len(set(blk)) < len(blk) or not HMM_KNOWN.issuperset(blk)) \
-            and _hmm_may_tie(blk) and _jieba_block(segmenter, blk)
-        if settled:
-            at = pos
-            for word in settled:
-                out.append((word, at, at + len(word)))
-                at += len(word)
-        elif han_block and not BLOCK_PUNCT.search(blk):
-            # Han, letters and digits only: every token is jieba's as it stands
-            out.extend([(word, pos + start, pos + end) for word, start, end in segmenter.tokenize(blk)])
-        elif han_block:
-            for word, start, end in segmenter.tokenize(blk):
-                if end - start > 1 and not word.isalnum() and not HAN.search(word) \
-                        and not segmenter.has_word(word):
-                    at = pos + start
-                    for piece in ASCII_WORD.split(word):
-                        if piece:
-                            out.append((piece, at, at + len(piece)))
-                            at += len(piece)
-                else:
-                    out.append((word, pos + start, pos + end))
-        else:
-            at = pos
-            for piece in JIEBA_SPACE.split(blk):
-                for word in ([piece] if JIEBA_SPACE.match(piece) else piece):
-                    out.append((word, at, at + len(word)))
-                    at += len(word)
-        pos += len(blk)
-    return out
-
-
-class _Tokens(list):
-    """jieba tokens of a sentence, with their start positions and end set for fast lookup."""
-
-    def __init__(self, tokens: list[_Token]):
-        super().__init__(tokens)
-        self.starts = [t.start for t in tokens]
-        self.ends = {t.end for t in tokens}
-
-
-@lru_cache(maxsize=1 << 16)
-def lcut(text: str) -> tuple[str, ...]:
-    """jieba words of a short window, with our dictionary loaded (also in a process that
-    never ran find_mentions); memoised because the same windows recur (quotes, units)."""
-    return tuple(word for word, _, _ in segment(text))
-
-
-def _tokens(text: str) -> _Tokens:
-    return _Tokens([_Token(w, s, e) for w, s, e in segment(text)])
-
-
-def _sentence_tokens(doc: Document) -> list[_Tokens]:
-    """The tokens of every sentence, from one jieba pass over the whole text.
-
-    jieba cuts each run of JIEBA_BLOCK characters independently, so a sentence whose
-    edges fall outside such runs gets exactly the tokens it would get alone; a sentence
-    cut inside a run (or crossed by a token) is tokenised on its own, as before."""
-    text = doc.text
-    spans = segment(text)
-    starts = [s for _, s, _ in spans]
-    out = []
-    for sent in doc.sentences:
-        a, b = sent.start, sent.end
-        i = bisect_left(starts, a)
-        j = bisect_left(starts, b)
-        inside = i < len(spans) and spans[i][1] == a and (j == 0 or spans[j - 1][2] <= b) \
-            and (j == len(spans) or spans[j][1] == b)
-        if inside and not (_in_block(text, a) or _in_block(text, b)):
-            out.append(_Tokens([_Token(w, s - a, e - a) for w, s, e in spans[i:j]]))
-        else:
-            out.append(_tokens(sent.text))
-    return out
-
-
-def _in_block(text: str, pos: int) -> bool:
-    """Whether ``pos`` falls strictly inside a run jieba segments as one block."""
-    return 0 < pos < len(text) and bool(JIEBA_BLOCK.match(text[pos - 1])) and bool(JIEBA_BLOCK.match(text[pos]))
-
-
 STOP_TAGS = ("v", "i", "d", "p", "c", "u", "r", "f", "l")   # jieba dictionary tags that end a name
 MEASURES = set("个家所座名位批项条只头辆")
-
-
-@lru_cache(maxsize=1)
-def _dictionary_tags() -> dict[str, str]:
-    """jieba's own dictionary tags (v, n, ns …), read once, before we add our words."""
-    import jieba.posseg
-    return dict(jieba.posseg.dt.word_tag_tab)
-
 
 _STOP_CACHE: dict[int, tuple[frozenset[str], dict[str, bool]]] = {}
 

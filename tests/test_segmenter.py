@@ -13,6 +13,7 @@ from kg.clean import clean
 from kg.gazetteer import load_gazetteer
 from kg.lexicon import load_lexicon
 from kg.mentions import segment
+from kg.tokens import _sentence_tokens
 from kg.pipeline import collect_files
 from kg.read import read_document
 
@@ -78,3 +79,13 @@ PIECES = st.sampled_from(list("援疆乌什县衢州市的在和与企业公司�
 @given(st.lists(PIECES, max_size=30).map("".join))
 def test_any_mix_segments_as_jieba_does(reference, text):
     assert segment(text) == reference(text)
+
+
+def test_sentence_tokens_are_each_sentence_cut_alone():
+    # kg.tokens cuts a document once and hands each sentence its slice of the tokens
+    files, _ = collect_files([ROOT / "seeds", ROOT / "tests" / "data" / "unseen"])
+    for doc in (clean(read_document(f)) for f in files):
+        for sent, tokens in zip(doc.sentences, _sentence_tokens(doc)):
+            alone = segment(sent.text)
+            assert [(t.word, t.start, t.end) for t in tokens] == alone
+            assert tokens.starts == [s for _, s, _ in alone] and tokens.ends == {e for _, _, e in alone}
