@@ -103,6 +103,15 @@ def _half_width_table() -> dict[int, str]:
 
 
 HALF_WIDTH = _half_width_table()
+# runs of the characters a table changes: str.translate looks up every character of Chinese
+# text one by one (about 0.2 µs each), so only these runs are handed to it
+HALF_WIDTH_RUN = re.compile("[" + re.escape("".join(map(chr, HALF_WIDTH))) + "]+")
+BREAK_RUN = re.compile("[" + re.escape(LINE_BREAKS + "\t") + "]+")
+
+
+def _translated(text: str, table: dict[int, str], runs: re.Pattern) -> str:
+    """``text.translate(table)``, where ``runs`` finds every run of characters ``table`` maps."""
+    return runs.sub(lambda run: run.group().translate(table), text)
 
 
 @lru_cache(maxsize=1)
@@ -114,12 +123,35 @@ def _t2s():
 
 def normalise(raw: str) -> tuple[str, bool]:
     """Same-length normal form of ``raw`` and whether traditional script was converted."""
-    text = raw.translate(HALF_WIDTH)
-    changing = _changing_chars()
-    if changing is not None and changing.isdisjoint(text):
+    text = _translated(raw, HALF_WIDTH, HALF_WIDTH_RUN)
+    if _nothing_changes(text):
         return text, False          # nothing OpenCC would change: most articles
     simplified = CJK_RUN.sub(lambda m: to_simplified(m.group(0)), text)
     return simplified, simplified != text
+
+
+def _nothing_changes(text: str) -> bool:
+    """Whether ``text`` holds none of :func:`_changing_chars` (False when they are unknown)."""
+    found = _changing_pattern()
+    if found is None:
+        return False
+    bmp, astral = found
+    return not bmp.search(text) and (not ASTRAL.search(text) or astral.isdisjoint(text))
+
+
+ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+
+
+@lru_cache(maxsize=1)
+def _changing_pattern() -> tuple[re.Pattern, frozenset[str]] | None:
+    """:func:`_changing_chars` as a character class of those in the Basic Multilingual Plane
+    (searched about ten times faster than a set is asked per character) and a set of the rest
+    (a class holding characters beyond that plane is as slow as the set)."""
+    chars = _changing_chars()
+    if chars is None:
+        return None
+    bmp = "".join(sorted(c for c in chars if c <= "\uffff"))
+    return re.compile(f"[{re.escape(bmp)}]" if bmp else "(?!)"), frozenset(c for c in chars if c > "\uffff")
 
 
 @lru_cache(maxsize=1)
@@ -358,10 +390,10 @@ def cuts_head_word(before: str, after: str) -> bool:
     then a short line that looks like a heading is the first half of a sentence."""
     if not before or before[-1] in WHOLE_AT_END or before.endswith(_head_words()):
         return False                  # 共建产业园 / 区委…: a whole head word ends the line
-    for word in _head_words():
-        for k in range(1, len(word)):
-            if before.endswith(word[:k]) and after.startswith(word[k:]):
-                return True
+    halves = _head_word_halves()
+    for k in range(1, min(len(before), halves.longest) + 1):
+        if after.startswith(halves.get(before[-k:], ())):
+            return True
     return False
 
 
@@ -369,6 +401,22 @@ def cuts_head_word(before: str, after: str) -> bool:
 def _head_words() -> tuple[str, ...]:
     heads = {w for w in load_lexicon().suffixes if len(w) >= 2}
     return tuple(sorted(heads | {"地区", "自治州", "自治县", "自治区"}))
+
+
+class _Halves(dict):
+    """The first part of a head word cut in two -> the second parts that complete it."""
+    longest = 0
+
+
+@lru_cache(maxsize=1)
+def _head_word_halves() -> _Halves:
+    halves: dict[str, set[str]] = {}
+    for word in _head_words():
+        for k in range(1, len(word)):
+            halves.setdefault(word[:k], set()).add(word[k:])
+    out = _Halves((first, tuple(sorted(rest))) for first, rest in halves.items())
+    out.longest = max(map(len, out), default=0)
+    return out
 
 
 def page_furniture(t: str) -> bool:
@@ -381,7 +429,7 @@ def web_furniture(t: str) -> bool:
     navigation bar or breadcrumb, or an English translation (mostly Latin letters)."""
     if END_MARK.fullmatch(t) or len(t) <= 60 and not ends_sentence(t) and MASTHEAD.search(t):
         return True
-    clauses = bool(CLAUSE_MARKS.intersection(t))
+    clauses = not CLAUSE_MARKS.isdisjoint(t)
     if len(t) <= 80 or not clauses:            # else neither a bar nor a breadcrumb (most prose)
         items = [i for i in NAV_SEPARATOR.split(t) if i]
         if len(items) >= 4 and all(len(i) <= 8 and not re.search(r"\d", i) for i in items) \
@@ -631,7 +679,7 @@ def _assemble(paras: list[Para], raw_len: int) -> tuple[str, list[int], list[Par
         for a, b in para.spans:
             offsets.extend(range(a, b))
             length += b - a
-        pieces.append(para.text.translate(SPACE_FOR_BREAK))
+        pieces.append(_translated(para.text, SPACE_FOR_BREAK, BREAK_RUN))
         out.append(Paragraph(len(out), para.kind, start, length))
     offsets.append(raw_len)
     return "".join(pieces), offsets, out

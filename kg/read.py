@@ -295,10 +295,13 @@ def chinese_score(text: str) -> float:
     return sum(c in COMMON for c in cjk) / len(cjk)
 
 
+NOT_PROSE_CHAR = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufffd]")   # control characters but white space
+
+
 def looks_binary(text: str) -> bool:
     """Control characters (other than white space) or replacement characters: not prose."""
     sample = text[:20_000]
-    bad = sum(1 for c in sample if (c < " " and c not in "\t\n\r\f\v") or c in "\x7f\ufffd")
+    bad = len(NOT_PROSE_CHAR.findall(sample))
     return bad > max(8, len(sample) // 100)
 
 
