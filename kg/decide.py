@@ -51,11 +51,14 @@ class Scorer:
     def probability_of_logit(self, logit: float) -> float:
         return self.calibrated(_sigmoid(logit))
 
-    def prefixed_weights(self, prefix: str) -> dict[str, float]:
-        """feature -> the weight of ``prefix + feature``, for those that have one (made once)."""
-        if prefix not in self.views:
-            self.views[prefix] = {k[len(prefix):]: v for k, v in self.weights.items() if k.startswith(prefix)}
-        return self.views[prefix]
+    def prefixed_weights(self, prefix: str, skip: tuple[str, ...] = ()) -> dict[str, float]:
+        """feature -> the weight of ``prefix + feature``, for those that have one and do not
+        start with any of ``skip`` (made once)."""
+        view = self.views.get((prefix, skip))
+        if view is None:
+            view = self.views[prefix, skip] = {k[len(prefix):]: v for k, v in self.weights.items()
+                                               if k.startswith(prefix) and not k[len(prefix):].startswith(skip)}
+        return view
 
     def choose(self, candidates: list[dict[str, float]]) -> tuple[int, float]:
         """Index of the best candidate and its calibrated confidence (softmax share)."""
@@ -104,6 +107,7 @@ def shipped_scorers() -> dict[str, Scorer | None]:
     return {name: load_scorer(name) for name in SCORERS}
 
 
+@lru_cache(maxsize=1 << 12)      # asked for the same few counts all the time
 def bucket(n: int, edges: tuple[int, ...]) -> str:
     """``n`` as the first edge it does not exceed (``edges`` ascending), else ``edges[-1]+``."""
     for e in edges:

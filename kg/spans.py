@@ -183,22 +183,49 @@ def context_words(cls: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1 << 16)
-def _cue(text: str, at_end: bool) -> str | None:
-    """The first class of span_context.tsv with a word ending (or opening) ``text``; a word
-    before a final line break ends it too."""
+def _ending_cue(text: str) -> str | None:
+    """The first class of span_context.tsv with a word ending ``text``; a word before a
+    final line break ends it too."""
     for cls, words, longest in _cue_classes()[1]:
-        if at_end:
-            tail = text[-longest:]
-            if tail.endswith(words) or tail.endswith("\n") and tail[:-1].endswith(words):
-                return cls
-        elif text.startswith(words):
+        tail = text[-longest:]
+        if tail.endswith(words) or tail.endswith("\n") and tail[:-1].endswith(words):
             return cls
     return None
 
 
+@lru_cache(maxsize=1 << 16)
+def _opening_cue(text: str) -> str | None:
+    """The first class of span_context.tsv with a word opening ``text``."""
+    for cls, words, _ in _cue_classes()[1]:
+        if text.startswith(words):
+            return cls
+    return None
+
+
+@lru_cache(maxsize=1)
+def _invest_words() -> re.Pattern:
+    """Any word of the class invest of span_context.tsv."""
+    words = context_words("invest")
+    return re.compile("|".join(map(re.escape, words)) if words else "(?!)")
+
+
+_SUFFIX_REACH: dict[int, tuple[Lexicon, dict[str, int]]] = {}
+
+
+def _suffix_reach(lex: Lexicon) -> dict[str, int]:
+    """Last character of a head word of suffixes.tsv -> the longest such head word's length."""
+    if id(lex) not in _SUFFIX_REACH:
+        reach: dict[str, int] = {}
+        for w in lex.suffixes:
+            reach[w[-1]] = max(reach.get(w[-1], 0), len(w))
+        _SUFFIX_REACH[id(lex)] = lex, reach
+    return _SUFFIX_REACH[id(lex)][1]
+
+
 def _head(text: str, lex: Lexicon) -> tuple[str, int]:
     """The class of the span's head word (a suffix's type, a project, a township …) and its length."""
-    for n in range(min(len(text) - 1, 8), 0, -1):
+    # only head words ending in the span's last character can end it
+    for n in range(min(len(text) - 1, 8, _suffix_reach(lex).get(text[-1:], 0)), 0, -1):
         t = lex.suffixes.get(text[-n:])
         if t:
             return t, n
@@ -224,9 +251,9 @@ def _probability(m: Mention, sent: Sentence, ctx: SpanContext, scorer: Scorer) -
     weights of the features, then those of their copies, in the order :func:`features`
     lists them (so the same sum, bit for bit)."""
     f, family = _own_features(m, sent, ctx)
-    w, wf = scorer.weights, scorer.prefixed_weights(family + "~")
+    w, wf = scorer.weights, scorer.prefixed_weights(family + "~", skip=UNSHARED)
     terms = [w[k] * v for k, v in f.items() if k in w]
-    terms += [wf[k] * v for k, v in f.items() if k in wf and not k.startswith(UNSHARED)]
+    terms += [wf[k] * v for k, v in f.items() if k in wf]
     return scorer.probability_of_logit(scorer.bias + sum(terms))
 
 
@@ -247,7 +274,7 @@ def _own_features(m: Mention, sent: Sentence, ctx: SpanContext) -> tuple[dict[st
     f["prev:" + before] = 1.0
     if a > 0 and s[a - 1] in lex.transliteration and s[a] in lex.transliteration:
         f["edge:translit"] = 1.0          # starts inside a run of characters that spell a name
-    cue = _cue(s[max(0, a - 8):a], at_end=True)
+    cue = _ending_cue(s[max(0, a - 8):a])
     if cue:
         f["prev_cue:" + cue] = 1.0
     # after the span
@@ -256,13 +283,13 @@ def _own_features(m: Mention, sent: Sentence, ctx: SpanContext) -> tuple[dict[st
         j = bisect_left(tokens.starts, b)
         after = word_class(tokens[j].word, ctx) if j < len(tokens) and tokens.starts[j] == b else "mid_token"
     f["next:" + after] = 1.0
-    cue = _cue(s[b:b + 8], at_end=False)
+    cue = _opening_cue(s[b:b + 8])
     if cue:
         f["next_cue:" + cue] = 1.0
-    if a > 0 and s[a - 1] in "：:" and (cue := _cue(s[max(0, a - 9):a - 1], at_end=True)):
+    if a > 0 and s[a - 1] in "：:" and (cue := _ending_cue(s[max(0, a - 9):a - 1])):
         f["field_cue:" + cue] = 1.0         # 项目名称：X, a field's value
     rest = NEXT_CLAUSE.match(s, b).group(0)
-    if any(w in rest for w in context_words("invest")):
+    if _invest_words().search(rest):
         f["clause_after:invest"] = 1.0      # X，总投资…万元 / a table row: what was invested in
     # inside: tokens, dictionary words, transliteration, digits, quotes
     first_inside = bisect_left(tokens.starts, a)
@@ -278,7 +305,7 @@ def _own_features(m: Mention, sent: Sentence, ctx: SpanContext) -> tuple[dict[st
         known = [t.word for t in inside if t.word in ctx.tags]
         oov = (len(inside) - len(known)) / len(inside)
         f["oov:" + ("0" if oov == 0 else "some" if oov < 0.5 else "most")] = 1.0
-        f["dict_words:" + bucket(sum(len(w) > 1 for w in known), (0, 1, 2, 3))] = 1.0
+        f["dict_words:" + bucket(len(known) - [*map(len, known)].count(1), (0, 1, 2, 3))] = 1.0   # no word is empty
         for t in inside[1:]:                  # a word that never stands inside a name (在, 又, 曾任)
             cls = word_class(t.word, ctx)
             if cls in ("tag_p", "tag_d", "tag_c", "tag_r", "tag_u", "trigger", "say", "member", "role") \
@@ -307,7 +334,7 @@ def _own_features(m: Mention, sent: Sentence, ctx: SpanContext) -> tuple[dict[st
         f["quoted"] = 1.0
     if "·" in text:
         f["dot"] = 1.0
-    if core and core[0] in "本该各全每这那其某此首" or _cue(text, at_end=False) == "det":
+    if core and core[0] in "本该各全每这那其某此首" or _opening_cue(text) == "det":
         f["opens_det"] = 1.0
     # places inside the span
     for pa, pb in ctx.places.get(m.sentence, ()):
