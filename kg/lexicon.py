@@ -142,3 +142,23 @@ def anaphor_heads() -> tuple[AnaphorHead, ...]:
 def word_classes(name: str) -> dict[str, tuple[str, ...]]:
     """``class<TAB>word`` rows of a file in ``kg/data/lexicon`` as class -> words, longest first."""
     return _classes(name, lambda words: tuple(sorted(words, key=lambda w: (-len(w), w))))
+
+
+_CUE_GROUPS: dict[tuple[int, tuple[str, ...]], tuple[dict, tuple]] = {}
+
+
+def cue_group(cues: dict[str, tuple[str, ...]] | None,
+              prefixes: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...], object], ...]:
+    """The classes of ``cues`` (cues.tsv) named with one of ``prefixes`` (prep_, verb_ …), in
+    their order, each with its words and a pattern that finds any of them in a text (as
+    ``any(w in text for w in words)`` does, in one search); made once per cues and prefixes,
+    since the scorers' features ask for them for every candidate."""
+    if not cues:
+        return ()
+    key = (id(cues), prefixes)
+    if key not in _CUE_GROUPS:     # the cues are kept with their group, so their id stays theirs
+        import re
+        group = tuple((cls, words, re.compile("|".join(map(re.escape, words)) if words else "(?!)"))
+                      for cls, words in cues.items() if cls.startswith(prefixes))
+        _CUE_GROUPS[key] = cues, group
+    return _CUE_GROUPS[key][1]

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from itertools import repeat
 
 import cn2an
 
 from .decide import Scorer, bucket, load_scorer
-from .lexicon import Lexicon, load_lexicon, rule_pairs, rule_pattern, rule_words
+from .lexicon import Lexicon, cue_group, load_lexicon, rule_pairs, rule_pattern, rule_words
 from .mentions import NAME_CHAR, _dictionary_tags, _is_stop, lcut
 from .model import Document, Entity, Evidence, Mention, Metric
 from .relations import ACTOR_TYPES, CLAUSE_HEAD, NOT_ACTOR_BEFORE
@@ -197,7 +198,7 @@ class _DocMetrics:
         lead = self.list_lead(sent)
         if lead is not None and lead.index < sent.index - 1:
             pool.extend(self.by_sentence.get(lead.index, ()))
-        clause = base + max((c.end() for c in CLAUSE_BREAK.finditer(text, 0, start)), default=0)
+        clause = base + _after_last_break(text, start)
         clause_end = base + next((c.start() for c in CLAUSE_BREAK.finditer(text, end)), len(text))
         for m in pool:
             if not (self.types(m) & CANDIDATE_TYPES):
@@ -225,10 +226,10 @@ class _DocMetrics:
         keys = list(dict.fromkeys([*near, *(k for k in (*self.roles, rule) if k and k in self.entities),
                                    *organisations]))
         cues = self.lex.cues or {}
-        ind_classes = [c for c, words in cues.items() if c.startswith("ind_") and any(w in indicator for w in words)]
+        ind_classes = [c for c, _, anywhere in cue_group(cues, ("ind_",)) if anywhere.search(indicator)]
         # what the number's own clause says before it: its verb, and whether it names a doer
         lead = text[clause - base:start]
-        verbs = [c for c, words in cues.items() if c.startswith("verb_") and any(w in lead for w in words)]
+        verbs = [c for c, _, anywhere in cue_group(cues, ("verb_",)) if anywhere.search(lead)]
         stated = any(scope == "clause" for _, scope in near.values())
         context = [*(f"clause_{v}" for v in verbs), "stated" if stated else "unstated"]
         out = []
@@ -286,7 +287,7 @@ class _DocMetrics:
         text, base = s.text, s.start
         before = text[:self.chain_start(m, self.by_sentence[m.sentence]) - base]   # 在第五师双河市…
         after = text[m.end - base:]
-        clause_start = max((c.end() for c in CLAUSE_BREAK.finditer(before)), default=0)
+        clause_start = _after_last_break(before, len(before))
         if not before[clause_start:].strip() or CLAUSE_HEAD.fullmatch(before[clause_start:]):
             f["clause_head"] = 1.0
         if m is self.by_sentence[m.sentence][0]:
@@ -311,8 +312,8 @@ class _DocMetrics:
             f["relative:head"] = 1.0            # 由X设立的|基金, 每年安排…
         if s.kind != "body":
             f[f"kind:{s.kind}"] = 1.0
-        for cls, words in cues.items():
-            if cls.startswith(("prep_", "verb_")) and before.endswith(words):
+        for cls, words, _ in cue_group(cues, ("prep_", "verb_")):
+            if before.endswith(words):
                 f[f"before:{cls}"] = 1.0        # 引进X, 入驻X, 在X: an object or a place, not a doer
         if self.modifies_noun(m, after):
             f["after:noun"] = 1.0               # 招引辽宁|企业: the place only says what kind
@@ -329,8 +330,8 @@ class _DocMetrics:
             f["dist:" + bucket(len(between), (0, 2, 6, 15, 40))] = 1.0
             others = sum(1 for o in self.by_sentence[m.sentence] if m.end <= o.start and o.end <= number)
             f["between:" + bucket(others, (0, 1))] = 1.0
-            for cls, words in cues.items():
-                if cls.startswith("verb_") and any(w in between for w in words):
+            for cls, _, anywhere in cue_group(cues, ("verb_",)):
+                if anywhere.search(between):
                     f[f"between:{cls}"] = 1.0
             if CLAUSE_BREAK.search(between):
                 f["between:clause_break"] = 1.0
@@ -456,7 +457,7 @@ class _DocMetrics:
 
         if unit == "km" and self.supporter:          # distances are from the supporting city
             return self._step("distance", self.supporter)
-        clause = max((c.end() for c in CLAUSE_BREAK.finditer(text, 0, start)), default=0)  # the number's
+        clause = _after_last_break(text, start)  # the number's
         # 0. the whole of the supported place (全县农民人均可支配收入…, 全市义务教育巩固率…)
         whole = WHOLE_PLACE.match(text, clause)
         if whole and self.supported in self.entities and self.is_whole(whole.group(1), self.entities[self.supported]):
@@ -671,7 +672,14 @@ def _without_name(indicator: str, names: list[str]) -> str:
 
 
 SPEECH = re.compile(r"[，。；！？,;!?]")
-CLAUSE_BREAK = re.compile(r"[，。；,;]")
+CLAUSE_BREAK_CHARS = "，。；,;"
+CLAUSE_BREAK = re.compile(f"[{CLAUSE_BREAK_CHARS}]")
+
+
+def _after_last_break(text: str, end: int) -> int:
+    """Where the clause ending at ``end`` starts: after the last CLAUSE_BREAK before it, else
+    0 (the end of the last match of CLAUSE_BREAK.finditer(text, 0, end), found in C)."""
+    return max(map(text.rfind, CLAUSE_BREAK_CHARS, repeat(0), repeat(end))) + 1
 RELATIVE_AGENT = rule_pattern("relative_agent")
 TOPIC_CLAUSE = rule_pattern("topic_clause")
 CHANGE_OF_BEFORE = rule_pattern("change_of_before")

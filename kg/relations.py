@@ -15,7 +15,7 @@ from itertools import repeat
 
 from .decide import Scorer, bucket
 from .gazetteer import Gazetteer, load_gazetteer
-from .lexicon import Lexicon, load_lexicon, rule_pattern, rule_words
+from .lexicon import Lexicon, cue_group, load_lexicon, rule_pattern, rule_words
 from .model import Document, Entity, Evidence, Mention, Relation
 from .resolve import Pairing, in_xinjiang
 
@@ -730,8 +730,8 @@ class _DocRelations:
                         others = sum(1 for o in self.by_sentence[sentence] if m.end <= o.start and o.end <= pos
                                      and self.is_actor_type(o))
                         f["between_actors:" + bucket(others, (0, 1))] = 1.0
-                    for cls, words in cues.items():
-                        if cls.startswith("prep_") and before.endswith(words):
+                    for cls, words, _ in cue_group(cues, ("prep_",)):
+                        if before.endswith(words):
                             f[f"before:{cls}"] = 1.0
                     if CLAUSE_HEAD.fullmatch(before[_clause_start(before, len(before)):]):
                         f["clause_head"] = 1.0
@@ -794,8 +794,8 @@ class _DocRelations:
                               (b <= o.start - base and o.end - base <= trig[0] or trig[1] <= o.start - base and o.end - base <= a))
                 f[f"pred:{p}&{end}:{side}:between:" + bucket(between, (0, 1))] = 1.0
             before = text[:a]
-            for cls, words in cues.items():
-                if cls.startswith("prep_") and before.endswith(words):
+            for cls, words, _ in cue_group(cues, ("prep_",)):
+                if before.endswith(words):
                     f[f"pred:{p}&{end}:{cls}"] = 1.0
             clause = before[_clause_start(before, len(before)):]
             if CLAUSE_HEAD.fullmatch(clause):
