@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import cached_property
 from itertools import repeat
 
 import cn2an
@@ -124,6 +125,11 @@ class _DocMetrics:
     def types(self, m: Mention) -> set[str]:
         return set(self.entities[m.entity].types)
 
+    @cached_property
+    def organisations(self) -> list[str]:
+        """The organisations the article names (made once, asked for each figure)."""
+        return [k for k in self.mention_count if "Organization" in self.entities[k].types]
+
     def extract(self) -> list[Metric]:
         out: list[Metric] = []
         seen: set[tuple[float, str, str | None]] = set()
@@ -222,7 +228,7 @@ class _DocMetrics:
             if old is None or _closer(m, old[0], number):
                 near[m.entity] = (m, scope)
         # the article's organisations too: a city's figure is often its aid command's or team's
-        organisations = [k for k in self.mention_count if "Organization" in self.entities[k].types]
+        organisations = self.organisations
         keys = list(dict.fromkeys([*near, *(k for k in (*self.roles, rule) if k and k in self.entities),
                                    *organisations]))
         cues = self.lex.cues or {}

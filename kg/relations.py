@@ -54,8 +54,10 @@ class _DocRelations:
         self.doc, self.entities, self.pairing, self.gaz, self.lex = doc, entities, pairing, gaz, lex
         self.mentions = [m for m in mentions if m.entity]
         self.by_sentence: dict[int, list[Mention]] = {}
+        self.by_entity: dict[str, list[Mention]] = {}      # in text order, as self.mentions
         for m in self.mentions:
             self.by_sentence.setdefault(m.sentence, []).append(m)
+            self.by_entity.setdefault(m.entity, []).append(m)
         self.out: dict[tuple[str, str, str], Relation] = {}
         self.supporter = f"place/{pairing.supporters[0]}" if pairing.supporters else None
         self.supported = f"place/{pairing.supported[0]}" if pairing.supported else None
@@ -757,7 +759,7 @@ class _DocRelations:
             role = self.roles.get(key)
             if role:
                 f[f"pred:{p}&{end}role:{role}"] = 1.0
-            mine = [m for m in self.mentions if m.entity == key]
+            mine = self.by_entity.get(key, [])
             f[f"pred:{p}&{end}mentions:" + bucket(len(mine), (0, 1, 3))] = 1.0
             for src in {m.source for m in mine}:          # which rule found the name (suffix, quote …)
                 f[f"pred:{p}&{end}found:{src}"] = 1.0

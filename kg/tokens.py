@@ -134,11 +134,12 @@ def _jieba_block(segmenter: rjieba.Jieba, block: str) -> list[str] | None:
     return words
 
 
-def _own_block(segmenter: rjieba.Jieba, block: str) -> list[str] | None:
+def _own_block(segmenter: rjieba.Jieba, block: str, may_tie: bool = False) -> list[str] | None:
     """jieba's words of one block (a run of JIEBA_BLOCK characters) where jieba-rs's
-    differ or may differ; None where rjieba's own words are jieba's (most blocks)."""
+    differ or may differ; None where rjieba's own words are jieba's (most blocks).
+    ``may_tie``: the block is known to hold a recurring or unknown Han character."""
     # most blocks have no recurring or unknown character: no tie, no further look
-    if (len(set(block)) < len(block) or not HMM_KNOWN.issuperset(block)) and _hmm_may_tie(block):
+    if may_tie or (len(set(block)) < len(block) or not HMM_KNOWN.issuperset(block)) and _hmm_may_tie(block):
         settled = _jieba_block(segmenter, block)
         if settled:
             return settled
@@ -189,7 +190,8 @@ def words_of(text: str) -> list[str]:
         starts = [a for a, _ in blocks]
         while hit:
             a, b = blocks[bisect_right(starts, hit.start()) - 1]    # the block it is in
-            own = _own_block(segmenter, text[a:b])
+            # a recurring Han character or one the HMM does not know (not punctuation) was found
+            own = _own_block(segmenter, text[a:b], hit.group(1) is not None or not BLOCK_PUNCT.match(hit.group()))
             if own is not None:
                 redo.append((a, b, own))
             hit = MAY_DIFFER.search(text, b)
