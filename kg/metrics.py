@@ -121,6 +121,7 @@ class _DocMetrics:
             self.default_actor = None   # 其中：湖南、浙江…: one of several named, not the article's actor
         self.last_rule_pick: tuple[int, str | None] = (-1, None)     # (paragraph, key)
         self.carried: tuple[int, str | None] = (-2, None)            # (sentence, key) a rule found in text
+        self.mention_memo: dict[int, dict[str, float]] = {}           # id(mention) -> _mention_features
 
     def types(self, m: Mention) -> set[str]:
         return set(self.entities[m.entity].types)
@@ -286,9 +287,13 @@ class _DocMetrics:
         """Whether ``m`` ends a list's lead sentence, only a colon after it (…建起某合作社：)."""
         return re.match(r"\s*[：:]\s*$", self.doc.text[m.end:lead.start + len(lead.text)]) is not None
 
-    def _place_features(self, f: dict[str, float], m: Mention, number: int, number_end: int, cues,
-                        same_sentence: bool) -> None:
-        """Where one mention of a candidate stands relative to the figure."""
+    def _mention_features(self, m: Mention, cues) -> dict[str, float]:
+        """The features of :meth:`_place_features` that read only the mention and its sentence,
+        made once per mention (a mention is a candidate of every figure near it)."""
+        known = self.mention_memo.get(id(m))
+        if known is not None:
+            return known
+        f: dict[str, float] = self.mention_memo.setdefault(id(m), {})
         s = self.doc.sentences[m.sentence]
         text, base = s.text, s.start
         before = text[:self.chain_start(m, self.by_sentence[m.sentence]) - base]   # 在第五师双河市…
@@ -331,6 +336,12 @@ class _DocMetrics:
             f["after:aid"] = 1.0
         if "、" in text[max(0, m.start - base - 1):m.start - base] + after[:1]:
             f["listed"] = 1.0
+        return f
+
+    def _place_features(self, f: dict[str, float], m: Mention, number: int, number_end: int, cues,
+                        same_sentence: bool) -> None:
+        """Where one mention of a candidate stands relative to the figure."""
+        f.update(self._mention_features(m, cues))
         if same_sentence and m.end <= number:
             between = self.doc.text[m.end:number]
             f["dist:" + bucket(len(between), (0, 2, 6, 15, 40))] = 1.0
