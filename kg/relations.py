@@ -55,6 +55,7 @@ class _DocRelations:
         self.mentions = [m for m in mentions if m.entity]
         self.by_sentence: dict[int, list[Mention]] = {}
         self.by_entity: dict[str, list[Mention]] = {}      # in text order, as self.mentions
+        self.lead_ins: dict[int, tuple[list[str], bool]] = {}   # id(mention) -> lead_in(mention)
         for m in self.mentions:
             self.by_sentence.setdefault(m.sentence, []).append(m)
             self.by_entity.setdefault(m.entity, []).append(m)
@@ -88,6 +89,18 @@ class _DocRelations:
     def sentence_text(self, index: int) -> tuple[str, int]:
         s = self.doc.sentences[index]
         return s.text, s.start
+
+    def lead_in(self, m: Mention) -> tuple[list[str], bool]:
+        """The cue classes prep_ of cues.tsv with a word right before ``m``, and whether ``m``
+        heads its clause (CLAUSE_HEAD): features of the scorers, made once per mention."""
+        known = self.lead_ins.get(id(m))
+        if known is None:
+            text, base = self.sentence_text(m.sentence)
+            before = text[:m.start - base]
+            preps = [cls for cls, words, _ in cue_group(self.lex.cues, ("prep_",)) if before.endswith(words)]
+            heads = bool(CLAUSE_HEAD.fullmatch(before[_clause_start(before, len(before)):]))
+            known = self.lead_ins[id(m)] = preps, heads
+        return known
 
     def is_actor(self, m: Mention) -> bool:
         """An actor stands at the head of its clause: 三年来,湖州市援疆指挥部精心打造…;
@@ -700,7 +713,6 @@ class _DocRelations:
                 if old is None or (scope == "before" and (old[1] != "before" or m.end > old[0].end)):
                     near[m.entity] = (m, scope)
         keys = list(near) + [k for k in (*self.roles, *picked) if k and k not in near and k != obj]
-        cues = self.lex.cues or {}
         out = []
         for k in dict.fromkeys(keys):
             e = self.entities[k]
@@ -723,7 +735,6 @@ class _DocRelations:
             if k in near:
                 m = near[k][0]
                 if m.sentence == sentence:
-                    before = text[:m.start - base]
                     if m.end <= pos:
                         gap = text[m.end - base:pos - base]
                         f["dist:" + bucket(len(gap), (0, 2, 6, 15, 40))] = 1.0
@@ -732,10 +743,10 @@ class _DocRelations:
                         others = sum(1 for o in self.by_sentence[sentence] if m.end <= o.start and o.end <= pos
                                      and self.is_actor_type(o))
                         f["between_actors:" + bucket(others, (0, 1))] = 1.0
-                    for cls, words, _ in cue_group(cues, ("prep_",)):
-                        if before.endswith(words):
-                            f[f"before:{cls}"] = 1.0
-                    if CLAUSE_HEAD.fullmatch(before[_clause_start(before, len(before)):]):
+                    preps, clause_head = self.lead_in(m)
+                    for cls in preps:
+                        f[f"before:{cls}"] = 1.0
+                    if clause_head:
                         f["clause_head"] = 1.0
                         f[f"clause_head&type:{e.types[0]}"] = 1.0
             out.append((k, f))
@@ -748,7 +759,6 @@ class _DocRelations:
         the evidence sentence; never a name."""
         p = rel.predicate
         f: dict[str, float] = {f"pred:{p}": 1.0, f"pred:{p}&rule:{rel.rule}": 1.0}
-        cues = self.lex.cues or {}
         for end, key in (("s", rel.subject), ("o", rel.object)):
             e = self.entities[key]
             for t in e.types:
@@ -795,12 +805,10 @@ class _DocRelations:
                 between = sum(1 for o in in_sentence if o.entity != key and
                               (b <= o.start - base and o.end - base <= trig[0] or trig[1] <= o.start - base and o.end - base <= a))
                 f[f"pred:{p}&{end}:{side}:between:" + bucket(between, (0, 1))] = 1.0
-            before = text[:a]
-            for cls, words, _ in cue_group(cues, ("prep_",)):
-                if before.endswith(words):
-                    f[f"pred:{p}&{end}:{cls}"] = 1.0
-            clause = before[_clause_start(before, len(before)):]
-            if CLAUSE_HEAD.fullmatch(clause):
+            preps, clause_head = self.lead_in(m)
+            for cls in preps:
+                f[f"pred:{p}&{end}:{cls}"] = 1.0
+            if clause_head:
                 f[f"pred:{p}&{end}:clause_head"] = 1.0
         return f
 
