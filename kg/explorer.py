@@ -28,7 +28,11 @@ per store for the index, unlike arbitrary ``/sparql`` queries, which run in kill
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import tempfile
 import threading
 from collections import OrderedDict
 from importlib import resources
@@ -53,6 +57,8 @@ SOURCES_PER_FACT = 40          # quads read of one fact's yj:trigger, of its pro
 ANSWERS_KEPT = 256             # neighbourhoods kept per store (most recently asked)
 DOC_ENTITIES = 300             # entities fetched for one document
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
+CACHE_NAME = "explorer-cache.json"   # the first view and index of a build's store, next to it
+CACHE_FORMAT = 1
 
 PREFIXES = """PREFIX yj: <https://w3id.org/yuanjiang-kg/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -164,6 +170,30 @@ class EntityIndex:
                 lines[i].append(f"{s} {p} {o} .\n")
         self.names = ["".join(sorted(set(x))) for x in lines]
 
+    def dump(self) -> dict:
+        """The index as plain JSON data (:meth:`restore` reads it back)."""
+        return {"entities": self.entities, "relations": self.relations, "iris": self.iris,
+                "links": self.links, "names": self.names}
+
+    @classmethod
+    def restore(cls, data: dict) -> "EntityIndex":
+        """The index :meth:`dump` gave; ValueError unless it has the shape of one made
+        with this code's relations."""
+        index = cls.__new__(cls)
+        index.entities, index.relations = data["entities"], data["relations"]
+        index.iris, index.links, index.names = data["iris"], data["links"], data["names"]
+        n = len(index.iris)
+        if (not isinstance(index.entities, int) or index.relations != list(RELATION_STYLE)
+                or not (len(index.links) == len(index.names) == n)
+                or not all(isinstance(x, str) for x in (*index.iris, *index.names))
+                or not all(isinstance(x, int) and 0 <= x >> 6 < n and (x >> 1) & 31 < len(index.relations)
+                           for links in index.links for x in links)):
+            raise ValueError("not an entity index of this version")
+        index.ids = {iri: i for i, iri in enumerate(index.iris)}
+        if len(index.ids) != n:
+            raise ValueError("an entity listed twice")
+        return index
+
     def _id(self, iri: str) -> int:
         i = self.ids.get(iri)
         if i is None:
@@ -201,14 +231,19 @@ class Explorer:
     graphs are the graph's parts, so queries read their union."""
 
     def __init__(self, store: ox.Store, dataset: bool = False, title: str = "对口援疆知识图谱",
-                 warm: bool = False):
+                 warm: bool = False, cache: tuple[Path, str] | None = None):
+        """``cache``: (file, key) where the first view and the index are kept for this
+        store (:func:`cache_key`), read before they are made and written once made."""
         self.store = store
+        self.cache = cache
+        self._from_disk: set[str] = set()     # what was read from the cache file
+        self._written = False                 # the cache file is written (or need not be)
         self.kwargs = {"use_default_graph_as_union": True} if dataset else {}
         self.title = title
         self._made: dict[str, bytes] = {}
         # one lock per answer made once: the first view is never kept waiting behind the
         # key figures (minutes on a large graph)
-        self._locks = {name: threading.Lock() for name in ("page", "docs", "dashboard", "entities")}
+        self._locks = {name: threading.Lock() for name in ("page", "docs", "dashboard", "entities", "cache")}
         self._answers: OrderedDict[tuple, dict] = OrderedDict()   # neighbourhoods, last asked last
         self._titles: dict[str, str] = {}         # document IRI -> listed name, once the list is made
         self._answers_lock = threading.Lock()
@@ -272,10 +307,37 @@ class Explorer:
         return self._made[name]
 
     def page(self) -> bytes:
-        return self._once("page", lambda: "".join(page_pieces(self.overview(), self.title, served=True)).encode("utf-8"))
+        if "page" not in self._made and self.cache is not None:
+            with self._locks["page"]:
+                if "page" not in self._made:
+                    found = read_cached(*self.cache, self.title, "page")
+                    if found is not None:
+                        self._made["page"] = found
+                        self._from_disk.add("page")
+        page = self._once("page", lambda: "".join(page_pieces(self.overview(), self.title, served=True)).encode("utf-8"))
+        self._keep()
+        return page
+
+    def _keep(self) -> None:
+        """Write the first view and the index to the cache file once both are made here
+        (not both read from it)."""
+        if self.cache is None or self._written or not {"page", "entities"} <= self._made.keys():
+            return
+        with self._locks["cache"]:
+            if not self._written and self._from_disk != {"page", "entities"}:
+                write_cache(*self.cache, self._made["entities"], self._made["page"], self.title)
+            self._written = True
 
     def entities(self) -> EntityIndex:
-        """The relations and names index of this store, made on first use (at start when warm)."""
+        """The relations and names index of this store: from the cache file, else made on
+        first use (at start when warm)."""
+        if "entities" not in self._made:
+            with self._locks["entities"]:
+                if "entities" not in self._made and self.cache is not None:
+                    found = read_cached(*self.cache, self.title, "index")
+                    if found is not None:
+                        self._made["entities"] = found
+                        self._from_disk.add("entities")
         if "entities" not in self._made:
             with self._locks["entities"]:
                 if "entities" not in self._made:
@@ -284,6 +346,7 @@ class Explorer:
                     types = [(s, f"<{_RDF}type>", f"<{_YJ}{t}>") for t, q in ENTITY_TYPES_OF.items()
                              for (s,) in self._terms(q)]
                     self._made["entities"] = EntityIndex(relations, names + types, len({s for s, _, _ in types}))
+        self._keep()
         return self._made["entities"]
 
     def _terms(self, query: str) -> list[list[str]]:
@@ -506,6 +569,69 @@ class Explorer:
         else:
             return False
         return True
+
+
+def cache_key(manifest: str | Path) -> str:
+    """What a cached first view and index were made from: the store's manifest (each build
+    writes its own) and the code and assets that make them (kg's modules and page
+    templates, pyvis' version)."""
+    from importlib.metadata import version
+    h = hashlib.sha256(f"{CACHE_FORMAT} {OVERVIEW_NODES} pyvis {version('pyvis')}\n".encode())
+    h.update(Path(manifest).read_bytes())
+    here = Path(__file__).resolve().parent
+    for f in sorted([*here.glob("*.py"), *here.glob("data/*.html")]):
+        h.update(f"\n{f.name}\n".encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def write_cache(path: str | Path, key: str, index: EntityIndex, page: bytes, title: str) -> bool:
+    """Keep the first view and the index in ``path``: a JSON header line (format, key,
+    title, and the size and SHA-256 of each part), then the page, then the index as JSON.
+    Written to a temporary file renamed into place, so a reader finds the old file or the
+    new one, never part of one. False if the folder cannot be written (the server then
+    makes them again at its next start)."""
+    kept = json.dumps(index.dump(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    head = json.dumps({"format": CACHE_FORMAT, "key": key, "title": title,
+                       "page": [len(page), hashlib.sha256(page).hexdigest()],
+                       "index": [len(kept), hashlib.sha256(kept).hexdigest()]}).encode("utf-8")
+    path = Path(path)
+    tmp = None
+    try:
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
+                                         delete=False) as fh:
+            tmp = fh.name
+            fh.write(head + b"\n" + page + kept)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        return True
+    except OSError:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        return False
+
+
+def read_cached(path: str | Path, key: str, title: str, part: str):
+    """One part ("page": bytes, "index": :class:`EntityIndex`) of what :func:`write_cache`
+    kept in ``path``, or None when the file is missing, of another store, code or title,
+    or the part is not whole (its size and digest are checked, then its shape): a cache is
+    used only if it is exactly what was written for this store. The page is read alone,
+    so the first view is served before the index (the bulk of the file) is read."""
+    try:
+        with open(path, "rb") as fh:
+            meta = json.loads(fh.readline(4096))
+            if (not isinstance(meta, dict) or meta.get("format") != CACHE_FORMAT or meta.get("key") != key
+                    or meta.get("title") != title):
+                return None
+            size, digest = meta[part]
+            fh.seek(fh.tell() + (meta["page"][0] if part == "index" else 0))
+            data = fh.read(size)
+        if len(data) != size or hashlib.sha256(data).hexdigest() != digest:
+            return None
+        return data if part == "page" else EntityIndex.restore(json.loads(data))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return None
 
 
 def _page_data(lines: list[str], star: bool = False, centre: str | None = None, titles=None) -> dict:

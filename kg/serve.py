@@ -33,7 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 
-from .explorer import Explorer
+from .explorer import CACHE_NAME, Explorer, cache_key
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -218,6 +218,19 @@ def describe_store(path: str | Path) -> dict:
     return {"file": str(path), "triples": len(ox.Store.read_only(str(folder / DB))), "dataset": True,
             "named_graphs": named_graphs(folder), "default_graph_triples": 0,
             "store": str(folder / DB)}
+
+
+def explorer_cache(graph: str | Path) -> tuple[Path, str] | None:
+    """Where the explorer keeps the first view and index of a build's store (next to its
+    store folder, :data:`kg.explorer.CACHE_NAME`) and the key of the store there now; None
+    when there is no store. Taken before the store is opened: should a build replace it in
+    between, the cache is written under the older key, and so never used for the newer store."""
+    from .store import MANIFEST, store_folder
+    folder = store_folder(graph)
+    try:
+        return (folder.parent / CACHE_NAME, cache_key(folder / MANIFEST)) if folder is not None else None
+    except OSError:                 # the manifest replaced just now: no cache this time
+        return None
 
 
 def graph_iri_problem(param: str, value: str) -> str | None:
@@ -836,8 +849,9 @@ class SparqlServer(ThreadingHTTPServer):
             (Path(self._folder) / "info.json").write_text(json.dumps(self.info), encoding="utf-8")
             self.query_timeout, self.quiet = timeout, quiet
             self.pool = WorkerPool(self._folder, max(1, workers))
+            cache = explorer_cache(graph) if self._generation else None     # (before the store opens)
             self.explorer = Explorer(ox.Store.read_only(self.info.get("store") or str(Path(self._folder) / "store")),
-                                     dataset=self.info["dataset"], warm=warm)
+                                     dataset=self.info["dataset"], warm=warm, cache=cache)
         except BaseException:
             shutil.rmtree(self._folder, ignore_errors=True)
             raise
@@ -866,7 +880,8 @@ class SparqlServer(ThreadingHTTPServer):
                 info = {**describe_store(self._graph), "timeout": self.query_timeout}
                 (Path(self._folder) / "info.json").write_text(json.dumps(info), encoding="utf-8")
                 pool = WorkerPool(self._folder, self.pool.size)
-                explorer = Explorer(ox.Store.read_only(info["store"]), dataset=True, warm=self._warm)
+                cache = explorer_cache(self._graph)
+                explorer = Explorer(ox.Store.read_only(info["store"]), dataset=True, warm=self._warm, cache=cache)
             except (OSError, RuntimeError, StoreError):
                 if pool is not None:        # a commit half done: the next request tries again
                     pool.close()
