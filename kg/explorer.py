@@ -231,10 +231,12 @@ class Explorer:
     graphs are the graph's parts, so queries read their union."""
 
     def __init__(self, store: ox.Store, dataset: bool = False, title: str = "对口援疆知识图谱",
-                 warm: bool = False, cache: tuple[Path, str] | None = None):
+                 warm: bool = False, cache: tuple[Path, str] | None = None, triples: int | None = None):
         """``cache``: (file, key) where the first view and the index are kept for this
-        store (:func:`cache_key`), read before they are made and written once made."""
+        store (:func:`cache_key`), read before they are made and written once made, with
+        ``triples`` (the store's size, which takes seconds to count on a large store)."""
         self.store = store
+        self.triples = triples
         self.cache = cache
         self._from_disk: set[str] = set()     # what was read from the cache file
         self._written = False                 # the cache file is written (or need not be)
@@ -252,8 +254,8 @@ class Explorer:
 
     def warm(self) -> None:
         try:
+            self.page()         # first: from the cache file it is ready before the index is read
             self.entities()
-            self.page()
             self.documents()
             self.dashboard()
         except Exception:       # noqa: BLE001 - a request will meet the same error and report it
@@ -325,7 +327,7 @@ class Explorer:
             return
         with self._locks["cache"]:
             if not self._written and self._from_disk != {"page", "entities"}:
-                write_cache(*self.cache, self._made["entities"], self._made["page"], self.title)
+                write_cache(*self.cache, self._made["entities"], self._made["page"], self.title, self.triples)
             self._written = True
 
     def entities(self) -> EntityIndex:
@@ -585,14 +587,16 @@ def cache_key(manifest: str | Path) -> str:
     return h.hexdigest()
 
 
-def write_cache(path: str | Path, key: str, index: EntityIndex, page: bytes, title: str) -> bool:
+def write_cache(path: str | Path, key: str, index: EntityIndex, page: bytes, title: str,
+                triples: int | None = None) -> bool:
     """Keep the first view and the index in ``path``: a JSON header line (format, key,
-    title, and the size and SHA-256 of each part), then the page, then the index as JSON.
+    the page's title, the store's triple count when given, and the size and SHA-256 of each
+    part), then the page, then the index as JSON.
     Written to a temporary file renamed into place, so a reader finds the old file or the
     new one, never part of one. False if the folder cannot be written (the server then
     makes them again at its next start)."""
     kept = json.dumps(index.dump(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    head = json.dumps({"format": CACHE_FORMAT, "key": key, "title": title,
+    head = json.dumps({"format": CACHE_FORMAT, "key": key, "title": title, "triples": triples,
                        "page": [len(page), hashlib.sha256(page).hexdigest()],
                        "index": [len(kept), hashlib.sha256(kept).hexdigest()]}).encode("utf-8")
     path = Path(path)
@@ -613,17 +617,20 @@ def write_cache(path: str | Path, key: str, index: EntityIndex, page: bytes, tit
 
 
 def read_cached(path: str | Path, key: str, title: str, part: str):
-    """One part ("page": bytes, "index": :class:`EntityIndex`) of what :func:`write_cache`
-    kept in ``path``, or None when the file is missing, of another store, code or title,
-    or the part is not whole (its size and digest are checked, then its shape): a cache is
+    """One part ("page": bytes, "index": :class:`EntityIndex`, "triples": int) of what
+    :func:`write_cache` kept in ``path``, or None when the file is missing, of another
+    store or code (or the page of another title), or the part is not whole (its size and digest are checked, then its shape): a cache is
     used only if it is exactly what was written for this store. The page is read alone,
     so the first view is served before the index (the bulk of the file) is read."""
     try:
         with open(path, "rb") as fh:
             meta = json.loads(fh.readline(4096))
             if (not isinstance(meta, dict) or meta.get("format") != CACHE_FORMAT or meta.get("key") != key
-                    or meta.get("title") != title):
+                    or (part == "page" and meta.get("title") != title)):
                 return None
+            if part == "triples":
+                n = meta["triples"]
+                return n if isinstance(n, int) and not isinstance(n, bool) and n >= 0 else None
             size, digest = meta[part]
             fh.seek(fh.tell() + (meta["page"][0] if part == "index" else 0))
             data = fh.read(size)

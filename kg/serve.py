@@ -33,7 +33,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 
-from .explorer import CACHE_NAME, Explorer, cache_key
+# (kg.explorer, with networkx and the page, is imported where used: a query worker,
+# started as this module, then starts in half the time)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
@@ -210,12 +211,17 @@ def prepare_store(graph: str | Path, folder: str | Path) -> dict:
     return info
 
 
-def describe_store(path: str | Path) -> dict:
+def describe_store(path: str | Path, cache: tuple[Path, str] | None = None) -> dict:
     """What :func:`prepare_store` says, for a build's store (``kg serve OUT``): queried where
-    it is, read-only, with nothing loaded."""
+    it is, read-only, with nothing loaded. Its size is counted (10 s on 13M triples) unless
+    the explorer's ``cache`` of this store kept it."""
+    from .explorer import read_cached
     from .store import DB, named_graphs, store_folder
     folder = store_folder(path)
-    return {"file": str(path), "triples": len(ox.Store.read_only(str(folder / DB))), "dataset": True,
+    triples = read_cached(*cache, "", "triples") if cache is not None else None
+    if triples is None:
+        triples = len(ox.Store.read_only(str(folder / DB)))
+    return {"file": str(path), "triples": triples, "dataset": True,
             "named_graphs": named_graphs(folder), "default_graph_triples": 0,
             "store": str(folder / DB)}
 
@@ -225,6 +231,7 @@ def explorer_cache(graph: str | Path) -> tuple[Path, str] | None:
     store folder, :data:`kg.explorer.CACHE_NAME`) and the key of the store there now; None
     when there is no store. Taken before the store is opened: should a build replace it in
     between, the cache is written under the older key, and so never used for the newer store."""
+    from .explorer import CACHE_NAME, cache_key
     from .store import MANIFEST, store_folder
     folder = store_folder(graph)
     try:
@@ -314,12 +321,17 @@ def _worker_main(folder: str) -> None:
 class _Worker:
     """One query process, spoken to over its stdin/stdout."""
 
-    def __init__(self, folder: str):
+    def __init__(self, folder: str, wait: bool = True):
         env = dict(os.environ)
         package_root = str(Path(__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         self.process = subprocess.Popen([sys.executable, "-m", "kg.serve", "--worker", folder],
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        if wait:
+            self.started()
+
+    def started(self) -> None:
+        """Wait until the process has opened the store (RuntimeError if it does not)."""
         ready, _, _ = select.select([self.process.stdout], [], [], 60)
         if not ready or self.process.stdout.readline() != b"ready\n":
             self.stop()
@@ -395,8 +407,21 @@ class WorkerPool:
         self._numbers = itertools.count()
         self._closed = False
         self._spawning: list[threading.Thread] = []
-        for _ in range(size + 1):
-            self._add()
+        # started together, then waited for: each spends most of a second starting Python
+        workers: list[_Worker] = []
+        try:
+            for _ in range(size + 1):
+                workers.append(_Worker(folder, wait=False))
+            for worker in workers:
+                worker.started()
+        except BaseException:
+            for worker in workers:
+                worker.stop()
+            raise
+        with self._lock:
+            self._all.update(workers)
+            self._idle.extend(workers)
+            self._dispatch()
 
     def _add(self) -> None:
         if self._closed:
@@ -843,15 +868,17 @@ class SparqlServer(ThreadingHTTPServer):
             from .store import generation, is_store
             # a build's store is served where it is, and reopened when a build replaces it
             self._generation = generation(graph) if is_store(graph) else None
-            self.info = (describe_store(graph) if self._generation
+            cache = explorer_cache(graph) if self._generation else None     # (before the store opens)
+            self.info = (describe_store(graph, cache) if self._generation
                          else prepare_store(graph, Path(self._folder) / "store"))
             self.info["timeout"] = timeout
             (Path(self._folder) / "info.json").write_text(json.dumps(self.info), encoding="utf-8")
             self.query_timeout, self.quiet = timeout, quiet
             self.pool = WorkerPool(self._folder, max(1, workers))
-            cache = explorer_cache(graph) if self._generation else None     # (before the store opens)
+            from .explorer import Explorer
             self.explorer = Explorer(ox.Store.read_only(self.info.get("store") or str(Path(self._folder) / "store")),
-                                     dataset=self.info["dataset"], warm=warm, cache=cache)
+                                     dataset=self.info["dataset"], warm=warm, cache=cache,
+                                     triples=self.info["triples"])
         except BaseException:
             shutil.rmtree(self._folder, ignore_errors=True)
             raise
@@ -877,11 +904,13 @@ class SparqlServer(ThreadingHTTPServer):
                 return
             pool = None
             try:
-                info = {**describe_store(self._graph), "timeout": self.query_timeout}
+                cache = explorer_cache(self._graph)
+                info = {**describe_store(self._graph, cache), "timeout": self.query_timeout}
                 (Path(self._folder) / "info.json").write_text(json.dumps(info), encoding="utf-8")
                 pool = WorkerPool(self._folder, self.pool.size)
-                cache = explorer_cache(self._graph)
-                explorer = Explorer(ox.Store.read_only(info["store"]), dataset=True, warm=self._warm, cache=cache)
+                from .explorer import Explorer
+                explorer = Explorer(ox.Store.read_only(info["store"]), dataset=True, warm=self._warm, cache=cache,
+                                    triples=info["triples"])
             except (OSError, RuntimeError, StoreError):
                 if pool is not None:        # a commit half done: the next request tries again
                     pool.close()
