@@ -1,0 +1,123 @@
+"""The explorer's cache file (OUT/explorer-cache.json): `kg serve OUT` keeps the first view, the
+entity index and the store's size there, and a restart on the same store reads them instead
+of making them; a file of another store or code, or not whole, is never used."""
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import urllib.parse
+
+import pyoxigraph as ox
+import pytest
+
+from kg.explorer import CACHE_NAME, RELATION_STYLE, EntityIndex, Explorer, cache_key, read_cached, write_cache
+from kg.serve import SparqlServer, explorer_cache
+from kg.store import open_store
+from tests.test_serve import http
+
+YJ = "https://w3id.org/yuanjiang-kg/ontology#"
+
+
+@pytest.fixture
+def out(seed_build, tmp_path):
+    """A copy of the seed build's store: the server writes its cache file next to it."""
+    source = next(p for p in seed_build.outputs if p.name == "graph.ttl").parent / "store"
+    shutil.copytree(source, tmp_path / "out" / "store")
+    return tmp_path / "out"
+
+
+def serving(out):
+    server = SparqlServer(out, port=0, quiet=True, timeout=30)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    return server, server.url[:-len("/sparql")]
+
+
+def answers(home: str, iris) -> list:
+    found = []
+    for iri in iris:
+        status, _, body = http(home + "/api/node?" + urllib.parse.urlencode({"iri": iri}))
+        assert status == 200
+        found.append(json.loads(body))
+    return found
+
+
+def relations_by_sparql(store: ox.Store, iri: str) -> set:
+    """(relation, other end, outgoing) of ``iri`` from the store, as the index should hold them."""
+    values = " ".join(f"<{YJ}{r}>" for r in RELATION_STYLE)
+    found = set()
+    for outgoing, pattern in ((True, f"<{iri}> ?p ?x"), (False, f"?x ?p <{iri}>")):
+        q = f"SELECT DISTINCT ?p ?x WHERE {{ VALUES ?p {{ {values} }} {pattern} FILTER(isIRI(?x)) }}"
+        for row in store.query(q, use_default_graph_as_union=True):
+            found.add((row["p"].value[len(YJ):], row["x"].value, outgoing))
+    return found
+
+
+def test_a_restart_serves_the_kept_first_view_and_index(out):
+    server, home = serving(out)
+    try:
+        _, _, first_page = http(home + "/")
+        index = server.explorer.entities()
+        sample = sorted(index.ids, key=lambda e: (-index.degree(e), e))[:8]
+        first = answers(home, sample)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (out / CACHE_NAME).is_file() and not list(out.glob(f".{CACHE_NAME}.*"))
+
+    server, home = serving(out)
+    try:
+        assert server.info["triples"] == len(open_store(out))      # kept, not counted again
+        _, _, page = http(home + "/")
+        assert page == first_page
+        assert answers(home, sample) == first
+        assert server.explorer._from_disk == {"page", "entities"}
+        kept = server.explorer.entities()
+        store = open_store(out)
+        for iri in sample:                  # the kept index answers as the store does
+            assert set(kept.around(iri)) == relations_by_sparql(store, iri) != set()
+    finally:
+        server.shutdown()
+        server.server_close()
+    # the answers come from the file alone: an empty store with it gives the same ones
+    alone = Explorer(ox.Store(), dataset=True, cache=explorer_cache(out))
+    assert alone.page() == first_page and alone.entities().links == kept.links
+    assert [alone.neighbourhood(iri) for iri in sample] == first
+
+
+def test_a_cache_of_another_store_or_damaged_is_made_again(out):
+    cache = explorer_cache(out)
+    made = Explorer(open_store(out), dataset=True, cache=cache)
+    page, index = made.page(), made.entities()
+    kept = (out / CACHE_NAME).read_bytes()
+    head, _, rest = kept.partition(b"\n")
+    meta = json.loads(head)
+    index_at = len(head) + 1 + meta["page"][0]
+    assert read_cached(*cache, made.title, "page") == page
+
+    # another store: a build writes a new manifest, so another key
+    manifest = out / "store" / "manifest.json"
+    changed = manifest.read_bytes().replace(b'"format"', b' "format"', 1)
+    moved = out / "moved"
+    moved.mkdir()
+    (moved / "manifest.json").write_bytes(changed)
+    assert cache_key(moved / "manifest.json") != cache[1]
+    assert read_cached(cache[0], cache_key(moved / "manifest.json"), made.title, "page") is None
+
+    flipped = bytearray(kept)
+    flipped[index_at + 10] ^= 1                     # one bit of the index
+    damaged = {"index bit": bytes(flipped), "cut short": kept[:-100], "no header": rest,
+               "empty": b"", "header only": head + b"\n", "not json": b"\xff\xfe{" + kept}
+    for name, data in damaged.items():
+        (out / CACHE_NAME).write_bytes(data)
+        assert read_cached(*cache, made.title, "index") is None, name
+        again = Explorer(open_store(out), dataset=True, cache=cache)
+        assert again.page() == page and again.entities().links == index.links, name
+        assert read_cached(*cache, made.title, "index").links == index.links, name    # written anew
+    # whole (digests right) but not an index: refused by its shape
+    bad = EntityIndex.restore(index.dump())
+    bad.links = [[len(bad.iris) << 6 | 1]] + bad.links[1:]          # a link to no entity
+    assert write_cache(*cache, bad, page, made.title)
+    assert read_cached(*cache, made.title, "index") is None
+    assert read_cached(*cache, "another title", "page") is None
+    assert not write_cache(out / "no such folder" / CACHE_NAME, cache[1], index, page, made.title)
