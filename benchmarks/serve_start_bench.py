@@ -5,8 +5,8 @@ the entity index from the store) and restarts (read from OUT/explorer-cache.json
     python benchmarks/serve_start_bench.py OUT [--first N] [--restarts N]
 
 OUT must be writable (the server writes its cache file there); copy a build if it is not.
-Chromium is launched before the server, then asks for ``/`` every 50 ms until the server
-answers; the time is to ``body[data-ready=true]`` (the page's first view drawn). Also the
+Chromium is launched before the server, and opens ``/`` when the server prints the line
+saying where it listens; the time is from starting the server to ``body[data-ready=true]`` (the page's first view drawn). Also the
 server's memory (VmRSS when the view was drawn, VmHWM ten seconds later: the key figures
 are still being made in the background then). Appends a JSON line to
 ``benchmarks/results/serve_start.jsonl``.
@@ -17,15 +17,15 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from kg.explorer import CACHE_NAME  # noqa: E402
+from kg.explorer_cache import CACHE_NAME  # noqa: E402
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -56,17 +56,16 @@ def one_start(browser, out: Path) -> dict:
     load = round(os.getloadavg()[0], 2)
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     t = time.perf_counter()
+    errors = tempfile.TemporaryFile()           # (a pipe left unread could fill and stop the server)
     server = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", str(out), "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              env=env, stdout=subprocess.PIPE, stderr=errors)
     try:
-        while True:
-            try:
-                page.goto(f"http://127.0.0.1:{port}/", wait_until="commit", timeout=600_000)
-                break
-            except PlaywrightError:          # not listening yet
-                if server.poll() is not None:
-                    raise SystemExit(server.stderr.read().decode())
-                time.sleep(0.05)
+        # opened as a reader would: once the server says where it listens
+        if not server.stdout.readline().startswith(b"SPARQL endpoint"):
+            server.wait()
+            errors.seek(0)
+            raise SystemExit(errors.read().decode())
+        page.goto(f"http://127.0.0.1:{port}/", wait_until="commit", timeout=600_000)
         page.wait_for_selector("body[data-ready=true]", state="attached", timeout=600_000)
         drawn = time.perf_counter() - t
         nodes = page.evaluate("() => kgView.data.nodes.length")

@@ -28,11 +28,7 @@ per store for the index, unlike arbitrary ``/sparql`` queries, which run in kill
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 import re
-import tempfile
 import threading
 from collections import OrderedDict
 from importlib import resources
@@ -42,6 +38,7 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 
 from .dashboard import key_figures
+from .explorer_cache import read_cached, write_cache
 from .graph import TermIndex
 from .html import HEADING_SEARCH, RELATION_STYLE, TITLE_CHARS, _GraphData, _dashboard_json, _sha256, page_pieces, script_json
 from .model import ENTITY_TYPES
@@ -57,8 +54,6 @@ SOURCES_PER_FACT = 40          # quads read of one fact's yj:trigger, of its pro
 ANSWERS_KEPT = 256             # neighbourhoods kept per store (most recently asked)
 DOC_ENTITIES = 300             # entities fetched for one document
 QUERY_DIR = Path(__file__).resolve().parent.parent / "queries"
-CACHE_NAME = "explorer-cache.json"   # the first view and index of a build's store, next to it
-CACHE_FORMAT = 1
 
 PREFIXES = """PREFIX yj: <https://w3id.org/yuanjiang-kg/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -233,7 +228,7 @@ class Explorer:
     def __init__(self, store: ox.Store, dataset: bool = False, title: str = "对口援疆知识图谱",
                  warm: bool = False, cache: tuple[Path, str] | None = None, triples: int | None = None):
         """``cache``: (file, key) where the first view and the index are kept for this
-        store (:func:`cache_key`), read before they are made and written once made, with
+        store (:func:`kg.explorer_cache.cache_key`), read before they are made and written once made, with
         ``triples`` (the store's size, which takes seconds to count on a large store)."""
         self.store = store
         self.triples = triples
@@ -327,7 +322,7 @@ class Explorer:
             return
         with self._locks["cache"]:
             if not self._written and self._from_disk != {"page", "entities"}:
-                write_cache(*self.cache, self._made["entities"], self._made["page"], self.title, self.triples)
+                write_cache(*self.cache, self._made["entities"].dump(), self._made["page"], self.title, self.triples)
             self._written = True
 
     def entities(self) -> EntityIndex:
@@ -337,9 +332,12 @@ class Explorer:
             with self._locks["entities"]:
                 if "entities" not in self._made and self.cache is not None:
                     found = read_cached(*self.cache, self.title, "index")
-                    if found is not None:
-                        self._made["entities"] = found
-                        self._from_disk.add("entities")
+                    try:
+                        if found is not None:
+                            self._made["entities"] = EntityIndex.restore(found)
+                            self._from_disk.add("entities")
+                    except (ValueError, KeyError, TypeError, AttributeError):
+                        pass                    # not an index: made below, and the file anew
         if "entities" not in self._made:
             with self._locks["entities"]:
                 if "entities" not in self._made:
@@ -571,74 +569,6 @@ class Explorer:
         else:
             return False
         return True
-
-
-def cache_key(manifest: str | Path) -> str:
-    """What a cached first view and index were made from: the store's manifest (each build
-    writes its own) and the code and assets that make them (kg's modules and page
-    templates, pyvis' version)."""
-    from importlib.metadata import version
-    h = hashlib.sha256(f"{CACHE_FORMAT} {OVERVIEW_NODES} pyvis {version('pyvis')}\n".encode())
-    h.update(Path(manifest).read_bytes())
-    here = Path(__file__).resolve().parent
-    for f in sorted([*here.glob("*.py"), *here.glob("data/*.html")]):
-        h.update(f"\n{f.name}\n".encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()
-
-
-def write_cache(path: str | Path, key: str, index: EntityIndex, page: bytes, title: str,
-                triples: int | None = None) -> bool:
-    """Keep the first view and the index in ``path``: a JSON header line (format, key,
-    the page's title, the store's triple count when given, and the size and SHA-256 of each
-    part), then the page, then the index as JSON.
-    Written to a temporary file renamed into place, so a reader finds the old file or the
-    new one, never part of one. False if the folder cannot be written (the server then
-    makes them again at its next start)."""
-    kept = json.dumps(index.dump(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    head = json.dumps({"format": CACHE_FORMAT, "key": key, "title": title, "triples": triples,
-                       "page": [len(page), hashlib.sha256(page).hexdigest()],
-                       "index": [len(kept), hashlib.sha256(kept).hexdigest()]}).encode("utf-8")
-    path = Path(path)
-    tmp = None
-    try:
-        with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
-                                         delete=False) as fh:
-            tmp = fh.name
-            fh.write(head + b"\n" + page + kept)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        return True
-    except OSError:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
-        return False
-
-
-def read_cached(path: str | Path, key: str, title: str, part: str):
-    """One part ("page": bytes, "index": :class:`EntityIndex`, "triples": int) of what
-    :func:`write_cache` kept in ``path``, or None when the file is missing, of another
-    store or code (or the page of another title), or the part is not whole (its size and digest are checked, then its shape): a cache is
-    used only if it is exactly what was written for this store. The page is read alone,
-    so the first view is served before the index (the bulk of the file) is read."""
-    try:
-        with open(path, "rb") as fh:
-            meta = json.loads(fh.readline(4096))
-            if (not isinstance(meta, dict) or meta.get("format") != CACHE_FORMAT or meta.get("key") != key
-                    or (part == "page" and meta.get("title") != title)):
-                return None
-            if part == "triples":
-                n = meta["triples"]
-                return n if isinstance(n, int) and not isinstance(n, bool) and n >= 0 else None
-            size, digest = meta[part]
-            fh.seek(fh.tell() + (meta["page"][0] if part == "index" else 0))
-            data = fh.read(size)
-        if len(data) != size or hashlib.sha256(data).hexdigest() != digest:
-            return None
-        return data if part == "page" else EntityIndex.restore(json.loads(data))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        return None
 
 
 def _page_data(lines: list[str], star: bool = False, centre: str | None = None, titles=None) -> dict:

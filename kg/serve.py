@@ -17,6 +17,7 @@ import html
 import itertools
 import json
 import math
+import importlib
 import os
 import re
 import select
@@ -215,7 +216,7 @@ def describe_store(path: str | Path, cache: tuple[Path, str] | None = None) -> d
     """What :func:`prepare_store` says, for a build's store (``kg serve OUT``): queried where
     it is, read-only, with nothing loaded. Its size is counted (10 s on 13M triples) unless
     the explorer's ``cache`` of this store kept it."""
-    from .explorer import read_cached
+    from .explorer_cache import read_cached
     from .store import DB, named_graphs, store_folder
     folder = store_folder(path)
     triples = read_cached(*cache, "", "triples") if cache is not None else None
@@ -228,10 +229,10 @@ def describe_store(path: str | Path, cache: tuple[Path, str] | None = None) -> d
 
 def explorer_cache(graph: str | Path) -> tuple[Path, str] | None:
     """Where the explorer keeps the first view and index of a build's store (next to its
-    store folder, :data:`kg.explorer.CACHE_NAME`) and the key of the store there now; None
+    store folder, :data:`kg.explorer_cache.CACHE_NAME`) and the key of the store there now; None
     when there is no store. Taken before the store is opened: should a build replace it in
     between, the cache is written under the older key, and so never used for the newer store."""
-    from .explorer import CACHE_NAME, cache_key
+    from .explorer_cache import CACHE_NAME, cache_key
     from .store import MANIFEST, store_folder
     folder = store_folder(graph)
     try:
@@ -860,6 +861,10 @@ class SparqlServer(ThreadingHTTPServer):
         self.read_timeout, self.body_seconds = READ_TIMEOUT, BODY_SECONDS
         self.retry_after = max(1, math.ceil(min(timeout, 30)))
         self._connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        # the explorer's modules (networkx, rdflib: most of a second) load while the query
+        # workers start
+        loading = threading.Thread(target=importlib.import_module, args=("kg.explorer",), daemon=True)
+        loading.start()
         self._folder = tempfile.mkdtemp(prefix="kg-serve-")
         self._graph, self._warm = graph, warm
         self._reopening = threading.Lock()
@@ -875,6 +880,7 @@ class SparqlServer(ThreadingHTTPServer):
             (Path(self._folder) / "info.json").write_text(json.dumps(self.info), encoding="utf-8")
             self.query_timeout, self.quiet = timeout, quiet
             self.pool = WorkerPool(self._folder, max(1, workers))
+            loading.join()
             from .explorer import Explorer
             self.explorer = Explorer(ox.Store.read_only(self.info.get("store") or str(Path(self._folder) / "store")),
                                      dataset=self.info["dataset"], warm=warm, cache=cache,

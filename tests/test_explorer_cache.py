@@ -11,7 +11,8 @@ import urllib.parse
 import pyoxigraph as ox
 import pytest
 
-from kg.explorer import CACHE_NAME, RELATION_STYLE, EntityIndex, Explorer, cache_key, read_cached, write_cache
+from kg.explorer import RELATION_STYLE, EntityIndex, Explorer
+from kg.explorer_cache import CACHE_NAME, cache_key, read_cached, write_cache
 from kg.serve import SparqlServer, explorer_cache
 from kg.store import open_store
 from tests.test_serve import http
@@ -113,11 +114,16 @@ def test_a_cache_of_another_store_or_damaged_is_made_again(out):
         assert read_cached(*cache, made.title, "index") is None, name
         again = Explorer(open_store(out), dataset=True, cache=cache)
         assert again.page() == page and again.entities().links == index.links, name
-        assert read_cached(*cache, made.title, "index").links == index.links, name    # written anew
+        assert read_cached(*cache, made.title, "index")["links"] == index.links, name    # written anew
     # whole (digests right) but not an index: refused by its shape
     bad = EntityIndex.restore(index.dump())
     bad.links = [[len(bad.iris) << 6 | 1]] + bad.links[1:]          # a link to no entity
-    assert write_cache(*cache, bad, page, made.title)
-    assert read_cached(*cache, made.title, "index") is None
+    assert write_cache(*cache, bad.dump(), page, made.title)
+    with pytest.raises(ValueError):
+        EntityIndex.restore(read_cached(*cache, made.title, "index"))
+    again = Explorer(open_store(out), dataset=True, cache=cache)
+    assert again.page() == page and again._from_disk == {"page"}
+    assert again.entities().links == index.links and again._from_disk == {"page"}
+    assert read_cached(*cache, made.title, "index")["links"] == index.links      # written anew
     assert read_cached(*cache, "another title", "page") is None
-    assert not write_cache(out / "no such folder" / CACHE_NAME, cache[1], index, page, made.title)
+    assert not write_cache(out / "no such folder" / CACHE_NAME, cache[1], index.dump(), page, made.title)
