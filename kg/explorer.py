@@ -235,6 +235,7 @@ class Explorer:
         self.cache = cache
         self._from_disk: set[str] = set()     # what was read from the cache file
         self._written = False                 # the cache file is written (or need not be)
+        self.cache_writer: threading.Thread | None = None     # writing it, in the background
         self.kwargs = {"use_default_graph_as_union": True} if dataset else {}
         self.title = title
         self._made: dict[str, bytes] = {}
@@ -316,13 +317,17 @@ class Explorer:
         return page
 
     def _keep(self) -> None:
-        """Write the first view and the index to the cache file once both are made here
-        (not both read from it)."""
+        """Write the first view and the index to the cache file, in the background (a second
+        or two on a large store: the first view is not kept waiting), once both are made
+        here (not both read from it)."""
         if self.cache is None or self._written or not {"page", "entities"} <= self._made.keys():
             return
         with self._locks["cache"]:
             if not self._written and self._from_disk != {"page", "entities"}:
-                write_cache(*self.cache, self._made["entities"].dump(), self._made["page"], self.title, self.triples)
+                self.cache_writer = threading.Thread(
+                    target=write_cache, name="explorer-cache", daemon=True,
+                    args=(*self.cache, self._made["entities"].dump(), self._made["page"], self.title, self.triples))
+                self.cache_writer.start()
             self._written = True
 
     def entities(self) -> EntityIndex:

@@ -61,6 +61,7 @@ def test_a_restart_serves_the_kept_first_view_and_index(out):
         index = server.explorer.entities()
         sample = sorted(index.ids, key=lambda e: (-index.degree(e), e))[:8]
         first = answers(home, sample)
+        server.explorer.cache_writer.join(60)       # written in the background
     finally:
         server.shutdown()
         server.server_close()
@@ -90,6 +91,7 @@ def test_a_cache_of_another_store_or_damaged_is_made_again(out):
     cache = explorer_cache(out)
     made = Explorer(open_store(out), dataset=True, cache=cache)
     page, index = made.page(), made.entities()
+    made.cache_writer.join(60)
     kept = (out / CACHE_NAME).read_bytes()
     head, _, rest = kept.partition(b"\n")
     meta = json.loads(head)
@@ -114,6 +116,7 @@ def test_a_cache_of_another_store_or_damaged_is_made_again(out):
         assert read_cached(*cache, made.title, "index") is None, name
         again = Explorer(open_store(out), dataset=True, cache=cache)
         assert again.page() == page and again.entities().links == index.links, name
+        again.cache_writer.join(60)
         assert read_cached(*cache, made.title, "index")["links"] == index.links, name    # written anew
     # whole (digests right) but not an index: refused by its shape
     bad = EntityIndex.restore(index.dump())
@@ -124,6 +127,7 @@ def test_a_cache_of_another_store_or_damaged_is_made_again(out):
     again = Explorer(open_store(out), dataset=True, cache=cache)
     assert again.page() == page and again._from_disk == {"page"}
     assert again.entities().links == index.links and again._from_disk == {"page"}
+    again.cache_writer.join(60)
     assert read_cached(*cache, made.title, "index")["links"] == index.links      # written anew
     assert read_cached(*cache, "another title", "page") is None
     assert not write_cache(out / "no such folder" / CACHE_NAME, cache[1], index.dump(), page, made.title)
