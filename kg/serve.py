@@ -230,8 +230,7 @@ def describe_store(path: str | Path, cache: tuple[Path, str] | None = None) -> d
 def explorer_cache(graph: str | Path) -> tuple[Path, str] | None:
     """Where the explorer keeps the first view and index of a build's store (next to its
     store folder, :data:`kg.explorer_cache.CACHE_NAME`) and the key of the store there now; None
-    when there is no store. Taken before the store is opened: should a build replace it in
-    between, the cache is written under the older key, and so never used for the newer store."""
+    when there is no store. Taken before the store is opened, and again after (:func:`_still`)."""
     from .explorer_cache import CACHE_NAME, cache_key
     from .store import MANIFEST, store_folder
     folder = store_folder(graph)
@@ -239,6 +238,13 @@ def explorer_cache(graph: str | Path) -> tuple[Path, str] | None:
         return (folder.parent / CACHE_NAME, cache_key(folder / MANIFEST)) if folder is not None else None
     except OSError:                 # the manifest replaced just now: no cache this time
         return None
+
+
+def _still(cache: tuple[Path, str] | None, graph: str | Path) -> tuple[Path, str] | None:
+    """``cache`` if the store at ``graph`` has the same key after it was opened: else a build
+    replaced it in between, and the explorer of the opened store gets no cache (the next
+    request opens the new store, and its explorer the new store's cache)."""
+    return cache if cache is not None and explorer_cache(graph) == cache else None
 
 
 def graph_iri_problem(param: str, value: str) -> str | None:
@@ -882,9 +888,9 @@ class SparqlServer(ThreadingHTTPServer):
             self.pool = WorkerPool(self._folder, max(1, workers))
             loading.join()
             from .explorer import Explorer
-            self.explorer = Explorer(ox.Store.read_only(self.info.get("store") or str(Path(self._folder) / "store")),
-                                     dataset=self.info["dataset"], warm=warm, cache=cache,
-                                     triples=self.info["triples"])
+            store = ox.Store.read_only(self.info.get("store") or str(Path(self._folder) / "store"))
+            self.explorer = Explorer(store, dataset=self.info["dataset"], warm=warm, triples=self.info["triples"],
+                                     cache=_still(cache, graph))
         except BaseException:
             shutil.rmtree(self._folder, ignore_errors=True)
             raise
@@ -915,8 +921,9 @@ class SparqlServer(ThreadingHTTPServer):
                 (Path(self._folder) / "info.json").write_text(json.dumps(info), encoding="utf-8")
                 pool = WorkerPool(self._folder, self.pool.size)
                 from .explorer import Explorer
-                explorer = Explorer(ox.Store.read_only(info["store"]), dataset=True, warm=self._warm, cache=cache,
-                                    triples=info["triples"])
+                store = ox.Store.read_only(info["store"])
+                explorer = Explorer(store, dataset=True, warm=self._warm, triples=info["triples"],
+                                    cache=_still(cache, self._graph))
             except (OSError, RuntimeError, StoreError):
                 if pool is not None:        # a commit half done: the next request tries again
                     pool.close()

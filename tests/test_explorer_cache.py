@@ -131,3 +131,14 @@ def test_a_cache_of_another_store_or_damaged_is_made_again(out):
     assert read_cached(*cache, made.title, "index")["links"] == index.links      # written anew
     assert read_cached(*cache, "another title", "page") is None
     assert not write_cache(out / "no such folder" / CACHE_NAME, cache[1], index.dump(), page, made.title)
+
+
+def test_a_store_replaced_while_the_server_opens_it_gets_no_cache(out):
+    """The key is taken before the store is opened and checked after: a build that replaced the
+    store in between (another manifest) leaves that explorer without the file."""
+    from kg import serve
+    cache = serve.explorer_cache(out)
+    assert serve._still(cache, out) == cache
+    manifest = out / "store" / "manifest.json"
+    manifest.write_bytes(manifest.read_bytes().replace(b'"format"', b' "format"', 1))
+    assert serve._still(cache, out) is None
