@@ -50,6 +50,7 @@ READ_TIMEOUT = 10.0  # seconds a socket may stay silent while we read a request 
 BODY_SECONDS = 30.0  # a whole request body must arrive within this
 SHORT_QUERY = 1.0  # seconds a query may run before it counts as long (see WorkerPool)
 MAX_WAITING = 256  # queries waiting for a worker; more are turned away with 503
+CACHE_WRITE_WAIT = 60.0  # seconds a stopping server waits for the explorer's cache file to be written
 MAX_CONNECTIONS = 512  # open connections (each holds a thread); more get 503 at once
 BACKLOG = 1024  # connections the kernel queues before we accept them (the system may cap it)
 LOCAL_NAMES = ("localhost", "127.0.0.1", "[::1]")  # Host names always served
@@ -969,6 +970,9 @@ class SparqlServer(ThreadingHTTPServer):
         super().server_close()
         for pool in (*self._retired, self.pool):
             pool.close()
+        writer = self.explorer.cache_writer     # a cache file being written is finished (1-2 s)
+        if writer is not None:
+            writer.join(CACHE_WRITE_WAIT)
         shutil.rmtree(self._folder, ignore_errors=True)
 
 

@@ -61,10 +61,9 @@ def test_a_restart_serves_the_kept_first_view_and_index(out):
         index = server.explorer.entities()
         sample = sorted(index.ids, key=lambda e: (-index.degree(e), e))[:8]
         first = answers(home, sample)
-        server.explorer.cache_writer.join(60)       # written in the background
     finally:
         server.shutdown()
-        server.server_close()
+        server.server_close()       # waits for the file, written in the background
     assert (out / CACHE_NAME).is_file() and not list(out.glob(f".{CACHE_NAME}.*"))
 
     server, home = serving(out)
