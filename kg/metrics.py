@@ -633,7 +633,7 @@ class _DocMetrics:
     @staticmethod
     def predicate(m: Mention, usable: list[Mention], text: str, base: int) -> bool:
         """某中心是…的“双重点”工程: a name after 是 says what the clause's first name is."""
-        clause = max((c.end() for c in CLAUSE_BREAK.finditer(text, 0, m.start - base)), default=0)
+        clause = _after_last_break(text, m.start - base)
         return any(clause <= o.start - base and o.end <= m.start and text.startswith(COPULA, o.end - base)
                    for o in usable if o is not m)
 
@@ -697,6 +697,8 @@ def _after_last_break(text: str, end: int) -> int:
     """Where the clause ending at ``end`` starts: after the last CLAUSE_BREAK before it, else
     0 (the end of the last match of CLAUSE_BREAK.finditer(text, 0, end), found in C)."""
     return max(map(text.rfind, CLAUSE_BREAK_CHARS, repeat(0), repeat(end))) + 1
+
+
 RELATIVE_AGENT = rule_pattern("relative_agent")
 TOPIC_CLAUSE = rule_pattern("topic_clause")
 CHANGE_OF_BEFORE = rule_pattern("change_of_before")
