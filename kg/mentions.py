@@ -103,6 +103,8 @@ QUOTED_NAME = rule_pattern("quoted_name")
 PLAN_PERIOD = rule_pattern("plan_period")
 GENERIC_MODIFIERS = frozenset(rule_words("generic_modifiers"))
 KIND_BEFORE_HEAD = rule_pattern("kind_before_head")
+EACH_BEFORE_NAME = rule_pattern("each_before_name")
+MEDIA_AFTER_PLACE = rule_pattern("media_after_place")
 BOUNDARY_AFTER_NAME = set("在和与的是说等担及为到从向把被将也都又已还并就,，。；;、!！?？:：”)（(")
 BOUNDARY_AFTER_NAME |= set("笑表介告感激")     # 买买提笑着说, …表示, …介绍, …告诉记者, …感激地说
 PROJECT_HEAD = re.compile("项目")             # a project named in full ends here (kg.spans judges it)
@@ -270,6 +272,9 @@ class _Finder:
             if hit is None:
                 continue
             form, places = hit
+            if MEDIA_AFTER_PLACE.match(s, i + len(form)):
+                i += len(form)
+                continue                      # 新疆日报讯: a newspaper's name, not the place
             types = places[0].types
             if places[0].joint_city and places[0].joint_city[:-1] in form:
                 types = ("City", *types)      # 可克达拉市 names its XPCC division as a city
@@ -584,7 +589,7 @@ class _Finder:
             name = s[start:end]
             if start == head or name in lex.generic or len(name) < 3 or name[:-len(suf)] in GENERIC_MODIFIERS \
                     or HOSPITAL_GRADE.fullmatch(name) or SCENIC_GRADE.fullmatch(name) or KIND_BEFORE_HEAD.search(s, 0, head) \
-                    or s.startswith("中小学", head - 1):
+                    or s.startswith("中小学", head - 1) or EACH_BEFORE_NAME.search(s, 0, start):
                 continue                      # …的好学校, 皮山县中小学: a kind of school, not one
             if suf == "市场" and self.gaz.lookup(name[:-len(suf)]):
                 continue                      # 打开浙江市场: a place's market, not a marketplace

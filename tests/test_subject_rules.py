@@ -120,3 +120,24 @@ def test_money_a_clause_opens_by_investing_is_no_building_s():
     got = subjects(PAIRING + "乡村振兴领域，温州市投入2385万元建设拜城县党群活动中心；社会民生领域，"
                              "投入520万元新建拜城县综合劳务市场，投入1850万元援建拜城镇中心幸福院。")
     assert got["520万元"] == got["1850万元"] == "温州市"
+
+
+def test_according_to_is_no_part_of_the_source_named_after_it():
+    """据某委网站消息: 据 says where the news came from; the organisation's name starts after it."""
+    names = {e.label for e in entities(PAIRING + "据国家发改委网站消息，援疆项目已开工592个。")}
+    assert "国家发改委" in names
+    assert not any(n.startswith("据") for n in names)
+
+
+def test_a_name_after_each_is_a_kind_not_one_organisation():
+    """各对口援疆省市前方指挥部 is every aid command, not one of them."""
+    names = {e.label for e in entities(PAIRING + "今年各对口援疆省市前方指挥部早谋划、早对接。")}
+    assert not any("指挥部" in n for n in names)
+
+
+def test_a_place_naming_a_newspaper_is_no_mention_of_the_place():
+    """新疆日报讯 is a dateline: the region is not what the figure after it is about."""
+    got = subjects(PAIRING + "新疆日报讯 2018年拜城县某公司实现产值超亿元，解决就业240人。")
+    names = {e.label for e in entities("新疆日报讯 据某省电视台报道，温州市对口支援拜城县。")}
+    assert "新疆维吾尔自治区" not in names
+    assert got["240人"] != "新疆维吾尔自治区"
