@@ -103,7 +103,8 @@ class _DocMetrics:
         self.doc, self.entities, self.lex, self.known, self.scorer = doc, entities, lex, known, scorer
         self.supporter, self.command, self.supported = actors
         self.default_actor = self.command or self.supporter
-        self.mentions = [m for m in mentions if m.entity]
+        # who told the news (据某委网站消息) is not what its figures are about
+        self.mentions = [m for m in mentions if m.entity and not self.news_source(m)]
         self.by_sentence: dict[int, list[Mention]] = {}
         for m in self.mentions:
             self.by_sentence.setdefault(m.sentence, []).append(m)
@@ -122,6 +123,11 @@ class _DocMetrics:
         self.last_rule_pick: tuple[int, str | None] = (-1, None)     # (paragraph, key)
         self.carried: tuple[int, str | None] = (-2, None)            # (sentence, key) a rule found in text
         self.mention_memo: dict[int, dict[str, float]] = {}           # id(mention) -> _mention_features
+
+    def news_source(self, m: Mention) -> bool:
+        """据某委网站消息, 据某台报道: the name says where the news came from."""
+        return NEWS_SOURCE_BEFORE.search(self.doc.text, max(0, m.start - 1), m.start) is not None \
+            and NEWS_SOURCE_AFTER.match(self.doc.text, m.end) is not None
 
     def types(self, m: Mention) -> set[str]:
         return set(self.entities[m.entity].types)
@@ -176,7 +182,9 @@ class _DocMetrics:
             self.carried = (sent.index, rule)
         about, confidence = rule, (1.0 if rule else 0.0)
         trusted = self.scorer.meta.get("trusted rules", {}) if self.scorer is not None else {}
-        if rule and self.step in trusted:
+        if self.step == "collective":
+            pass                                # a group's figure: kept with no subject
+        elif rule and self.step in trusted:
             confidence = trusted[self.step]     # a construction the rules read better than the model
         elif self.scorer is not None and candidates:
             best, confidence = self.scorer.choose([f for _, f in candidates])
@@ -475,6 +483,12 @@ class _DocMetrics:
         if unit == "km" and self.supporter:          # distances are from the supporting city
             return self._step("distance", self.supporter)
         clause = _after_last_break(text, start)  # the number's
+        # 0a. a group with no single name opens the clause, or an earlier one of the sentence that
+        # the clauses up to the number go on from (各援疆省市累计投入…，引进企业4400余家): no one's
+        group = [g for g in COLLECTIVE_DOER.finditer(text, 0, start)]
+        if group and not any(group[-1].end() <= m.start - base < start for m in usable) \
+                or start == clause and COLLECTIVE_GROUP.match(text, start):     # 19个援疆省市今年援助…
+            return self._step("collective", None)
         # 0. the whole of the supported place (全县农民人均可支配收入…, 全市义务教育巩固率…)
         whole = WHOLE_PLACE.match(text, clause)
         if whole and self.supported in self.entities and self.is_whole(whole.group(1), self.entities[self.supported]):
@@ -707,6 +721,10 @@ RELATIVE_HEAD = rule_pattern("relative_head")
 WHOLE_PLACE = rule_pattern("whole_place")
 DESTINATION = rule_words("destination")
 MAIN_CLAUSE_LEAD = rule_pattern("main_clause_lead")
+COLLECTIVE_GROUP = rule_pattern("collective_group")
+COLLECTIVE_DOER = re.compile(rule_pattern("collective_lead").pattern + COLLECTIVE_GROUP.pattern)
+NEWS_SOURCE_BEFORE = rule_pattern("news_source_before")
+NEWS_SOURCE_AFTER = rule_pattern("news_source_after")
 
 
 def _quotes(text: str) -> list[tuple[int, int]]:

@@ -141,3 +141,19 @@ def test_a_place_naming_a_newspaper_is_no_mention_of_the_place():
     names = {e.label for e in entities("新疆日报讯 据某省电视台报道，温州市对口支援拜城县。")}
     assert "新疆维吾尔自治区" not in names
     assert got["240人"] != "新疆维吾尔自治区"
+
+
+def test_figures_of_a_group_of_supporters_with_no_single_name_are_no_ones():
+    """各援疆省市累计投入…，引进企业…: the group's totals, not the firm named the sentence before."""
+    got = subjects(PAIRING + "拜城县某某农业机械科技有限公司产值增长。"
+                             "新一轮对口援疆启动以来，各援疆省市累计投入援疆资金242.96亿元，引进内地企业4400余家。")
+    assert got["242.96亿元"] is None and got["4400余家"] is None
+    got = subjects("截至4月30日，19个对口援疆省市今年援助资金到疆45.8亿元。", rules_only=False)
+    assert got["19个"] is None and got["45.8亿元"] is None
+
+
+def test_a_source_of_the_news_is_not_what_its_figures_are_about():
+    """据某委网站消息: the agency only reports; the count after it is not the agency's."""
+    got = subjects("据国家发改委网站消息，今年以来，援疆项目建设开局良好，2014年援疆项目已开工592个。",
+                   rules_only=False)
+    assert got["592个"] != "国家发改委"
