@@ -284,8 +284,9 @@ def chunks(norm: str) -> list[Chunk]:
         elif heading := MD_HEADING.match(line):
             mark, start, line = "heading", start + heading.end(), line[heading.end():]
         if current is not None and (mark or current.mark or _line_complete(current.text) or FIGURE_ROW.match(line)
-                                    or _running_head_line(line) or _running_head_line(current.text)):
-            current = None                # a running head is a line of its own, never wrapped text
+                                    or _running_head_line(line) or _running_head_line(current.text)
+                                    or web_furniture(line) or len(current.spans) == 1 and web_furniture(current.text)):
+            current = None                # a running head or a navigation bar is a line of its own
         if current is None:
             current = Chunk([], gap_before=gap if out else max(gap, 99), mark=mark)
             out.append(current)

@@ -113,8 +113,9 @@ def _place_heading(name: str, gaz: Gazetteer) -> str | None:
 def _written_label(m: Mention) -> str:
     """An entity's label from the mention that first names it: as written, less a batch
     ordinal, except where the mention's name is the fuller one (衢州市第十批援疆指挥部
-    -> 衢州市援疆指挥部, 十三师红星一场 -> 新疆生产建设兵团第十三师红星一场)."""
-    return BATCH.sub("", m.name if BATCH_INSIDE.search(m.text) or m.source == "xpcc" else m.text)
+    -> 衢州市援疆指挥部, 十三师红星一场 -> 新疆生产建设兵团第十三师红星一场, a body the
+    lexicon lists under its full name: 新疆兵团 -> 新疆生产建设兵团)."""
+    return BATCH.sub("", m.name if BATCH_INSIDE.search(m.text) or m.source in ("xpcc", "lexicon") else m.text)
 
 
 def _command_places(mentions: list[Mention], gaz: Gazetteer) -> Counter:

@@ -279,3 +279,14 @@ def test_an_indented_line_under_a_list_item_goes_on_with_the_list():
     from kg.read import read_bytes
     doc = clean(read_bytes("其中包括：\n\n- 甲公司\n  主营耐火材料\n- 乙公司\n  年产5万吨\n".encode("utf-8"), "t.md"))
     assert [s.kind for s in doc.sentences if "主营" in s.text or "年产" in s.text] == ["list", "list"]
+
+
+def test_navigation_bars_on_consecutive_lines_are_dropped_each_and_keep_the_title_apart():
+    """Two bars wrapped over two lines, then the title: the bars go, the title stays a heading."""
+    text = ("首页| 滚动| 国内| 国际| 军事| 社会| 财经| 港澳| 台湾| 华人\n"
+            "English| 图片| 视频| 直播| 娱乐| 体育| 文化| 健康\n\n"
+            "2013年某师实施援疆项目199个\n\n"
+            "某师今年实施对口援疆项目199个，完成投资4.8亿元。\n")
+    doc = clean(read_bytes(text.encode(), "page.txt"))
+    assert "台湾" not in doc.text and "English" not in doc.text
+    assert doc.sentences[0].text == "2013年某师实施援疆项目199个" and doc.sentences[0].kind == "heading"

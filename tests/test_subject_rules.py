@@ -157,3 +157,9 @@ def test_a_source_of_the_news_is_not_what_its_figures_are_about():
     got = subjects("据国家发改委网站消息，今年以来，援疆项目建设开局良好，2014年援疆项目已开工592个。",
                    rules_only=False)
     assert got["592个"] != "国家发改委"
+
+
+def test_the_corps_as_a_whole_is_not_the_region_its_short_name_starts_with():
+    """新疆兵团 is the production and construction corps, not 新疆维吾尔自治区."""
+    got = subjects("2013年，新疆兵团实施对口援疆项目199个，累计完成投资47.92亿元。", rules_only=False)
+    assert got["199个"] == got["47.92亿元"] == "新疆生产建设兵团"
