@@ -154,8 +154,20 @@ class _DocMetrics:
                 metric = self.read(sent, hit, quotes, in_sentence)
                 if metric is None:
                     continue
-                if before is not None and CHANGE_OF_BEFORE.fullmatch(text, before.evidence.end - sent.start, hit.start()):
-                    # 销售额达3.6亿元，同比增长18.5%: the change is of the figure just before, whose subject it shares
+                rise = before is not None and self.rises_to(text, before.evidence.start - sent.start,
+                                                            before.evidence.end - sent.start, hit.start())
+                if rise:        # 人均纯收入从不足8000元提高到18000多元: both figures are of what the clause names first
+                    named = text[_after_last_break(text, rise.start()):rise.start()]
+                    subject = self.entities.get(before.about) if before.about else None
+                    named = _without_name(named, [m.text for m in in_sentence if m.end - sent.start <= rise.start()]
+                                          + ([subject.label, *subject.alt_labels] if subject else []))
+                    if len(named) >= 2 and not any(m.text == named for m in in_sentence):
+                        before.indicator = named
+                    metric.indicator = before.indicator
+                if rise or before is not None and CHANGE_OF_BEFORE.fullmatch(text, before.evidence.end - sent.start,
+                                                                            hit.start()):
+                    # 销售额达3.6亿元，同比增长18.5%; 由4亿元增长到40.04亿元: the change is of the
+                    # figure just before, or its new level, whose subject it shares
                     metric.about, metric.confidence = before.about, before.confidence
                 before = metric
                 metric.period = period_hit.group(0) if period_hit else (list_period if sent.kind == "list" else None)
@@ -166,6 +178,14 @@ class _DocMetrics:
                 metric.key = f"{self.doc.doc_id}-{len(out) + 1}"
                 out.append(metric)
         return out
+
+    @staticmethod
+    def rises_to(text: str, first_start: int, first_end: int, second_start: int) -> re.Match | None:
+        """由2014年的4亿元增长到2024年的40.04亿元: the second figure is the first one's new
+        level; the match of 由/从 and what follows it up to the first figure."""
+        if RISE_TO.fullmatch(text, first_end, second_start) is None:
+            return None
+        return FROM_BEFORE.search(text, _after_last_break(text, first_start), first_start)
 
     def read(self, sent, hit: re.Match, quotes, in_sentence: list[Mention]) -> Metric | None:
         said = self.said(sent, hit, quotes)
@@ -229,6 +249,8 @@ class _DocMetrics:
                 scope = "list_lead"
                 if self.ends_lead(m, lead):
                     scope = "list_lead_end"     # …扶持建起某合作社：- 入社农户312户: what the list is about
+            elif self.siblings(m.sentence, sent.index):
+                scope = "sibling_item"          # 二是引进某公司…；三是…实现消费帮扶3200万元
             elif m.sentence == sent.index - 1:
                 scope = "prev_sentence"
             else:
@@ -285,6 +307,12 @@ class _DocMetrics:
                     f[f"{tag}&role:{role}"] = 1.0
             out.append((k, f))
         return out
+
+    def siblings(self, a: int, b: int) -> bool:
+        """Whether sentences ``a`` and ``b`` open two items of one numbered run (一是…；二是…)."""
+        sa, sb = self.doc.sentences[a], self.doc.sentences[b]
+        return sa.paragraph == sb.paragraph and ITEM_OPENER.match(sa.text) is not None \
+            and ITEM_OPENER.match(sb.text) is not None
 
     def list_lead(self, sent) -> object | None:
         """The sentence that opens the list an item belongs to (…合作社：, 如今：), if any."""
@@ -493,6 +521,13 @@ class _DocMetrics:
         whole = WHOLE_PLACE.match(text, clause)
         if whole and self.supported in self.entities and self.is_whole(whole.group(1), self.entities[self.supported]):
             return self._step("whole_place", self.supported)
+        # 0b. a change from one level (阿克苏市网络零售额由2014年的4亿元增长到…): the level is of
+        # the name that opens the clause, the only one before the number
+        rise = FROM_BEFORE.search(text, clause, start)
+        if rise:
+            named = [m for m in usable if clause <= m.start - base and m.end - base <= rise.start()]
+            if len(named) == 1 and named[0].start - base - clause <= 2 and not self.listed(named[0], text, base):
+                return self._step("rise_from", named[0].entity)
         # 1. written right before the number (湖州市首批16名), not a beneficiary (援助柯坪10辆)
         for m in reversed(usable):
             gap = text[m.end - base:start]
@@ -569,6 +604,7 @@ class _DocMetrics:
         if self.carried[0] == sent.index - 1 and self.carried[1] is not None \
                 and not (invests and not set(self.entities[self.carried[1]].types) & ACTOR_TYPES) \
                 and self.doc.sentences[sent.index - 1].text.rstrip().endswith(("；", ";")) \
+                and not self.siblings(sent.index - 1, sent.index) \
                 and not any(m.end - base <= start for m in usable):
             return self._step("carried", self.carried[1])
         return self._step("article_actor", self.default_actor)
@@ -716,6 +752,9 @@ def _after_last_break(text: str, end: int) -> int:
 RELATIVE_AGENT = rule_pattern("relative_agent")
 TOPIC_CLAUSE = rule_pattern("topic_clause")
 CHANGE_OF_BEFORE = rule_pattern("change_of_before")
+RISE_TO = rule_pattern("rise_to")
+FROM_BEFORE = rule_pattern("from_before")
+ITEM_OPENER = rule_pattern("item_opener")
 RELATIVE_TAIL = rule_pattern("relative_tail")
 RELATIVE_HEAD = rule_pattern("relative_head")
 WHOLE_PLACE = rule_pattern("whole_place")

@@ -163,3 +163,19 @@ def test_the_corps_as_a_whole_is_not_the_region_its_short_name_starts_with():
     """新疆兵团 is the production and construction corps, not 新疆维吾尔自治区."""
     got = subjects("2013年，新疆兵团实施对口援疆项目199个，累计完成投资47.92亿元。", rules_only=False)
     assert got["199个"] == got["47.92亿元"] == "新疆生产建设兵团"
+
+
+def test_a_change_from_one_level_to_another_is_of_the_name_opening_the_clause():
+    """某市网络零售额由2014年的4亿元增长到2024年的40.04亿元: both levels are the city's."""
+    got = subjects(PAIRING + "拜城县网络零售额由2014年的4亿元增长到2024年的40.04亿元，十年间翻了十倍。")
+    assert got["4亿元"] == got["40.04亿元"] == "拜城县"
+    kg = extract([read_bytes((PAIRING + "拜城县人均纯收入从当初不足8000元提高到现在的18000多元。").encode(), "t.txt")])
+    assert {m.indicator for m in kg.metrics} == {"人均纯收入"}
+
+
+def test_an_item_of_a_numbered_run_does_not_go_on_about_its_sibling():
+    """二是某医院新增床位120张；三是…实现消费帮扶3200万元: item two's hospital is not item three's subject."""
+    got = subjects(PAIRING + "温州援疆指挥部做了三件事：一是建设红枣基地3000亩；二是拜城县人民医院新增床位120张；"
+                             "三是开设展销中心，全年实现消费帮扶3200万元。")
+    assert got["120张"] == "拜城县人民医院"
+    assert got["3200万元"] == "温州援疆指挥部"
