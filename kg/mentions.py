@@ -105,6 +105,7 @@ GENERIC_MODIFIERS = frozenset(rule_words("generic_modifiers"))
 KIND_BEFORE_HEAD = rule_pattern("kind_before_head")
 EACH_BEFORE_NAME = rule_pattern("each_before_name")
 MEDIA_AFTER_PLACE = rule_pattern("media_after_place")
+INDUSTRY_LIST_AFTER = rule_pattern("industry_list_after")
 BOUNDARY_AFTER_NAME = set("在和与的是说等担及为到从向把被将也都又已还并就,，。；;、!！?？:：”)（(")
 BOUNDARY_AFTER_NAME |= set("笑表介告感激")     # 买买提笑着说, …表示, …介绍, …告诉记者, …感激地说
 PROJECT_HEAD = re.compile("项目")             # a project named in full ends here (kg.spans judges it)
@@ -597,7 +598,7 @@ class _Finder:
                     and not any(p.code and p.start - sent.start == start for p in self.by_sentence.get(sent.index, ())):
                 continue                      # 建设光伏电站2座, 建成两个生产基地: a kind of facility, counted
             if typ == "Enterprise" and _industry_word(suf) and (
-                    not _business_context(s, lex) or _name_goes_on(tokens, end, lex)):
+                    not _business_context(s, lex) or _name_goes_on(tokens, end, lex) or INDUSTRY_LIST_AFTER.match(s, end)):
                 continue                      # 新材料项目, 新能源客车: a kind of business, not a firm
             self.add(sent, start, end, typ, source="suffix")
         for hit in TOWNSHIP_HEAD.finditer(s):

@@ -179,3 +179,13 @@ def test_an_item_of_a_numbered_run_does_not_go_on_about_its_sibling():
                              "三是开设展销中心，全年实现消费帮扶3200万元。")
     assert got["120张"] == "拜城县人民医院"
     assert got["3200万元"] == "温州援疆指挥部"
+
+
+def test_industries_listed_a_workshop_of_firms_and_research_institutes_are_typed_right():
+    """钢铁、硅基新材料、新能源等六大产业 are kinds of business; 企业车间 is any firm's workshop;
+    a 科学院's institute or a 农科院 is a research body, not a school."""
+    found = {e.label: e.types[0] for e in entities(
+        PAIRING + "温州援疆工作组围绕钢铁、硅基新材料、新能源等六大产业开展精准招商。园区里企业车间一派繁忙。"
+                  "温州市援疆指挥部携手中国科学院沈阳生态所、温州市农科院创建了现代农业科创中心。")}
+    assert not {"硅基新材料", "新能源", "企业车间"} & set(found)
+    assert found.get("中国科学院沈阳生态所") == found.get("温州市农科院") == "Organization"
