@@ -74,7 +74,7 @@ SELF_REFERENCE = {"省": ("省",), "市": ("市",), "区": ("自治区", "区"),
 SELF_WORD = re.compile(r"[我本]([省市区县州])")
 BATCH = re.compile(rf"^第[{CN_NUM}\d]+[批期届]")
 BATCH_BEFORE = re.compile(rf"第[{CN_NUM}\d]+[批期]$")
-NUM_MEASURE = re.compile(rf"[\d{CN_NUM}]+[个家所座名位批项条只头]$")
+NUM_MEASURE = re.compile(rf"[\d{CN_NUM}]+[多余几]?[个家所座名位批项条只头]$")
 # Words that a quoted name is followed by when the article calls it a project or brand.
 IS_PROJECT = re.compile(r"^(?:是|成了|成为|作为|被列为)[^，。,；;]{0,20}?(?:项目|工程|品牌|举措|行动)")
 IS_PRODUCT = re.compile(r"^(?:是|为)[^，。,；;]{0,20}?(?:良种|品种|特产|农产品|名优产品|土特产)")

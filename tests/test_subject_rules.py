@@ -189,3 +189,10 @@ def test_industries_listed_a_workshop_of_firms_and_research_institutes_are_typed
                   "温州市援疆指挥部携手中国科学院沈阳生态所、温州市农科院创建了现代农业科创中心。")}
     assert not {"硅基新材料", "新能源", "企业车间"} & set(found)
     assert found.get("中国科学院沈阳生态所") == found.get("温州市农科院") == "Organization"
+
+
+def test_a_rough_count_before_a_head_word_is_no_part_of_a_name_and_half_hours_are_no_count():
+    """十多个兵团农场 counts farms; 三个半小时的飞行 is a duration, not three of something."""
+    text = PAIRING + "温州市在拜城县及十多个兵团农场摆开主战场。经过三个半小时的飞行，援疆干部抵达拜城县。"
+    assert not any(e.label.startswith("十多个") for e in entities(text))
+    assert "三个" not in subjects(text)
