@@ -196,3 +196,12 @@ def test_a_rough_count_before_a_head_word_is_no_part_of_a_name_and_half_hours_ar
     text = PAIRING + "温州市在拜城县及十多个兵团农场摆开主战场。经过三个半小时的飞行，援疆干部抵达拜城县。"
     assert not any(e.label.startswith("十多个") for e in entities(text))
     assert "三个" not in subjects(text)
+
+
+def test_a_round_ups_totals_are_not_the_one_province_whose_pairing_a_list_mentions_in_passing():
+    """…的有13个省市，分别为江苏省（对口支援伊犁州）、湖北省…: 江苏省 is listed; the region's
+    totals before are not its, nor its supported prefecture's."""
+    got = subjects("截至7月底，今年援疆资金到疆新增103.1亿元，计划新建项目1022个，已开工943个。"
+                   "新建项目全部开工的有3个省市，分别为江苏省（对口支援伊犁州）、湖北省、福建省。", rules_only=False)
+    assert got["103.1亿元"] not in ("江苏省", "伊犁哈萨克自治州")
+    assert got["1022个"] not in ("江苏省", "伊犁哈萨克自治州")
