@@ -106,6 +106,7 @@ KIND_BEFORE_HEAD = rule_pattern("kind_before_head")
 EACH_BEFORE_NAME = rule_pattern("each_before_name")
 MEDIA_AFTER_PLACE = rule_pattern("media_after_place")
 INDUSTRY_LIST_AFTER = rule_pattern("industry_list_after")
+INDEFINITE_FIRM = rule_pattern("indefinite_firm")
 BOUNDARY_AFTER_NAME = set("在和与的是说等担及为到从向把被将也都又已还并就,，。；;、!！?？:：”)（(")
 BOUNDARY_AFTER_NAME |= set("笑表介告感激")     # 买买提笑着说, …表示, …介绍, …告诉记者, …感激地说
 PROJECT_HEAD = re.compile("项目")             # a project named in full ends here (kg.spans judges it)
@@ -592,6 +593,8 @@ class _Finder:
                     or HOSPITAL_GRADE.fullmatch(name) or SCENIC_GRADE.fullmatch(name) or KIND_BEFORE_HEAD.search(s, 0, head) \
                     or s.startswith("中小学", head - 1) or EACH_BEFORE_NAME.search(s, 0, start):
                 continue                      # …的好学校, 皮山县中小学: a kind of school, not one
+            if legal_form and len(name) - len(suf) <= 2 and INDEFINITE_FIRM.search(s, 0, start):
+                continue                      # 一家管业公司, 这家纺织公司: which firm is not said
             if suf == "市场" and self.gaz.lookup(name[:-len(suf)]):
                 continue                      # 打开浙江市场: a place's market, not a marketplace
             if typ == "Facility" and (COUNTED.match(s, end) or NUM_MEASURE.search(s, 0, start)) \

@@ -205,3 +205,10 @@ def test_a_round_ups_totals_are_not_the_one_province_whose_pairing_a_list_mentio
                    "新建项目全部开工的有3个省市，分别为江苏省（对口支援伊犁州）、湖北省、福建省。", rules_only=False)
     assert got["103.1亿元"] not in ("江苏省", "伊犁哈萨克自治州")
     assert got["1022个"] not in ("江苏省", "伊犁哈萨克自治州")
+
+
+def test_a_firm_described_by_its_trade_alone_and_a_name_after_aforementioned_are_no_names():
+    """一家管业公司, 这家纺织公司 say what kind of firm; 上述工业园区 points back to parks named before."""
+    names = {e.label for e in entities(PAIRING + "一家管业公司2018年落户拜城县产业园区，年产30万吨管材。"
+                                                 "这家纺织公司带动当地3000多名农牧民就业。上述工业园区的建设带动了就业。")}
+    assert not {"管业公司", "纺织公司", "上述工业园区", "工业园区"} & names
