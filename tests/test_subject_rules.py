@@ -212,3 +212,11 @@ def test_a_firm_described_by_its_trade_alone_and_a_name_after_aforementioned_are
     names = {e.label for e in entities(PAIRING + "一家管业公司2018年落户拜城县产业园区，年产30万吨管材。"
                                                  "这家纺织公司带动当地3000多名农牧民就业。上述工业园区的建设带动了就业。")}
     assert not {"管业公司", "纺织公司", "上述工业园区", "工业园区"} & names
+
+
+def test_junk_names_listed_in_the_extraction_issue_are_gone():
+    """分指挥部 alone, 小区叫无锡新村, 崭新学校: a bare head, a naming verb inside, an adjective."""
+    found = {e.label for e in entities("无锡市对口支援新疆克州阿图什市。这个小区叫无锡新村，住着300户居民。"
+                                       "分指挥部今年安排资金200万元。一座崭新学校拔地而起。")}
+    assert "无锡新村" in found
+    assert not {"分指挥部", "小区叫无锡新村", "崭新学校"} & found
