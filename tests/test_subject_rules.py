@@ -220,3 +220,11 @@ def test_junk_names_listed_in_the_extraction_issue_are_gone():
                                        "分指挥部今年安排资金200万元。一座崭新学校拔地而起。")}
     assert "无锡新村" in found
     assert not {"分指挥部", "小区叫无锡新村", "崭新学校"} & found
+
+
+def test_a_pairing_given_as_an_aside_in_a_list_of_provinces_is_a_supports_fact():
+    """分别为黑龙江省、江苏省（援助克州）、吉林省: 江苏省 supports 克州."""
+    kg = extract([read_bytes("资金到疆率达到80%以上的有4个省市，分别为黑龙江省、山西省、江苏省（援助克州）和吉林省。"
+                             .encode(), "t.txt")])
+    facts = {(kg.entities[r.subject].label, r.predicate, kg.entities[r.object].label) for r in kg.relations}
+    assert ("江苏省", "supports", "克孜勒苏柯尔克孜自治州") in facts
