@@ -173,10 +173,12 @@ class _DocRelations:
                     window = (_clause_start(text, pos), pos)
                 else:
                     window = (pos, clause_end)
-                objects = list(dict.fromkeys(
-                    m.entity for m in mentions if window[0] <= m.start - base < window[1]
-                    and self.entities[m.entity].code and in_xinjiang(self.entities[m.entity].code, self.gaz)))
-                objects = self.most_specific(objects)     # 对口支援新疆喀什地区巴楚县: the county
+                placed = [m for m in mentions if window[0] <= m.start - base < window[1]
+                          and self.entities[m.entity].code and in_xinjiang(self.entities[m.entity].code, self.gaz)]
+                objects = list(dict.fromkeys(m.entity for m in placed))
+                # 对口支援新疆喀什地区巴楚县: the county; but 昌吉州州直及阜康市: both
+                chained = {m.entity for m in placed if any(o.start == m.end for o in placed)}
+                objects = [k for k in objects if k not in chained or k in self.most_specific(objects)]
                 subjects = self.respective_supporters(mentions, text, base, pos)
                 towns = list(dict.fromkeys(m.entity for m in mentions if window[0] <= m.start - base < window[1]
                                            and self.below_county(self.entities[m.entity])))

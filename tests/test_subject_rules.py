@@ -228,3 +228,13 @@ def test_a_pairing_given_as_an_aside_in_a_list_of_provinces_is_a_supports_fact()
                              .encode(), "t.txt")])
     facts = {(kg.entities[r.subject].label, r.predicate, kg.entities[r.object].label) for r in kg.relations}
     assert ("江苏省", "supports", "克孜勒苏柯尔克孜自治州") in facts
+
+
+def test_a_prefecture_supported_besides_a_county_in_it_is_supported_too():
+    """对口支援昌吉州州直及阜康市: the prefecture (its direct part) and the county both; a chain
+    (新疆阿克苏地区乌什县) is still paired through its last place."""
+    def supports(text):
+        kg = extract([read_bytes(text.encode(), "t.txt")])
+        return {kg.entities[r.object].label for r in kg.relations if r.predicate == "supports"}
+    assert {"昌吉回族自治州", "阜康市"} <= supports("山西省开始对口支援新疆昌吉回族自治州州直及阜康市。")
+    assert supports("浙江省衢州市对口支援新疆阿克苏地区乌什县。") == {"乌什县"}
