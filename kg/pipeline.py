@@ -384,7 +384,8 @@ def write_generation(result: BuildResult, out: Path, formats: tuple[str, ...] = 
 
 
 def _write_generation(result: BuildResult, out: Path, formats, html: bool, html_max_nodes) -> None:
-    manifest = stage_store(out, result.quads, result.base, reference_extra=_ontology_lines())
+    manifest = stage_store(out, result.quads, result.base, reference_extra=_ontology_lines(),
+                           last=result.last_graphs)
     try:
         _write_files(result, out, manifest, formats, html, html_max_nodes)
     except BaseException:

@@ -56,6 +56,19 @@ def _ask(out, query: str) -> bool:
     return run_query(out, query).boolean
 
 
+def _quads(out: Path) -> tuple[set[str], int]:
+    """Every quad of the store of ``out`` as text, and how many hold a blank node (named
+    anew by every load: the ontology's) rather than those (a rebuilt store holds a clean
+    build's)."""
+    store = open_store(out)
+    try:
+        text = [str(q) for q in store.quads_for_pattern(None, None, None, None)]
+    finally:
+        del store
+    named = {q for q in text if "_:" not in q}
+    return named, len(text) - len(named)
+
+
 def test_rebuild_after_an_edit_equals_a_clean_build(corpus, tmp_path):
     articles = _copy(corpus, tmp_path / "in")
     first = build([articles], out=tmp_path / "out", cache=tmp_path / "cache")
@@ -63,9 +76,20 @@ def test_rebuild_after_an_edit_equals_a_clean_build(corpus, tmp_path):
     assert first.counts["graphs_replaced"] == len(first.graph.documents) + 2     # merged, reference
     victim = sorted(articles.glob("gen_*.txt"))[2]
     victim.write_text(victim.read_text(encoding="utf-8") + ADDED_SENTENCE, encoding="utf-8")
-    again = build([articles], out=tmp_path / "out", cache=tmp_path / "cache")
+    import kg.store
+    edited, loaders = [], []
+    real_edit, real_loader = kg.store._line_edit, kg.store._start_loader
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(kg.store, "_line_edit", lambda last, name, quads: (
+            edited.append(name) or real_edit(last, name, quads)))
+        mp.setattr(kg.store, "_start_loader", lambda task, processes: (
+            loaders.append(processes) or real_loader(task, processes)))
+        again = build([articles], out=tmp_path / "out", cache=tmp_path / "cache")
+    # the changed graphs were changed line by line in the store, in the build's own process
+    assert "merged" in edited and victim.stem in edited and loaders == [1]
     clean = build([articles], out=tmp_path / "clean", cache=None)
     assert _outputs(tmp_path / "out") == _outputs(tmp_path / "clean")
+    assert _quads(tmp_path / "out") == _quads(tmp_path / "clean")
     assert (tmp_path / "out" / "graph.ttl").read_bytes() != before
     # only the edited document's graph and the merged entries were replaced
     assert 1 <= again.counts["graphs_replaced"] <= 3 and again.counts["graphs_removed"] == 0
@@ -139,6 +163,7 @@ def test_removing_an_article_removes_its_facts(corpus, tmp_path):
     assert doc.encode() not in (tmp_path / "out" / "graph.ttl").read_bytes()
     build([articles], out=tmp_path / "clean", cache=None)
     assert _outputs(tmp_path / "out") == _outputs(tmp_path / "clean")
+    assert _quads(tmp_path / "out") == _quads(tmp_path / "clean")
 
 
 def test_outputs_on_request_and_export_from_the_store(tmp_path):
