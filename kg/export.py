@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import tempfile
 import zlib
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from itertools import islice
@@ -322,25 +322,28 @@ class CountedUnion:
     rebuild changes the lines of the graphs that changed instead of sorting every line again.
 
     :meth:`pieces` gives the union as :func:`sorted_union` does, and keeps it in the new
-    store ``folder`` (:data:`UNION_FILES`: the lines zlib-packed, and the counts). With a
-    ``last`` store folder that kept them, and each graph of that build (``last_graphs``, as
-    :attr:`kg.graph.Runs.memo` holds them; the packed lines are needed only for the graphs
-    whose digest changed, None elsewhere), it is that union with the
+    store ``folder`` (:data:`UNION_FILES`: the lines in blocks of about :data:`BLOCK_LINES`,
+    each zlib-packed on its own, and the counts with each block's first line and place).
+    With a ``last`` store folder that kept them, and each graph of that build
+    (``last_graphs``, as :attr:`kg.graph.Runs.memo` holds them; the packed lines are needed
+    only for the graphs whose digest changed, None elsewhere), it is that union with the
     changed graphs' old lines taken out and new lines put in: a line leaves when no graph
-    holds it any more. Without, or when most graphs changed, every line is sorted (GNU sort
-    without ``-u``) and the repeats counted. Lines one graph holds carry no count: ``multi``
-    holds the others (relations and facts stated in several articles)."""
+    holds it any more, and only the blocks where lines come or go are unpacked and packed
+    again (the others are copied as they are). Without, or when most graphs changed, every
+    line is sorted (GNU sort without ``-u``) and the repeats counted. Lines one graph holds
+    carry no count: ``multi`` holds the others (relations and facts stated in several articles)."""
 
     def __init__(self, quads: Runs, names: list[str], workdir: Path, folder: Path, last: Path | None = None,
                  last_graphs: Mapping[str, tuple] | None = None):
         self.quads, self.names, self.workdir, self.folder = quads, names, workdir, Path(folder)
-        self.last, self.last_multi = None, None
+        self.last, self.last_multi, self.last_blocks = None, None, None
         if last is not None and last_graphs:
             try:
                 with open(Path(last) / UNION_FILES[1], "rb") as fh:
                     kept = pickle.load(fh)
                 if kept.get("version") == UNION_VERSION and (Path(last) / UNION_FILES[0]).is_file():
                     self.last, self.last_multi = Path(last) / UNION_FILES[0], kept["multi"]
+                    self.last_blocks = kept["blocks"]
             except Exception:           # none (an older store) or damaged: sort everything
                 pass
         self.last_graphs = last_graphs or {}
@@ -356,23 +359,62 @@ class CountedUnion:
         self.left: list[bytes] = []
         self.changed_lines: list[bytes] = []
 
-    def pieces(self) -> Iterator[bytes]:
-        if self.incremental:
-            self.multi = dict(self.last_multi)
-            delta = self._delta(self._changed)
-            self.changed_lines = list(delta)
-            source = _updated(self.last, self.multi, delta, self.entered, self.left)
-        else:
-            source = _distinct(sorted_union(self.quads, self.names, self.workdir, repeats=True), self.multi)
-        packer, first = zlib.compressobj(1), True
+    def pieces(self, lines: bool = True) -> Iterator[bytes]:
+        """The union's lines in sorted pieces (no newline at the ends), kept in ``folder``
+        as they go. ``lines=False`` (a rebuild that needs only the union kept, and
+        :attr:`entered` and :attr:`left`): only the pieces of blocks that changed are given."""
+        blocks: list[tuple[bytes, int, int]] = []
         with open(self.folder / UNION_FILES[0], "wb") as kept:
-            for piece in source:
-                kept.write(packer.compress(piece if first else b"\n" + piece))
-                first = False
-                yield piece
-            kept.write(packer.flush())
+            if self.incremental:
+                self.multi = dict(self.last_multi)
+                delta = self._delta(self._changed)
+                self.changed_lines = list(delta)
+                yield from self._changed_blocks(kept, blocks, delta, lines)
+            else:
+                source = _distinct(sorted_union(self.quads, self.names, self.workdir, repeats=True), self.multi)
+                rest: list[bytes] = []
+                for piece in source:
+                    rest += piece.split(b"\n")
+                    whole = len(rest) - len(rest) % BLOCK_LINES
+                    for at in range(0, whole, BLOCK_LINES):
+                        _put_block(kept, blocks, rest[at:at + BLOCK_LINES])
+                    del rest[:whole]
+                    yield piece
+                if rest:
+                    _put_block(kept, blocks, rest)
         with open(self.folder / UNION_FILES[1], "wb") as fh:
-            pickle.dump({"version": UNION_VERSION, "multi": self.multi}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump({"version": UNION_VERSION, "multi": self.multi, "blocks": blocks}, fh,
+                        protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _changed_blocks(self, kept, blocks: list, delta: dict[bytes, int], lines: bool) -> Iterator[bytes]:
+        """The last union's blocks with ``delta`` applied: a block no changed line falls in
+        (from its first line to the next block's) is copied packed; the others are unpacked,
+        changed and packed again, split in two when grown past twice :data:`BLOCK_LINES`."""
+        pending = sorted(delta)
+        last = self.last_blocks or [(b"", 0, 0)]
+        firsts = [first for first, _, _ in last]
+        # the block each changed line falls in (a line before the first block: the first)
+        cuts = [0] + [bisect_left(pending, first) for first in firsts[1:]] + [len(pending)]
+        with open(self.last, "rb") as old:
+            for i, (_, offset, size) in enumerate(last):
+                mine = pending[cuts[i]:cuts[i + 1]]
+                old.seek(offset)
+                packed = old.read(size)
+                if not mine:
+                    if size:
+                        blocks.append((last[i][0], kept.tell(), size))
+                        kept.write(packed)
+                        if lines:
+                            yield zlib.decompress(packed)
+                    continue
+                text = zlib.decompress(packed) if size else b""
+                changed = _apply_delta(text.split(b"\n") if text else [], mine, delta, self.multi,
+                                       self.entered, self.left)
+                step = max(len(changed), 1) if len(changed) <= 2 * BLOCK_LINES else BLOCK_LINES
+                for at in range(0, len(changed), step):
+                    _put_block(kept, blocks, changed[at:at + step])
+                if changed:
+                    yield b"\n".join(changed)
 
     def _delta(self, changed: list[str]) -> dict[bytes, int]:
         """Line -> how many more graphs hold it now (negative: fewer), over the changed graphs."""
@@ -387,8 +429,18 @@ class CountedUnion:
         return {line: d for line, d in delta.items() if d}
 
 
-UNION_VERSION = 1
-UNION_FILES = ("union.z", "union.pkl")     # in the store folder: the packed lines, the counts
+UNION_VERSION = 2
+UNION_FILES = ("union.z", "union.pkl")     # in the store folder: the packed blocks, the counts and blocks
+BLOCK_LINES = 4096      # lines per block of the kept union: a rebuild unpacks only the blocks its lines reach
+
+
+def _put_block(kept, blocks: list, lines: list[bytes]) -> None:
+    """Pack ``lines`` (sorted, not empty) as one block at the end of the open file ``kept``."""
+    if not lines:
+        return
+    packed = zlib.compress(b"\n".join(lines), 1)
+    blocks.append((lines[0], kept.tell(), len(packed)))
+    kept.write(packed)
 
 
 def _line_set(raw: bytes) -> set[bytes]:
@@ -410,70 +462,32 @@ def _distinct(pieces: Iterable[bytes], multi: dict[bytes, int]) -> Iterator[byte
             yield b"\n".join(keep)
 
 
-def _packed_pieces(path: Path, piece: int = 1 << 20) -> Iterator[bytes]:
-    """Whole lines of a zlib-packed file of lines, a piece at a time (no newline at the ends)."""
-    inflate, rest = zlib.decompressobj(), b""
-    with open(path, "rb") as fh:
-        packed = iter(lambda: fh.read(piece), b"")
-        for data in packed:
-            chunk = rest + inflate.decompress(data)
-            cut = chunk.rfind(b"\n")
-            if cut < 0:
-                rest = chunk
-                continue
-            rest = chunk[cut + 1:]
-            if cut:
-                yield chunk[:cut]
-    rest += inflate.flush()
-    if rest:
-        yield rest
-
-
-def _updated(union: Path, multi: dict[bytes, int], delta: dict[bytes, int],
-             entered: list[bytes] | None = None, left: list[bytes] | None = None) -> Iterator[bytes]:
-    """The packed sorted ``union`` file with ``delta`` applied (line -> change in how many graphs
-    hold it), in pieces; ``multi`` (line -> count, for counts of 2 and more) updated in place;
-    the lines put in and taken out appended to ``entered`` and ``left``."""
-    entered = [] if entered is None else entered
-    left = [] if left is None else left
-    pending = sorted(delta)
-    done = 0
-
-    def apply(lines: list[bytes], upto: int) -> list[bytes]:
-        edits = []
-        for line in pending[done:upto]:
-            at = bisect_left(lines, line)
-            present = at < len(lines) and lines[at] == line
-            count = (multi.get(line, 1) if present else 0) + delta[line]
-            if count < 0:
-                raise ValueError("the kept union does not match the graphs it was made from")
-            if count >= 2:
-                multi[line] = count
-            else:
-                multi.pop(line, None)
-            if present and count == 0:
-                edits.append((at, 1, ()))
-                left.append(line)
-            elif not present and count > 0:
-                edits.append((at, 0, (line,)))
-                entered.append(line)
-        for at, drop, put in reversed(edits):
-            lines[at:at + drop] = put
-        return lines
-
-    for piece in _packed_pieces(union):
-        last = piece[piece.rfind(b"\n") + 1:]
-        upto = bisect_right(pending, last, done)
-        if upto == done:
-            yield piece
-            continue
-        lines = apply(piece.split(b"\n"), upto)
-        done = upto
-        if lines:
-            yield b"\n".join(lines)
-    lines = apply([], len(pending))
-    if lines:
-        yield b"\n".join(lines)
+def _apply_delta(lines: list[bytes], pending: list[bytes], delta: dict[bytes, int], multi: dict[bytes, int],
+                 entered: list[bytes], left: list[bytes]) -> list[bytes]:
+    """Sorted ``lines`` with the changes ``delta`` gives for the sorted ``pending`` lines
+    (line -> change in how many graphs hold it) applied; ``multi`` (line -> count, for counts
+    of 2 and more) updated in place; the lines put in and taken out appended to ``entered``
+    and ``left``."""
+    edits = []
+    for line in pending:
+        at = bisect_left(lines, line)
+        present = at < len(lines) and lines[at] == line
+        count = (multi.get(line, 1) if present else 0) + delta[line]
+        if count < 0:
+            raise ValueError("the kept union does not match the graphs it was made from")
+        if count >= 2:
+            multi[line] = count
+        else:
+            multi.pop(line, None)
+        if present and count == 0:
+            edits.append((at, 1, ()))
+            left.append(line)
+        elif not present and count > 0:
+            edits.append((at, 0, (line,)))
+            entered.append(line)
+    for at, drop, put in reversed(edits):
+        lines[at:at + drop] = put
+    return lines
 
 
 @lru_cache(maxsize=1)

@@ -430,7 +430,9 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
         last_index = read_memo(out, INDEX) if html and union is not None and union.incremental else None
         with ExitStack() as files:
             sink = files.enter_context(open(nt, "wb")) if {"nt", "jsonld"} & set(formats) else None
-            pieces = union.pieces() if union else sorted_union(quads, names, stage)
+            # with the last index and no graph.nt to write, only the union's changed blocks are unpacked
+            pieces = union.pieces(lines=sink is not None or not last_index) if union \
+                else sorted_union(quads, names, stage)
             if last_index:
                 for piece in pieces:            # the union kept for the next build, and graph.nt
                     if sink is not None:

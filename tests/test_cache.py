@@ -102,7 +102,7 @@ def test_rebuild_after_adding_or_removing_equals_a_clean_build(corpus, tmp_path,
     from kg.export import CountedUnion
     seen = []
     real = CountedUnion.pieces
-    pieces = lambda self: (yield from real(self)) or seen.append(self.incremental)   # noqa: E731
+    pieces = lambda self, lines=True: (yield from real(self, lines)) or seen.append(self.incremental)   # noqa: E731
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(CountedUnion, "pieces", pieces)
         again = build([corpus], out=out, cache=cache, formats="nt")

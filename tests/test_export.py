@@ -556,17 +556,37 @@ def test_term_index_lookups_in_one_pass_agree_with_one_at_a_time(seed_build):
             assert list(many.subjects(p, o)) == list(one.subjects(p, o))
 
 
+def _kept_union(folder) -> list[str]:
+    """The lines of the union kept in a store folder, read block by block as its index says."""
+    import pickle
+    import zlib
+    with open(folder / export.UNION_FILES[1], "rb") as fh:
+        blocks = pickle.load(fh)["blocks"]
+    data = (folder / export.UNION_FILES[0]).read_bytes()
+    assert [b[1] for b in blocks] == sorted(b[1] for b in blocks)
+    assert sum(b[2] for b in blocks) == len(data)
+    lines = []
+    for first, offset, size in blocks:
+        block = zlib.decompress(data[offset:offset + size]).decode("utf-8").split("\n")
+        assert block[0] == first.decode("utf-8")
+        lines += block
+    return lines
+
+
 @pytest.mark.parametrize("python_sort", [False, True])
 @pytest.mark.parametrize("seed", range(4))
 def test_counted_union_follows_changed_graphs(tmp_path, monkeypatch, seed, python_sort):
     """The union a rebuild changes in place (lines of changed graphs out and in, counted per
     graph) is the sorted union a clean build sorts, over random graphs sharing lines, with
-    graphs changed, added and removed, build after build; GNU sort and the Python merge alike."""
+    graphs changed, added and removed, build after build; GNU sort and the Python merge alike.
+    Blocks of a few lines, so that a change reaches some blocks and not others, blocks grow
+    and split, and empty out; every other build asks only for the blocks that changed."""
     import random
 
     from kg.graph import Runs
     if python_sort:
         monkeypatch.setattr(export, "gnu_sort", lambda: None)
+    monkeypatch.setattr(export, "BLOCK_LINES", 5 + seed)
     rng = random.Random(seed)
     pool = [f"<s{rng.randrange(300):03d}> <p> \"{rng.choice('甲乙丙ab')}{i}\"" for i in range(400)]
     graphs = {f"g{i}": set(rng.sample(pool, rng.randrange(1, 60))) for i in range(12)}
@@ -577,9 +597,20 @@ def test_counted_union_follows_changed_graphs(tmp_path, monkeypatch, seed, pytho
         folder = tmp_path / f"store-{step}"
         folder.mkdir()
         union = export.CountedUnion(quads, names, tmp_path, folder, last, last_graphs)
-        got = b"\n".join(union.pieces()).decode("utf-8").split("\n")
+        before = set(_kept_union(last)) if last is not None else set()
+        if step % 2:
+            changed = list(union.pieces(lines=False))
+            got = _kept_union(folder)
+            # the blocks given are those holding a line that came or left
+            assert all(any(line in piece.split(b"\n") for piece in changed) for line in union.entered)
+        else:
+            got = b"\n".join(union.pieces()).decode("utf-8").split("\n")
+            assert got == _kept_union(folder)
         assert got == sorted(set().union(*graphs.values()))
         assert union.incremental == (step > 0 and step != 3)
+        if union.incremental:
+            assert sorted(union.entered) == sorted(line.encode() for line in set(got) - before)
+            assert sorted(union.left) == sorted(line.encode() for line in before - set(got))
         everything = [line for g in graphs.values() for line in g]
         assert union.multi == {line.encode(): n for line in set(everything) if (n := everything.count(line)) > 1}
         last, last_graphs = folder, quads.memo

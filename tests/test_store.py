@@ -74,6 +74,7 @@ def test_rebuild_after_an_edit_equals_a_clean_build(corpus, tmp_path):
     first = build([articles], out=tmp_path / "out", cache=tmp_path / "cache")
     before = (tmp_path / "out" / "graph.ttl").read_bytes()
     assert first.counts["graphs_replaced"] == len(first.graph.documents) + 2     # merged, reference
+    build([articles], out=tmp_path / "first", cache=None)        # kept to compare with below
     victim = sorted(articles.glob("gen_*.txt"))[2]
     victim.write_text(victim.read_text(encoding="utf-8") + ADDED_SENTENCE, encoding="utf-8")
     import kg.store
@@ -101,6 +102,13 @@ def test_rebuild_after_an_edit_equals_a_clean_build(corpus, tmp_path):
     same = build([articles], out=tmp_path / "out", cache=tmp_path / "cache")
     assert same.counts["graphs_replaced"] == 0
     assert _outputs(tmp_path / "out") == _outputs(tmp_path / "clean")
+    # the edit undone: a rebuild of a rebuild (the kept union, index and page changed twice)
+    # gives the first build's bytes and store
+    first_outputs, first_quads = _outputs(tmp_path / "first"), _quads(tmp_path / "first")
+    victim.write_text(victim.read_text(encoding="utf-8").removesuffix(ADDED_SENTENCE), encoding="utf-8")
+    build([articles], out=tmp_path / "out", cache=tmp_path / "cache")
+    assert _outputs(tmp_path / "out") == first_outputs
+    assert _quads(tmp_path / "out") == first_quads
 
 
 def test_a_first_build_compacts_the_store_and_a_small_rebuild_does_not(corpus, tmp_path, monkeypatch):
