@@ -15,9 +15,10 @@ build replaces it and its output files as one set.
   build reuses for every document whose inputs did not change;
 - ``uncompacted``: how many triples were written to and deleted from ``oxigraph/`` since
   it was last compacted (see :data:`COMPACT_SHARE`);
-- ``union.z``, ``union.pkl``: the sorted union of all lines, packed, and the lines two or
-  more graphs hold with how many (:class:`kg.export.CountedUnion`): the next build changes
-  it where graphs changed instead of sorting every line again;
+- ``union.z``, ``union.pkl``: the sorted union of all lines in blocks packed one by one,
+  and each block's first line and place with the lines two or more graphs hold and how many
+  (:class:`kg.export.CountedUnion`): the next build changes the blocks where graphs changed
+  instead of sorting every line again;
 - ``index.pkl``, ``page.pkl``: the index the page was drawn from and the page's parts with
   what each read (:class:`kg.html.PageMemo`), which the next build changes and reuses where
   the lines that changed do not reach.
@@ -453,7 +454,8 @@ def nquads_pieces(path: str | Path, size: int = PIECE_BYTES) -> Iterator[bytes]:
 
 def load_task(task: dict) -> None:
     """The loader's work: checkpoint the current store (hard links), drop the graphs to
-    replace, bulk-load the N-Quads file a piece at a time (bounds the loader's memory),
+    replace, take out the quads of ``task["unload"]`` (graphs changed line by line),
+    bulk-load the N-Quads file a piece at a time (bounds the loader's memory),
     parsing it strictly: this is where a term that is not valid RDF (an IRI with a space)
     fails the build, since :func:`turtle_block` copies the lines without parsing them; and
     name every graph, empty or not; with ``task["compact"]``, compact the store (see
