@@ -29,7 +29,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.namespace import RDF
 from rdflib.plugins.stores.memory import Memory
 
-from .files import die_with_parent, write_atomic
+from .files import die_with_parent, unpickle, write_atomic
 from .graph import (
     DEFAULT_BASE,
     Iris,
@@ -340,7 +340,7 @@ class CountedUnion:
         if last is not None and last_graphs:
             try:
                 with open(Path(last) / UNION_FILES[1], "rb") as fh:
-                    kept = pickle.load(fh)
+                    kept = unpickle(fh)
                 if kept.get("version") == UNION_VERSION and (Path(last) / UNION_FILES[0]).is_file():
                     self.last, self.last_multi = Path(last) / UNION_FILES[0], kept["multi"]
                     self.last_blocks = kept["blocks"]

@@ -48,7 +48,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .files import write_atomic
+from .files import unpickle, write_atomic
 
 STORE = "store"
 DB, BLOCKS, MANIFEST = "oxigraph", "turtle", "manifest.json"
@@ -545,13 +545,12 @@ def save_memo(folder: str | Path, name: str, memo) -> None:
 
 def read_memo(out: str | Path | None, name: str) -> dict:
     """What :func:`save_memo` kept in the store of ``out`` ({} if none or unreadable)."""
-    import pickle
     folder = store_folder(out) if out is not None else None
     if folder is None:
         return {}
     try:
         with open(folder / name, "rb") as fh:
-            return pickle.load(fh)
+            return unpickle(fh)
     except Exception:                   # none (an older store) or damaged: make everything
         return {}
 
