@@ -28,6 +28,7 @@ from .anaphora import (Offsets, declared_names, point_back, product_short_names,
 from .gazetteer import Gazetteer, Place, disambiguate, load_gazetteer
 from .lexicon import Lexicon, load_lexicon, rule_pattern, rule_words
 from .model import Document, Mention, Sentence
+from .textsearch import leftmost_longest
 # segment and _segmenter are kg.tokens', named here too for callers of old
 from .tokens import (HAN, _dictionary_tags, _segmenter, _sentence_tokens, _Token, _tokens, _Tokens,  # noqa: F401
                      lcut, segment)
@@ -420,14 +421,14 @@ class _Finder:
         names = {m.text for m in self.cands if m.source == "unlisted"}
         if not names:
             return
-        pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
-        for sent in self.doc.sentences:
+        sentences = self.doc.sentences
+        for sent, hits in zip(sentences, leftmost_longest([s.text for s in sentences], names)):
             taken = [(m.start, m.end) for m in self.by_sentence.get(sent.index, ())]
-            for hit in pattern.finditer(sent.text):
-                a, b = sent.start + hit.start(), sent.start + hit.end()
+            for start, end, name in hits:
+                a, b = sent.start + start, sent.start + end
                 if not any(x < b and a < y for x, y in taken):
-                    self.add(sent, hit.start(), hit.end(), UNLISTED_SUFFIX[next(
-                        x for x in UNLISTED_SUFFIX if hit.group(0).endswith(x))], hit.group(0), "unlisted")
+                    self.add(sent, start, end, UNLISTED_SUFFIX[next(
+                        x for x in UNLISTED_SUFFIX if name.endswith(x))], name, "unlisted")
 
     def own_division(self, level: str) -> Place | None:
         if level not in self.own:
@@ -1121,15 +1122,14 @@ def _name_repeats(doc: Document, mentions: list[Mention], nested: list[Mention] 
     if not known:
         return []
     taken = {(m.start, m.end) for m in [*mentions, *nested]}
-    pattern = re.compile("|".join(re.escape(n) for n in sorted(known, key=len, reverse=True)))
     found = []
-    for sent in doc.sentences:
-        for hit in pattern.finditer(sent.text):
-            a, b = sent.start + hit.start(), sent.start + hit.end()
+    for sent, hits in zip(doc.sentences, leftmost_longest([s.text for s in doc.sentences], known)):
+        for start, end, text in hits:
+            a, b = sent.start + start, sent.start + end
             if (a, b) in taken:
                 continue
-            src = known[hit.group(0)]
-            found.append(Mention(doc.doc_id, a, b, hit.group(0), src.type, name=src.name, alt_types=src.alt_types,
+            src = known[text]
+            found.append(Mention(doc.doc_id, a, b, text, src.type, name=src.name, alt_types=src.alt_types,
                                  code=src.code, core=src.core, source="name-repeat", sentence=sent.index))
     return found
 

@@ -1,0 +1,26 @@
+"""kg.textsearch finds what the per-article alternation of names it replaced found."""
+import random
+import re
+
+from kg.textsearch import leftmost_longest
+
+
+def _by_regex(texts, names):
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)))
+    return [[(m.start(), m.end(), m.group(0)) for m in pattern.finditer(t)] for t in texts]
+
+
+def test_same_matches_as_the_alternation_on_random_texts():
+    rng = random.Random(17)
+    alphabet = "援疆阿克苏喀什市县园区.（）"
+    for _ in range(3000):
+        names = {"".join(rng.choices(alphabet, k=rng.randint(1, 5))) for _ in range(rng.randint(1, 6))}
+        texts = ["".join(rng.choices(alphabet, k=rng.randint(0, 40))) for _ in range(rng.randint(1, 4))]
+        assert leftmost_longest(texts, names) == _by_regex(texts, names)
+
+
+def test_longest_name_at_a_place_then_on_from_its_end():
+    texts = ["金鸡养殖园已进入金鸡养殖", "无", "金鸡金鸡养殖园"]
+    names = ["金鸡养殖", "金鸡养殖园", "养殖园已进"]
+    assert leftmost_longest(texts, names) == [[(0, 5, "金鸡养殖园"), (8, 12, "金鸡养殖")], [],
+                                             [(2, 7, "金鸡养殖园")]]
