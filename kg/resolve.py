@@ -174,10 +174,8 @@ def _combined_abbreviations(doc: Document, places: list[Mention], gaz: Gazetteer
 
 
 @lru_cache(maxsize=65536)
-@lru_cache(maxsize=1 << 16)
 def slug(text: str, limit: int = 48) -> str:
-    """ASCII, readable and stable: pinyin of the name plus a short hash of it (memoised:
-    the same names recur from article to article, and pypinyin is slow)."""
+    """ASCII, readable and stable: pinyin of the name plus a short hash of it."""
     pinyin = "-".join(p for p in lazy_pinyin(text, errors=lambda s: list(s)))
     ascii_ = re.sub(r"[^a-z0-9]+", "-", pinyin.lower()).strip("-")[:limit].strip("-")
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
