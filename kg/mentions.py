@@ -86,11 +86,13 @@ ENUM_HEADS = {  # head noun after an enumeration -> type of each item
     "学校": "School", "中小学": "School", "医院": "Hospital", "景区": "Facility",
     "基地": "Facility", "园区": "Facility", "项目": None,
 }
+_ENUM_COUNTED = rf"(?:[个家所])?(?:一批)?([^，。,；;、\d等]{{0,6}}?)({'|'.join(sorted(ENUM_HEADS, key=len, reverse=True))})"
 ENUM_RE = re.compile(
     rf"((?:[^\s、，。,；;：:“”等两]{{2,14}}、){{0,9}}[^\s、，。,；;：:“”等两]{{2,14}}?)"
-    rf"((?<![甲乙丙特一二三])等|两|[\d{CN_NUM}]+)(?:[个家所])?(?:一批)?([^，。,；;、\d等]{{0,6}}?)"
-    rf"({'|'.join(sorted(ENUM_HEADS, key=len, reverse=True))})")
-ENUM_HEAD = re.compile("|".join(ENUM_HEADS))
+    rf"((?<![甲乙丙特一二三])等|两|[\d{CN_NUM}]+){_ENUM_COUNTED}")
+# how every match of ENUM_RE ends (等 or a count, its head noun): a sentence without it is not
+# searched with ENUM_RE, whose backtracking over the items is slow
+ENUM_END = re.compile(rf"[等两\d{CN_NUM}]{_ENUM_COUNTED}")
 TAIL_STOPS = {"的", "在", "和", "与", "及", "等", "是", "为", "将", "把", "由", "对", "向", "从", "到", "于",
               "以", "被", "让", "使", "给", "也", "都", "又", "已", "还", "并", "就", "中", "里", "成", "成了",
               "成为", "得到", "获得", "入选", "深入", "开展", "取得"}
@@ -644,8 +646,8 @@ class _Finder:
         self.add(sent, start, idx + 1, "Township", source="suffix")
 
     def enumerations(self, sent: Sentence, tokens: list[_Token]) -> None:
-        if not ENUM_HEAD.search(sent.text):
-            return                            # every enumeration ends in one of its head nouns
+        if not ENUM_END.search(sent.text):
+            return                            # every enumeration ends in 等 or a count and a head noun
         for m in ENUM_RE.finditer(sent.text):
             typ = ENUM_HEADS.get(m.group(4))
             if typ is None or m.group(1).endswith("第"):

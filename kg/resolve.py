@@ -15,7 +15,9 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pypinyin import lazy_pinyin
+from pypinyin import Style
+from pypinyin.converter import UltimateConverter
+from pypinyin.core import Pinyin
 
 from .gazetteer import Gazetteer, Place, load_gazetteer
 from .lexicon import load_lexicon
@@ -173,10 +175,40 @@ def _combined_abbreviations(doc: Document, places: list[Mention], gaz: Gazetteer
     return sorted(found, key=lambda m: m.start)
 
 
+class _WordPinyin(UltimateConverter):
+    """The converter pypinyin's ``lazy_pinyin`` uses, with each word's pinyin made once: the
+    words pypinyin cuts names into recur from name to name (援疆, 有限公司), and converting
+    them is most of its time. A copy is handed out, as pypinyin hands out new lists."""
+
+    def __init__(self):
+        super().__init__()
+        self.done: dict[tuple, list[list[str]]] = {}
+
+    def convert(self, words, style, heteronym, errors, strict, **kwargs):
+        key = (words, style, heteronym, errors, strict)
+        if key not in self.done:
+            if len(self.done) >= 1 << 16:
+                self.done.clear()          # bounded: a big build's rarer words are its own
+            self.done[key] = super().convert(words, style, heteronym, errors, strict, **kwargs)
+        return [list(p) for p in self.done[key]]
+
+
+_PINYIN = Pinyin(_WordPinyin())
+
+
+def _as_is(chars: str) -> list[str]:
+    return list(chars)               # a character without pinyin stays itself
+
+
+def pinyin_of(text: str) -> list[str]:
+    """``pypinyin.lazy_pinyin(text, errors=list)``: each character's pinyin without tones."""
+    return _PINYIN.lazy_pinyin(text, style=Style.NORMAL, errors=_as_is, strict=True)
+
+
 @lru_cache(maxsize=65536)
 def slug(text: str, limit: int = 48) -> str:
     """ASCII, readable and stable: pinyin of the name plus a short hash of it."""
-    pinyin = "-".join(p for p in lazy_pinyin(text, errors=lambda s: list(s)))
+    pinyin = "-".join(pinyin_of(text))
     ascii_ = re.sub(r"[^a-z0-9]+", "-", pinyin.lower()).strip("-")[:limit].strip("-")
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
     return f"{ascii_}-{digest}" if ascii_ else digest
