@@ -28,7 +28,7 @@ from .anaphora import (Offsets, declared_names, point_back, product_short_names,
 from .gazetteer import Gazetteer, Place, disambiguate, load_gazetteer
 from .lexicon import Lexicon, load_lexicon, rule_pattern, rule_words
 from .model import Document, Mention, Sentence
-from .textsearch import leftmost_longest
+from .textsearch import leftmost_longest, longest_first
 # segment and _segmenter are kg.tokens', named here too for callers of old
 from .tokens import (HAN, _dictionary_tags, _segmenter, _sentence_tokens, _Token, _tokens, _Tokens,  # noqa: F401
                      lcut, segment)
@@ -978,7 +978,7 @@ def _patterns(lex: Lexicon) -> dict[str, re.Pattern]:
     服务中心), products, known organisations, role words before a person's name."""
     if id(lex) not in _PATTERNS:
         def alternation(words):
-            return re.compile("|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))))
+            return re.compile(longest_first(words))
         _PATTERNS[id(lex)] = {
             "suffix": alternation(lex.suffixes), "product": alternation(lex.products),
             "organization": alternation(lex.organizations),

@@ -23,6 +23,7 @@ from functools import cache, lru_cache
 from .decide import Scorer, bucket
 from .lexicon import Lexicon, word_classes
 from .model import Document, Mention, Sentence
+from .textsearch import longest_first
 
 # rules whose spans the scorer judges; places from the gazetteer and the XPCC, the
 # writer's own division and chains after a county are left to the rules
@@ -120,8 +121,7 @@ def _inner_head_types(core: str, lex: Lexicon) -> list[str]:
     """The types of the head words of suffixes.tsv (two characters or more, longest first)
     written inside ``core``, sorted; memoised per lexicon (names recur across articles)."""
     if id(lex) not in _INNER_HEADS:
-        words = sorted((w for w in lex.suffixes if len(w) > 1), key=lambda w: (-len(w), w))
-        _INNER_HEADS[id(lex)] = lex, re.compile("|".join(map(re.escape, words))), {}
+        _INNER_HEADS[id(lex)] = lex, re.compile(longest_first(w for w in lex.suffixes if len(w) > 1)), {}
     _, pattern, known = _INNER_HEADS[id(lex)]
     if core not in known:
         if len(known) >= 1 << 16:
@@ -174,7 +174,7 @@ def proposed_heads() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def proposed_head_pattern() -> re.Pattern:
-    return re.compile("|".join(map(re.escape, sorted(proposed_heads(), key=lambda w: (-len(w), w)))))
+    return re.compile(longest_first(proposed_heads()))
 
 
 def context_words(cls: str) -> tuple[str, ...]:

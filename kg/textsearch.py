@@ -1,12 +1,14 @@
-"""Finding the names an article has already given wherever else it writes them.
+"""Looking for many words at once, fast, with what an alternation longest first finds.
 
-The rules that look for an article's own names again (kg.mentions) used to build one
-regular expression per article, an alternation of the names longest first. Compiling it
-is Python code in the ``re`` module and took more time than the search; the plain string
-search here finds the same matches.
+:func:`leftmost_longest` finds the names an article has already given wherever else it
+writes them: the rules doing so (kg.mentions) built one regular expression per article,
+and compiling it (Python code in the ``re`` module) took longer than the search.
+:func:`longest_first` writes a long list of words (head words, units) as a pattern the
+engine searches faster than the plain alternation, with the same matches.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 
@@ -34,3 +36,29 @@ def leftmost_longest(texts: list[str], names: Iterable[str]) -> list[list[tuple[
                 hits.append((start, end, name))
         found.append(hits)
     return found
+
+
+def longest_first(words: Iterable[str]) -> str:
+    """A regular expression matching what ``"|".join(words longest first)`` matches, with
+    the same choice at each place (the longest word there, then shorter ones if what
+    follows fails), written as a tree of shared beginnings: the engine tries the words one
+    by one, and a long list (the head words of suffixes.tsv, the units) made every place
+    a look at every word that starts with its character."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}                   # a word ends here
+    return _branches(tree)             # no words: "", as the join of none
+
+
+def _branches(node: dict) -> str:
+    # the words going on are tried before the one ending here (longest first); the
+    # branches start with different characters, so their order does not matter
+    longer = [re.escape(ch) + _branches(child) for ch, child in node.items() if ch]
+    if not longer:
+        return ""
+    if len(longer) == 1 and "" not in node:
+        return longer[0]
+    return "(?:" + "|".join(longer) + ("|" if "" in node else "") + ")"

@@ -2,7 +2,7 @@
 import random
 import re
 
-from kg.textsearch import leftmost_longest
+from kg.textsearch import leftmost_longest, longest_first
 
 
 def _by_regex(texts, names):
@@ -24,3 +24,16 @@ def test_longest_name_at_a_place_then_on_from_its_end():
     names = ["金鸡养殖", "金鸡养殖园", "养殖园已进"]
     assert leftmost_longest(texts, names) == [[(0, 5, "金鸡养殖园"), (8, 12, "金鸡养殖")], [],
                                              [(2, 7, "金鸡养殖园")]]
+
+
+def test_longest_first_pattern_matches_as_the_plain_alternation():
+    rng = random.Random(3)
+    alphabet = "万元亿人次个所园区中心.（）"
+    for _ in range(1000):
+        words = {"".join(rng.choices(alphabet, k=rng.randint(1, 5))) for _ in range(rng.randint(0, 12))}
+        plain = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+        tree = longest_first(words)
+        text = "".join(rng.choices(alphabet, k=rng.randint(0, 60)))
+        for around in ("{}", "({})", "(?P<u>{})区", "(?:{})?心", "[万元]+(?:{})"):   # what follows may fail
+            a, b = re.compile(around.format(plain)), re.compile(around.format(tree))
+            assert [m.span() for m in a.finditer(text)] == [m.span() for m in b.finditer(text)], (words, text)
