@@ -236,6 +236,38 @@ def _head(text: str, lex: Lexicon) -> tuple[str, int]:
     return "none", 0
 
 
+_TEXT_FEATURES: dict[int, tuple[Lexicon, dict[str, tuple[str, int, tuple[str, ...]]]]] = {}
+
+
+def _text_features(text: str, lex: Lexicon) -> tuple[str, int, tuple[str, ...]]:
+    """The span's head word (:func:`_head`) and, in their order, the features that read
+    nothing but its text once the head is known; memoised per lexicon, as a name is
+    judged again wherever it recurs."""
+    if id(lex) not in _TEXT_FEATURES:
+        _TEXT_FEATURES[id(lex)] = lex, {}
+    known = _TEXT_FEATURES[id(lex)][1]
+    if text in known:
+        return known[text]
+    if len(known) >= 1 << 16:
+        known.clear()                     # bounded: a big build's names are mostly its own
+    head, n = _head(text, lex)
+    core = text[:len(text) - n]
+    own = ["core_len:" + bucket(len(core), (0, 1, 2, 3, 4, 6, 9, 13))]
+    spelled = sum(map(lex.transliteration.__contains__, core)) / max(len(core), 1)
+    own.append("translit:" + ("0" if spelled == 0 else "low" if spelled < 0.5 else "high" if spelled < 1 else "all"))
+    own += ["inner_head:" + t for t in _inner_head_types(core, lex)]
+    if any(map(str.isdigit, text)):
+        own.append("digit")
+    if not QUOTE_MARKS.isdisjoint(text):
+        own.append("quoted")
+    if "·" in text:
+        own.append("dot")
+    if core and core[0] in "本该各全每这那其某此首" or _opening_cue(text) == "det":
+        own.append("opens_det")
+    known[text] = head, n, tuple(own)
+    return known[text]
+
+
 def features(m: Mention, sent: Sentence, ctx: SpanContext) -> dict[str, float]:
     """General features of one candidate span (one line each in docs/quality.md)."""
     f, family = _own_features(m, sent, ctx)
@@ -315,27 +347,14 @@ def _own_features(m: Mention, sent: Sentence, ctx: SpanContext) -> tuple[dict[st
                 f["inner:verb"] = 1.0
     if text in ctx.tags:
         f["dict_word"] = 1.0
-    head, n = _head(text, lex)
+    head, n, own = _text_features(text, lex)
     f["head:" + head] = 1.0
     if n and inside:                          # 某某楼建设|项目, 援疆|项目: what the head word follows
         before_head = next((t for t in reversed(inside) if t.end == b - n and t.start > a), None)
         if before_head is not None:
             f[f"before_head:{word_class(before_head.word, ctx)}&{head}"] = 1.0
     f[f"head&type:{head}&{m.type}"] = 1.0
-    core = text[:len(text) - n]
-    f["core_len:" + bucket(len(core), (0, 1, 2, 3, 4, 6, 9, 13))] = 1.0
-    spelled = sum(map(lex.transliteration.__contains__, core)) / max(len(core), 1)
-    f["translit:" + ("0" if spelled == 0 else "low" if spelled < 0.5 else "high" if spelled < 1 else "all")] = 1.0
-    for t in _inner_head_types(core, lex):
-        f["inner_head:" + t] = 1.0
-    if any(map(str.isdigit, text)):
-        f["digit"] = 1.0
-    if not QUOTE_MARKS.isdisjoint(text):
-        f["quoted"] = 1.0
-    if "·" in text:
-        f["dot"] = 1.0
-    if core and core[0] in "本该各全每这那其某此首" or _opening_cue(text) == "det":
-        f["opens_det"] = 1.0
+    f.update(dict.fromkeys(own, 1.0))
     # places inside the span
     for pa, pb in ctx.places.get(m.sentence, ()):
         if (pa, pb) == (m.start, m.end):
