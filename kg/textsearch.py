@@ -9,7 +9,9 @@ engine searches faster than the plain alternation, with the same matches.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
+from itertools import accumulate
 
 
 def leftmost_longest(texts: list[str], names: Iterable[str]) -> list[list[tuple[int, int, str]]]:
@@ -17,21 +19,25 @@ def leftmost_longest(texts: list[str], names: Iterable[str]) -> list[list[tuple[
     ``re.finditer("|".join(longest first), text)`` finds them: scanning from the left,
     the longest name that starts at a place, then on from its end (no overlaps)."""
     joined = "\0".join(texts)
-    present = [n for n in set(names) if n and n in joined]      # most names are in a few texts only
+    offsets = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))    # where each text starts in it
+    longest: list[dict[int, str]] = [{} for _ in texts]     # per text: start -> the longest name there
+    for name in set(names):
+        if not name:
+            continue
+        at = joined.find(name)              # most names are in a few texts only: one search over all
+        while at != -1:
+            k = bisect_right(offsets, at) - 1
+            start = at - offsets[k]
+            if start + len(name) <= len(texts[k]) and len(name) > len(longest[k].get(start, "")):
+                longest[k][start] = name        # (a name holding "\0" could run into the next text)
+            at = joined.find(name, at + 1)
     found: list[list[tuple[int, int, str]]] = []
-    for text in texts:
-        longest: dict[int, str] = {}            # start -> the longest name starting there
-        for name in present:
-            at = text.find(name)
-            while at != -1:
-                if len(name) > len(longest.get(at, "")):
-                    longest[at] = name
-                at = text.find(name, at + 1)
+    for starts in longest:
         hits = []
         end = 0
-        for start in sorted(longest):
+        for start in sorted(starts):
             if start >= end:
-                name = longest[start]
+                name = starts[start]
                 end = start + len(name)
                 hits.append((start, end, name))
         found.append(hits)
