@@ -40,7 +40,7 @@ import pyoxigraph as ox
 from .dashboard import key_figures
 from .explorer_cache import read_cached, write_cache
 from .graph import TermIndex
-from .html import HEADING_SEARCH, RELATION_STYLE, TITLE_CHARS, _GraphData, _dashboard_json, _sha256, page_pieces, script_json
+from .html import DEFAULT_TITLE, HEADING_SEARCH, RELATION_STYLE, TITLE_CHARS, _GraphData, _dashboard_json, _sha256, page_pieces, script_json
 from .model import ENTITY_TYPES
 
 OVERVIEW_NODES = 400           # entities on the first view of a served graph
@@ -158,12 +158,43 @@ class EntityIndex:
             a, b, r = self._id(s), self._id(o), number[p]
             self.links[a].append(b << 6 | r << 1 | 1)
             self.links[b].append(a << 6 | r << 1)
+        self.name(names)
+
+    def name(self, names) -> None:
+        """Each entity's names and types: ``names`` are (subject, predicate, object) in
+        N-Triples syntax; those of subjects without relations are left out."""
         lines: list[list[str]] = [[] for _ in self.iris]
-        for s, p, o in names:               # terms in N-Triples syntax
+        for s, p, o in names:
             i = self.ids.get(s[1:-1])
             if i is not None:
                 lines[i].append(f"{s} {p} {o} .\n")
         self.names = ["".join(sorted(set(x))) for x in lines]
+
+    @classmethod
+    def of_terms(cls, g: TermIndex) -> "EntityIndex":
+        """The index :meth:`Explorer.entities` makes from the store, made from a build's own
+        index of the same triples (the :class:`~kg.graph.TermIndex` graph.html is drawn
+        from, whose relation and type lookups the page has made already): no query. The
+        same relations, names and types; only the entities' numbering may differ, which
+        no answer shows."""
+        rdf_type = _RDF + "type"
+        g.index_objects([rdf_type, *(_YJ + r for r in RELATION_STYLE)])
+        relations = ((s[1:-1], r, o[1:-1]) for r in RELATION_STYLE
+                     for o, subjects in g._by_object(_YJ + r).items() if o[0] == "<"
+                     for s in subjects if s[0] == "<")
+        by_type = g._by_object(rdf_type)
+        typed = {t: [s for s in by_type.get(f"<{_YJ}{t}>", ()) if s[0] == "<"] for t in ENTITY_TYPES}
+        index = cls(relations, entities=len({s for found in typed.values() for s in found}))
+        # (N-Triples text, as the index keeps it); of types, the entity types only
+        wanted = {str(p) for p in NAME_PREDICATES[1:]}
+        type_text, types = str(NAME_PREDICATES[0]), {f"<{_YJ}{t}>" for t in ENTITY_TYPES}
+        names = []
+        for s in (f"<{e}>" for e in index.iris):
+            row = g.spo.get(s, ())
+            names += [(s, row[i], row[i + 1]) for i in range(0, len(row), 2)
+                      if row[i] in wanted or row[i] == type_text and row[i + 1] in types]
+        index.name(names)
+        return index
 
     def dump(self) -> dict:
         """The index as plain JSON data (:meth:`restore` reads it back)."""
@@ -210,6 +241,12 @@ class EntityIndex:
         return [(self.iris[i], self.relations[(x >> 1) & 31], self.iris[x >> 6])
                 for i in ids for x in self.links[i] if x & 1 and x >> 6 in ids]
 
+    def lines(self, iris) -> list[str]:
+        """The relations among ``iris`` and their names and types (those in the index), as
+        N-Triples lines."""
+        lines = [f"<{s}> <{_YJ}{rel}> <{o}> .\n" for s, rel, o in self.among(iris)]
+        return lines + [self.names[self.ids[e]] for e in iris if e in self.ids]
+
     def degree(self, iri: str) -> int:
         i = self.ids.get(iri)
         return 0 if i is None else len(self.links[i])
@@ -225,7 +262,7 @@ class Explorer:
     """The explorer's answers from one store (read-only). ``dataset``: the store's
     graphs are the graph's parts, so queries read their union."""
 
-    def __init__(self, store: ox.Store, dataset: bool = False, title: str = "对口援疆知识图谱",
+    def __init__(self, store: ox.Store, dataset: bool = False, title: str = DEFAULT_TITLE,
                  warm: bool = False, cache: tuple[Path, str] | None = None, triples: int | None = None):
         """``cache``: (file, key) where the first view and the index are kept for this
         store (:func:`kg.explorer_cache.cache_key`), read before they are made and written once made, with
@@ -271,11 +308,9 @@ class Explorer:
         """The names and types of ``iris`` and the relations among them, as N-Triples lines:
         from the index, or from the store for an entity without relations."""
         index = self.entities()
-        lines = [f"<{s}> <{_YJ}{rel}> <{o}> .\n" for s, rel, o in index.among(iris)]
+        lines = index.lines(iris)
         for e in iris:
-            if e in index.ids:
-                lines.append(index.names[index.ids[e]])
-            else:
+            if e not in index.ids:
                 node = ox.NamedNode(e)
                 lines += [f"{q.triple} .\n" for p in NAME_PREDICATES for q in self.store.quads_for_pattern(node, p, None)]
         return lines
@@ -283,18 +318,7 @@ class Explorer:
     # -- answers
 
     def overview(self) -> dict:
-        """The page's data for the first view: the most connected entities (by relations
-        with other entities), pairings first."""
-        index = self.entities()
-        supports = index.relations.index("supports")
-        ranked = sorted(index.ids, key=lambda e: (-index.degree(e), e))
-        ends = [e for e in ranked if any((x >> 1) & 31 == supports for x in index.links[index.ids[e]])]
-        top = ranked[:OVERVIEW_NODES]
-        chosen = list(dict.fromkeys(ends + top))[:OVERVIEW_NODES]
-        data = _page_data(self._lines(chosen))
-        data["remote"] = {"total": index.entities}
-        data["dashboard"] = None            # fetched when first opened
-        return data
+        return overview(self.entities())
 
     def _once(self, name: str, make) -> bytes:
         """The answer ``name``, made by ``make()`` on first use and kept."""
@@ -312,7 +336,7 @@ class Explorer:
                     if found is not None:
                         self._made["page"] = found
                         self._from_disk.add("page")
-        page = self._once("page", lambda: "".join(page_pieces(self.overview(), self.title, served=True)).encode("utf-8"))
+        page = self._once("page", lambda: first_page(self.entities(), self.title))
         self._keep()
         return page
 
@@ -574,6 +598,34 @@ class Explorer:
         else:
             return False
         return True
+
+
+def overview(index: EntityIndex) -> dict:
+    """The page's data for the first view of a served graph: the :data:`OVERVIEW_NODES`
+    most connected entities (by relations with other entities), pairings first."""
+    supports = index.relations.index("supports")
+    ranked = sorted(index.ids, key=lambda e: (-index.degree(e), e))
+    ends = [e for e in ranked if any((x >> 1) & 31 == supports for x in index.links[index.ids[e]])]
+    top = ranked[:OVERVIEW_NODES]
+    chosen = list(dict.fromkeys(ends + top))[:OVERVIEW_NODES]
+    data = _page_data(index.lines(chosen))
+    data["remote"] = {"total": index.entities}
+    data["dashboard"] = None            # fetched when first opened
+    return data
+
+
+def first_page(index: EntityIndex, title: str = DEFAULT_TITLE) -> bytes:
+    """The served explorer's page at ``/``: the first view of :func:`overview`."""
+    return "".join(page_pieces(overview(index), title, served=True)).encode("utf-8")
+
+
+def build_cache(g: TermIndex, out: str | Path, key: str, triples: int, title: str = DEFAULT_TITLE) -> bool:
+    """Write the cache file ``kg serve`` would make for a store holding the triples of
+    ``g`` (a build's index of the union of its graphs, :class:`~kg.graph.TermIndex`) to
+    ``out``, with the store's ``key`` (:func:`kg.explorer_cache.cache_key`) and size: the
+    same first view and index as made from the store, without its queries."""
+    index = EntityIndex.of_terms(g)
+    return write_cache(out, key, index.dump(), first_page(index, title), title, triples)
 
 
 def _page_data(lines: list[str], star: bool = False, centre: str | None = None, titles=None) -> dict:

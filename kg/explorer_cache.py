@@ -60,6 +60,24 @@ def write_cache(path: str | Path, key: str, index: dict, page: bytes, title: str
         return False
 
 
+def cache_matches(path: str | Path, key: str) -> bool:
+    """Whether ``path`` is a whole cache file of the store and code of ``key`` (every
+    part's size and digest checked, nothing parsed): a build keeps such a file."""
+    try:
+        with open(path, "rb") as fh:
+            meta = json.loads(fh.readline(4096))
+            if not isinstance(meta, dict) or meta.get("format") != CACHE_FORMAT or meta.get("key") != key:
+                return False
+            for part in ("page", "index"):
+                size, digest = meta[part]
+                data = fh.read(size)
+                if len(data) != size or hashlib.sha256(data).hexdigest() != digest:
+                    return False
+            return fh.read(1) == b""
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 def read_cached(path: str | Path, key: str, title: str, part: str):
     """One part ("page": bytes, "index": JSON data, "triples": int) of what
     :func:`write_cache` kept in ``path``, or None when the file is missing, of another

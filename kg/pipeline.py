@@ -24,6 +24,7 @@ from .cache import DocumentCache, ReadLog, StageMemo, document_key, mentions_pri
 from .decide import Scorer, shipped_scorers
 from .export import (UNION_FILES, CountedUnion, _statements, sorted_union, union_lines, with_reference, write_json,
                      write_jsonld_file, write_trig_file)
+from .explorer_cache import CACHE_NAME
 from .gazetteer import load_gazetteer
 from .graph import (DEFAULT_BASE, SHARED_GRAPHS, Runs, TermIndex, changed_keys, check_base, graph_from_quads,
                     graph_name, to_dataset, to_quads, unlisted_place)
@@ -35,7 +36,7 @@ from .parallel import process_document, require_dask, run_documents  # noqa: F40
 from .read import InputError, codec_name, name_is_utf8, not_a_file, read_document
 from .relations import aid_command, document_relations, merge_relations
 from .resolve import resolve
-from .store import (INDEX, LINES, PAGE, STAGE, STORE, _ontology_lines, build_lock, commit, kill_point, read_manifest,
+from .store import (INDEX, LINES, MANIFEST, PAGE, STAGE, STORE, _ontology_lines, build_lock, commit, kill_point, read_manifest,
                     read_memo, recover, save_manifest, save_memo, stage_store, store_folder, write_turtle)
 from .validate import ontology_graph
 
@@ -471,9 +472,43 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
     result.counts["graphs_replaced"], result.counts["graphs_removed"] = manifest["changed"], manifest["removed"]
     manifest.update(union_triples=result.triple_count, html_max_nodes=html_max_nodes if html else -1)
     save_manifest(stage / STORE, manifest)
+    if html and write_explorer_cache(result, out, _store_triples(manifest, quads, base)):
+        staged.append(CACHE_NAME)
     manifest["finish"]()
-    commit(out, staged, remove=[n for n in (*OUTPUT_NAMES.values(), "graph.html") if n not in staged])
+    commit(out, staged, remove=[n for n in (*OUTPUT_NAMES.values(), "graph.html", CACHE_NAME) if n not in staged])
     result.outputs = [out / n for n in staged]
+
+
+def write_explorer_cache(result: BuildResult, out: Path, triples: int) -> bool:
+    """The first view and index of ``kg serve OUT`` (:mod:`kg.explorer_cache`) for the store
+    staged in ``out``, made from the index graph.html was drawn from (seconds at 10,000
+    articles, against 20-60 s from the store's queries at the server's first start); the
+    last build's file, linked, when the store and the code are the same. False if there is
+    no index to make it from (the server then makes it)."""
+    from .explorer_cache import cache_key, cache_matches
+    stage, key = out / STAGE / CACHE_NAME, cache_key(out / STAGE / STORE / MANIFEST)
+    if cache_matches(out / CACHE_NAME, key):
+        os.link(out / CACHE_NAME, stage)
+        return True
+    index = result.__dict__.get("index")        # (the property would make one from the lines)
+    if index is None:
+        state = read_memo(out, INDEX)           # nothing changed: the last build's index
+        if not state:
+            return False
+        index = TermIndex.from_state(state)
+    from .explorer import build_cache
+    return build_cache(index, stage, key, triples)
+
+
+def _store_triples(manifest: dict, quads, base: str) -> int:
+    """The store's size (quads in all its graphs), from the staged graphs' sizes: the
+    reference graph holds the ontology too (counting a large store takes seconds)."""
+    reference = str(graph_name("reference", base))
+    graphs = manifest["graphs"]
+    n = sum(g["triples"] for iri, g in graphs.items() if iri != reference)
+    if reference in graphs:
+        n += len(set(quads[graphs[reference]["name"]]).union(_ontology_lines()))
+    return n
 
 
 def write_outputs(kg: KnowledgeGraph, out: str | Path, html: bool = True, base: str = DEFAULT_BASE,

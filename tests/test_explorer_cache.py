@@ -141,3 +141,87 @@ def test_a_store_replaced_while_the_server_opens_it_gets_no_cache(out):
     manifest = out / "store" / "manifest.json"
     manifest.write_bytes(manifest.read_bytes().replace(b'"format"', b' "format"', 1))
     assert serve._still(cache, out) is None
+
+
+def same_index(a: EntityIndex, b: EntityIndex) -> bool:
+    """The same relations, names, types and entity count, however the entities are numbered."""
+    def held(index):
+        return ({iri: sorted((index.iris[x >> 6], x & 63) for x in links) for iri, links in zip(index.iris, index.links)},
+                dict(zip(index.iris, index.names)), index.entities)
+    return held(a) == held(b)
+
+
+def served_cache(out, tmp_path) -> tuple:
+    """What `kg serve` makes from the store of ``out`` (a copy of its store folder, with no
+    cache file), and what it reads from the cache file ``out`` holds: (made, kept) as
+    (page, index, triples) each, and the store's size."""
+    copy = tmp_path / "served"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(out / "store", copy / "store")
+    cache = explorer_cache(copy)
+    assert cache[1] == explorer_cache(out)[1]            # the same store, the same key
+    made = Explorer(open_store(copy), dataset=True, cache=cache, triples=len(open_store(copy)))
+    made.page(), made.entities()
+    made.cache_writer.join(60)
+    found = []
+    for path in (copy / CACHE_NAME, out / CACHE_NAME):
+        found.append((read_cached(path, cache[1], made.title, "page"),
+                      EntityIndex.restore(read_cached(path, cache[1], made.title, "index")),
+                      read_cached(path, cache[1], "", "triples")))
+    return found[0], found[1], len(open_store(copy))
+
+
+def assert_build_cache_is_the_served_one(out, tmp_path) -> None:
+    made, kept, triples = served_cache(out, tmp_path)
+    assert kept[0] == made[0] and kept[0].startswith(b"<!DOCTYPE html>")
+    assert kept[2] == made[2] == triples
+    assert same_index(kept[1], made[1]) and kept[1].iris
+    # and the same answers: a server reading the build's file against one made from the store
+    with_file = Explorer(open_store(out), dataset=True, cache=explorer_cache(out))
+    from_store = Explorer(open_store(out), dataset=True)
+    assert with_file.page() == from_store.page() and with_file._from_disk == {"page"}
+    index = from_store.entities()
+    for iri in sorted(index.ids, key=lambda e: (-index.degree(e), e))[:10]:
+        assert with_file.neighbourhood(iri) == from_store.neighbourhood(iri)
+    assert with_file._from_disk == {"page", "entities"}
+
+
+def test_the_build_writes_the_cache_the_server_would_make(seed_build, tmp_path):
+    """`kg build` writes OUT/explorer-cache.json from the index it drew graph.html from: the
+    same first view, index and store size `kg serve` makes from the store's queries, so a
+    server's first start after a build reads it."""
+    out = next(p for p in seed_build.outputs if p.name == "graph.ttl").parent
+    assert (out / CACHE_NAME) in seed_build.outputs
+    assert_build_cache_is_the_served_one(out, tmp_path)
+
+
+def test_every_rebuild_leaves_the_cache_the_server_would_make(tmp_path):
+    """A clean build of a generated corpus, an incremental rebuild (the page's index changed
+    where lines changed), a rebuild that changed nothing (the file kept, or made from the
+    last build's index when it was lost), and a build without the page (no index: no file,
+    and the stale one removed)."""
+    import kg
+    from conftest import generate_articles
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    generate_articles(30, corpus)
+    kg.build([corpus], out=out, cache=tmp_path / "cache")
+    assert_build_cache_is_the_served_one(out, tmp_path)
+
+    victim = sorted(corpus.glob("*.txt"))[3]
+    victim.write_text(victim.read_text(encoding="utf-8") + "\n新增就业岗位31个。\n", encoding="utf-8")
+    (corpus / "added.txt").write_text(sorted(corpus.glob("*.txt"))[5].read_text(encoding="utf-8"), encoding="utf-8")
+    before = (out / CACHE_NAME).read_bytes()
+    again = kg.build([corpus], out=out, cache=tmp_path / "cache")
+    assert again.page_parts_reused > 0                       # the incremental path
+    assert (out / CACHE_NAME).read_bytes() != before
+    assert_build_cache_is_the_served_one(out, tmp_path)
+
+    kept = (out / CACHE_NAME).read_bytes()
+    same = kg.build([corpus], out=out, cache=tmp_path / "cache")
+    assert same.counts["graphs_replaced"] == 0 and (out / CACHE_NAME).read_bytes() == kept
+    (out / CACHE_NAME).unlink()
+    kg.build([corpus], out=out, cache=tmp_path / "cache")
+    assert (out / CACHE_NAME).read_bytes() == kept
+
+    kg.build([corpus], out=out, cache=tmp_path / "cache", html=False)
+    assert not (out / CACHE_NAME).exists()
