@@ -1,8 +1,10 @@
 """From `kg serve OUT` started to the explorer's first view drawn in Debian's Chromium, on a
-build's output folder: the first start (no cache file: the server makes the first view and
-the entity index from the store) and restarts (read from OUT/explorer-cache.json).
+build's output folder: the first start after the build (the cache file as `kg build` wrote
+it), a first start without the file (the server makes the first view and the entity index
+from the store, as for a folder whose build wrote none) and restarts (read from the file the
+server wrote).
 
-    python benchmarks/serve_start_bench.py OUT [--first N] [--restarts N]
+    python benchmarks/serve_start_bench.py OUT [--built N] [--first N] [--restarts N]
 
 OUT must be writable (the server writes its cache file there); copy a build if it is not.
 Chromium is launched before the server, and opens ``/`` when the server prints the line
@@ -82,12 +84,17 @@ def one_start(browser, out: Path) -> dict:
 
 def main() -> None:
     out = Path(sys.argv[1])
-    firsts, restarts = option("--first", 1), option("--restarts", 3)
-    runs = {"first": [], "restart": []}
+    built, firsts, restarts = option("--built", 1), option("--first", 1), option("--restarts", 3)
+    runs = {"built": [], "first": [], "restart": []}
+    if built and not (out / CACHE_NAME).is_file():
+        raise SystemExit(f"{out}: no {CACHE_NAME} (was it built by a kg that writes one?)")
+    as_built = (out / CACHE_NAME).read_bytes() if built else b""
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        for kind, n in (("first", firsts), ("restart", restarts)):
+        for kind, n in (("built", built), ("first", firsts), ("restart", restarts)):
             for _ in range(n):
+                if kind == "built":
+                    (out / CACHE_NAME).write_bytes(as_built)
                 if kind == "first":
                     (out / CACHE_NAME).unlink(missing_ok=True)
                 runs[kind].append(one_start(browser, out))

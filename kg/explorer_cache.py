@@ -13,6 +13,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from .files import PUBLIC
+
 CACHE_NAME = "explorer-cache.json"
 CACHE_FORMAT = 1
 
@@ -49,6 +51,7 @@ def write_cache(path: str | Path, key: str, index: dict, page: bytes, title: str
         with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp",
                                          delete=False) as fh:
             tmp = fh.name
+            os.fchmod(fh.fileno(), PUBLIC)      # read like the build's other outputs, not private
             fh.write(head + b"\n" + page + kept)
             fh.flush()
             os.fsync(fh.fileno())
