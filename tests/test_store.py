@@ -178,11 +178,11 @@ def test_outputs_on_request_and_export_from_the_store(tmp_path):
     out = tmp_path / "out"
     build([SEEDS], out=out, cache=None)
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == \
-        ["graph.html", "graph.ttl", "merges.json", "store"]
+        ["explorer-cache.json", "graph.html", "graph.ttl", "merges.json", "store"]
     assert _ttl_of_store(out) == (out / "graph.ttl").read_bytes()
     every = build([SEEDS], out=tmp_path / "all", cache=None, formats="all")
     assert {p.name for p in every.outputs} == {"graph.ttl", "graph.nt", "graph.trig", "graph.jsonld",
-                                               "graph.html", "merges.json"}
+                                               "graph.html", "merges.json", "explorer-cache.json"}
     for fmt, name in (("nt", "graph.nt"), ("trig", "graph.trig"), ("jsonld", "graph.jsonld")):
         done = subprocess.run([sys.executable, "-m", "kg.cli", "export", str(out), "--format", fmt,
                                "-o", str(tmp_path / name)], capture_output=True, text=True, timeout=120)
