@@ -848,8 +848,6 @@ class _Handler(BaseHTTPRequestHandler):
         }
         try:
             self._send(*self.server.pool.run(request, self.server.query_timeout))
-        except RuntimeError as err:         # no worker could be started
-            self._text(500, f"Query failed: {err}")
         except Busy as err:
             wait = self.server.retry_after
             self._text(503, f"Busy: {err}; try again in {wait} s", {"Retry-After": str(wait)})
@@ -888,53 +886,22 @@ class SparqlServer(ThreadingHTTPServer):
             self.info["timeout"] = timeout
             (Path(self._folder) / "info.json").write_text(json.dumps(self.info), encoding="utf-8")
             self.query_timeout, self.quiet = timeout, quiet
-            # the query workers start while the server already listens: the explorer's first
-            # view needs none of them (starting them took 1.7 s at load 8 on 10,000 articles)
-            self._pool: WorkerPool | None = None
-            self._pool_started = threading.Event()
-            threading.Thread(target=self._start_pool, args=(max(1, workers),), name="workers", daemon=True).start()
+            self.pool = WorkerPool(self._folder, max(1, workers))
             loading.join()
             from .explorer import Explorer
             store = ox.Store.read_only(self.info.get("store") or str(Path(self._folder) / "store"))
             self.explorer = Explorer(store, dataset=self.info["dataset"], warm=warm, triples=self.info["triples"],
                                      cache=_still(cache, graph))
         except BaseException:
-            self._close_pool()
             shutil.rmtree(self._folder, ignore_errors=True)
             raise
         try:
             super().__init__((host, port), _Handler)
         except BaseException:
-            self._close_pool()
+            self.pool.close()
             shutil.rmtree(self._folder, ignore_errors=True)
             raise
         self.gate = RequestGate(host, self.server_address[1], allow_hosts, cors)
-
-    def _start_pool(self, size: int) -> None:
-        try:
-            self._pool = WorkerPool(self._folder, size)
-        except (OSError, RuntimeError):
-            pass                            # each query says so (pool)
-        finally:
-            self._pool_started.set()
-
-    @property
-    def pool(self) -> WorkerPool:
-        """The query workers, once started (a query that comes first waits for them)."""
-        self._pool_started.wait()
-        if self._pool is None:
-            raise RuntimeError("the SPARQL worker processes did not start")
-        return self._pool
-
-    @pool.setter
-    def pool(self, pool: WorkerPool) -> None:
-        self._pool = pool
-
-    def _close_pool(self) -> None:
-        if hasattr(self, "_pool_started"):
-            self._pool_started.wait()
-            if self._pool is not None:
-                self._pool.close()
 
     def refresh(self) -> None:
         """Serve the store a build has put in place of the one being served (``kg serve
@@ -1001,9 +968,8 @@ class SparqlServer(ThreadingHTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
-        for pool in self._retired:
+        for pool in (*self._retired, self.pool):
             pool.close()
-        self._close_pool()
         writer = self.explorer.cache_writer     # a cache file being written is finished (1-2 s)
         if writer is not None:
             writer.join(CACHE_WRITE_WAIT)
