@@ -1,6 +1,8 @@
 """The explorer's cache file (:data:`CACHE_NAME`, next to a build's store folder): the first
 view of ``kg serve``, its entity index and the store's size, which take from seconds to
-a minute to make on a large store, kept for the next start on the same store. Its key
+a minute to make from a large store: written by ``kg build`` with its other outputs (from
+what it holds already, :func:`kg.explorer.build_cache`), else by the server once made, and
+read at the next start on the same store. Its key
 (:func:`cache_key`) is of the store's manifest and of the code: a file of another store or
 version, or not whole, is never used, and is written anew. Light to import (the server
 reads the store's size from it before anything else).

@@ -46,7 +46,7 @@ def test_jobs_4_gives_the_same_bytes_as_jobs_1(corpus, serial_files, tmp_path):
     while the page is drawn."""
     result = build([corpus], out=tmp_path, jobs=4, formats="all")
     assert _files(tmp_path) == serial_files
-    assert sorted(serial_files) == ["graph.html", "graph.jsonld", "graph.nt", "graph.trig", "graph.ttl",
+    assert sorted(serial_files) == ["explorer-cache.json", "graph.html", "graph.jsonld", "graph.nt", "graph.trig", "graph.ttl",
                                     "manifest.json", "merges.json"]
     assert len(result.graph.documents) == 12
     assert "place/652927" in result.graph.entities       # the seeds' 乌什县 is still found
