@@ -390,3 +390,14 @@ def test_a_build_killed_at_random_moments_leaves_one_set_and_no_worker(two_sets,
     build([new], out=out, cache=None)
     _no_leftovers(out)
     assert _one_set(out, sets) == "new"
+
+
+def test_the_next_build_removes_the_temp_file_of_a_server_killed_while_writing_its_cache(two_sets, tmp_path):
+    """kg serve writes its cache as a hidden temp file renamed into place; SIGKILLed between
+    the two it leaves the temp file, which the next build (holding the lock) removes."""
+    old, new, sets = two_sets
+    out = tmp_path / "out"
+    build([old], out=out, cache=None)
+    (out / ".explorer-cache.json.k1ll3d.tmp").write_bytes(b"half a cache")
+    build([new], out=out, cache=None)
+    _no_leftovers(out)
