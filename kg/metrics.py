@@ -158,13 +158,8 @@ class _DocMetrics:
                 rise = before is not None and self.rises_to(text, before.evidence.start - sent.start,
                                                             before.evidence.end - sent.start, hit.start())
                 if rise:        # 人均纯收入从不足8000元提高到18000多元: both figures are of what the clause names first
-                    named = text[_after_last_break(text, rise.start()):rise.start()]
-                    subject = self.entities.get(before.about) if before.about else None
-                    named = _without_name(named, [m.text for m in in_sentence if m.end - sent.start <= rise.start()]
-                                          + ([subject.label, *subject.alt_labels] if subject else []))
-                    if len(named) >= 2 and not any(m.text == named for m in in_sentence):
-                        before.indicator = named
-                    metric.indicator = before.indicator
+                    before.indicator = metric.indicator = self.level_indicator(text, rise, before, in_sentence,
+                                                                               sent.start)
                 if rise or before is not None and CHANGE_OF_BEFORE.fullmatch(text, before.evidence.end - sent.start,
                                                                             hit.start()):
                     # 销售额达3.6亿元，同比增长18.5%; 由4亿元增长到40.04亿元: the change is of the
@@ -179,6 +174,18 @@ class _DocMetrics:
                 metric.key = f"{self.doc.doc_id}-{len(out) + 1}"
                 out.append(metric)
         return out
+
+    def level_indicator(self, text: str, rise: re.Match, first: Metric, in_sentence: list[Mention],
+                        base: int) -> str:
+        """What a change from one level to another measures: the words before 由/从 less the
+        names that open them (某村人均纯收入从… -> 人均纯收入), else the first level's indicator."""
+        named = text[_after_last_break(text, rise.start()):rise.start()]
+        subject = self.entities.get(first.about) if first.about else None
+        named = _without_name(named, [m.text for m in in_sentence if m.end - base <= rise.start()]
+                              + ([subject.label, *subject.alt_labels] if subject else []))
+        if len(named) >= 2 and not any(m.text == named for m in in_sentence):
+            return named
+        return first.indicator
 
     @staticmethod
     def rises_to(text: str, first_start: int, first_end: int, second_start: int) -> re.Match | None:
@@ -311,11 +318,15 @@ class _DocMetrics:
             out.append((k, f))
         return out
 
+    @cached_property
+    def item_openers(self) -> frozenset[int]:
+        """The sentences that open an item of a numbered run (一是…, 其二，…)."""
+        return frozenset(s.index for s in self.doc.sentences if ITEM_OPENER.match(s.text))
+
     def siblings(self, a: int, b: int) -> bool:
         """Whether sentences ``a`` and ``b`` open two items of one numbered run (一是…；二是…)."""
-        sa, sb = self.doc.sentences[a], self.doc.sentences[b]
-        return sa.paragraph == sb.paragraph and ITEM_OPENER.match(sa.text) is not None \
-            and ITEM_OPENER.match(sb.text) is not None
+        return a in self.item_openers and b in self.item_openers \
+            and self.doc.sentences[a].paragraph == self.doc.sentences[b].paragraph
 
     def list_lead(self, sent) -> object | None:
         """The sentence that opens the list an item belongs to (…合作社：, 如今：), if any."""

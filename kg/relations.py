@@ -178,7 +178,8 @@ class _DocRelations:
                 objects = list(dict.fromkeys(m.entity for m in placed))
                 # 对口支援新疆喀什地区巴楚县: the county; but 昌吉州州直及阜康市: both
                 chained = {m.entity for m in placed if any(o.start == m.end for o in placed)}
-                objects = [k for k in objects if k not in chained or k in self.most_specific(objects)]
+                innermost = set(self.most_specific(objects))
+                objects = [k for k in objects if k not in chained or k in innermost]
                 subjects = self.respective_supporters(mentions, text, base, pos)
                 towns = list(dict.fromkeys(m.entity for m in mentions if window[0] <= m.start - base < window[1]
                                            and self.below_county(self.entities[m.entity])))
