@@ -80,6 +80,9 @@ MASTHEAD = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+\d{1,2}:\d{2}")
 NAV_SEPARATOR = re.compile(r"\s*[|｜>›»/]\s*|\s{2,}|\t")
 LATIN_LETTER = re.compile(r"[A-Za-z]")
 TERMINAL_CHAR = re.compile(f"[{re.escape(TERMINAL)}]")    # where a sentence may end
+SENTENCE_END = re.compile(f"[{re.escape(TERMINAL)}]+[{re.escape(CLOSERS)}]*")   # its stops and closers
+CLAUSE_MARK = re.compile(r"[,，;；:：]")
+DIGIT = re.compile(r"\d")
 LINK_LIST_MARKS = "【】[]:： "
 MIN_REPEAT = 30            # a repeated first/last part must be at least this long
 MAX_SENTENCE = 600         # longer runs without a full stop are cut at a clause mark
@@ -433,7 +436,7 @@ def web_furniture(t: str) -> bool:
     clauses = not CLAUSE_MARKS.isdisjoint(t)
     if len(t) <= 80 or not clauses:            # else neither a bar nor a breadcrumb (most prose)
         items = [i for i in NAV_SEPARATOR.split(t) if i]
-        if len(items) >= 4 and all(len(i) <= 8 and not re.search(r"\d", i) for i in items) \
+        if len(items) >= 4 and all(len(i) <= 8 and not DIGIT.search(i) for i in items) \
                 and not clauses and not ends_sentence(t):
             return True
         if len(items) >= 3 and all(sep.strip() in (">", "›", "»") for sep in NAV_SEPARATOR.findall(t)) \
@@ -560,7 +563,7 @@ def _cut_repeated_ends(para: Para, earlier: str, dropped: list[tuple[int, int]])
 
 
 def _sentence_ends(t: str) -> list[int]:
-    return [m.end() for m in re.finditer(f"[{re.escape(TERMINAL)}]+[{re.escape(CLOSERS)}]*", t)]
+    return [m.end() for m in SENTENCE_END.finditer(t)]
 
 
 def _char_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -632,7 +635,7 @@ def _ellipsis_in_enumeration(text: str, sentence_start: int, i: int) -> bool:
         j += 1
     if j < len(text) and text[j] in CLOSERS:
         return False
-    clause = re.split(r"[,，;；:：]", text[max(sentence_start, i - MAX_SENTENCE):i])[-1]
+    clause = CLAUSE_MARK.split(text[max(sentence_start, i - MAX_SENTENCE):i])[-1]
     return "、" in clause
 
 

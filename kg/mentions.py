@@ -115,6 +115,17 @@ BOUNDARY_AFTER_NAME |= set("笑表介告感激")     # 买买提笑着说, …�
 PROJECT_HEAD = re.compile("项目")             # a project named in full ends here (kg.spans judges it)
 TOWNSHIP_HEAD = re.compile("[乡镇]")          # … and a township named alone
 CLAUSE_MARKS = "，,。；;：:、“”「」（）()《》【】<> \t|"   # where a project's name may begin
+# small patterns of the rules below, compiled once (each is asked per candidate)
+DIGIT_OR_COUNT = re.compile(rf"[\d{CN_NUM}]")
+DOT_OR_DIGIT = re.compile(r"[·\d]")
+PAREN_BEFORE_HEAD = re.compile(r"[(（][\u4e00-\u9fff]{1,6}[)）]$")   # 某某（集团）|有限公司
+DIGIT_OR_YEAR = re.compile(r"[\d年]")
+LAST_ITEM_JOIN = re.compile("和|及|与")
+INITIATIVE_HEAD = re.compile(r"(?:工程|行动计划|行动)")
+NOT_IN_PROJECT_NAME = re.compile(rf"[\d{CN_NUM}的是]")
+ORDINAL_PROJECT_NAME = re.compile(rf"[^\d的是]*第[{CN_NUM}]+[^\d的是]*")
+ALL_HAN = re.compile(rf"[{CJK}]+")
+DIVISION_NO = re.compile(rf"第([{CN_NUM}]+)师")
 
 STOP_TAGS = ("v", "i", "d", "p", "c", "u", "r", "f", "l")   # jieba dictionary tags that end a name
 MEASURES = set("个家所座名位批项条只头辆")
@@ -411,7 +422,7 @@ class _Finder:
         suffix = next((x for x in UNLISTED_SUFFIX if name.endswith(x)), None)
         if suffix is None or len(name) - len(suffix) < 2 or (whole and not UNLISTED_NAME.fullmatch(name)) \
                 or any(a < end and start < b for a, b in taken) or self.gaz.lookup(name) \
-                or name[0] in "我本该各全每这那其" or re.search(rf"[\d{CN_NUM}]", name) \
+                or name[0] in "我本该各全每这那其" or DIGIT_OR_COUNT.search(name) \
                 or name in self.lex.generic or any(_is_stop(t.word, self.lex) or _is_trigger(t.word, self.lex)
                                                    for t in _tokens(name[:-len(suffix)])):
             return
@@ -463,7 +474,7 @@ class _Finder:
                 between = sent.text[start:m.start - sent.start]
                 if between.endswith(("大学", "学院")):
                     return start          # 北京大学深圳医院: a university's hospital keeps its owner
-                if not re.search(r"[·\d]", between):
+                if not DOT_OR_DIGIT.search(between):
                     return m.start - sent.start
         return start
 
@@ -569,7 +580,7 @@ class _Finder:
             if end < len(s) and NAME_CHAR.match(s[end]) and not _ends_token(tokens, end):
                 continue
             head = end - len(suf)
-            paren = re.search(r"[(（][\u4e00-\u9fff]{1,6}[)）]$", s[:head])
+            paren = PAREN_BEFORE_HEAD.search(s, 0, head)
             inner_head = head - len(paren.group(0)) if paren else head
             legal_form = lex.suffixes[suf] == "Enterprise" and not _industry_word(suf)
             start = _extend_left(s, tokens, inner_head, lex, inside=lex.business_scope if legal_form else frozenset())
@@ -622,7 +633,7 @@ class _Finder:
             core = name[:-2] if name.endswith("新村") else name[:-1]
             if name in lex.generic or len(core) < 2 or (len(core) < 3 and not name.endswith("新村")):
                 continue
-            if re.search(r"[\d年]", name) or _is_stop(core[:2], lex):
+            if DIGIT_OR_YEAR.search(name) or _is_stop(core[:2], lex):
                 continue
             town = TOWNSHIP_IN_VILLAGE.match(name)
             if town:                          # 古勒巴格镇英买力村: a township, then its village
@@ -653,7 +664,7 @@ class _Finder:
             if typ is None or m.group(1).endswith("第"):
                 continue                      # 第六人民医院: an ordinal, not a count of a list
             items = m.group(1).split("、")
-            last = re.split("和|及|与", items[-1])
+            last = LAST_ITEM_JOIN.split(items[-1])
             if len(last) == 2 and min(map(len, last)) >= 2:
                 items = items[:-1] + last
             if len(items) < 2 and m.group(2) not in ("等",):
@@ -741,7 +752,7 @@ class _Finder:
         """Names such as 衢州·乌什幸福石榴籽融情工程 (a place-led chunk ending in 工程/行动)
         and campaigns named in parallel counts (千企帮千村行动, 百校联百村工程)."""
         s = sent.text
-        for m in re.finditer(r"(?:工程|行动计划|行动)", s):
+        for m in INITIATIVE_HEAD.finditer(s):
             start = _extend_left(s, tokens, m.start(), self.lex, max_len=16)
             name = s[start:m.end()]
             if "的" in name or len(name) < 6 or "“" in name:
@@ -761,8 +772,8 @@ class _Finder:
             if end < len(s) and HAN.match(s[end]) and not _ends_token(tokens, end):
                 continue                      # 项目部, 项目区: a word goes on
             start = max((s.rfind(c, 0, hit.start()) for c in CLAUSE_MARKS), default=-1) + 1
-            if not 4 <= hit.start() - start <= 30 or re.search(rf"[\d{CN_NUM}的是]", s[start:hit.start()]) \
-                    and not re.fullmatch(rf"[^\d的是]*第[{CN_NUM}]+[^\d的是]*", s[start:hit.start()]):
+            if not 4 <= hit.start() - start <= 30 or NOT_IN_PROJECT_NAME.search(s, start, hit.start()) \
+                    and not ORDINAL_PROJECT_NAME.fullmatch(s, start, hit.start()):
                 continue                      # a clause with a figure or 的 in it is no name (第十二师… is)
             self.add(sent, start, end, "Initiative", source="project")
             at = self.place_start(sent, start, hit.start())
@@ -851,7 +862,7 @@ class _Finder:
                         continue
                 self.add(sent, m.start(2), end, "Person", source="role")
         if paragraph_kind == "heading" and 2 <= len(s) <= 3 and s[0] in lex.surnames \
-                and re.fullmatch(rf"[{CJK}]+", s) and not self.gaz.lookup(s):
+                and ALL_HAN.fullmatch(s) and not self.gaz.lookup(s):
             self.add(sent, 0, len(s), "Person", source="byline")
 
     def lexicon_names(self, sent: Sentence, tokens: list[_Token]) -> None:
@@ -966,7 +977,7 @@ def _divisions(gaz: Gazetteer) -> dict[int, Place]:
 
 
 def _division_no(place: Place) -> int | None:
-    m = re.search(rf"第([{CN_NUM}]+)师", place.name)
+    m = DIVISION_NO.search(place.name)
     return _cn_int(m.group(1)) if m else None
 
 

@@ -335,7 +335,7 @@ class _DocMetrics:
 
     def ends_lead(self, m: Mention, lead) -> bool:
         """Whether ``m`` ends a list's lead sentence, only a colon after it (…建起某合作社：)."""
-        return re.match(r"\s*[：:]\s*$", self.doc.text[m.end:lead.start + len(lead.text)]) is not None
+        return ONLY_COLON.match(self.doc.text, m.end, lead.start + len(lead.text)) is not None
 
     def _mention_features(self, m: Mention, cues) -> dict[str, float]:
         """The features of :meth:`_place_features` that read only the mention and its sentence,
@@ -422,7 +422,7 @@ class _DocMetrics:
         if any(a <= start < b for a, b in quotes):
             return None
         before = text[:start]
-        if before.endswith("第") or re.search(r"[\d.]$", before):
+        if before.endswith("第") or DIGIT_OR_POINT_AT_END.search(before):
             return None
         if NOT_AFTER.match(text[end:]):
             return None
@@ -452,8 +452,8 @@ class _DocMetrics:
         approx = (approx or bool(hit.group("approx")) or before.endswith(APPROX_BEFORE)
                   or bool(APPROX_AFTER.match(text[end:])))
         if unit_code == "item":
-            phrase = re.match(r"[\u4e00-\u9fff]{0,10}", text[end:]).group(0)
-            phrase = re.split(r"[和与及的]|落户|入户|入驻|落地", phrase)[0]   # 23家企业落户…: not households
+            phrase = HAN_RUN.match(text, end).group(0)
+            phrase = ITEM_PHRASE_END.split(phrase, 1)[0]   # 23家企业落户…: not households
             for word, refined in REFINE_ITEM:
                 if word in phrase:
                     unit_code = refined
@@ -466,7 +466,7 @@ class _DocMetrics:
         """What is counted: the noun after the unit, else the noun before the number; the
         noun before first when a name follows (``named_after``: 总投资2.8亿元的…产业园)."""
         words = []
-        described = re.match(r"[\u4e00-\u9fff]{1,6}的(?=[\u4e00-\u9fff])", text[end:end + 8])
+        described = DESCRIBED_BY.match(text[end:end + 8])
         after_start = end + described.end() if described else end      # 17位品学兼优的同学
         for tok in lcut(text[after_start:after_start + 16]):
             if _is_stop(tok, self.lex) and not (words == [] and tok in ("的",)) or not NAME_CHAR.match(tok):
@@ -720,11 +720,11 @@ class _DocMetrics:
         """“传帮带”品牌工作室8个 counts the initiative; “A”“B”等活动 and A、B两项 merely list it."""
         rest = text[m.end - base:]
         while True:                      # skip the rest of a run of quoted items
-            nxt = re.match(r"、?“[^”]*”", rest)
+            nxt = NEXT_QUOTED_ITEM.match(rest)
             if not nxt:
                 break
             rest = rest[nxt.end():]
-        return bool(re.match(r"\d|等|、", rest))
+        return bool(LIST_GOES_ON.match(rest))
 
 
 def _describes(gap: str) -> bool:
@@ -757,6 +757,14 @@ def _without_name(indicator: str, names: list[str]) -> str:
 SPEECH = re.compile(r"[，。；！？,;!?]")
 CLAUSE_BREAK_CHARS = "，。；,;"
 CLAUSE_BREAK = re.compile(f"[{CLAUSE_BREAK_CHARS}]")
+ONLY_COLON = re.compile(r"\s*[：:]\s*$")                 # a list's lead ends here (…合作社：)
+DIGIT_OR_POINT_AT_END = re.compile(r"[\d.]$")
+HAN_RUN = re.compile(r"[\u4e00-\u9fff]{0,10}")
+ITEM_PHRASE_END = re.compile(r"[和与及的]|落户|入户|入驻|落地")
+DESCRIBED_BY = re.compile(r"[\u4e00-\u9fff]{1,6}的(?=[\u4e00-\u9fff])")
+NEXT_QUOTED_ITEM = re.compile(r"、?“[^”]*”")
+LIST_GOES_ON = re.compile(r"\d|等|、")
+QUOTED_SPAN = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
 def _after_last_break(text: str, end: int) -> int:
@@ -790,7 +798,7 @@ def _quotes(text: str) -> list[tuple[int, int]]:
     """Spans of quoted names (“1323”行动, “十城百店”), whose numbers are not figures. A
     quote with a clause in it is reported speech, whose figures are (“今年安排援疆资金
     3.62亿元，实施项目57个”)."""
-    return [(q.start(), q.end()) for q in re.finditer(r"“[^”]*”|\"[^\"]*\"", text)
+    return [(q.start(), q.end()) for q in QUOTED_SPAN.finditer(text)
             if not SPEECH.search(q.group(0))]
 
 

@@ -46,6 +46,11 @@ PROJECT_ROW = rule_pattern("project_row")
 LIST_OPENER = rule_pattern("list_opener")
 OWN_PLACE_WORDS = rule_words("own_place_words")
 COMMAND_HEADS = rule_words("command_heads")
+FOUNDED_BY_LIST = rule_pattern("founded_by_list")
+THIS_ONE = rule_pattern("this_one")
+PAIRED_WITH_GAP = rule_pattern("paired_with_gap")
+CLAUSE_BREAK = re.compile(r"[，。,；;]")
+CLAUSE_OR_LIST_BREAK = re.compile(r"[，。,；;、]")
 
 
 class _DocRelations:
@@ -438,7 +443,7 @@ class _DocRelations:
             self.act(self.with_command(actor), "implements", m.entity, m.sentence, m.start, m.end, "")
         for index, mentions in sorted(self.by_sentence.items()):
             text, base = self.sentence_text(index)
-            by_list = re.search(r"由([^，。,；;]{2,60}?)(?:联合|共同)?(?:设立|主办|发起|实施|举办|开展)", text)
+            by_list = FOUNDED_BY_LIST.search(text)
             if by_list:
                 listed = [m for m in mentions if by_list.start(1) <= m.start - base < by_list.end(1)
                           and self.is_actor_type(m)]
@@ -542,7 +547,7 @@ class _DocRelations:
 
     def coreferent_initiative(self, index: int, text: str) -> str | None:
         """该奖学金 / 此项目: the latest initiative whose name ends with that head word."""
-        hit = re.search(r"(?:该|此|这一|这个|这项)", text)
+        hit = THIS_ONE.search(text)
         if not hit:
             return None
         after = text[hit.end():]
@@ -569,7 +574,7 @@ class _DocRelations:
                           if not (i + 1 < len(before) and before[i + 1].start == m.end)]
                 for a, b in zip(before, before[1:]):
                     between = text[a.end - base:b.start - base]
-                    if re.match(r"^[^，。,；;]{0,8}?(?:与|和|同)", between):
+                    if PAIRED_WITH_GAP.match(between):
                         # only between divisions: a symmetric pair whose ends are not
                         # both well-known entities is the least reliable thing we extract
                         ea, eb = self.entities[a.entity], self.entities[b.entity]
@@ -741,7 +746,7 @@ class _DocRelations:
                     if m.end <= pos:
                         gap = text[m.end - base:pos - base]
                         f["dist:" + bucket(len(gap), (0, 2, 6, 15, 40))] = 1.0
-                        if re.search(r"[，。,；;]", gap):
+                        if CLAUSE_BREAK.search(gap):
                             f["gap:clause_break"] = 1.0
                         others = sum(1 for o in self.by_sentence[sentence] if m.end <= o.start and o.end <= pos
                                      and self.is_actor_type(o))
@@ -801,7 +806,7 @@ class _DocRelations:
             f[f"pred:{p}&{end}:{side}"] = 1.0
             if side != "at":
                 f[f"pred:{p}&{end}:{side}:dist:" + bucket(len(gap), (0, 2, 6, 15))] = 1.0
-                if re.search(r"[，。,；;]", gap):
+                if CLAUSE_BREAK.search(gap):
                     f[f"pred:{p}&{end}:{side}:clause_break"] = 1.0
                 if "、" in gap:
                     f[f"pred:{p}&{end}:{side}:list"] = 1.0
@@ -822,7 +827,7 @@ class _DocRelations:
         the article reports."""
         kinds = {"School", "Hospital"}.intersection(a.types, b.types)
         return bool(kinds) and a.key != b.key and len(before_trigger) <= 8 and \
-            not re.search(r"[，。,；;、]", before_trigger)
+            not CLAUSE_OR_LIST_BREAK.search(before_trigger)
 
 
 def aid_command(mentions: list[Mention], entities: dict[str, Entity], supporter: str | None) -> str | None:

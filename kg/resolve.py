@@ -27,6 +27,10 @@ QUOTES = re.compile(r"[“”‘’\"'「」『』《》\s]")
 BATCH = re.compile(r"^第[一二三四五六七八九十百零〇两\d]+[批期届]")
 BATCH_INSIDE = re.compile(r"(?<=.)第[一二三四五六七八九十百零〇两\d]+[批期]")
 LEGAL = re.compile(r"(股份有限公司|有限责任公司|集团有限公司|有限公司|集团|公司)$")
+NOT_SLUG = re.compile(r"[^a-z0-9]+")
+SENIOR_SCHOOL = re.compile(r"(高级中学|高中)$")     # 国庆高中 = 国庆中学
+SHORT_ASIDE = re.compile(r"[(（][^)）]{1,6}[)）]")
+CLOSING_QUOTE = re.compile(r"[”’\"]")
 XINJIANG = "650000"
 XPCC_FULL = "新疆生产建设兵团"
 # industry words that are no name on their own (上海纺织 and 湖州纺织 are different firms)
@@ -209,7 +213,7 @@ def pinyin_of(text: str) -> list[str]:
 def slug(text: str, limit: int = 48) -> str:
     """ASCII, readable and stable: pinyin of the name plus a short hash of it."""
     pinyin = "-".join(pinyin_of(text))
-    ascii_ = re.sub(r"[^a-z0-9]+", "-", pinyin.lower()).strip("-")[:limit].strip("-")
+    ascii_ = NOT_SLUG.sub("-", pinyin.lower()).strip("-")[:limit].strip("-")
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
     return f"{ascii_}-{digest}" if ascii_ else digest
 
@@ -246,7 +250,7 @@ class _Resolver:
         if m.type in ("School", "Hospital", "Facility"):
             name = self.without_outer_place(name)
         if m.type == "School":
-            name = re.sub(r"(高级中学|高中)$", "中学", name)   # 国庆高中 = 国庆中学
+            name = SENIOR_SCHOOL.sub("中学", name)   # 国庆高中 = 国庆中学
         if m.type == "Enterprise":
             name = self.enterprise_core(name)
         return name
@@ -279,7 +283,7 @@ class _Resolver:
     def enterprise_core(self, name: str) -> str:
         """浙江美欣达集团有限公司 and 美欣达集团 are one company: drop the legal form, a
         parenthesised word and leading places, unless only a trade word would be left."""
-        core = re.sub(r"[(（][^)）]{1,6}[)）]", "", name)
+        core = SHORT_ASIDE.sub("", name)
         while LEGAL.search(core) and len(LEGAL.sub("", core)) >= 2:
             core = LEGAL.sub("", core)
         stripped = True
@@ -386,7 +390,7 @@ class _Resolver:
 
 def _head(name: str) -> str:
     """Last word of an initiative name after its quoted core (行动, 工程 …)."""
-    tail = re.split(r"[”’\"]", name)[-1]
+    tail = CLOSING_QUOTE.split(name)[-1]
     return tail[-2:] if tail else ""
 
 
