@@ -32,7 +32,7 @@ from .lexicon import load_lexicon
 from .mentions import SHIPPED
 from .metrics import document_metrics
 from .model import Document, KnowledgeGraph, Metric, Relation
-from .parallel import process_document, require_dask, run_documents  # noqa: F401  (process_document is API)
+from .parallel import GC_THRESHOLD, process_document, require_dask, run_documents  # noqa: F401  (process_document is API)
 from .read import InputError, codec_name, name_is_utf8, not_a_file, read_document
 from .relations import aid_command, document_relations, merge_relations
 from .resolve import resolve
@@ -319,14 +319,14 @@ def build(paths: list[str | Path] | None = None, out: str | Path | None = "out",
 
 
 @contextmanager
-def fewer_collections(threshold: int = 50_000):
+def fewer_collections(threshold: int = GC_THRESHOLD[0]):
     """Run the cyclic garbage collector every ``threshold`` new objects instead of 700.
 
     A build makes millions of small objects that live to the end (mentions, lines, index
     entries) and almost no cycles; at the default rate the collector rescanned them all
     again and again, about a third of the time spent on a 1,000-article build."""
     old = gc.get_threshold()
-    gc.set_threshold(threshold, 20, 20)
+    gc.set_threshold(threshold, *GC_THRESHOLD[1:])
     try:
         yield
     finally:
