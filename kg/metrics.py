@@ -144,8 +144,10 @@ class _DocMetrics:
         list_period = None
         for sent in self.doc.sentences:
             text = sent.text
-            period_hit = PERIOD.search(text)
-            if sent.kind == "list" and period_hit and period_hit.group(0) == text.strip("- ").strip():
+            # the period is looked for in a list item, else only once the sentence gives a figure
+            period_hit = PERIOD.search(text) if sent.kind == "list" else None
+            period_searched = sent.kind == "list"
+            if period_hit and period_hit.group(0) == text.strip("- ").strip():
                 list_period = period_hit.group(0)
                 continue
             quotes = _quotes(text)
@@ -166,6 +168,8 @@ class _DocMetrics:
                     # figure just before, or its new level, whose subject it shares
                     metric.about, metric.confidence = before.about, before.confidence
                 before = metric
+                if not period_searched:
+                    period_hit, period_searched = PERIOD.search(text), True
                 metric.period = period_hit.group(0) if period_hit else (list_period if sent.kind == "list" else None)
                 key = (metric.value, metric.unit, metric.about)
                 if key in seen:

@@ -9,9 +9,9 @@ stands in: the supporting city's aid command (援疆指挥部), else the support
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from itertools import repeat
 
 from .decide import Scorer, bucket
 from .gazetteer import Gazetteer, load_gazetteer
@@ -103,7 +103,7 @@ class _DocRelations:
             text, base = self.sentence_text(m.sentence)
             before = text[:m.start - base]
             preps = [cls for cls, words, _ in cue_group(self.lex.cues, ("prep_",)) if before.endswith(words)]
-            heads = bool(CLAUSE_HEAD.fullmatch(before[_clause_start(before, len(before)):]))
+            heads = bool(CLAUSE_HEAD.fullmatch(before[_clause_start(text, len(before)):]))
             known = self.lead_ins[id(m)] = preps, heads
         return known
 
@@ -117,7 +117,7 @@ class _DocRelations:
         before = text[:m.start - base]
         if before.endswith(NOT_ACTOR_BEFORE):
             return False
-        prefix = before[_clause_start(before, len(before)):]
+        prefix = before[_clause_start(text, len(before)):]
         for other in self.by_sentence.get(m.sentence, ()):      # a chain 湖州市安吉县 is fine
             if other.end <= m.start and self.entities[other.entity].code:
                 prefix = prefix.replace(other.text, "")
@@ -845,9 +845,20 @@ def aid_command(mentions: list[Mention], entities: dict[str, Entity], supporter:
     return max(sorted(counts), key=counts.get) if counts else None
 
 
+CLAUSE_MARK = re.compile("[,，;；:：]")
+_CLAUSE_MARKS: dict[str, list[int]] = {}
+
+
 def _clause_start(text: str, pos: int) -> int:
-    # six C-level searches, no generator: asked for every trigger and candidate
-    return max(map(text.rfind, ",，;；:：", repeat(0), repeat(pos))) + 1
+    """Where the clause holding ``pos`` starts: after the last clause mark before it. Asked
+    for every trigger and candidate, so a sentence's marks are found once and bisected."""
+    marks = _CLAUSE_MARKS.get(text)
+    if marks is None:
+        if len(_CLAUSE_MARKS) >= 4096:
+            _CLAUSE_MARKS.clear()               # bounded: sentences are asked about together
+        marks = _CLAUSE_MARKS[text] = [m.start() for m in CLAUSE_MARK.finditer(text)]
+    i = bisect_left(marks, pos if pos >= 0 else len(text) + pos)
+    return marks[i - 1] + 1 if i else 0
 
 
 CLAUSE_END = re.compile("[,，;；。]")
