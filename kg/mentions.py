@@ -818,8 +818,9 @@ class _Finder:
         start; the scorer keeps at most one."""
         s, lex = sent.text, self.lex
         titles = spans.context_words("member") + lex.roles
-        for i in tokens.starts:
-            if s[i] not in lex.surnames or not (i == 0 or s[i - 1] in "、：:（(" or s.endswith(titles, 0, i)):
+        for hit in _surname_chars(lex).finditer(s):     # the surnames, then whether a word starts there
+            i = hit.start()
+            if i and i not in tokens.ends or not (i == 0 or s[i - 1] in "、：:（(" or s.endswith(titles, 0, i)):
                 continue
             for n in (2, 3):
                 if i + n <= len(s) and HAN.match(s[i + n - 1]) and (i + n == len(s) or not HAN.match(s[i + n])
@@ -974,6 +975,16 @@ def _divisions(gaz: Gazetteer) -> dict[int, Place]:
                 found.setdefault(_division_no(p), p)
         _DIVISIONS[id(gaz)] = found
     return _DIVISIONS[id(gaz)]
+
+
+_SURNAME_CHARS: dict[int, tuple[Lexicon, re.Pattern]] = {}
+
+
+def _surname_chars(lex: Lexicon) -> re.Pattern:
+    """Any one-character surname (surnames.txt holds no longer ones), made once per lexicon."""
+    if id(lex) not in _SURNAME_CHARS:
+        _SURNAME_CHARS[id(lex)] = lex, re.compile("[" + re.escape("".join(sorted(lex.surnames))) + "]")
+    return _SURNAME_CHARS[id(lex)][1]
 
 
 def _division_no(place: Place) -> int | None:
