@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import cached_property
-from itertools import repeat
 
 import cn2an
 
@@ -27,6 +26,7 @@ from .lexicon import Lexicon, cue_group, load_lexicon, rule_pairs, rule_pattern,
 from .mentions import NAME_CHAR, _dictionary_tags, _is_stop, lcut
 from .model import Document, Entity, Evidence, Mention, Metric
 from .relations import ACTOR_TYPES, CLAUSE_HEAD, NOT_ACTOR_BEFORE
+from .textsearch import after_last
 
 CN_DIGITS = "零一二三四五六七八九十百千万亿两〇"
 BUILT = {"Facility", "School", "Hospital"}
@@ -352,7 +352,7 @@ class _DocMetrics:
         text, base = s.text, s.start
         before = text[:self.chain_start(m, self.by_sentence[m.sentence]) - base]   # 在第五师双河市…
         after = text[m.end - base:]
-        clause_start = _after_last_break(before, len(before))
+        clause_start = _after_last_break(text, len(before))
         if not before[clause_start:].strip() or CLAUSE_HEAD.fullmatch(before[clause_start:]):
             f["clause_head"] = 1.0
         if m is self.by_sentence[m.sentence][0]:
@@ -772,9 +772,8 @@ QUOTED_SPAN = re.compile(r"“[^”]*”|\"[^\"]*\"")
 
 
 def _after_last_break(text: str, end: int) -> int:
-    """Where the clause ending at ``end`` starts: after the last CLAUSE_BREAK before it, else
-    0 (the end of the last match of CLAUSE_BREAK.finditer(text, 0, end), found in C)."""
-    return max(map(text.rfind, CLAUSE_BREAK_CHARS, repeat(0), repeat(end))) + 1
+    """Where the clause ending at ``end`` starts: after the last CLAUSE_BREAK before it, else 0."""
+    return after_last(CLAUSE_BREAK, text, end)
 
 
 RELATIVE_AGENT = rule_pattern("relative_agent")

@@ -9,7 +9,6 @@ stands in: the supporting city's aid command (援疆指挥部), else the support
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
@@ -18,6 +17,7 @@ from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import Lexicon, cue_group, load_lexicon, rule_pattern, rule_words
 from .model import Document, Entity, Evidence, Mention, Relation
 from .resolve import Pairing, in_xinjiang
+from .textsearch import after_last
 
 ACTOR_TYPES = {"City", "County", "Province", "Prefecture", "Organization"}
 BUILT_TYPES = {"Facility", "School", "Hospital", "Village"}
@@ -67,6 +67,7 @@ class _DocRelations:
         self.out: dict[tuple[str, str, str], Relation] = {}
         self.supporter = f"place/{pairing.supporters[0]}" if pairing.supporters else None
         self.supported = f"place/{pairing.supported[0]}" if pairing.supported else None
+        self.places_in_names: dict[tuple[str, bool], str | None] = {}     # place_in_name's answers
         self.command = aid_command(self.mentions, entities, self.supporter)
         # where an unplaced school or facility goes: the supported county, when the article
         # is about it (not when it tours several: 福州→昌吉市, 厦门→吉木萨尔县, …)
@@ -391,6 +392,12 @@ class _DocRelations:
         else the prefecture. Every division the name can mean must be in the graph, unless
         ``named_only`` is false: then the outermost of those that are will do
         (喀什经济开发区, with only 喀什市 named)."""
+        key = (e.key, named_only)        # asked again for every fact about e: the answer holds for the article
+        if key not in self.places_in_names:
+            self.places_in_names[key] = self._place_in_name(e, named_only)
+        return self.places_in_names[key]
+
+    def _place_in_name(self, e: Entity, named_only: bool) -> str | None:
         # longest first; among equals the label, then code-point order (never set order,
         # which changes from run to run: 阿勒泰地區人民醫院 must not win over 阿勒泰地区人民医院)
         for label in sorted({e.label, *e.alt_labels}, key=lambda n: (-len(n), n != e.label, n)):
@@ -846,19 +853,11 @@ def aid_command(mentions: list[Mention], entities: dict[str, Entity], supporter:
 
 
 CLAUSE_MARK = re.compile("[,，;；:：]")
-_CLAUSE_MARKS: dict[str, list[int]] = {}
 
 
 def _clause_start(text: str, pos: int) -> int:
-    """Where the clause holding ``pos`` starts: after the last clause mark before it. Asked
-    for every trigger and candidate, so a sentence's marks are found once and bisected."""
-    marks = _CLAUSE_MARKS.get(text)
-    if marks is None:
-        if len(_CLAUSE_MARKS) >= 4096:
-            _CLAUSE_MARKS.clear()               # bounded: sentences are asked about together
-        marks = _CLAUSE_MARKS[text] = [m.start() for m in CLAUSE_MARK.finditer(text)]
-    i = bisect_left(marks, pos if pos >= 0 else len(text) + pos)
-    return marks[i - 1] + 1 if i else 0
+    """Where the clause holding ``pos`` starts: after the last clause mark before it."""
+    return after_last(CLAUSE_MARK, text, pos)
 
 
 CLAUSE_END = re.compile("[,，;；。]")

@@ -5,11 +5,12 @@ writes them: the rules doing so (kg.mentions) built one regular expression per a
 and compiling it (Python code in the ``re`` module) took longer than the search.
 :func:`longest_first` writes a long list of words (head words, units) as a pattern the
 engine searches faster than the plain alternation, with the same matches.
+:func:`after_last` finds where a clause starts, asked for every trigger, figure and candidate.
 """
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from itertools import accumulate
 
@@ -68,3 +69,19 @@ def _branches(node: dict) -> str:
     if len(longer) == 1 and "" not in node:
         return longer[0]
     return "(?:" + "|".join(longer) + ("|" if "" in node else "") + ")"
+
+
+_MARKS: dict[tuple[re.Pattern, str], list[int]] = {}
+
+
+def after_last(marks: re.Pattern, text: str, pos: int) -> int:
+    """Just after the last one-character match of ``marks`` in ``text[:pos]``, else 0 (as
+    ``max(text.rfind(c, 0, pos) for c in the marks) + 1``). A text's marks are found once
+    and bisected: the same sentence is asked about again and again."""
+    found = _MARKS.get((marks, text))
+    if found is None:
+        if len(_MARKS) >= 4096:
+            _MARKS.clear()                    # bounded: a sentence is asked about while it is read
+        found = _MARKS[marks, text] = [m.start() for m in marks.finditer(text)]
+    i = bisect_left(found, pos if pos >= 0 else len(text) + pos)
+    return found[i - 1] + 1 if i else 0

@@ -1,8 +1,8 @@
-"""kg.textsearch finds what the per-article alternation of names it replaced found."""
+"""kg.textsearch finds what the per-article alternation of names it replaced found, and clause starts as str.rfind does."""
 import random
 import re
 
-from kg.textsearch import leftmost_longest, longest_first
+from kg.textsearch import after_last, leftmost_longest, longest_first
 
 
 def _by_regex(texts, names):
@@ -37,3 +37,14 @@ def test_longest_first_pattern_matches_as_the_plain_alternation():
         for around in ("{}", "({})", "(?P<u>{})区", "(?:{})?心", "[万元]+(?:{})"):   # what follows may fail
             a, b = re.compile(around.format(plain)), re.compile(around.format(tree))
             assert [m.span() for m in a.finditer(text)] == [m.span() for m in b.finditer(text)], (words, text)
+
+
+def test_after_last_is_the_last_mark_before_a_position_as_rfind_finds_it():
+    rng = random.Random(5)
+    marks = "，,；;：:"
+    pattern = re.compile(f"[{marks}]")
+    for _ in range(2000):
+        text = "".join(rng.choices("援疆县，,；;：:市", k=rng.randint(0, 30)))
+        for pos in range(-len(text) - 2, len(text) + 3):
+            expected = max(text.rfind(c, 0, pos) for c in marks) + 1
+            assert after_last(pattern, text, pos) == expected, (text, pos)
