@@ -168,14 +168,19 @@ def _combined_abbreviations(doc: Document, places: list[Mention], gaz: Gazetteer
             target.setdefault(short[0], m.code)
     found = []
     covered = {i for m in places for i in range(m.start, m.end)}
+    text = doc.text
     for a, code_a in firsts_out.items():
-        for b, code_b in firsts_in.items():
-            for hit in re.finditer(a + b, doc.text):
-                if hit.start() in covered:
-                    continue
-                sent = doc.sentence_at(hit.start())
-                found.append(Mention(doc.doc_id, hit.start(), hit.end(), a + b, "", source="combo",
-                                     sentence=sent.index if sent else -1, refers_to=(code_a, code_b)))
+        ends: dict[str, int] = {}           # per pair, where its last one ended: they do not overlap
+        at = text.find(a)
+        while at != -1:
+            b = text[at + 1:at + 2]
+            if b in firsts_in and at >= ends.get(b, 0):
+                ends[b] = at + 2
+                if at not in covered:
+                    sent = doc.sentence_at(at)
+                    found.append(Mention(doc.doc_id, at, at + 2, a + b, "", source="combo",
+                                         sentence=sent.index if sent else -1, refers_to=(code_a, firsts_in[b])))
+            at = text.find(a, at + 1)
     return sorted(found, key=lambda m: m.start)
 
 
