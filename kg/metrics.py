@@ -112,6 +112,7 @@ class _DocMetrics:
         self.covered = {i for m in mentions for i in range(m.start, m.end)}
         self.mention_starts = {m.start for m in mentions}
         self.mention_count: dict[str, int] = {}
+        self.type_sets: dict[str, frozenset[str]] = {}
         for m in self.mentions:
             self.mention_count[m.entity] = self.mention_count.get(m.entity, 0) + 1
         self.roles = {k: r for r, k in (("supported", self.supported), ("command", self.command),
@@ -130,8 +131,12 @@ class _DocMetrics:
         return NEWS_SOURCE_BEFORE.search(self.doc.text, max(0, m.start - 1), m.start) is not None \
             and NEWS_SOURCE_AFTER.match(self.doc.text, m.end) is not None
 
-    def types(self, m: Mention) -> set[str]:
-        return set(self.entities[m.entity].types)
+    def types(self, m: Mention) -> frozenset[str]:
+        """The types of what ``m`` names, as a set (made once per entity: asked per candidate)."""
+        known = self.type_sets.get(m.entity)
+        if known is None:
+            known = self.type_sets[m.entity] = frozenset(self.entities[m.entity].types)
+        return known
 
     @cached_property
     def organisations(self) -> list[str]:
@@ -550,7 +555,7 @@ class _DocMetrics:
         for m in reversed(usable):
             gap = text[m.end - base:start]
             if m.end - base <= start and MODIFIERS.match(gap) and not beneficiary(m) \
-                    and self.types(m) & (ACTOR_TYPES | {"Facility"}) and not self.listed(m, text, base) \
+                    and not ACTS_OR_STANDS.isdisjoint(self.types(m)) and not self.listed(m, text, base) \
                     and not counted_here(m):
                 return self._step("right_before", self.as_actor(m, text, base))
             if m.end - base <= start and INVESTS.fullmatch(gap) and "Enterprise" in self.types(m):
@@ -559,7 +564,7 @@ class _DocMetrics:
         settle = SETTLE.match(text[end:])
         if settle:
             for m in usable:
-                if m.start - base == end + settle.end() and self.types(m) & (ACTOR_TYPES | {"Facility"}):
+                if m.start - base == end + settle.end() and not ACTS_OR_STANDS.isdisjoint(self.types(m)):
                     return self._step("settles_in", m.entity)
         # 1c. a clause that is only a name, the topic of the clauses after it that name no one
         # (项目名称：X，总投资…，援疆资金…)
@@ -758,6 +763,7 @@ def _without_name(indicator: str, names: list[str]) -> str:
     return indicator[cut:] if len(indicator) - cut >= 2 else indicator
 
 
+ACTS_OR_STANDS = frozenset(ACTOR_TYPES | {"Facility"})     # what a figure before 落户/入驻 may be about
 SPEECH = re.compile(r"[，。；！？,;!?]")
 CLAUSE_BREAK_CHARS = "，。；,;"
 CLAUSE_BREAK = re.compile(f"[{CLAUSE_BREAK_CHARS}]")

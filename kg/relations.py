@@ -21,6 +21,7 @@ from .textsearch import after_last
 
 ACTOR_TYPES = {"City", "County", "Province", "Prefecture", "Organization"}
 BUILT_TYPES = {"Facility", "School", "Hospital", "Village"}
+CAN_ACT = frozenset(ACTOR_TYPES | {"Enterprise", "School", "Hospital"})     # what may do what a trigger says
 # word lists and patterns are data: kg/data/lexicon/rule_words.tsv and rule_patterns.tsv say what each is
 NOT_ACTOR_BEFORE = rule_words("not_actor_before")
 HELPED_BY = rule_pattern("helped_by")
@@ -144,7 +145,7 @@ class _DocRelations:
         return None
 
     def is_actor_type(self, m: Mention) -> bool:
-        return bool(set(self.entities[m.entity].types) & ACTOR_TYPES)
+        return not ACTOR_TYPES.isdisjoint(self.entities[m.entity].types)
 
     def with_command(self, actor: str | None) -> list[str]:
         """A city acting through its aid command: credit both."""
@@ -718,7 +719,7 @@ class _DocRelations:
         for index in (sentence - 1, sentence):
             for m in self.by_sentence.get(index, ()):
                 e = self.entities[m.entity]
-                if m.entity == obj or not (set(e.types) & (ACTOR_TYPES | {"Enterprise", "School", "Hospital"})):
+                if m.entity == obj or CAN_ACT.isdisjoint(e.types):
                     continue
                 if index == sentence:
                     scope = "before" if m.end <= pos else "after"
