@@ -69,6 +69,7 @@ class _DocRelations:
         self.supporter = f"place/{pairing.supporters[0]}" if pairing.supporters else None
         self.supported = f"place/{pairing.supported[0]}" if pairing.supported else None
         self.places_in_names: dict[tuple[str, bool], str | None] = {}     # place_in_name's answers
+        self.end_memo: dict[tuple[str, str, str], list[str]] = {}       # end_features' answers
         self.command = aid_command(self.mentions, entities, self.supporter)
         # where an unplaced school or facility goes: the supported county, when the article
         # is about it (not when it tours several: 福州→昌吉市, 厦门→吉木萨尔县, …)
@@ -776,19 +777,7 @@ class _DocRelations:
         p = rel.predicate
         f: dict[str, float] = {f"pred:{p}": 1.0, f"pred:{p}&rule:{rel.rule}": 1.0}
         for end, key in (("s", rel.subject), ("o", rel.object)):
-            e = self.entities[key]
-            for t in e.types:
-                f[f"pred:{p}&{end}type:{t}"] = 1.0
-            if e.code:
-                f[f"pred:{p}&{end}:coded"] = 1.0
-                f[f"pred:{p}&{end}:xinjiang:{int(in_xinjiang(e.code, self.gaz))}"] = 1.0
-            role = self.roles.get(key)
-            if role:
-                f[f"pred:{p}&{end}role:{role}"] = 1.0
-            mine = self.by_entity.get(key, [])
-            f[f"pred:{p}&{end}mentions:" + bucket(len(mine), (0, 1, 3))] = 1.0
-            for src in {m.source for m in mine}:          # which rule found the name (suffix, quote …)
-                f[f"pred:{p}&{end}found:{src}"] = 1.0
+            f.update(dict.fromkeys(self.end_features(p, end, key), 1.0))
         f[f"pred:{p}&stype:{self.entities[rel.subject].types[0]}&otype:{self.entities[rel.object].types[0]}"] = 1.0
         f[f"pred:{p}&evidence:{min(len(rel.evidence), 3)}"] = 1.0
         ev = rel.evidence[0]
@@ -827,6 +816,26 @@ class _DocRelations:
             if clause_head:
                 f[f"pred:{p}&{end}:clause_head"] = 1.0
         return f
+
+    def end_features(self, p: str, end: str, key: str) -> list[str]:
+        """The features of :meth:`features` that read only one end of the relation (its types,
+        code, role, mentions and the rules that found it), made once per predicate and end."""
+        known = self.end_memo.get((p, end, key))
+        if known is None:
+            e = self.entities[key]
+            known = [f"pred:{p}&{end}type:{t}" for t in e.types]
+            if e.code:
+                known += [f"pred:{p}&{end}:coded", f"pred:{p}&{end}:xinjiang:{int(in_xinjiang(e.code, self.gaz))}"]
+            role = self.roles.get(key)
+            if role:
+                known.append(f"pred:{p}&{end}role:{role}")
+            mine = self.by_entity.get(key, [])
+            known.append(f"pred:{p}&{end}mentions:" + bucket(len(mine), (0, 1, 3)))
+            # which rules found the name (suffix, quote …), in a fixed order (a set's order
+            # changes from run to run, and with it the sum of the weights in its last bits)
+            known += [f"pred:{p}&{end}found:{src}" for src in sorted({m.source for m in mine})]
+            self.end_memo[p, end, key] = known
+        return known
 
     @staticmethod
     def twin_institutions(a: Entity, b: Entity, before_trigger: str) -> bool:
