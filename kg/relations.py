@@ -70,6 +70,7 @@ class _DocRelations:
         self.supported = f"place/{pairing.supported[0]}" if pairing.supported else None
         self.places_in_names: dict[tuple[str, bool], str | None] = {}     # place_in_name's answers
         self.end_memo: dict[tuple[str, str, str], list[str]] = {}       # end_features' answers
+        self.trigger_memo: dict[tuple[str, str], list[tuple[int, str]]] = {}   # triggers_in's answers
         self.command = aid_command(self.mentions, entities, self.supporter)
         # where an unplaced school or facility goes: the supported county, when the article
         # is about it (not when it tours several: 福州→昌吉市, 厦门→吉木萨尔县, …)
@@ -155,6 +156,14 @@ class _DocRelations:
         return [actor] if actor else []
 
     def triggers_in(self, text: str, relation: str) -> list[tuple[int, str]]:
+        """Where the relation's trigger words stand in ``text``, in order (asked again for the
+        same sentence by several rules: found once; callers do not change the list)."""
+        known = self.trigger_memo.get((text, relation))
+        if known is None:
+            known = self.trigger_memo[text, relation] = self._triggers_in(text, relation)
+        return known
+
+    def _triggers_in(self, text: str, relation: str) -> list[tuple[int, str]]:
         found, taken = [], set()
         for word in self.lex.triggers.get(relation, ()):
             at = text.find(word)          # non-overlapping occurrences, left to right
