@@ -103,8 +103,8 @@ class _DocMetrics:
         self.doc, self.entities, self.lex, self.known, self.scorer = doc, entities, lex, known, scorer
         self.supporter, self.command, self.supported = actors
         self.default_actor = self.command or self.supporter
-        # who told the news (据某委网站消息) is not what its figures are about
-        self.mentions = [m for m in mentions if m.entity and not self.news_source(m)]
+        # who told the news (据某委网站消息) or wrote it up (记者某某报道) is not what its figures are about
+        self.mentions = [m for m in mentions if m.entity and not self.news_source(m) and not self.byline(m)]
         self.by_sentence: dict[int, list[Mention]] = {}
         for m in self.mentions:
             self.by_sentence.setdefault(m.sentence, []).append(m)
@@ -130,6 +130,10 @@ class _DocMetrics:
         """据某委网站消息, 据某台报道: the name says where the news came from."""
         return NEWS_SOURCE_BEFORE.search(self.doc.text, max(0, m.start - 1), m.start) is not None \
             and NEWS_SOURCE_AFTER.match(self.doc.text, m.end) is not None
+
+    def byline(self, m: Mention) -> bool:
+        """记者某某报道, （记者 某某 通讯员 某某）: a person named as the writer of the news."""
+        return m.type == "Person" and BYLINE_BEFORE.search(self.doc.text, max(0, m.start - 8), m.start) is not None
 
     def types(self, m: Mention) -> frozenset[str]:
         """The types of what ``m`` names, as a set (made once per entity: asked per candidate)."""
@@ -801,6 +805,7 @@ COLLECTIVE_GROUP = rule_pattern("collective_group")
 COLLECTIVE_DOER = re.compile(rule_pattern("collective_lead").pattern + COLLECTIVE_GROUP.pattern)
 NEWS_SOURCE_BEFORE = rule_pattern("news_source_before")
 NEWS_SOURCE_AFTER = rule_pattern("news_source_after")
+BYLINE_BEFORE = rule_pattern("byline_before")
 
 
 def _quotes(text: str) -> list[tuple[int, int]]:

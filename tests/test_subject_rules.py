@@ -238,3 +238,13 @@ def test_a_prefecture_supported_besides_a_county_in_it_is_supported_too():
         return {kg.entities[r.object].label for r in kg.relations if r.predicate == "supports"}
     assert {"昌吉回族自治州", "阜康市"} <= supports("山西省开始对口支援新疆昌吉回族自治州州直及阜康市。")
     assert supports("浙江省衢州市对口支援新疆阿克苏地区乌什县。") == {"乌什县"}
+
+
+def test_the_reporter_of_a_byline_is_not_what_the_figures_are_about():
+    """本报讯 记者某某报道: a byline is page furniture; the figures after it are not the reporter's."""
+    text = ("本报讯 记者李建华报道：近日，记者从2014年新疆兵团对口援疆工作情况新闻发布会上获悉，"
+            "2014年，兵团对口援疆民生项目115个，完成投资46.85亿元。\n"
+            "2014年，兵团10个对口支援省市共安排援疆项目187个，援助资金16.77亿元，截至年底，项目开工率为100%。")
+    got = subjects(text, rules_only=False)
+    assert got["115个"] == "新疆生产建设兵团"
+    assert "李建华" not in got.values()
