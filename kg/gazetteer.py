@@ -107,9 +107,14 @@ class Gazetteer:
 def disambiguate(candidates: list[Place], context: set[str]) -> Place | None:
     """Choose among divisions sharing a name using places already known in the document:
     one named itself, then one inside or around a known place, then a sibling of one;
-    else the single highest-level candidate, else none."""
+    else the single highest-level candidate, else none. A district or county never wins
+    over a province of the same short name."""
     if not candidates:
         return None
+    if any(p.level == "province" for p in candidates):
+        # a province's short name alone is the province, not a district that shares it
+        # (河北 beside 天津 is 河北省, not 天津市河北区, which is written in full)
+        candidates = [p for p in candidates if p.level != "county"]
     for test in (lambda p: p.code in context,
                  lambda p: p.parent in context or any(_parent_of(c) == p.code for c in context),
                  lambda p: any(_parent_of(c) == p.parent for c in context if _parent_of(c))):

@@ -67,3 +67,10 @@ def test_xpcc_division_former_names_and_joint_cities():
     assert division.joint_city == "可克达拉市" and division.types == ("Prefecture",)
     assert gaz.lookup("第四师可克达拉市") == gaz.lookup("可克达拉") == [division]
     assert not any(p.code.startswith("6590") for p in gaz.by_code.values())
+
+
+def test_a_province_short_name_alone_is_the_province_even_beside_the_city_with_a_district_so_named():
+    """天津、河北: 河北 is 河北省, not 天津市河北区 (which a text writes in full)."""
+    gaz = load_gazetteer()
+    assert disambiguate(gaz.lookup("河北"), {"120000"}).name == "河北省"
+    assert disambiguate(gaz.lookup("河北区"), {"120000"}).name == "河北区"

@@ -248,3 +248,9 @@ def test_the_reporter_of_a_byline_is_not_what_the_figures_are_about():
     got = subjects(text, rules_only=False)
     assert got["115个"] == "新疆生产建设兵团"
     assert "李建华" not in got.values()
+
+
+def test_a_market_outside_the_region_is_a_kind_of_place_not_a_facility():
+    """在疆外市场建起仓储基地: 疆外市场 says where, it names no marketplace."""
+    names = {e.label for e in entities(PAIRING + "温州市帮助拜城县特色农产品在疆外市场建起了大型仓储基地。")}
+    assert "疆外市场" not in names
