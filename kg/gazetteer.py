@@ -8,6 +8,7 @@ containment hierarchy.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -63,14 +64,15 @@ class Gazetteer:
                 div = int(p.parent[4:])
                 self._regiments[(div, int(p.code.split("-")[1]))] = p
 
-    def lookup(self, name: str) -> list[Place]:
-        """Every division written ``name`` (full or short): full-name matches first, then higher levels."""
+    def lookup(self, name: str) -> tuple[Place, ...]:
+        """Every division written ``name`` (full or short): full-name matches first, then higher
+        levels. A tuple made once per name: extraction asks about the same names all the time."""
         found = self._sorted.get(name)
-        if found is None:        # sorted once per name: extraction asks about the same names all the time
+        if found is None:
             places = [self.by_code[c] for c in self._names.get(name, ())]
             found = self._sorted[name] = tuple(sorted(
                 places, key=lambda p: (p.name != name, LEVEL_RANK.get(p.level, 9), p.code)))
-        return list(found)
+        return found
 
     def is_full_name(self, form: str, place: Place) -> bool:
         """The division's full name, of today or of its year (哈密地区 for 哈密市), or the
@@ -104,7 +106,7 @@ class Gazetteer:
         return self._regiments.get((division, regiment))
 
 
-def disambiguate(candidates: list[Place], context: set[str]) -> Place | None:
+def disambiguate(candidates: Sequence[Place], context: set[str]) -> Place | None:
     """Choose among divisions sharing a name using places already known in the document:
     one named itself, then one inside or around a known place, then a sibling of one;
     else the single highest-level candidate, else none. A district or county never wins

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Sequence
 from functools import lru_cache
 
 from . import spans
@@ -240,7 +241,7 @@ class _Finder:
         self.context_codes: set[str] = set()
         # gazetteer candidates of an ambiguous short name, by id() of its mention (settled
         # in settle_places; mentions are slotted data classes without room for extras)
-        self.place_candidates: dict[int, list] = {}
+        self.place_candidates: dict[int, Sequence[Place]] = {}
         self.own: dict[str, Place | None] = {}       # 我省, 本市 … -> the article's own division
         self.supporter: Place | None | bool = False  # the place outside Xinjiang named most (False: not yet asked)
         self.seat_choice: dict[str, Place] = {}      # 喀什市's code -> 喀什地区 or 喀什市 for a bare 喀什

@@ -65,7 +65,7 @@ def test_xpcc_division_former_names_and_joint_cities():
     assert gaz.lookup("农十四师")[0].code == "XPCC14"
     division = gaz.by_code["XPCC04"]
     assert division.joint_city == "可克达拉市" and division.types == ("Prefecture",)
-    assert gaz.lookup("第四师可克达拉市") == gaz.lookup("可克达拉") == [division]
+    assert gaz.lookup("第四师可克达拉市") == gaz.lookup("可克达拉") == (division,)
     assert not any(p.code.startswith("6590") for p in gaz.by_code.values())
 
 
