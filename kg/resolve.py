@@ -109,6 +109,7 @@ def _leading_place(name: str, gaz: Gazetteer, levels: tuple[str, ...], shortest:
     return None
 
 
+@lru_cache(maxsize=1 << 14)        # asked for every named body of every article
 def _place_heading(name: str, gaz: Gazetteer) -> str | None:
     """The Xinjiang county, city or prefecture a name begins with, by its full name
     (喀什地区第二人民医院 -> 喀什地区), or None."""
