@@ -72,11 +72,14 @@ def _number_pattern(lex: Lexicon) -> re.Pattern:
 
 def _build_number_pattern(lex: Lexicon) -> re.Pattern:
     units = "|".join(re.escape(u) for u in sorted(lex.units, key=len, reverse=True))
+    # the lookahead names every character a figure can begin with (百分之, 八成, 12, 数百, 三十):
+    # at the other places the engine stops at once instead of trying each branch
     return re.compile(
+        rf"(?=[\d{CN_DIGITS}百二三四五六七八九两数])(?:"
         rf"(?P<pct>百分之(?P<pctnum>[{CN_DIGITS}点]+))|"
         rf"(?P<tenths>[二三四五六七八九两])成(?=以上|左右|多|[，。；、,;]|$)|"     # 超过八成: tenths, a percentage
         rf"(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|数[十百千万]|[{CN_DIGITS}]+)\s*(?P<mult>万|亿|千)?"
-        rf"(?P<approx>余|多)?\s*(?P<unit>{units})")
+        rf"(?P<approx>余|多)?\s*(?P<unit>{units}))")
 
 
 def _to_number(text: str) -> tuple[float | None, bool]:
