@@ -48,6 +48,7 @@ LIST_OPENER = rule_pattern("list_opener")
 OWN_PLACE_WORDS = rule_words("own_place_words")
 COMMAND_HEADS = rule_words("command_heads")
 FOUNDED_BY_LIST = rule_pattern("founded_by_list")
+AFFILIATED_TO = rule_pattern("affiliated_to")
 THIS_ONE = rule_pattern("this_one")
 PAIRED_WITH_GAP = rule_pattern("paired_with_gap")
 CLAUSE_BREAK = re.compile(r"[，。,；;]")
@@ -274,6 +275,9 @@ class _DocRelations:
                 # an aid command or team is named after its own side (东营援疆指挥部: 东营市, not
                 # 东营区), so the one division of its name the article names will do
                 place = self.place_in_name(e, named_only=not e.label.endswith(COMMAND_HEADS))
+                owner = AFFILIATED_TO.match(e.label)
+                if owner:                 # 某医科大学附属|第三师…医院: the place before 附属 is the university's
+                    place = self.leading_division(e.label[owner.end():], True)
                 if "Organization" in e.types and not (set(e.types) & BUILT_TYPES):
                     if place and e.label.endswith(GOVERNMENT_HEADS):
                         self.add(e.key, "subOrganizationOf", place, index, m.start, m.end)
@@ -412,15 +416,21 @@ class _DocRelations:
         # longest first; among equals the label, then code-point order (never set order,
         # which changes from run to run: 阿勒泰地區人民醫院 must not win over 阿勒泰地区人民医院)
         for label in sorted({e.label, *e.alt_labels}, key=lambda n: (-len(n), n != e.label, n)):
-            name = label.strip("“”\"").replace("·", "")
-            for n in range(min(len(name) - 2, 11), 1, -1):
-                meant = self.gaz.lookup(name[:n])
-                places = [p for p in meant if f"place/{p.code}" in self.entities]
-                if len(places) > 1 and any(f"place/{p.code}" == self.supported for p in places):
-                    return self.supported     # 阿克苏南平小学 in an article on 阿克苏市
-                outer = [p for p in places if all(q is p or self.gaz.is_within(q.code, p.code) for q in places)]
-                if len(outer) == 1 and (len(places) == len(meant) or not named_only):
-                    return f"place/{outer[0].code}"
+            found = self.leading_division(label.strip("“”\"").replace("·", ""), named_only)
+            if found:
+                return found
+        return None
+
+    def leading_division(self, name: str, named_only: bool) -> str | None:
+        """The division ``name`` starts with (see :meth:`place_in_name`), or None."""
+        for n in range(min(len(name) - 2, 11), 1, -1):
+            meant = self.gaz.lookup(name[:n])
+            places = [p for p in meant if f"place/{p.code}" in self.entities]
+            if len(places) > 1 and any(f"place/{p.code}" == self.supported for p in places):
+                return self.supported     # 阿克苏南平小学 in an article on 阿克苏市
+            outer = [p for p in places if all(q is p or self.gaz.is_within(q.code, p.code) for q in places)]
+            if len(outer) == 1 and (len(places) == len(meant) or not named_only):
+                return f"place/{outer[0].code}"
         return None
 
     def names_other_place(self, e: Entity) -> bool:

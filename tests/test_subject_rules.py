@@ -254,3 +254,13 @@ def test_a_market_outside_the_region_is_a_kind_of_place_not_a_facility():
     """在疆外市场建起仓储基地: 疆外市场 says where, it names no marketplace."""
     names = {e.label for e in entities(PAIRING + "温州市帮助拜城县特色农产品在疆外市场建起了大型仓储基地。")}
     assert "疆外市场" not in names
+
+
+def test_an_affiliated_hospital_lies_where_its_own_name_says_not_where_its_university_is():
+    """某医科大学附属|拜城县人民医院: the place before 附属 is the university's."""
+    text = PAIRING + "温州医科大学附属拜城县人民医院新建了门诊楼。"
+    kg = extract([read_bytes(text.encode("utf-8"), "t.txt")])
+    located = {(kg.entities[r.subject].label, kg.entities[r.object].label) for r in kg.relations
+               if r.predicate == "locatedIn"}
+    assert ("温州医科大学附属拜城县人民医院", "拜城县") in located
+    assert ("温州医科大学附属拜城县人民医院", "温州市") not in located
