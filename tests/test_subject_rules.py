@@ -264,3 +264,9 @@ def test_an_affiliated_hospital_lies_where_its_own_name_says_not_where_its_unive
                if r.predicate == "locatedIn"}
     assert ("温州医科大学附属拜城县人民医院", "拜城县") in located
     assert ("温州医科大学附属拜城县人民医院", "温州市") not in located
+
+
+def test_affiliated_hospitals_counted_are_a_kind_not_a_name():
+    """某医科大学6家附属医院: how many of a kind, no hospital named 附属医院."""
+    names = {e.label for e in entities(PAIRING + "温州医科大学6家附属医院通过以院包科等形式帮扶拜城县人民医院。")}
+    assert "附属医院" not in names and "拜城县人民医院" in names
