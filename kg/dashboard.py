@@ -224,9 +224,13 @@ class _Builder:
                            if str(s) in entities and str(o) in entities})
         pairs = [(s, t) for s, t in supports
                  if not any((p, t) in supports for p in parent.get(s, ()))]
+        children: dict[str, set[str]] = {}
+        for b, ps in parent.items():
+            for p in ps:
+                children.setdefault(p, set()).add(b)
         side: dict[tuple[str, str], set[str]] = {}
         for s, t in pairs:
-            bodies = {s} | {b for b, ps in parent.items() if s in ps}
+            bodies = {s} | children.get(s, set())
             side[(s, t)] = bodies | {str(i) for b in bodies for i in g.objects(b, YJ + "implements")}
         targets_of: dict[str, list[str]] = {}
         for s, t in pairs:
@@ -250,9 +254,10 @@ class _Builder:
             if direct:
                 candidates = direct
         if len(candidates) > 1 and doc:
-            named = {p: self.mentions_per_doc(p[1]).get(doc, 0) for p in candidates}
+            # (candidates share their supported places: each counted once)
+            named = {t: self.mentions_per_doc(t).get(doc, 0) for t in sorted({p[1] for p in candidates})}
             best = max(named.values())
-            candidates = [p for p in candidates if named[p] == best] if best else []
+            candidates = [p for p in candidates if named[p[1]] == best] if best else []
         return candidates[0] if len(candidates) == 1 else None
 
     @staticmethod
