@@ -58,10 +58,13 @@ def die_with_parent() -> None:
 
 
 def unpickle(fh):
-    """``pickle.load(fh)`` with the cyclic garbage collector paused: loading makes many
-    objects and no garbage, and the collector's passes over them (and over everything the
-    build holds by then) took about half the time of loading a rebuild's memos of the page
-    (at 1,000 articles page.pkl 0.5-0.7 s of CPU, 0.3 s paused)."""
+    """``pickle.load(fh)`` with the cyclic garbage collector paused, and what it loaded
+    (with everything else alive) then moved out of the collector's sight (``gc.freeze``;
+    :func:`kg.pipeline.fewer_collections` gives it back at the end of the build): loading
+    makes many objects and no garbage, they live to the end of the build, and the
+    collector's passes over them took about half the time of loading a rebuild's memos
+    of the page (at 1,000 articles page.pkl 0.5-0.7 s of CPU, 0.3 s paused), and as
+    much again later in the build."""
     import gc
     import pickle
     paused = gc.isenabled()
@@ -69,5 +72,6 @@ def unpickle(fh):
     try:
         return pickle.load(fh)
     finally:
+        gc.freeze()
         if paused:
             gc.enable()

@@ -299,14 +299,15 @@ def script_json_pieces(value, items: int = 2000):
     elif isinstance(value, (list, tuple)) and len(value) > items:
         yield "["
         for i in range(0, len(value), items):
-            yield ("," if i else "") + _script_safe(",".join(map(_dumps, value[i:i + items])))
+            # the elements joined by commas: the list's own JSON without its brackets
+            yield ("," if i else "") + _script_safe(_dumps(value[i:i + items])[1:-1])
         yield "]"
     else:
         yield script_json(value)
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+# json.dumps with these options makes an encoder per call (a page has tens of thousands of items)
+_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 
 
 def _script_safe(text: str) -> str:
@@ -334,6 +335,28 @@ class PageMemo:
         self.changed = changed if usable else set()
         self.fresh: dict = {}
         self.reused = 0
+
+    @classmethod
+    def layered(cls, whole: dict, delta: tuple | None, changed: set[str] | None) -> "PageMemo":
+        """The memo of the last build from what :func:`kg.store.read_layered` gives: the
+        :meth:`state` of a build (``whole``) and the :meth:`delta` of the builds since."""
+        if not whole:
+            return cls(None, changed)
+        parts = whole["parts"]
+        if delta:
+            parts = {k: v for k, v in parts.items() if k not in delta[1]}
+            parts.update(delta[0])
+        return cls({"version": whole["version"], "parts": parts}, changed)
+
+    def delta(self, whole: dict) -> tuple[dict, set] | None:
+        """What changed since ``whole`` (an earlier :meth:`state`): (the parts made since,
+        the keys of the parts no longer used); None if ``whole`` is of other code."""
+        if not whole or whole.get("version") != self.version:
+            return None
+        base = whole["parts"]
+        # a part taken from the memo is the very object ``whole`` holds
+        return ({k: v for k, v in self.fresh.items() if base.get(k) is not v},
+                base.keys() - self.fresh.keys())
 
     def get(self, key):
         found = self.last.get(key)

@@ -36,8 +36,9 @@ from .parallel import GC_THRESHOLD, process_document, require_dask, run_document
 from .read import InputError, codec_name, name_is_utf8, not_a_file, read_document
 from .relations import aid_command, document_relations, merge_relations
 from .resolve import resolve
-from .store import (INDEX, LINES, MANIFEST, PAGE, STAGE, STORE, _ontology_lines, build_lock, commit, kill_point, read_manifest,
-                    read_memo, recover, save_manifest, save_memo, stage_store, store_folder, write_turtle)
+from .store import (DELTA, INDEX, LINES, MANIFEST, PAGE, STAGE, STORE, _ontology_lines, build_lock, commit, kill_point,
+                    net_change, read_layered, read_manifest, read_memo, recover, save_layered, save_manifest,
+                    stage_store, store_folder, write_turtle)
 from .validate import ontology_graph
 
 # Facts whose calibrated confidence is below this are kept as candidates, not asserted
@@ -324,13 +325,16 @@ def fewer_collections(threshold: int = GC_THRESHOLD[0]):
 
     A build makes millions of small objects that live to the end (mentions, lines, index
     entries) and almost no cycles; at the default rate the collector rescanned them all
-    again and again, about a third of the time spent on a 1,000-article build."""
+    again and again, about a third of the time spent on a 1,000-article build. What the
+    build froze (``gc.freeze``: the extracted graph, the memos it read) is given back to
+    the collector at the end."""
     old = gc.get_threshold()
     gc.set_threshold(threshold, *GC_THRESHOLD[1:])
     try:
         yield
     finally:
         gc.set_threshold(*old)
+        gc.unfreeze()
 
 
 def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, cache, progress,
@@ -348,6 +352,7 @@ def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, c
     kg = extract(unique_ids(documents), jobs=jobs, scheduler=scheduler, cache=cache, progress=progress,
                  min_confidence=min_confidence)
     del documents                       # the graph holds them now (and may let them go below)
+    gc.freeze()                         # it lives to the end of the build: not scanned again
     kg.problems = problems
     kill_point("extracted")
     reuse = read_memo(out, LINES)       # the last build's graphs
@@ -416,7 +421,7 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
             os.link(out / "graph.html", stage / "graph.html")
         if "nt" in formats:
             os.link(out / "graph.nt", nt)
-        for name in UNION_FILES + ((PAGE, INDEX) if html else ()):
+        for name in UNION_FILES + ((PAGE, INDEX, PAGE + DELTA, INDEX + DELTA) if html else ()):
             if (previous / name).is_file():
                 os.link(previous / name, stage / STORE / name)
     else:
@@ -428,7 +433,8 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
         union = CountedUnion(quads, names, stage, stage / STORE, previous, last_graphs) \
             if isinstance(quads, Runs) else None
         # the page's index of the last build, changed where the union changed, if it kept one
-        last_index = read_memo(out, INDEX) if html and union is not None and union.incremental else None
+        last_index, index_delta, index_token = read_layered(out, INDEX) \
+            if html and union is not None and union.incremental else ({}, None, None)
         with ExitStack() as files:
             sink = files.enter_context(open(nt, "wb")) if {"nt", "jsonld"} & set(formats) else None
             # with the last index and no graph.nt to write, only the union's changed blocks are unpacked
@@ -438,8 +444,10 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
                 for piece in pieces:            # the union kept for the next build, and graph.nt
                     if sink is not None:
                         sink.write(_statements(piece, b" .\n"))
+                # the lines changed since the index was last written whole, this build's with them
+                index_delta = net_change(index_delta, union.entered, union.left)
                 result.index = TermIndex.from_state(last_index)
-                result.index.change(union.entered, union.left)
+                result.index.change(*index_delta)
                 result.triple_count = len(result.index)
             elif html:
                 result.index = TermIndex(union_lines(pieces, sink))
@@ -447,13 +455,19 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
             else:
                 result.triple_count = sum(1 for _ in union_lines(pieces, sink))
         if html:
-            save_memo(stage / STORE, INDEX, result.index.state())
+            # the index and the page's memo: what changed since they were last written whole
+            kept = (sorted(index_delta[0]), sorted(index_delta[1])) if last_index else None
+            save_layered(stage / STORE, INDEX, previous, index_token, kept, result.index.state,
+                         changes=len(kept[0]) + len(kept[1]) if kept else 0, size=len(result.index))
             from .html import PageMemo
             # the page's parts the changed lines do not reach are the last build's
             changed = changed_keys(union.changed_lines) if union is not None and union.incremental else None
-            memo = PageMemo(read_memo(out, PAGE) if changed is not None else None, changed)
+            page_whole, page_delta, page_token = read_layered(out, PAGE) if changed is not None else ({}, None, None)
+            memo = PageMemo.layered(page_whole, page_delta, changed)
             write_page(result.index, stage / "graph.html", html_max_nodes, memo)
-            save_memo(stage / STORE, PAGE, memo.state())
+            kept = memo.delta(page_whole)
+            save_layered(stage / STORE, PAGE, previous, page_token, kept, memo.state,
+                         changes=len(kept[0]) + len(kept[1]) if kept else 0, size=len(memo.fresh))
             result.page_parts_reused = memo.reused
     if "nt" in formats:
         staged.append("graph.nt")
@@ -492,12 +506,14 @@ def write_explorer_cache(result: BuildResult, out: Path, triples: int) -> bool:
         return True
     index = result.__dict__.get("index")        # (the property would make one from the lines)
     if index is None:
-        state = read_memo(out, INDEX)           # nothing changed: the last build's index
+        state, delta, _ = read_layered(out, INDEX)      # nothing changed: the last build's index
         if not state:
             return False
         index = TermIndex.from_state(state)
+        if delta:
+            index.change(*delta)
     from .explorer import build_cache
-    return build_cache(index, stage, key, triples)
+    return build_cache(index, stage, key, triples, last=out / CACHE_NAME)
 
 
 def _store_triples(manifest: dict, quads, base: str) -> int:
