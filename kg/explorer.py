@@ -600,11 +600,11 @@ class Explorer:
         return True
 
 
-def overview(index: EntityIndex, lines: list[str] | None = None) -> dict:
+def overview(index: EntityIndex, drawn: dict | None = None) -> dict:
     """The page's data for the first view of a served graph: the :data:`OVERVIEW_NODES`
-    most connected entities (by relations with other entities), pairings first
-    (``lines``: their :func:`overview_lines`, if made already)."""
-    data = _page_data(overview_lines(index) if lines is None else lines)
+    most connected entities (by relations with other entities), pairings first (``drawn``:
+    the data of :func:`overview_lines`, if made already)."""
+    data = dict(drawn if drawn is not None else _page_data(overview_lines(index)))
     data["remote"] = {"total": index.entities}
     data["dashboard"] = None            # fetched when first opened
     return data
@@ -620,27 +620,33 @@ def overview_lines(index: EntityIndex) -> list[str]:
     return index.lines(list(dict.fromkeys(ends + top))[:OVERVIEW_NODES])
 
 
-def first_page(index: EntityIndex, title: str = DEFAULT_TITLE, lines: list[str] | None = None) -> bytes:
+def first_page(index: EntityIndex, title: str = DEFAULT_TITLE, drawn: dict | None = None) -> bytes:
     """The served explorer's page at ``/``: the first view of :func:`overview`."""
-    return "".join(page_pieces(overview(index, lines), title, served=True)).encode("utf-8")
+    return "".join(page_pieces(overview(index, drawn), title, served=True)).encode("utf-8")
 
 
 def build_cache(g: TermIndex, out: str | Path, key: str, triples: int, title: str = DEFAULT_TITLE,
-                last: str | Path | None = None) -> bool:
+                memo: dict | None = None) -> bool:
     """Write the cache file ``kg serve`` would make for a store holding the triples of
     ``g`` (a build's index of the union of its graphs, :class:`~kg.graph.TermIndex`) to
     ``out``, with the store's ``key`` (:func:`kg.explorer_cache.cache_key`) and size: the
-    same first view and index as made from the store, without its queries. The first view
-    of the cache file ``last`` (the last build's) is taken as it is when it was drawn from
-    the same lines (:func:`kg.explorer_cache.view_key`): an edit rarely reaches the
-    relations among the most connected entities, and drawing them takes a second."""
+    same first view and index as made from the store, without its queries.
+
+    ``memo`` holds the first view's data as the last build drew it, with the
+    :func:`~kg.explorer_cache.view_key` of its lines: taken as it is when the lines are
+    the same (an edit rarely reaches the relations among the most connected entities,
+    and drawing them takes a second), and set to this build's."""
     index = EntityIndex.of_terms(g)
     lines = overview_lines(index)
-    view = view_key(lines, index.entities, title)
-    page = read_cached(last, view, title, "page", field="view") if last is not None else None
-    if page is None:
-        page = first_page(index, title, lines)
-    return write_cache(out, key, index.dump(), page, title, triples, view=view)
+    view = view_key(lines)
+    if memo is None or memo.get("view") != view:
+        drawn = _page_data(lines)
+        if memo is not None:
+            memo.clear()
+            memo.update(view=view, data=drawn)
+    else:
+        drawn = memo["data"]
+    return write_cache(out, key, index.dump(), first_page(index, title, drawn), title, triples)
 
 
 def _page_data(lines: list[str], star: bool = False, centre: str | None = None, titles=None) -> dict:

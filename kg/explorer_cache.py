@@ -31,11 +31,11 @@ def cache_key(manifest: str | Path) -> str:
     return h.hexdigest()
 
 
-def view_key(lines: list[str], entities: int, title: str) -> str:
-    """What a first view is made of (:func:`kg.explorer.overview`): the lines of the
-    entities it shows, the number of entities in all, the page's title and the code. A
-    build whose first view has the key of the last one's takes that page as it is."""
-    h = hashlib.sha256(f"{_code_digest()}\n{entities}\n{title}\n".encode())
+def view_key(lines: list[str]) -> str:
+    """What the first view's data (:func:`kg.explorer.overview`) is drawn from: the lines
+    of the entities it shows, and the code. A build whose first view has the key of the
+    last one's takes its data as it is."""
+    h = hashlib.sha256(_code_digest().encode())
     for line in lines:
         h.update(line.encode("utf-8", "surrogatepass"))
     return h.hexdigest()
@@ -53,17 +53,16 @@ def _code_digest() -> str:
 
 
 def write_cache(path: str | Path, key: str, index: dict, page: bytes, title: str,
-                triples: int | None = None, view: str | None = None) -> bool:
+                triples: int | None = None) -> bool:
     """Keep the first view and the index in ``path``: a JSON header line (format, key,
-    the page's title, the store's triple count when given, the first view's
-    :func:`view_key` when given, and the size and SHA-256 of each part), then the page,
-    then the index as JSON.
+    the page's title, the store's triple count when given, and the size and SHA-256 of each
+    part), then the page, then the index as JSON.
     Written to a temporary file renamed into place, so a reader finds the old file or the
     new one, never part of one. False if the folder cannot be written (the server then
     makes them again at its next start)."""
     kept = json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     head = json.dumps({"format": CACHE_FORMAT, "key": key, "title": title, "triples": triples,
-                       **({"view": view} if view else {}), "page": [len(page), hashlib.sha256(page).hexdigest()],
+                       "page": [len(page), hashlib.sha256(page).hexdigest()],
                        "index": [len(kept), hashlib.sha256(kept).hexdigest()]}).encode("utf-8")
     path = Path(path)
     tmp = None
@@ -101,18 +100,16 @@ def cache_matches(path: str | Path, key: str) -> bool:
         return False
 
 
-def read_cached(path: str | Path, key: str, title: str, part: str, field: str = "key"):
+def read_cached(path: str | Path, key: str, title: str, part: str):
     """One part ("page": bytes, "index": JSON data, "triples": int) of what
     :func:`write_cache` kept in ``path``, or None when the file is missing, of another
     store or code (or the page of another title), or the part is not whole (its size and digest are checked, then its shape): a cache is
     used only if it is exactly what was written for this store. The page is read alone,
-    so the first view is served before the index (the bulk of the file) is read.
-    ``field="view"`` checks ``key`` against the first view's :func:`view_key` instead (a
-    build takes the last page of the same view, whatever the store)."""
+    so the first view is served before the index (the bulk of the file) is read."""
     try:
         with open(path, "rb") as fh:
             meta = json.loads(fh.readline(4096))
-            if (not isinstance(meta, dict) or meta.get("format") != CACHE_FORMAT or meta.get(field) != key
+            if (not isinstance(meta, dict) or meta.get("format") != CACHE_FORMAT or meta.get("key") != key
                     or (part == "page" and meta.get("title") != title)):
                 return None
             if part == "triples":

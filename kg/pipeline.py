@@ -36,8 +36,8 @@ from .parallel import GC_THRESHOLD, process_document, require_dask, run_document
 from .read import InputError, codec_name, name_is_utf8, not_a_file, read_document
 from .relations import aid_command, document_relations, merge_relations
 from .resolve import resolve
-from .store import (DELTA, INDEX, LINES, MANIFEST, PAGE, STAGE, STORE, _ontology_lines, build_lock, commit, kill_point,
-                    net_change, read_layered, read_manifest, read_memo, recover, save_layered, save_manifest,
+from .store import (DELTA, INDEX, LINES, MANIFEST, OVERVIEW, PAGE, STAGE, STORE, _ontology_lines, build_lock, commit, kill_point,
+                    net_change, read_layered, read_manifest, read_memo, recover, save_layered, save_manifest, save_memo,
                     stage_store, store_folder, write_turtle)
 from .validate import ontology_graph
 
@@ -503,6 +503,8 @@ def write_explorer_cache(result: BuildResult, out: Path, triples: int) -> bool:
     stage, key = out / STAGE / CACHE_NAME, cache_key(out / STAGE / STORE / MANIFEST)
     if cache_matches(out / CACHE_NAME, key):
         os.link(out / CACHE_NAME, stage)
+        if (previous := store_folder(out)) is not None and (previous / OVERVIEW).is_file():
+            os.link(previous / OVERVIEW, out / STAGE / STORE / OVERVIEW)
         return True
     index = result.__dict__.get("index")        # (the property would make one from the lines)
     if index is None:
@@ -513,7 +515,10 @@ def write_explorer_cache(result: BuildResult, out: Path, triples: int) -> bool:
         if delta:
             index.change(*delta)
     from .explorer import build_cache
-    return build_cache(index, stage, key, triples, last=out / CACHE_NAME)
+    memo = read_memo(out, OVERVIEW)             # the last first view's data
+    made = build_cache(index, stage, key, triples, memo=memo)
+    save_memo(out / STAGE / STORE, OVERVIEW, memo)
+    return made
 
 
 def _store_triples(manifest: dict, quads, base: str) -> int:

@@ -55,6 +55,7 @@ DB, BLOCKS, MANIFEST = "oxigraph", "turtle", "manifest.json"
 LINES = "lines.pkl"      # what the next build reuses of the graphs' lines (kg.graph.Runs.memo)
 PAGE = "page.pkl"        # the page's parts with what each read (kg.html.PageMemo)
 INDEX = "index.pkl"      # the index the page was drawn from (kg.graph.TermIndex.state)
+OVERVIEW = "overview.pkl"   # the explorer's first view as drawn (kg.explorer.build_cache)
 LOCK, STAGE, OLD, JOURNAL = ".kg-build.lock", ".kg-new", ".kg-old-store", ".kg-commit.json"
 FORMAT = 1          # bump when the layout of OUT/store changes: an older store is rebuilt whole
 # temporary files earlier versions of kg build left in the output folder when killed
