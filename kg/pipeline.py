@@ -198,18 +198,21 @@ def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = No
     # the memo's entries know only the shipped models, as the cache's do
     memo = StageMemo(cache if scorers is None and span == SHIPPED else None)
     scorers = shipped_scorers() if scorers is None else scorers
-    relations, metrics = relations_and_metrics(processed, entities, pairings, quantities, scorers, memo)
+    prints: dict[str, bytes] = {}
+    relations, metrics = relations_and_metrics(processed, entities, pairings, quantities, scorers, memo, prints)
     memo.save()
     unpaired = [d.doc_id for d, _ in processed if not (pairings[d.doc_id].supporters and pairings[d.doc_id].supported)]
     return asserted(KnowledgeGraph(documents=[d for d, _ in processed], entities=entities, relations=relations,
-                                   metrics=metrics, merges=merges, unpaired=unpaired), min_confidence)
+                                   metrics=metrics, merges=merges, unpaired=unpaired, mention_prints=prints),
+                    min_confidence)
 
 
 def relations_and_metrics(processed, entities, pairings, quantities, scorers: Mapping[str, Scorer | None],
-                          memo: StageMemo) -> tuple[list[Relation], list[Metric]]:
+                          memo: StageMemo, prints: dict[str, bytes] | None = None) -> tuple[list[Relation], list[Metric]]:
     """Relations and metrics, document by document, then merged: a document whose memo
     holds (it, its pairing, its mentions and every entity it looked up are unchanged) is
-    not read again."""
+    not read again. ``prints`` gets each document's :func:`kg.cache.mentions_print` as
+    its graph's lines are made from them (:func:`kg.graph.document_print`)."""
     gaz, lex = load_gazetteer(), load_lexicon()
     per_document, metrics = [], []
     for (doc, mentions), known in zip(processed, quantities):
@@ -217,6 +220,7 @@ def relations_and_metrics(processed, entities, pairings, quantities, scorers: Ma
         key = document_key(doc) if memo.path is not None else ""
         context = (repr(pairing), mentions_print(mentions))
         found = memo.get(key, context, entities) if key else None
+        printed = context[1]
         if found is None:
             log = ReadLog(entities)
             found = (document_relations(doc, mentions, log, pairing, gaz, lex, scorers.get("relation"),
@@ -225,6 +229,9 @@ def relations_and_metrics(processed, entities, pairings, quantities, scorers: Ma
                                       scorers.get("metric_subject") or None))
             if key:             # pickled now: merging below changes the relations
                 memo.put(key, context, entities, log.keys, found)
+            printed = mentions_print(mentions)      # as the stages left them
+        if prints is not None:
+            prints[doc.doc_id] = printed
         per_document.append(found[0])
         metrics.extend(found[1])
     return merge_relations(per_document), metrics
@@ -358,6 +365,7 @@ def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, c
     reuse = read_memo(out, LINES)       # the last build's graphs
     digests = {name: entry[3] for name, entry in reuse.items()}
     result = BuildResult(kg, to_quads(kg, base, reuse), base, counts=graph_counts(kg))
+    gc.freeze()                         # and so do the lines
     # what the kept union needs of the last build: every graph's digest, and the lines of
     # those not taken as they were (the reused ones are in result.quads, not held twice)
     result.last_graphs = {name: reuse.get(name, (None, None, None, d))
