@@ -229,14 +229,18 @@ class _Builder:
             for p in ps:
                 children.setdefault(p, set()).add(b)
         side: dict[tuple[str, str], set[str]] = {}
+        side_of: dict[str, set[str]] = {}       # (a supporter's side is the same for each pairing)
         for s, t in pairs:
-            bodies = {s} | children.get(s, set())
-            side[(s, t)] = bodies | {str(i) for b in bodies for i in g.objects(b, YJ + "implements")}
+            if s not in side_of:
+                bodies = {s} | children.get(s, set())
+                side_of[s] = bodies | {str(i) for b in bodies for i in g.objects(b, YJ + "implements")}
+            side[(s, t)] = side_of[s]
         targets_of: dict[str, list[str]] = {}
         for s, t in pairs:
             targets_of.setdefault(s, []).append(t)
 
-        pairings = {(s, t): Pairing(s, self.label(s), t, self.label(t)) for s, t in pairs}
+        labels = {e: self.label(e) for e in sorted({e for pair in pairs for e in pair})}
+        pairings = {(s, t): Pairing(s, labels[s], t, labels[t]) for s, t in pairs}
         # entity -> the pairings it stands for (supporter's side, or the supported place)
         self.anchored: dict[str, list] = {}
         for pair in pairs:
@@ -272,14 +276,18 @@ class _Builder:
         g = self.g
         cols = columns()
         groups: dict[tuple, Figure] = {}
+        chosen: dict[tuple, tuple | None] = {}     # many figures share their subjects and document
         for m in sorted(str(x) for x in g.subjects(RDF_TYPE, YJ + "Metric")):
             read = self.kept(("metric figure", m), lambda: self._metric(m, cols))
             if read is None:
                 continue
             col, number, unit, indicator, period, approx, conf, about, sources = read
             doc = sources[0].document if sources else None
-            candidates = sorted({p for a in about for p in self.anchored.get(a, ())})
-            pair = self.choose(candidates, about, doc)
+            known = (frozenset(about), doc)
+            if known not in chosen:
+                candidates = sorted({p for a in about for p in self.anchored.get(a, ())})
+                chosen[known] = self.choose(candidates, about, doc)
+            pair = chosen[known]
             if pair is None:
                 continue
             period = str(period or "")
