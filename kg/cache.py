@@ -25,7 +25,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from .files import atomic_path
+from .files import atomic_path, unpickle
 from .model import Document
 
 PACKAGE = Path(__file__).resolve().parent
@@ -74,7 +74,7 @@ class DocumentCache:
         path = self._path(key or document_key(doc))
         try:
             with open(path, "rb") as fh:
-                result = pickle.load(fh)
+                result = unpickle(fh)       # (it lives to the end of the build)
         except FileNotFoundError:
             self.misses += 1
             return None
@@ -179,13 +179,18 @@ class StageMemo:
                 self._print(entities, k) == p for k, p in entry[1].items()):
             self.new[key] = entry
             self.hits += 1
-            return pickle.loads(entry[2])
+            return unpickle(entry[2])
         self.misses += 1
         return None
 
     def put(self, key: str, context: tuple, entities: Mapping, read: set[str], result) -> None:
         self.new[key] = (context, {k: self._print(entities, k) for k in sorted(read, key=str)},
                          pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def pickled(self, key: str) -> bytes:
+        """The relations and metrics of the document ``key`` as this build keeps them,
+        pickled before merging changed them (:meth:`get` or :meth:`put` first)."""
+        return self.new[key][2]
 
     def save(self) -> None:
         if self.path is None or (not self.misses and self.new.keys() == self.old.keys()):

@@ -260,19 +260,27 @@ def _bind(g, iris: Iris) -> None:
     g.bind("id", Namespace(iris.base + "id/"))
 
 
-def document_print(base: str, doc, in_doc, rels, mets, candidate_sentences, mentions: bytes | None = None) -> str:
+def document_print(base: str, doc, in_doc, rels, mets, candidate_sentences, stages: bytes | None = None) -> str:
     """Everything a document's graph is made of (:func:`_lines`): the document as read
     (its cache key), the entity key and span of each mention, the relations homed in it
     with their evidence there and their confidence across documents, its metrics, the
     sentences of its candidates, the base IRI and the code that writes the lines.
-    ``mentions``: the :func:`kg.cache.mentions_print` of all the document's resolved
-    mentions, if the build made it (it holds each one's entity key and span)."""
+
+    ``stages``, where the build made it (:attr:`KnowledgeGraph.stage_prints`), is a
+    digest of the document as read, its resolved mentions and the relations and metrics
+    its own stages found (the evidence in it of every relation homed in it): then only
+    what merging and the confidence threshold changed is added, not all of it again."""
+    h = hashlib.sha1(f"{_code_version()}\0{base}\0".encode())
+    if stages is not None:
+        h.update(b"stages\0" + stages)
+        h.update(repr([(r.subject, r.predicate, r.object, r.source, r.confidence) for r, _ in rels]).encode(
+            "utf-8", "surrogatepass"))
+        h.update(repr([(m.key, m.about, m.candidate_about) for m in mets]).encode("utf-8", "surrogatepass"))
+        h.update(repr(sorted(candidate_sentences)).encode())
+        return h.hexdigest()
     from .cache import document_key, slot_values
-    h = hashlib.sha1(f"{_code_version()}\0{base}\0{document_key(doc)}\0".encode())
-    if mentions is not None:
-        h.update(b"mentions\0" + mentions)
-    else:
-        h.update(repr([(e.key, slot_values(m)) for e, m in in_doc]).encode("utf-8", "surrogatepass"))
+    h.update(f"{document_key(doc)}\0".encode())
+    h.update(repr([(e.key, slot_values(m)) for e, m in in_doc]).encode("utf-8", "surrogatepass"))
     h.update(repr([(r.subject, r.predicate, r.object, r.source, r.confidence,
                     [(ev.doc_id, ev.sentence, ev.start, ev.end, ev.trigger) for ev in evidence])
                    for r, evidence in rels]).encode("utf-8", "surrogatepass"))
@@ -333,7 +341,7 @@ def _lines(kg: KnowledgeGraph, base: str, reuse: dict[str, tuple[str, bytes, int
         doc_id = doc.doc_id
         in_doc, rels, mets = mentions.get(doc_id, ()), relations.get(doc_id, ()), metrics.get(doc_id, ())
         cited_candidates = {ev.sentence for _, ev in candidates.get(doc_id, ())}
-        made_from = document_print(base, doc, in_doc, rels, mets, cited_candidates, kg.mention_prints.get(doc_id))
+        made_from = document_print(base, doc, in_doc, rels, mets, cited_candidates, kg.stage_prints.get(doc_id))
         if reuse.get(doc_id, ("",))[0] == made_from:
             runs.put_packed(doc_id, *reuse.pop(doc_id)[1:], made_from=made_from)
             continue

@@ -360,7 +360,7 @@ class PageMemo:
 
     def get(self, key):
         found = self.last.get(key)
-        if found is not None and found[1].isdisjoint(self.changed):
+        if found is not None and self.changed.isdisjoint(found[1]):
             self.reused += 1
             return found
         return None
@@ -647,7 +647,7 @@ class _GraphData:
                 value = make()
             finally:
                 read = self.g.done()
-            found = (value, read)
+            found = (value, tuple(read))    # (a tuple: unpickled without hashing its keys again)
         else:
             self.g.note(found[1])
         memo.keep(key, found)

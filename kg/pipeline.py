@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import shutil
 import time
@@ -203,7 +204,7 @@ def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = No
     memo.save()
     unpaired = [d.doc_id for d, _ in processed if not (pairings[d.doc_id].supporters and pairings[d.doc_id].supported)]
     return asserted(KnowledgeGraph(documents=[d for d, _ in processed], entities=entities, relations=relations,
-                                   metrics=metrics, merges=merges, unpaired=unpaired, mention_prints=prints),
+                                   metrics=metrics, merges=merges, unpaired=unpaired, stage_prints=prints),
                     min_confidence)
 
 
@@ -211,8 +212,8 @@ def relations_and_metrics(processed, entities, pairings, quantities, scorers: Ma
                           memo: StageMemo, prints: dict[str, bytes] | None = None) -> tuple[list[Relation], list[Metric]]:
     """Relations and metrics, document by document, then merged: a document whose memo
     holds (it, its pairing, its mentions and every entity it looked up are unchanged) is
-    not read again. ``prints`` gets each document's :func:`kg.cache.mentions_print` as
-    its graph's lines are made from them (:func:`kg.graph.document_print`)."""
+    not read again. ``prints`` gets a digest of each memoised document, its resolved
+    mentions and what its stages found (:attr:`KnowledgeGraph.stage_prints`)."""
     gaz, lex = load_gazetteer(), load_lexicon()
     per_document, metrics = [], []
     for (doc, mentions), known in zip(processed, quantities):
@@ -230,8 +231,8 @@ def relations_and_metrics(processed, entities, pairings, quantities, scorers: Ma
             if key:             # pickled now: merging below changes the relations
                 memo.put(key, context, entities, log.keys, found)
             printed = mentions_print(mentions)      # as the stages left them
-        if prints is not None:
-            prints[doc.doc_id] = printed
+        if prints is not None and key:
+            prints[doc.doc_id] = hashlib.sha1(key.encode() + printed + memo.pickled(key)).digest()
         per_document.append(found[0])
         metrics.extend(found[1])
     return merge_relations(per_document), metrics
