@@ -792,10 +792,12 @@ class _GraphData:
                 if (a, rel, b) not in rel_edges:
                     self.candidate_edges.add((a, rel, b))
         self.rel_edges = sorted(rel_edges | self.candidate_edges)
-        nxg = nx.MultiDiGraph()
-        nxg.add_nodes_from(str(e) for e in self.entities)
-        nxg.add_edges_from((a, b) for a, _, b in self.rel_edges)
-        self.degree = dict(nxg.degree())
+        # each entity's degree over these edges, as a networkx MultiDiGraph counts it (a
+        # loop twice), without making one
+        self.degree = dict.fromkeys(map(str, self.entities), 0)
+        for a, _, b in self.rel_edges:
+            self.degree[a] += 1
+            self.degree[b] += 1
 
     def select(self) -> "Selection":
         """Keep the ``max_nodes`` most connected entities (ties by IRI)."""
