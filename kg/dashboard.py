@@ -253,13 +253,25 @@ class _Builder:
 
     def choose(self, candidates: list[tuple[str, str]], about: set[str], doc: str | None):
         """The pairing a statement about ``about`` in document ``doc`` belongs to, or None."""
+        return self._by_document(self._narrowed(candidates, about), doc)
+
+    @staticmethod
+    def _narrowed(candidates: list[tuple[str, str]], about: set[str]) -> list[tuple[str, str]]:
+        """Of several candidate pairings, those whose supported place the statement is about, if any."""
         if len(candidates) > 1:
             direct = [p for p in candidates if p[1] in about]
             if direct:
-                candidates = direct
+                return direct
+        return candidates
+
+    def _by_document(self, candidates: list[tuple[str, str]], doc: str | None):
+        """The one pairing left once several are told apart by how often ``doc`` names
+        their supported places, or None."""
         if len(candidates) > 1 and doc:
-            # (candidates share their supported places: each counted once)
-            named = {t: self.mentions_per_doc(t).get(doc, 0) for t in sorted({p[1] for p in candidates})}
+            targets = sorted({p[1] for p in candidates})
+            if len(targets) == 1:       # all of one place: however often it is named, none stands out
+                return None
+            named = {t: self.mentions_per_doc(t).get(doc, 0) for t in targets}
             best = max(named.values())
             candidates = [p for p in candidates if named[p[1]] == best] if best else []
         return candidates[0] if len(candidates) == 1 else None
@@ -276,18 +288,17 @@ class _Builder:
         g = self.g
         cols = columns()
         groups: dict[tuple, Figure] = {}
-        chosen: dict[tuple, tuple | None] = {}     # many figures share their subjects and document
+        narrowed: dict[frozenset, list] = {}      # many figures share their subjects
         for m in sorted(str(x) for x in g.subjects(RDF_TYPE, YJ + "Metric")):
             read = self.kept(("metric figure", m), lambda: self._metric(m, cols))
             if read is None:
                 continue
             col, number, unit, indicator, period, approx, conf, about, sources = read
             doc = sources[0].document if sources else None
-            known = (frozenset(about), doc)
-            if known not in chosen:
-                candidates = sorted({p for a in about for p in self.anchored.get(a, ())})
-                chosen[known] = self.choose(candidates, about, doc)
-            pair = chosen[known]
+            known = frozenset(about)
+            if known not in narrowed:
+                narrowed[known] = self._narrowed(sorted({p for a in about for p in self.anchored.get(a, ())}), about)
+            pair = self._by_document(narrowed[known], doc)
             if pair is None:
                 continue
             period = str(period or "")
