@@ -21,7 +21,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .cache import DocumentCache, ReadLog, StageMemo, document_key, mentions_print
+from .cache import DocumentCache, ReadLog, StageMemo, document_key, resolved_print
 from .decide import Scorer, shipped_scorers
 from .export import (UNION_FILES, CountedUnion, _statements, sorted_union, union_lines, with_reference, write_json,
                      write_jsonld_file, write_trig_file)
@@ -219,9 +219,10 @@ def relations_and_metrics(processed, entities, pairings, quantities, scorers: Ma
     for (doc, mentions), known in zip(processed, quantities):
         pairing = pairings[doc.doc_id]
         key = document_key(doc) if memo.path is not None else ""
-        context = (repr(pairing), mentions_print(mentions))
+        # (the memo's key is the document's: of its mentions only what resolution set may differ)
+        context = (repr(pairing), resolved_print(mentions)) if key else None
         found = memo.get(key, context, entities) if key else None
-        printed = context[1]
+        printed = context[1] if key else b""
         if found is None:
             log = ReadLog(entities)
             found = (document_relations(doc, mentions, log, pairing, gaz, lex, scorers.get("relation"),
@@ -230,7 +231,7 @@ def relations_and_metrics(processed, entities, pairings, quantities, scorers: Ma
                                       scorers.get("metric_subject") or None))
             if key:             # pickled now: merging below changes the relations
                 memo.put(key, context, entities, log.keys, found)
-            printed = mentions_print(mentions)      # as the stages left them
+                printed = resolved_print(mentions)  # as the stages left them
         if prints is not None and key:
             prints[doc.doc_id] = hashlib.sha1(key.encode() + printed + memo.pickled(key)).digest()
         per_document.append(found[0])
