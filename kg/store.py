@@ -778,12 +778,15 @@ def graphs_of(path: str | Path) -> dict[str, list[ox.Triple]]:
     return dict(sorted(out.items()))
 
 
-def _ontology_lines() -> list[str]:
+@lru_cache(maxsize=1)
+def _ontology_lines() -> tuple[str, ...]:
+    """The ontology's lines, its blank nodes named canonically (made once: a build asks
+    twice, and canonical naming takes rdflib a tenth of a second)."""
     from rdflib.compare import to_canonical_graph
 
     from .graph import lines_of
     from .validate import ontology_graph
-    return sorted(lines_of(to_canonical_graph(ontology_graph())))
+    return tuple(sorted(lines_of(to_canonical_graph(ontology_graph()))))
 
 
 def export(path: str | Path, fmt: str, target) -> None:
