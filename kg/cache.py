@@ -25,7 +25,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from .files import atomic_path
+from .files import atomic_path, unpickle
 from .model import Document
 
 PACKAGE = Path(__file__).resolve().parent
@@ -74,7 +74,7 @@ class DocumentCache:
         path = self._path(key or document_key(doc))
         try:
             with open(path, "rb") as fh:
-                result = pickle.load(fh)
+                result = unpickle(fh)       # (it lives to the end of the build)
         except FileNotFoundError:
             self.misses += 1
             return None
@@ -130,6 +130,13 @@ def mentions_print(mentions) -> bytes:
     return hashlib.sha1(repr([slot_values(m) for m in mentions]).encode("utf-8", "surrogatepass")).digest()
 
 
+def resolved_print(mentions) -> bytes:
+    """What resolution set in the mentions of a document taken from this cache: each one's
+    entity key. The rest of them is the cached entry's, which its key names (a rebuild asks
+    this of every document: a print of every field of every mention took three times as long)."""
+    return hashlib.sha1(repr([m.entity for m in mentions]).encode("utf-8", "surrogatepass")).digest()
+
+
 def slot_values(obj) -> tuple:
     """``tuple(getattr(obj, f) for f in obj.__slots__)``, read in C (a rebuild asks it of
     every mention of every document, twice)."""
@@ -179,13 +186,18 @@ class StageMemo:
                 self._print(entities, k) == p for k, p in entry[1].items()):
             self.new[key] = entry
             self.hits += 1
-            return pickle.loads(entry[2])
+            return unpickle(entry[2])
         self.misses += 1
         return None
 
     def put(self, key: str, context: tuple, entities: Mapping, read: set[str], result) -> None:
         self.new[key] = (context, {k: self._print(entities, k) for k in sorted(read, key=str)},
                          pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def pickled(self, key: str) -> bytes:
+        """The relations and metrics of the document ``key`` as this build keeps them,
+        pickled before merging changed them (:meth:`get` or :meth:`put` first)."""
+        return self.new[key][2]
 
     def save(self) -> None:
         if self.path is None or (not self.misses and self.new.keys() == self.old.keys()):

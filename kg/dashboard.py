@@ -224,15 +224,23 @@ class _Builder:
                            if str(s) in entities and str(o) in entities})
         pairs = [(s, t) for s, t in supports
                  if not any((p, t) in supports for p in parent.get(s, ()))]
+        children: dict[str, set[str]] = {}
+        for b, ps in parent.items():
+            for p in ps:
+                children.setdefault(p, set()).add(b)
         side: dict[tuple[str, str], set[str]] = {}
+        side_of: dict[str, set[str]] = {}       # (a supporter's side is the same for each pairing)
         for s, t in pairs:
-            bodies = {s} | {b for b, ps in parent.items() if s in ps}
-            side[(s, t)] = bodies | {str(i) for b in bodies for i in g.objects(b, YJ + "implements")}
+            if s not in side_of:
+                bodies = {s} | children.get(s, set())
+                side_of[s] = bodies | {str(i) for b in bodies for i in g.objects(b, YJ + "implements")}
+            side[(s, t)] = side_of[s]
         targets_of: dict[str, list[str]] = {}
         for s, t in pairs:
             targets_of.setdefault(s, []).append(t)
 
-        pairings = {(s, t): Pairing(s, self.label(s), t, self.label(t)) for s, t in pairs}
+        labels = {e: self.label(e) for e in sorted({e for pair in pairs for e in pair})}
+        pairings = {(s, t): Pairing(s, labels[s], t, labels[t]) for s, t in pairs}
         # entity -> the pairings it stands for (supporter's side, or the supported place)
         self.anchored: dict[str, list] = {}
         for pair in pairs:
@@ -245,14 +253,27 @@ class _Builder:
 
     def choose(self, candidates: list[tuple[str, str]], about: set[str], doc: str | None):
         """The pairing a statement about ``about`` in document ``doc`` belongs to, or None."""
+        return self._by_document(self._narrowed(candidates, about), doc)
+
+    @staticmethod
+    def _narrowed(candidates: list[tuple[str, str]], about: set[str]) -> list[tuple[str, str]]:
+        """Of several candidate pairings, those whose supported place the statement is about, if any."""
         if len(candidates) > 1:
             direct = [p for p in candidates if p[1] in about]
             if direct:
-                candidates = direct
+                return direct
+        return candidates
+
+    def _by_document(self, candidates: list[tuple[str, str]], doc: str | None):
+        """The one pairing left once several are told apart by how often ``doc`` names
+        their supported places, or None."""
         if len(candidates) > 1 and doc:
-            named = {p: self.mentions_per_doc(p[1]).get(doc, 0) for p in candidates}
+            targets = sorted({p[1] for p in candidates})
+            if len(targets) == 1:       # all of one place: however often it is named, none stands out
+                return None
+            named = {t: self.mentions_per_doc(t).get(doc, 0) for t in targets}
             best = max(named.values())
-            candidates = [p for p in candidates if named[p] == best] if best else []
+            candidates = [p for p in candidates if named[p[1]] == best] if best else []
         return candidates[0] if len(candidates) == 1 else None
 
     @staticmethod
@@ -267,14 +288,17 @@ class _Builder:
         g = self.g
         cols = columns()
         groups: dict[tuple, Figure] = {}
+        narrowed: dict[frozenset, list] = {}      # many figures share their subjects
         for m in sorted(str(x) for x in g.subjects(RDF_TYPE, YJ + "Metric")):
             read = self.kept(("metric figure", m), lambda: self._metric(m, cols))
             if read is None:
                 continue
             col, number, unit, indicator, period, approx, conf, about, sources = read
             doc = sources[0].document if sources else None
-            candidates = sorted({p for a in about for p in self.anchored.get(a, ())})
-            pair = self.choose(candidates, about, doc)
+            known = frozenset(about)
+            if known not in narrowed:
+                narrowed[known] = self._narrowed(sorted({p for a in about for p in self.anchored.get(a, ())}), about)
+            pair = self._by_document(narrowed[known], doc)
             if pair is None:
                 continue
             period = str(period or "")

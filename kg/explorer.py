@@ -38,7 +38,7 @@ from urllib.parse import parse_qs
 import pyoxigraph as ox
 
 from .dashboard import key_figures
-from .explorer_cache import read_cached, write_cache
+from .explorer_cache import read_cached, view_key, write_cache
 from .graph import TermIndex
 from .html import DEFAULT_TITLE, HEADING_SEARCH, RELATION_STYLE, TITLE_CHARS, _GraphData, _dashboard_json, _sha256, page_pieces, script_json
 from .model import ENTITY_TYPES
@@ -600,32 +600,53 @@ class Explorer:
         return True
 
 
-def overview(index: EntityIndex) -> dict:
+def overview(index: EntityIndex, drawn: dict | None = None) -> dict:
     """The page's data for the first view of a served graph: the :data:`OVERVIEW_NODES`
-    most connected entities (by relations with other entities), pairings first."""
-    supports = index.relations.index("supports")
-    ranked = sorted(index.ids, key=lambda e: (-index.degree(e), e))
-    ends = [e for e in ranked if any((x >> 1) & 31 == supports for x in index.links[index.ids[e]])]
-    top = ranked[:OVERVIEW_NODES]
-    chosen = list(dict.fromkeys(ends + top))[:OVERVIEW_NODES]
-    data = _page_data(index.lines(chosen))
+    most connected entities (by relations with other entities), pairings first (``drawn``:
+    the data of :func:`overview_lines`, if made already)."""
+    data = dict(drawn if drawn is not None else _page_data(overview_lines(index)))
     data["remote"] = {"total": index.entities}
     data["dashboard"] = None            # fetched when first opened
     return data
 
 
-def first_page(index: EntityIndex, title: str = DEFAULT_TITLE) -> bytes:
+def overview_lines(index: EntityIndex) -> list[str]:
+    """The lines the first view is drawn from: the relations among the entities it shows
+    and their names and types."""
+    supports = index.relations.index("supports")
+    ranked = sorted(index.ids, key=lambda e: (-index.degree(e), e))
+    ends = [e for e in ranked if any((x >> 1) & 31 == supports for x in index.links[index.ids[e]])]
+    top = ranked[:OVERVIEW_NODES]
+    return index.lines(list(dict.fromkeys(ends + top))[:OVERVIEW_NODES])
+
+
+def first_page(index: EntityIndex, title: str = DEFAULT_TITLE, drawn: dict | None = None) -> bytes:
     """The served explorer's page at ``/``: the first view of :func:`overview`."""
-    return "".join(page_pieces(overview(index), title, served=True)).encode("utf-8")
+    return "".join(page_pieces(overview(index, drawn), title, served=True)).encode("utf-8")
 
 
-def build_cache(g: TermIndex, out: str | Path, key: str, triples: int, title: str = DEFAULT_TITLE) -> bool:
+def build_cache(g: TermIndex, out: str | Path, key: str, triples: int, title: str = DEFAULT_TITLE,
+                memo: dict | None = None) -> bool:
     """Write the cache file ``kg serve`` would make for a store holding the triples of
     ``g`` (a build's index of the union of its graphs, :class:`~kg.graph.TermIndex`) to
     ``out``, with the store's ``key`` (:func:`kg.explorer_cache.cache_key`) and size: the
-    same first view and index as made from the store, without its queries."""
+    same first view and index as made from the store, without its queries.
+
+    ``memo`` holds the first view's data as the last build drew it, with the
+    :func:`~kg.explorer_cache.view_key` of its lines: taken as it is when the lines are
+    the same (an edit rarely reaches the relations among the most connected entities,
+    and drawing them takes a second), and set to this build's."""
     index = EntityIndex.of_terms(g)
-    return write_cache(out, key, index.dump(), first_page(index, title), title, triples)
+    lines = overview_lines(index)
+    view = view_key(lines)
+    if memo is None or memo.get("view") != view:
+        drawn = _page_data(lines)
+        if memo is not None:
+            memo.clear()
+            memo.update(view=view, data=drawn)
+    else:
+        drawn = memo["data"]
+    return write_cache(out, key, index.dump(), first_page(index, title, drawn), title, triples)
 
 
 def _page_data(lines: list[str], star: bool = False, centre: str | None = None, titles=None) -> dict:

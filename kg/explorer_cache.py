@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from .files import PUBLIC
@@ -25,9 +26,25 @@ def cache_key(manifest: str | Path) -> str:
     """What a cached first view and index were made from: the store's manifest (each build
     writes its own) and the code and assets that make them (kg's modules and page
     templates, pyvis' version)."""
+    h = hashlib.sha256(_code_digest().encode())
+    h.update(Path(manifest).read_bytes())
+    return h.hexdigest()
+
+
+def view_key(lines: list[str]) -> str:
+    """What the first view's data (:func:`kg.explorer.overview`) is drawn from: the lines
+    of the entities it shows, and the code. A build whose first view has the key of the
+    last one's takes its data as it is."""
+    h = hashlib.sha256(_code_digest().encode())
+    for line in lines:
+        h.update(line.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
     from importlib.metadata import version
     h = hashlib.sha256(f"{CACHE_FORMAT} pyvis {version('pyvis')}\n".encode())
-    h.update(Path(manifest).read_bytes())
     here = Path(__file__).resolve().parent
     for f in sorted([*here.glob("*.py"), *here.glob("data/*.html")]):
         h.update(f"\n{f.name}\n".encode())

@@ -58,16 +58,20 @@ def die_with_parent() -> None:
 
 
 def unpickle(fh):
-    """``pickle.load(fh)`` with the cyclic garbage collector paused: loading makes many
-    objects and no garbage, and the collector's passes over them (and over everything the
-    build holds by then) took about half the time of loading a rebuild's memos of the page
-    (at 1,000 articles page.pkl 0.5-0.7 s of CPU, 0.3 s paused)."""
+    """``pickle.load(fh)`` (``pickle.loads`` if ``fh`` is bytes) with the cyclic garbage
+    collector paused, and what it loaded (with everything else alive) then moved out of
+    the collector's sight (``gc.freeze``; :func:`kg.pipeline.fewer_collections` gives it
+    back at the end of a build). A build loads memos and cached results that make many
+    objects, no garbage and no cycles, and keeps them to its end: the collector's passes
+    over them took about half the time of loading a rebuild's memos of the page (at 1,000
+    articles page.pkl 0.5-0.7 s of CPU, 0.3 s paused), and as much again later on."""
     import gc
     import pickle
     paused = gc.isenabled()
     gc.disable()
     try:
-        return pickle.load(fh)
+        return pickle.loads(fh) if isinstance(fh, bytes) else pickle.load(fh)
     finally:
+        gc.freeze()
         if paused:
             gc.enable()

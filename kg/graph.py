@@ -260,15 +260,31 @@ def _bind(g, iris: Iris) -> None:
     g.bind("id", Namespace(iris.base + "id/"))
 
 
-def document_print(base: str, doc, in_doc, rels, mets, candidate_sentences) -> str:
+def document_print(base: str, doc, in_doc, rels, mets, candidate_sentences, stages: bytes | None = None,
+                   merged: str | None = None) -> str:
     """Everything a document's graph is made of (:func:`_lines`): the document as read
     (its cache key), the entity key and span of each mention, the relations homed in it
     with their evidence there and their confidence across documents, its metrics, the
-    sentences of its candidates, the base IRI and the code that writes the lines."""
+    sentences of its candidates, the base IRI and the code that writes the lines.
+
+    ``stages``, where the build made it (:attr:`KnowledgeGraph.stage_prints`), is a
+    digest of the document as read, the entity keys of its mentions and the relations and
+    metrics its own stages found (the evidence in it of every relation homed in it): then
+    only what resolution added (the mentions naming a pair's place inside another name)
+    and what merging and the confidence threshold changed are added, not all of it again
+    (``merged``: the relations homed in it as :func:`_homed` gives them)."""
     from .cache import document_key, slot_values
-    h = hashlib.sha1(f"{_code_version()}\0{base}\0{document_key(doc)}\0".encode())
-    h.update(repr([(e.key, slot_values(m)) for e, m in in_doc]).encode(
-        "utf-8", "surrogatepass"))
+    h = hashlib.sha1(f"{_code_version()}\0{base}\0".encode())
+    if stages is not None:
+        h.update(b"stages\0" + stages)
+        h.update(repr([(e.key, slot_values(m)) for e, m in in_doc if m.source == "name_part"]).encode(
+            "utf-8", "surrogatepass"))
+        h.update((merged if merged is not None else _homed(rels, {})).encode("utf-8", "surrogatepass"))
+        h.update(repr([(m.key, m.about, m.candidate_about) for m in mets]).encode("utf-8", "surrogatepass"))
+        h.update(repr(sorted(candidate_sentences)).encode())
+        return h.hexdigest()
+    h.update(f"{document_key(doc)}\0".encode())
+    h.update(repr([(e.key, slot_values(m)) for e, m in in_doc]).encode("utf-8", "surrogatepass"))
     h.update(repr([(r.subject, r.predicate, r.object, r.source, r.confidence,
                     [(ev.doc_id, ev.sentence, ev.start, ev.end, ev.trigger) for ev in evidence])
                    for r, evidence in rels]).encode("utf-8", "surrogatepass"))
@@ -276,6 +292,19 @@ def document_print(base: str, doc, in_doc, rels, mets, candidate_sentences) -> s
                     m.candidate_about, m.confidence, m.evidence) for m in mets]).encode("utf-8", "surrogatepass"))
     h.update(repr(sorted(candidate_sentences)).encode())
     return h.hexdigest()
+
+
+def _homed(rels, said: dict[int, str]) -> str:
+    """What merging decided of the relations homed in a document: each one's triple, source
+    and confidence across documents (``said`` keeps each relation's text: a pairing stated
+    in every article about it is homed in each)."""
+    out = []
+    for r, _ in rels:
+        text = said.get(id(r))
+        if text is None:
+            text = said[id(r)] = repr((r.subject, r.predicate, r.object, r.source, r.confidence))
+        out.append(text)
+    return "\n".join(out)
 
 
 @lru_cache(maxsize=1)
@@ -318,6 +347,7 @@ def _lines(kg: KnowledgeGraph, base: str, reuse: dict[str, tuple[str, bytes, int
     for met in kg.metrics:
         metrics.setdefault(met.evidence.doc_id if met.evidence else "reference", []).append(met)
     descriptions: dict[str, list[tuple[str, str]]] = {}
+    said: dict[int, str] = {}           # (for document_print)
 
     def describe(e, node: str) -> None:
         if e.key not in descriptions:
@@ -329,7 +359,9 @@ def _lines(kg: KnowledgeGraph, base: str, reuse: dict[str, tuple[str, bytes, int
         doc_id = doc.doc_id
         in_doc, rels, mets = mentions.get(doc_id, ()), relations.get(doc_id, ()), metrics.get(doc_id, ())
         cited_candidates = {ev.sentence for _, ev in candidates.get(doc_id, ())}
-        made_from = document_print(base, doc, in_doc, rels, mets, cited_candidates)
+        stages = kg.stage_prints.get(doc_id)
+        made_from = document_print(base, doc, in_doc, rels, mets, cited_candidates, stages,
+                                   _homed(rels, said) if stages is not None else None)
         if reuse.get(doc_id, ("",))[0] == made_from:
             runs.put_packed(doc_id, *reuse.pop(doc_id)[1:], made_from=made_from)
             continue

@@ -299,14 +299,15 @@ def script_json_pieces(value, items: int = 2000):
     elif isinstance(value, (list, tuple)) and len(value) > items:
         yield "["
         for i in range(0, len(value), items):
-            yield ("," if i else "") + _script_safe(",".join(map(_dumps, value[i:i + items])))
+            # the elements joined by commas: the list's own JSON without its brackets
+            yield ("," if i else "") + _script_safe(_dumps(value[i:i + items])[1:-1])
         yield "]"
     else:
         yield script_json(value)
 
 
-def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+# json.dumps with these options makes an encoder per call (a page has tens of thousands of items)
+_dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 
 
 def _script_safe(text: str) -> str:
@@ -335,9 +336,31 @@ class PageMemo:
         self.fresh: dict = {}
         self.reused = 0
 
+    @classmethod
+    def layered(cls, whole: dict, delta: tuple | None, changed: set[str] | None) -> "PageMemo":
+        """The memo of the last build from what :func:`kg.store.read_layered` gives: the
+        :meth:`state` of a build (``whole``) and the :meth:`delta` of the builds since."""
+        if not whole:
+            return cls(None, changed)
+        parts = whole["parts"]
+        if delta:
+            parts = {k: v for k, v in parts.items() if k not in delta[1]}
+            parts.update(delta[0])
+        return cls({"version": whole["version"], "parts": parts}, changed)
+
+    def delta(self, whole: dict) -> tuple[dict, set] | None:
+        """What changed since ``whole`` (an earlier :meth:`state`): (the parts made since,
+        the keys of the parts no longer used); None if ``whole`` is of other code."""
+        if not whole or whole.get("version") != self.version:
+            return None
+        base = whole["parts"]
+        # a part taken from the memo is the very object ``whole`` holds
+        return ({k: v for k, v in self.fresh.items() if base.get(k) is not v},
+                base.keys() - self.fresh.keys())
+
     def get(self, key):
         found = self.last.get(key)
-        if found is not None and found[1].isdisjoint(self.changed):
+        if found is not None and self.changed.isdisjoint(found[1]):
             self.reused += 1
             return found
         return None
@@ -624,7 +647,7 @@ class _GraphData:
                 value = make()
             finally:
                 read = self.g.done()
-            found = (value, read)
+            found = (value, tuple(read))    # (a tuple: unpickled without hashing its keys again)
         else:
             self.g.note(found[1])
         memo.keep(key, found)
@@ -645,19 +668,19 @@ class _GraphData:
                 info = self._sentence_cache[iri] = _Sentence(iri, doc, begin)
                 info.text = text
 
-    def entity_part(self, e) -> dict:
-        """What an entity's node shows that depends on it alone: labels, code, documents
-        and the sentences naming it."""
+    def entity_part(self, e) -> tuple[dict, list]:
+        """What an entity's node shows that depends on it alone (labels, code, documents
+        and the sentences naming it), and what it cites (:meth:`_cited`)."""
         g = self.g
         spans, docs = self.mention_spans(e)
         codes = sorted(str(c) for c in g.objects(e, YJ.adminCode))
         ev = self.evidence(spans)
-        return {**self.labels(e), "code": codes[0] if codes else "", "docs": docs, **ev,
-                "cited": self._cited(ev["ev"])}
+        return {**self.labels(e), "code": codes[0] if codes else "", "docs": docs, **ev}, self._cited(ev["ev"])
 
-    def edge_part(self, facts: list) -> dict:
-        """What an edge shows of the facts stating it: triggers, sources, the sentences
-        with the triggers marked, the best confidence, whether all are candidates."""
+    def edge_part(self, facts: list) -> tuple[dict, list, bool]:
+        """What an edge shows of the facts stating it (triggers, sources, the sentences
+        with the triggers marked, the best confidence), what it cites, and whether all the
+        facts are candidates."""
         g = self.g
         triggers: set[str] = set()
         sources: set[str] = set()
@@ -678,18 +701,36 @@ class _GraphData:
             (i, i + len(t)) for t in trig for i in _occurrences(self.text(s), t)])
         known = [c for c in confs if c is not None]
         ev = self.evidence(spans)
-        return {"triggers": sorted(triggers), "sources": sorted(sources),
-                "reference": reference and not spans, **ev,
-                "conf": max(known) if known else None,
-                "allCandidates": bool(confs) and all(self.is_candidate(f) for f in facts),
-                "cited": self._cited(ev["ev"])}
+        return ({"triggers": sorted(triggers), "sources": sorted(sources),
+                 "reference": reference and not spans, **ev, "conf": max(known) if known else None},
+                self._cited(ev["ev"]), bool(confs) and all(self.is_candidate(f) for f in facts))
 
-    def metric_part(self, m) -> dict:
-        """A metric's row as its subjects list it."""
+    def fact_edge(self, f) -> tuple[str, str, str] | None:
+        """The edge a fact states, (subject, relation, object), the ends of an undirected
+        relation in order; None if it states none of the page's relations."""
+        s, p, o = self.g.values(f, (RDF.subject, RDF.predicate, RDF.object))
+        if s is None or p is None or o is None or not str(p).startswith(str(YJ)):
+            return None
+        rel = str(p)[len(str(YJ)):]
+        if rel not in RELATION_STYLE:
+            return None
+        a, b = str(s), str(o)
+        if not RELATION_STYLE[rel][2] and b < a:
+            a, b = b, a
+        return a, rel, b
+
+    def metric_subjects(self, m) -> tuple[str, ...]:
+        """What a metric is about: its subject, its candidate subject, the entities listing it."""
+        g = self.g
+        return tuple(sorted({str(a) for a in g.objects(m, YJ.about)} | {str(a) for a in g.objects(m, YJ.candidateAbout)}
+                            | {str(a) for a in g.subjects(YJ.hasMetric, m)}))
+
+    def metric_part(self, m) -> tuple[dict, list]:
+        """A metric's row as its subjects list it, and what it cites."""
         spans, docs = self.metric_spans(m)
         ev = self.evidence(spans)
-        return {**self.metric_row(m), "docs": docs, **ev, "conf": self.confidence(m),
-                "candidate": self.is_candidate(m), "cited": self._cited(ev["ev"])}
+        return ({**self.metric_row(m), "docs": docs, **ev, "conf": self.confidence(m),
+                 "candidate": self.is_candidate(m)}, self._cited(ev["ev"]))
 
     # -- entities
 
@@ -769,10 +810,12 @@ class _GraphData:
                 if (a, rel, b) not in rel_edges:
                     self.candidate_edges.add((a, rel, b))
         self.rel_edges = sorted(rel_edges | self.candidate_edges)
-        nxg = nx.MultiDiGraph()
-        nxg.add_nodes_from(str(e) for e in self.entities)
-        nxg.add_edges_from((a, b) for a, _, b in self.rel_edges)
-        self.degree = dict(nxg.degree())
+        # each entity's degree over these edges, as a networkx MultiDiGraph counts it (a
+        # loop twice), without making one
+        self.degree = dict.fromkeys(map(str, self.entities), 0)
+        for a, _, b in self.rel_edges:
+            self.degree[a] += 1
+            self.degree[b] += 1
 
     def select(self) -> "Selection":
         """Keep the ``max_nodes`` most connected entities (ties by IRI)."""
@@ -821,36 +864,28 @@ class _GraphData:
             between = self.kept(("betweenness", drawn), lambda: nx.betweenness_centrality(und, k=k, seed=7))
         top = max(between.values(), default=0.0)
 
-        # facts: (s, p, o) -> fact nodes
+        # facts: (s, p, o) -> fact nodes (what each states is kept: a fact's triples seldom change)
         facts: dict[tuple[str, str, str], list] = {}
         for f in (set(g.subjects(RDF.type, YJ.Fact)) | set(g.subjects(RDF.type, RDF.Statement))
                   | set(g.subjects(RDF.type, YJ.Candidate))):
-            s, p, o = g.values(f, (RDF.subject, RDF.predicate, RDF.object))
-            if s is None or p is None or o is None or not str(p).startswith(str(YJ)):
-                continue
-            rel = str(p)[len(str(YJ)):]
-            if rel not in RELATION_STYLE:
-                continue
-            a, b = str(s), str(o)
-            if not RELATION_STYLE[rel][2] and b < a:
-                a, b = b, a
-            if a in shown and b in shown:       # facts of edges the page leaves out stay out
-                facts.setdefault((a, rel, b), []).append(f)
+            edge = self.kept(("fact", f), lambda: self.fact_edge(f))
+            if edge is not None and edge[0] in shown and edge[2] in shown:   # facts of edges left out stay out
+                facts.setdefault(edge, []).append(f)
 
         nodes = []
         index: dict[str, int] = {}
         for e in entities:
             key = str(e)
             index[key] = len(nodes)
-            part = self.kept(("entity", key), lambda: self.entity_part(e))
-            self._recall(part["cited"])
+            part, cited = self.kept(("entity", key), lambda: self.entity_part(e))
+            self._recall(cited)
             self.used_docs.update(part["docs"])
             primary = self.primary_type(e, types_of[e])
             c = between.get(key, 0.0)
             nodes.append({
                 "id": len(nodes), "iri": key, "kind": "entity", "type": primary,
                 "types": [primary] + [t for t in ENTITY_TYPES if t in types_of[e] and t != primary],
-                **{k: v for k, v in part.items() if k != "cited"},
+                **part,
                 "degree": degree[key], "size": _size(degree[key], primary),
                 "centrality": None if star else round(c, 5), "sizeC": _size_share(c, top),
                 "metrics": [],
@@ -859,28 +894,24 @@ class _GraphData:
         edges = []
         for a, rel, b in rel_edges:
             stating = sorted(facts.get((a, rel, b), []))
-            part = self.kept(("edge", a, rel, b, *stating), lambda: self.edge_part(stating))
-            self._recall(part["cited"])
+            part, cited, all_candidates = self.kept(("edge", a, rel, b, *stating), lambda: self.edge_part(stating))
+            self._recall(cited)
             edges.append({"id": len(edges), "from": index[a], "to": index[b], "rel": rel,
-                          **{k: v for k, v in part.items() if k not in ("cited", "allCandidates")},
-                          "candidate": (a, rel, b) in self.candidate_edges or part["allCandidates"]})
+                          **part, "candidate": (a, rel, b) in self.candidate_edges or all_candidates})
 
         # Metrics are rows listed by their subjects; the page can also draw them as nodes.
         metric_rows = []
         all_entities = {str(e) for e in self.entities}
         for m in sorted(metric_iris, key=str):
-            abouts = {str(a) for a in g.objects(m, YJ.about)}
-            abouts |= {str(a) for a in g.objects(m, YJ.candidateAbout)}
-            abouts |= {str(a) for a in g.subjects(YJ.hasMetric, m)}
-            abouts &= all_entities
+            abouts = set(self.kept(("metric subjects", str(m)), lambda: self.metric_subjects(m))) & all_entities
             targets = sorted(abouts & shown)
             # metrics about a left-out entity go; metrics about nothing stay unless cut
             if not targets and (abouts or sel.left_out):
                 continue
-            part = self.kept(("metric", str(m)), lambda: self.metric_part(m))
-            self._recall(part["cited"])
+            part, cited = self.kept(("metric", str(m)), lambda: self.metric_part(m))
+            self._recall(cited)
             self.used_docs.update(part["docs"])
-            metric_rows.append({**{k: v for k, v in part.items() if k != "cited"},
+            metric_rows.append({**part,
                                 "about": [index[t] for t in targets]})
         metric_rows.sort(key=_metric_sort)
         for i, row in enumerate(metric_rows):

@@ -195,3 +195,6 @@ class KnowledgeGraph:
     unpaired: list[str] = field(default_factory=list)          # documents naming no supporter -> supported pair
     merges: list[dict] = field(default_factory=list)   # entity-resolution report
     problems: list[str] = field(default_factory=list)  # one line per skipped file
+    # document id -> a digest of the document as read, its resolved mentions and what its own
+    # stages found (relations, metrics), where the build made one (kg.graph.document_print)
+    stage_prints: dict[str, bytes] = field(default_factory=dict)

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import shutil
 import time
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .cache import DocumentCache, ReadLog, StageMemo, document_key, mentions_print
+from .cache import DocumentCache, ReadLog, StageMemo, document_key, resolved_print
 from .decide import Scorer, shipped_scorers
 from .export import (UNION_FILES, CountedUnion, _statements, sorted_union, union_lines, with_reference, write_json,
                      write_jsonld_file, write_trig_file)
@@ -36,8 +37,9 @@ from .parallel import GC_THRESHOLD, process_document, require_dask, run_document
 from .read import InputError, codec_name, name_is_utf8, not_a_file, read_document
 from .relations import aid_command, document_relations, merge_relations
 from .resolve import resolve
-from .store import (INDEX, LINES, MANIFEST, PAGE, STAGE, STORE, _ontology_lines, build_lock, commit, kill_point, read_manifest,
-                    read_memo, recover, save_manifest, save_memo, stage_store, store_folder, write_turtle)
+from .store import (DELTA, INDEX, LINES, MANIFEST, OVERVIEW, PAGE, STAGE, STORE, _ontology_lines, build_lock, commit, kill_point,
+                    net_change, read_layered, read_manifest, read_memo, recover, save_layered, save_manifest, save_memo,
+                    stage_store, store_folder, write_turtle)
 from .validate import ontology_graph
 
 # Facts whose calibrated confidence is below this are kept as candidates, not asserted
@@ -197,25 +199,30 @@ def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = No
     # the memo's entries know only the shipped models, as the cache's do
     memo = StageMemo(cache if scorers is None and span == SHIPPED else None)
     scorers = shipped_scorers() if scorers is None else scorers
-    relations, metrics = relations_and_metrics(processed, entities, pairings, quantities, scorers, memo)
+    prints: dict[str, bytes] = {}
+    relations, metrics = relations_and_metrics(processed, entities, pairings, quantities, scorers, memo, prints)
     memo.save()
     unpaired = [d.doc_id for d, _ in processed if not (pairings[d.doc_id].supporters and pairings[d.doc_id].supported)]
     return asserted(KnowledgeGraph(documents=[d for d, _ in processed], entities=entities, relations=relations,
-                                   metrics=metrics, merges=merges, unpaired=unpaired), min_confidence)
+                                   metrics=metrics, merges=merges, unpaired=unpaired, stage_prints=prints),
+                    min_confidence)
 
 
 def relations_and_metrics(processed, entities, pairings, quantities, scorers: Mapping[str, Scorer | None],
-                          memo: StageMemo) -> tuple[list[Relation], list[Metric]]:
+                          memo: StageMemo, prints: dict[str, bytes] | None = None) -> tuple[list[Relation], list[Metric]]:
     """Relations and metrics, document by document, then merged: a document whose memo
     holds (it, its pairing, its mentions and every entity it looked up are unchanged) is
-    not read again."""
+    not read again. ``prints`` gets a digest of each memoised document, its resolved
+    mentions and what its stages found (:attr:`KnowledgeGraph.stage_prints`)."""
     gaz, lex = load_gazetteer(), load_lexicon()
     per_document, metrics = [], []
     for (doc, mentions), known in zip(processed, quantities):
         pairing = pairings[doc.doc_id]
         key = document_key(doc) if memo.path is not None else ""
-        context = (repr(pairing), mentions_print(mentions))
+        # (the memo's key is the document's: of its mentions only what resolution set may differ)
+        context = (repr(pairing), resolved_print(mentions)) if key else None
         found = memo.get(key, context, entities) if key else None
+        printed = context[1] if key else b""
         if found is None:
             log = ReadLog(entities)
             found = (document_relations(doc, mentions, log, pairing, gaz, lex, scorers.get("relation"),
@@ -224,6 +231,9 @@ def relations_and_metrics(processed, entities, pairings, quantities, scorers: Ma
                                       scorers.get("metric_subject") or None))
             if key:             # pickled now: merging below changes the relations
                 memo.put(key, context, entities, log.keys, found)
+                printed = resolved_print(mentions)  # as the stages left them
+        if prints is not None and key:
+            prints[doc.doc_id] = hashlib.sha1(key.encode() + printed + memo.pickled(key)).digest()
         per_document.append(found[0])
         metrics.extend(found[1])
     return merge_relations(per_document), metrics
@@ -324,13 +334,16 @@ def fewer_collections(threshold: int = GC_THRESHOLD[0]):
 
     A build makes millions of small objects that live to the end (mentions, lines, index
     entries) and almost no cycles; at the default rate the collector rescanned them all
-    again and again, about a third of the time spent on a 1,000-article build."""
+    again and again, about a third of the time spent on a 1,000-article build. What the
+    build froze (``gc.freeze``: the extracted graph, the memos it read) is given back to
+    the collector at the end."""
     old = gc.get_threshold()
     gc.set_threshold(threshold, *GC_THRESHOLD[1:])
     try:
         yield
     finally:
         gc.set_threshold(*old)
+        gc.unfreeze()
 
 
 def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, cache, progress,
@@ -348,11 +361,13 @@ def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, c
     kg = extract(unique_ids(documents), jobs=jobs, scheduler=scheduler, cache=cache, progress=progress,
                  min_confidence=min_confidence)
     del documents                       # the graph holds them now (and may let them go below)
+    gc.freeze()                         # it lives to the end of the build: not scanned again
     kg.problems = problems
     kill_point("extracted")
     reuse = read_memo(out, LINES)       # the last build's graphs
     digests = {name: entry[3] for name, entry in reuse.items()}
     result = BuildResult(kg, to_quads(kg, base, reuse), base, counts=graph_counts(kg))
+    gc.freeze()                         # and so do the lines
     # what the kept union needs of the last build: every graph's digest, and the lines of
     # those not taken as they were (the reused ones are in result.quads, not held twice)
     result.last_graphs = {name: reuse.get(name, (None, None, None, d))
@@ -416,7 +431,7 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
             os.link(out / "graph.html", stage / "graph.html")
         if "nt" in formats:
             os.link(out / "graph.nt", nt)
-        for name in UNION_FILES + ((PAGE, INDEX) if html else ()):
+        for name in UNION_FILES + ((PAGE, INDEX, PAGE + DELTA, INDEX + DELTA) if html else ()):
             if (previous / name).is_file():
                 os.link(previous / name, stage / STORE / name)
     else:
@@ -428,7 +443,8 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
         union = CountedUnion(quads, names, stage, stage / STORE, previous, last_graphs) \
             if isinstance(quads, Runs) else None
         # the page's index of the last build, changed where the union changed, if it kept one
-        last_index = read_memo(out, INDEX) if html and union is not None and union.incremental else None
+        last_index, index_delta, index_token = read_layered(out, INDEX) \
+            if html and union is not None and union.incremental else ({}, None, None)
         with ExitStack() as files:
             sink = files.enter_context(open(nt, "wb")) if {"nt", "jsonld"} & set(formats) else None
             # with the last index and no graph.nt to write, only the union's changed blocks are unpacked
@@ -438,8 +454,10 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
                 for piece in pieces:            # the union kept for the next build, and graph.nt
                     if sink is not None:
                         sink.write(_statements(piece, b" .\n"))
+                # the lines changed since the index was last written whole, this build's with them
+                index_delta = net_change(index_delta, union.entered, union.left)
                 result.index = TermIndex.from_state(last_index)
-                result.index.change(union.entered, union.left)
+                result.index.change(*index_delta)
                 result.triple_count = len(result.index)
             elif html:
                 result.index = TermIndex(union_lines(pieces, sink))
@@ -447,13 +465,19 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
             else:
                 result.triple_count = sum(1 for _ in union_lines(pieces, sink))
         if html:
-            save_memo(stage / STORE, INDEX, result.index.state())
+            # the index and the page's memo: what changed since they were last written whole
+            kept = (sorted(index_delta[0]), sorted(index_delta[1])) if last_index else None
+            save_layered(stage / STORE, INDEX, previous, index_token, kept, result.index.state,
+                         changes=len(kept[0]) + len(kept[1]) if kept else 0, size=len(result.index))
             from .html import PageMemo
             # the page's parts the changed lines do not reach are the last build's
             changed = changed_keys(union.changed_lines) if union is not None and union.incremental else None
-            memo = PageMemo(read_memo(out, PAGE) if changed is not None else None, changed)
+            page_whole, page_delta, page_token = read_layered(out, PAGE) if changed is not None else ({}, None, None)
+            memo = PageMemo.layered(page_whole, page_delta, changed)
             write_page(result.index, stage / "graph.html", html_max_nodes, memo)
-            save_memo(stage / STORE, PAGE, memo.state())
+            kept = memo.delta(page_whole)
+            save_layered(stage / STORE, PAGE, previous, page_token, kept, memo.state,
+                         changes=len(kept[0]) + len(kept[1]) if kept else 0, size=len(memo.fresh))
             result.page_parts_reused = memo.reused
     if "nt" in formats:
         staged.append("graph.nt")
@@ -489,15 +513,22 @@ def write_explorer_cache(result: BuildResult, out: Path, triples: int) -> bool:
     stage, key = out / STAGE / CACHE_NAME, cache_key(out / STAGE / STORE / MANIFEST)
     if cache_matches(out / CACHE_NAME, key):
         os.link(out / CACHE_NAME, stage)
+        if (previous := store_folder(out)) is not None and (previous / OVERVIEW).is_file():
+            os.link(previous / OVERVIEW, out / STAGE / STORE / OVERVIEW)
         return True
     index = result.__dict__.get("index")        # (the property would make one from the lines)
     if index is None:
-        state = read_memo(out, INDEX)           # nothing changed: the last build's index
+        state, delta, _ = read_layered(out, INDEX)      # nothing changed: the last build's index
         if not state:
             return False
         index = TermIndex.from_state(state)
+        if delta:
+            index.change(*delta)
     from .explorer import build_cache
-    return build_cache(index, stage, key, triples)
+    memo = read_memo(out, OVERVIEW)             # the last first view's data
+    made = build_cache(index, stage, key, triples, memo=memo)
+    save_memo(out / STAGE / STORE, OVERVIEW, memo)
+    return made
 
 
 def _store_triples(manifest: dict, quads, base: str) -> int:

@@ -55,6 +55,7 @@ DB, BLOCKS, MANIFEST = "oxigraph", "turtle", "manifest.json"
 LINES = "lines.pkl"      # what the next build reuses of the graphs' lines (kg.graph.Runs.memo)
 PAGE = "page.pkl"        # the page's parts with what each read (kg.html.PageMemo)
 INDEX = "index.pkl"      # the index the page was drawn from (kg.graph.TermIndex.state)
+OVERVIEW = "overview.pkl"   # the explorer's first view as drawn (kg.explorer.build_cache)
 LOCK, STAGE, OLD, JOURNAL = ".kg-build.lock", ".kg-new", ".kg-old-store", ".kg-commit.json"
 FORMAT = 1          # bump when the layout of OUT/store changes: an older store is rebuilt whole
 # temporary files earlier versions of kg build left in the output folder when killed
@@ -556,6 +557,74 @@ def read_memo(out: str | Path | None, name: str) -> dict:
         return {}
 
 
+# A memo a rebuild changes in a few places (the page's parts, its index) is kept as the
+# memo as last written whole and, beside it, what changed since (DELTA): a rebuild links
+# the first from the last store and writes only the second, instead of pickling tens of
+# megabytes again. A random token ties the two: a delta of another whole is not used.
+DELTA = ".delta"
+DELTA_SHARE = 8         # the memo is written whole again once its delta is 1/8 of its size
+
+
+def read_layered(out: str | Path | None, name: str) -> tuple[object, object, str | None]:
+    """What :func:`save_layered` kept in the store of ``out``: (the memo as last written
+    whole, what changed since, the token tying them); ``({}, None, None)`` if none, or if
+    the two do not belong together (a memo without the changes since is stale)."""
+    folder = store_folder(out) if out is not None else None
+    try:
+        with open(folder / name, "rb") as whole_file, open(folder / (name + DELTA), "rb") as delta_file:
+            token, whole = unpickle(whole_file)
+            tied, delta = unpickle(delta_file)
+        if isinstance(token, str) and token == tied:
+            return whole, delta, token
+    except Exception:                   # none (an older store), damaged or not a pair: make everything
+        pass
+    return {}, None, None
+
+
+def save_layered(folder: str | Path, name: str, last: Path | None, token: str | None, delta, whole,
+                 changes: int = 0, size: int = 0) -> str:
+    """Keep a memo in the store folder ``folder``: ``delta`` (``changes`` entries changed
+    since the memo ``token`` names was written whole into the store folder ``last``)
+    beside a link to that whole; or ``whole()`` (a callable: the memo itself, of ``size``
+    entries) written whole with an empty delta, when there is no ``token`` or ``delta``,
+    or the delta has grown past 1/:data:`DELTA_SHARE` of the memo. Returns the token."""
+    import pickle
+    import secrets
+    folder = Path(folder)
+    if token is None or delta is None or last is None or changes * DELTA_SHARE > size:
+        token = None
+    else:
+        try:
+            os.link(last / name, folder / name)
+        except OSError:                 # gone or unlinkable: written whole below
+            token = None
+    if token is None:
+        token, delta = secrets.token_hex(16), None
+        with open(folder / name, "wb") as fh:
+            pickle.dump((token, whole()), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    with open(folder / (name + DELTA), "wb") as fh:
+        pickle.dump((token, delta), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return token
+
+
+def net_change(delta: tuple | None, entered: Iterable[bytes], left: Iterable[bytes]) -> tuple[set, set]:
+    """The lines that entered and left a set of lines since it was written whole: those
+    of ``delta`` (earlier builds', or None), then ``entered`` and ``left`` (this build's:
+    the lines now in and no longer in it)."""
+    came, went = (set(delta[0]), set(delta[1])) if delta else (set(), set())
+    for line in left:
+        if line in came:
+            came.discard(line)
+        else:
+            went.add(line)
+    for line in entered:
+        if line in went:
+            went.discard(line)
+        else:
+            came.add(line)
+    return came, went
+
+
 def _usable_manifest(current: Path | None, base: str) -> dict | None:
     if current is None:
         return None
@@ -709,12 +778,15 @@ def graphs_of(path: str | Path) -> dict[str, list[ox.Triple]]:
     return dict(sorted(out.items()))
 
 
-def _ontology_lines() -> list[str]:
+@lru_cache(maxsize=1)
+def _ontology_lines() -> tuple[str, ...]:
+    """The ontology's lines, its blank nodes named canonically (made once: a build asks
+    twice, and canonical naming takes rdflib a tenth of a second)."""
     from rdflib.compare import to_canonical_graph
 
     from .graph import lines_of
     from .validate import ontology_graph
-    return sorted(lines_of(to_canonical_graph(ontology_graph())))
+    return tuple(sorted(lines_of(to_canonical_graph(ontology_graph()))))
 
 
 def export(path: str | Path, fmt: str, target) -> None:

@@ -227,3 +227,77 @@ def test_no_temporary_files_left(corpus, tmp_path):
     cache = tmp_path / "cache"
     build([corpus], out=None, cache=cache)
     assert not [p for p in cache.rglob("*") if p.name.endswith(".tmp")]
+
+
+EDITS = {
+    # the same school (its IRI) gets a longer label, the old one becoming an alternative label
+    "label": "\n若羌县九江小学举行开学典礼。\n",
+    # an aid command named anew: one entity replaced by another, and every edge it had
+    "entity and edges": "\n九江市援疆指挥部(九江市对口支援若羌县工作前方指挥部)组织召开会议。\n",
+    # a new enterprise and relations to it
+    "edges": "\n九江市引进新疆天山纺织有限公司落户若羌县。\n",
+}
+OUTPUTS = ("graph.ttl", "graph.html", "explorer-cache.json", "merges.json")
+
+
+def test_rebuilds_in_a_row_draw_the_page_of_a_clean_build(corpus, tmp_path, monkeypatch):
+    """Edits one after another (a label, an entity with its edges, new edges, then all
+    taken back): after each, every output of the rebuild is a clean build's, the page's
+    memo and index are the whole of the first build linked plus a delta (kg.store
+    save_layered), and the first view of the explorer is taken from the last build
+    when the lines it is drawn from did not change."""
+    import kg.explorer
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    build([corpus], out=out, cache=cache)
+    whole = {name: (out / "store" / name).stat().st_ino for name in ("page.pkl", "index.pkl")}
+    article = corpus / "gen_000002.txt"
+    original = article.read_text(encoding="utf-8")
+    drawn = []
+    real = kg.explorer._page_data
+    monkeypatch.setattr(kg.explorer, "_page_data", lambda lines, *a, **k: (drawn.append(1), real(lines, *a, **k))[1])
+    text = original
+    for step, edit in [*EDITS.items(), ("a figure only", "\n新增就业岗位31个。\n"), ("taken back", None)]:
+        text = text + edit if edit else original
+        article.write_text(text, encoding="utf-8")
+        drawn.clear()
+        again = build([corpus], out=out, cache=cache)
+        assert again.page_parts_reused > 0, step
+        if step == "a figure only":     # no entity nor relation changed: the first view is the last one
+            assert drawn == [], step
+        clean = tmp_path / f"clean-{len(step)}"
+        build([corpus], out=clean)
+        for name in OUTPUTS:
+            assert (out / name).read_bytes() == (clean / name).read_bytes(), (step, name)
+        for name, inode in whole.items():
+            assert (out / "store" / name).stat().st_ino == inode, (step, name)      # linked, not written
+            assert (out / "store" / (name + ".delta")).stat().st_size > 0, (step, name)
+
+
+def test_a_layered_memo_is_used_only_with_its_own_delta(tmp_path):
+    """kg.store.save_layered and read_layered: a delta belongs to the whole it was made
+    against (a token ties them); without its delta a whole is stale and is not used; a
+    delta grown past its share gets the memo written whole."""
+    from kg.store import DELTA, net_change, read_layered, save_layered
+    def store(name):                    # what kg.store.store_folder takes for a store
+        folder = tmp_path / name / "store"
+        (folder / "oxigraph").mkdir(parents=True)
+        (folder / "manifest.json").write_text("{}", encoding="utf-8")
+        return folder
+    first, second, third = store("a"), store("b"), store("c")
+    token = save_layered(first, "m.pkl", None, None, None, lambda: {"x": 1})
+    assert read_layered(tmp_path / "a", "m.pkl") == ({"x": 1}, None, token)
+    assert save_layered(second, "m.pkl", first, token, {"y": 2}, None, changes=1, size=100) == token
+    assert (second / "m.pkl").stat().st_ino == (first / "m.pkl").stat().st_ino
+    assert read_layered(tmp_path / "b", "m.pkl") == ({"x": 1}, {"y": 2}, token)
+    (second / ("m.pkl" + DELTA)).write_bytes((first / ("m.pkl" + DELTA)).read_bytes())
+    (first / "m.pkl").unlink()
+    save_layered(first, "m.pkl", None, None, None, lambda: {"z": 3})        # another whole, another token
+    (second / ("m.pkl" + DELTA)).write_bytes((first / ("m.pkl" + DELTA)).read_bytes())
+    assert read_layered(tmp_path / "b", "m.pkl") == ({}, None, None)
+    (second / ("m.pkl" + DELTA)).unlink()
+    assert read_layered(tmp_path / "b", "m.pkl") == ({}, None, None)
+    assert save_layered(third, "m.pkl", first, "t", {"big": 1}, lambda: {"w": 4}, changes=50, size=100) != "t"
+    assert read_layered(tmp_path / "c", "m.pkl")[:2] == ({"w": 4}, None)
+    # lines that came and went since the whole: this build's changes on top of the delta's
+    came, went = net_change(([b"a", b"b"], [b"c"]), entered=[b"c", b"d"], left=[b"a", b"e"])
+    assert (came, went) == ({b"b", b"d"}, {b"e"})
