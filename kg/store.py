@@ -59,7 +59,8 @@ OVERVIEW = "overview.pkl"   # the explorer's first view as drawn (kg.explorer.bu
 LOCK, STAGE, OLD, JOURNAL = ".kg-build.lock", ".kg-new", ".kg-old-store", ".kg-commit.json"
 FORMAT = 1          # bump when the layout of OUT/store changes: an older store is rebuilt whole
 # temporary files earlier versions of kg build left in the output folder when killed
-_LEFTOVERS = (".graph.*.tmp", ".graph.*.nq", ".merges.json.*.tmp", ".graph.html.*.tmp")
+_LEFTOVERS = (".graph.*.tmp", ".graph.*.nq", ".merges.json.*.tmp", ".graph.html.*.tmp",
+              ".explorer-cache.json.*.tmp")   # the last: a kg serve killed while writing its cache
 _RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 

@@ -239,7 +239,8 @@ def test_files_written_from_quads_equal_those_of_rdflib_graphs(seed_build, tmp_p
     from kg.html import render_html
     from kg.pipeline import reference_dataset, write_outputs
     paths = {p.name: p for p in write_outputs(seed_build.graph, tmp_path, html=True, formats="all")}
-    assert sorted(paths) == ["graph.html", "graph.jsonld", "graph.nt", "graph.trig", "graph.ttl", "merges.json"]
+    assert sorted(paths) == ["explorer-cache.json", "graph.html", "graph.jsonld", "graph.nt", "graph.trig", "graph.ttl",
+                             "merges.json"]
     assert (tmp_path / "store" / "manifest.json").is_file()
     for name in ("graph.ttl", "graph.nt", "graph.trig", "merges.json"):
         assert paths[name].read_bytes() == _out(seed_build, name).read_bytes(), name
@@ -252,6 +253,7 @@ def test_files_written_from_quads_equal_those_of_rdflib_graphs(seed_build, tmp_p
     assert render_html(TermIndex(seed_build.lines)) == render_html(seed_build.rdf)
     assert paths["graph.html"].read_text(encoding="utf-8") == render_html(seed_build.rdf)
     assert paths["graph.html"].read_bytes() == _out(seed_build, "graph.html").read_bytes()
+    assert paths["explorer-cache.json"].read_bytes() == _out(seed_build, "explorer-cache.json").read_bytes()
 
 
 @pytest.mark.parametrize("text", ['引号"与\\反斜杠', "换行\n制表\t回车\r", "控制\x01\x1f字符", "𠮷 astral", "", "a.b <c> _:d"])
