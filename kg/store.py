@@ -418,11 +418,13 @@ INLINE_TRIPLES = 50_000
 # about 1.4 GB, in 50 MB pieces at about 0.45 GB, in 16 MB pieces at about 0.23 GB, none
 # clearly slower (the loader waits on the disk more than on the CPU; docs/performance.md).
 PIECE_BYTES = 16 * 2**20
-# The same for the Turtle blocks the loader reads as TriG: about four quads to an N-Quads
-# piece's one, so fewer, bigger bulk_load calls (each builds and ingests its own sorted
-# files; at 1,000 articles the loader took about a fifth less CPU than with 16 MB N-Quads
-# pieces, at a peak of about 340 MB against 230 MB).
-BLOCK_PIECE_BYTES = 16 * 2**20
+# The same for the Turtle blocks the loader reads as TriG: about three quads to an N-Quads
+# piece's one, so fewer bulk_load calls. Each call builds and ingests its own sorted files,
+# which overlap those already there, and RocksDB merges them again and again in the
+# background (about a third of the loader's CPU); fewer calls, less of that. At 1,000
+# articles (loader alone, with compaction): 16 MB N-Quads pieces 23.4 s of CPU at 213 MB,
+# 8 / 12 / 16 / 32 MB TriG pieces 23.3 / 21.0 / 19.1-20.7 / 18.6 s at 204 / 247 / 334 / 680 MB.
+BLOCK_PIECE_BYTES = 12 * 2**20
 
 # Each bulk_load call adds sorted files that overlap those already there, and the loader
 # exits before RocksDB merges them, so every index lookup of a query searched them all: on
