@@ -546,8 +546,10 @@ def settle(db: str | Path, wait: float = 0.1, rounds: int = 5) -> None:
     the next process to open the store for writing runs it at once, deleting files that a
     read-only open at that moment has just read the list of ("No such file ... .sst":
     ``tests/test_store.py``, 3 runs in 10 on a loader that made more calls). Opening the
-    store schedules what is owed and closing waits for a compaction once started, so the
-    store is opened and closed again, a moment apart, until that changes no file."""
+    store schedules what is owed, and a compaction of those few small files is done within
+    the moment before it is closed again, so the store is opened and closed again until that
+    changes no file. (A big one, which a store changed line by line over many rebuilds may
+    come to owe, can be given up by the close: readers then have :func:`read_only_store`.)"""
     import time
     for _ in range(rounds):
         before = _table_files(db)
