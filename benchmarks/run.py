@@ -196,6 +196,25 @@ def child_build(corpus: str, jobs: int, cache: str | None, out: str | None = Non
             "graph_sha256": digest, "graphs_replaced": c.get("graphs_replaced")}
 
 
+def child_build_vs_jieba(corpus: str, jobs: int) -> dict:
+    """A whole ``kg build`` (default outputs, empty output folder, no cache) and then plain
+    ``jieba.lcut`` over the same raw text in the same process: wall and CPU (the build's
+    children included) of each, and their ratios."""
+    import jieba
+    jieba.setLogLevel(60)
+    found = child_build(corpus, jobs, None)
+    jieba.initialize()
+    from kg.pipeline import collect_files
+    from kg.read import read_document
+    raw = [read_document(f).raw for f in collect_files([corpus])[0]]
+    start, cpu = time.perf_counter(), _cpu_seconds()
+    for text in raw:
+        jieba.lcut(text)
+    found.update(jieba_seconds=time.perf_counter() - start, jieba_cpu_seconds=_cpu_seconds() - cpu)
+    found.update(ratio=found["seconds"] / found["jieba_seconds"], ratio_cpu=found["cpu_seconds"] / found["jieba_cpu_seconds"])
+    return found
+
+
 def _cpu_seconds() -> float:
     """CPU time of this process and of its children that ended (the store loader, GNU sort,
     --jobs workers): on a shared machine the wall time follows the load, this much less."""
@@ -316,7 +335,7 @@ def main() -> None:
     ap.add_argument("--sizes", default="100,1000,10000", help="corpus sizes in articles")
     ap.add_argument("--quick", action="store_true", help="100 and 1000 articles, one repeat of the big runs")
     ap.add_argument("--repeats", type=int, default=3, help="repeats of the cheap measurements (median)")
-    ap.add_argument("--jobs", type=int, default=2, help="processes for the parallel build")
+    ap.add_argument("--jobs", type=int, help="processes for the parallel build (default 2; 1 with --only-build)")
     ap.add_argument("--stage-max", type=int, default=1000,
                     help="largest size whose stages (incl. triples, RDF files and page) are measured one by one")
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "yuanjiang-kg-bench",
@@ -331,22 +350,29 @@ def main() -> None:
                     help="only the stages of the last size (x jieba, a million triples as Turtle); writes stages.json")
     ap.add_argument("--only-loader", action="store_true",
                     help="kg build of the largest size, then its store loaded in one piece and in pieces")
+    ap.add_argument("--only-build", action="store_true",
+                    help="only a whole kg build of the last size (--jobs 1 unless --jobs is given) and plain "
+                         "jieba.lcut over the same text in the same process; writes build.json")
     ap.add_argument("--reuse", type=Path, help="with --only-query: time the query on this existing build")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.jobs is None:
+        args.jobs = 1 if args.only_build else 2
     if args.child:
         kind, *rest = args.child
         if kind == "stages":
             print(json.dumps(child_stages(rest[0])))
         elif kind == "dump":
             print(json.dumps(child_dump(rest[0], rest[1])))
+        elif kind == "build_vs_jieba":
+            print(json.dumps(child_build_vs_jieba(rest[0], int(rest[1]))))
         elif kind == "load":
             print(json.dumps(child_load(rest[0], rest[1], int(rest[2]))))
         else:
             print(json.dumps(child_build(rest[0], int(rest[1]), (rest[2] or None) if len(rest) > 2 else None,
                                          rest[3] if len(rest) > 3 else None)))
         return
-    if args.only_incremental or args.only_query or args.only_stages or args.only_loader:
+    if args.only_incremental or args.only_query or args.only_stages or args.only_loader or args.only_build:
         size = int(args.sizes.split(",")[-1])
         folder = corpus(size, args.work)
         load = os.getloadavg()
@@ -354,6 +380,9 @@ def main() -> None:
             found, name = run_child(["stages", str(folder)]), "stages.json"
         elif args.only_loader:
             found, name = loader(folder, args.work, size), "loader.json"
+        elif args.only_build:
+            print(f"kg build --jobs {args.jobs} and jieba.lcut, {size} articles ...", file=sys.stderr)
+            found, name = run_child(["build_vs_jieba", str(folder), str(args.jobs)]), "build.json"
         elif args.only_incremental:
             found, name = incremental(folder, args.work, size), "incremental.json"
         else:

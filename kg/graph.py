@@ -598,8 +598,10 @@ class Runs(Mapping):
     def put(self, name: str, lines: Iterable[str]) -> None:
         ordered = sorted(set(lines))
         if ordered:
-            self._packed[name] = pack(ordered)
-            self._sizes[name] = len(ordered)
+            raw = "\n".join(ordered).encode("utf-8")
+            # the digest now, from the bytes at hand: the store compares every graph's
+            self._packed[name] = zlib.compress(raw, _PACK_LEVEL)
+            self._sizes[name], self._digests[name] = len(ordered), hashlib.sha1(raw).hexdigest()
 
     def put_packed(self, name: str, packed: bytes, size: int, digest: str, made_from: str = "") -> None:
         """A graph as :attr:`memo` gave it (packed lines, their number and digest)."""

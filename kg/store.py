@@ -106,12 +106,27 @@ def open_store(path: str | Path, read_only: bool = True) -> ox.Store:
     works while a build runs; a writable open gives a one-line error if something holds it."""
     db = _existing_store(path) / DB
     try:
-        return ox.Store.read_only(str(db)) if read_only else ox.Store(str(db))
+        return read_only_store(db) if read_only else ox.Store(str(db))
     except OSError as err:
         if "lock" in str(err).lower():
             raise StoreError(f"{db}: in use by another process (it holds {db / 'LOCK'}); "
                              f"open it read-only") from None
         raise StoreError(f"{db}: cannot open the store: {err}") from None
+
+
+def read_only_store(db: str | Path, attempts: int = 5) -> ox.Store:
+    """``ox.Store.read_only(db)``, opened again when a file it listed vanished meanwhile: a
+    read-only open reads the list of files, then opens them, and a process holding the store
+    for writing may compact in between (a build's store owes no compaction, :func:`settle`,
+    but a writer may make one). The next reading of the list is the new one."""
+    import time
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(str(db))
+        except (OSError, RuntimeError) as err:
+            if attempt + 1 == attempts or "No such file" not in str(err):
+                raise
+            time.sleep(0.05 * (attempt + 1))
 
 
 def generation(path: str | Path) -> tuple[int, int] | None:
@@ -297,8 +312,9 @@ def stage_store(out: str | Path, quads: Mapping[str, Iterable[str]], base: str,
     taken out and those that came put in, instead of dropped and loaded whole (the merged
     graph changes in a few lines of some 70,000 at 1,000 articles).
 
-    The store is loaded by a second process (``processes`` > 1; pyoxigraph holds the GIL)
-    while this one serializes the Turtle blocks and the caller goes on (draws the page).
+    The Turtle blocks are written first; a second process (``processes`` > 1; pyoxigraph
+    holds the GIL) then loads the changed graphs from them (:func:`load_task`) while the
+    caller goes on (draws the page).
     Returns the new manifest, with ``changed`` and ``removed``: how many graphs were
     (re)written and dropped, and ``finish()``, which waits for the store and raises what
     went wrong; call it before :func:`commit`."""
@@ -327,41 +343,44 @@ def stage_store(out: str | Path, quads: Mapping[str, Iterable[str]], base: str,
     changed = {iri for iri, g in graphs.items() if old_graphs.get(iri, {}).get("digest") != g["digest"]}
     edits = {iri: edit for iri in sorted(changed) if iri != reference and iri in old_graphs
              and (edit := _line_edit(last, graphs[iri]["name"], quads)) is not None}
-    # what the loader reads: the changed graphs as N-Quads, written graph by graph as bytes
-    # (joined as one string, a 1,000-article graph cost gigabytes); the lines taken out of
-    # graphs changed line by line in a second file
     task = {"db": str(stage / DB), "checkpoint_of": str(current / DB) if old else None,
             "remove": sorted(iri for iri in old_graphs if iri not in graphs or (iri in changed and iri not in edits)),
-            "nquads": str(out / STAGE / "load.nq"), "unload": str(out / STAGE / "unload.nq"), "graphs": sorted(graphs)}
+            "nquads": str(out / STAGE / "load.nq"), "unload": str(out / STAGE / "unload.nq"), "graphs": sorted(graphs),
+            "blocks": []}
     written = (sum(graphs[iri]["triples"] for iri in changed if iri not in edits)
                + sum(old_graphs[iri]["triples"] for iri in task["remove"])
                + sum(len(put) + len(take) for put, take in edits.values()))
     uncompacted = _uncompacted(current, old_graphs) + written
     task["compact"] = uncompacted * COMPACT_SHARE >= sum(g["triples"] for g in graphs.values())
     (stage / UNCOMPACTED).write_text(f"{0 if task['compact'] else uncompacted}\n", encoding="utf-8")
+    # the loader reads the graphs replaced whole from their Turtle blocks (a quarter of the
+    # bytes of their N-Quads, and no second copy written); the lines of graphs changed line
+    # by line, graphs whose lines may hold a blank node, and the ontology go as N-Quads, the
+    # blank nodes in one piece: each bulk_load call names them anew
+    blank = []
+    for iri, g in graphs.items():
+        block = stage / BLOCKS / g["block"]
+        if iri not in changed and (current / BLOCKS / g["block"]).is_file():
+            os.link(current / BLOCKS / g["block"], block)
+            continue
+        raw = _raw(quads, g["name"])
+        if iri in changed and iri not in edits:
+            (blank.append(iri) if b"_:" in raw else task["blocks"].append([iri, str(block)]))
+        block.write_bytes(turtle_block(raw, prefixes))
+    task["blocks"].sort()
     with open(task["nquads"], "wb") as nq, open(task["unload"], "wb") as unload:
-        for iri in sorted(changed):
-            tail = f" <{iri}> .\n"
-            if iri in edits:
-                put, take = edits[iri]
-                nq.write(_statements(b"\n".join(put), tail.encode("utf-8")))
-                unload.write(_statements(b"\n".join(take), tail.encode("utf-8")))
-            elif iri == reference and extra:
-                nq.write(join_lines(sorted(set(quads[graphs[iri]["name"]]).union(extra)), tail).encode("utf-8"))
-            else:
-                nq.write(_statements(_raw(quads, graphs[iri]["name"]), tail.encode("utf-8")))
+        for iri in sorted(edits):
+            tail = f" <{iri}> .\n".encode("utf-8")
+            put, take = edits[iri]
+            nq.write(_statements(b"\n".join(put), tail))
+            unload.write(_statements(b"\n".join(take), tail))
+        for iri in sorted(blank):
+            nq.write(_statements(_raw(quads, graphs[iri]["name"]), f" <{iri}> .\n".encode("utf-8")))
+        if reference in changed and extra:
+            nq.write(join_lines(extra, f" <{reference}> .\n").encode("utf-8"))
+    task["prefixes"] = prefix_header(prefixes).decode("utf-8")
     # a few thousand triples load in a fraction of a second: here, with no process to start
     finish = _start_loader(task, 1 if written <= INLINE_TRIPLES and not task["compact"] else processes)
-    try:
-        for iri, g in graphs.items():
-            block = stage / BLOCKS / g["block"]
-            if iri not in changed and (current / BLOCKS / g["block"]).is_file():
-                os.link(current / BLOCKS / g["block"], block)
-            else:
-                block.write_bytes(turtle_block(_raw(quads, g["name"]), prefixes))
-    except BaseException:
-        finish.cancel()
-        raise
     manifest = {"format": FORMAT, "base": base, "graphs": dict(sorted(graphs.items()))}
     save_manifest(stage, manifest)
     if isinstance(quads, Runs):
@@ -399,6 +418,13 @@ INLINE_TRIPLES = 50_000
 # about 1.4 GB, in 50 MB pieces at about 0.45 GB, in 16 MB pieces at about 0.23 GB, none
 # clearly slower (the loader waits on the disk more than on the CPU; docs/performance.md).
 PIECE_BYTES = 16 * 2**20
+# The same for the Turtle blocks the loader reads as TriG: about three quads to an N-Quads
+# piece's one, so fewer bulk_load calls. Each call builds and ingests its own sorted files,
+# which overlap those already there, and RocksDB merges them again and again in the
+# background (about a third of the loader's CPU); fewer calls, less of that. At 1,000
+# articles (loader alone, with compaction): 16 MB N-Quads pieces 23.4 s of CPU at 213 MB,
+# 8 / 12 / 16 / 32 MB TriG pieces 23.3 / 21.0 / 19.1-20.7 / 18.6 s at 204 / 247 / 334 / 680 MB.
+BLOCK_PIECE_BYTES = 12 * 2**20
 
 # Each bulk_load call adds sorted files that overlap those already there, and the loader
 # exits before RocksDB merges them, so every index lookup of a query searched them all: on
@@ -454,15 +480,36 @@ def nquads_pieces(path: str | Path, size: int = PIECE_BYTES) -> Iterator[bytes]:
             yield b"".join(blank)
 
 
+def block_pieces(blocks: list, prefixes: bytes, size: int = BLOCK_PIECE_BYTES) -> Iterator[bytes]:
+    """TriG documents of about ``size`` bytes from the Turtle blocks ``blocks`` ([graph IRI,
+    block file] pairs): the prefix lines, then ``<graph> { block }`` for each, whole blocks
+    only (a block bigger than ``size`` is a piece of its own)."""
+    piece, held = [prefixes], 0
+    for iri, path in blocks:
+        with open(path, "rb") as fh:
+            block = fh.read()
+        if not block:
+            continue
+        piece += [f"<{iri}> {{\n".encode("utf-8"), block, b"}\n"]
+        held += len(block)
+        if held >= size:
+            yield b"".join(piece)
+            piece, held = [prefixes], 0
+    if held:
+        yield b"".join(piece)
+
+
 def load_task(task: dict) -> None:
     """The loader's work: checkpoint the current store (hard links), drop the graphs to
     replace, take out the quads of ``task["unload"]`` (graphs changed line by line),
-    bulk-load the N-Quads file a piece at a time (bounds the loader's memory),
-    parsing it strictly: this is where a term that is not valid RDF (an IRI with a space)
-    fails the build, since :func:`turtle_block` copies the lines without parsing them; and
-    name every graph, empty or not; with ``task["compact"]``, compact the store (see
-    :data:`COMPACT_SHARE`). ``task["piece_bytes"]``, if given, overrides
-    :data:`PIECE_BYTES` (0: one piece, as before; the benchmark compares both)."""
+    bulk-load the graphs replaced whole from their Turtle blocks (``task["blocks"]``) as
+    TriG a piece at a time (bounds the loader's memory), then the N-Quads file (the lines
+    graphs changed line by line gained, the graphs whose lines may hold a blank node, and
+    the ontology), parsing both strictly: this is where a term that is not valid RDF (an IRI
+    with a space) fails the build, since :func:`turtle_block` copies the lines without
+    parsing them; and name every graph, empty or not; with ``task["compact"]``, compact the
+    store (see :data:`COMPACT_SHARE`). ``task["piece_bytes"]``, if given, overrides
+    :data:`PIECE_BYTES` for the N-Quads (0: one piece; the benchmark compares both)."""
     if task["checkpoint_of"]:
         ox.Store.read_only(task["checkpoint_of"]).backup(task["db"])
     db = ox.Store(task["db"])
@@ -473,6 +520,8 @@ def load_task(task: dict) -> None:
             for quad in ox.parse(piece, format=ox.RdfFormat.N_QUADS):
                 db.remove(quad)
         os.unlink(task["unload"])
+    for piece in block_pieces(task.get("blocks", ()), task.get("prefixes", "").encode("utf-8"), BLOCK_PIECE_BYTES):
+        db.bulk_load(piece, format=ox.RdfFormat.TRIG)
     for piece in nquads_pieces(task["nquads"], task.get("piece_bytes", PIECE_BYTES)):
         db.bulk_load(piece, format=ox.RdfFormat.N_QUADS)
     for iri in task["graphs"]:
@@ -482,7 +531,37 @@ def load_task(task: dict) -> None:
         db.optimize()                   # see COMPACT_SHARE
     db.flush()
     del db
+    settle(task["db"])
     os.unlink(task["nquads"])
+
+
+def settle(db: str | Path, wait: float = 0.1, rounds: int = 5) -> None:
+    """Leave the RocksDB store ``db`` owing no compaction, so that a later writable open
+    changes no file under a read-only reader.
+
+    ``Store.optimize()`` of pyoxigraph 0.5 compacts every column family but the one naming
+    the graphs, into which each ``bulk_load`` call (and each flush after ``add_graph``)
+    puts a small file of its own. With two of them at level 0 RocksDB owes a compaction,
+    scheduled in the background; a process that closes the store first leaves it owed, and
+    the next process to open the store for writing runs it at once, deleting files that a
+    read-only open at that moment has just read the list of ("No such file ... .sst":
+    ``tests/test_store.py``, 3 runs in 10 on a loader that made more calls). Opening the
+    store schedules what is owed, and a compaction of those few small files is done within
+    the moment before it is closed again, so the store is opened and closed again until that
+    changes no file. (A big one, which a store changed line by line over many rebuilds may
+    come to owe, can be given up by the close: readers then have :func:`read_only_store`.)"""
+    import time
+    for _ in range(rounds):
+        before = _table_files(db)
+        store = ox.Store(str(db))
+        time.sleep(wait)                # a compaction not yet started is dropped by closing
+        del store
+        if _table_files(db) == before:
+            return
+
+
+def _table_files(db: str | Path) -> set[str]:
+    return {name for name in os.listdir(db) if name.endswith(".sst")}
 
 
 _LOADER_CODE = """import json, sys

@@ -415,6 +415,36 @@ def test_the_loader_loads_in_pieces_the_same_store_as_in_one(tmp_path, seed_buil
     assert one == pieces and one[1] > 0 and one[0] == len(text.splitlines())
 
 
+def test_the_loader_reads_the_turtle_blocks_and_keeps_blank_nodes_together(tmp_path, monkeypatch):
+    """The loader reads the changed graphs from their Turtle blocks as TriG, a few whole
+    blocks to a piece; the graphs whose lines hold a blank node go as N-Quads in one piece,
+    so a blank node two graphs share stays one node. The store holds what the lines say."""
+    from kg import store
+    from kg.graph import LINE_TYPE
+    quads = {"a": ["<http://e.org/s> <http://e.org/p> _:b0", '_:b0 <http://e.org/label> "x"'],
+             "b": ["_:b0 <http://e.org/q> <http://e.org/o>"]}
+    for i in range(40):
+        quads[f"d{i:02d}"] = [f'<http://e.org/s{i}> <http://e.org/p> "文 {i}"@zh',
+                              f"<http://e.org/s{i}> {LINE_TYPE} <http://e.org/T>"]
+    real, pieces = store.block_pieces, []
+    monkeypatch.setattr(store, "block_pieces", lambda *a: pieces.extend(real(*a)) or pieces)
+    monkeypatch.setattr(store, "BLOCK_PIECE_BYTES", 300)
+    real_start = store._start_loader
+    monkeypatch.setattr(store, "_start_loader", lambda task, processes: real_start(task, 1))
+    write_files(quads, tmp_path, formats=("ttl",))
+    assert len(pieces) > 5 and all(p.startswith(store.prefix_header()) for p in pieces)
+    assert not any(b"_:" in p for p in pieces)
+    db = store.open_store(tmp_path)
+    found = list(db.quads_for_pattern(None, None, None, None))
+    blank = {t for q in found for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)}
+    assert len(blank) == 1
+    docs = {(str(q.subject), str(q.predicate), str(q.object), q.graph_name.value.rsplit("/", 1)[1])
+            for q in found if "/s" in str(q.subject) and "/doc/d" in str(q.graph_name)}
+    assert docs == {(f"<http://e.org/s{i}>", p, o, f"d{i:02d}") for i in range(40)
+                    for p, o in (("<http://e.org/p>", f'"文 {i}"@zh'),
+                                 ("<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", "<http://e.org/T>"))}
+
+
 def test_an_invalid_line_is_refused_and_the_old_set_kept(tmp_path):
     write_files({"a": ["<http://e.org/s> <http://e.org/p> <http://e.org/o>"]}, tmp_path)
     before = {f: (tmp_path / f).read_bytes() for f in ("graph.ttl", "graph.nt", "graph.trig")}
