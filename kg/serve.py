@@ -218,11 +218,11 @@ def describe_store(path: str | Path, cache: tuple[Path, str] | None = None) -> d
     it is, read-only, with nothing loaded. Its size is counted (10 s on 13M triples) unless
     the explorer's ``cache`` of this store kept it."""
     from .explorer_cache import read_cached
-    from .store import DB, named_graphs, store_folder
+    from .store import DB, named_graphs, read_only_store, store_folder
     folder = store_folder(path)
     triples = read_cached(*cache, "", "triples") if cache is not None else None
     if triples is None:
-        triples = len(ox.Store.read_only(str(folder / DB)))
+        triples = len(read_only_store(folder / DB))
     return {"file": str(path), "triples": triples, "dataset": True,
             "named_graphs": named_graphs(folder), "default_graph_triples": 0,
             "store": str(folder / DB)}
@@ -305,7 +305,8 @@ def _worker_main(folder: str) -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # stray prints must not corrupt the reply stream
     info = json.loads((Path(folder) / "info.json").read_text(encoding="utf-8"))
-    store = ox.Store.read_only(info.get("store") or str(Path(folder) / "store"))
+    from .store import read_only_store
+    store = read_only_store(info.get("store") or Path(folder) / "store")
     out.write(b"ready\n")
     out.flush()
 
@@ -889,7 +890,8 @@ class SparqlServer(ThreadingHTTPServer):
             self.pool = WorkerPool(self._folder, max(1, workers))
             loading.join()
             from .explorer import Explorer
-            store = ox.Store.read_only(self.info.get("store") or str(Path(self._folder) / "store"))
+            from .store import read_only_store
+            store = read_only_store(self.info.get("store") or Path(self._folder) / "store")
             self.explorer = Explorer(store, dataset=self.info["dataset"], warm=warm, triples=self.info["triples"],
                                      cache=_still(cache, graph))
         except BaseException:
@@ -922,7 +924,8 @@ class SparqlServer(ThreadingHTTPServer):
                 (Path(self._folder) / "info.json").write_text(json.dumps(info), encoding="utf-8")
                 pool = WorkerPool(self._folder, self.pool.size)
                 from .explorer import Explorer
-                store = ox.Store.read_only(info["store"])
+                from .store import read_only_store
+                store = read_only_store(info["store"])
                 explorer = Explorer(store, dataset=True, warm=self._warm, triples=info["triples"],
                                     cache=_still(cache, self._graph))
             except (OSError, RuntimeError, StoreError):
