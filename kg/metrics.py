@@ -25,7 +25,7 @@ from .decide import Scorer, bucket, load_scorer
 from .lexicon import Lexicon, cue_group, load_lexicon, rule_pairs, rule_pattern, rule_words
 from .mentions import NAME_CHAR, _dictionary_tags, _is_stop, lcut
 from .model import Document, Entity, Evidence, Mention, Metric
-from .relations import ACTOR_TYPES, CLAUSE_HEAD, NOT_ACTOR_BEFORE
+from .relations import ACTOR_TYPES, CLAUSE_BREAK, CLAUSE_HEAD, NOT_ACTOR_BEFORE
 from .textsearch import after_last
 
 CN_DIGITS = "零一二三四五六七八九十百千万亿两〇"
@@ -772,8 +772,6 @@ def _without_name(indicator: str, names: list[str]) -> str:
 
 ACTS_OR_STANDS = frozenset(ACTOR_TYPES | {"Facility"})     # what a figure before 落户/入驻 may be about
 SPEECH = re.compile(r"[，。；！？,;!?]")
-CLAUSE_BREAK_CHARS = "，。；,;"
-CLAUSE_BREAK = re.compile(f"[{CLAUSE_BREAK_CHARS}]")
 ONLY_COLON = re.compile(r"\s*[：:]\s*$")                 # a list's lead ends here (…合作社：)
 DIGIT_OR_POINT_AT_END = re.compile(r"[\d.]$")
 HAN_RUN = re.compile(r"[\u4e00-\u9fff]{0,10}")

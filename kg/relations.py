@@ -51,7 +51,7 @@ FOUNDED_BY_LIST = rule_pattern("founded_by_list")
 AFFILIATED_TO = rule_pattern("affiliated_to")
 THIS_ONE = rule_pattern("this_one")
 PAIRED_WITH_GAP = rule_pattern("paired_with_gap")
-CLAUSE_BREAK = re.compile(r"[，。,；;]")
+CLAUSE_BREAK = re.compile(r"[，。,；;]")          # where a clause ends (also kg.metrics')
 CLAUSE_OR_LIST_BREAK = re.compile(r"[，。,；;、]")
 
 
