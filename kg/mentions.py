@@ -108,6 +108,7 @@ PLAN_PERIOD = rule_pattern("plan_period")
 GENERIC_MODIFIERS = frozenset(rule_words("generic_modifiers"))
 KIND_BEFORE_HEAD = rule_pattern("kind_before_head")
 EACH_BEFORE_NAME = rule_pattern("each_before_name")
+VISIT_VERBS = frozenset(rule_words("visit_verbs"))
 MEDIA_AFTER_PLACE = rule_pattern("media_after_place")
 INDUSTRY_LIST_AFTER = rule_pattern("industry_list_after")
 INDEFINITE_FIRM = rule_pattern("indefinite_firm")
@@ -608,6 +609,8 @@ class _Finder:
                     or HOSPITAL_GRADE.fullmatch(name) or SCENIC_GRADE.fullmatch(name) or KIND_BEFORE_HEAD.search(s, 0, head) \
                     or s.startswith("中小学", head - 1) or EACH_BEFORE_NAME.search(s, 0, start):
                 continue                      # …的好学校, 皮山县中小学: a kind of school, not one
+            if s[head - 1] == "等" and start and s[start - 1] == "、":
+                continue                      # 、金沙湖等景区: the list's last item and its kind (湖等 is one token)
             if legal_form and len(name) - len(suf) <= 2 and INDEFINITE_FIRM.search(s, 0, start):
                 continue                      # 一家管业公司, 这家纺织公司: which firm is not said
             if suf == "市场" and self.gaz.lookup(name[:-len(suf)]):
@@ -1032,7 +1035,7 @@ def _after_verbs(tokens: list[_Token], start: int, end: int, lex: Lexicon) -> in
     for tok in tokens[bisect_left(tokens.starts, start):]:
         if tok.end > end:
             break
-        if len(tok.word) >= 2 and (tok.word in lex.stopwords or _is_trigger(tok.word, lex)) \
+        if len(tok.word) >= 2 and (tok.word in lex.stopwords or tok.word in VISIT_VERBS or _is_trigger(tok.word, lex)) \
                 or tok.start == begin and tok.word in PREPOSITIONS:
             begin = tok.end
     return begin

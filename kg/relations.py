@@ -422,20 +422,50 @@ class _DocRelations:
         return None
 
     def leading_division(self, name: str, named_only: bool) -> str | None:
-        """The division ``name`` starts with (see :meth:`place_in_name`), or None."""
+        """The division ``name`` starts with (see :meth:`place_in_name`), or None; of a chain
+        of divisions, each inside the one before (新疆拜城县某公园), the innermost named."""
+        found = None
+        for n in range(min(len(name) - 2, 11), 1, -1):
+            found = self._named_place(self.gaz.lookup(name[:n]), named_only)
+            if found:
+                break
+        within, rest = None, name
+        while (link := self._division_prefix(rest, within)) is not None:
+            meant, n = link
+            if within is not None:
+                found = self._named_place(meant, named_only) or found
+            within, rest = meant, rest[n:]
+        return found
+
+    def _named_place(self, meant, named_only: bool) -> str | None:
+        """Of the divisions a short name can mean, the one the graph has, if that is clear."""
+        places = [p for p in meant if f"place/{p.code}" in self.entities]
+        if len(places) > 1 and any(f"place/{p.code}" == self.supported for p in places):
+            return self.supported         # 阿克苏南平小学 in an article on 阿克苏市
+        outer = [p for p in places if all(q is p or self.gaz.is_within(q.code, p.code) for q in places)]
+        if len(outer) == 1 and (len(places) == len(meant) or not named_only):
+            return f"place/{outer[0].code}"
+        return None
+
+    def _division_prefix(self, name: str, within) -> tuple[list, int] | None:
+        """The longest division name ``name`` opens with (inside one of ``within``), and its length."""
         for n in range(min(len(name) - 2, 11), 1, -1):
             meant = self.gaz.lookup(name[:n])
-            places = [p for p in meant if f"place/{p.code}" in self.entities]
-            if len(places) > 1 and any(f"place/{p.code}" == self.supported for p in places):
-                return self.supported     # 阿克苏南平小学 in an article on 阿克苏市
-            outer = [p for p in places if all(q is p or self.gaz.is_within(q.code, p.code) for q in places)]
-            if len(outer) == 1 and (len(places) == len(meant) or not named_only):
-                return f"place/{outer[0].code}"
+            if within is not None:
+                meant = [p for p in meant if any(self.gaz.is_within(p.code, w.code) for w in within)]
+            if meant:
+                return meant, n
         return None
 
     def names_other_place(self, e: Entity) -> bool:
+        """Whether the name opens with a division (吐鲁番坎儿井; 喀什古城, whose 喀什 is a
+        prefecture and its seat, one inside the other); not a short name shared by
+        divisions apart from each other (城关, 新城)."""
         name = e.label.strip("“”\"")
-        return any(len(self.gaz.lookup(name[:n])) == 1 for n in range(2, min(len(name) - 1, 10)))
+        return any(self._one_place(self.gaz.lookup(name[:n])) for n in range(2, min(len(name) - 1, 10)))
+
+    def _one_place(self, meant) -> bool:
+        return bool(meant) and any(all(q is p or self.gaz.is_within(q.code, p.code) for q in meant) for p in meant)
 
     def hierarchy(self) -> None:
         """Containment of places from the gazetteer, for every pair present in the graph."""

@@ -270,3 +270,29 @@ def test_affiliated_hospitals_counted_are_a_kind_not_a_name():
     """某医科大学6家附属医院: how many of a kind, no hospital named 附属医院."""
     names = {e.label for e in entities(PAIRING + "温州医科大学6家附属医院通过以院包科等形式帮扶拜城县人民医院。")}
     assert "附属医院" not in names and "拜城县人民医院" in names
+
+
+def located(text: str) -> set[tuple[str, str]]:
+    kg = extract([read_bytes(text.encode("utf-8"), "t.txt")])
+    return {(kg.entities[r.subject].label, kg.entities[r.object].label) for r in kg.relations
+            if r.predicate == "locatedIn"}
+
+
+def test_a_list_of_sites_after_a_verb_of_a_journey_starts_after_the_verb():
+    """游客将陆续游览甲、乙等景区: the first site's name starts after 游览."""
+    names = {e.label for e in entities(PAIRING + "游客将陆续游览青石花谷、白杨古城、金沙湖等景区。")}
+    assert {"青石花谷", "白杨古城", "金沙湖"} <= names
+    assert not [n for n in names if "游览" in n]
+
+
+def test_a_site_named_after_a_prefecture_and_its_seat_is_not_placed_in_the_articles_county():
+    """阿克苏白杨古城 is named after 阿克苏 (a prefecture and its seat, one in the other), so
+    it is not put in 拜城县, the county the article is about, for want of a place."""
+    got = located(PAIRING + "游客将陆续游览阿克苏白杨古城、金沙湖等景区。")
+    assert ("阿克苏白杨古城", "拜城县") not in got
+
+
+def test_a_name_opening_with_a_chain_of_divisions_lies_in_the_innermost():
+    """新疆拜城县白杨公园 lies in 拜城县, not merely in the region."""
+    got = located(PAIRING + "温州市援建的新疆拜城县白杨公园今天开园。")
+    assert ("新疆拜城县白杨公园", "拜城县") in got
