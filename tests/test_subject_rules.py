@@ -296,3 +296,15 @@ def test_a_name_opening_with_a_chain_of_divisions_lies_in_the_innermost():
     """新疆拜城县白杨公园 lies in 拜城县, not merely in the region."""
     got = located(PAIRING + "温州市援建的新疆拜城县白杨公园今天开园。")
     assert ("新疆拜城县白杨公园", "拜城县") in got
+
+
+def test_a_place_after_weiyu_says_where_the_subject_lies_it_is_not_the_subject():
+    """某地区位于某县北部，拥有景点30余处: the sights are the first name's; 处 counts them."""
+    got = subjects(PAIRING + "白杨河谷旅游区位于拜城县北部，拥有自然景点30余处。")
+    assert got["30余处"] == "白杨河谷旅游区"
+
+
+def test_trains_flights_and_trips_are_counted():
+    """2列专列, 20架包机, 开行10趟: measure words of transport count things."""
+    got = subjects(PAIRING + "今年温州市援疆指挥部推出2列旅游专列、20架旅游包机，开行旅游大巴10趟。")
+    assert {"2列", "20架", "10趟"} <= set(got)
