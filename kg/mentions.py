@@ -615,9 +615,9 @@ class _Finder:
                 continue                      # 一家管业公司, 这家纺织公司: which firm is not said
             if suf == "市场" and self.gaz.lookup(name[:-len(suf)]):
                 continue                      # 打开浙江市场: a place's market, not a marketplace
-            if typ == "Facility" and (COUNTED.match(s, end) or NUM_MEASURE.search(s, 0, start)) \
+            if typ in ("Facility", "School", "Hospital") and (COUNTED.match(s, end) or NUM_MEASURE.search(s, 0, start)) \
                     and not any(p.code and p.start - sent.start == start for p in self.by_sentence.get(sent.index, ())):
-                continue                      # 建设光伏电站2座, 建成两个生产基地: a kind of facility, counted
+                continue                      # 建设光伏电站2座, 建成两个生产基地, 双语幼儿园130所: a kind, counted
             if typ == "Enterprise" and _industry_word(suf) and (
                     not _business_context(s, lex) or _name_goes_on(tokens, end, lex) or INDUSTRY_LIST_AFTER.match(s, end)):
                 continue                      # 新材料项目, 新能源客车: a kind of business, not a firm

@@ -55,6 +55,17 @@ CLAUSE_BREAK = re.compile(r"[，。,；;]")          # where a clause ends (also
 CLAUSE_OR_LIST_BREAK = re.compile(r"[，。,；;、]")
 
 
+_TRIGGER_PATTERNS: dict[int, tuple[Lexicon, re.Pattern]] = {}    # the lexicon kept: its id stays its own
+
+
+def _trigger_pattern(lex: Lexicon) -> re.Pattern:
+    """Any trigger word of any relation, one pattern per lexicon."""
+    if id(lex) not in _TRIGGER_PATTERNS:
+        words = sorted({w for ws in lex.triggers.values() for w in ws}, key=len, reverse=True)
+        _TRIGGER_PATTERNS[id(lex)] = lex, re.compile("|".join(map(re.escape, words)))
+    return _TRIGGER_PATTERNS[id(lex)][1]
+
+
 class _DocRelations:
     def __init__(self, doc: Document, mentions: list[Mention], entities: dict[str, Entity],
                  pairing: Pairing, gaz: Gazetteer, lex: Lexicon):
@@ -72,6 +83,9 @@ class _DocRelations:
         self.places_in_names: dict[tuple[str, bool], str | None] = {}     # place_in_name's answers
         self.end_memo: dict[tuple[str, str, str], list[str]] = {}       # end_features' answers
         self.trigger_memo: dict[tuple[str, str], list[tuple[int, str]]] = {}   # triggers_in's answers
+        # a trigger inside a name is no trigger (生产建设兵团, 援建医院 as a name's part)
+        holds = _trigger_pattern(lex).search
+        self.names_holding_triggers = sorted({m.text for m in self.mentions if holds(m.text)})
         self.command = aid_command(self.mentions, entities, self.supporter)
         # where an unplaced school or facility goes: the supported county, when the article
         # is about it (not when it tours several: 福州→昌吉市, 厦门→吉木萨尔县, …)
@@ -166,6 +180,11 @@ class _DocRelations:
 
     def _triggers_in(self, text: str, relation: str) -> list[tuple[int, str]]:
         found, taken = [], set()
+        for name in self.names_holding_triggers:
+            at = text.find(name)
+            while at != -1:
+                taken.update(range(at, at + len(name)))
+                at = text.find(name, at + len(name))
         for word in self.lex.triggers.get(relation, ()):
             at = text.find(word)          # non-overlapping occurrences, left to right
             while at != -1:

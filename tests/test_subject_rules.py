@@ -308,3 +308,19 @@ def test_trains_flights_and_trips_are_counted():
     """2列专列, 20架包机, 开行10趟: measure words of transport count things."""
     got = subjects(PAIRING + "今年温州市援疆指挥部推出2列旅游专列、20架旅游包机，开行旅游大巴10趟。")
     assert {"2列", "20架", "10趟"} <= set(got)
+
+
+def test_kinds_of_school_counted_or_taken_in_part_are_not_names():
+    """新建双语幼儿园30所, 部分双语小学: kinds of school; the counts are the supporter's."""
+    text = PAIRING + "温州市投入资金2亿元，新建双语幼儿园30所、乡镇卫生院12所。部分双语小学硬件超过内地。"
+    names = {e.label for e in entities(text)}
+    assert not names & {"双语幼儿园", "新建双语幼儿园", "乡镇卫生院", "部分双语小学", "双语小学"}
+    got = subjects(text)
+    assert got["30所"] == got["12所"] == "温州市"
+
+
+def test_a_trigger_word_inside_a_name_is_no_trigger():
+    """新疆生产建设兵团 holds 建设: a workshop there is not built by anyone for that."""
+    kg = extract([read_bytes((PAIRING + "位于新疆生产建设兵团第一师白杨工业园区的金禾纺织车间内，机器轰鸣。")
+                             .encode("utf-8"), "t.txt")])
+    assert not [r for r in kg.relations if r.predicate == "builds"]
