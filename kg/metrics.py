@@ -586,9 +586,10 @@ class _DocMetrics:
             if before and not any(m.code and m.start - base == clause and m.start >= before[-1].end for m in usable):
                 return self._step("initiative_before", before[-1].entity)
         # 3. right after the measure word (1198个湖州市学生家庭), not where they went (73名到九师)
+        # nor a name opening the next clause (建设项目3个，某市委…)
         for m in usable:
             if 0 <= m.start - base - end <= 1 and self.types(m) & ACTOR_TYPES \
-                    and not text[end:m.start - base] in DESTINATION:
+                    and not text[end:m.start - base] in DESTINATION and not CLAUSE_BREAK.match(text, end):
                 return self._step("after_measure", m.entity)
         # 4. 的 + entity
         for m in usable:

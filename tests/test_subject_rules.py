@@ -324,3 +324,9 @@ def test_a_trigger_word_inside_a_name_is_no_trigger():
     kg = extract([read_bytes((PAIRING + "位于新疆生产建设兵团第一师白杨工业园区的金禾纺织车间内，机器轰鸣。")
                              .encode("utf-8"), "t.txt")])
     assert not [r for r in kg.relations if r.predicate == "builds"]
+
+
+def test_a_name_opening_the_next_clause_is_not_what_the_count_before_it_counts():
+    """建设项目3个，某县委…: the county's committee opens a clause of its own."""
+    got = subjects(PAIRING + "温州市援疆工作组落实援建资金1150万元，建设项目3个，拜城县委、县政府还在计划外提供资金200万元。")
+    assert got["3个"] == "温州市援疆工作组"
