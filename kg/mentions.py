@@ -110,6 +110,7 @@ KIND_BEFORE_HEAD = rule_pattern("kind_before_head")
 EACH_BEFORE_NAME = rule_pattern("each_before_name")
 VISIT_VERBS = frozenset(rule_words("visit_verbs"))
 MEDIA_AFTER_PLACE = rule_pattern("media_after_place")
+NUMBERED_AFTER_PLACE = rule_pattern("numbered_after_place")
 INDUSTRY_LIST_AFTER = rule_pattern("industry_list_after")
 INDEFINITE_FIRM = rule_pattern("indefinite_firm")
 BOUNDARY_AFTER_NAME = set("在和与的是说等担及为到从向把被将也都又已还并就,，。；;、!！?？:：”)（(")
@@ -290,9 +291,9 @@ class _Finder:
             if hit is None:
                 continue
             form, places = hit
-            if MEDIA_AFTER_PLACE.match(s, i + len(form)):
+            if MEDIA_AFTER_PLACE.match(s, i + len(form)) or NUMBERED_AFTER_PLACE.match(s, i + len(form)):
                 i += len(form)
-                continue                      # 新疆日报讯: a newspaper's name, not the place
+                continue                      # 新疆日报讯, 某地六院: a newspaper's or hospital's name, not the place
             types = places[0].types
             if places[0].joint_city and places[0].joint_city[:-1] in form:
                 types = ("City", *types)      # 可克达拉市 names its XPCC division as a city
@@ -860,6 +861,8 @@ class _Finder:
                 if name[0] not in lex.surnames or _dictionary_tags().get(name[:2], "nr")[:2] != "nr":
                     continue                   # 专家常驻指导: 常驻 is a word, not a name
                 starts = starts or set(tokens.starts)
+                if name[0] in TAIL_STOPS and m.start(2) + 1 in starts:
+                    continue                   # 援疆专家和援疆资金: 和 on its own joins, it is no surname
                 end = m.start(2) + 2
                 if end < len(s) and s[end] not in BOUNDARY_AFTER_NAME and end not in starts:
                     end += 1

@@ -330,3 +330,15 @@ def test_a_name_opening_the_next_clause_is_not_what_the_count_before_it_counts()
     """建设项目3个，某县委…: the county's committee opens a clause of its own."""
     got = subjects(PAIRING + "温州市援疆工作组落实援建资金1150万元，建设项目3个，拜城县委、县政府还在计划外提供资金200万元。")
     assert got["3个"] == "温州市援疆工作组"
+
+
+def test_a_conjunction_after_a_role_word_is_no_surname():
+    """依靠援疆专家和援疆资金: 和 joins two nouns; no person named 和援疆."""
+    names = {e.label for e in entities(PAIRING + "依靠温州援疆专家和援疆资金的支持，拜城县人民医院开展眼科义诊。")}
+    assert not [n for n in names if n.startswith("和")]
+
+
+def test_a_place_shortening_a_numbered_hospital_is_not_the_place():
+    """宁波六院 is a hospital's short name: no 宁波市 in the graph for it."""
+    names = {e.label for e in entities(PAIRING + "2015年，宁波六院派出第一位援疆医生，前往拜城县人民医院。")}
+    assert "宁波市" not in names and "拜城县人民医院" in names
