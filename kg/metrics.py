@@ -38,6 +38,7 @@ MODIFIERS = rule_pattern("modifiers")
 APPROX_AFTER = rule_pattern("approx_after")
 APPROX_BEFORE = rule_words("approx_before")
 NOT_AFTER = rule_pattern("not_after")
+PHASE_ORDINAL = rule_pattern("phase_ordinal")
 PERIOD = rule_pattern("period")
 SETTLE = rule_pattern("settle")
 REACH_HEAD = rule_pattern("reach_head")
@@ -452,7 +453,8 @@ class _DocMetrics:
             num = hit.group("num")
             unit_text = hit.group("unit")
             arabic = num[0].isdigit()
-            if not arabic and (num in ("一", "〇", "零") or unit_text in CN_ONLY_UNITS or len(num) > 6):
+            if not arabic and (num in ("一", "〇", "零") or unit_text in CN_ONLY_UNITS or len(num) > 6
+                               or PHASE_ORDINAL.match(text, start)):
                 return None
             if text[end:end + 1] == unit_text[-1:] and not arabic:   # 一座座, 一个个
                 return None
@@ -582,7 +584,8 @@ class _DocMetrics:
         # 2. an initiative before the number (money is about actors, not programmes), unless
         # a place heads the number's own clause after it (…品牌建设，塔县接待游客…二十万人次)
         if unit != "CNY":
-            before = [m for m in initiatives if m.end - base <= start and not self.predicate(m, usable, text, base)]
+            before = [m for m in initiatives if m.end - base <= start and not self.predicate(m, usable, text, base)
+                      and not self.before_noun(m, text[m.end - base:])]
             if before and not any(m.code and m.start - base == clause and m.start >= before[-1].end for m in usable):
                 return self._step("initiative_before", before[-1].entity)
         # 3. right after the measure word (1198个湖州市学生家庭), not where they went (73名到九师)
@@ -723,7 +726,11 @@ class _DocMetrics:
     def modifies_noun(self, m: Mention, after: str) -> bool:
         """A place written right before a common noun (辽宁企业, 唐山专家) says what kind of
         thing that is; it does not act."""
-        if not m.code or after.startswith(("援疆", "的")) or any(o.start == m.end for o in self.by_sentence[m.sentence]):
+        return bool(m.code) and self.before_noun(m, after)
+
+    def before_noun(self, m: Mention, after: str) -> bool:
+        """Whether a common noun follows the name (“一带一路”战略机遇): the name modifies it."""
+        if after.startswith(("援疆", "的")) or any(o.start == m.end for o in self.by_sentence[m.sentence]):
             return False
         nxt = lcut(after[:6])[:1]
         return bool(nxt) and len(nxt[0]) > 1 and _dictionary_tags().get(nxt[0], "") == "n"

@@ -342,3 +342,15 @@ def test_a_place_shortening_a_numbered_hospital_is_not_the_place():
     """宁波六院 is a hospital's short name: no 宁波市 in the graph for it."""
     names = {e.label for e in entities(PAIRING + "2015年，宁波六院派出第一位援疆医生，前往拜城县人民医院。")}
     assert "宁波市" not in names and "拜城县人民医院" in names
+
+
+def test_a_phase_before_a_work_is_no_count():
+    """二期工程建成后: which phase, not two of something; 三期培训班 still counts."""
+    got = subjects(PAIRING + "产业园已入驻企业20余家。二期工程建成后，可再接纳15家企业入驻。温州市举办三期培训班。")
+    assert "二期" not in got and "15家" in got and "三期" in got
+
+
+def test_an_initiative_modifying_a_noun_is_not_the_subject_of_the_counts_after_it():
+    """抢抓“某某”战略机遇: the initiative only says which chance; the doer plans the spindles."""
+    got = subjects(PAIRING + "温州市援疆指挥部抢抓“丝路通”战略机遇，在拜城县规划建设200万锭纺纱能力的纺织园。")
+    assert got["200万锭"] == "温州市援疆指挥部"
