@@ -8,6 +8,8 @@
 - :func:`trade_names`: a company named in full once (新疆某某食品科技有限公司) and later by
   its trade name and trade (某某食品): every later short form is a mention of the full name;
 - :func:`school_short_names`: a numbered school by its short name (某县一中 for 某县第一中学);
+- :func:`tail_names`: a facility, school or hospital named later by the end of its name
+  (某县白杨纺织工业园 … 纺织工业园), when one name of the article ends so;
 - :func:`point_back`: words that point back, 该中心, 这座养殖园, 本批医疗队, 我院, and a bare
   园区 or 工作组 at the start of a clause. Each becomes a mention of the entity it points to
   (source ``anaphor``), so that a figure or an act in its sentence finds its subject there.
@@ -101,6 +103,27 @@ def trade_names(doc: Document, mentions: list[Mention], lookup) -> list[Mention]
         if full is not None and m.type == "Enterprise" and m.name != full.name:
             m.name, m.source, m.code, m.core = full.name, "alias", full.code, full.core
     return _alias_mentions(doc, known, forms)
+
+
+TAIL_TYPES = ("Facility", "Hospital", "School")
+
+
+def tail_names(mentions: list[Mention]) -> None:
+    """A facility named in full (某县白杨纺织工业园) and later by the end of its name alone
+    (入驻纺织工业园): the later one is a mention of the full name (source ``alias``), when one
+    name of the article ends so."""
+    full_names: dict[tuple[str, str], set[str]] = {}
+    first: dict[tuple[str, str], int] = {}
+    named = [m for m in mentions if m.type in TAIL_TYPES and m.source not in ("anaphor", "alias")]
+    for m in named:
+        first.setdefault((m.type, m.name), m.start)
+    for m in named:
+        full_names[m.type, m.name] = {f for (t, f), at in first.items() if t == m.type and at < m.start
+                                      and len(f) > len(m.name) and f.endswith(m.name)}
+    for m in named:
+        fulls = full_names[m.type, m.name]
+        if len(fulls) == 1:
+            m.name, m.source = next(iter(fulls)), "alias"
 
 
 def product_short_names(doc: Document, mentions: list[Mention], lookup) -> list[Mention]:

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 from . import spans
 from .anaphora import (Offsets, declared_names, point_back, product_short_names, school_short_names,
-                       short_commands, trade_names)
+                       short_commands, tail_names, trade_names)
 from .gazetteer import Gazetteer, Place, disambiguate, load_gazetteer
 from .lexicon import Lexicon, load_lexicon, rule_pattern, rule_words
 from .model import Document, Mention, Sentence
@@ -1284,6 +1284,7 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
     codes = lambda text: [p.code for p in finder.gaz.lookup(text)]
     short_commands(mentions, codes)
     mentions = trade_names(doc, mentions, codes)
+    tail_names(mentions)
     mentions = product_short_names(doc, mentions, codes)
     mentions = school_short_names(doc, mentions, finder.gaz.lookup)
     mentions = point_back(doc, mentions, [(s, Offsets(t.starts), t.ends) for s, t in tokenised],

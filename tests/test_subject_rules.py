@@ -354,3 +354,13 @@ def test_an_initiative_modifying_a_noun_is_not_the_subject_of_the_counts_after_i
     """抢抓“某某”战略机遇: the initiative only says which chance; the doer plans the spindles."""
     got = subjects(PAIRING + "温州市援疆指挥部抢抓“丝路通”战略机遇，在拜城县规划建设200万锭纺纱能力的纺织园。")
     assert got["200万锭"] == "温州市援疆指挥部"
+
+
+def test_a_facility_named_later_by_the_end_of_its_name_is_the_same_facility():
+    """拜城县白杨纺织工业园 … 入驻纺织工业园: one park; two parks ending alike stay apart."""
+    labels = {e.label: e for e in entities(PAIRING + "拜城县白杨纺织工业园内人来车往。温州市吸引一批企业入驻纺织工业园。")}
+    assert "纺织工业园" not in labels and "纺织工业园" in labels["拜城县白杨纺织工业园"].alt_labels
+    two = {e.label for e in entities(PAIRING + "拜城县白杨纺织工业园和拜城县金沙纺织工业园建成。企业入驻纺织工业园。")}
+    assert {"拜城县白杨纺织工业园", "拜城县金沙纺织工业园"} <= two
+    assert not [e for e in entities(PAIRING + "拜城县白杨纺织工业园和拜城县金沙纺织工业园建成。企业入驻纺织工业园。")
+                if "纺织工业园" in e.alt_labels]
