@@ -109,6 +109,7 @@ GENERIC_MODIFIERS = frozenset(rule_words("generic_modifiers"))
 KIND_BEFORE_HEAD = rule_pattern("kind_before_head")
 EACH_BEFORE_NAME = rule_pattern("each_before_name")
 VISIT_VERBS = frozenset(rule_words("visit_verbs"))
+KIND_HEADS = frozenset(rule_words("kind_heads"))
 MEDIA_AFTER_PLACE = rule_pattern("media_after_place")
 NUMBERED_AFTER_PLACE = rule_pattern("numbered_after_place")
 INDUSTRY_LIST_AFTER = rule_pattern("industry_list_after")
@@ -324,6 +325,11 @@ class _Finder:
             place = self._division(div)
             if place:
                 self.add(sent, m.start(), m.end(), "Prefecture", place.name, "xpcc", code=place.code)
+
+    def short_place_name(self, text: str) -> bool:
+        """Whether ``text`` is a division's short name, not its full one (湖北, not 湖北省)."""
+        places = self.gaz.lookup(text)
+        return bool(places) and not any(self.gaz.is_full_name(text, p) for p in places)
 
     def heads_a_chain(self, s: str, at: int, places: list[Place]) -> bool:
         """A province's short name written right before the full name of a place inside it
@@ -616,6 +622,8 @@ class _Finder:
                 continue                      # 一家管业公司, 这家纺织公司: which firm is not said
             if suf == "市场" and self.gaz.lookup(name[:-len(suf)]):
                 continue                      # 打开浙江市场: a place's market, not a marketplace
+            if suf in KIND_HEADS and self.short_place_name(name[:-len(suf)]):
+                continue                      # 新疆学校, 湖北企业: that place's schools or firms
             if typ in ("Facility", "School", "Hospital") and (COUNTED.match(s, end) or NUM_MEASURE.search(s, 0, start)) \
                     and not any(p.code and p.start - sent.start == start for p in self.by_sentence.get(sent.index, ())):
                 continue                      # 建设光伏电站2座, 建成两个生产基地, 双语幼儿园130所: a kind, counted

@@ -364,3 +364,9 @@ def test_a_facility_named_later_by_the_end_of_its_name_is_the_same_facility():
     assert {"拜城县白杨纺织工业园", "拜城县金沙纺织工业园"} <= two
     assert not [e for e in entities(PAIRING + "拜城县白杨纺织工业园和拜城县金沙纺织工业园建成。企业入驻纺织工业园。")
                 if "纺织工业园" in e.alt_labels]
+
+
+def test_a_places_short_name_before_a_plain_head_is_a_kind():
+    """为新疆学校带来新面貌, 高水平大学: kinds of school, not names; 某地大学 stays a name."""
+    names = {e.label for e in entities(PAIRING + "教育援疆为新疆学校带来新面貌。130余所高水平大学参与援疆，拜城大学也在其中。")}
+    assert not names & {"新疆学校", "高水平大学"} and "拜城大学" in names
