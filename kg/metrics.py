@@ -546,9 +546,14 @@ class _DocMetrics:
         # 0a. a group with no single name opens the clause, or an earlier one of the sentence that
         # the clauses up to the number go on from (各援疆省市累计投入…，引进企业4400余家): no one's
         group = list(COLLECTIVE_DOER.finditer(text, 0, start))
+        # a count of such a group after the list of its members (甲省、乙省12个省市的…); not
+        # one after the clause's own subject (新疆收到19个省市援助资金…)
+        named_group = [g for g in COLLECTIVE_GROUP.finditer(text, clause, start + 1) if g.start() <= start
+                       and all(self.listed(m, text, base) for m in usable if clause <= m.start - base < g.start())]
         if group and not any(group[-1].end() <= m.start - base < start for m in usable) \
-                or start == clause and COLLECTIVE_GROUP.match(text, start):     # 19个援疆省市今年援助…
-            return self._step("collective", None)
+                or start == clause and COLLECTIVE_GROUP.match(text, start) \
+                or named_group and not any(named_group[-1].end() <= m.start - base < start for m in usable):
+            return self._step("collective", None)     # 19个援疆省市今年援助…, 甲省、乙省12个省市的…
         # 0. the whole of the supported place (全县农民人均可支配收入…, 全市义务教育巩固率…)
         whole = WHOLE_PLACE.match(text, clause)
         if whole and self.supported in self.entities and self.is_whole(whole.group(1), self.entities[self.supported]):

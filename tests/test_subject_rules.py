@@ -370,3 +370,11 @@ def test_a_places_short_name_before_a_plain_head_is_a_kind():
     """为新疆学校带来新面貌, 高水平大学: kinds of school, not names; 某地大学 stays a name."""
     names = {e.label for e in entities(PAIRING + "教育援疆为新疆学校带来新面貌。130余所高水平大学参与援疆，拜城大学也在其中。")}
     assert not names & {"新疆学校", "高水平大学"} and "拜城大学" in names
+
+
+def test_a_figure_of_a_listed_group_of_supporters_is_no_ones():
+    """甲省、乙省…12个省市的开工率: the group's; 新疆收到19个省市援助资金: the receiver's."""
+    got = subjects("其中辽宁省、吉林省、福建省、深圳市、天津市、安徽省12个省市的项目开工率达到100%。", rules_only=False)
+    assert got["100%"] is None
+    got = subjects("截至4月30日，新疆维吾尔自治区今年已收到19个对口援疆省市援助资金45.8亿元。")
+    assert got["45.8亿元"] == "新疆维吾尔自治区"
