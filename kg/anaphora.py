@@ -8,8 +8,8 @@
 - :func:`trade_names`: a company named in full once (新疆某某食品科技有限公司) and later by
   its trade name and trade (某某食品): every later short form is a mention of the full name;
 - :func:`school_short_names`: a numbered school by its short name (某县一中 for 某县第一中学);
-- :func:`tail_names`: a facility, school or hospital named later by the end of its name
-  (某县白杨纺织工业园 … 纺织工业园), when one name of the article ends so;
+- :func:`tail_names`: a facility, school, hospital, village or township named later by the
+  end of its name (某县白杨纺织工业园 … 纺织工业园), when one name of the article ends so;
 - :func:`point_back`: words that point back, 该中心, 这座养殖园, 本批医疗队, 我院, and a bare
   园区 or 工作组 at the start of a clause. Each becomes a mention of the entity it points to
   (source ``anaphor``), so that a figure or an act in its sentence finds its subject there.
@@ -105,7 +105,7 @@ def trade_names(doc: Document, mentions: list[Mention], lookup) -> list[Mention]
     return _alias_mentions(doc, known, forms)
 
 
-TAIL_TYPES = ("Facility", "Hospital", "School")
+TAIL_TYPES = ("Facility", "Hospital", "School", "Village", "Township")
 
 
 def tail_names(mentions: list[Mention]) -> None:

@@ -618,7 +618,8 @@ class _DocMetrics:
         # clause and the sentence is about its head (基地种植面积达到3.5万亩，“伽师新梅”品牌叫响…)
         if unit != "CNY":
             after = [m for m in initiatives if m.start - base >= end]
-            if after and not (head and CLAUSE_BREAK.search(text, end, after[0].start - base)):
+            doer = head or any(m.end - base <= start and self.types(m) & ACTOR_TYPES for m in usable)
+            if after and not (doer and CLAUSE_BREAK.search(text, end, after[0].start - base)):
                 return self._step("initiative_after", after[0].entity)
         if head:
             return self._step("clause_head", head)

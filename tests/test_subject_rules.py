@@ -378,3 +378,22 @@ def test_a_figure_of_a_listed_group_of_supporters_is_no_ones():
     assert got["100%"] is None
     got = subjects("截至4月30日，新疆维吾尔自治区今年已收到19个对口援疆省市援助资金45.8亿元。")
     assert got["45.8亿元"] == "新疆维吾尔自治区"
+
+
+def test_an_initiative_in_a_later_clause_is_not_the_subject_when_a_doer_comes_first():
+    """工作队…争取某市资金…建设冷棚56座，创新“某某”方式: the team built them; the city after
+    争取 gave the money, and the way comes after."""
+    got = subjects(PAIRING + "拜城县水利局驻白杨村工作队队员忙着管护梨树。据悉，工作队引进香梨树苗，通过争取温州市"
+                             "援疆项目资金679万元，建设冷棚56座，种植香梨8900棵，创新“党支部+合作社+农户”联农方式。")
+    assert got["56座"] == got["8900棵"] == "拜城县水利局驻白杨村工作队"
+
+
+def test_a_village_named_later_without_its_county_is_the_same_village():
+    names = [e.label for e in entities(PAIRING + "温州市援建的拜城县白杨新村建成。走进白杨新村，村民在长廊下乘凉。")]
+    assert "白杨新村" not in names and "拜城县白杨新村" in names
+
+
+def test_sichu_after_a_chinese_numeral_is_everywhere_not_a_count():
+    """以前四处务工: 四处 is an adverb; 景点200余处 still counts."""
+    got = subjects(PAIRING + "以前四处务工，收入不稳定。拜城县拥有旅游景点200余处。")
+    assert "四处" not in got and "200余处" in got
