@@ -29,6 +29,8 @@ from .lexicon import AnaphorHead, anaphor_heads, rule_pairs, rule_pattern, rule_
 from .model import Document, Mention, Sentence
 
 CLAUSE_START = set("，,；;：:、（(“\"「《")
+QUOTE_OPEN = "“\"「"
+QUOTE_CLOSE = re.compile("[”\"」]")
 COMMAND_HEADS = rule_words("command_heads")
 COMMAND_FILLER = rule_pattern("command_filler")
 RELATIVE = rule_pattern("relative_pointer")
@@ -64,6 +66,8 @@ def declared_names(doc: Document, mentions: list[Mention]) -> list[Mention]:
         while (at := doc.text.find(short, at)) >= 0:
             spans.append((at, at + len(short)))
             at += len(short)
+        if QUOTE_CLOSE.search(short):     # “善行”计划: the opening quote is the short name's too
+            spans = [(a - 1, b) if a and doc.text[a - 1] in QUOTE_OPEN else (a, b) for a, b in spans]
         for a, b in spans:
             inside = [m for m in known if m.start < b and a < m.end]
             if any((m.start < a or m.end > b) and not (hit.start() <= m.start and m.end <= hit.end())
@@ -71,7 +75,7 @@ def declared_names(doc: Document, mentions: list[Mention]) -> list[Mention]:
                 continue                          # part of a longer name
             for m in inside:
                 known.remove(m)
-            known.append(Mention(doc.doc_id, a, b, short, full.type, name=full.name, alt_types=full.alt_types,
+            known.append(Mention(doc.doc_id, a, b, doc.text[a:b], full.type, name=full.name, alt_types=full.alt_types,
                                  code=full.code, core=full.core, source="alias", sentence=_sentence_at(doc, a)))
         known.sort(key=lambda m: (m.start, m.end))
     return known

@@ -123,3 +123,12 @@ def test_a_numbered_school_by_its_short_name_is_the_school():
     kg = extract_text(text)
     about = {m.surface: kg.entities[m.about].label for m in kg.metrics if m.about}
     assert about.get("四十余人") == "阿勒泰市第一高级中学"
+
+
+def test_a_short_name_declared_with_its_head_word_after_the_quote():
+    """X(以下简称“某某”计划): every later “某某”计划 is X."""
+    from kg.clean import clean
+    from kg.mentions import find_mentions
+    text = "拜城县推动实施“石榴同心·白杨致远”公益计划(以下简称“白杨”计划)，形成社会力量援疆机制。某行动是“白杨”计划的一部分。"
+    found = [m for m in find_mentions(clean(read_bytes(text.encode("utf-8"), "t.txt"))) if "白杨”计划" in m.text]
+    assert found and all(m.name == "“石榴同心·白杨致远”公益计划" and m.text == "“白杨”计划" for m in found)
