@@ -37,7 +37,7 @@ from .parallel import GC_THRESHOLD, process_document, require_dask, run_document
 from .read import InputError, codec_name, name_is_utf8, not_a_file, read_document
 from .relations import aid_command, document_relations, merge_relations
 from .resolve import resolve
-from .store import (DELTA, INDEX, LINES, MANIFEST, OVERVIEW, PAGE, STAGE, STORE, _ontology_lines, build_lock, commit, kill_point,
+from .store import (DELTA, DESCRIBED, INDEX, LINES, MANIFEST, OVERVIEW, PAGE, STAGE, STORE, _ontology_lines, build_lock, commit, kill_point,
                     net_change, read_layered, read_manifest, read_memo, recover, save_layered, save_manifest, save_memo,
                     stage_store, store_folder, write_turtle)
 from .validate import ontology_graph
@@ -366,7 +366,7 @@ def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, c
     kill_point("extracted")
     reuse = read_memo(out, LINES)       # the last build's graphs
     digests = {name: entry[3] for name, entry in reuse.items()}
-    result = BuildResult(kg, to_quads(kg, base, reuse), base, counts=graph_counts(kg))
+    result = BuildResult(kg, to_quads(kg, base, reuse, read_memo(out, DESCRIBED)), base, counts=graph_counts(kg))
     gc.freeze()                         # and so do the lines
     # what the kept union needs of the last build: every graph's digest, and the lines of
     # those not taken as they were (the reused ones are in result.quads, not held twice)
