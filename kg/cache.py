@@ -33,7 +33,7 @@ PACKAGE = Path(__file__).resolve().parent
 STAGE_MODULES = ("read.py", "clean.py", "tokens.py", "mentions.py", "spans.py", "decide.py", "anaphora.py", "resolve.py",
                  "metrics.py", "relations.py", "gazetteer.py", "lexicon.py", "model.py", "parallel.py", "cache.py")
 LIBRARIES = ("jieba", "rjieba", "opencc-python-reimplemented", "charset-normalizer", "cn2an", "pypinyin")
-FORMAT = 4   # bump when the pickled layout changes
+FORMAT = 5   # bump when the pickled layout changes
 
 
 @lru_cache(maxsize=1)

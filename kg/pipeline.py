@@ -230,6 +230,10 @@ def relations_and_metrics(processed, entities, pairings, quantities, scorers: Ma
                      document_metrics(doc, mentions, log, actors_of(mentions, log, pairing), lex, known,
                                       scorers.get("metric_subject") or None))
             if key:             # pickled now: merging below changes the relations
+                # who else each decision weighed is for kg.train, which builds with no memo:
+                # kept, it was half of what a rebuild unpickles of every document's results
+                for item in (*found[0], *found[1]):
+                    item.candidates = []
                 memo.put(key, context, entities, log.keys, found)
                 printed = resolved_print(mentions)  # as the stages left them
         if prints is not None and key:
