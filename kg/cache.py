@@ -8,7 +8,7 @@ The key is a SHA-256 of the extractor version and the document as read (its id, 
 name, detected encoding, metadata and decoded text). The extractor version is a hash of
 the source of every module the per-document stages run, of every data file (gazetteer,
 lexicons) and of the versions of the libraries whose output they depend on (jieba, rjieba,
-OpenCC, charset-normalizer, cn2an), so any change to code, lexicon or library makes
+OpenCC, charset-normalizer, cn2an, pypinyin: entity keys are slugs of pinyin), so any change to code, lexicon or library makes
 every old entry unreachable instead of silently stale.
 
 Entries are pickles written to a temporary file and renamed into place, so a killed
@@ -32,8 +32,8 @@ PACKAGE = Path(__file__).resolve().parent
 # modules whose code decides what the per-document stages produce
 STAGE_MODULES = ("read.py", "clean.py", "tokens.py", "mentions.py", "spans.py", "decide.py", "anaphora.py", "resolve.py",
                  "metrics.py", "relations.py", "gazetteer.py", "lexicon.py", "model.py", "parallel.py", "cache.py")
-LIBRARIES = ("jieba", "rjieba", "opencc-python-reimplemented", "charset-normalizer", "cn2an")
-FORMAT = 4   # bump when the pickled layout changes
+LIBRARIES = ("jieba", "rjieba", "opencc-python-reimplemented", "charset-normalizer", "cn2an", "pypinyin")
+FORMAT = 5   # bump when the pickled layout changes
 
 
 @lru_cache(maxsize=1)
@@ -87,6 +87,27 @@ class DocumentCache:
     def put(self, doc_as_read_key: str, result: tuple) -> None:
         with atomic_path(self._path(doc_as_read_key), mode=0o600) as tmp, open(tmp, "wb") as fh:
             pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    SLUGS = "slugs.memo"
+
+    def slugs(self) -> dict[str, str]:
+        """The entity-key slugs (:func:`kg.resolve.slug`) earlier builds made with this
+        extractor: name -> slug ({} if none, or from another version)."""
+        try:
+            with open(self.folder / self.SLUGS, "rb") as fh:
+                stored = pickle.load(fh)
+            return stored["slugs"] if stored.get("version") == extractor_version() else {}
+        except Exception:               # missing or damaged: pypinyin makes them again
+            return {}
+
+    def keep_slugs(self, made: Mapping[str, str]) -> None:
+        """Add the slugs a build made to those kept (written only when one is new)."""
+        kept = self.slugs()
+        if made.keys() <= kept.keys():
+            return
+        with atomic_path(self.folder / self.SLUGS, mode=0o600) as tmp, open(tmp, "wb") as fh:
+            pickle.dump({"version": extractor_version(), "slugs": {**kept, **made}}, fh,
+                        protocol=pickle.HIGHEST_PROTOCOL)
 
 
 # ---- memos of the cross-document stages ---------------------------------------------------

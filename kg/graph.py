@@ -147,7 +147,7 @@ def _p(ns: Namespace, name: str) -> str:
     return f"<{ns[name]}>"
 
 
-_NNI = str(XSD.nonNegativeInteger)
+_NNI, _XSD_INTEGER = str(XSD.nonNegativeInteger), str(XSD.integer)
 _T_CONTEXT, _T_PROV_ENTITY, _T_ARTICLE = _p(NIF, "Context"), _p(PROV, "Entity"), _p(SCHEMA, "Article")
 _T_SENTENCE, _T_PHRASE, _T_METRIC = _p(NIF, "Sentence"), _p(NIF, "Phrase"), _p(YJ, "Metric")
 _T_STATEMENT, _T_FACT = _p(RDF, "Statement"), _p(YJ, "Fact")
@@ -198,7 +198,8 @@ def check_base(base: str) -> str:
 
 
 def to_quads(kg: KnowledgeGraph, base: str = DEFAULT_BASE,
-             reuse: dict[str, tuple[str, bytes, int, str]] | None = None) -> "Runs":
+             reuse: dict[str, tuple[str, bytes, int, str]] | None = None,
+             described: dict | None = None) -> "Runs":
     """The triples of the graph grouped by named graph (a document id, or ``"reference"``)
     as sorted, distinct N-Triples lines without the final `` .`` and with ``rdf:type``
     written as :data:`LINE_TYPE`, so that the sort is the order of every output file.
@@ -210,8 +211,12 @@ def to_quads(kg: KnowledgeGraph, base: str = DEFAULT_BASE,
     ``reuse`` holds the document graphs of an earlier build (:attr:`Runs.memo`): a
     document graph whose inputs (:func:`document_print`) are those it was made from is
     taken as it is instead of being written again, and its entry leaves ``reuse`` (what is
-    left is what changed: the lines a union kept from that build takes out)."""
-    return _lines(kg, base, {} if reuse is None else reuse)
+    left is what changed: the lines a union kept from that build takes out).
+
+    ``described`` is an earlier build's :attr:`Runs.described`: an entity whose types,
+    labels, codes and mention count are those its lines were made from gets them from there
+    (a rebuild after one edit changes a few dozen of the merged graph's 9,500 entities)."""
+    return _lines(kg, base, {} if reuse is None else reuse, described or {})
 
 
 MERGED = "merged"
@@ -312,7 +317,15 @@ def _code_version() -> str:
     return hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
 
 
-def _lines(kg: KnowledgeGraph, base: str, reuse: dict[str, tuple[str, bytes, int, str]]) -> "Runs":
+def _description_print(e) -> tuple:
+    """What :func:`_describe` and :func:`_former_names` read of an entity (compared, not
+    hashed: its sets compare equal in any order)."""
+    return (e.key, tuple(e.types), e.label, frozenset(e.alt_labels), e.english, e.code,
+            not e.code and unlisted_place(e), len(e.mentions), frozenset(e.aid_fields), e.former_names)
+
+
+def _lines(kg: KnowledgeGraph, base: str, reuse: dict[str, tuple[str, bytes, int, str]],
+           described: dict) -> "Runs":
     """Document by document: each graph's lines are made, sorted and packed before the next
     one starts, so the whole graph is never held as text. A document graph found in
     ``reuse`` under the same :func:`document_print` is taken from there."""
@@ -346,14 +359,22 @@ def _lines(kg: KnowledgeGraph, base: str, reuse: dict[str, tuple[str, bytes, int
     metrics: dict[str, list] = {}
     for met in kg.metrics:
         metrics.setdefault(met.evidence.doc_id if met.evidence else "reference", []).append(met)
-    descriptions: dict[str, list[tuple[str, str]]] = {}
     said: dict[int, str] = {}           # (for document_print)
+    # each entity's lines in the merged or reference graph, with what they were made from
+    last = described.get("entities", {}) if described.get("made_with") == (_code_version(), base) else {}
+    runs.described = {"made_with": (_code_version(), base), "entities": {}}
+    descriptions = runs.described["entities"]
 
     def describe(e, node: str) -> None:
-        if e.key not in descriptions:
-            descriptions[e.key] = [(node, p, o) for p, o in _describe(e, node)] + _former_names(e, node)
-        for s, p, o in descriptions[e.key]:
-            add(s, p, o)
+        made = descriptions.get(e.key)
+        if made is None:
+            made_from = _description_print(e)
+            made = last.get(e.key)
+            if made is None or made[0] != made_from:
+                made = made_from, "\n".join(
+                    f"{s} {p} {o}" for s, p, o in [(node, p, o) for p, o in _describe(e, node)] + _former_names(e, node))
+            descriptions[e.key] = made
+        lines.update(made[1].split("\n"))
 
     for doc in kg.documents:
         doc_id = doc.doc_id
@@ -437,7 +458,7 @@ def _lines(kg: KnowledgeGraph, base: str, reuse: dict[str, tuple[str, bytes, int
         if rel.source != "gazetteer":
             fact = f"<{iris.fact(rel.subject, rel.predicate, rel.object)}>"
             stated = len({(ev.doc_id, ev.sentence) for ev in rel.evidence})
-            add(fact, _EVIDENCE_COUNT, typed(str(stated), str(XSD.integer)))
+            add(fact, _EVIDENCE_COUNT, typed(str(stated), _XSD_INTEGER))
             if rel.predicate == "supports":
                 # each pairing once, under properties only pairings have: supports.rq reads
                 # them in three range scans of the store instead of one lookup per fact
@@ -483,7 +504,7 @@ def _describe(e, node: str) -> list[tuple[str, str]]:
         out.append((_CODE, plain(e.code)))
     elif unlisted_place(e):
         out.append((_UNLISTED, typed("true", str(XSD.boolean))))
-    out.append((_COUNT, typed(str(len(e.mentions)), str(XSD.integer))))
+    out.append((_COUNT, typed(str(len(e.mentions)), _XSD_INTEGER)))
     out += [(_FIELD, f"<{YJ[f'field-{key}']}>") for key in sorted(e.aid_fields)]
     return out
 
@@ -592,6 +613,7 @@ class Runs(Mapping):
         self._sizes: dict[str, int] = {}
         self._digests: dict[str, str] = {}
         self.made_from: dict[str, str] = {}     # document graph -> its document_print
+        self.described: dict = {}               # entity -> its lines and what made them (to_quads)
         for name, lines in (graphs or {}).items():
             self.put(name, lines)
 

@@ -61,7 +61,6 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import networkx as nx
 from rdflib import namespace
 from rdflib.term import XSDToPython
 
@@ -852,16 +851,16 @@ class _GraphData:
 
         # betweenness over what is drawn; exact is O(nodes x edges), so big graphs sample
         # as many sources as CENTRALITY_WORK edge visits allow
-        und = nx.Graph()
-        und.add_nodes_from(sorted(shown))
-        und.add_edges_from((a, b) for a, _, b in rel_edges if a != b)
-        k = max(CENTRALITY_MIN_SAMPLES, CENTRALITY_WORK // max(und.number_of_edges(), 1))
-        k = None if k >= len(und) else k
+        nodes_drawn = sorted(shown)
+        pairs = [(a, b) for a, _, b in rel_edges if a != b]
+        drawn_edges = _undirected_edges(nodes_drawn, pairs)
+        k = max(CENTRALITY_MIN_SAMPLES, CENTRALITY_WORK // max(len(drawn_edges), 1))
+        k = None if k >= len(nodes_drawn) else k
         between = {}
-        if not star and len(und) > 2:
+        if not star and len(nodes_drawn) > 2:
             # the same drawn graph gives the same figures: kept while no node or edge changes
-            drawn = hashlib.sha256(repr((list(und), list(und.edges), k)).encode("utf-8")).hexdigest()
-            between = self.kept(("betweenness", drawn), lambda: nx.betweenness_centrality(und, k=k, seed=7))
+            drawn = hashlib.sha256(repr((nodes_drawn, drawn_edges, k)).encode("utf-8")).hexdigest()
+            between = self.kept(("betweenness", drawn), lambda: _betweenness(nodes_drawn, pairs, k))
         top = max(between.values(), default=0.0)
 
         # facts: (s, p, o) -> fact nodes (what each states is kept: a fact's triples seldom change)
@@ -1081,6 +1080,30 @@ class _GraphData:
         }
 
 
+def _undirected_edges(nodes: list[str], pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The edges of the undirected graph of ``nodes`` and ``pairs``, each once, in the order
+    networkx's Graph lists them (nodes in order, each one's new neighbours in the order they
+    came): what the betweenness figures are kept under, without importing networkx (a
+    tenth of a second of a rebuild that keeps them)."""
+    adjacent: dict[str, dict[str, None]] = {n: {} for n in nodes}
+    for a, b in pairs:
+        adjacent[a][b] = adjacent[b][a] = None
+    seen: set[str] = set()
+    edges = []
+    for n, near in adjacent.items():
+        edges += [(n, m) for m in near if m not in seen]
+        seen.add(n)
+    return edges
+
+
+def _betweenness(nodes: list[str], pairs: list[tuple[str, str]], k: int | None) -> dict[str, float]:
+    import networkx as nx
+    und = nx.Graph()
+    und.add_nodes_from(nodes)
+    und.add_edges_from(pairs)
+    return nx.betweenness_centrality(und, k=k, seed=7)
+
+
 def _candidate_subjects(graph) -> frozenset[str]:
     """Subjects of the ``{base}candidates`` named graph, when ``graph`` has named graphs
     (an rdflib Dataset read from TriG); empty otherwise."""
@@ -1139,6 +1162,7 @@ def layout(n: int, pairs: list[tuple[int, int]], centre=frozenset(),
     start = _initial_layout(m, links, spacing) if m else []
     xy: dict[int, tuple[float, float]] = {}
     if refine and 2 < m <= SPRING_MAX + 1:
+        import networkx as nx           # (only here and for betweenness: a rebuild seldom needs it)
         g = nx.Graph()
         g.add_nodes_from(range(m))
         g.add_edges_from(links, weight=1.0)

@@ -26,7 +26,7 @@ from .files import die_with_parent
 from .mentions import SHIPPED, _segmenter, find_mentions
 from .metrics import Said, document_quantities
 from .model import Document, Mention
-from .resolve import DocumentKeys, document_keys
+from .resolve import KNOWN_SLUGS, MADE_SLUGS, DocumentKeys, document_keys
 
 # a document, its mentions, and the halves of resolution and metrics that need no other document
 Processed = tuple[Document, list[Mention], DocumentKeys, dict[tuple[int, int, int], Said]]
@@ -137,6 +137,9 @@ def run_documents(docs: list[Document], jobs: int = 1, scheduler: str | None = N
                                        else [None] * len(docs))
     todo = [i for i, r in enumerate(results) if r is None]
     show = sys.stderr.isatty() if progress is None else progress
+    if cache and todo:
+        # the names of the articles extracted here mostly have a slug already: no pypinyin then
+        KNOWN_SLUGS.update(cache.slugs())
     with tqdm(total=len(docs), initial=len(docs) - len(todo), unit="doc", desc="documents",
               disable=not show or len(docs) < 2, file=sys.stderr) as bar:
         pending = [docs[i] for i in todo]
@@ -150,4 +153,6 @@ def run_documents(docs: list[Document], jobs: int = 1, scheduler: str | None = N
                 if cache:
                     cache.put(keys[i], result)
             bar.update(len(batch))
+    if cache and MADE_SLUGS:
+        cache.keep_slugs(MADE_SLUGS)
     return results  # type: ignore[return-value]

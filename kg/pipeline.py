@@ -37,7 +37,7 @@ from .parallel import GC_THRESHOLD, process_document, require_dask, run_document
 from .read import InputError, codec_name, name_is_utf8, not_a_file, read_document
 from .relations import aid_command, document_relations, merge_relations
 from .resolve import resolve
-from .store import (DELTA, INDEX, LINES, MANIFEST, OVERVIEW, PAGE, STAGE, STORE, _ontology_lines, build_lock, commit, kill_point,
+from .store import (DELTA, DESCRIBED, INDEX, LINES, MANIFEST, OVERVIEW, PAGE, STAGE, STORE, _ontology_lines, build_lock, commit, kill_point,
                     net_change, read_layered, read_manifest, read_memo, recover, save_layered, save_manifest, save_memo,
                     stage_store, store_folder, write_turtle)
 from .validate import ontology_graph
@@ -230,6 +230,10 @@ def relations_and_metrics(processed, entities, pairings, quantities, scorers: Ma
                      document_metrics(doc, mentions, log, actors_of(mentions, log, pairing), lex, known,
                                       scorers.get("metric_subject") or None))
             if key:             # pickled now: merging below changes the relations
+                # who else each decision weighed is for kg.train, which builds with no memo:
+                # kept, it was half of what a rebuild unpickles of every document's results
+                for item in (*found[0], *found[1]):
+                    item.candidates = []
                 memo.put(key, context, entities, log.keys, found)
                 printed = resolved_print(mentions)  # as the stages left them
         if prints is not None and key:
@@ -366,7 +370,7 @@ def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, c
     kill_point("extracted")
     reuse = read_memo(out, LINES)       # the last build's graphs
     digests = {name: entry[3] for name, entry in reuse.items()}
-    result = BuildResult(kg, to_quads(kg, base, reuse), base, counts=graph_counts(kg))
+    result = BuildResult(kg, to_quads(kg, base, reuse, read_memo(out, DESCRIBED)), base, counts=graph_counts(kg))
     gc.freeze()                         # and so do the lines
     # what the kept union needs of the last build: every graph's digest, and the lines of
     # those not taken as they were (the reused ones are in result.quads, not held twice)

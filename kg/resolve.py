@@ -15,10 +15,6 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pypinyin import Style
-from pypinyin.converter import UltimateConverter
-from pypinyin.core import Pinyin
-
 from .gazetteer import Gazetteer, Place, load_gazetteer
 from .lexicon import load_lexicon
 from .model import Document, Entity, Mention
@@ -185,25 +181,30 @@ def _combined_abbreviations(doc: Document, places: list[Mention], gaz: Gazetteer
     return sorted(found, key=lambda m: m.start)
 
 
-class _WordPinyin(UltimateConverter):
-    """The converter pypinyin's ``lazy_pinyin`` uses, with each word's pinyin made once: the
-    words pypinyin cuts names into recur from name to name (援疆, 有限公司), and converting
-    them is most of its time. A copy is handed out, as pypinyin hands out new lists."""
+@lru_cache(maxsize=1)
+def _pinyin():
+    """pypinyin's ``lazy_pinyin`` with each word's pinyin made once: the words pypinyin cuts
+    names into recur from name to name (援疆, 有限公司), and converting them is most of its
+    time. Imported on first use: a rebuild whose names all have a slug already
+    (:data:`KNOWN_SLUGS`) needs none of pypinyin (a fifth of a second to import)."""
+    from pypinyin import Style
+    from pypinyin.converter import UltimateConverter
+    from pypinyin.core import Pinyin
 
-    def __init__(self):
-        super().__init__()
-        self.done: dict[tuple, list[list[str]]] = {}
+    class WordPinyin(UltimateConverter):
+        def __init__(self):
+            super().__init__()
+            self.done: dict[tuple, list[list[str]]] = {}
 
-    def convert(self, words, style, heteronym, errors, strict, **kwargs):
-        key = (words, style, heteronym, errors, strict)
-        if key not in self.done:
-            if len(self.done) >= 1 << 16:
-                self.done.clear()          # bounded: a big build's rarer words are its own
-            self.done[key] = super().convert(words, style, heteronym, errors, strict, **kwargs)
-        return [list(p) for p in self.done[key]]
+        def convert(self, words, style, heteronym, errors, strict, **kwargs):
+            key = (words, style, heteronym, errors, strict)
+            if key not in self.done:
+                if len(self.done) >= 1 << 16:
+                    self.done.clear()          # bounded: a big build's rarer words are its own
+                self.done[key] = super().convert(words, style, heteronym, errors, strict, **kwargs)
+            return [list(p) for p in self.done[key]]    # a copy, as pypinyin hands out new lists
 
-
-_PINYIN = Pinyin(_WordPinyin())
+    return Pinyin(WordPinyin()), Style.NORMAL
 
 
 def _as_is(chars: str) -> list[str]:
@@ -212,16 +213,29 @@ def _as_is(chars: str) -> list[str]:
 
 def pinyin_of(text: str) -> list[str]:
     """``pypinyin.lazy_pinyin(text, errors=list)``: each character's pinyin without tones."""
-    return _PINYIN.lazy_pinyin(text, style=Style.NORMAL, errors=_as_is, strict=True)
+    pinyin, normal = _pinyin()
+    return pinyin.lazy_pinyin(text, style=normal, errors=_as_is, strict=True)
+
+
+# Slugs an earlier build made, and those this process made (kg.cache.DocumentCache keeps
+# both with the cache, under the extractor's version, which names pypinyin's)
+KNOWN_SLUGS: dict[str, str] = {}
+MADE_SLUGS: dict[str, str] = {}
+SLUG_LIMIT = 48
 
 
 @lru_cache(maxsize=65536)
-def slug(text: str, limit: int = 48) -> str:
+def slug(text: str, limit: int = SLUG_LIMIT) -> str:
     """ASCII, readable and stable: pinyin of the name plus a short hash of it."""
+    if limit == SLUG_LIMIT and text in KNOWN_SLUGS:
+        return KNOWN_SLUGS[text]
     pinyin = "-".join(pinyin_of(text))
     ascii_ = NOT_SLUG.sub("-", pinyin.lower()).strip("-")[:limit].strip("-")
     digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:6]
-    return f"{ascii_}-{digest}" if ascii_ else digest
+    made = f"{ascii_}-{digest}" if ascii_ else digest
+    if limit == SLUG_LIMIT:
+        MADE_SLUGS[text] = made
+    return made
 
 
 def normalise(name: str) -> str:

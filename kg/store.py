@@ -53,6 +53,7 @@ from .files import unpickle, write_atomic
 STORE = "store"
 DB, BLOCKS, MANIFEST = "oxigraph", "turtle", "manifest.json"
 LINES = "lines.pkl"      # what the next build reuses of the graphs' lines (kg.graph.Runs.memo)
+DESCRIBED = "described.pkl"     # each entity's lines in the merged graph, what made them (kg.graph.Runs.described)
 PAGE = "page.pkl"        # the page's parts with what each read (kg.html.PageMemo)
 INDEX = "index.pkl"      # the index the page was drawn from (kg.graph.TermIndex.state)
 OVERVIEW = "overview.pkl"   # the explorer's first view as drawn (kg.explorer.build_cache)
@@ -385,6 +386,7 @@ def stage_store(out: str | Path, quads: Mapping[str, Iterable[str]], base: str,
     save_manifest(stage, manifest)
     if isinstance(quads, Runs):
         save_memo(stage, LINES, quads.memo)
+        save_memo(stage, DESCRIBED, quads.described)
     return {**manifest, "changed": len(changed), "removed": sum(1 for iri in old_graphs if iri not in graphs),
             "finish": finish}
 

@@ -301,3 +301,69 @@ def test_a_layered_memo_is_used_only_with_its_own_delta(tmp_path):
     # lines that came and went since the whole: this build's changes on top of the delta's
     came, went = net_change(([b"a", b"b"], [b"c"]), entered=[b"c", b"d"], left=[b"a", b"e"])
     assert (came, went) == ({b"b", b"d"}, {b"e"})
+
+
+def test_rebuild_after_an_edit_that_names_an_entity_first_equals_a_clean_build(corpus, tmp_path, monkeypatch):
+    """Resolution decides an entity's label in document order: an edit to an earlier
+    article that names an enterprise first (in another form) gives it a new label and the
+    old one as an alternative, in the merged graph and on the page; taken back, the label is
+    the first one again. Each rebuild's outputs are a clean build's, and the merged graph's
+    lines of the entities nothing changed are the last build's (kg.graph.Runs.described)."""
+    import kg.graph
+    cache, out = tmp_path / "cache", tmp_path / "out"
+    build([corpus], out=out, cache=cache)
+    key = "enterprise/xin-tuo-5b7436"          # named 新疆新驼 first in gen_000004 (the generator's)
+    assert '"新疆新驼"@zh' in (out / "graph.ttl").read_text(encoding="utf-8")
+    article = corpus / "gen_000001.txt"
+    original = article.read_text(encoding="utf-8")
+    described = []
+    real = kg.graph._describe
+    monkeypatch.setattr(kg.graph, "_describe", lambda e, node: (described.append(e.key), real(e, node))[1])
+    for step, text in (("named first", original + "\n新驼公司在阿瓦提县新增就业岗位80个。\n"), ("taken back", original)):
+        article.write_text(text, encoding="utf-8")
+        described.clear()
+        again = build([corpus], out=out, cache=cache, keep_graph=True)
+        entity = again.graph.entities[key]
+        assert entity.label == ("新驼公司" if step == "named first" else "新疆新驼"), step
+        assert key in described and len(described) < len(again.graph.entities) / 4, step
+        clean = tmp_path / f"clean-{len(step)}"
+        build([corpus], out=clean)
+        for name in OUTPUTS:
+            assert (out / name).read_bytes() == (clean / name).read_bytes(), (step, name)
+
+
+def test_slugs_are_kept_with_the_cache(corpus, tmp_path):
+    """The entity keys' slugs a build made are kept with the cache under the extractor's
+    version: a rebuild whose names all have one does not import pypinyin, and gives the
+    keys of a clean build; a table of another version is not used."""
+    import subprocess
+    import sys
+
+    from kg.resolve import slug
+    cache = tmp_path / "cache"
+    build([corpus], out=tmp_path / "out", html=False, cache=cache)
+    kept = DocumentCache(cache).slugs()
+    assert kept and all(slug(name) == made for name, made in kept.items())
+    article = corpus / "gen_000003.txt"
+    article.write_text(article.read_text(encoding="utf-8") + "\n新增就业岗位31个。\n", encoding="utf-8")
+    script = ("import sys, kg; kg.build([sys.argv[1]], out=sys.argv[2], html=False, cache=sys.argv[3]); "
+              "print('pypinyin' in sys.modules)")
+    ran = subprocess.run([sys.executable, "-c", script, str(corpus), str(tmp_path / "out"), str(cache)],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    assert ran.stdout.split() == ["False"]
+    clean = build([corpus], out=tmp_path / "clean", html=False)
+    assert (tmp_path / "out" / "graph.ttl").read_bytes() == (tmp_path / "clean" / "graph.ttl").read_bytes()
+    table = cache / DocumentCache.SLUGS
+    stored = pickle.loads(table.read_bytes())
+    table.write_bytes(pickle.dumps({**stored, "version": "another extractor"}))
+    assert DocumentCache(cache).slugs() == {}
+
+
+def test_model_objects_pickle_as_their_fields():
+    """Slotted model classes pickle as their fields in order (kg.model._fields_in_order)."""
+    from kg.model import Evidence, Mention, Paragraph, Sentence
+    for obj in (Mention("d", 1, 3, "乌什", "County", code="652927", entity="place/652927", refers_to=("a", "b"),
+                        original="烏什"),
+                Sentence(1, 0, "body", 3, 9, "乌什县"), Evidence("d", 1, 2, 3, "支援"), Paragraph(0, "body", 0, 9)):
+        again = pickle.loads(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+        assert again == obj and type(again) is type(obj)

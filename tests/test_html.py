@@ -517,3 +517,22 @@ def test_page_carries_a_bounded_number_of_sentences_per_item(monkeypatch, seed_b
     used = {s for kind in ("nodes", "edges", "metrics") for item in cut[kind] for s, _ in item["ev"]}
     assert used == set(range(len(cut["sentences"])))          # no sentence travels unused
     assert len(cut["sentences"]) < len(full["sentences"])
+
+
+def test_drawn_edges_are_listed_as_networkx_lists_them():
+    """The betweenness figures are kept under the drawn graph's nodes and edges, listed
+    without networkx (kg.html._undirected_edges) in the order its Graph gives them."""
+    import random
+
+    import networkx as nx
+
+    from kg.html import _undirected_edges
+    rng = random.Random(7)
+    for _ in range(200):
+        nodes = sorted(f"n{i}" for i in range(rng.randint(0, 30)))
+        pairs = [(rng.choice(nodes), rng.choice(nodes)) for _ in range(rng.randint(0, 60))] if nodes else []
+        pairs = [(a, b) for a, b in pairs if a != b]
+        g = nx.Graph()
+        g.add_nodes_from(nodes)
+        g.add_edges_from(pairs)
+        assert _undirected_edges(nodes, pairs) == list(g.edges)
