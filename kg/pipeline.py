@@ -67,6 +67,8 @@ class BuildResult:
     # the last build's graphs as the kept union needs them (kg.export.CountedUnion); None: read them
     last_graphs: dict | None = field(default=None, repr=False)
     page_parts_reused: int = 0              # parts of the page taken from the last build (kg.html.PageMemo)
+    # False (keep_graph=False): the triples may go once the union is made, unless graph.trig needs them
+    keep_quads: bool = field(default=True, repr=False)
 
     @cached_property
     def lines(self) -> set[str]:
@@ -366,7 +368,8 @@ def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, c
     kill_point("extracted")
     reuse = read_memo(out, LINES)       # the last build's graphs
     digests = {name: entry[3] for name, entry in reuse.items()}
-    result = BuildResult(kg, to_quads(kg, base, reuse), base, counts=graph_counts(kg))
+    counts = graph_counts(kg)           # (before to_quads, which may empty the documents)
+    result = BuildResult(kg, to_quads(kg, base, reuse, let_go=not keep_graph), base, counts=counts)
     gc.freeze()                         # and so do the lines
     # what the kept union needs of the last build: every graph's digest, and the lines of
     # those not taken as they were (the reused ones are in result.quads, not held twice)
@@ -375,6 +378,7 @@ def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, c
     if not keep_graph:
         # at 10,000 articles the documents and mentions are about a gigabyte
         result.graph = kg = KnowledgeGraph(merges=kg.merges, problems=kg.problems)
+        result.keep_quads = False
     # nothing read: keep whatever an earlier build left in ``out`` rather than overwrite it
     if out is not None and result.counts["documents"]:
         write_generation(result, Path(out), formats, html, html_max_nodes)
@@ -413,6 +417,7 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
     """graph.ttl, the other formats asked for, merges.json and the page, in the staging
     folder while the store loads, then all moved into place with it."""
     kg, quads, base = result.graph, result.quads, result.base
+    store_triples = _store_triples(manifest, quads, base) if html else 0     # (the lines may go below)
     stage = out / STAGE
     previous = store_folder(out)
     old = read_manifest(previous) if previous else {}
@@ -464,6 +469,12 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
                 result.triple_count = len(result.index)
             else:
                 result.triple_count = sum(1 for _ in union_lines(pieces, sink))
+        if not result.keep_quads and "trig" not in formats:
+            # the page reads the union's index, not the graphs' lines: they go before it is
+            # drawn (packed, about 180 MB at 10,000 articles)
+            result.quads = quads = None
+            if union is not None:
+                union.quads = None
         if html:
             # the index and the page's memo: what changed since they were last written whole
             kept = (sorted(index_delta[0]), sorted(index_delta[1])) if last_index else None
@@ -496,7 +507,7 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
     result.counts["graphs_replaced"], result.counts["graphs_removed"] = manifest["changed"], manifest["removed"]
     manifest.update(union_triples=result.triple_count, html_max_nodes=html_max_nodes if html else -1)
     save_manifest(stage / STORE, manifest)
-    if html and write_explorer_cache(result, out, _store_triples(manifest, quads, base)):
+    if html and write_explorer_cache(result, out, store_triples):
         staged.append(CACHE_NAME)
     manifest["finish"]()
     commit(out, staged, remove=[n for n in (*OUTPUT_NAMES.values(), "graph.html", CACHE_NAME) if n not in staged])
