@@ -379,6 +379,7 @@ def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, c
         # at 10,000 articles the documents and mentions are about a gigabyte
         result.graph = kg = KnowledgeGraph(merges=kg.merges, problems=kg.problems)
         result.keep_quads = False
+        give_back_memory()
     # nothing read: keep whatever an earlier build left in ``out`` rather than overwrite it
     if out is not None and result.counts["documents"]:
         write_generation(result, Path(out), formats, html, html_max_nodes)
@@ -386,6 +387,18 @@ def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, c
             result.quads = None
     result.seconds = time.perf_counter() - started
     return result
+
+
+def give_back_memory() -> None:
+    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``; nothing
+    elsewhere). What Python frees of large objects (the documents' text, the packed lines)
+    stays in that heap, where the small objects made next (the page's index and parts) are
+    not put: at 1,000 articles 65 MB came back before the page."""
+    import ctypes
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (AttributeError, OSError):
+        pass
 
 
 OUTPUT_NAMES = {"ttl": "graph.ttl", "nt": "graph.nt", "trig": "graph.trig", "jsonld": "graph.jsonld"}
@@ -475,6 +488,7 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
             result.quads = quads = None
             if union is not None:
                 union.quads = None
+            give_back_memory()
         if html:
             # the index and the page's memo: what changed since they were last written whole
             kept = (sorted(index_delta[0]), sorted(index_delta[1])) if last_index else None
