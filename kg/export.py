@@ -385,9 +385,6 @@ class CountedUnion:
         with open(self.folder / UNION_FILES[1], "wb") as fh:
             pickle.dump({"version": UNION_VERSION, "multi": self.multi, "blocks": blocks}, fh,
                         protocol=pickle.HIGHEST_PROTOCOL)
-        # kept in the file for the next build, not in memory through the page (the lines
-        # several graphs hold: about 100 MB at 10,000 articles)
-        self.multi = {}
 
     def _changed_blocks(self, kept, blocks: list, delta: dict[bytes, int], lines: bool) -> Iterator[bytes]:
         """The last union's blocks with ``delta`` applied: a block no changed line falls in

@@ -482,6 +482,10 @@ def _write_files(result: BuildResult, out: Path, manifest: dict, formats, html: 
                 result.triple_count = len(result.index)
             else:
                 result.triple_count = sum(1 for _ in union_lines(pieces, sink))
+        if union is not None:
+            # the repeat counts are in union.pkl for the next build, not needed through the
+            # page (the lines several graphs hold: about 100 MB at 10,000 articles)
+            union.multi = {}
         if not result.keep_quads and "trig" not in formats:
             # the page reads the union's index, not the graphs' lines: they go before it is
             # drawn (packed, about 180 MB at 10,000 articles)
