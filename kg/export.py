@@ -366,7 +366,7 @@ class CountedUnion:
         blocks: list[tuple[bytes, int, int]] = []
         with open(self.folder / UNION_FILES[0], "wb") as kept:
             if self.incremental:
-                self.multi = dict(self.last_multi)
+                self.multi, self.last_multi = self.last_multi, None    # (changed in place: read once)
                 delta = self._delta(self._changed)
                 self.changed_lines = list(delta)
                 yield from self._changed_blocks(kept, blocks, delta, lines)

@@ -24,7 +24,7 @@ import cn2an
 from .decide import Scorer, bucket, load_scorer
 from .lexicon import Lexicon, cue_group, load_lexicon, rule_pairs, rule_pattern, rule_words
 from .mentions import NAME_CHAR, _dictionary_tags, _is_stop, lcut
-from .model import Document, Entity, Evidence, Mention, Metric
+from .model import DECIDED, Document, Entity, Evidence, Mention, Metric
 from .relations import ACTOR_TYPES, CLAUSE_BREAK, CLAUSE_HEAD, NOT_ACTOR_BEFORE
 from .textsearch import after_last
 
@@ -237,7 +237,7 @@ class _DocMetrics:
             if self.scorer.logit(candidates[best][1]) < NO_SUBJECT_BELOW:
                 about, confidence = None, 0.0   # even the best is nearly sure not to be it: no one's
         if self.scorer is not None:     # decided: keep who was considered, not the features (memory)
-            candidates = [(k, {}) for k, _ in candidates]
+            candidates = [(k, DECIDED) for k, _ in candidates]
         return Metric(key="", value=value, unit=unit_code, indicator=indicator, about=about,
                       surface=text[start:end], approx=approx,
                       evidence=Evidence(self.doc.doc_id, sent.index, base + start, base + end),

@@ -157,6 +157,11 @@ class Entity:
         return self.types[0]
 
 
+# A decided candidate's features: kept only for training, so once a scorer has chosen, every
+# candidate shares this one empty dict instead of one each (about 12 MB per 1,000 articles).
+DECIDED: dict[str, float] = {}
+
+
 @dataclass(slots=True)
 class Evidence:
     doc_id: str

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from .decide import Scorer, bucket
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import Lexicon, cue_group, load_lexicon, rule_pattern, rule_words
-from .model import Document, Entity, Evidence, Mention, Relation
+from .model import DECIDED, Document, Entity, Evidence, Mention, Relation
 from .resolve import Pairing, in_xinjiang
 from .textsearch import after_last
 
@@ -991,7 +991,7 @@ def document_relations(doc: Document, mentions: list[Mention], entities: Mapping
             rel.confidence = round(holds * rel.choice, 3)
             if scorer is not None:      # decided: the features are only for training (memory)
                 rel.features = {}
-                rel.candidates = [(k, {}) for k, _ in rel.candidates]
+                rel.candidates = [(k, DECIDED) for k, _ in rel.candidates]
     return list(r.out.values())
 
 

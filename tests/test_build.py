@@ -39,6 +39,25 @@ def test_build_that_lets_the_graph_go_writes_the_same_files(seed_build, tmp_path
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
 
 
+def test_a_lean_build_without_graph_trig_lets_the_lines_go_before_the_page(seed_build, tmp_path):
+    """kg build's own path (keep_graph=False, default formats): each document is emptied
+    once its graph is made and the graphs' lines go before the page is drawn; the lines,
+    the files and the figures are those of a build that keeps everything."""
+    import kg
+    from kg.graph import to_quads
+    from kg.pipeline import collect_files, extract, read_document, unique_ids
+    graph = extract(unique_ids([read_document(f) for f in collect_files([SEEDS])[0]]))
+    kept = to_quads(graph)
+    lean = to_quads(graph, let_go=True)
+    assert {n: lean.digest(n) for n in lean} == {n: kept.digest(n) for n in kept}
+    assert all(d.raw == d.text == "" and not d.sentences and not len(d.offsets) for d in graph.documents)
+    out = kg.build([SEEDS], out=tmp_path, keep_graph=False)
+    assert out.quads is None and out.counts == seed_build.counts
+    assert len(out.index) == out.triple_count == len(seed_build.lines)
+    for name in ("graph.ttl", "graph.html", "merges.json"):
+        assert (tmp_path / name).read_bytes() == (seed_build.outputs[0].parent / name).read_bytes(), name
+
+
 def test_turtle_parses_with_rdflib_pyoxigraph_and_rapper(seed_build):
     ttl = next(p for p in seed_build.outputs if p.name == "graph.ttl")
     g = rdflib.Graph().parse(ttl)
