@@ -44,7 +44,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .lexicon import load_lexicon, word_list
+from .lexicon import load_lexicon, rule_pattern, word_list
 from .model import Document, Paragraph, Sentence
 
 SENTENCE_STOPS = "。！？!?；;"
@@ -65,6 +65,7 @@ PAGE_NUMBER = re.compile(r"[-—–\s]*(?:第\s*)?[A-Z]?\d{1,3}\s*(?:版|页)?[-
 RUNNING_HEAD = re.compile(r"星期[一二三四五六日天]|责任编辑|版式设计|美术编辑|版面编辑|校对[:：]|"
                           r"\S{2,8}(?:日报|晚报|时报)\s*(?:第\s*[A-Z]?\d{1,3}\s*版|[A-Z]\d{1,2}版|\d{4}年)")
 # a row of a figures box (数读 / 援疆资金 15.2亿元): a line of its own, never half a sentence
+DATELINE = rule_pattern("dateline")     # 新华社某地7月14日电 opens a report: what stands before it is its title
 FIGURE_ROW = re.compile(r"(?:^|[:：])[\u4e00-\u9fff]{2,12}[ \t:：]+[\d.,]+\s*[\u4e00-\u9fff%]{0,4}$")
 PHOTO_CAPTION = re.compile(r"^图[为：:]|(?<!拍)摄\s*[)）]?$")
 FOLIO = re.compile(r"第\s*[A-Z]?\d{1,3}\s*版|[A-Z]\d{1,2}版|责任编辑|版式设计|美术编辑|版面编辑")
@@ -287,6 +288,7 @@ def chunks(norm: str) -> list[Chunk]:
         elif heading := MD_HEADING.match(line):
             mark, start, line = "heading", start + heading.end(), line[heading.end():]
         if current is not None and (mark or current.mark or _line_complete(current.text) or FIGURE_ROW.match(line)
+                                    or DATELINE.match(line)
                                     or _running_head_line(line) or _running_head_line(current.text)
                                     or web_furniture(line) or len(current.spans) == 1 and web_furniture(current.text)):
             current = None                # a running head or a navigation bar is a line of its own
@@ -469,8 +471,8 @@ def _caption_between(chunk: Chunk) -> bool:
 
 
 def _continues(before: str, chunk: Chunk) -> bool:
-    if chunk.mark:
-        return False
+    if chunk.mark or DATELINE.match(chunk.text):
+        return False                    # a dateline (新华社某地7月14日电) opens a report: a title ends before it
     return before[-1] in DANGLING or not heading_shape(chunk.text)
 
 

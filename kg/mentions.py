@@ -624,7 +624,7 @@ class _Finder:
                 continue                      # 打开浙江市场: a place's market, not a marketplace
             if suf in KIND_HEADS and self.short_place_name(name[:-len(suf)]):
                 continue                      # 新疆学校, 湖北企业: that place's schools or firms
-            if typ in ("Facility", "School", "Hospital") and (COUNTED.match(s, end) or NUM_MEASURE.search(s, 0, start)) \
+            if typ in ("Facility", "School", "Hospital", "Organization") and (COUNTED.match(s, end) or NUM_MEASURE.search(s, 0, start)) \
                     and not any(p.code and p.start - sent.start == start for p in self.by_sentence.get(sent.index, ())):
                 continue                      # 建设光伏电站2座, 建成两个生产基地, 双语幼儿园130所: a kind, counted
             if typ == "Enterprise" and _industry_word(suf) and (

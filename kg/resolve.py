@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .gazetteer import Gazetteer, Place, load_gazetteer
-from .lexicon import load_lexicon
+from .lexicon import load_lexicon, rule_pattern
 from .model import Document, Entity, Mention
 
 QUOTES = re.compile(r"[“”‘’\"'「」『』《》\s]")
@@ -58,7 +58,7 @@ def find_pairing(doc: Document, mentions: list[Mention], gaz: Gazetteer | None =
     mentioned county-level place inside it, confirmed by a combined abbreviation (湖柯).
     """
     gaz = gaz or load_gazetteer()
-    places = [m for m in mentions if m.code]
+    places = [m for m in mentions if m.code and not _venue(doc, m)]
     outside = Counter(m.code for m in places if not in_xinjiang(m.code, gaz)
                       and m.type in ("City", "County", "Province"))
     inside = Counter(m.code for m in places if in_xinjiang(m.code, gaz) and m.type in ("County", "City")
@@ -92,6 +92,12 @@ def find_pairing(doc: Document, mentions: list[Mention], gaz: Gazetteer | None =
 
 
 NAMED_AFTER_PLACE = ("School", "Hospital", "Facility", "Organization")
+VENUE = rule_pattern("venue")
+
+
+def _venue(doc: Document, m: Mention) -> bool:
+    """在乌鲁木齐召开: where a meeting was held, neither side of the pairing."""
+    return doc.text[max(0, m.start - 1):m.start] == "在" and VENUE.match(doc.text, m.end) is not None
 
 
 def _leading_place(name: str, gaz: Gazetteer, levels: tuple[str, ...], shortest: int = 2,

@@ -290,3 +290,10 @@ def test_navigation_bars_on_consecutive_lines_are_dropped_each_and_keep_the_titl
     doc = clean(read_bytes(text.encode(), "page.txt"))
     assert "台湾" not in doc.text and "English" not in doc.text
     assert doc.sentences[0].text == "2013年某师实施援疆项目199个" and doc.sentences[0].kind == "heading"
+
+
+def test_a_title_ends_before_a_dateline_on_the_next_line():
+    """A title line with no full stop, then 新华社某地7月14日电…: two sentences, so the
+    dateline's place stays out of the title's sentence (and out of the pairing)."""
+    doc = clean(read_bytes("温州市五年来投资近4亿元援助拜城县和兵团卫生计生事业\n新华社乌鲁木齐7月14日电 温州市今年派出医生20名。\n".encode("utf-8"), "t.txt"))
+    assert [s.text for s in doc.sentences][:2] == ["温州市五年来投资近4亿元援助拜城县和兵团卫生计生事业", "新华社乌鲁木齐7月14日电 温州市今年派出医生20名。"]

@@ -398,3 +398,22 @@ def test_sichu_after_a_chinese_numeral_is_everywhere_not_a_count():
     """以前四处务工: 四处 is an adverb; 景点200余处 still counts."""
     got = subjects(PAIRING + "以前四处务工，收入不稳定。拜城县拥有旅游景点200余处。")
     assert "四处" not in got and "200余处" in got
+
+
+def test_a_meetings_venue_is_neither_side_of_the_pairing():
+    """会议在乌鲁木齐召开: where it met; the article's Xinjiang side is another place or none."""
+    from kg.clean import clean
+    from kg.mentions import find_mentions
+    from kg.resolve import find_pairing
+    doc = clean(read_bytes("13日，援疆工作会议在乌鲁木齐召开。上海先后派出113名干部赴喀什地区第二人民医院工作。"
+                           .encode("utf-8"), "t.txt"))
+    assert "650100" not in find_pairing(doc, find_mentions(doc)).supported
+
+
+def test_a_medical_team_with_no_name_and_a_counted_centre_are_kinds():
+    """各对口支援省市共派出援疆医疗队395批次, 打造1个实验研究中心: no entity for either;
+    the group's figures are no one's."""
+    text = "十八大以来，各对口支援省市共派出援疆医疗队395批次。上海市组织三甲医院共同打造7个临床医学中心和1个实验研究中心。"
+    names = {e.label for e in entities(text)}
+    assert not names & {"援疆医疗队", "实验研究中心", "临床医学中心"}
+    assert subjects(text)["395批"] is None
