@@ -26,6 +26,7 @@ from functools import lru_cache
 from . import spans
 from .anaphora import (Offsets, declared_names, point_back, product_short_names, school_short_names,
                        short_commands, tail_names, trade_names)
+from .clean import DATELINE
 from .gazetteer import Gazetteer, Place, disambiguate, load_gazetteer
 from .lexicon import Lexicon, load_lexicon, rule_pattern, rule_words
 from .model import Document, Mention, Sentence
@@ -102,7 +103,6 @@ GENERIC_VILLAGE_TAILS = ("乡村", "农村", "山村", "整村", "驻村", "示�
 # word lists and patterns are data: kg/data/lexicon/rule_words.tsv and rule_patterns.tsv say what each is
 HOSPITAL_GRADE = rule_pattern("hospital_grade")
 SCENIC_GRADE = rule_pattern("scenic_grade")
-DATELINE = rule_pattern("dateline")
 QUOTED_NAME = rule_pattern("quoted_name")
 PLAN_PERIOD = rule_pattern("plan_period")
 GENERIC_MODIFIERS = frozenset(rule_words("generic_modifiers"))

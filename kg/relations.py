@@ -461,7 +461,7 @@ class _DocRelations:
         places = [p for p in meant if f"place/{p.code}" in self.entities]
         if len(places) > 1 and any(f"place/{p.code}" == self.supported for p in places):
             return self.supported         # 阿克苏南平小学 in an article on 阿克苏市
-        outer = [p for p in places if all(q is p or self.gaz.is_within(q.code, p.code) for q in places)]
+        outer = self._outermost(places)
         if len(outer) == 1 and (len(places) == len(meant) or not named_only):
             return f"place/{outer[0].code}"
         return None
@@ -484,7 +484,11 @@ class _DocRelations:
         return any(self._one_place(self.gaz.lookup(name[:n])) for n in range(2, min(len(name) - 1, 10)))
 
     def _one_place(self, meant) -> bool:
-        return bool(meant) and any(all(q is p or self.gaz.is_within(q.code, p.code) for q in meant) for p in meant)
+        return len(self._outermost(meant)) == 1
+
+    def _outermost(self, places) -> list:
+        """Those of ``places`` that hold all the others (喀什地区 of 喀什地区 and 喀什市)."""
+        return [p for p in places if all(q is p or self.gaz.is_within(q.code, p.code) for q in places)]
 
     def hierarchy(self) -> None:
         """Containment of places from the gazetteer, for every pair present in the graph."""
