@@ -114,20 +114,24 @@ TAIL_TYPES = ("Facility", "Hospital", "School", "Village", "Township")
 
 def tail_names(mentions: list[Mention]) -> None:
     """A facility named in full (某县白杨纺织工业园) and later by the end of its name alone
-    (入驻纺织工业园): the later one is a mention of the full name (source ``alias``), when one
-    name of the article ends so."""
-    full_names: dict[tuple[str, str], set[str]] = {}
-    first: dict[tuple[str, str], int] = {}
+    (入驻纺织工业园): every mention of the short name is one of the full name (source
+    ``alias``), when one name of the article, first written before the short one's last
+    mention, ends so."""
     named = [m for m in mentions if m.type in TAIL_TYPES and m.source not in ("anaphor", "alias")]
+    first: dict[tuple[str, str], int] = {}
+    last: dict[tuple[str, str], int] = {}
     for m in named:
         first.setdefault((m.type, m.name), m.start)
-    for m in named:
-        full_names[m.type, m.name] = {f for (t, f), at in first.items() if t == m.type and at < m.start
-                                      and len(f) > len(m.name) and f.endswith(m.name)}
-    for m in named:
-        fulls = full_names[m.type, m.name]
+        last[m.type, m.name] = m.start
+    full_name = {}
+    for (typ, name), at in last.items():      # once per name, not per mention
+        fulls = [f for (t, f), seen in first.items() if t == typ and seen < at and len(f) > len(name)
+                 and f.endswith(name)]
         if len(fulls) == 1:
-            m.name, m.source = next(iter(fulls)), "alias"
+            full_name[typ, name] = fulls[0]
+    for m in named:
+        if (m.type, m.name) in full_name:
+            m.name, m.source = full_name[m.type, m.name], "alias"
 
 
 def product_short_names(doc: Document, mentions: list[Mention], lookup) -> list[Mention]:
