@@ -644,7 +644,8 @@ class _Finder:
             start = max(floor, _extend_left(s, tokens, idx, lex, max_len=10))
             name = s[start:end]
             core = name[:-2] if name.endswith("新村") else name[:-1]
-            if name in lex.generic or len(core) < 2 or (len(core) < 3 and not name.endswith("新村")):
+            if name in lex.generic or core.endswith(GENERIC_VILLAGE_TAILS) or len(core) < 2 or (
+                    len(core) < 3 and not name.endswith("新村")):    # 行政村|村口: a kind of village, then 村口
                 continue
             if DIGIT_OR_YEAR.search(name) or _is_stop(core[:2], lex):
                 continue
