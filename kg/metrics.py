@@ -263,7 +263,7 @@ class _DocMetrics:
         clause = base + _after_last_break(text, start)
         clause_end = base + next((c.start() for c in CLAUSE_BREAK.finditer(text, end)), len(text))
         for m in pool:
-            if not (self.types(m) & CANDIDATE_TYPES):
+            if not (self.types(m) & CANDIDATE_TYPES) or self.chain_outer(m):
                 continue
             if m.sentence == sent.index:
                 if m.end <= number:
@@ -368,8 +368,8 @@ class _DocMetrics:
         clause_start = _after_last_break(text, len(before))
         if not before[clause_start:].strip() or CLAUSE_HEAD.fullmatch(before[clause_start:]):
             f["clause_head"] = 1.0
-        if m is self.by_sentence[m.sentence][0]:
-            f["sentence_first"] = 1.0
+        if self.chain_start(m, self.by_sentence[m.sentence]) == self.by_sentence[m.sentence][0].start:
+            f["sentence_first"] = 1.0           # 某省某市…: the chain opens the sentence, its last place too
         for o in self.by_sentence[m.sentence]:     # 某县人民医院急诊中心建设项目: the project, not its hospital
             if o.end - o.start != m.end - m.start:
                 if o.start <= m.start and m.end <= o.end:
@@ -685,6 +685,10 @@ class _DocMetrics:
             topic = TOPIC_CLAUSE.fullmatch(text, a, b - 1)
             return next((m.entity for m in inside if topic and (m.start - base, m.end - base) == topic.span(1)), None)
         return None
+
+    def chain_outer(self, m: Mention) -> bool:
+        """A place followed at once by another (某省|某市): it only says which the next one is."""
+        return bool(m.code) and any(o.start == m.end and o.code for o in self.by_sentence[m.sentence])
 
     @staticmethod
     def chain_start(m: Mention, in_sentence: list[Mention]) -> int:

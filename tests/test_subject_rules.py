@@ -417,3 +417,19 @@ def test_a_medical_team_with_no_name_and_a_counted_centre_are_kinds():
     names = {e.label for e in entities(text)}
     assert not names & {"援疆医疗队", "实验研究中心", "临床医学中心"}
     assert subjects(text)["395批"] is None
+
+
+def test_a_place_that_only_says_which_next_place_is_never_the_subject():
+    """浙江省|温州市援疆项目: the province qualifies the city; a count after it is not the province's."""
+    got = subjects("今年5月，浙江省温州市援疆项目“拜城县惠民驿站”正式启动。目前，共有30个驿站已布点到位。", rules_only=False)
+    assert got["30个"] not in ("浙江省", None)
+    got = subjects("浙江省温州市援疆项目“拜城县惠民驿站”正式启动。共有30个驿站已布点到位。", rules_only=False)
+    assert got["30个"] == "温州市"
+
+
+def test_a_kind_of_village_before_cun_kou_is_no_village():
+    """在全县道路两侧、行政村村口设置…: 行政村 is a kind of village and 村口 its entrance, no name."""
+    found = {e.label for e in entities(PAIRING + "温州市援疆指挥部在全县主干道路两侧、行政村村口设置了45处销售点。"
+                                                 "援疆干部走访了克孜尔村。")}
+    assert "克孜尔村" in found
+    assert not {l for l in found if l.startswith("行政村")}
