@@ -59,6 +59,7 @@ COPULA = rule_words("copula")
 CN_ONLY_UNITS = frozenset(rule_words("cn_only_units"))
 CHANGE_VERBS = rule_words("change_verbs")
 REFINE_ITEM = rule_pairs("refine_item")
+TIME_CLAUSE = rule_pattern("time_clause")
 
 
 _NUMBER_PATTERNS: dict[int, re.Pattern] = {}
@@ -366,10 +367,13 @@ class _DocMetrics:
         before = text[:self.chain_start(m, self.by_sentence[m.sentence]) - base]   # 在第五师双河市…
         after = text[m.end - base:]
         clause_start = _after_last_break(text, len(before))
-        if not before[clause_start:].strip() or CLAUSE_HEAD.fullmatch(before[clause_start:]):
-            f["clause_head"] = 1.0
-        if self.chain_start(m, self.by_sentence[m.sentence]) == self.by_sentence[m.sentence][0].start:
-            f["sentence_first"] = 1.0           # 某省某市…: the chain opens the sentence, its last place too
+        if self.when_clause(m):
+            f["in:time_clause"] = 1.0           # 我省干部进疆以来，某指挥部…: it only says when
+        else:
+            if not before[clause_start:].strip() or CLAUSE_HEAD.fullmatch(before[clause_start:]):
+                f["clause_head"] = 1.0
+            if all(self.when_clause(o) for o in self.by_sentence[m.sentence] if o.end <= len(before) + base):
+                f["sentence_first"] = 1.0       # 某省某市…: the chain opens the sentence, its last place too
         for o in self.by_sentence[m.sentence]:     # 某县人民医院急诊中心建设项目: the project, not its hospital
             if o.end - o.start != m.end - m.start:
                 if o.start <= m.start and m.end <= o.end:
@@ -685,6 +689,12 @@ class _DocMetrics:
             topic = TOPIC_CLAUSE.fullmatch(text, a, b - 1)
             return next((m.entity for m in inside if topic and (m.start - base, m.end - base) == topic.span(1)), None)
         return None
+
+    def when_clause(self, m: Mention) -> bool:
+        """``m`` stands in a clause that only says when (某省干部进疆以来，…)."""
+        s = self.doc.sentences[m.sentence]
+        end = next((b.start() for b in CLAUSE_BREAK.finditer(s.text, m.end - s.start)), len(s.text))
+        return bool(TIME_CLAUSE.search(s.text, 0, end))
 
     def chain_outer(self, m: Mention) -> bool:
         """A place followed at once by another (某省|某市): it only says which the next one is."""

@@ -433,3 +433,11 @@ def test_a_kind_of_village_before_cun_kou_is_no_village():
                                                  "援疆干部走访了克孜尔村。")}
     assert "克孜尔村" in found
     assert not {l for l in found if l.startswith("行政村")}
+
+
+def test_a_name_in_a_clause_that_only_says_when_is_not_the_doer_after_it():
+    """我市干部进疆以来，某指挥部…实施项目84个: the clause before the comma says when."""
+    got = subjects("温州援疆工作综述\n\n温州市对口支援拜城县。近年来温州市与拜城县交流频繁。\n\n"
+                   "2020年我市第五批援疆干部人才进疆以来，温州市援疆前方指挥部在两地党委的领导下，"
+                   "实施援疆项目84个，选派干部人才117名。", rules_only=False)
+    assert got["84个"] == got["117名"] == "温州市援疆前方指挥部"
