@@ -16,7 +16,7 @@ from .decide import Scorer, bucket
 from .gazetteer import Gazetteer, load_gazetteer
 from .lexicon import Lexicon, cue_group, load_lexicon, rule_pattern, rule_words
 from .model import DECIDED, Document, Entity, Evidence, Mention, Relation
-from .resolve import Pairing, in_xinjiang
+from .resolve import XINJIANG, Pairing, in_xinjiang
 from .textsearch import after_last
 
 ACTOR_TYPES = {"City", "County", "Province", "Prefecture", "Organization"}
@@ -33,6 +33,7 @@ NAMED_NEXT = rule_pattern("named_next")
 LIST_LEAD = rule_pattern("list_lead")
 TWIN_GAP = rule_pattern("twin_gap")
 FOR_WHOM = rule_words("for_whom")
+AID_BETWEEN = frozenset(rule_words("aid_between"))
 SETTLES_INTO = rule_pattern("settles_into")
 LISTED_BEFORE_SETTLING = rule_pattern("listed_before_settling")
 SITE_BEFORE = rule_words("site_before")
@@ -232,11 +233,21 @@ class _DocRelations:
                     pairs = [(subject, o) for o in dict.fromkeys(objects + chained)]
                 for a, b in pairs:
                     self.add(a, "supports", b, index, base + pos, base + pos + len(word), word)
+            for a, b in zip(mentions, mentions[1:]):    # 常州援疆乌恰县: 援疆 between the two places
+                if text[a.end - base:b.start - base] in AID_BETWEEN and self.gives_and_takes(a, b):
+                    self.add(a.entity, "supports", b.entity, index, a.end, b.start, text[a.end - base:b.start - base])
         if self.supporter and self.supported:
             index, start, end, word = self._pairing_evidence()
             self.rule = "pairing"
             self.add(self.supporter, "supports", self.supported, index, start, end, word)
             self.rule = "supports"
+
+    def gives_and_takes(self, a: Mention, b: Mention) -> bool:
+        """``a`` a place outside Xinjiang, ``b`` a county, city or prefecture inside it."""
+        giver, taker = self.entities[a.entity], self.entities[b.entity]
+        return bool(giver.code and taker.code and not in_xinjiang(giver.code, self.gaz)
+                    and in_xinjiang(taker.code, self.gaz) and taker.code != XINJIANG
+                    and taker.types[0] in ("County", "City", "Prefecture"))
 
     def most_specific(self, keys: list[str]) -> list[str]:
         """Places none of the others lies in: a chain is paired through its last place."""

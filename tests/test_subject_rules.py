@@ -441,3 +441,13 @@ def test_a_name_in_a_clause_that_only_says_when_is_not_the_doer_after_it():
                    "2020年我市第五批援疆干部人才进疆以来，温州市援疆前方指挥部在两地党委的领导下，"
                    "实施援疆项目84个，选派干部人才117名。", rules_only=False)
     assert got["84个"] == got["117名"] == "温州市援疆前方指挥部"
+
+
+def test_aid_written_between_two_places_pairs_them():
+    """江苏省对口支援克州 is stated; 常州援疆乌恰县的…项目 pairs the city and county in it too."""
+    kg = extract([read_bytes("江苏省对口支援克州项目举行集中开工仪式，其中包含常州援疆乌恰县的村级阵地建设等16个项目。"
+                             "常州援疆干部参加了仪式。".encode("utf-8"), "t.txt")])
+    pairs = {(kg.entities[r.subject].label, kg.entities[r.object].label) for r in kg.relations
+             if r.predicate == "supports"}
+    assert ("常州市", "乌恰县") in pairs
+    assert ("江苏省", "克孜勒苏柯尔克孜自治州") in pairs
