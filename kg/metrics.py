@@ -59,6 +59,7 @@ COPULA = rule_words("copula")
 CN_ONLY_UNITS = frozenset(rule_words("cn_only_units"))
 CHANGE_VERBS = rule_words("change_verbs")
 REFINE_ITEM = rule_pairs("refine_item")
+ORDINAL_RUN = rule_pattern("ordinal_run")
 TIME_CLAUSE = rule_pattern("time_clause")
 
 
@@ -443,7 +444,7 @@ class _DocMetrics:
         if any(a <= start < b for a, b in quotes):
             return None
         before = text[:start]
-        if before.endswith("第") or DIGIT_OR_POINT_AT_END.search(before):
+        if before.endswith("第") or DIGIT_OR_POINT_AT_END.search(before) or ORDINAL_RUN.search(before):
             return None
         if NOT_AFTER.match(text[end:]):
             return None

@@ -451,3 +451,9 @@ def test_aid_written_between_two_places_pairs_them():
              if r.predicate == "supports"}
     assert ("常州市", "乌恰县") in pairs
     assert ("江苏省", "克孜勒苏柯尔克孜自治州") in pairs
+
+
+@pytest.mark.parametrize("text", ["温州市第八、九批援疆干部人才完成交接。", "温州市第三至五批援疆干部共120名。"])
+def test_ordinals_sharing_one_di_are_no_counts(text):
+    """第八、九批: 九批 is the ninth group, not nine groups."""
+    assert not {"九批", "五批"} & set(subjects(PAIRING + text))
