@@ -306,7 +306,10 @@ def _spans(sent: Sentence, starts: Offsets, ends: set[int], index, pointers, own
             continue
         p = e - len(head.word)
         near = text[max(0, p - 5):p]
-        if not head.bare and text[p - 1:p] != "的" and not any(c in near for c in firsts):
+        # 这座占地250亩的|养殖|园: where a describing clause ends, a few characters before the head
+        de = next((q for q in range(p, max(p - 3, 1) - 1, -1) if text[q - 1] == "的" and MODIFIER.match(text, q, p)),
+                  None)
+        if not head.bare and de is None and not any(c in near for c in firsts):
             continue                    # no pointing word can stand before it: most head words
         found = None
         for q in range(p, max(p - 3, free_from) - 1, -1):     # the pointer may stand a few characters before
@@ -323,13 +326,13 @@ def _spans(sent: Sentence, starts: Offsets, ends: set[int], index, pointers, own
                     break
         if found is None and head.bare and p in starts and _clause_start(text, p, starts, leads):
             found = (p, "bare", 0)
-        if found is None and text[:p].endswith("的"):
+        if found is None and de is not None:
             # 这家由X投资兴办的企业: the pointer opens a clause that describes the head; the
             # mention is the head alone (X inside stays a name) and points from the pointer
-            clause = RELATIVE.search(text, max(0, p - 26), p)
+            clause = RELATIVE.search(text, max(0, de - 26), de)
             if clause and clause.start() in starts:
                 free_from = e
-                yield p, e, head, head.word, "pointer", clause.start()
+                yield de, e, head, text[de:e], "pointer", clause.start()
                 continue
         if found is None or found[0] < free_from:
             continue

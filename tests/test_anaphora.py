@@ -132,3 +132,10 @@ def test_a_short_name_declared_with_its_head_word_after_the_quote():
     text = "拜城县推动实施“石榴同心·白杨致远”公益计划(以下简称“白杨”计划)，形成社会力量援疆机制。某行动是“白杨”计划的一部分。"
     found = [m for m in find_mentions(clean(read_bytes(text.encode("utf-8"), "t.txt"))) if "白杨”计划" in m.text]
     assert found and all(m.name == "“石榴同心·白杨致远”公益计划" and m.text == "“白杨”计划" for m in found)
+
+
+def test_a_pointer_opening_a_describing_clause_reaches_a_head_after_a_few_characters():
+    """这座占地300亩的|文化|园: the clause ends in 的, a modifier stands between it and the head."""
+    text = ("温州市对口支援拜城县。温州市投入资金60万元援建的拜城县红柳文化园已对外开放。\n\n"
+            "这座占地300亩的文化园，每年接待游客5万人次。")
+    assert ("文化园", "拜城县红柳文化园") in pointers(text)
