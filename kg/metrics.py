@@ -59,6 +59,7 @@ COPULA = rule_words("copula")
 CN_ONLY_UNITS = frozenset(rule_words("cn_only_units"))
 CHANGE_VERBS = rule_words("change_verbs")
 REFINE_ITEM = rule_pairs("refine_item")
+DIGIT_PAIR = re.compile("[一二三四五六七八九]{2}")
 ORDINAL_RUN = rule_pattern("ordinal_run")
 TIME_CLAUSE = rule_pattern("time_clause")
 
@@ -463,7 +464,12 @@ class _DocMetrics:
                 return None
             if text[end:end + 1] == unit_text[-1:] and not arabic:   # 一座座, 一个个
                 return None
-            value, approx = _to_number(num)
+            if DIGIT_PAIR.fullmatch(num):    # 三四个, 五六万元: a range, its lower end; 唯一一个, 二三期: none
+                if CN_DIGITS.index(num[1]) != CN_DIGITS.index(num[0]) + 1 or unit_text == "期":
+                    return None
+                value, approx = _to_number(num[0])[0], True
+            else:
+                value, approx = _to_number(num)
             unit_code, mult = self.lex.units[unit_text]
             if hit.group("mult"):
                 mult *= {"万": 1e4, "亿": 1e8, "千": 1e3}[hit.group("mult")]

@@ -457,3 +457,11 @@ def test_aid_written_between_two_places_pairs_them():
 def test_ordinals_sharing_one_di_are_no_counts(text):
     """第八、九批: 九批 is the ninth group, not nine groups."""
     assert not {"九批", "五批"} & set(subjects(PAIRING + text))
+
+
+def test_two_chinese_digits_side_by_side_are_a_range_or_no_number():
+    """三四个 is three or four (3, approximate); 唯一一个 is 'the only one' and 二三期 phases two and three."""
+    got = {m.surface: (m.value, m.approx) for m in extract([read_bytes(
+        (PAIRING + "温州市派出三四个工作组。园区是拜城唯一一个化工园区，等项目二三期全部完工投产。").encode("utf-8"),
+        "t.txt")]).metrics}
+    assert got == {"三四个": (3.0, True)}
