@@ -465,3 +465,10 @@ def test_two_chinese_digits_side_by_side_are_a_range_or_no_number():
         (PAIRING + "温州市派出三四个工作组。园区是拜城唯一一个化工园区，等项目二三期全部完工投产。").encode("utf-8"),
         "t.txt")]).metrics}
     assert got == {"三四个": (3.0, True)}
+
+
+def test_an_initiative_after_a_quote_ends_before_a_conjunction_ji():
+    """“某某行”系列活动启动暨项目签约仪式: the series is the name; 暨 joins another event."""
+    found = {e.label for e in entities(PAIRING + "温州援疆“百企拜城行”系列活动启动暨项目签约仪式在拜城县举行。")
+             if "Initiative" in e.types}
+    assert found and all(label.endswith("系列活动") for label in found)
