@@ -472,3 +472,9 @@ def test_an_initiative_after_a_quote_ends_before_a_conjunction_ji():
     found = {e.label for e in entities(PAIRING + "温州援疆“百企拜城行”系列活动启动暨项目签约仪式在拜城县举行。")
              if "Initiative" in e.types}
     assert found and all(label.endswith("系列活动") for label in found)
+
+
+def test_standard_factory_buildings_are_a_kind_not_a_name():
+    """建设19万平方米的标准厂房: 标准 says what kind, as 标准化 does."""
+    found = {e.label for e in entities(PAIRING + "温州市援疆指挥部支持拜城县开发区建设19万平方米的标准厂房。")}
+    assert "标准厂房" not in found
