@@ -273,8 +273,8 @@ class _Resolver:
             if ref and self.gaz.by_code[ref].name.endswith(level):
                 name = self.gaz.by_code[ref].name + name[1:]
         name = self.full_place_first(name)
-        if m.type in ("School", "Hospital", "Facility"):
-            name = self.without_outer_place(name)
+        if m.type in ("School", "Hospital", "Facility", "Organization"):
+            name = self.without_outer_place(name)       # 浙江省台州市援疆指挥部 is 台州市援疆指挥部
         if m.type == "School":
             name = SENIOR_SCHOOL.sub("中学", name)   # 国庆高中 = 国庆中学
         if m.type == "Enterprise":

@@ -478,3 +478,10 @@ def test_standard_factory_buildings_are_a_kind_not_a_name():
     """建设19万平方米的标准厂房: 标准 says what kind, as 标准化 does."""
     found = {e.label for e in entities(PAIRING + "温州市援疆指挥部支持拜城县开发区建设19万平方米的标准厂房。")}
     assert "标准厂房" not in found
+
+
+def test_an_aid_command_named_with_its_province_first_is_the_same_command():
+    """浙江省温州市援疆指挥部 and 温州市援疆指挥部: the province adds nothing to which command."""
+    commands = {e.label for e in entities(PAIRING + "温州市援疆指挥部招引企业12家。作为第十批浙江省温州市援疆指挥部"
+                                                    "招商落地的企业，它已投产。") if e.label.endswith("指挥部")}
+    assert len(commands) == 1
