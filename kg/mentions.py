@@ -98,6 +98,7 @@ ENUM_END = re.compile(rf"[等两\d{CN_NUM}]{_ENUM_COUNTED}")
 TAIL_STOPS = {"的", "在", "和", "与", "及", "暨", "等", "是", "为", "将", "把", "由", "对", "向", "从", "到", "于",
               "以", "被", "让", "使", "给", "也", "都", "又", "已", "还", "并", "就", "中", "里", "成", "成了",
               "成为", "得到", "获得", "入选", "深入", "开展", "取得"}
+BUILT_TYPES = ("Facility", "School", "Hospital")
 GENERIC_VILLAGE_TAILS = ("乡村", "农村", "山村", "整村", "驻村", "示范村", "贫困村", "行政村", "重点村", "样板村",
                          "中心村", "移民村", "各村", "每村", "全村", "本村", "该村", "进村", "到村", "在村")
 # word lists and patterns are data: kg/data/lexicon/rule_words.tsv and rule_patterns.tsv say what each is
@@ -607,6 +608,8 @@ class _Finder:
             if paren and start == inner_head:
                 start = head
             typ = lex.suffixes[suf]
+            if typ in BUILT_TYPES and "项目" in s[start:head]:
+                start = s.rindex("项目", start, head) + 2     # 某省援疆项目|某地农业科技产业园: the project words say what it is
             batch = self.batch_before(sent, start) if typ == "Organization" else None
             if batch:                         # 黑龙江省第十一批援疆工作队 is 黑龙江省援疆工作队
                 self.add(sent, batch[0], end, typ, name=s[batch[0]:batch[1]] + s[start:end], source="suffix")

@@ -485,3 +485,9 @@ def test_an_aid_command_named_with_its_province_first_is_the_same_command():
     commands = {e.label for e in entities(PAIRING + "温州市援疆指挥部招引企业12家。作为第十批浙江省温州市援疆指挥部"
                                                     "招商落地的企业，它已投产。") if e.label.endswith("指挥部")}
     assert len(commands) == 1
+
+
+def test_a_built_name_starts_after_words_calling_it_a_project():
+    """某省产业援疆项目|某地现代农业科技产业园: the project words only say what the park is."""
+    found = {e.label for e in entities("浙江省产业援疆项目拜城县现代农业科技产业园今年丰收。") if "Facility" in e.types}
+    assert found == {"拜城县现代农业科技产业园"}
