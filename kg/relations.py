@@ -311,8 +311,6 @@ class _DocRelations:
                 if "Organization" in e.types and not (set(e.types) & BUILT_TYPES):
                     if place and e.label.endswith(GOVERNMENT_HEADS):
                         self.add(e.key, "subOrganizationOf", place, index, m.start, m.end)
-                    elif place:
-                        self.add(e.key, "locatedIn", place, index, m.start, m.end)
                     continue
                 if "Enterprise" in e.types:
                     continue

@@ -491,3 +491,11 @@ def test_a_built_name_starts_after_words_calling_it_a_project():
     """某省产业援疆项目|某地现代农业科技产业园: the project words only say what the park is."""
     found = {e.label for e in entities("浙江省产业援疆项目拜城县现代农业科技产业园今年丰收。") if "Facility" in e.types}
     assert found == {"拜城县现代农业科技产业园"}
+
+
+def test_a_body_named_after_a_place_is_not_placed_there_but_a_government_body_belongs_to_it():
+    """拜城县文工团: the name says where; only a place's own department (拜城县教育局) is linked, as its part."""
+    kg = extract([read_bytes((PAIRING + "拜城县文工团赴温州演出，拜城县教育局组织教师培训。").encode("utf-8"), "t.txt")])
+    links = {(kg.entities[r.subject].label, r.predicate) for r in kg.relations}
+    assert ("拜城县文工团", "locatedIn") not in links
+    assert ("拜城县教育局", "subOrganizationOf") in links
