@@ -327,8 +327,11 @@ class _DocRelations:
                     # named after the supporter, built in Xinjiang where the sentence says
                     # (在喀什经济开发区建设深圳产业园, 帮助巴里坤县建成洛阳牡丹文化园); a new
                     # village always is (湖州新村), a facility may stay (湖州钱山漾文化交流中心)
-                    here = self.xinjiang_site_before(mentions, m) or self.county_before(mentions, m, None)
-                    place = here or (self.home if "Village" in e.types else place)
+                    latest = next((o for o in reversed(mentions) if o.end <= m.start and o.code), None)
+                    if "Village" in e.types or latest is None or in_xinjiang(latest.code, self.gaz):
+                        here = self.xinjiang_site_before(mentions, m) or self.county_before(mentions, m, None)
+                        place = here or (self.home if "Village" in e.types else place)
+                    # else 赴南京参观…南京博物院: the sentence has gone outside Xinjiang, the name says where
                 if place is None and any(w in text for w in OWN_PLACE_WORDS) and recent_village \
                         and recent_village.entity != e.key:
                     place = recent_village.entity

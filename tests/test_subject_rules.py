@@ -499,3 +499,9 @@ def test_a_body_named_after_a_place_is_not_placed_there_but_a_government_body_be
     links = {(kg.entities[r.subject].label, r.predicate) for r in kg.relations}
     assert ("拜城县文工团", "locatedIn") not in links
     assert ("拜城县教育局", "subOrganizationOf") in links
+
+
+def test_a_site_named_after_a_city_visited_outside_xinjiang_lies_in_that_city():
+    """组织拜城县学生赴温州参观…温州博物馆: the sentence has left Xinjiang; the name says where."""
+    assert ("温州博物馆", "拜城县") not in located(PAIRING + "温州市组织拜城县120名中小学生赴温州参观江心屿和温州博物馆。")
+    assert ("温州红枣文化园", "拜城县") in located(PAIRING + "温州市援疆指挥部在拜城县建成温州红枣文化园。")
