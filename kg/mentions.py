@@ -616,6 +616,7 @@ class _Finder:
                 continue
             name = s[start:end]
             if start == head or name in lex.generic or len(name) < 3 or name[:-len(suf)] in GENERIC_MODIFIERS \
+                    or name.startswith("级") \
                     or HOSPITAL_GRADE.fullmatch(name) or SCENIC_GRADE.fullmatch(name) or KIND_BEFORE_HEAD.search(s, 0, head) \
                     or s.startswith("中小学", head - 1) or EACH_BEFORE_NAME.search(s, 0, start):
                 continue                      # …的好学校, 皮山县中小学: a kind of school, not one

@@ -505,3 +505,10 @@ def test_a_site_named_after_a_city_visited_outside_xinjiang_lies_in_that_city():
     """组织拜城县学生赴温州参观…温州博物馆: the sentence has left Xinjiang; the name says where."""
     assert ("温州博物馆", "拜城县") not in located(PAIRING + "温州市组织拜城县120名中小学生赴温州参观江心屿和温州博物馆。")
     assert ("温州红枣文化园", "拜城县") in located(PAIRING + "温州市援疆指挥部在拜城县建成温州红枣文化园。")
+
+
+@pytest.mark.parametrize("text, bad", [("温州市支持拜城县老城创建国家5A级旅游景区。", "级旅游景区"),
+                                       ("村民说，孩子在村里就能上幼儿园。", "能上幼儿园")])
+def test_a_grade_or_a_modal_verb_before_a_head_word_is_no_name(text, bad):
+    """5A|级旅游景区 is a rating; 能上|幼儿园 says a child can go to one."""
+    assert bad not in {e.label for e in entities(PAIRING + text)}
