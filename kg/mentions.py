@@ -616,7 +616,7 @@ class _Finder:
                 continue
             name = s[start:end]
             if start == head or name in lex.generic or len(name) < 3 or name[:-len(suf)] in GENERIC_MODIFIERS \
-                    or name.startswith("级") \
+                    or name.startswith("级") or _described_kind(name, lex) \
                     or HOSPITAL_GRADE.fullmatch(name) or SCENIC_GRADE.fullmatch(name) or KIND_BEFORE_HEAD.search(s, 0, head) \
                     or s.startswith("中小学", head - 1) or EACH_BEFORE_NAME.search(s, 0, start):
                 continue                      # …的好学校, 皮山县中小学: a kind of school, not one
@@ -740,6 +740,8 @@ class _Finder:
                 continue
             # type from a head word inside the quote (“柯坪湖羊产业园” is a facility)
             inner = _suffix_type(core, lex)
+            if inner and _described_kind(core, lex):
+                continue                      # 称作“家门口的好学校”: praise, no name
             if inner and inner != "Initiative" and len(core) >= 6:   # “有礼学校” is a label, not a school
                 self.add(sent, q.start(), q.end(), inner, name=core, source="quote")
                 continue
@@ -1102,6 +1104,12 @@ def _transliterated(text: str, lex: Lexicon) -> int:
             break
         n += 1
     return n
+
+
+def _described_kind(name: str, lex: Lexicon) -> bool:
+    """…的好学校, 漂亮的新学校: a description ending in a generic word and a head word."""
+    head = next((name[-n:] for n in _patterns(lex)["suffix_lengths"] if len(name) > n and name[-n:] in lex.suffixes), "")
+    return "的" in name and name[:len(name) - len(head)].rpartition("的")[2] in GENERIC_MODIFIERS
 
 
 def _suffix_type(name: str, lex: Lexicon) -> str | None:

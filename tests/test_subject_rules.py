@@ -512,3 +512,10 @@ def test_a_site_named_after_a_city_visited_outside_xinjiang_lies_in_that_city():
 def test_a_grade_or_a_modal_verb_before_a_head_word_is_no_name(text, bad):
     """5A|级旅游景区 is a rating; 能上|幼儿园 says a child can go to one."""
     assert bad not in {e.label for e in entities(PAIRING + text)}
+
+
+@pytest.mark.parametrize("text, bad", [("这所学校被当地群众称作“家门口的好学校”。", "家门口的好学校"),
+                                       ("孩子们读上了漂亮的新学校。", "新学校")])
+def test_praise_or_a_plain_new_before_a_head_word_is_no_name(text, bad):
+    """“家门口的好学校” is praise; 新学校 a new school, no name."""
+    assert bad not in {e.label for e in entities(PAIRING + text)}
