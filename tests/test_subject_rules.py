@@ -519,3 +519,9 @@ def test_a_grade_or_a_modal_verb_before_a_head_word_is_no_name(text, bad):
 def test_praise_or_a_plain_new_before_a_head_word_is_no_name(text, bad):
     """“家门口的好学校” is praise; 新学校 a new school, no name."""
     assert bad not in {e.label for e in entities(PAIRING + text)}
+
+
+def test_two_provinces_counted_together_are_a_group_with_no_single_subject():
+    """甲、乙两省今年援疆资金合计…: the figure is the two provinces', no one's alone."""
+    got = subjects("浙江省援疆指挥部和江苏省援疆指挥部通报进展，两省今年援疆资金合计4.66亿元，52个项目全部开工。")
+    assert got["4.66亿元"] is None and got["52个"] is None
