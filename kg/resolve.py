@@ -133,10 +133,22 @@ def _command_places(mentions: list[Mention], gaz: Gazetteer) -> Counter:
     for m in mentions:
         if m.type != "Organization" or "援疆" not in m.text or not m.text.endswith(("指挥部", "工作队", "工作组")):
             continue
-        place = _leading_place(m.text, gaz, ("province", "prefecture", "county"))
+        place = _innermost_leading(m.text, gaz, ("province", "prefecture", "county"))
         if place and not in_xinjiang(place.code, gaz):
             found[place.code] += 1
     return found
+
+
+def _innermost_leading(name: str, gaz: Gazetteer, levels: tuple[str, ...]) -> Place | None:
+    """Of a chain of divisions opening a name, each inside the one before (浙江杭州市援疆指挥部),
+    the last; else the division it begins with (:func:`_leading_place`)."""
+    place, rest = None, name
+    while True:
+        found = next(((p, n) for n in range(min(len(rest) - 2, 10), 1, -1) for p in gaz.lookup(rest[:n])
+                      if p.level in levels and (place is None or gaz.is_within(p.code, place.code))), None)
+        if found is None:
+            return place
+        place, rest = found[0], rest[found[1]:]
 
 
 STATED = re.compile(r"对口(?:支援|援助|帮扶|援建)")

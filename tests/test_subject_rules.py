@@ -525,3 +525,19 @@ def test_two_provinces_counted_together_are_a_group_with_no_single_subject():
     """甲、乙两省今年援疆资金合计…: the figure is the two provinces', no one's alone."""
     got = subjects("浙江省援疆指挥部和江苏省援疆指挥部通报进展，两省今年援疆资金合计4.66亿元，52个项目全部开工。")
     assert got["4.66亿元"] is None and got["52个"] is None
+
+
+def test_an_aid_command_opened_by_a_province_and_its_city_is_the_citys():
+    """浙江温州市援疆指挥部: the chain's last division is the supporter, not the province."""
+    kg = extract([read_bytes("在拜城县某村，有个由浙江温州市援疆指挥部设立的创业基地。拜城县的妇女在基地创业，北京市的专家、"
+                             "北京市的企业和温州的客商都来过。"
+                             .encode("utf-8"), "t.txt")])
+    pairs = {(kg.entities[r.subject].label, kg.entities[r.object].label) for r in kg.relations
+             if r.predicate in ("supports", "subOrganizationOf")}
+    assert ("温州市", "拜城县") in pairs and ("浙江省", "拜城县") not in pairs
+
+
+@pytest.mark.parametrize("text, bad", [("孩子说将来要考到北京读大学。", "北京读大学"),
+                                       ("受温州红枣村妇女精神的鼓舞，她开了店。", "受温州红枣村")])
+def test_a_verb_or_preposition_before_a_head_word_is_not_part_of_a_name(text, bad):
+    assert bad not in {e.label for e in entities(PAIRING + text)}
