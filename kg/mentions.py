@@ -103,6 +103,7 @@ GENERIC_VILLAGE_TAILS = ("乡村", "农村", "山村", "整村", "驻村", "示�
                          "中心村", "移民村", "各村", "每村", "全村", "本村", "该村", "进村", "到村", "在村")
 # word lists and patterns are data: kg/data/lexicon/rule_words.tsv and rule_patterns.tsv say what each is
 HOSPITAL_GRADE = rule_pattern("hospital_grade")
+PLAN_PERIOD = rule_pattern("plan_period")
 SCENIC_GRADE = rule_pattern("scenic_grade")
 QUOTED_NAME = rule_pattern("quoted_name")
 PLAN_PERIOD = rule_pattern("plan_period")
@@ -747,6 +748,8 @@ class _Finder:
                 continue
             tail = _initiative_tail(after, heads, lex)
             prefix_start = _leading_verbs_off(tokens, _extend_left(s, tokens, q.start(), lex, max_len=8), q.start())
+            if PLAN_PERIOD.fullmatch(core) and prefix_start == q.start():
+                continue                      # 谋划“十五五”援疆新路径, 为“十四五”对口支援工作…: a period
             field = next((w for w in lex.aid_fields if after.startswith(w)), None)
             if field and not tail:              # “组团式”教育援疆: a named way of a field of aid
                 self.add(sent, q.start(), q.end() + len(field), "Initiative", core=core, source="quote+field")

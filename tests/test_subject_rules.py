@@ -541,3 +541,10 @@ def test_an_aid_command_opened_by_a_province_and_its_city_is_the_citys():
                                        ("受温州红枣村妇女精神的鼓舞，她开了店。", "受温州红枣村")])
 def test_a_verb_or_preposition_before_a_head_word_is_not_part_of_a_name(text, bad):
     assert bad not in {e.label for e in entities(PAIRING + text)}
+
+
+@pytest.mark.parametrize("text", ["工作组谋划“十五五”援疆新路径。", "按“十四五”资金上浮15%测算，未来将投入6.9亿元。",
+                                  "工作组为“十四五”对口支援工作画上圆满句号。"])
+def test_a_plan_period_in_quotes_with_no_name_before_it_is_no_initiative(text):
+    """“十五五” says when; 温州援疆“十四五”项目 (a name before the quote) still is one."""
+    assert not [e.label for e in entities(PAIRING + text) if "Initiative" in e.types]
