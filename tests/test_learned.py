@@ -135,23 +135,22 @@ def test_span_scorer_doubts_what_only_looks_like_a_name():
     scorer = load_scorer("span")
     p = {m.text: scorer.probability(f) for m, f in span_examples(clean(read_bytes(text.encode("utf-8"), "t.txt")))}
     assert p["甲县援疆工作队"] > 0.8
-    assert "好学校" not in p                 # a kind of school: the rules no longer propose it
-    assert all(p[junk] < 0.3 for junk in ("能上幼儿园", "加工厂房"))
+    assert not {"好学校", "能上幼儿园"} & set(p)    # a kind of school, a modal verb (a stop token): no longer proposed
+    assert p["加工厂房"] < 0.3
 
 
 def test_span_decisions_drop_unlikely_spans_and_pick_one_start():
     """A span the scorer finds nearly impossible is dropped; among the starts of one name the
     likeliest is kept; without a scorer the rules' spans stand (kg.spans.decide)."""
     from kg.decide import Scorer
-    # (一所新学校 is a counted kind the rules no longer propose; 新学校 alone they still do)
-    text = "甲县援疆工作队帮助当地建成了新学校。\n车间组长古丽米拉·吾斯曼说。"
+    text = "甲县援疆工作队帮助当地建成了红柳学校。\n车间组长古丽米拉·吾斯曼说。"
     alone = _spans(text, None)
-    assert ("新学校", "School") in alone and ("车间组长古丽米拉·吾斯曼", "Person") in alone
+    assert ("红柳学校", "School") in alone and ("车间组长古丽米拉·吾斯曼", "Person") in alone
     # a toy scorer: no school is likely; a person's name after a dropped noun and of
     # eight characters (古丽米拉·吾斯曼) is; no surname proposal is
     doubting = Scorer("span", {"type:School": -10.0, "shift:tag_n": 2.0, "len:8": 3.0, "bias_surname": -5.0})
     learned = _spans(text, doubting)
-    assert ("新学校", "School") not in learned and ("甲县援疆工作队", "Organization") in learned
+    assert ("红柳学校", "School") not in learned and ("甲县援疆工作队", "Organization") in learned
     assert ("古丽米拉·吾斯曼", "Person") in learned
     assert not any(t == "Person" and n != "古丽米拉·吾斯曼" for n, t in learned)
 
