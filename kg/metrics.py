@@ -25,6 +25,7 @@ from .decide import Scorer, bucket, load_scorer
 from .lexicon import Lexicon, cue_group, load_lexicon, rule_pairs, rule_pattern, rule_words
 from .mentions import NAME_CHAR, _dictionary_tags, _is_stop, lcut
 from .model import DECIDED, Document, Entity, Evidence, Mention, Metric
+from .spans import context_words
 from .relations import ACTOR_TYPES, CLAUSE_BREAK, CLAUSE_HEAD, NOT_ACTOR_BEFORE
 from .textsearch import after_last
 
@@ -59,6 +60,7 @@ COPULA = rule_words("copula")
 CN_ONLY_UNITS = frozenset(rule_words("cn_only_units"))
 CHANGE_VERBS = rule_words("change_verbs")
 REFINE_ITEM = rule_pairs("refine_item")
+SAY_WORDS = context_words("say")
 DIGIT_PAIR = re.compile("[一二三四五六七八九]{2}")
 ORDINAL_RUN = rule_pattern("ordinal_run")
 TIME_CLAUSE = rule_pattern("time_clause")
@@ -290,8 +292,9 @@ class _DocMetrics:
                 near[m.entity] = (m, scope)
         # the article's organisations too: a city's figure is often its aid command's or team's
         organisations = self.organisations
+        speaker = self.speaker(sent, start)
         keys = list(dict.fromkeys([*near, *(k for k in (*self.roles, rule) if k and k in self.entities),
-                                   *organisations]))
+                                   *organisations, *([speaker] if speaker else [])]))
         cues = self.lex.cues or {}
         ind_classes = [c for c, _, anywhere in cue_group(cues, ("ind_",)) if anywhere.search(indicator)]
         # what the number's own clause says before it: its verb, and whether it names a doer
@@ -317,6 +320,9 @@ class _DocMetrics:
                 f[f"rule:{self.step}&type:{e.types[0]}"] = 1.0
             if self.last_rule_pick == (sent.paragraph, k):
                 f["prev_rule"] = 1.0
+            if k == speaker:
+                f["speaker"] = 1.0              # 她说：“我每个月能挣2800元”: the one speaking
+                f[f"speaker&type:{e.types[0]}"] = 1.0
             f["mentions:" + bucket(self.mention_count.get(k, 0), (0, 1, 3))] = 1.0
             tags = [f"unit:{unit}", *(f"ind:{c}" for c in ind_classes), *context]
             if k in near:
@@ -695,6 +701,46 @@ class _DocMetrics:
                 continue
             topic = TOPIC_CLAUSE.fullmatch(text, a, b - 1)
             return next((m.entity for m in inside if topic and (m.start - base, m.end - base) == topic.span(1)), None)
+        return None
+
+    def speaker(self, sent, start: int) -> str | None:
+        """Who says the words a number at ``start`` stands in: X说：“…”, “…”X说, or a quote
+        closing its sentence with the speaker in the next (“…。”车间组长某某说。); a 他 or 她
+        for X is the person named last before it."""
+        text = sent.text
+        opened = max(text.rfind("“", 0, start), text.rfind("「", 0, start))
+        if opened < 0 or any(c in text[opened:start] for c in "”」"):
+            return None
+        closed = next((i for i in range(start, len(text)) if text[i] in "”」"), -1)
+        in_sentence = self.by_sentence.get(sent.index, [])
+        lead = text[:opened].rstrip("：:，, ")
+        if lead.endswith(SAY_WORDS):
+            said_by = [m for m in in_sentence if m.end - sent.start <= len(lead)
+                       and not CLAUSE_BREAK.search(text, m.end - sent.start, len(lead))]
+            if said_by:
+                return said_by[-1].entity
+            if "他" in lead[-4:] or "她" in lead[-4:]:
+                return self.person_before(sent.index)
+            return None
+        if closed > 0 and text[closed + 1:].strip("，,。 "):
+            rest, after = text[closed + 1:].lstrip("，, "), [m for m in in_sentence if m.start - sent.start > closed]
+        elif sent.index + 1 < len(self.doc.sentences):      # the quote ends the sentence
+            nxt = self.doc.sentences[sent.index + 1]
+            rest, after = nxt.text, self.by_sentence.get(nxt.index, [])
+        else:
+            return None
+        for m in after[:2]:
+            at = m.start - (self.doc.sentences[m.sentence].start)
+            if at <= 12 and any(w in rest[at:at + len(m.text) + 6] for w in SAY_WORDS):
+                return m.entity
+        return None
+
+    def person_before(self, index: int) -> str | None:
+        """The person named last in the three sentences up to ``index``."""
+        for i in range(index, max(index - 3, -1), -1):
+            people = [m for m in self.by_sentence.get(i, ()) if "Person" in self.types(m)]
+            if people:
+                return people[-1].entity
         return None
 
     def when_clause(self, m: Mention) -> bool:

@@ -548,3 +548,10 @@ def test_a_verb_or_preposition_before_a_head_word_is_not_part_of_a_name(text, ba
 def test_a_plan_period_in_quotes_with_no_name_before_it_is_no_initiative(text):
     """“十五五” says when; 温州援疆“十四五”项目 (a name before the quote) still is one."""
     assert not [e.label for e in entities(PAIRING + text) if "Initiative" in e.types]
+
+
+def test_a_figure_in_a_quote_closing_its_sentence_is_about_the_speaker_named_next():
+    """“今年新增就业岗位300个…。”某公司负责人说。: the company speaks of its own figures."""
+    got = subjects("温州市对口支援拜城县。温州市援疆指挥部引进新疆红枣食品有限公司落户园区。\n\n"
+                   "“今年新增就业岗位300个，年产值突破2亿元。”新疆红枣食品有限公司负责人说。", rules_only=False)
+    assert got["300个"] == got["2亿元"] == "新疆红枣食品有限公司"
