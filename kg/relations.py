@@ -556,7 +556,8 @@ class _DocRelations:
                                and clause[0] <= m.start - base < clause[1]
                                and not (relation == "builds" and self.entities[m.entity].code)
                                and not (relation == "builds" and self.entities[m.entity].types[0] == "Village"
-                                        and not self.entities[m.entity].label.endswith("新村"))
+                                        and not self.entities[m.entity].label.endswith("新村")
+                                        and not text.startswith("是", m.end - base))   # 某村是某市援建的示范村
                                and not _co_subject(text, m.start - base, m.end - base, pos)
                                and not _where(text, m.start - base, m.end - base, pos)
                                and not _for_whom(text, m.start - base, m.end - base, pos)]

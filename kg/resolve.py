@@ -69,8 +69,9 @@ def find_pairing(doc: Document, mentions: list[Mention], gaz: Gazetteer | None =
     if not supporters:
         supporters = [c for c, _ in outside.most_common(1)]
     commanding = _command_places(mentions, gaz)
-    if commanding and supporters and supporters[0] not in commanding:
-        supporters = [commanding.most_common(1)[0][0]]   # 安徽省援疆指挥部, 合肥 only a distance
+    if commanding and (not supporters or supporters[0] not in commanding):
+        # 安徽省援疆指挥部, 合肥 only a distance; or the side named only in its command's name
+        supporters = [commanding.most_common(1)[0][0]]
     # places that head the names of schools, hospitals and the like count too: an article
     # about 喀什地区第二人民医院 is about 喀什地区, not the 乌鲁木齐 patients once went to
     # (only places the article also names on their own: the pair's ends are entities)

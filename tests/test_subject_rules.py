@@ -555,3 +555,19 @@ def test_a_figure_in_a_quote_closing_its_sentence_is_about_the_speaker_named_nex
     got = subjects("温州市对口支援拜城县。温州市援疆指挥部引进新疆红枣食品有限公司落户园区。\n\n"
                    "“今年新增就业岗位300个，年产值突破2亿元。”新疆红枣食品有限公司负责人说。", rules_only=False)
     assert got["300个"] == got["2亿元"] == "新疆红枣食品有限公司"
+
+
+def test_a_supporter_named_only_in_its_aid_commands_name_is_still_the_supporter():
+    """温州市援疆指挥部 … 拜城县: no other word names 温州, yet the pair is plain."""
+    kg = extract([read_bytes("拜城县某村是温州市援疆指挥部援建的乡村振兴示范村。温州市援疆指挥部还帮助拜城县培育甜瓜新品种。"
+                             .encode("utf-8"), "t.txt")])
+    rels = {(kg.entities[r.subject].label, r.predicate, kg.entities[r.object].label) for r in kg.relations}
+    assert ("温州市", "supports", "拜城县") in rels
+
+
+def test_a_village_said_to_be_built_by_someone_is_built_by_them():
+    """某村是某指挥部援建的示范村: the copula names what was built."""
+    kg = extract([read_bytes("温州市对口支援拜城县。走进拜城县阿克布拉克村，村容整洁。阿克布拉克村是温州市援疆指挥部援建的乡村振兴示范村。"
+                             .encode("utf-8"), "t.txt")])
+    rels = {(kg.entities[r.subject].label, r.predicate, kg.entities[r.object].label) for r in kg.relations}
+    assert ("温州市援疆指挥部", "builds", "拜城县阿克布拉克村") in rels
