@@ -10,6 +10,7 @@
 - :func:`school_short_names`: a numbered school by its short name (某县一中 for 某县第一中学);
 - :func:`tail_names`: a facility, school, hospital, village or township named later by the
   end of its name (某县白杨纺织工业园 … 纺织工业园), when one name of the article ends so;
+- :func:`given_names`: a person named with a middle dot (某某·某某) later by the part before it;
 - :func:`point_back`: words that point back, 该中心, 这座养殖园, 本批医疗队, 我院, and a bare
   园区 or 工作组 at the start of a clause. Each becomes a mention of the entity it points to
   (source ``anaphor``), so that a figure or an act in its sentence finds its subject there.
@@ -167,6 +168,22 @@ def _alias_mentions(doc: Document, known: list[Mention], forms: dict[str, Mentio
                                  code=full.code, core=full.core, source="alias", sentence=_sentence_at(doc, a)))
     known.sort(key=lambda m: (m.start, m.end))
     return known
+
+
+def given_names(doc: Document, mentions: list[Mention], places) -> list[Mention]:
+    """``mentions`` with a person named in full with a middle dot (帕提古丽·买吐逊) also read by
+    the name before the dot alone (帕提古丽成为熟练工…), when no other person of the article
+    shares it and it names no place. ``places``: the gazetteer's lookup."""
+    people: dict[str, list[Mention]] = {}
+    for m in mentions:
+        if m.type == "Person" and m.source not in ("anaphor", "alias") and "·" in (m.name or m.text):
+            given = (m.name or m.text).split("·")[0]
+            if len(given) >= 2 and not places(given):
+                people.setdefault(given, [])
+                if all((o.name or o.text) != (m.name or m.text) for o in people[given]):
+                    people[given].append(m)
+    forms = {given: ms[0] for given, ms in people.items() if len(ms) == 1}
+    return _alias_mentions(doc, list(mentions), forms) if forms else mentions
 
 
 SCHOOL_ORDINAL = rule_pattern("school_ordinal")

@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from . import spans
-from .anaphora import (Offsets, declared_names, point_back, product_short_names, school_short_names,
-                       short_commands, tail_names, trade_names)
+from .anaphora import (Offsets, declared_names, given_names, point_back, product_short_names,
+                       school_short_names, short_commands, tail_names, trade_names)
 from .clean import DATELINE
 from .gazetteer import Gazetteer, Place, disambiguate, load_gazetteer
 from .lexicon import Lexicon, load_lexicon, rule_pattern, rule_words
@@ -77,7 +77,7 @@ SELF_REFERENCE = {"省": ("省",), "市": ("市",), "区": ("自治区", "区"),
 SELF_WORD = re.compile(r"[我本]([省市区县州])")
 BATCH = re.compile(rf"^第[{CN_NUM}\d]+[批期届]")
 BATCH_BEFORE = re.compile(rf"第[{CN_NUM}\d]+[批期]$")
-NUM_MEASURE = re.compile(rf"[\d{CN_NUM}]+[多余几]?[个家所座名位批项条只头]$")
+NUM_MEASURE = re.compile(rf"[\d{CN_NUM}]+[多余几]?[个家所座名位批项条只头栋幢]$")
 # Words that a quoted name is followed by when the article calls it a project or brand.
 IS_PROJECT = re.compile(r"^(?:是|成了|成为|作为|被列为)[^，。,；;]{0,20}?(?:项目|工程|品牌|举措|行动)")
 IS_PRODUCT = re.compile(r"^(?:是|为)[^，。,；;]{0,20}?(?:良种|品种|特产|农产品|名优产品|土特产)")
@@ -134,7 +134,7 @@ ALL_HAN = re.compile(rf"[{CJK}]+")
 DIVISION_NO = re.compile(rf"第([{CN_NUM}]+)师")
 
 STOP_TAGS = ("v", "i", "d", "p", "c", "u", "r", "f", "l")   # jieba dictionary tags that end a name
-MEASURES = set("个家所座名位批项条只头辆")
+MEASURES = set("个家所座名位批项条只头辆栋幢")
 
 _STOP_CACHE: dict[int, tuple[frozenset[str], dict[str, bool]]] = {}
 
@@ -169,8 +169,8 @@ def _stop_word(word: str, lex: Lexicon, trigger_words: frozenset[str]) -> bool:
         return True
     if word in lex.name_words or word in _region_names():
         return False                    # 大连 is an adverb to jieba: 引进大连獐子岛集团…
-    if word in trigger_words:
-        return True
+    if word in trigger_words or len(word) >= 2 and word.endswith("了"):
+        return True                     # 建了, 有了: a verb that has happened, never inside a name
     tag = _dictionary_tags().get(word)
     return bool(tag) and len(word) >= 2 and tag.startswith(STOP_TAGS) and not tag.startswith("vn")
 
@@ -1311,6 +1311,7 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
     tail_names(mentions)
     mentions = product_short_names(doc, mentions, codes)
     mentions = school_short_names(doc, mentions, finder.gaz.lookup)
+    mentions = given_names(doc, mentions, finder.gaz.lookup)
     mentions = point_back(doc, mentions, [(s, Offsets(t.starts), t.ends) for s, t in tokenised],
                           local=lambda name: finder.names_xinjiang(name))
     for m in mentions:

@@ -60,6 +60,7 @@ COPULA = rule_words("copula")
 CN_ONLY_UNITS = frozenset(rule_words("cn_only_units"))
 CHANGE_VERBS = rule_words("change_verbs")
 REFINE_ITEM = rule_pairs("refine_item")
+FIRST_PERSON = rule_pattern("first_person")
 SAY_WORDS = context_words("say")
 DIGIT_PAIR = re.compile("[一二三四五六七八九]{2}")
 ORDINAL_RUN = rule_pattern("ordinal_run")
@@ -559,6 +560,11 @@ class _DocMetrics:
 
         if unit == "km" and self.supporter:          # distances are from the supporting city
             return self._step("distance", self.supporter)
+        opened = text.rfind("“", 0, start)
+        if opened >= 0 and FIRST_PERSON.search(text, opened, start) and "”" not in text[opened:start]:
+            speaker = self.speaker(sent, start)       # “我每个月能拿到2500元。”某某说: the speaker's own
+            if speaker:
+                return self._step("speaker", speaker)
         clause = _after_last_break(text, start)  # the number's
         # 0a. a group with no single name opens the clause, or an earlier one of the sentence that
         # the clauses up to the number go on from (各援疆省市累计投入…，引进企业4400余家): no one's
@@ -723,17 +729,18 @@ class _DocMetrics:
                 return self.person_before(sent.index)
             return None
         if closed > 0 and text[closed + 1:].strip("，,。 "):
-            rest, after = text[closed + 1:].lstrip("，, "), [m for m in in_sentence if m.start - sent.start > closed]
+            rest = text[closed + 1:].lstrip("，, ")
+            rest_start, after = sent.start + len(text) - len(rest), [m for m in in_sentence if m.start - sent.start > closed]
         elif sent.index + 1 < len(self.doc.sentences):      # the quote ends the sentence
             nxt = self.doc.sentences[sent.index + 1]
-            rest, after = nxt.text, self.by_sentence.get(nxt.index, [])
+            rest, rest_start, after = nxt.text, nxt.start, self.by_sentence.get(nxt.index, [])
         else:
             return None
-        for m in after[:2]:
-            at = m.start - (self.doc.sentences[m.sentence].start)
-            if at <= 12 and any(w in rest[at:at + len(m.text) + 6] for w in SAY_WORDS):
-                return m.entity
-        return None
+        # the say-word of the first clause after the quote; the speaker is the name last before it
+        clause = rest[:next((b.start() for b in CLAUSE_BREAK.finditer(rest)), len(rest))][:30]
+        said = min((i for i in (clause.find(w) for w in SAY_WORDS) if i > 0), default=-1)
+        before = [m for m in after if m.end - rest_start <= said]
+        return before[-1].entity if said > 0 and before else None
 
     def person_before(self, index: int) -> str | None:
         """The person named last in the three sentences up to ``index``."""

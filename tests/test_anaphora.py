@@ -139,3 +139,13 @@ def test_a_pointer_opening_a_describing_clause_reaches_a_head_after_a_few_charac
     text = ("温州市对口支援拜城县。温州市投入资金60万元援建的拜城县红柳文化园已对外开放。\n\n"
             "这座占地300亩的文化园，每年接待游客5万人次。")
     assert ("文化园", "拜城县红柳文化园") in pointers(text)
+
+
+def test_a_person_named_with_a_middle_dot_is_later_the_name_before_the_dot():
+    """帕提古丽·买吐逊 … 帕提古丽成为熟练工: the same person, and her income is hers."""
+    text = ("温州市对口支援拜城县。家住拜城县某村的阿依古丽·买买提在家门口找到了工作。\n\n"
+            "据了解，阿依古丽成为熟练工后的月收入可达4000元。")
+    _, mentions = process_document(read_bytes(text.encode("utf-8"), "t.txt"))
+    assert [m.name for m in mentions if m.text == "阿依古丽"] == ["阿依古丽·买买提"]
+    kg = extract_text(text)
+    assert {m.surface: kg.entities[m.about].label for m in kg.metrics if m.about}["4000元"] == "阿依古丽·买买提"

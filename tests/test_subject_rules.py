@@ -571,3 +571,18 @@ def test_a_village_said_to_be_built_by_someone_is_built_by_them():
                              .encode("utf-8"), "t.txt")])
     rels = {(kg.entities[r.subject].label, r.predicate, kg.entities[r.object].label) for r in kg.relations}
     assert ("温州市援疆指挥部", "builds", "拜城县阿克布拉克村") in rels
+
+
+@pytest.mark.parametrize("text, bad", [("现在家门口建了工厂，我能照顾家。", "家门口建了工厂"),
+                                       ("温州市援疆指挥部在该村投资280万元建成一栋标准厂房。", "一栋标准厂房"),
+                                       ("生产车间里一片繁忙。", "生产车间")])
+def test_a_past_verb_a_counted_building_or_a_plain_workshop_is_no_name(text, bad):
+    """建了 ends a name; 一栋 counts; 生产车间 is a kind."""
+    assert bad not in {e.label for e in entities(PAIRING + text)}
+
+
+def test_the_speaker_after_a_quote_is_the_name_last_before_the_say_word():
+    """“…我每个月能拿到2500元。”某县某乡某村村民某某笑呵呵地说。"""
+    got = subjects("温州市对口支援拜城县。\n\n“现在我每个月能拿到2500元。”拜城县康其乡某村村民阿依努尔·赛买提笑呵呵地说。",
+                   rules_only=False)
+    assert got["2500元"] == "阿依努尔·赛买提"
