@@ -133,6 +133,7 @@ class _DocMetrics:
             self.default_actor = None   # 其中：湖南、浙江…: one of several named, not the article's actor
             self.roles = {}             # and the pairing read from such a list (江苏省（对口支援伊犁州）、…) acts for no figure
         self.last_rule_pick: tuple[int, str | None] = (-1, None)     # (paragraph, key)
+        self.when_memo: dict[int, bool] = {}
         self.carried: tuple[int, str | None] = (-2, None)            # (sentence, key) a rule found in text
         self.mention_memo: dict[int, dict[str, float]] = {}           # id(mention) -> _mention_features
 
@@ -752,9 +753,12 @@ class _DocMetrics:
 
     def when_clause(self, m: Mention) -> bool:
         """``m`` stands in a clause that only says when (某省干部进疆以来，…)."""
-        s = self.doc.sentences[m.sentence]
-        end = next((b.start() for b in CLAUSE_BREAK.finditer(s.text, m.end - s.start)), len(s.text))
-        return bool(TIME_CLAUSE.search(s.text, 0, end))
+        known = self.when_memo.get(id(m))
+        if known is None:
+            s = self.doc.sentences[m.sentence]
+            end = next((b.start() for b in CLAUSE_BREAK.finditer(s.text, m.end - s.start)), len(s.text))
+            known = self.when_memo[id(m)] = bool(TIME_CLAUSE.search(s.text, 0, end))
+        return known
 
     def chain_outer(self, m: Mention) -> bool:
         """A place followed at once by another (某省|某市): it only says which the next one is."""
