@@ -165,6 +165,7 @@ _P_TRIGGER, _P_DERIVED, _P_TYPE = f"<{YJ.trigger}>", f"<{PROV.wasDerivedFrom}>",
 _P_ABOUT, _P_CANDIDATE_ABOUT, _P_CONFIDENCE = f"<{YJ.about}>", f"<{YJ.candidateAbout}>", f"<{YJ.confidence}>"
 _P_LABEL, _P_PREF_LABEL, _P_ALT_LABEL = f"<{RDFS.label}>", f"<{SKOS.prefLabel}>", f"<{SKOS.altLabel}>"
 _P_SURFACE = f"<{YJ.surface}>"
+_P_STATEMENT = tuple(f"<{p}>" for p in (RDF.subject, RDF.predicate, RDF.object))
 _UNREAD = object()
 
 _EXECUTED_SCRIPT = re.compile(r"<script(?: id=\"app\")?>(.*?)</script>", re.S)
@@ -741,15 +742,15 @@ class _GraphData:
         ev = self.evidence(spans)
         return {**self.labels(e), "code": codes[0] if codes else "", "docs": docs, **ev}, self._cited(ev["ev"])
 
-    def edge_part(self, facts: list) -> tuple[dict, list, bool]:
-        """What an edge shows of the facts stating it (triggers, sources, the sentences
-        with the triggers marked, the best confidence), what it cites, and whether all the
-        facts are candidates."""
+    def edge_part(self, nodes: list) -> tuple[dict, list, bool]:
+        """What an edge shows of the facts stating it (their :meth:`_node`: triggers,
+        sources, the sentences with the triggers marked, the best confidence), what it
+        cites, and whether all the facts are candidates."""
         g = self.g
         triggers: set[str] = set()
         sources: set[str] = set()
         reference = False
-        nodes = [self._node(f) for f in facts]
+        facts = [parse_term(n) if self.candidates else None for n in nodes]   # (read by is_candidate only then)
         confs = [self.confidence(f, node) for f, node in zip(facts, nodes)]
         said: dict = {}              # sentence -> the triggers of the facts it states
         for node in nodes:
@@ -772,10 +773,10 @@ class _GraphData:
                  "reference": reference and not spans, **ev, "conf": max(known) if known else None},
                 self._cited(ev["ev"]), bool(confs) and all(self.is_candidate(f, node) for f, node in zip(facts, nodes)))
 
-    def fact_edge(self, f) -> tuple[str, str, str] | None:
-        """The edge a fact states, (subject, relation, object), the ends of an undirected
-        relation in order; None if it states none of the page's relations."""
-        s, p, o = self.g.values(f, (RDF.subject, RDF.predicate, RDF.object))
+    def fact_edge(self, node: str) -> tuple[str, str, str] | None:
+        """The edge a fact (its :meth:`_node`) states, (subject, relation, object), the ends
+        of an undirected relation in order; None if it states none of the page's relations."""
+        s, p, o = self._values_of(node, _P_STATEMENT)
         if s is None or p is None or o is None or not str(p).startswith(str(YJ)):
             return None
         rel = intern(str(p)[len(str(YJ)):])     # (kept with each fact's part: one string per relation)
@@ -932,9 +933,11 @@ class _GraphData:
         top = max(between.values(), default=0.0)
 
         # facts: (s, p, o) -> fact nodes (what each states is kept: a fact's triples seldom change)
+        # (facts as the index's own strings: a big corpus has hundreds of thousands, each kept
+        # in the memo under its name, which is then no new string)
         facts: dict[tuple[str, str, str], list] = {}
-        for f in (set(g.subjects(RDF.type, YJ.Fact)) | set(g.subjects(RDF.type, RDF.Statement))
-                  | set(g.subjects(RDF.type, YJ.Candidate))):
+        typed = g._by_object(RDF.type)
+        for f in {f for t in (YJ.Fact, RDF.Statement, YJ.Candidate) for f in typed.get(f"<{t}>", ())}:
             edge = self.kept(("fact", f), lambda: self.fact_edge(f))
             if edge is not None and edge[0] in shown and edge[2] in shown:   # facts of edges left out stay out
                 facts.setdefault(edge, []).append(f)
@@ -960,7 +963,7 @@ class _GraphData:
 
         edges = []
         for a, rel, b in rel_edges:
-            stating = sorted(facts.get((a, rel, b), []))
+            stating = sorted(facts.get((a, rel, b), []), key=_iri_of)
             part, cited, all_candidates = self.kept(("edge", a, rel, b, *stating), lambda: self.edge_part(stating))
             self._recall(cited)
             edges.append({"id": len(edges), "from": index[a], "to": index[b], "rel": rel,
@@ -1082,7 +1085,7 @@ class _GraphData:
     def is_candidate(self, item, node: str | None = None) -> bool:
         """A yj:Candidate fact, a metric with only a yj:candidateAbout subject, or anything
         in the graph's candidates named graph (when read from a dataset)."""
-        if str(item) in self.candidates:
+        if self.candidates and str(item) in self.candidates:
             return True
         node = node or self._node(item)
         if YJ.Candidate in {str(parse_term(t)) for t in _objects_in(self._row(node), _P_TYPE)}:
@@ -1157,6 +1160,12 @@ class _GraphData:
             "period": str(first(YJ.period) or ""),
             "approx": _python(approx) is True,
         }
+
+
+def _iri_of(node: str) -> str:
+    """An IRI or blank node as the index's rows write it -> as parse_term gives it (the
+    order facts are listed in: their IRIs')."""
+    return node[1:-1] if node[0] == "<" else node
 
 
 def _undirected_edges(nodes: list[str], pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
