@@ -510,11 +510,12 @@ def _occurrences(text: str, needle: str) -> list[int]:
 
 class _Sentence:
     """A nif:Sentence the page cites; its text is read only if shown (_GraphData.text).
-    ``node`` is its IRI as the index's rows write it (the key a part that reads it notes)."""
-    __slots__ = ("iri", "doc", "begin", "text", "node")
+    ``node`` is its IRI as the index's rows write it (the key a part that reads it notes),
+    ``record`` what a part listing it keeps of it (:meth:`_GraphData._cited`)."""
+    __slots__ = ("iri", "doc", "begin", "text", "node", "record")
 
     def __init__(self, iri: str, doc: str | None, begin: int | None, node: str):
-        self.iri, self.doc, self.begin, self.text, self.node = iri, doc, begin, None, node
+        self.iri, self.doc, self.begin, self.text, self.node, self.record = iri, doc, begin, None, node, None
 
 
 class _GraphData:
@@ -719,19 +720,24 @@ class _GraphData:
         return found[0]
 
     def _cited(self, ev: list) -> list:
-        """What the page needs of the sentences a part lists, kept with the part."""
+        """What the page needs of the sentences a part lists, kept with the part: one
+        record per sentence, shared by every part listing it (and so pickled once)."""
         out = []
         for iri, _ in ev:
             info = self._sentence_cache[iri]
-            out.append((iri, info.doc, info.begin, self.text(info)))
+            text = self.text(info)
+            if info.record is None:
+                info.record = (iri, info.doc, info.begin, text)
+            out.append(info.record)
         return out
 
     def _recall(self, cited: list) -> None:
         """The sentences of a part taken from the memo, as if read again."""
-        for iri, doc, begin, text in cited:
+        for record in cited:
+            iri, doc, begin, text = record
             if self._sentence_cache.get(iri) is None:
                 info = self._sentence_cache[iri] = _Sentence(iri, doc, begin, self._node(iri))
-                info.text = text
+                info.text, info.record = text, record
 
     def entity_part(self, e) -> tuple[dict, list]:
         """What an entity's node shows that depends on it alone (labels, code, documents
