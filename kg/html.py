@@ -1109,15 +1109,22 @@ class _GraphData:
         target = g._text(entity)
         if self.memo is not None:
             g.note((intern(_P_IDENT_REF + "\0" + target),))
+        named_in: set = set()       # documents as the rows write them, parsed once at the end
         for m in g._by_object(ITSRDF.taIdentRef).get(target, ()):
-            sent_iri, doc = self._values_of(m, (_P_SENTENCE, _P_CONTEXT))
-            s = self.sentence(sent_iri) if sent_iri is not None else None
-            if doc is None and s is not None:
-                doc = s.doc
-            if doc is not None:
-                docs.add(doc)
+            row = self._row(m)
+            keys = row[::2]
+            sentences, contexts = _objects_in(row, _P_SENTENCE, keys), _objects_in(row, _P_CONTEXT, keys)
+            sent_iri = _smallest(sentences)
+            s = self.sentence(sent_iri, sentences[0] if len(sentences) == 1 else None) if sent_iri is not None else None
+            if len(contexts) == 1:
+                named_in.add(contexts[0])
+            elif contexts:
+                docs.add(_smallest(contexts))
+            elif s is not None and s.doc is not None:
+                docs.add(s.doc)
             if s is not None:
                 in_sentence.setdefault(sent_iri, []).append(m)
+        docs.update(map(parse_term, named_in))
 
         # spans are looked for only where the panel lists them (a place named in every
         # article has thousands of mentions)
