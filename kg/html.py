@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import heapq
 import html as _html
 import json
 import math
@@ -60,13 +61,14 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from sys import intern
 
 from rdflib import namespace
 from rdflib.term import XSDToPython
 
 from . import graph as _graph
 from .files import atomic_path, umask_mode
-from .graph import Lit, TermIndex, TrackedIndex
+from .graph import Lit, TermIndex, TrackedIndex, _objects_in, _smallest, parse_term
 from .dashboard import Dashboard, columns, key_figures
 from .model import ADMIN_TYPES, ENTITY_TYPES, RELATIONS
 
@@ -154,6 +156,17 @@ SPRING_MAX = 499                # force-directed refinement up to this size (net
                                 # dense solver, under a second; its sparse one is ten times slower)
 HEADING_SEARCH = 200            # sentences looked at for a document's first heading
 TITLE_CHARS = 40
+
+# predicates as the index's rows write them (what _GraphData._values_of reads)
+_P_IS_STRING, _P_CONTEXT, _P_BEGIN, _P_END = (f"<{p}>" for p in (NIF.isString, NIF.referenceContext,
+                                                                  NIF.beginIndex, NIF.endIndex))
+_P_SENTENCE, _P_ANCHOR, _P_IDENT_REF = f"<{NIF.sentence}>", f"<{NIF.anchorOf}>", f"<{ITSRDF.taIdentRef}>"
+_P_TRIGGER, _P_DERIVED, _P_TYPE = f"<{YJ.trigger}>", f"<{PROV.wasDerivedFrom}>", f"<{RDF.type}>"
+_P_ABOUT, _P_CANDIDATE_ABOUT, _P_CONFIDENCE = f"<{YJ.about}>", f"<{YJ.candidateAbout}>", f"<{YJ.confidence}>"
+_P_LABEL, _P_PREF_LABEL, _P_ALT_LABEL = f"<{RDFS.label}>", f"<{SKOS.prefLabel}>", f"<{SKOS.altLabel}>"
+_P_SURFACE = f"<{YJ.surface}>"
+_P_STATEMENT = tuple(f"<{p}>" for p in (RDF.subject, RDF.predicate, RDF.object))
+_UNREAD = object()
 
 _EXECUTED_SCRIPT = re.compile(r"<script(?: id=\"app\")?>(.*?)</script>", re.S)
 _JSON_ESCAPE = re.compile("[<>&\u2028\u2029\ud800-\udfff]")
@@ -496,11 +509,13 @@ def _occurrences(text: str, needle: str) -> list[int]:
 
 
 class _Sentence:
-    """A nif:Sentence the page cites; its text is read only if shown (_GraphData.text)."""
-    __slots__ = ("iri", "doc", "begin", "text")
+    """A nif:Sentence the page cites; its text is read only if shown (_GraphData.text).
+    ``node`` is its IRI as the index's rows write it (the key a part that reads it notes),
+    ``record`` what a part listing it keeps of it (:meth:`_GraphData._cited`)."""
+    __slots__ = ("iri", "doc", "begin", "text", "node", "record")
 
-    def __init__(self, iri: str, doc: str | None, begin: int | None):
-        self.iri, self.doc, self.begin, self.text = iri, doc, begin, None
+    def __init__(self, iri: str, doc: str | None, begin: int | None, node: str):
+        self.iri, self.doc, self.begin, self.text, self.node, self.record = iri, doc, begin, None, node, None
 
 
 class _GraphData:
@@ -523,8 +538,33 @@ class _GraphData:
         self.metrics_as_nodes = metrics_as_nodes
         self._sentence_cache: dict = {}
         self._doc_cache: dict = {}
+        self._doc_nodes: dict = {}          # document IRI -> its key as noted (kept: noted per sentence listed)
+        self._shown: tuple = (None, None)   # (spans, their shown sentences): evidence reuses what spans_in_shown sorted
         self.used_sentences: set = set()
         self.used_docs: set = set()
+
+    def _node(self, term) -> str:
+        """``term`` as the index's rows write it, one string for each (what a part notes)."""
+        return intern(self.g._text(term))
+
+    def _values_of(self, node: str, predicates: tuple[str, ...]) -> list:
+        """:meth:`TermIndex.values` of a subject given as ``node`` (:meth:`_node`, or a
+        string of the index's rows), with predicates as text (:data:`_P`): the page asks
+        hundreds of thousands of these, and a subject met as text is not parsed to be
+        written back (noted as read all the same)."""
+        if self.memo is not None:
+            self.g.note((node,))
+        row = self.g.spo.get(node)
+        if not row:
+            return [None] * len(predicates)
+        keys = row[::2]
+        return [_smallest(_objects_in(row, p, keys)) for p in predicates]
+
+    def _row(self, node: str) -> tuple:
+        """The index's row of a subject given as ``node``, noted as read."""
+        if self.memo is not None:
+            self.g.note((node,))
+        return self.g.spo.get(node, ())
 
     # -- documents and sentences
 
@@ -564,28 +604,45 @@ class _GraphData:
             first = first or str(text)
         return first if len(first) <= TITLE_CHARS else first[:TITLE_CHARS] + "…"
 
-    def sentence(self, iri) -> "_Sentence | None":
-        """Raw begin offset and document of a nif:Sentence (None without text)."""
+    def sentence(self, iri, node: str | None = None) -> "_Sentence | None":
+        """Raw begin offset and document of a nif:Sentence (None without text); ``node``
+        is its :meth:`_node`, where the caller has it."""
+        found = self._sentence_cache.get(iri, _UNREAD)
+        if found is _UNREAD:
+            node = node or self._node(iri)
+            row = self.g.spo.get(node, ())
+            found = None
+            # (whether it has a text, without unescaping one that may never be shown)
+            if _P_IS_STRING in row[::2]:
+                doc, begin = self._values_of(node, (_P_CONTEXT, _P_BEGIN))
+                found = _Sentence(iri, doc, _int(begin), node)
+            self._sentence_cache[iri] = found
         if self.memo is not None:
-            self.g.note_subject(iri)
-        if iri not in self._sentence_cache:
-            text, doc, begin = self.g.values(iri, (NIF.isString, NIF.referenceContext, NIF.beginIndex))
-            self._sentence_cache[iri] = None if text is None else _Sentence(iri, doc, _int(begin))
-        return self._sentence_cache[iri]
+            self.g.note((found.node if found is not None else node or self._node(iri),))
+        return found
 
     def text(self, s: "_Sentence") -> str:
         """The text of a sentence, read when first needed: only the sentences a panel lists
         need it, and a big corpus cites hundreds of thousands."""
+        if self.memo is not None:
+            self.g.note((s.node,))
         if s.text is None:
-            s.text = min(str(t) for t in self.g.objects(s.iri, NIF.isString))
-        elif self.memo is not None:
-            self.g.note_subject(s.iri)
+            s.text = min(str(parse_term(t)) for t in _objects_in(self.g.spo.get(s.node, ()), _P_IS_STRING))
         return s.text
 
     def _sentence_key(self, s: "_Sentence"):
-        name = self.doc_name(s.doc) if s.doc is not None else ""
-        begin = s.begin if s.begin is not None else -1
-        return (name, str(s.doc) if s.doc is not None else "", begin, str(s.iri))
+        doc = s.doc
+        if doc is None:
+            name = ""
+        elif (name := self._name_cache.get(doc)) is None:
+            name = self.doc_name(doc)
+        elif self.memo is not None:
+            # what doc_name notes: a part ordered by the document's name depends on it
+            node = self._doc_nodes.get(doc)
+            if node is None:
+                node = self._doc_nodes[doc] = self._node(doc)
+            self.g.note((node,))
+        return (name, str(doc) if doc is not None else "", s.begin if s.begin is not None else -1, str(s.iri))
 
     def locate(self, s: "_Sentence", anchor: str | None, begin: int | None, end: int | None):
         """Span of a mention inside the sentence text (code points), or None.
@@ -609,15 +666,23 @@ class _GraphData:
     def shown_sentences(self, iris) -> list:
         """The sentences (IRIs) the panel lists for an item citing ``iris``: the first
         :data:`EVIDENCE_SHOWN` in reading order (document, then position)."""
-        return sorted(iris, key=lambda iri: self._sentence_key(self._sentence_cache[iri]))[:EVIDENCE_SHOWN]
+        if self._shown[0] is iris:
+            return self._shown[1]
+        cache = self._sentence_cache
+        order = lambda iri: self._sentence_key(cache[iri])      # noqa: E731
+        if len(iris) > EVIDENCE_SHOWN:      # (the same as sorted()[:n]; a hub cites thousands)
+            return heapq.nsmallest(EVIDENCE_SHOWN, iris, key=order)
+        return sorted(iris, key=order)
 
     def spans_in_shown(self, cited: dict, find) -> dict:
         """{sentence IRI: what the item says there} -> {sentence IRI: spans}, where spans
         are ``find(sentence, what)`` for the sentences the panel lists and empty for the
         rest (they still count as evidence)."""
         spans: dict = dict.fromkeys(cited, ())
-        for iri in self.shown_sentences(cited):
+        shown = self.shown_sentences(cited)
+        for iri in shown:
             spans[iri] = find(self._sentence_cache[iri], cited[iri])
+        self._shown = (spans, shown)        # what evidence(spans) lists next
         return spans
 
     def evidence(self, spans: dict) -> dict:
@@ -625,7 +690,9 @@ class _GraphData:
         [(sentence IRI, [(a, b), ...]), ...] with UTF-16 offsets (IRIs become indices in
         :meth:`build`), and ``evCount``: how many sentences there are in all."""
         out = []
-        for iri in self.shown_sentences(spans):
+        shown = self.shown_sentences(spans)
+        self._shown = (None, None)
+        for iri in shown:
             text = self.text(self._sentence_cache[iri])
             # tuples: the same JSON arrays in less memory (a big page has millions)
             out.append((iri, [(_u16(text, a), _u16(text, b)) for a, b in _merge(spans[iri])]))
@@ -653,19 +720,24 @@ class _GraphData:
         return found[0]
 
     def _cited(self, ev: list) -> list:
-        """What the page needs of the sentences a part lists, kept with the part."""
+        """What the page needs of the sentences a part lists, kept with the part: one
+        record per sentence, shared by every part listing it (and so pickled once)."""
         out = []
         for iri, _ in ev:
             info = self._sentence_cache[iri]
-            out.append((iri, info.doc, info.begin, self.text(info)))
+            text = self.text(info)
+            if info.record is None:
+                info.record = (iri, info.doc, info.begin, text)
+            out.append(info.record)
         return out
 
     def _recall(self, cited: list) -> None:
         """The sentences of a part taken from the memo, as if read again."""
-        for iri, doc, begin, text in cited:
+        for record in cited:
+            iri, doc, begin, text = record
             if self._sentence_cache.get(iri) is None:
-                info = self._sentence_cache[iri] = _Sentence(iri, doc, begin)
-                info.text = text
+                info = self._sentence_cache[iri] = _Sentence(iri, doc, begin, self._node(iri))
+                info.text, info.record = text, record
 
     def entity_part(self, e) -> tuple[dict, list]:
         """What an entity's node shows that depends on it alone (labels, code, documents
@@ -676,21 +748,24 @@ class _GraphData:
         ev = self.evidence(spans)
         return {**self.labels(e), "code": codes[0] if codes else "", "docs": docs, **ev}, self._cited(ev["ev"])
 
-    def edge_part(self, facts: list) -> tuple[dict, list, bool]:
-        """What an edge shows of the facts stating it (triggers, sources, the sentences
-        with the triggers marked, the best confidence), what it cites, and whether all the
-        facts are candidates."""
+    def edge_part(self, nodes: list) -> tuple[dict, list, bool]:
+        """What an edge shows of the facts stating it (their :meth:`_node`: triggers,
+        sources, the sentences with the triggers marked, the best confidence), what it
+        cites, and whether all the facts are candidates."""
         g = self.g
         triggers: set[str] = set()
         sources: set[str] = set()
         reference = False
-        confs = [self.confidence(f) for f in facts]
+        facts = [parse_term(n) if self.candidates else None for n in nodes]   # (read by is_candidate only then)
+        confs = [self.confidence(f, node) for f, node in zip(facts, nodes)]
         said: dict = {}              # sentence -> the triggers of the facts it states
-        for f in facts:
-            trig = {str(t) for t in g.objects(f, YJ.trigger)}
+        for node in nodes:
+            row = self._row(node)
+            trig = {str(parse_term(t)) for t in _objects_in(row, _P_TRIGGER)}
             triggers |= trig
-            for src in g.objects(f, PROV.wasDerivedFrom):
-                if self.sentence(src) is None:
+            for text in _objects_in(row, _P_DERIVED):
+                src = parse_term(text)
+                if self.sentence(src, text) is None:
                     reference = True
                     names = sorted(str(l) for l in g.objects(src, RDFS.label))
                     sources.add(names[0] if names else str(src))
@@ -702,15 +777,15 @@ class _GraphData:
         ev = self.evidence(spans)
         return ({"triggers": sorted(triggers), "sources": sorted(sources),
                  "reference": reference and not spans, **ev, "conf": max(known) if known else None},
-                self._cited(ev["ev"]), bool(confs) and all(self.is_candidate(f) for f in facts))
+                self._cited(ev["ev"]), bool(confs) and all(self.is_candidate(f, node) for f, node in zip(facts, nodes)))
 
-    def fact_edge(self, f) -> tuple[str, str, str] | None:
-        """The edge a fact states, (subject, relation, object), the ends of an undirected
-        relation in order; None if it states none of the page's relations."""
-        s, p, o = self.g.values(f, (RDF.subject, RDF.predicate, RDF.object))
+    def fact_edge(self, node: str) -> tuple[str, str, str] | None:
+        """The edge a fact (its :meth:`_node`) states, (subject, relation, object), the ends
+        of an undirected relation in order; None if it states none of the page's relations."""
+        s, p, o = self._values_of(node, _P_STATEMENT)
         if s is None or p is None or o is None or not str(p).startswith(str(YJ)):
             return None
-        rel = str(p)[len(str(YJ)):]
+        rel = intern(str(p)[len(str(YJ)):])     # (kept with each fact's part: one string per relation)
         if rel not in RELATION_STYLE:
             return None
         a, b = str(s), str(o)
@@ -720,9 +795,9 @@ class _GraphData:
 
     def metric_subjects(self, m) -> tuple[str, ...]:
         """What a metric is about: its subject, its candidate subject, the entities listing it."""
-        g = self.g
-        return tuple(sorted({str(a) for a in g.objects(m, YJ.about)} | {str(a) for a in g.objects(m, YJ.candidateAbout)}
-                            | {str(a) for a in g.subjects(YJ.hasMetric, m)}))
+        row = self._row(self._node(m))
+        return tuple(sorted({str(parse_term(a)) for p in (_P_ABOUT, _P_CANDIDATE_ABOUT) for a in _objects_in(row, p)}
+                            | {str(a) for a in self.g.subjects(YJ.hasMetric, m)}))
 
     def metric_part(self, m) -> tuple[dict, list]:
         """A metric's row as its subjects list it, and what it cites."""
@@ -734,10 +809,10 @@ class _GraphData:
     # -- entities
 
     def labels(self, node) -> dict:
-        g = self.g
-        names = list(g.objects(node, RDFS.label))       # read once: a served page builds 150 per click
+        row = self._row(self._node(node))
+        names = [parse_term(t) for t in _objects_in(row, _P_LABEL)]    # read once: a served page builds 150 per click
         zh = sorted({str(l) for l in names if _is_zh(l)})
-        pref = sorted({str(l) for l in g.objects(node, SKOS.prefLabel) if _is_zh(l)})
+        pref = sorted({str(l) for t in _objects_in(row, _P_PREF_LABEL) if _is_zh(l := parse_term(t))})
         en = sorted({str(l) for l in names if _is_en(l)})
         plain = sorted({str(l) for l in names if isinstance(l, Lit) and not _is_zh(l) and not _is_en(l)})
         if pref and pref[0] in zh:
@@ -753,8 +828,8 @@ class _GraphData:
         else:
             label = str(node).rstrip("/").rsplit("/", 1)[-1]
         labels = sorted(set(zh) | set(pref) | set(plain))
-        alt = sorted({str(l) for l in g.objects(node, SKOS.altLabel)
-                      if isinstance(l, Lit)} - set(labels) - {label})
+        alt = sorted({str(l) for t in _objects_in(row, _P_ALT_LABEL)
+                      if isinstance(l := parse_term(t), Lit)} - set(labels) - {label})
         return {"label": label, "labels": labels, "alt": alt, "en": en}
 
     @staticmethod
@@ -864,9 +939,11 @@ class _GraphData:
         top = max(between.values(), default=0.0)
 
         # facts: (s, p, o) -> fact nodes (what each states is kept: a fact's triples seldom change)
+        # (facts as the index's own strings: a big corpus has hundreds of thousands, each kept
+        # in the memo under its name, which is then no new string)
         facts: dict[tuple[str, str, str], list] = {}
-        for f in (set(g.subjects(RDF.type, YJ.Fact)) | set(g.subjects(RDF.type, RDF.Statement))
-                  | set(g.subjects(RDF.type, YJ.Candidate))):
+        typed = g._by_object(RDF.type)
+        for f in {f for t in (YJ.Fact, RDF.Statement, YJ.Candidate) for f in typed.get(f"<{t}>", ())}:
             edge = self.kept(("fact", f), lambda: self.fact_edge(f))
             if edge is not None and edge[0] in shown and edge[2] in shown:   # facts of edges left out stay out
                 facts.setdefault(edge, []).append(f)
@@ -892,7 +969,7 @@ class _GraphData:
 
         edges = []
         for a, rel, b in rel_edges:
-            stating = sorted(facts.get((a, rel, b), []))
+            stating = sorted(facts.get((a, rel, b), []), key=_iri_of)
             part, cited, all_candidates = self.kept(("edge", a, rel, b, *stating), lambda: self.edge_part(stating))
             self._recall(cited)
             edges.append({"id": len(edges), "from": index[a], "to": index[b], "rel": rel,
@@ -1005,65 +1082,83 @@ class _GraphData:
             "smooth": len(edges) <= 1000,
         }
 
-    def confidence(self, item) -> float | None:
-        """yj:confidence (0-1) of a fact or metric; None where the graph gives none."""
-        c = _python(self.g.value(item, YJ.confidence))
+    def confidence(self, item, node: str | None = None) -> float | None:
+        """yj:confidence (0-1) of a fact or metric; None where the graph gives none.
+        ``node``: the item's :meth:`_node`, where the caller has it."""
+        c = _python(self._values_of(node or self._node(item), (_P_CONFIDENCE,))[0])
         return float(c) if isinstance(c, (int, float, Decimal)) else None
 
-    def is_candidate(self, item) -> bool:
+    def is_candidate(self, item, node: str | None = None) -> bool:
         """A yj:Candidate fact, a metric with only a yj:candidateAbout subject, or anything
         in the graph's candidates named graph (when read from a dataset)."""
-        if str(item) in self.candidates or YJ.Candidate in {str(t) for t in self.g.objects(item, RDF.type)}:
+        if self.candidates and str(item) in self.candidates:
             return True
-        return self.g.value(item, YJ.about) is None and self.g.value(item, YJ.candidateAbout) is not None
+        node = node or self._node(item)
+        if YJ.Candidate in {str(parse_term(t)) for t in _objects_in(self._row(node), _P_TYPE)}:
+            return True
+        about, candidate = self._values_of(node, (_P_ABOUT, _P_CANDIDATE_ABOUT))
+        return about is None and candidate is not None
 
     def mention_spans(self, entity) -> tuple[dict, list]:
         """Sentences mentioning ``entity`` with the mention spans, and its documents."""
         g = self.g
         in_sentence: dict = {}
         docs: set = set()
-        for m in g.subjects(ITSRDF.taIdentRef, entity):
-            sent_iri, doc = g.values(m, (NIF.sentence, NIF.referenceContext))
-            s = self.sentence(sent_iri) if sent_iri is not None else None
-            if doc is None and s is not None:
-                doc = s.doc
-            if doc is not None:
-                docs.add(doc)
+        # g.subjects(ITSRDF.taIdentRef, entity), its mentions kept as the index's text: a
+        # place named in every article has thousands, and each is only looked up again
+        target = g._text(entity)
+        if self.memo is not None:
+            g.note((intern(_P_IDENT_REF + "\0" + target),))
+        named_in: set = set()       # documents as the rows write them, parsed once at the end
+        for m in g._by_object(ITSRDF.taIdentRef).get(target, ()):
+            row = self._row(m)
+            keys = row[::2]
+            sentences, contexts = _objects_in(row, _P_SENTENCE, keys), _objects_in(row, _P_CONTEXT, keys)
+            sent_iri = _smallest(sentences)
+            s = self.sentence(sent_iri, sentences[0] if len(sentences) == 1 else None) if sent_iri is not None else None
+            if len(contexts) == 1:
+                named_in.add(contexts[0])
+            elif contexts:
+                docs.add(_smallest(contexts))
+            elif s is not None and s.doc is not None:
+                docs.add(s.doc)
             if s is not None:
                 in_sentence.setdefault(sent_iri, []).append(m)
+        docs.update(map(parse_term, named_in))
 
         # spans are looked for only where the panel lists them (a place named in every
         # article has thousands of mentions)
         def find(s, mentions):
             hits = []
             for m in mentions:
-                anchor, begin, end = g.values(m, (NIF.anchorOf, NIF.beginIndex, NIF.endIndex))
+                anchor, begin, end = self._values_of(m, (_P_ANCHOR, _P_BEGIN, _P_END))
                 hits.append(self.locate(s, str(anchor) if anchor is not None else None, _int(begin), _int(end)))
             return [hit for hit in hits if hit]
         return self.spans_in_shown(in_sentence, find), sorted(docs, key=str)
 
     def metric_spans(self, metric) -> tuple[dict, list]:
-        g = self.g
         spans: dict = {}
         docs: set = set()
-        surfaces = sorted(str(a) for a in g.objects(metric, YJ.surface))
-        for src in g.objects(metric, PROV.wasDerivedFrom):
-            s = self.sentence(src)
+        node = self._node(metric)
+        row = self._row(node)
+        surfaces = sorted(str(parse_term(a)) for a in _objects_in(row, _P_SURFACE))
+        begin, end = (_int(v) for v in self._values_of(node, (_P_BEGIN, _P_END)))
+        for text in _objects_in(row, _P_DERIVED):
+            src = parse_term(text)
+            s = self.sentence(src, text)
             if s is None:
                 continue
             if s.doc is not None:
                 docs.add(s.doc)
-            hit = self.locate(s, surfaces[0] if surfaces else None,
-                              _int(g.value(metric, NIF.beginIndex)),
-                              _int(g.value(metric, NIF.endIndex)))
+            hit = self.locate(s, surfaces[0] if surfaces else None, begin, end)
             spans.setdefault(src, []).extend([hit] if hit else [])
         return spans, sorted(docs, key=str)
 
     def metric_row(self, m) -> dict:
-        g = self.g
+        row = self._row(self._node(m))
 
         def first(prop):
-            vals = sorted(g.objects(m, prop), key=lambda l: (not _is_zh(l), str(l)))
+            vals = sorted(map(parse_term, _objects_in(row, f"<{prop}>")), key=lambda l: (not _is_zh(l), str(l)))
             return vals[0] if vals else None
 
         value, unit = first(YJ.value), first(YJ.unit)
@@ -1078,6 +1173,12 @@ class _GraphData:
             "period": str(first(YJ.period) or ""),
             "approx": _python(approx) is True,
         }
+
+
+def _iri_of(node: str) -> str:
+    """An IRI or blank node as the index's rows write it -> as parse_term gives it (the
+    order facts are listed in: their IRIs')."""
+    return node[1:-1] if node[0] == "<" else node
 
 
 def _undirected_edges(nodes: list[str], pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
