@@ -22,7 +22,7 @@ from sys import intern
 from rdflib import RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from .model import KnowledgeGraph
+from .model import KnowledgeGraph, PackedDocument, opened
 from .namespaces import DEFAULT_BASE, GRAPH_NAMESPACES
 
 YJ = Namespace(GRAPH_NAMESPACES["yj"])
@@ -292,7 +292,7 @@ def document_print(base: str, doc, in_doc, rels, mets, candidate_sentences, stag
         h.update(repr([(m.key, m.about, m.candidate_about) for m in mets]).encode("utf-8", "surrogatepass"))
         h.update(repr(sorted(candidate_sentences)).encode())
         return h.hexdigest()
-    h.update(f"{document_key(doc)}\0".encode())
+    h.update(f"{doc.key if isinstance(doc, PackedDocument) else document_key(doc)}\0".encode())
     h.update(repr([(e.key, slot_values(m)) for e, m in in_doc]).encode("utf-8", "surrogatepass"))
     h.update(repr([(r.subject, r.predicate, r.object, r.source, r.confidence,
                     [(ev.doc_id, ev.sentence, ev.start, ev.end, ev.trigger) for ev in evidence])
@@ -385,13 +385,16 @@ def _lines(kg: KnowledgeGraph, base: str, reuse: dict[str, tuple[str, bytes, int
         in_doc, rels, mets = mentions.get(doc_id, ()), relations.get(doc_id, ()), metrics.get(doc_id, ())
         cited_candidates = {ev.sentence for _, ev in candidates.get(doc_id, ())}
         stages = kg.stage_prints.get(doc_id)
+        packed = doc if isinstance(doc, PackedDocument) else None
         made_from = document_print(base, doc, in_doc, rels, mets, cited_candidates, stages,
                                    _homed(rels, said) if stages is not None else None)
         if reuse.get(doc_id, ("",))[0] == made_from:
             runs.put_packed(doc_id, *reuse.pop(doc_id)[1:], made_from=made_from)
             if let_go:
-                _let_go(doc)
+                _let_go(packed or doc)
             continue
+        if packed is not None:
+            doc = opened(packed)[0]             # one document open at a time
         runs.made_from[doc_id] = made_from
         d = f"<{iris.document(doc_id)}>"
         sentence_iri: dict[int, str] = {}
@@ -442,7 +445,7 @@ def _lines(kg: KnowledgeGraph, base: str, reuse: dict[str, tuple[str, bytes, int
         runs.put(doc_id, lines)
         lines.clear()
         if let_go:
-            _let_go(doc)
+            _let_go(packed or doc)
 
     # what was found below the confidence threshold: each with its sentence, none asserted
     for doc_id in sorted(candidates):
@@ -493,6 +496,9 @@ def _lines(kg: KnowledgeGraph, base: str, reuse: dict[str, tuple[str, bytes, int
 
 def _let_go(doc) -> None:
     """Empty what a document's graph was made from (nothing after its lines reads it)."""
+    if isinstance(doc, PackedDocument):
+        doc.let_go()
+        return
     doc.raw = doc.text = ""
     doc.offsets, doc.paragraphs, doc.sentences = [], [], []
 
