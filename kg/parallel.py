@@ -205,8 +205,10 @@ def actors_of(mentions, entities, pairing) -> tuple[str | None, str | None, str 
 StageTask = tuple[Document | PackedDocument, list[Mention], Pairing, dict | None]
 
 
-def document_stages(task: StageTask, entities, scorers) -> tuple[tuple[list, list], set[str]]:
-    """One document's relations and metrics, and the entity keys they looked up."""
+def document_stages(task: StageTask, entities, scorers, weighed: bool = True) -> tuple[tuple[list, list], set[str]]:
+    """One document's relations and metrics, and the entity keys they looked up.
+    ``weighed=False`` drops who else each decision weighed (``candidates``: for kg.train
+    and for review, not written to the graph)."""
     doc, mentions, pairing, known = task
     doc, known = opened(doc, known)         # (a packed one only now, and for this document alone)
     gaz, lex = load_gazetteer(), load_lexicon()
@@ -215,20 +217,27 @@ def document_stages(task: StageTask, entities, scorers) -> tuple[tuple[list, lis
                                    scorers.get("actor"))
     metrics = document_metrics(doc, mentions, log, actors_of(mentions, log, pairing), lex, known,
                                scorers.get("metric_subject") or None)
+    if not weighed:
+        for item in (*relations, *metrics):
+            item.candidates = []
     return (relations, metrics), log.keys
 
 
-_SENT: dict = {}            # in a worker: the entities of the build it works for, and its scorers
+_SENT: dict = {}            # in a worker: the entities of the build it works for, by a token
 
 
-def _stages_chunk(entities: bytes, scorers, tasks: list[StageTask]) -> list[tuple[tuple[list, list], set[str]]]:
-    if _SENT.get("packed") is not entities:
-        _SENT.update(packed=entities, entities=pickle.loads(zlib.decompress(entities)))
-    return [document_stages(t, _SENT["entities"], scorers) for t in tasks]
+def _stages_chunk(sent: tuple[str, bytes], scorers, weighed: bool,
+                  tasks: list[StageTask]) -> list[tuple[tuple[list, list], set[str]]]:
+    token, packed = sent
+    if _SENT.get("token") != token:
+        _SENT.clear()
+        _SENT.update(token=token, entities=pickle.loads(zlib.decompress(packed)))
+    return [document_stages(t, _SENT["entities"], scorers, weighed) for t in tasks]
 
 
 def run_stages(tasks: list[StageTask], entities: dict[str, Entity], scorers,
-               pool: ProcessPoolExecutor | None = None) -> Iterator[tuple[tuple[list, list], set[str]]]:
+               pool: ProcessPoolExecutor | None = None,
+               weighed: bool = True) -> Iterator[tuple[tuple[list, list], set[str]]]:
     """:func:`document_stages` of each task, in order: here, or in the workers of ``pool``
     (:func:`local_pool`, which extracted the documents).
 
@@ -238,13 +247,15 @@ def run_stages(tasks: list[StageTask], entities: dict[str, Entity], scorers,
     document but to send it on."""
     if pool is None or len(tasks) < 2 * BATCH:
         for t in tasks:
-            yield document_stages(t, entities, scorers)
+            yield document_stages(t, entities, scorers, weighed)
         return
     bare = {k: replace(e, mentions=[]) for k, e in entities.items()}
-    sent = zlib.compress(pickle.dumps(bare, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    sent = (os.urandom(8).hex(), zlib.compress(pickle.dumps(bare, protocol=pickle.HIGHEST_PROTOCOL), 1))
     del bare
-    # a few chunks (the entities go with each): enough for two or four workers to share
-    for chunk in pool.map(partial(_stages_chunk, sent, scorers), _batches(tasks, max(BATCH, -(-len(tasks) // 8)))):
+    # the entities go with each chunk (a worker unpacks them once): some dozens of chunks,
+    # small enough that a worker holds few documents' results at a time
+    size = max(BATCH, -(-len(tasks) // 32))
+    for chunk in pool.map(partial(_stages_chunk, sent, scorers, weighed), _batches(tasks, size)):
         for (relations, metrics), read in chunk:
             yield _shared_found(relations, metrics), read
 

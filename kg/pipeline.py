@@ -213,7 +213,7 @@ def _extract(documents, jobs, scheduler, store, progress, scorers, span, min_con
     scorers = shipped_scorers() if scorers is None else scorers
     prints: dict[str, bytes] = {}
     relations, metrics = relations_and_metrics(processed, entities, pairings, quantities, scorers, memo, prints,
-                                               pool=pool)
+                                               pool=pool, weighed=not pack)
     memo.save()
     unpaired = [d.doc_id for d, _ in processed if not (pairings[d.doc_id].supporters and pairings[d.doc_id].supported)]
     return asserted(KnowledgeGraph(documents=[d for d, _ in processed], entities=entities, relations=relations,
@@ -223,7 +223,7 @@ def _extract(documents, jobs, scheduler, store, progress, scorers, span, min_con
 
 def relations_and_metrics(processed, entities, pairings, quantities, scorers: Mapping[str, Scorer | None],
                           memo: StageMemo, prints: dict[str, bytes] | None = None,
-                          pool=None) -> tuple[list[Relation], list[Metric]]:
+                          pool=None, weighed: bool = True) -> tuple[list[Relation], list[Metric]]:
     """Relations and metrics, document by document, then merged: a document whose memo
     holds (it, its pairing, its mentions and every entity it looked up are unchanged) is
     not read again. ``prints`` gets a digest of each memoised document, its resolved
@@ -231,7 +231,8 @@ def relations_and_metrics(processed, entities, pairings, quantities, scorers: Ma
 
     With a ``pool`` (:func:`kg.parallel.local_pool`) the documents the memo does not hold
     are read in its workers (:func:`kg.parallel.run_stages`); the results are those of
-    this process, taken in document order."""
+    this process, taken in document order. ``weighed=False``: without who else each
+    decision weighed (``candidates``, which only kg.train reads)."""
     keys, contexts, found = [], [], []
     for doc, mentions in processed:
         key = (doc.key if isinstance(doc, PackedDocument) else document_key(doc)) if memo.path is not None else ""
@@ -243,7 +244,7 @@ def relations_and_metrics(processed, entities, pairings, quantities, scorers: Ma
     todo = [i for i, f in enumerate(found) if f is None]
     tasks = [(processed[i][0], processed[i][1], pairings[processed[i][0].doc_id], quantities[i]) for i in todo]
     per_document, metrics = [], []
-    for i, made in zip(todo, run_stages(tasks, entities, scorers, pool)):
+    for i, made in zip(todo, run_stages(tasks, entities, scorers, pool, weighed)):
         found[i], read = made
         if keys[i]:             # pickled now: merging below changes the relations
             # who else each decision weighed is for kg.train, which builds with no memo:
