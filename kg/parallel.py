@@ -1,10 +1,12 @@
 """The per-document stages (clean, mentions, and the halves of resolution and metrics
 that need no other document) over many documents: in this process, in
 local worker processes (``jobs``), or on a Dask distributed cluster (``scheduler``),
-with an optional per-document cache (:mod:`kg.cache`).
+with an optional per-document cache (:mod:`kg.cache`); then, once resolution across
+documents is done, each document's relations and metrics (:func:`run_stages`), in the
+same local workers.
 
 Whatever runs them, results come back in input order, so everything after this stage
-(resolution across documents, relations, metrics, RDF) sees the same input and the
+(resolution across documents, merging relations, RDF) sees the same input and the
 graph is byte-identical for any ``jobs`` or scheduler.
 """
 from __future__ import annotations
@@ -15,9 +17,9 @@ import pickle
 import sys
 import zlib
 from array import array
-from dataclasses import replace
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from functools import partial
 from sys import intern
 from typing import Iterator
@@ -167,8 +169,9 @@ def run_documents(docs: list[Document], jobs: int = 1, scheduler: str | None = N
     ``pool``: the :func:`local_pool` to run them in (else one of ``jobs`` is made here)."""
     cache = cache if span == SHIPPED else None
     keys = [document_key(d) for d in docs] if cache else []
-    results: list[Processed | None] = ([r and _shared(as_packed(r, pack)) for r in map(cache.get, docs, keys)] if cache
-                                       else [None] * len(docs))
+    # (a cached document is taken as it was kept, packed or not, unless it must be open)
+    results: list[Processed | None] = ([r and _shared(r if pack else as_packed(r, False))
+                                        for r in map(cache.get, docs, keys)] if cache else [None] * len(docs))
     todo = [i for i, r in enumerate(results) if r is None]
     show = sys.stderr.isatty() if progress is None else progress
     if cache and todo:

@@ -375,8 +375,9 @@ def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, c
             if strict:
                 raise
             problems.append(str(err))
+    # packed by the workers, if any (in this process packing would cost a millisecond a document)
     kg = extract(unique_ids(documents), jobs=jobs, scheduler=scheduler, cache=cache, progress=progress,
-                 min_confidence=min_confidence, pack=not keep_graph)
+                 min_confidence=min_confidence, pack=not keep_graph and (jobs > 1 or scheduler is not None))
     del documents                       # the graph holds them now (and may let them go below)
     gc.freeze()                         # it lives to the end of the build: not scanned again
     kg.problems = problems
