@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from .cache import DocumentCache, ReadLog, document_key
 from .clean import clean
-from .files import die_with_parent
+from .files import die_with_parent, give_back_memory
 from .mentions import SHIPPED, _segmenter, find_mentions
 from .gazetteer import load_gazetteer
 from .lexicon import load_lexicon
@@ -234,6 +234,8 @@ def _stages_chunk(sent: tuple[str, bytes], scorers, weighed: bool,
     token, packed = sent
     if _SENT.get("token") != token:
         _SENT.clear()
+        gc.collect()
+        give_back_memory()              # what extraction freed here, before the entities come
         _SENT.update(token=token, entities=pickle.loads(zlib.decompress(packed)))
     return [document_stages(t, _SENT["entities"], scorers, weighed) for t in tasks]
 
