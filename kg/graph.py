@@ -148,6 +148,7 @@ def _p(ns: Namespace, name: str) -> str:
 
 
 _NNI, _XSD_INTEGER = str(XSD.nonNegativeInteger), str(XSD.integer)
+_XSD_DECIMAL, _XSD_BOOLEAN = str(XSD.decimal), str(XSD.boolean)     # (an rdflib lookup each time otherwise)
 _T_CONTEXT, _T_PROV_ENTITY, _T_ARTICLE = _p(NIF, "Context"), _p(PROV, "Entity"), _p(SCHEMA, "Article")
 _T_SENTENCE, _T_PHRASE, _T_METRIC = _p(NIF, "Sentence"), _p(NIF, "Phrase"), _p(YJ, "Metric")
 _T_STATEMENT, _T_FACT = _p(RDF, "Statement"), _p(YJ, "Fact")
@@ -554,7 +555,7 @@ def _former_names(e, node: str) -> list[tuple[str, str, str]]:
 
 def _relation(add, rel, iris: Iris, evidence, sentence) -> None:
     s, o = f"<{iris.entity(rel.subject)}>", f"<{iris.entity(rel.object)}>"
-    p = f"<{YJ[rel.predicate]}>"
+    p = _predicate(rel.predicate)
     add(s, p, o)
     fact = f"<{iris.fact(rel.subject, rel.predicate, rel.object)}>"
     add(fact, LINE_TYPE, _T_STATEMENT)
@@ -573,13 +574,18 @@ def _relation(add, rel, iris: Iris, evidence, sentence) -> None:
             add(fact, _TRIGGER, zh(ev.trigger))
 
 
+@lru_cache(maxsize=None)
+def _predicate(name: str) -> str:
+    return f"<{YJ[name]}>"
+
+
 def _candidate(add, rel, iris: Iris, sentence: str) -> None:
     """A relation below the threshold: described, with its sentence, but not stated."""
     fact = f"<{iris.fact(rel.subject, rel.predicate, rel.object)}>"
     add(fact, LINE_TYPE, _T_STATEMENT)
     add(fact, LINE_TYPE, _T_CANDIDATE)
     add(fact, _SUBJECT, f"<{iris.entity(rel.subject)}>")
-    add(fact, _PREDICATE, f"<{YJ[rel.predicate]}>")
+    add(fact, _PREDICATE, _predicate(rel.predicate))
     add(fact, _OBJECT, f"<{iris.entity(rel.object)}>")
     add(fact, _CONFIDENCE, _decimal(rel.confidence))
     add(fact, _DERIVED, sentence)
@@ -589,7 +595,7 @@ def _candidate(add, rel, iris: Iris, sentence: str) -> None:
 
 
 def _decimal(x: float) -> str:
-    return typed(f"{x:.3f}", str(XSD.decimal))
+    return typed(f"{x:.3f}", _XSD_DECIMAL)
 
 
 def _metric(add, met, iris: Iris, raw_span, sentence: str | None) -> None:
@@ -597,11 +603,11 @@ def _metric(add, met, iris: Iris, raw_span, sentence: str | None) -> None:
     node = f"<{iris.metric(met.key)}>"
     add(node, LINE_TYPE, _T_METRIC)
     value = Decimal(repr(met.value)).normalize() if met.value % 1 else Decimal(int(met.value))
-    add(node, _VALUE, typed(f"{value:f}", str(XSD.decimal)))
+    add(node, _VALUE, typed(f"{value:f}", _XSD_DECIMAL))
     add(node, _UNIT, plain(met.unit))
     add(node, _INDICATOR, zh(met.indicator))
     add(node, _SURFACE, zh(met.surface))
-    add(node, _APPROX, typed("true" if met.approx else "false", str(XSD.boolean)))
+    add(node, _APPROX, typed("true" if met.approx else "false", _XSD_BOOLEAN))
     if met.period:
         add(node, _PERIOD, zh(met.period))
     if met.about or met.candidate_about:
