@@ -15,7 +15,7 @@ import re
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from sys import intern
 
@@ -574,7 +574,7 @@ def _relation(add, rel, iris: Iris, evidence, sentence) -> None:
             add(fact, _TRIGGER, zh(ev.trigger))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _predicate(name: str) -> str:
     return f"<{YJ[name]}>"
 

@@ -128,7 +128,7 @@ class PackedDocument:
     once (about 35 MB per 1,000 articles as objects, a fifth of that packed). ``doc_id``,
     ``name``, ``chars`` (the length of ``raw``) and ``key`` (its :func:`kg.cache.document_key`,
     given by the packer) are read without opening it."""
-    __slots__ = ("doc_id", "name", "chars", "key", "packed")
+    __slots__ = ("chars", "doc_id", "key", "name", "packed")
 
     def __init__(self, doc: Document, extra=None, key: str = ""):
         self.doc_id, self.name, self.chars, self.key = doc.doc_id, doc.name, len(doc.raw), key

@@ -29,9 +29,9 @@ from tqdm import tqdm
 from .cache import DocumentCache, ReadLog, document_key
 from .clean import clean
 from .files import die_with_parent, give_back_memory
-from .mentions import SHIPPED, _segmenter, find_mentions
 from .gazetteer import load_gazetteer
 from .lexicon import load_lexicon
+from .mentions import SHIPPED, _segmenter, find_mentions
 from .metrics import Said, document_metrics, document_quantities
 from .model import Document, Entity, Mention, PackedDocument, opened
 from .relations import aid_command, document_relations

@@ -30,7 +30,7 @@ from .files import give_back_memory
 from .graph import (DEFAULT_BASE, SHARED_GRAPHS, Runs, TermIndex, changed_keys, check_base, graph_from_quads,
                     graph_name, to_dataset, to_quads, unlisted_place)
 from .mentions import SHIPPED
-from .model import Document, KnowledgeGraph, Metric, PackedDocument, Relation, opened
+from .model import Document, KnowledgeGraph, Metric, PackedDocument, Relation
 from .parallel import (GC_THRESHOLD, actors_of, local_pool, process_document, require_dask,  # noqa: F401  (API)
                        run_documents, run_stages)
 from .read import InputError, codec_name, name_is_utf8, not_a_file, read_document
