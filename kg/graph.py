@@ -15,14 +15,14 @@ import re
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from sys import intern
 
 from rdflib import RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 
-from .model import KnowledgeGraph
+from .model import KnowledgeGraph, PackedDocument, opened
 from .namespaces import DEFAULT_BASE, GRAPH_NAMESPACES
 
 YJ = Namespace(GRAPH_NAMESPACES["yj"])
@@ -148,6 +148,7 @@ def _p(ns: Namespace, name: str) -> str:
 
 
 _NNI, _XSD_INTEGER = str(XSD.nonNegativeInteger), str(XSD.integer)
+_XSD_DECIMAL, _XSD_BOOLEAN = str(XSD.decimal), str(XSD.boolean)     # (an rdflib lookup each time otherwise)
 _T_CONTEXT, _T_PROV_ENTITY, _T_ARTICLE = _p(NIF, "Context"), _p(PROV, "Entity"), _p(SCHEMA, "Article")
 _T_SENTENCE, _T_PHRASE, _T_METRIC = _p(NIF, "Sentence"), _p(NIF, "Phrase"), _p(YJ, "Metric")
 _T_STATEMENT, _T_FACT = _p(RDF, "Statement"), _p(YJ, "Fact")
@@ -292,7 +293,7 @@ def document_print(base: str, doc, in_doc, rels, mets, candidate_sentences, stag
         h.update(repr([(m.key, m.about, m.candidate_about) for m in mets]).encode("utf-8", "surrogatepass"))
         h.update(repr(sorted(candidate_sentences)).encode())
         return h.hexdigest()
-    h.update(f"{document_key(doc)}\0".encode())
+    h.update(f"{doc.key if isinstance(doc, PackedDocument) else document_key(doc)}\0".encode())
     h.update(repr([(e.key, slot_values(m)) for e, m in in_doc]).encode("utf-8", "surrogatepass"))
     h.update(repr([(r.subject, r.predicate, r.object, r.source, r.confidence,
                     [(ev.doc_id, ev.sentence, ev.start, ev.end, ev.trigger) for ev in evidence])
@@ -385,13 +386,16 @@ def _lines(kg: KnowledgeGraph, base: str, reuse: dict[str, tuple[str, bytes, int
         in_doc, rels, mets = mentions.get(doc_id, ()), relations.get(doc_id, ()), metrics.get(doc_id, ())
         cited_candidates = {ev.sentence for _, ev in candidates.get(doc_id, ())}
         stages = kg.stage_prints.get(doc_id)
+        packed = doc if isinstance(doc, PackedDocument) else None
         made_from = document_print(base, doc, in_doc, rels, mets, cited_candidates, stages,
                                    _homed(rels, said) if stages is not None else None)
         if reuse.get(doc_id, ("",))[0] == made_from:
             runs.put_packed(doc_id, *reuse.pop(doc_id)[1:], made_from=made_from)
             if let_go:
-                _let_go(doc)
+                _let_go(packed or doc)
             continue
+        if packed is not None:
+            doc = opened(packed)[0]             # one document open at a time
         runs.made_from[doc_id] = made_from
         d = f"<{iris.document(doc_id)}>"
         sentence_iri: dict[int, str] = {}
@@ -442,7 +446,7 @@ def _lines(kg: KnowledgeGraph, base: str, reuse: dict[str, tuple[str, bytes, int
         runs.put(doc_id, lines)
         lines.clear()
         if let_go:
-            _let_go(doc)
+            _let_go(packed or doc)
 
     # what was found below the confidence threshold: each with its sentence, none asserted
     for doc_id in sorted(candidates):
@@ -493,6 +497,9 @@ def _lines(kg: KnowledgeGraph, base: str, reuse: dict[str, tuple[str, bytes, int
 
 def _let_go(doc) -> None:
     """Empty what a document's graph was made from (nothing after its lines reads it)."""
+    if isinstance(doc, PackedDocument):
+        doc.let_go()
+        return
     doc.raw = doc.text = ""
     doc.offsets, doc.paragraphs, doc.sentences = [], [], []
 
@@ -548,7 +555,7 @@ def _former_names(e, node: str) -> list[tuple[str, str, str]]:
 
 def _relation(add, rel, iris: Iris, evidence, sentence) -> None:
     s, o = f"<{iris.entity(rel.subject)}>", f"<{iris.entity(rel.object)}>"
-    p = f"<{YJ[rel.predicate]}>"
+    p = _predicate(rel.predicate)
     add(s, p, o)
     fact = f"<{iris.fact(rel.subject, rel.predicate, rel.object)}>"
     add(fact, LINE_TYPE, _T_STATEMENT)
@@ -567,13 +574,18 @@ def _relation(add, rel, iris: Iris, evidence, sentence) -> None:
             add(fact, _TRIGGER, zh(ev.trigger))
 
 
+@cache
+def _predicate(name: str) -> str:
+    return f"<{YJ[name]}>"
+
+
 def _candidate(add, rel, iris: Iris, sentence: str) -> None:
     """A relation below the threshold: described, with its sentence, but not stated."""
     fact = f"<{iris.fact(rel.subject, rel.predicate, rel.object)}>"
     add(fact, LINE_TYPE, _T_STATEMENT)
     add(fact, LINE_TYPE, _T_CANDIDATE)
     add(fact, _SUBJECT, f"<{iris.entity(rel.subject)}>")
-    add(fact, _PREDICATE, f"<{YJ[rel.predicate]}>")
+    add(fact, _PREDICATE, _predicate(rel.predicate))
     add(fact, _OBJECT, f"<{iris.entity(rel.object)}>")
     add(fact, _CONFIDENCE, _decimal(rel.confidence))
     add(fact, _DERIVED, sentence)
@@ -583,7 +595,7 @@ def _candidate(add, rel, iris: Iris, sentence: str) -> None:
 
 
 def _decimal(x: float) -> str:
-    return typed(f"{x:.3f}", str(XSD.decimal))
+    return typed(f"{x:.3f}", _XSD_DECIMAL)
 
 
 def _metric(add, met, iris: Iris, raw_span, sentence: str | None) -> None:
@@ -591,11 +603,11 @@ def _metric(add, met, iris: Iris, raw_span, sentence: str | None) -> None:
     node = f"<{iris.metric(met.key)}>"
     add(node, LINE_TYPE, _T_METRIC)
     value = Decimal(repr(met.value)).normalize() if met.value % 1 else Decimal(int(met.value))
-    add(node, _VALUE, typed(f"{value:f}", str(XSD.decimal)))
+    add(node, _VALUE, typed(f"{value:f}", _XSD_DECIMAL))
     add(node, _UNIT, plain(met.unit))
     add(node, _INDICATOR, zh(met.indicator))
     add(node, _SURFACE, zh(met.surface))
-    add(node, _APPROX, typed("true" if met.approx else "false", str(XSD.boolean)))
+    add(node, _APPROX, typed("true" if met.approx else "false", _XSD_BOOLEAN))
     if met.period:
         add(node, _PERIOD, zh(met.period))
     if met.about or met.candidate_about:

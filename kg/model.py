@@ -11,7 +11,9 @@ clean text maps back to the original file with :meth:`Document.raw_span`.
 from __future__ import annotations
 
 import operator
+import pickle
 import re
+import zlib
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -116,6 +118,39 @@ class Document:
         if i >= 0 and self.sentences[i].start <= pos < self.sentences[i].end:
             return self.sentences[i]
         return None
+
+
+class PackedDocument:
+    """A :class:`Document` (with its metrics' per-document half) held as a compressed
+    pickle between the stages that read it, for a build that lets its graph go: a worker
+    packs it, and the build's process opens one document at a time (relations and
+    metrics, then its triples) instead of holding every text, sentence and offset at
+    once (about 35 MB per 1,000 articles as objects, a fifth of that packed). ``doc_id``,
+    ``name``, ``chars`` (the length of ``raw``) and ``key`` (its :func:`kg.cache.document_key`,
+    given by the packer) are read without opening it."""
+    __slots__ = ("chars", "doc_id", "key", "name", "packed")
+
+    def __init__(self, doc: Document, extra=None, key: str = ""):
+        self.doc_id, self.name, self.chars, self.key = doc.doc_id, doc.name, len(doc.raw), key
+        self.packed = zlib.compress(pickle.dumps((doc, extra), protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+    def open(self) -> tuple[Document, object]:
+        """The document and what was packed with it, as new objects each time."""
+        return pickle.loads(zlib.decompress(self.packed))
+
+    def let_go(self) -> None:
+        self.packed = b""
+
+    def __getstate__(self):
+        return self.doc_id, self.name, self.chars, self.key, self.packed
+
+    def __setstate__(self, state):
+        self.doc_id, self.name, self.chars, self.key, self.packed = state
+
+
+def opened(doc, extra=None) -> tuple[Document, object]:
+    """``(doc, extra)``, or what a :class:`PackedDocument` holds."""
+    return doc.open() if isinstance(doc, PackedDocument) else (doc, extra)
 
 
 @dataclass(slots=True)

@@ -21,21 +21,20 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from .cache import DocumentCache, ReadLog, StageMemo, document_key, resolved_print
+from .cache import DocumentCache, StageMemo, document_key, resolved_print
 from .decide import Scorer, shipped_scorers
 from .export import (UNION_FILES, CountedUnion, _statements, sorted_union, union_lines, with_reference, write_json,
                      write_jsonld_file, write_trig_file)
 from .explorer_cache import CACHE_NAME
-from .gazetteer import load_gazetteer
+from .files import give_back_memory
 from .graph import (DEFAULT_BASE, SHARED_GRAPHS, Runs, TermIndex, changed_keys, check_base, graph_from_quads,
                     graph_name, to_dataset, to_quads, unlisted_place)
-from .lexicon import load_lexicon
 from .mentions import SHIPPED
-from .metrics import document_metrics
-from .model import Document, KnowledgeGraph, Metric, Relation
-from .parallel import GC_THRESHOLD, process_document, require_dask, run_documents  # noqa: F401  (process_document is API)
+from .model import Document, KnowledgeGraph, Metric, PackedDocument, Relation
+from .parallel import (GC_THRESHOLD, actors_of, local_pool, process_document, require_dask,  # noqa: F401  (API)
+                       run_documents, run_stages)
 from .read import InputError, codec_name, name_is_utf8, not_a_file, read_document
-from .relations import aid_command, document_relations, merge_relations
+from .relations import merge_relations
 from .resolve import resolve
 from .store import (DELTA, DESCRIBED, INDEX, LINES, MANIFEST, OVERVIEW, PAGE, STAGE, STORE, _ontology_lines, build_lock, commit, kill_point,
                     net_change, read_layered, read_manifest, read_memo, recover, save_layered, save_manifest, save_memo,
@@ -123,7 +122,8 @@ def _warnings(c: dict) -> list[str]:
 def graph_counts(kg: KnowledgeGraph) -> dict:
     """What :meth:`BuildResult.summary` reports: documents, characters read, entities (and
     per primary type), relations, metrics."""
-    return {"documents": len(kg.documents), "characters": sum(len(d.raw) for d in kg.documents),
+    return {"documents": len(kg.documents),
+            "characters": sum(d.chars if isinstance(d, PackedDocument) else len(d.raw) for d in kg.documents),
             "entities": len(kg.entities), "types": dict(Counter(e.types[0] for e in kg.entities.values())),
             "relations": len(kg.relations), "metrics": len(kg.metrics), "candidates": len(kg.candidates),
             "metrics without subject": sum(1 for m in kg.metrics if not m.about),
@@ -179,7 +179,7 @@ def unique_ids(documents: list[Document]) -> list[Document]:
 def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = None,
             cache: str | Path | None = None, progress: bool | None = None,
             scorers: Mapping[str, Scorer | None] | None = None,
-            min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> KnowledgeGraph:
+            min_confidence: float = DEFAULT_MIN_CONFIDENCE, pack: bool = False) -> KnowledgeGraph:
     """From read documents to the resolved graph (no I/O but the optional cache).
 
     ``scorers`` are the learned decisions by name (:data:`kg.decide.SCORERS`); None takes
@@ -188,12 +188,23 @@ def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = No
 
     The per-document stages run in ``jobs`` local processes or on the Dask cluster at
     ``scheduler``, reusing results from the ``cache`` folder; the rest runs here, on
-    results in input order, so the graph does not depend on how they were computed."""
+    results in input order, so the graph does not depend on how they were computed.
+
+    ``pack``: the graph's documents are :class:`kg.model.PackedDocument` (for a caller that
+    makes their triples with :func:`kg.graph.to_quads` and lets the graph go: ``kg build``)."""
     for doc in documents:
         doc.check_text()                # one clear error before any stage, not one in a writer
     store = DocumentCache(cache) if cache is not None else None
     span = scorers["span"] if scorers is not None and "span" in scorers else SHIPPED
-    results = run_documents(documents, jobs=jobs, scheduler=scheduler, cache=store, progress=progress, span=span)
+    with local_pool(jobs if scheduler is None else 1) as pool:
+        return _extract(documents, jobs, scheduler, store, progress, scorers, span, min_confidence, pack, pool,
+                        cache)
+
+
+def _extract(documents, jobs, scheduler, store, progress, scorers, span, min_confidence, pack, pool,
+             cache) -> KnowledgeGraph:
+    results = run_documents(documents, jobs=jobs, scheduler=scheduler, cache=store, progress=progress, span=span,
+                            pack=pack, pool=pool)
     processed = [(doc, mentions) for doc, mentions, _, _ in results]
     entities, merges, pairings = resolve(processed, keys=[keys for _, _, keys, _ in results])
     quantities = [q for _, _, _, q in results]
@@ -202,7 +213,8 @@ def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = No
     memo = StageMemo(cache if scorers is None and span == SHIPPED else None)
     scorers = shipped_scorers() if scorers is None else scorers
     prints: dict[str, bytes] = {}
-    relations, metrics = relations_and_metrics(processed, entities, pairings, quantities, scorers, memo, prints)
+    relations, metrics = relations_and_metrics(processed, entities, pairings, quantities, scorers, memo, prints,
+                                               pool=pool, weighed=not pack)
     memo.save()
     unpaired = [d.doc_id for d, _ in processed if not (pairings[d.doc_id].supporters and pairings[d.doc_id].supported)]
     return asserted(KnowledgeGraph(documents=[d for d, _ in processed], entities=entities, relations=relations,
@@ -211,37 +223,43 @@ def extract(documents: list[Document], jobs: int = 1, scheduler: str | None = No
 
 
 def relations_and_metrics(processed, entities, pairings, quantities, scorers: Mapping[str, Scorer | None],
-                          memo: StageMemo, prints: dict[str, bytes] | None = None) -> tuple[list[Relation], list[Metric]]:
+                          memo: StageMemo, prints: dict[str, bytes] | None = None,
+                          pool=None, weighed: bool = True) -> tuple[list[Relation], list[Metric]]:
     """Relations and metrics, document by document, then merged: a document whose memo
     holds (it, its pairing, its mentions and every entity it looked up are unchanged) is
     not read again. ``prints`` gets a digest of each memoised document, its resolved
-    mentions and what its stages found (:attr:`KnowledgeGraph.stage_prints`)."""
-    gaz, lex = load_gazetteer(), load_lexicon()
-    per_document, metrics = [], []
-    for (doc, mentions), known in zip(processed, quantities):
-        pairing = pairings[doc.doc_id]
-        key = document_key(doc) if memo.path is not None else ""
+    mentions and what its stages found (:attr:`KnowledgeGraph.stage_prints`).
+
+    With a ``pool`` (:func:`kg.parallel.local_pool`) the documents the memo does not hold
+    are read in its workers (:func:`kg.parallel.run_stages`); the results are those of
+    this process, taken in document order. ``weighed=False``: without who else each
+    decision weighed (``candidates``, which only kg.train reads)."""
+    keys, contexts, found = [], [], []
+    for doc, mentions in processed:
+        key = (doc.key if isinstance(doc, PackedDocument) else document_key(doc)) if memo.path is not None else ""
         # (the memo's key is the document's: of its mentions only what resolution set may differ)
-        context = (repr(pairing), resolved_print(mentions)) if key else None
-        found = memo.get(key, context, entities) if key else None
-        printed = context[1] if key else b""
-        if found is None:
-            log = ReadLog(entities)
-            found = (document_relations(doc, mentions, log, pairing, gaz, lex, scorers.get("relation"),
-                                        scorers.get("actor")),
-                     document_metrics(doc, mentions, log, actors_of(mentions, log, pairing), lex, known,
-                                      scorers.get("metric_subject") or None))
-            if key:             # pickled now: merging below changes the relations
-                # who else each decision weighed is for kg.train, which builds with no memo:
-                # kept, it was half of what a rebuild unpickles of every document's results
-                for item in (*found[0], *found[1]):
-                    item.candidates = []
-                memo.put(key, context, entities, log.keys, found)
-                printed = resolved_print(mentions)  # as the stages left them
+        context = (repr(pairings[doc.doc_id]), resolved_print(mentions)) if key else None
+        keys.append(key)
+        contexts.append(context)
+        found.append(memo.get(key, context, entities) if key else None)
+    todo = [i for i, f in enumerate(found) if f is None]
+    tasks = [(processed[i][0], processed[i][1], pairings[processed[i][0].doc_id], quantities[i]) for i in todo]
+    per_document, metrics = [], []
+    for i, made in zip(todo, run_stages(tasks, entities, scorers, pool, weighed)):
+        found[i], read = made
+        if keys[i]:             # pickled now: merging below changes the relations
+            # who else each decision weighed is for kg.train, which builds with no memo:
+            # kept, it was half of what a rebuild unpickles of every document's results
+            for item in (*found[i][0], *found[i][1]):
+                item.candidates = []
+            memo.put(keys[i], contexts[i], entities, read, found[i])
+    for i, (doc, mentions) in enumerate(processed):
+        key = keys[i]
         if prints is not None and key:
-            prints[doc.doc_id] = hashlib.sha1(key.encode() + printed + memo.pickled(key)).digest()
-        per_document.append(found[0])
-        metrics.extend(found[1])
+            # (the stages leave the mentions as resolution did: their print is the context's)
+            prints[doc.doc_id] = hashlib.sha1(key.encode() + contexts[i][1] + memo.pickled(key)).digest()
+        per_document.append(found[i][0])
+        metrics.extend(found[i][1])
     return merge_relations(per_document), metrics
 
 
@@ -266,12 +284,6 @@ def document_actors(processed, entities, pairings) -> dict[str, tuple[str | None
     """Per document: the supporting city's key, its aid command's and the supported place's
     (metrics need all three: the first two act, the last is 全县 and 全市)."""
     return {doc.doc_id: actors_of(mentions, entities, pairings[doc.doc_id]) for doc, mentions in processed}
-
-
-def actors_of(mentions, entities, pairing) -> tuple[str | None, str | None, str | None]:
-    supporter = f"place/{pairing.supporters[0]}" if pairing.supporters else None
-    supported = f"place/{pairing.supported[0]}" if pairing.supported else None
-    return supporter, aid_command(mentions, entities, supporter), supported
 
 
 FORMATS = ("ttl", "nt", "trig", "jsonld")     # graph.FORMAT files a build can write
@@ -364,8 +376,9 @@ def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, c
             if strict:
                 raise
             problems.append(str(err))
+    # packed by the workers, if any (in this process packing would cost a millisecond a document)
     kg = extract(unique_ids(documents), jobs=jobs, scheduler=scheduler, cache=cache, progress=progress,
-                 min_confidence=min_confidence)
+                 min_confidence=min_confidence, pack=not keep_graph and (jobs > 1 or scheduler is not None))
     del documents                       # the graph holds them now (and may let them go below)
     gc.freeze()                         # it lives to the end of the build: not scanned again
     kg.problems = problems
@@ -392,18 +405,6 @@ def _build(paths, out, base, html, strict, formats, encoding, jobs, scheduler, c
             result.quads = None
     result.seconds = time.perf_counter() - started
     return result
-
-
-def give_back_memory() -> None:
-    """Hand the C heap's free pages back to the system (glibc's ``malloc_trim``; nothing
-    elsewhere). What Python frees of large objects (the documents' text, the packed lines)
-    stays in that heap, where the small objects made next (the page's index and parts) are
-    not put: at 1,000 articles 65 MB came back before the page."""
-    import ctypes
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (AttributeError, OSError):
-        pass
 
 
 OUTPUT_NAMES = {"ttl": "graph.ttl", "nt": "graph.nt", "trig": "graph.trig", "jsonld": "graph.jsonld"}

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from .gazetteer import Gazetteer, Place, load_gazetteer
 from .lexicon import load_lexicon, rule_pattern
-from .model import Document, Entity, Mention
+from .model import Document, Entity, Mention, opened
 
 QUOTES = re.compile(r"[“”‘’\"'「」『』《》\s]")
 BATCH = re.compile(r"^第[一二三四五六七八九十百零〇两\d]+[批期届]")
@@ -356,14 +356,16 @@ class _Resolver:
         """The pair's places are entities: one written only at the head of another name (a
         city named only in its aid command's name, 某市援疆工作前方指挥部) becomes one by that
         part of the name; a place with no words in the text at all is dropped from the pair."""
+        text = None             # (read only here: a packed document is opened only for it)
         for codes in (pairing.supporters, pairing.supported):
             for code in list(codes):
                 if f"place/{code}" in self.entities:
                     continue
                 place = self.gaz.by_code[code]
                 names = sorted({place.name, *place.short}, key=lambda n: (-len(n), n))
+                text = opened(doc)[0].text if text is None else text
                 hit = next(((m, n) for m in mentions if m.entity and not m.code
-                            for n in names if len(n) >= 2 and doc.text.startswith(n, m.start)), None)
+                            for n in names if len(n) >= 2 and text.startswith(n, m.start)), None)
                 if hit is None:
                     codes.remove(code)
                     continue

@@ -53,10 +53,10 @@ def test_rebuild_after_changing_one_document_equals_a_clean_build(corpus, tmp_pa
 def _spy(monkeypatch):
     """Which documents a build extracts relations for, and which graphs' lines it writes."""
     import kg.graph
-    import kg.pipeline
+    import kg.parallel
     relations, graphs = [], []
-    real_relations, real_put = kg.pipeline.document_relations, kg.graph.Runs.put
-    monkeypatch.setattr(kg.pipeline, "document_relations",
+    real_relations, real_put = kg.parallel.document_relations, kg.graph.Runs.put
+    monkeypatch.setattr(kg.parallel, "document_relations",
                         lambda doc, *a, **k: (relations.append(doc.doc_id), real_relations(doc, *a, **k))[1])
     monkeypatch.setattr(kg.graph.Runs, "put", lambda self, name, lines: (graphs.append(name), real_put(self, name, lines))[1])
     return relations, graphs

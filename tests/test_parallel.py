@@ -85,3 +85,38 @@ def test_dask_cluster_gives_the_same_bytes_as_jobs_1(corpus, serial_ttl, tmp_pat
         assert main(["build", str(corpus), "--out", str(tmp_path), "--scheduler", cluster.scheduler_address,
                      "--no-cache", "--quiet"]) == 0
     assert (tmp_path / "graph.ttl").read_bytes() == serial_ttl
+
+
+def test_relations_and_metrics_in_the_workers_give_the_same_bytes(tmp_path, monkeypatch):
+    """kg build's way with --jobs (the graph let go): documents held packed, relations and
+    metrics read in the extraction's workers, which need more documents than a few
+    batches; the files are those of one process holding every document open, and a
+    rebuild from the memo the workers' results filled is too."""
+    import kg.parallel
+    folder = tmp_path / "corpus"
+    generate_articles(3 * kg.parallel.BATCH, folder)
+    build([folder], out=tmp_path / "one", jobs=1)
+    here = []
+    real = kg.parallel.document_stages
+    monkeypatch.setattr(kg.parallel, "document_stages", lambda *a: (here.append(1), real(*a))[1])
+    cache = tmp_path / "cache"
+    result = build([folder], out=tmp_path / "two", jobs=2, cache=cache, keep_graph=False)
+    assert here == []                   # (the workers, forked after the patch, counted their own)
+    assert _files(tmp_path / "two") == _files(tmp_path / "one")
+    assert result.counts["documents"] == 3 * kg.parallel.BATCH and result.counts["characters"] > 0
+    edited = sorted(folder.iterdir())[5]
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n新疆天山纺织有限公司新增就业岗位120个。\n", encoding="utf-8")
+    build([folder], out=tmp_path / "two", jobs=2, cache=cache, keep_graph=False)
+    build([folder], out=tmp_path / "one", jobs=1)
+    assert (tmp_path / "two" / "graph.ttl").read_bytes() == (tmp_path / "one" / "graph.ttl").read_bytes()
+
+
+def test_a_packed_document_opens_as_it_was():
+    import pickle
+
+    from kg.model import PackedDocument, opened
+    doc = read_document(min((ROOT / "seeds").glob("*.txt")))
+    packed = PackedDocument(doc, {"q": 1}, key="k")
+    again = pickle.loads(pickle.dumps(packed))
+    assert (again.doc_id, again.name, again.chars, again.key) == (doc.doc_id, doc.name, len(doc.raw), "k")
+    assert opened(again) == (doc, {"q": 1}) and opened(doc, 2) == (doc, 2)
