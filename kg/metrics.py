@@ -561,8 +561,8 @@ class _DocMetrics:
 
         if unit == "km" and self.supporter:          # distances are from the supporting city
             return self._step("distance", self.supporter)
-        opened = text.rfind("“", 0, start)
-        if opened >= 0 and FIRST_PERSON.search(text, opened, start) and "”" not in text[opened:start]:
+        opened = _open_quote(text, start)
+        if opened >= 0 and FIRST_PERSON.search(text, opened, start):
             speaker = self.speaker(sent, start)       # “我每个月能拿到2500元。”某某说: the speaker's own
             if speaker:
                 return self._step("speaker", speaker)
@@ -715,8 +715,8 @@ class _DocMetrics:
         closing its sentence with the speaker in the next (“…。”车间组长某某说。); a 他 or 她
         for X is the person named last before it."""
         text = sent.text
-        opened = max(text.rfind("“", 0, start), text.rfind("「", 0, start))
-        if opened < 0 or any(c in text[opened:start] for c in "”」"):
+        opened = _open_quote(text, start)
+        if opened < 0:
             return None
         closed = next((i for i in range(start, len(text)) if text[i] in "”」"), -1)
         in_sentence = self.by_sentence.get(sent.index, [])
@@ -833,6 +833,12 @@ class _DocMetrics:
                 break
             rest = rest[nxt.end():]
         return bool(LIST_GOES_ON.match(rest))
+
+
+def _open_quote(text: str, at: int) -> int:
+    """Where the quote that ``at`` stands in opens (“ or 「 not closed before it), or -1."""
+    opened = max(text.rfind("“", 0, at), text.rfind("「", 0, at))
+    return -1 if opened < 0 or any(c in text[opened:at] for c in "”」") else opened
 
 
 def _describes(gap: str) -> bool:
