@@ -174,15 +174,14 @@ def given_names(doc: Document, mentions: list[Mention], places) -> list[Mention]
     """``mentions`` with a person named in full with a middle dot (帕提古丽·买吐逊) also read by
     the name before the dot alone (帕提古丽成为熟练工…), when no other person of the article
     shares it and it names no place. ``places``: the gazetteer's lookup."""
-    people: dict[str, list[Mention]] = {}
+    people: dict[str, dict[str, Mention]] = {}     # the name before the dot -> full names -> a mention
     for m in mentions:
-        if m.type == "Person" and m.source not in ("anaphor", "alias") and "·" in (m.name or m.text):
-            given = (m.name or m.text).split("·")[0]
+        full = m.name or m.text
+        if m.type == "Person" and m.source not in ("anaphor", "alias") and "·" in full:
+            given = full.split("·")[0]
             if len(given) >= 2 and not places(given):
-                people.setdefault(given, [])
-                if all((o.name or o.text) != (m.name or m.text) for o in people[given]):
-                    people[given].append(m)
-    forms = {given: ms[0] for given, ms in people.items() if len(ms) == 1}
+                people.setdefault(given, {}).setdefault(full, m)
+    forms = {given: next(iter(fulls.values())) for given, fulls in people.items() if len(fulls) == 1}
     return _alias_mentions(doc, list(mentions), forms) if forms else mentions
 
 

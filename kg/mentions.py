@@ -98,7 +98,7 @@ ENUM_END = re.compile(rf"[等两\d{CN_NUM}]{_ENUM_COUNTED}")
 TAIL_STOPS = {"的", "在", "和", "与", "及", "暨", "等", "是", "为", "将", "把", "由", "对", "向", "从", "到", "于",
               "以", "被", "让", "使", "给", "也", "都", "又", "已", "还", "并", "就", "中", "里", "成", "成了",
               "成为", "得到", "获得", "入选", "深入", "开展", "取得"}
-BUILT_TYPES = ("Facility", "School", "Hospital")
+BUILT_NAME_TYPES = ("Facility", "School", "Hospital")     # names of built things
 GENERIC_VILLAGE_TAILS = ("乡村", "农村", "山村", "整村", "驻村", "示范村", "贫困村", "行政村", "重点村", "样板村",
                          "中心村", "移民村", "各村", "每村", "全村", "本村", "该村", "进村", "到村", "在村")
 # word lists and patterns are data: kg/data/lexicon/rule_words.tsv and rule_patterns.tsv say what each is
@@ -609,7 +609,7 @@ class _Finder:
             if paren and start == inner_head:
                 start = head
             typ = lex.suffixes[suf]
-            if typ in BUILT_TYPES and "项目" in s[start:head]:
+            if typ in BUILT_NAME_TYPES and "项目" in s[start:head]:
                 start = s.rindex("项目", start, head) + 2     # 某省援疆项目|某地农业科技产业园: the project words say what it is
             batch = self.batch_before(sent, start) if typ == "Organization" else None
             if batch:                         # 黑龙江省第十一批援疆工作队 is 黑龙江省援疆工作队
@@ -1111,15 +1111,17 @@ def _transliterated(text: str, lex: Lexicon) -> int:
 
 def _described_kind(name: str, lex: Lexicon) -> bool:
     """…的好学校, 漂亮的新学校: a description ending in a generic word and a head word."""
-    head = next((name[-n:] for n in _patterns(lex)["suffix_lengths"] if len(name) > n and name[-n:] in lex.suffixes), "")
-    return "的" in name and name[:len(name) - len(head)].rpartition("的")[2] in GENERIC_MODIFIERS
+    return "的" in name and name[:len(name) - len(_suffix_head(name, lex))].rpartition("的")[2] in GENERIC_MODIFIERS
+
+
+def _suffix_head(name: str, lex: Lexicon) -> str:
+    """The longest head word of suffixes.tsv that ends ``name`` (and is not all of it), or ""."""
+    return next((name[-n:] for n in _patterns(lex)["suffix_lengths"] if len(name) > n and name[-n:] in lex.suffixes), "")
 
 
 def _suffix_type(name: str, lex: Lexicon) -> str | None:
-    for n in _patterns(lex)["suffix_lengths"]:     # longest head word first
-        if len(name) > n and name[-n:] in lex.suffixes:
-            return lex.suffixes[name[-n:]]
-    return None
+    head = _suffix_head(name, lex)
+    return lex.suffixes[head] if head else None
 
 
 def _initiative_tail(after: str, heads: tuple[str, ...], lex: Lexicon) -> str:
