@@ -113,11 +113,12 @@ def trade_names(doc: Document, mentions: list[Mention], lookup) -> list[Mention]
 TAIL_TYPES = ("Facility", "Hospital", "School", "Village", "Township")
 
 
-def tail_names(mentions: list[Mention]) -> None:
+def tail_names(mentions: list[Mention], places=lambda text: ()) -> None:
     """A facility named in full (某县白杨纺织工业园) and later by the end of its name alone
     (入驻纺织工业园): every mention of the short name is one of the full name (source
     ``alias``), when one name of the article, first written before the short one's last
-    mention, ends so."""
+    mention, ends so; names that differ only in how their place is written (某县… and its
+    short name's …) count as one, the longest. ``places``: the gazetteer's lookup."""
     named = [m for m in mentions if m.type in TAIL_TYPES and m.source not in ("anaphor", "alias")]
     first: dict[tuple[str, str], int] = {}
     last: dict[tuple[str, str], int] = {}
@@ -128,11 +129,20 @@ def tail_names(mentions: list[Mention]) -> None:
     for (typ, name), at in last.items():      # once per name, not per mention
         fulls = [f for (t, f), seen in first.items() if t == typ and seen < at and len(f) > len(name)
                  and f.endswith(name)]
-        if len(fulls) == 1:
-            full_name[typ, name] = fulls[0]
+        if len({_place_written_out(f, places) for f in fulls}) == 1:
+            full_name[typ, name] = max(fulls, key=len)
     for m in named:
         if (m.type, m.name) in full_name:
             m.name, m.source = full_name[m.type, m.name], "alias"
+
+
+def _place_written_out(name: str, places) -> str:
+    """``name`` with the place it opens with written in full (乌什南孔书房 -> 乌什县南孔书房)."""
+    for n in range(min(len(name) - 1, 9), 1, -1):
+        found = places(name[:n])
+        if len(found) == 1:
+            return found[0].name + name[n:] if not name.startswith(found[0].name) else name
+    return name
 
 
 def product_short_names(doc: Document, mentions: list[Mention], lookup) -> list[Mention]:

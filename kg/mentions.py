@@ -1310,7 +1310,7 @@ def find_mentions(doc: Document, gazetteer: Gazetteer | None = None,
     codes = lambda text: [p.code for p in finder.gaz.lookup(text)]
     short_commands(mentions, codes)
     mentions = trade_names(doc, mentions, codes)
-    tail_names(mentions)
+    tail_names(mentions, finder.gaz.lookup)
     mentions = product_short_names(doc, mentions, codes)
     mentions = school_short_names(doc, mentions, finder.gaz.lookup)
     mentions = given_names(doc, mentions, finder.gaz.lookup)

@@ -149,3 +149,10 @@ def test_a_person_named_with_a_middle_dot_is_later_the_name_before_the_dot():
     assert [m.name for m in mentions if m.text == "阿依古丽"] == ["阿依古丽·买买提"]
     kg = extract_text(text)
     assert {m.surface: kg.entities[m.about].label for m in kg.metrics if m.about}["4000元"] == "阿依古丽·买买提"
+
+
+def test_a_short_name_goes_to_the_full_name_however_its_place_is_written():
+    """拜城红柳城市书房 (title) and 拜城县红柳城市书房 are one name; 红柳城市书房 alone is it too."""
+    kg = extract_text("拜城红柳城市书房落成启用\n\n温州市对口支援拜城县。11月25日，拜城县举行红柳城市书房落成启用仪式。\n\n"
+                      "据了解，拜城县红柳城市书房每座占地32平方米。目前全县4座红柳城市书房全天候对外开放。")
+    assert [e.label for e in kg.entities.values() if e.label.endswith("红柳城市书房")] == ["拜城县红柳城市书房"]
