@@ -903,7 +903,7 @@ class TermIndex:
         row = self.spo.get(self._text(subject), ())
         if predicate is None:
             return iter([term(o) for o in row[1::2]])
-        return iter([term(o) for o in _objects_in(row, self._predicate_text(predicate))])
+        return iter([term(o) for o in objects_in(row, self._predicate_text(predicate))])
 
     def subjects(self, predicate=None, object=None):
         term = parse_term
@@ -925,7 +925,7 @@ class TermIndex:
         if not row:
             return [None] * len(predicates)
         keys = row[::2]             # once per subject, not once per predicate
-        return [_smallest(_objects_in(row, self._predicate_text(p), keys)) for p in predicates]
+        return [smallest_term(objects_in(row, self._predicate_text(p), keys)) for p in predicates]
 
     def _predicate_text(self, predicate) -> str:
         """:meth:`_text` of a predicate, remembered: a page asks about a few dozen, hundreds
@@ -940,7 +940,7 @@ class TermIndex:
         return self.values(subject, (predicate,))[0]
 
 
-def _smallest(found: list[str]):
+def smallest_term(found: list[str]):
     """The smallest parsed term of ``found`` (None if empty): ``value``'s choice when a
     subject has several objects, deterministic whatever the order of the lines."""
     if len(found) == 1:                 # the common case: no list of parsed terms
@@ -948,7 +948,7 @@ def _smallest(found: list[str]):
     return min(map(parse_term, found)) if found else None
 
 
-def _objects_in(row: tuple[str, ...], predicate: str, predicates: tuple[str, ...] | None = None) -> list[str]:
+def objects_in(row: tuple[str, ...], predicate: str, predicates: tuple[str, ...] | None = None) -> list[str]:
     """The objects of ``predicate`` in a :class:`TermIndex` row (p1, o1, p2, o2, ...);
     ``predicates`` is ``row[::2]`` if the caller has it already."""
     if predicates is None:

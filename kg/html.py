@@ -68,7 +68,7 @@ from rdflib.term import XSDToPython
 
 from . import graph as _graph
 from .files import atomic_path, umask_mode
-from .graph import Lit, TermIndex, TrackedIndex, _objects_in, _smallest, parse_term
+from .graph import Lit, TermIndex, TrackedIndex, objects_in, smallest_term, parse_term
 from .dashboard import Dashboard, columns, key_figures
 from .model import ADMIN_TYPES, ENTITY_TYPES, RELATIONS
 
@@ -558,7 +558,7 @@ class _GraphData:
         if not row:
             return [None] * len(predicates)
         keys = row[::2]
-        return [_smallest(_objects_in(row, p, keys)) for p in predicates]
+        return [smallest_term(objects_in(row, p, keys)) for p in predicates]
 
     def _row(self, node: str) -> tuple:
         """The index's row of a subject given as ``node``, noted as read."""
@@ -627,7 +627,7 @@ class _GraphData:
         if self.memo is not None:
             self.g.note((s.node,))
         if s.text is None:
-            s.text = min(str(parse_term(t)) for t in _objects_in(self.g.spo.get(s.node, ()), _P_IS_STRING))
+            s.text = min(str(parse_term(t)) for t in objects_in(self.g.spo.get(s.node, ()), _P_IS_STRING))
         return s.text
 
     def _sentence_key(self, s: "_Sentence"):
@@ -761,9 +761,9 @@ class _GraphData:
         said: dict = {}              # sentence -> the triggers of the facts it states
         for node in nodes:
             row = self._row(node)
-            trig = {str(parse_term(t)) for t in _objects_in(row, _P_TRIGGER)}
+            trig = {str(parse_term(t)) for t in objects_in(row, _P_TRIGGER)}
             triggers |= trig
-            for text in _objects_in(row, _P_DERIVED):
+            for text in objects_in(row, _P_DERIVED):
                 src = parse_term(text)
                 if self.sentence(src, text) is None:
                     reference = True
@@ -796,7 +796,7 @@ class _GraphData:
     def metric_subjects(self, m) -> tuple[str, ...]:
         """What a metric is about: its subject, its candidate subject, the entities listing it."""
         row = self._row(self._node(m))
-        return tuple(sorted({str(parse_term(a)) for p in (_P_ABOUT, _P_CANDIDATE_ABOUT) for a in _objects_in(row, p)}
+        return tuple(sorted({str(parse_term(a)) for p in (_P_ABOUT, _P_CANDIDATE_ABOUT) for a in objects_in(row, p)}
                             | {str(a) for a in self.g.subjects(YJ.hasMetric, m)}))
 
     def metric_part(self, m) -> tuple[dict, list]:
@@ -810,9 +810,9 @@ class _GraphData:
 
     def labels(self, node) -> dict:
         row = self._row(self._node(node))
-        names = [parse_term(t) for t in _objects_in(row, _P_LABEL)]    # read once: a served page builds 150 per click
+        names = [parse_term(t) for t in objects_in(row, _P_LABEL)]    # read once: a served page builds 150 per click
         zh = sorted({str(l) for l in names if _is_zh(l)})
-        pref = sorted({str(l) for t in _objects_in(row, _P_PREF_LABEL) if _is_zh(l := parse_term(t))})
+        pref = sorted({str(l) for t in objects_in(row, _P_PREF_LABEL) if _is_zh(l := parse_term(t))})
         en = sorted({str(l) for l in names if _is_en(l)})
         plain = sorted({str(l) for l in names if isinstance(l, Lit) and not _is_zh(l) and not _is_en(l)})
         if pref and pref[0] in zh:
@@ -828,7 +828,7 @@ class _GraphData:
         else:
             label = str(node).rstrip("/").rsplit("/", 1)[-1]
         labels = sorted(set(zh) | set(pref) | set(plain))
-        alt = sorted({str(l) for t in _objects_in(row, _P_ALT_LABEL)
+        alt = sorted({str(l) for t in objects_in(row, _P_ALT_LABEL)
                       if isinstance(l := parse_term(t), Lit)} - set(labels) - {label})
         return {"label": label, "labels": labels, "alt": alt, "en": en}
 
@@ -1094,7 +1094,7 @@ class _GraphData:
         if self.candidates and str(item) in self.candidates:
             return True
         node = node or self._node(item)
-        if YJ.Candidate in {str(parse_term(t)) for t in _objects_in(self._row(node), _P_TYPE)}:
+        if YJ.Candidate in {str(parse_term(t)) for t in objects_in(self._row(node), _P_TYPE)}:
             return True
         about, candidate = self._values_of(node, (_P_ABOUT, _P_CANDIDATE_ABOUT))
         return about is None and candidate is not None
@@ -1113,13 +1113,13 @@ class _GraphData:
         for m in g._by_object(ITSRDF.taIdentRef).get(target, ()):
             row = self._row(m)
             keys = row[::2]
-            sentences, contexts = _objects_in(row, _P_SENTENCE, keys), _objects_in(row, _P_CONTEXT, keys)
-            sent_iri = _smallest(sentences)
+            sentences, contexts = objects_in(row, _P_SENTENCE, keys), objects_in(row, _P_CONTEXT, keys)
+            sent_iri = smallest_term(sentences)
             s = self.sentence(sent_iri, sentences[0] if len(sentences) == 1 else None) if sent_iri is not None else None
             if len(contexts) == 1:
                 named_in.add(contexts[0])
             elif contexts:
-                docs.add(_smallest(contexts))
+                docs.add(smallest_term(contexts))
             elif s is not None and s.doc is not None:
                 docs.add(s.doc)
             if s is not None:
@@ -1141,9 +1141,9 @@ class _GraphData:
         docs: set = set()
         node = self._node(metric)
         row = self._row(node)
-        surfaces = sorted(str(parse_term(a)) for a in _objects_in(row, _P_SURFACE))
+        surfaces = sorted(str(parse_term(a)) for a in objects_in(row, _P_SURFACE))
         begin, end = (_int(v) for v in self._values_of(node, (_P_BEGIN, _P_END)))
-        for text in _objects_in(row, _P_DERIVED):
+        for text in objects_in(row, _P_DERIVED):
             src = parse_term(text)
             s = self.sentence(src, text)
             if s is None:
@@ -1158,7 +1158,7 @@ class _GraphData:
         row = self._row(self._node(m))
 
         def first(prop):
-            vals = sorted(map(parse_term, _objects_in(row, f"<{prop}>")), key=lambda l: (not _is_zh(l), str(l)))
+            vals = sorted(map(parse_term, objects_in(row, f"<{prop}>")), key=lambda l: (not _is_zh(l), str(l)))
             return vals[0] if vals else None
 
         value, unit = first(YJ.value), first(YJ.unit)
