@@ -95,9 +95,7 @@ ENUM_RE = re.compile(
 # how every match of ENUM_RE ends (等 or a count, its head noun): a sentence without it is not
 # searched with ENUM_RE, whose backtracking over the items is slow
 ENUM_END = re.compile(rf"[等两\d{CN_NUM}]{_ENUM_COUNTED}")
-TAIL_STOPS = {"的", "在", "和", "与", "及", "暨", "等", "是", "为", "将", "把", "由", "对", "向", "从", "到", "于",
-              "以", "被", "让", "使", "给", "也", "都", "又", "已", "还", "并", "就", "中", "里", "成", "成了",
-              "成为", "得到", "获得", "入选", "深入", "开展", "取得"}
+TAIL_STOPS = frozenset(rule_words("tail_stops"))
 BUILT_NAME_TYPES = ("Facility", "School", "Hospital")     # names of built things
 GENERIC_VILLAGE_TAILS = ("乡村", "农村", "山村", "整村", "驻村", "示范村", "贫困村", "行政村", "重点村", "样板村",
                          "中心村", "移民村", "各村", "每村", "全村", "本村", "该村", "进村", "到村", "在村")
